@@ -1,0 +1,91 @@
+// The contract between the graph compiler and node implementations (DESIGN.md §2–3,
+// STYLE.md 1 and 11). A node gets a narrow NodeContext, never the host.
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { EventBus } from './events.ts';
+import type { Logger } from './logger.ts';
+
+/** What travels on an edge. The compiler checks that connected ports agree. */
+export type PortKind = 'media' | 'segment' | 'signal';
+
+export type NodeRole = 'source' | 'processor' | 'sink';
+
+/** A JSON Schema object (draft 2020-12 subset understood by ajv). */
+export type JsonSchema = { readonly [key: string]: unknown };
+
+/** A rule violation found while checking a node's configuration. */
+export interface ConfigIssue {
+  /** JSON pointer relative to the node object, e.g. `/segmentLength`. */
+  readonly pointer: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Services an instance offers its nodes. Optional ones are present when the host has them. */
+export interface NodeServices {
+  /** Directory where node types may keep per-instance state (caches, temp files). */
+  readonly dataDirectory: string;
+  /** Blob store connection for asset sinks (connection string, SAS URL or account URL). */
+  readonly blobConnection?: string;
+  readonly [name: string]: unknown;
+}
+
+export interface NodeContext {
+  readonly instanceName: string;
+  readonly topologyName: string;
+  readonly nodeName: string;
+  readonly logger: Logger;
+  /** Publishes typed events; the subject (`/graphInstances/i/sinks/n`) is filled in for the node. */
+  readonly events: EventBus;
+  /** Scheduler for everything time-based, so marble tests run in virtual time. */
+  readonly scheduler: SchedulerLike;
+  /** Emits once when the instance is asked to deactivate: sources end, sinks drain. */
+  readonly stop$: Observable<void>;
+  readonly services: NodeServices;
+}
+
+/** A node at run time: turns its input streams (in `inputs` order) into its output stream. */
+export type NodeOperator = (inputs: readonly Observable<unknown>[]) => Observable<unknown>;
+
+/** A node as written in a topology, after parameter substitution and key normalisation. */
+export interface NodeSpec {
+  readonly '@type': string;
+  readonly name: string;
+  readonly inputs?: readonly NodeInputSpec[];
+  readonly [property: string]: unknown;
+}
+
+export interface OutputSelector {
+  readonly property: 'mediaType';
+  readonly operator: 'is' | 'isNot';
+  readonly value: 'video' | 'audio' | 'application';
+}
+
+export interface NodeInputSpec {
+  readonly nodeName: string;
+  readonly outputSelectors?: readonly OutputSelector[];
+}
+
+export interface NodeDefinition<Config extends NodeSpec = NodeSpec> {
+  /** The `@type` discriminator, e.g. `#Microsoft.Media.MediaGraphRtspSource`. */
+  readonly type: string;
+  readonly role: NodeRole;
+  readonly description: string;
+  /** JSON Schema of the node object's own properties (besides `@type`, `name`, `inputs`). */
+  readonly configSchema: JsonSchema;
+  /** Port kinds accepted on inputs (empty for sources). */
+  readonly inputs: readonly PortKind[];
+  /** Port kind emitted, or null for sinks that emit nothing downstream. */
+  readonly output: PortKind | null;
+  /** Minimum and maximum number of `inputs` entries (defaults: 0/0 for sources, 1/∞ otherwise). */
+  readonly inputCount?: { readonly min: number; readonly max: number };
+  /** Rules beyond the schema (ranges, patterns that depend on other properties). */
+  readonly check?: (config: Config) => readonly ConfigIssue[];
+  /**
+   * Composite nodes expand into native nodes instead of running themselves. The last node
+   * of the returned chain takes the composite's name so downstream references still work.
+   */
+  readonly expand?: (config: Config) => readonly NodeSpec[];
+  /** Set when the type validates but cannot run yet: activation fails with this reason. */
+  readonly notSupportedYet?: string;
+  readonly create?: (config: Config, context: NodeContext) => NodeOperator;
+}
