@@ -151,6 +151,7 @@ export class DurableSegmentCache {
   #recover(records: readonly JournalRecord[], tornTail: boolean, badRecords: number, t0: number): RecoveryReport {
     for (const r of records) this.#replay(r);
     let tempFilesDiscarded = 0;
+    rmSync(join(this.directory, 'journal.compact'), { force: true }); // an interrupted compaction
     for (const name of readdirSync(this.#tmpDir)) {
       rmSync(join(this.#tmpDir, name), { force: true, recursive: true });
       tempFilesDiscarded++;
@@ -248,6 +249,17 @@ export class DurableSegmentCache {
     return this.#recordsSinceCompaction > 2 * live + (this.#opts.compactSlack ?? 1000);
   }
 
+  /** Compaction is an optimisation: if it fails (e.g. disk full) the long journal stays valid. */
+  #compactIfDue(): void {
+    if (!this.#needsCompaction()) return;
+    try {
+      this.#compact();
+    } catch {
+      rmSync(join(this.directory, 'journal.compact'), { force: true });
+      this.#recordsSinceCompaction = 0; // try again after another round of records
+    }
+  }
+
   /** Rewrites the journal with only the live records (temp file, fsync, rename, fsync folder). */
   #compact(): void {
     const records: JournalRecord[] = [{ op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId }];
@@ -262,9 +274,9 @@ export class DurableSegmentCache {
       const fd = openSync(tmp, 'r+');
       try { fsyncSync(fd); } finally { closeSync(fd); }
     }
-    this.#journal.close();
     renameSync(tmp, this.#journalPath);
     if (this.#sync) fsyncDir(this.directory);
+    this.#journal.close();
     this.#journal = new JournalWriter(this.#journalPath, this.#sync);
     this.#recordsSinceCompaction = 0;
   }
@@ -316,7 +328,7 @@ export class DurableSegmentCache {
       if (isNoSpace(e)) return this.#drop(seq, meta, segment.path, segBytes, 'disk-full');
       throw e;
     }
-    if (this.#needsCompaction()) this.#compact();
+    this.#compactIfDue();
     this.#notify();
     return { accepted: true, id: seq };
   }
@@ -517,7 +529,7 @@ export class DurableSegmentCache {
         this.#bytes -= init.bytes;
         await unlinkQuietly(join(this.#initDir, init.file));
       }
-      if (this.#needsCompaction()) this.#compact();
+      this.#compactIfDue();
       this.#notify();
     });
   }
