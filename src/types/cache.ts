@@ -26,6 +26,13 @@ export interface CachedGap extends Gap {
   readonly id: number;
 }
 
+/** Wall-clock time of uploaded segments not yet recorded in the asset's index. */
+export interface CachedRange {
+  readonly id: number;
+  readonly startWallClockMs: number;
+  readonly endWallClockMs: number;
+}
+
 export interface SegmentQueueStats {
   readonly bytes: number;
   readonly maximumBytes: number;
@@ -55,9 +62,15 @@ export interface SegmentQueue {
   pendingGaps(): readonly CachedGap[];
   /** Acknowledges gaps that were recorded; a gap that grew since it was read stays pending. */
   ackGaps(gaps: readonly CachedGap[]): Promise<void>;
+  /**
+   * Uploaded time not yet acknowledged as indexed (adjacent uploads merged). Kept durably by
+   * the cache, so an index write lost to a crash or a dead uplink is done on the next run.
+   */
+  pendingRanges(): readonly CachedRange[];
+  ackRanges(ranges: readonly CachedRange[]): Promise<void>;
   /** Resolves when the producer side ended (no more segments will be added). */
   readonly inputEnded: Promise<void>;
-  /** Resolves when gaps arrive or change (so the consumer can record them promptly). */
+  /** Resolves when gaps or uploaded ranges arrive or change (so the consumer can index them promptly). */
   gapsChanged(signal?: AbortSignal): Promise<void>;
   stats(): SegmentQueueStats;
   /** The consumer is finished with the queue. */

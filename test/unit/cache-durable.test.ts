@@ -197,3 +197,28 @@ test('recovery of 10,000 cached segments takes < 2 s', async (t) => {
   assert.equal((await cache.nextPending())?.id, 1);
   assert.ok(ms < 2000, `recovery took ${ms} ms`);
 });
+
+test('uploaded ranges stay pending (merged, durable) until the index acknowledges them', async (t) => {
+  const root = tempDir(t, 'cache-ranges-');
+  const src = join(root, 'src'); mkdirSync(src);
+  const dir = join(root, 'c');
+  const cache = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
+  for (let k = 0; k < 6; k++) await cache.add(writeSegment(src, k));
+  // Upload segments 0, 1, 2 and 5; 3 and 4 are held in flight meanwhile.
+  for (let k = 0; k < 3; k++) { const s = await cache.nextPending(); await cache.markUploaded(s!.id); }
+  const held = [await cache.nextPending(), await cache.nextPending()];
+  const s5 = await cache.nextPending();
+  assert.equal(s5?.startWallClockMs, T0 + 5000);
+  await cache.markUploaded(s5!.id);
+  for (const h of held) cache.release(h!.id);
+  assert.deepEqual(cache.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[0, 3000], [5000, 6000]]);
+  await cache.close();
+  const again = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
+  t.after(() => again.close());
+  assert.deepEqual(again.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[0, 3000], [5000, 6000]]);
+  await again.ackRanges(again.pendingRanges().slice(0, 1));
+  assert.deepEqual(again.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[5000, 6000]]);
+  await again.ackRanges(again.pendingRanges());
+  assert.deepEqual(again.pendingRanges(), []);
+  assert.deepEqual(again.segmentIds(), [4, 5]);
+});

@@ -24,6 +24,7 @@ export interface BlobAssetSinkOptions {
   readonly store?: BlobStoreOptions;
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
+  readonly indexIntervalMs?: number;
   readonly onUploadStarted?: (segment: CachedSegment) => void;
 }
 
@@ -94,6 +95,7 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
         drainTimeoutMs,
         ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
         ...(options.backoffCapMs !== undefined ? { backoffCapMs: options.backoffCapMs } : {}),
+        ...(options.indexIntervalMs !== undefined ? { indexIntervalMs: options.indexIntervalMs } : {}),
         ...(options.onUploadStarted ? { onUploadStarted: options.onUploadStarted } : {}),
       });
       if (stopRequested) uploader.beginDrain();

@@ -4,8 +4,8 @@
 // on deactivation drains what the cache holds, bounded by the drain timeout.
 import type { EventBus } from '../../types/events.ts';
 import type { Logger } from '../../types/logger.ts';
-import type { CachedGap, CachedSegment, SegmentQueue } from '../../types/cache.ts';
-import { mergeRanges, type BlobAssetStore, type GapRange, type TimeRange } from '../../storage/blob/index.ts';
+import type { CachedGap, CachedRange, CachedSegment, SegmentQueue } from '../../types/cache.ts';
+import type { BlobAssetStore, GapRange } from '../../storage/blob/index.ts';
 import { BlobStoreError } from '../../storage/blob/index.ts';
 import { backoffMs } from './options.ts';
 
@@ -15,6 +15,11 @@ export interface UploaderOptions {
   /** First retry delay and its cap (defaults 500 ms and 30 s). */
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
+  /**
+   * Least time between two index writes (default 2 s). A backlog drain then costs one index
+   * read-modify-write per interval, not per segment; the last write happens at the end.
+   */
+  readonly indexIntervalMs?: number;
   /** Called when an upload attempt starts (latency measurements). */
   readonly onUploadStarted?: (segment: CachedSegment) => void;
   readonly now?: () => number;
@@ -32,7 +37,6 @@ export class AssetUploader {
   /** Aborts pulls and uploads: drain deadline or hard stop. */
   readonly #work = new AbortController();
   readonly #initUploads = new Map<string, Promise<void>>();
-  #pendingRanges: TimeRange[] = [];
   #pendingGaps: GapRange[] = [];
   #wakeIndex: (() => void) | undefined;
   #lastSeenId = 0;
@@ -105,26 +109,27 @@ export class AssetUploader {
   async #worker(): Promise<void> {
     const signal = this.#work.signal;
     let attempt = 0;
+    // The cache bookkeeping of the previous upload (journal, unlink) overlaps the next upload.
+    let confirming: Promise<void> = Promise.resolve();
     while (!signal.aborted) {
       let seg: CachedSegment | undefined;
       try { seg = await this.#queue.next(signal); } catch { break; }
-      if (!seg) break;
+      if (!seg) {
+        // Nothing pending; a confirmation still running may release a segment: look again after it.
+        const hadWork = this.#confirming > 0;
+        await confirming;
+        if (hadWork && !signal.aborted) continue;
+        break;
+      }
       this.#noteOrder(seg);
       this.#opts.onUploadStarted?.(seg);
       const t0 = this.#now();
       try {
         await this.#ensureInit(seg, signal);
         const { blobName, byteSize } = await this.#store.uploadSegment(seg, signal);
-        await this.#queue.markUploaded(seg.id);
         attempt = 0;
-        this.uploaded++;
-        this.#addRange({ startMs: seg.startWallClockMs, endMs: seg.endWallClockMs });
-        const done = this.#now();
-        this.#events.emit('SegmentUploaded', { blobName, byteSize, uploadMs: done - t0, lagMs: Math.max(0, done - seg.endWallClockMs) });
-        if (!this.#available) {
-          this.#available = true;
-          this.#events.emit('RecordingAvailable', { outputType: 'assetName', outputLocation: this.#store.assetName });
-        }
+        await confirming;
+        confirming = this.#confirm(seg, blobName, byteSize, t0);
       } catch (e) {
         this.#queue.release(seg.id);
         if (signal.aborted) break;
@@ -132,6 +137,32 @@ export class AssetUploader {
         this.#storageError(e, true);
         try { await sleep(backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000), signal); } catch { break; }
       }
+    }
+    await confirming;
+  }
+
+  #confirming = 0;
+
+  /** The store has the segment: now (and only now) the cache may delete it. */
+  async #confirm(seg: CachedSegment, blobName: string, byteSize: number, t0: number): Promise<void> {
+    this.#confirming++;
+    try {
+      await this.#queue.markUploaded(seg.id);
+    } catch (e) {
+      // Stored but not deleted: it will be uploaded again (same name, overwritten).
+      this.#queue.release(seg.id);
+      this.#logger.warn('could not remove an uploaded segment from the cache', { error: e instanceof Error ? e.message : String(e) });
+      return;
+    } finally {
+      this.#confirming--;
+    }
+    this.uploaded++;
+    this.#wakeIndex?.();
+    const done = this.#now();
+    this.#events.emit('SegmentUploaded', { blobName, byteSize, uploadMs: done - t0, lagMs: Math.max(0, done - seg.endWallClockMs) });
+    if (!this.#available) {
+      this.#available = true;
+      this.#events.emit('RecordingAvailable', { outputType: 'assetName', outputLocation: this.#store.assetName });
     }
   }
 
@@ -155,13 +186,8 @@ export class AssetUploader {
     this.#lastEndMs = Math.max(this.#lastEndMs ?? 0, seg.endWallClockMs);
   }
 
-  #addRange(r: TimeRange): void {
-    this.#pendingRanges.push(r);
-    this.#wakeIndex?.();
-  }
-
   #hasIndexWork(): boolean {
-    return this.#pendingRanges.length > 0 || this.#pendingGaps.length > 0 || this.#queue.pendingGaps().length > 0;
+    return this.#pendingGaps.length > 0 || this.#queue.pendingGaps().length > 0 || this.#queue.pendingRanges().length > 0;
   }
 
   /** Writes ranges and gaps as they come; a write covers everything that piled up during the last one. */
@@ -173,6 +199,7 @@ export class AssetUploader {
         try {
           await this.#flushIndex(AbortSignal.any([stop, this.#work.signal]));
           failures = 0;
+          await sleep(this.#opts.indexIntervalMs ?? 2000, stop).catch(() => {});
         } catch (e) {
           if (stop.aborted || this.#work.signal.aborted) break;
           this.#storageError(e, true);
@@ -193,20 +220,19 @@ export class AssetUploader {
 
   async #flushIndex(signal: AbortSignal): Promise<void> {
     const cacheGaps: readonly CachedGap[] = this.#queue.pendingGaps();
-    if (this.#pendingRanges.length === 0 && this.#pendingGaps.length === 0 && cacheGaps.length === 0) return;
-    const ranges = this.#pendingRanges;
+    const cacheRanges: readonly CachedRange[] = this.#queue.pendingRanges();
+    if (cacheRanges.length === 0 && this.#pendingGaps.length === 0 && cacheGaps.length === 0) return;
     const ownGaps = this.#pendingGaps;
-    this.#pendingRanges = [];
     this.#pendingGaps = [];
     try {
       await this.#store.recordInIndex({
-        ranges,
+        ranges: cacheRanges.map((r) => ({ startMs: r.startWallClockMs, endMs: r.endWallClockMs })),
         gaps: [...ownGaps, ...cacheGaps.map((g) => ({ startMs: g.startWallClockMs, endMs: g.endWallClockMs, reason: g.reason }))],
       }, signal);
+      // Recorded: the cache may forget them (ranges and gaps that grew meanwhile stay pending).
+      await this.#queue.ackRanges(cacheRanges);
       await this.#queue.ackGaps(cacheGaps);
     } catch (e) {
-      // Keep them (merged, so a long outage of the index alone cannot grow memory much).
-      this.#pendingRanges = mergeRanges([...ranges, ...this.#pendingRanges]);
       this.#pendingGaps = [...ownGaps, ...this.#pendingGaps];
       throw e;
     }

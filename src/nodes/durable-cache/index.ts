@@ -93,6 +93,8 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
         release: (id) => c.release(id),
         pendingGaps: () => c.pendingGaps(),
         ackGaps: (gaps) => c.ackGaps(gaps),
+        pendingRanges: () => c.pendingRanges(),
+        ackRanges: (ranges) => c.ackRanges(ranges),
         inputEnded: c.inputEnded,
         gapsChanged: (signal) => c.gapsChanged(signal),
         stats: () => c.stats(),

@@ -16,10 +16,10 @@ import { ftruncateSync, mkdirSync, readdirSync, statSync, rmSync, writeFileSync,
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SegmentMessage, Gap } from '../../types/segment.ts';
-import type { CachedSegment, CachedGap, SegmentQueueStats } from '../../types/cache.ts';
+import type { CachedSegment, CachedGap, CachedRange, SegmentQueueStats } from '../../types/cache.ts';
 import { readJournal, encodeRecords, JournalWriter, type JournalRecord, type SegmentMeta } from './journal.ts';
 import { acquireLock } from './lock.ts';
-import { copyDurably, fsyncDir, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
+import { copyDurably, fsyncDir, fsyncDirAsync, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
 import { crc32 } from './crc32.ts';
 
 export type EvictionCause = 'size-bound' | 'disk-full' | 'too-large';
@@ -72,6 +72,9 @@ export class CacheClosedError extends Error {
 
 interface SegEntry { readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
 interface InitEntry { readonly id: string; readonly file: string; readonly bytes: number; refs: number }
+interface RangeEntry { readonly id: number; start: number; end: number }
+/** Uploaded ranges this close together are one pending index entry. */
+const RANGE_MERGE_MS = 1000;
 interface GapEntry { readonly id: number; start: number; end: number; readonly reason: Gap['reason']; lastSeq: number }
 
 const isNoSpace = (e: unknown): boolean => (e as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC';
@@ -92,7 +95,11 @@ export class DurableSegmentCache {
   readonly #segs = new Map<number, SegEntry>(); // insertion order = seq order = oldest first
   readonly #inits = new Map<string, InitEntry>();
   readonly #gaps = new Map<number, GapEntry>();
+  readonly #ranges = new Map<number, RangeEntry>();
+  #nextRangeId = 1;
   readonly #inFlight = new Set<number>();
+  /** Victims of an eviction whose journal record is being written: no longer handed out. */
+  readonly #evicting = new Set<number>();
   #bytes = 0;
   #nextSeq = 1;
   #nextGapId = 1;
@@ -213,6 +220,7 @@ export class DurableSegmentCache {
       case 'hdr':
         this.#nextSeq = Math.max(this.#nextSeq, r.nextSeq);
         this.#nextGapId = Math.max(this.#nextGapId, r.nextGapId);
+        this.#nextRangeId = Math.max(this.#nextRangeId, r.nextRangeId ?? 1);
         this.#recordsSinceCompaction = 0;
         break;
       case 'init':
@@ -241,11 +249,18 @@ export class DurableSegmentCache {
       case 'gapack':
         for (const id of r.ids) this.#gaps.delete(id);
         break;
+      case 'rng':
+        this.#ranges.set(r.id, { id: r.id, start: r.start, end: r.end });
+        this.#nextRangeId = Math.max(this.#nextRangeId, r.id + 1);
+        break;
+      case 'rngack':
+        for (const id of r.ids) this.#ranges.delete(id);
+        break;
     }
   }
 
   #needsCompaction(): boolean {
-    const live = this.#segs.size + this.#inits.size + this.#gaps.size;
+    const live = this.#segs.size + this.#inits.size + this.#gaps.size + this.#ranges.size;
     return this.#recordsSinceCompaction > 2 * live + (this.#opts.compactSlack ?? 1000);
   }
 
@@ -262,12 +277,13 @@ export class DurableSegmentCache {
 
   /** Rewrites the journal with only the live records (temp file, fsync, rename, fsync folder). */
   #compact(): void {
-    const records: JournalRecord[] = [{ op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId }];
+    const records: JournalRecord[] = [{ op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId, nextRangeId: this.#nextRangeId }];
     // The newest init goes last so that `lastInitId` survives the rewrite.
     const inits = [...this.#inits.values()].sort((a, b) => Number(a.id === this.#lastInitId) - Number(b.id === this.#lastInitId));
     for (const i of inits) records.push({ op: 'init', id: i.id, file: i.file, bytes: i.bytes });
     for (const s of this.#segs.values()) records.push({ op: 'seg', seq: s.seq, file: s.file, bytes: s.bytes, at: s.at, meta: s.meta });
     for (const g of this.#gaps.values()) records.push({ op: 'gap', id: g.id, start: g.start, end: g.end, reason: g.reason, lastSeq: g.lastSeq });
+    for (const r of this.#ranges.values()) records.push({ op: 'rng', id: r.id, start: r.start, end: r.end });
     const tmp = join(this.directory, 'journal.compact');
     writeFileSync(tmp, encodeRecords(records));
     if (this.#sync) {
@@ -296,7 +312,7 @@ export class DurableSegmentCache {
     return this.#exclusive(async () => {
       this.#assertOpen();
       const entry: GapEntry = { id: this.#nextGapId++, start: gap.startWallClockMs, end: gap.endWallClockMs, reason: gap.reason, lastSeq: this.#nextSeq - 1 };
-      this.#append([gapRecord(entry)]);
+      await this.#append([gapRecord(entry)]);
       this.#gaps.set(entry.id, entry);
       this.#notifyGaps();
     });
@@ -339,7 +355,7 @@ export class DurableSegmentCache {
     await this.#withSpace(id, () => copyDurably(source, tmp));
     await this.#withSpace(id, () => this.#append([{ op: 'init', id, file, bytes }]));
     await rename(tmp, join(this.#initDir, file));
-    if (this.#sync) fsyncDir(this.#initDir);
+    if (this.#sync) await fsyncDirAsync(this.#initDir);
     this.#inits.set(id, { id, file, bytes, refs: 0 });
     this.#lastInitId = id;
     this.#bytes += bytes;
@@ -364,7 +380,7 @@ export class DurableSegmentCache {
       throw e;
     }
     await rename(staged, join(this.#segDir, file));
-    if (this.#sync) fsyncDir(this.#segDir);
+    if (this.#sync) await fsyncDirAsync(this.#segDir);
     if (move && !direct) await unlinkQuietly(source);
     this.#segs.set(seq, { seq, file, bytes, at: this.#now(), meta });
     const init = this.#inits.get(meta.initId);
@@ -375,7 +391,7 @@ export class DurableSegmentCache {
   /** The incoming segment cannot be kept: it becomes a gap, as if it had been evicted at once. */
   async #drop(seq: number, meta: SegmentMeta, source: string, bytes: number, cause: EvictionCause): Promise<AddResult> {
     const gap = this.#extendGap({ seq, meta });
-    try { this.#append([gapRecord(gap)]); } catch (e) { if (!isNoSpace(e)) throw e; }
+    try { await this.#append([gapRecord(gap)]); } catch (e) { if (!isNoSpace(e)) throw e; }
     if ((this.#opts.mode ?? 'move') === 'move') await unlinkQuietly(source);
     this.#opts.onEvicted?.({ gap: { kind: 'gap', startWallClockMs: gap.start, endWallClockMs: gap.end, reason: 'evicted' }, segments: 1, bytes, cause });
     this.#notifyGaps();
@@ -398,7 +414,7 @@ export class DurableSegmentCache {
   // ---- eviction ---------------------------------------------------------------------------
 
   #oldestEvictable(): SegEntry | undefined {
-    for (const s of this.#segs.values()) if (!this.#inFlight.has(s.seq)) return s;
+    for (const s of this.#segs.values()) if (!this.#inFlight.has(s.seq) && !this.#evicting.has(s.seq)) return s;
     return undefined;
   }
 
@@ -435,6 +451,15 @@ export class DurableSegmentCache {
   }
 
   async #evict(victims: readonly SegEntry[], freedInits: readonly InitEntry[], cause: EvictionCause): Promise<void> {
+    for (const v of victims) this.#evicting.add(v.seq);
+    try {
+      await this.#evictNow(victims, freedInits, cause);
+    } finally {
+      for (const v of victims) this.#evicting.delete(v.seq);
+    }
+  }
+
+  async #evictNow(victims: readonly SegEntry[], freedInits: readonly InitEntry[], cause: EvictionCause): Promise<void> {
     const gapsTouched = new Map<number, GapEntry>();
     let bytes = 0;
     for (const v of victims) {
@@ -447,13 +472,13 @@ export class DurableSegmentCache {
     for (const i of freedInits) records.push({ op: 'initdel', id: i.id });
     const files = [...victims.map((v) => join(this.#segDir, v.file)), ...freedInits.map((i) => join(this.#initDir, i.file))];
     try {
-      this.#append(records);
+      await this.#append(records);
     } catch (e) {
       if (!isNoSpace(e)) throw e;
       // No room even for the record: free the files first, then record (a crash in between
       // only loses the gap record; the missing files are dropped consistently on open).
       for (const f of files) await unlinkQuietly(f);
-      this.#append(records);
+      await this.#append(records);
     }
     for (const v of victims) {
       this.#segs.delete(v.seq);
@@ -514,11 +539,13 @@ export class DurableSegmentCache {
       this.#assertOpen();
       const s = this.#segs.get(id);
       if (!s) return;
-      const records: JournalRecord[] = [{ op: 'del', seq: id }];
+      const range = this.#rangeFor(s.meta.start, s.meta.end);
+      const records: JournalRecord[] = [{ op: 'del', seq: id }, { op: 'rng', id: range.id, start: range.start, end: range.end }];
       const init = this.#inits.get(s.meta.initId);
       const dropInit = init && init.refs === 1 && init.id !== this.#lastInitId;
       if (dropInit) records.push({ op: 'initdel', id: init.id });
-      this.#append(records);
+      await this.#append(records);
+      this.#ranges.set(range.id, range);
       this.#segs.delete(id);
       this.#inFlight.delete(id);
       this.#bytes -= s.bytes;
@@ -531,6 +558,31 @@ export class DurableSegmentCache {
       }
       this.#compactIfDue();
       this.#notify();
+      this.#notifyGaps();
+    });
+  }
+
+  /** The pending range an upload extends (a copy, applied after the journal write), or a new one. */
+  #rangeFor(start: number, end: number): RangeEntry {
+    for (const r of this.#ranges.values()) {
+      if (start <= r.end + RANGE_MERGE_MS && end >= r.start - RANGE_MERGE_MS) return { id: r.id, start: Math.min(r.start, start), end: Math.max(r.end, end) };
+    }
+    return { id: this.#nextRangeId++, start, end };
+  }
+
+  pendingRanges(): readonly CachedRange[] {
+    return [...this.#ranges.values()].sort((a, b) => a.start - b.start).map((r) => ({ id: r.id, startWallClockMs: r.start, endWallClockMs: r.end }));
+  }
+
+  ackRanges(ranges: readonly CachedRange[]): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#closed) return;
+      const ids = ranges
+        .filter((r) => { const cur = this.#ranges.get(r.id); return cur && cur.start === r.startWallClockMs && cur.end === r.endWallClockMs; })
+        .map((r) => r.id);
+      if (ids.length === 0) return;
+      await this.#append([{ op: 'rngack', ids }]);
+      for (const id of ids) this.#ranges.delete(id);
     });
   }
 
@@ -552,7 +604,7 @@ export class DurableSegmentCache {
         .filter((g) => { const cur = this.#gaps.get(g.id); return cur && cur.start === g.startWallClockMs && cur.end === g.endWallClockMs; })
         .map((g) => g.id);
       if (ids.length === 0) return;
-      this.#append([{ op: 'gapack', ids }]);
+      await this.#append([{ op: 'gapack', ids }]);
       for (const id of ids) this.#gaps.delete(id);
     });
   }
@@ -626,8 +678,8 @@ export class DurableSegmentCache {
     };
   }
 
-  #append(records: readonly JournalRecord[]): void {
-    this.#journal.append(records);
+  async #append(records: readonly JournalRecord[]): Promise<void> {
+    await this.#journal.append(records);
     this.#recordsSinceCompaction += records.length;
   }
 

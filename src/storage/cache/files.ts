@@ -7,7 +7,13 @@ export async function fsyncFile(path: string): Promise<void> {
   try { await fh.sync(); } finally { await fh.close(); }
 }
 
-/** Makes a rename or unlink inside `dir` durable. */
+/** Makes a rename or unlink inside `dir` durable, off the event loop. */
+export async function fsyncDirAsync(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try { await fh.sync(); } finally { await fh.close(); }
+}
+
+/** Makes a rename or unlink inside `dir` durable (for open and compaction). */
 export function fsyncDir(dir: string): void {
   const fd = openSync(dir, 'r');
   try { fsyncSync(fd); } finally { closeSync(fd); }

@@ -2,7 +2,8 @@
 // valid only if its line is complete and its checksum matches, so a torn last write (crash
 // mid-append) is recognised and cut off on open. Every append is fsynced before the caller
 // acts on it.
-import { openSync, writeSync, fsyncSync, ftruncateSync, closeSync, readFileSync, fstatSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, fstatSync, write, fdatasync, ftruncate } from 'node:fs';
+import { promisify } from 'node:util';
 import type { SegmentTrackSummary } from '../../types/segment.ts';
 import { crc32 } from './crc32.ts';
 
@@ -17,14 +18,16 @@ export interface SegmentMeta {
 }
 
 export type JournalRecord =
-  | { readonly op: 'hdr'; readonly v: 1; readonly nextSeq: number; readonly nextGapId: number }
+  | { readonly op: 'hdr'; readonly v: 1; readonly nextSeq: number; readonly nextGapId: number; readonly nextRangeId?: number }
   | { readonly op: 'init'; readonly id: string; readonly file: string; readonly bytes: number }
   | { readonly op: 'initdel'; readonly id: string }
   | { readonly op: 'seg'; readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
   | { readonly op: 'del'; readonly seq: number }
   | { readonly op: 'evict'; readonly seqs: readonly number[] }
   | { readonly op: 'gap'; readonly id: number; readonly start: number; readonly end: number; readonly reason: 'evicted' | 'camera-lost' | 'stopped'; readonly lastSeq: number }
-  | { readonly op: 'gapack'; readonly ids: readonly number[] };
+  | { readonly op: 'gapack'; readonly ids: readonly number[] }
+  | { readonly op: 'rng'; readonly id: number; readonly start: number; readonly end: number }
+  | { readonly op: 'rngack'; readonly ids: readonly number[] };
 
 export function encodeRecords(records: readonly JournalRecord[]): Buffer {
   const parts: Buffer[] = [];
@@ -97,9 +100,17 @@ export function readJournal(path: string): JournalContents {
   return parseJournal(buf);
 }
 
-/** Appends records with one write + fsync. On failure the file is cut back to its last good length. */
+const writeAsync = promisify(write);
+const fdatasyncAsync = promisify(fdatasync);
+const ftruncateAsync = promisify(ftruncate);
+
+/**
+ * Appends records with one write + fdatasync, off the event loop (a sync fsync would stall
+ * every stream in the process while the disk is busy). Callers serialise appends. On failure
+ * the file is cut back to its last good length.
+ */
 export class JournalWriter {
-  #fd: number;
+  readonly #fd: number;
   #size: number;
   readonly #sync: boolean;
 
@@ -111,15 +122,15 @@ export class JournalWriter {
 
   get size(): number { return this.#size; }
 
-  append(records: readonly JournalRecord[]): void {
+  async append(records: readonly JournalRecord[]): Promise<void> {
     const buf = encodeRecords(records);
     try {
       let off = 0;
-      while (off < buf.length) off += writeSync(this.#fd, buf, off, buf.length - off);
-      if (this.#sync) fsyncSync(this.#fd);
+      while (off < buf.length) off += (await writeAsync(this.#fd, buf, off, buf.length - off)).bytesWritten;
+      if (this.#sync) await fdatasyncAsync(this.#fd);
     } catch (e) {
       // Never leave a torn record in the middle: the next append would glue onto it.
-      try { ftruncateSync(this.#fd, this.#size); } catch { /* the open-time repair handles it */ }
+      try { await ftruncateAsync(this.#fd, this.#size); } catch { /* the open-time repair handles it */ }
       throw e;
     }
     this.#size += buf.length;
