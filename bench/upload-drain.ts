@@ -49,20 +49,32 @@ function completion(o: Observable<unknown>): Promise<void> {
   return new Promise((resolve, reject) => o.subscribe({ error: reject, complete: resolve }));
 }
 
+interface Run { readonly wallMs: number; readonly cpuMs: number }
+
 const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 };
 
-async function rawUpload(conn: string, files: string[], container: string): Promise<number> {
-  const c = BlobServiceClient.fromConnectionString(conn).getContainerClient(container);
-  await c.createIfNotExists();
+/** Wall and CPU time (client and in-process server together) of `fn`. */
+async function timed(fn: () => Promise<void>): Promise<Run> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (const [i, f] of files.entries()) await c.getBlockBlobClient(`raw/${i}.m4s`).uploadData(readFileSync(f));
-  return performance.now() - t0;
+  await fn();
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
-async function sinkDrain(conn: string, src: string, body: Buffer, asset: string): Promise<number> {
+async function rawUpload(conn: string, files: string[], container: string): Promise<Run> {
+  const c = BlobServiceClient.fromConnectionString(conn).getContainerClient(container);
+  await c.createIfNotExists();
+  return timed(async () => {
+    for (const [i, f] of files.entries()) await c.getBlockBlobClient(`raw/${i}.m4s`).uploadData(readFileSync(f));
+  });
+}
+
+async function sinkDrain(conn: string, src: string, body: Buffer, asset: string): Promise<Run> {
   // The backlog: N segments already in the cache (as after an outage or a restart).
   const cachePath = join(root, `cache-${asset}`);
   const cache = await DurableSegmentCache.open(join(cachePath, 'bench', 'c'), { maxBytes: (N + 10) * SIZE });
@@ -70,11 +82,11 @@ async function sinkDrain(conn: string, src: string, body: Buffer, asset: string)
   await cache.close();
   const input = new Subject<SegmentStreamMessage>();
   const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: String(Math.ceil(((N + 10) * SIZE) / 1048576)) }, ctx('c', conn))([input]);
-  const t0 = performance.now();
-  const done = completion(makeBlobAssetSinkNode().create!({ '@type': '#Mediagraph.BlobAssetSink', name: 's', assetNamePattern: asset, drainTimeout: 'PT10M' }, ctx('s', conn))([cache$]));
-  input.complete(); // deactivation: drain everything
-  await done;
-  return performance.now() - t0;
+  return timed(async () => {
+    const done = completion(makeBlobAssetSinkNode().create!({ '@type': '#Mediagraph.BlobAssetSink', name: 's', assetNamePattern: asset, drainTimeout: 'PT10M' }, ctx('s', conn))([cache$]));
+    input.complete(); // deactivation: drain everything
+    await done;
+  });
 }
 
 async function latency(conn: string, src: string, body: Buffer, count: number): Promise<number[]> {
@@ -126,26 +138,33 @@ try {
   // Warm both paths (module loading, connection pool, Azurite's first container), then
   // alternate raw and sink runs: the machine is shared, so take the best of two each.
   await rawUpload(az.connectionString, files.slice(0, 5), 'warmup');
-  const raws: number[] = [];
-  const sinks: number[] = [];
+  await sinkDrain(az.connectionString, src, body, 'bench-warmup');
+  const raws: Run[] = [];
+  const sinks: Run[] = [];
   // Each run gets a fresh in-memory Azurite: a memory store keeps every earlier run's bytes in
-  // this heap, and later runs would pay for them in GC time. Order raw, sink, sink, raw, so
-  // drift over the run affects both sides alike.
-  const fresh = async (fn: (conn: string) => Promise<number>): Promise<number> => {
+  // this heap, and later runs would pay for them in GC time. Runs alternate (raw, sink, sink,
+  // raw, ...) so drift over the run affects both sides alike. Wall time on a shared machine is
+  // noisy, so CPU time (client + in-process server) is reported beside it.
+  const fresh = async (fn: (conn: string) => Promise<Run>): Promise<Run> => {
     const server = await startAzurite();
     try { return await fn(server.connectionString); } finally { await server.close(); }
   };
-  for (let round = 0; round < 2; round++) {
-    if (round === 0) raws.push(await fresh((c) => rawUpload(c, files, 'raw-baseline')));
-    sinks.push(await fresh((c) => sinkDrain(c, src, body, `bench-drain-${round}`)));
-    if (round === 1) raws.push(await fresh((c) => rawUpload(c, files, 'raw-baseline')));
+  const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+  for (let round = 0; round < ROUNDS; round++) {
+    const raw = (): Promise<Run> => fresh((c) => rawUpload(c, files, 'raw-baseline'));
+    const sink = (): Promise<Run> => fresh((c) => sinkDrain(c, src, body, `bench-drain-${round}`));
+    if (round % 2 === 0) { raws.push(await raw()); sinks.push(await sink()); } else { sinks.push(await sink()); raws.push(await raw()); }
   }
-  const rawRate = mib / (Math.min(...raws) / 1000);
-  const sinkRate = mib / (Math.min(...sinks) / 1000);
-  console.log(`upload drain, ${N} × ${(SIZE / 1048576).toFixed(2)} MiB into in-process Azurite (memory store), one upload in flight:`);
-  console.log(`  raw uploadData     ${rawRate.toFixed(1)} MiB/s  (runs: ${raws.map((x) => x.toFixed(0)).join(' / ')} ms)`);
-  console.log(`  cache → sink drain ${sinkRate.toFixed(1)} MiB/s  (runs: ${sinks.map((x) => x.toFixed(0)).join(' / ')} ms; incl. init, metadata, day index, cache deletes)`);
-  console.log(`  ratio sink/raw     ${(sinkRate / rawRate).toFixed(2)}×  (target ≥ 0.9×)`);
+  const med = (xs: number[]): number => percentile(xs, 50);
+  const rawRate = mib / (med(raws.map((r) => r.wallMs)) / 1000);
+  const sinkRate = mib / (med(sinks.map((r) => r.wallMs)) / 1000);
+  const rawCpu = mib / (med(raws.map((r) => r.cpuMs)) / 1000);
+  const sinkCpu = mib / (med(sinks.map((r) => r.cpuMs)) / 1000);
+  const fmt = (rs: Run[]): string => rs.map((r) => `${r.wallMs.toFixed(0)}/${r.cpuMs.toFixed(0)}`).join(' ');
+  console.log(`upload drain, ${N} × ${(SIZE / 1048576).toFixed(2)} MiB into in-process Azurite (memory store), one upload in flight, median of ${ROUNDS}:`);
+  console.log(`  raw uploadData     ${rawRate.toFixed(1)} MiB/s wall, ${rawCpu.toFixed(1)} MiB per CPU-second  (wall/cpu ms: ${fmt(raws)})`);
+  console.log(`  cache → sink drain ${sinkRate.toFixed(1)} MiB/s wall, ${sinkCpu.toFixed(1)} MiB per CPU-second  (wall/cpu ms: ${fmt(sinks)}; incl. init, metadata, day index, cache deletes)`);
+  console.log(`  ratio sink/raw     ${(sinkRate / rawRate).toFixed(2)}× wall, ${(sinkCpu / rawCpu).toFixed(2)}× CPU  (target ≥ 0.9×)`);
   const rec = await recovery10k();
   console.log(`cache recovery, 10,000 segments: ${rec.toFixed(0)} ms (target < 2000 ms)`);
   const lat = await latency(az.connectionString, src, body, 40);

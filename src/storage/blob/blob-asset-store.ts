@@ -34,7 +34,10 @@ export class BlobStoreError extends Error {
   }
 }
 
-export type SegmentToUpload = Pick<CachedSegment, 'path' | 'startWallClockMs' | 'endWallClockMs' | 'mediaDurationMs' | 'tracks' | 'init'>;
+export type SegmentToUpload = Pick<CachedSegment, 'path' | 'startWallClockMs' | 'endWallClockMs' | 'mediaDurationMs' | 'tracks' | 'init'> & {
+  /** The file's size when known (the cache knows it exactly); otherwise it is read from disk. */
+  readonly byteSize?: number;
+};
 
 export interface AvailableMedia {
   readonly ranges: readonly TimeRange[];
@@ -93,10 +96,10 @@ export class BlobAssetStore {
   }
 
   /** Uploads an init segment; the name depends only on its id, so repeats overwrite. */
-  async uploadInit(init: { id: string; path: string }, signal?: AbortSignal): Promise<string> {
+  async uploadInit(init: { id: string; path: string; byteSize?: number }, signal?: AbortSignal): Promise<string> {
     await this.ensureContainer(signal);
     const name = initBlobName(init.id);
-    const bytes = (await stat(init.path)).size;
+    const bytes = init.byteSize ?? (await stat(init.path)).size;
     await this.#call('upload-init', this.#uploadDeadline(bytes), signal, async (s) =>
       this.#blob(name).upload(await fileBody(init.path, bytes), bytes, { abortSignal: s, blobHTTPHeaders: { blobContentType: 'video/mp4' }, metadata: { initid: encodeURIComponent(init.id) } }));
     return name;
@@ -106,7 +109,7 @@ export class BlobAssetStore {
   async uploadSegment(seg: SegmentToUpload, signal?: AbortSignal): Promise<{ blobName: string; byteSize: number }> {
     await this.ensureContainer(signal);
     const name = segmentBlobName(seg.startWallClockMs, seg.endWallClockMs - seg.startWallClockMs);
-    const bytes = (await stat(seg.path)).size;
+    const bytes = seg.byteSize ?? (await stat(seg.path)).size;
     const metadata = {
       start: new Date(seg.startWallClockMs).toISOString(),
       end: new Date(seg.endWallClockMs).toISOString(),
