@@ -25,10 +25,11 @@ const root = mkdtempSync(join(tmpdir(), 'bench-drain-'));
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
 
 function ctx(nodeName: string, blobConnection: string): NodeContext {
-  return {
+  const c = {
     instanceName: 'bench', topologyName: 'bench', nodeName, logger: quiet, scheduler: asyncScheduler,
-    events: { emit() {} }, stop$: new Subject<void>(), services: { dataDirectory: root, blobConnection },
+    events: { emit() {} }, metrics: { set() {}, add() {} }, stop$: new Subject<void>(), services: { dataDirectory: root, blobConnection },
   };
+  return c;
 }
 
 function segment(dir: string, k: number, body: Buffer): SegmentMessage {

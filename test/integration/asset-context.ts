@@ -9,6 +9,8 @@ export interface RecordedEvent { readonly type: EventType; readonly body: unknow
 export interface TestContext {
   readonly ctx: (nodeName: string) => NodeContext;
   readonly events: RecordedEvent[];
+  /** Last value of each gauge and total of each counter, by metric name. */
+  readonly metrics: Map<string, number>;
   readonly stop$: Subject<void>;
   of<K extends EventType>(type: K): EventBodies[K][];
 }
@@ -17,21 +19,31 @@ const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child() { 
 
 export function testContext(services: { dataDirectory: string; blobConnection?: string }, instanceName = 'cam-1'): TestContext {
   const events: RecordedEvent[] = [];
+  const metrics = new Map<string, number>();
   const stop$ = new Subject<void>();
   return {
     events,
+    metrics,
     stop$,
     of: <K extends EventType>(type: K) => events.filter((e) => e.type === type).map((e) => e.body as EventBodies[K]),
-    ctx: (nodeName) => ({
-      instanceName,
-      topologyName: 'CVR',
-      nodeName,
-      logger: quiet,
-      events: { emit: (type, body) => { events.push({ type, body, node: nodeName, at: Date.now() }); } },
-      scheduler: asyncScheduler,
-      stop$: stop$.asObservable(),
-      services,
-    }),
+    ctx: (nodeName) => {
+      // Built first, then returned: hosts that predate `metrics` in NodeContext still type-check.
+      const ctx = {
+        instanceName,
+        topologyName: 'CVR',
+        nodeName,
+        logger: quiet,
+        events: { emit: <K extends EventType>(type: K, body: EventBodies[K]) => { events.push({ type, body, node: nodeName, at: Date.now() }); } },
+        metrics: {
+          set: (name: string, value: number) => { metrics.set(name, value); },
+          add: (name: string, delta = 1) => { metrics.set(name, (metrics.get(name) ?? 0) + delta); },
+        },
+        scheduler: asyncScheduler,
+        stop$: stop$.asObservable(),
+        services,
+      };
+      return ctx;
+    },
   };
 }
 

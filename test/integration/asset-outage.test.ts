@@ -87,6 +87,8 @@ test('uplink blackholed longer than the cache holds: bounded disk, exact gap, fl
   const uploaded = new Set(uploadedKs);
   const evicted = Array.from({ length: N + 1 }, (_, k) => k).filter((k) => !uploaded.has(k));
   assert.equal(evicted.length, evictedCount());
+  assert.equal(tc.metrics.get('mediagraph_cache_evicted_segments_total'), evicted.length);
+  assert.ok((tc.metrics.get('mediagraph_upload_retries_total') ?? 0) > 0);
   // Oldest evicted first: apart from at most one segment that was in flight, nothing kept is older than anything evicted.
   const newestEvicted = Math.max(...evicted);
   assert.ok(uploadedKs.filter((k) => k > 0 && k < newestEvicted).length <= 1, `kept old segments: ${uploadedKs.filter((k) => k > 0 && k < newestEvicted)}`);

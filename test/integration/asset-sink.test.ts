@@ -11,6 +11,7 @@ import { DurableSegmentCache } from '../../src/storage/cache/index.ts';
 import { BlobAssetStore } from '../../src/storage/blob/index.ts';
 import type { SegmentStreamMessage } from '../../src/types/segment.ts';
 import type { SegmentQueueMessage } from '../../src/types/cache.ts';
+import type { NodeSpec, ConfigIssue } from '../../src/types/node.ts';
 import { tempDir, writeSegment } from '../helpers/cache-fixtures.ts';
 import { testContext, until } from './asset-context.ts';
 
@@ -50,6 +51,9 @@ test('cache → sink: uploads in order, records ranges and gaps, emits LVA event
   assert.equal(types[2], 'RecordingAvailable');
   assert.equal(types.at(-1), 'RecordingStopped');
   assert.deepEqual(tc.of('RecordingStarted')[0], { outputType: 'assetName', outputLocation: 'rec-CVR-cam-1' });
+  assert.equal(tc.metrics.get('mediagraph_uploads_total'), 5);
+  assert.equal(tc.metrics.get('mediagraph_cache_maximum_bytes'), 4 * 1024 * 1024);
+  assert.equal(tc.metrics.get('mediagraph_cache_segments'), 0);
 
   const store = await BlobAssetStore.create(az.connectionString, 'rec-CVR-cam-1');
   assert.deepEqual(await store.listNames('init/'), ['init/init-a.mp4']);
@@ -131,7 +135,12 @@ test('assetSinkExpansion maps LVA AssetSink properties to the native chain', () 
   assert.equal(specs[0]!['segmentLength'], 'PT60S');
   assert.equal(specs[1]!['localMediaCacheMaximumSizeMiB'], '2048');
   assert.equal(specs[2]!['assetNamePattern'], 'a-${System.GraphInstanceName}');
-  assert.deepEqual(blobAssetSinkNode.check!({ '@type': 'x', name: 'n', assetNamePattern: 'Bad_Name', uploadConcurrency: '0', drainTimeout: '60s' }).map((i) => i.pointer).sort(),
-    ['/assetNamePattern', '/drainTimeout', '/uploadConcurrency']);
-  assert.deepEqual(durableCacheNode.check!({ '@type': 'x', name: 'n', localMediaCacheMaximumSizeMiB: '-1' }).map((i) => i.pointer), ['/localMediaCacheMaximumSizeMiB']);
+  // Called as the compiler calls it (with the raw node and the unresolved pointers).
+  type Check = (config: NodeSpec, context: { raw: NodeSpec; unresolved: ReadonlySet<string> }) => readonly ConfigIssue[];
+  const sinkCheck = blobAssetSinkNode.check as unknown as Check;
+  const cacheCheck = durableCacheNode.check as unknown as Check;
+  const bad = { '@type': 'x', name: 'n', assetNamePattern: 'Bad_Name', uploadConcurrency: '0', drainTimeout: '60s' };
+  assert.deepEqual(sinkCheck(bad, { raw: bad, unresolved: new Set() }).map((i) => i.pointer).sort(), ['/assetNamePattern', '/drainTimeout', '/uploadConcurrency']);
+  const badCache = { '@type': 'x', name: 'n', localMediaCacheMaximumSizeMiB: '-1' };
+  assert.deepEqual(cacheCheck(badCache, { raw: badCache, unresolved: new Set() }).map((i) => i.pointer), ['/localMediaCacheMaximumSizeMiB']);
 });

@@ -6,7 +6,7 @@ import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } fro
 import type { SegmentQueueMessage } from '../../types/cache.ts';
 import type { CachedSegment } from '../../types/cache.ts';
 import { BlobAssetStore, containerNameForAsset, type BlobStoreOptions } from '../../storage/blob/index.ts';
-import { AssetUploader } from './uploader.ts';
+import { AssetUploader, type UploaderOptions } from './uploader.ts';
 import { parseIsoDurationMs, parsePositiveInteger, resolveSystemVariables } from './options.ts';
 
 export interface BlobAssetSinkConfig extends NodeSpec {
@@ -90,8 +90,10 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
       const store = await BlobAssetStore.create(connection, assetName, options.store);
       ctx.logger.info('recording to asset', { asset: store.describe() });
       if (subscriber.closed) { msg.queue.detach(); return; }
+      const metrics = (ctx as { readonly metrics?: UploaderOptions['metrics'] }).metrics;
       uploader = new AssetUploader(msg.queue, store, ctx.events, ctx.logger, {
         concurrency,
+        ...(metrics ? { metrics } : {}),
         drainTimeoutMs,
         ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
         ...(options.backoffCapMs !== undefined ? { backoffCapMs: options.backoffCapMs } : {}),

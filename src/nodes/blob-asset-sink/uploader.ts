@@ -23,6 +23,8 @@ export interface UploaderOptions {
   /** Called when an upload attempt starts (latency measurements). */
   readonly onUploadStarted?: (segment: CachedSegment) => void;
   readonly now?: () => number;
+  /** Counters and gauges for `/metrics` (the host's NodeContext.metrics). */
+  readonly metrics?: { set(name: string, value: number): void; add(name: string, delta?: number): void };
 }
 
 type DrainOutcome = 'drained' | 'drain-timeout' | 'stopped';
@@ -159,6 +161,8 @@ export class AssetUploader {
     this.uploaded++;
     this.#wakeIndex?.();
     const done = this.#now();
+    this.#opts.metrics?.add('mediagraph_uploads_total');
+    this.#opts.metrics?.set('mediagraph_upload_lag_seconds', Math.max(0, done - seg.endWallClockMs) / 1000);
     this.#events.emit('SegmentUploaded', { blobName, byteSize, uploadMs: done - t0, lagMs: Math.max(0, done - seg.endWallClockMs) });
     if (!this.#available) {
       this.#available = true;
@@ -239,6 +243,7 @@ export class AssetUploader {
   }
 
   #storageError(e: unknown, willRetry: boolean): void {
+    if (willRetry) this.#opts.metrics?.add('mediagraph_upload_retries_total');
     const err = e instanceof BlobStoreError ? e : undefined;
     const message = err?.message ?? (e instanceof Error ? e.message : String(e));
     this.#events.emit('StorageError', {

@@ -18,6 +18,16 @@ export interface DurableCacheConfig extends NodeSpec {
 }
 
 export const DURABLE_CACHE_TYPE = '#Mediagraph.DurableCache';
+
+/** The host's metrics sink (NodeContext.metrics where the host offers it). */
+export interface NodeMetricsLike {
+  set(name: string, value: number): void;
+  add(name: string, delta?: number): void;
+}
+
+export function metricsOf(ctx: NodeContext): NodeMetricsLike | undefined {
+  return (ctx as { readonly metrics?: NodeMetricsLike }).metrics;
+}
 const MIB = 1024 * 1024;
 
 export function parseCacheSizeMiB(value: unknown): number | undefined {
@@ -60,7 +70,15 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     let detached = false;
     let finished = false;
     let highWater = false;
+    const metrics = metricsOf(ctx);
+    const gauges = (c: DurableSegmentCache): void => {
+      if (!metrics) return;
+      const st = c.stats();
+      metrics.set('mediagraph_cache_bytes', st.bytes);
+      metrics.set('mediagraph_cache_segments', st.segments);
+    };
     const onEvicted = (e: EvictionEvent): void => {
+      metrics?.add('mediagraph_cache_evicted_segments_total', e.segments);
       ctx.events.emit('CacheEvicted', {
         gapStart: new Date(e.gap.startWallClockMs).toISOString(),
         gapEnd: new Date(e.gap.endWallClockMs).toISOString(),
@@ -87,9 +105,11 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       const r = c.recovery;
       ctx.logger.info('durable cache open', { directory, segments: r.segments, bytes: r.bytes, recoveryMs: Math.round(r.durationMs), entriesDropped: r.entriesDropped, tempFilesDiscarded: r.tempFilesDiscarded, tornTail: r.tornTail });
       if (subscriber.closed) { void c.close(); return; }
+      metrics?.set('mediagraph_cache_maximum_bytes', maxBytes);
+      gauges(c);
       const queue: SegmentQueue = {
         next: (signal) => c.nextPending(signal),
-        markUploaded: (id) => c.markUploaded(id),
+        markUploaded: async (id) => { await c.markUploaded(id); gauges(c); },
         release: (id) => c.release(id),
         pendingGaps: () => c.pendingGaps(),
         ackGaps: (gaps) => c.ackGaps(gaps),
@@ -111,6 +131,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
         if (msg.kind === 'segment') {
           await c.add(msg);
           watchHighWater(c);
+          gauges(c);
         } else if (msg.kind === 'gap') {
           await c.addGap(msg);
         }
