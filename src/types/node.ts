@@ -5,7 +5,7 @@ import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
 
 /** What travels on an edge. The compiler checks that connected ports agree. */
-export type PortKind = 'media' | 'segment' | 'signal';
+export type PortKind = 'media' | 'segment' | 'cached-segment' | 'signal' | (string & {});
 
 export type NodeRole = 'source' | 'processor' | 'sink';
 
