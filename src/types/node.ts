@@ -78,8 +78,14 @@ export interface NodeDefinition<Config extends NodeSpec = NodeSpec> {
   readonly output: PortKind | null;
   /** Minimum and maximum number of `inputs` entries (defaults: 0/0 for sources, 1/∞ otherwise). */
   readonly inputCount?: { readonly min: number; readonly max: number };
-  /** Rules beyond the schema (ranges, patterns that depend on other properties). */
-  readonly check?: (config: Config) => readonly ConfigIssue[];
+  /**
+   * Rules beyond the schema (ranges, patterns that depend on other properties), run on the
+   * configuration after parameter substitution. `raw` is the node as written, before
+   * substitution (e.g. to require a `${System.*}` variable in a name pattern); `unresolved`
+   * lists pointers (relative to the node) whose value still holds a reference because the
+   * topology is validated without an instance: skip value checks there.
+   */
+  readonly check?: (config: Config, context: { readonly raw: NodeSpec; readonly unresolved: ReadonlySet<string> }) => readonly ConfigIssue[];
   /**
    * Composite nodes expand into native nodes instead of running themselves. The last node
    * of the returned chain takes the composite's name so downstream references still work.
