@@ -61,9 +61,11 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
     });
   }
 
+  // a misspelt input already explains an unconsumed node: report the cause, not the echo
+  const danglingInputs = out.some((i) => /which does not exist/.test(i.message));
   for (const n of nodes) {
     const role = n.definition?.role;
-    if ((role === 'source' || role === 'processor') && !consumers.has(n.spec.name)) {
+    if (!danglingInputs && (role === 'source' || role === 'processor') && !consumers.has(n.spec.name)) {
       out.push(issue('GraphValidationError', `${n.pointer}/name`, `${role} "${n.spec.name}" feeds no node: its output goes nowhere (a partitioned or unfinished graph)`));
     }
   }

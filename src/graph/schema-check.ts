@@ -4,7 +4,7 @@ import type { JsonSchema } from '../types/node.ts';
 import type { ValidationIssue } from './model.ts';
 import type { ErrorCode } from '../runtime/errors.ts';
 
-const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 function validatorFor(schema: JsonSchema): ValidateFunction {

@@ -140,7 +140,9 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       const normalized = (definition ? normalizeBySchema(rawNode, nodeSchemaFor(definition)) : rawNode) as Record<string, unknown>;
       const sub = substitute(normalized, at, declared, resolved.values, system);
       for (const i of sub.issues) issues.push({ ...i, pointer: toOriginalPointer(raw, i.pointer) });
-      const spec = { ...sub.value, '@type': definition?.type ?? String(type) } as unknown as NodeSpec;
+      // enum values that came from parameters ("medium") are canonicalised after substitution
+      const substituted = definition ? normalizeBySchema(sub.value, nodeSchemaFor(definition)) : sub.value;
+      const spec = { ...(substituted as object), '@type': definition?.type ?? String(type) } as unknown as NodeSpec;
       nodes.push({ section, index, pointer: at, definition, spec });
       if (!definition) return;
       if (definition.role !== SECTION_ROLE[section]) {

@@ -1,0 +1,47 @@
+// `mediagraph <command>`: each command is one file under commands/, an adapter over the host.
+import { createBuiltinRegistry } from '../../runtime/builtin-registry.ts';
+import { processIo, type CliIo } from './io.ts';
+import { validateCommand } from './commands/validate.ts';
+
+const USAGE = `usage: mediagraph <command> [options]
+
+commands:
+  validate <topology.json> [--instance <instance.json>] [--json]
+                      check a topology (and an instance) against LVA's rules
+  demo                simulated camera + embedded Azurite + the CVR example, with a viewer
+  run <topology.json> [--instance <f>] [--param k=v ...] [--blob <conn>] [--for <s>]
+  serve [--host 127.0.0.1] [--port 7070] [--data <dir>]
+  probe <rtsp-url> [--for <seconds>] [--json]
+  record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>]
+`;
+
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const registry = createBuiltinRegistry();
+  switch (command) {
+    case 'validate':
+      return validateCommand(rest, io, registry);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      io.err(`unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /[\\/]cli[\\/]main\.ts$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`mediagraph: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
