@@ -64,7 +64,8 @@ export class MediaGraphError extends Error {
       error: {
         code: ERROR_CATALOG[this.code].top,
         message: this.message,
-        details: (this.details.length ? this.details : [{ code: this.code, target: '', message: this.message }]).map((d) => ({
+        // the specific code is always among the details (LVA put e.g. GraphTopologyInUse there)
+        details: [...this.details, ...(this.details.some((d) => d.code === this.code) ? [] : [{ code: this.code, target: '', message: this.message }])].map((d) => ({
           code: d.code,
           target: d.target,
           message: d.message,

@@ -359,7 +359,7 @@ export class MediaGraphHost {
         topologyName: topology.document.name,
         hub: this.#hub,
         redactor: e.redactor,
-        logger: this.logger.child({ instance: name }),
+        logger: createLogger({ level: this.#options.logLevel ?? 'info', write: this.#options.logWrite, redactor: e.redactor, bindings: { instance: name } }),
         services,
         scheduler: this.#options.scheduler,
       });
