@@ -23,8 +23,8 @@ test('the published topology schema accepts the examples and rejects a broken on
   const schema = JSON.parse(readFileSync('schemas/topology.schema.json', 'utf8'));
   delete schema.$schema;
   const validate = ajv.compile(schema);
-  const cvr = JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8'));
+  const cvr = JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')) as { properties: { sinks: Record<string, unknown>[] } };
   assert.ok(validate(cvr), JSON.stringify(validate.errors));
-  cvr.properties.sinks[0].segmentLenght = 'PT30S';
+  cvr.properties.sinks[0]!['segmentLenght'] = 'PT30S';
   assert.equal(validate(cvr), false);
 });
