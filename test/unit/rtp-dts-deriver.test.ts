@@ -48,6 +48,9 @@ describe('DtsDeriver', () => {
     for (let i = 0; i < 10; i++) d.next(i * 3600);
     const after = d.next(90000 * 3600);
     assert.equal(d.restarts, 1);
+    assert.equal(d.restarted, true);
+    d.next(90001 * 3600);
+    assert.equal(d.restarted, false);
     assert.ok(after <= 90000 * 3600 && after > 90000 * 3500);
   });
 
