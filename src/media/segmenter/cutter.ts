@@ -4,7 +4,7 @@
 //
 // Timing rules:
 // - nothing is written before the first video keyframe (audio before it is dropped);
-// - cuts happen on video keyframes, by media time (dts), never by the wall clock;
+// - cuts happen on video keyframes, by media time (the keyframes' pts), never by the wall clock;
 // - audio samples whose dts falls before the GOP's end go in the GOP's fragment;
 // - a sample's duration is the next sample's dts minus its own; the last one of a stream
 //   (End, Discontinuity) repeats the previous duration;
@@ -56,6 +56,8 @@ interface OpenSegment {
   readonly sequence: number;
   readonly initId: string;
   readonly startDts: number;
+  /** Presentation time of the first keyframe: segment length is measured between keyframes' pts. */
+  readonly startPts: number;
   readonly startWallClockMs: number;
   readonly afterDiscontinuity: boolean;
   endDts: number;
@@ -174,6 +176,8 @@ export class SegmentCutter {
 
   /** Strictly increasing dts per track, by the smallest shift; pts moves with it. */
   private monotonic(track: TrackState, s: Sample): Sample {
+    // Ticks are integers in the boxes; a source that computed them in floating point is rounded.
+    if (!Number.isInteger(s.dts) || !Number.isInteger(s.pts)) s = { ...s, dts: Math.round(s.dts), pts: Math.round(s.pts) };
     const last = track.lastDts;
     if (last !== undefined && s.dts <= last) {
       const shift = last + 1 - s.dts;
@@ -191,7 +195,9 @@ export class SegmentCutter {
       return;
     }
     const videoTs = this.tracks.get(this.videoTrackId!)!.info.timescale;
-    if (((keyframe.dts - seg.startDts) / videoTs) * 1000 >= this.segmentLengthMs) {
+    // By presentation time: with leading pictures (H.265 CRA + RASL) the keyframes' decode
+    // times are not evenly spaced, their presentation times are.
+    if (((keyframe.pts - seg.startPts) / videoTs) * 1000 >= this.segmentLengthMs) {
       this.closeSegment('length', keyframe.wallClockMs, out);
     }
   }
@@ -205,7 +211,7 @@ export class SegmentCutter {
     }
     const sequence = ++this.segmentSequence;
     this.segment = {
-      sequence, initId: init.id, startDts: keyframe.dts, endDts: keyframe.dts, startWallClockMs: keyframe.wallClockMs,
+      sequence, initId: init.id, startDts: keyframe.dts, startPts: keyframe.pts, endDts: keyframe.dts, startWallClockMs: keyframe.wallClockMs,
       afterDiscontinuity: this.nextAfterDiscontinuity, byteSize: 0, fragments: 0, totals: new Map(),
     };
     this.nextAfterDiscontinuity = false;
