@@ -121,10 +121,10 @@ describe('Fmp4Segmenter configuration', () => {
   test('check() reports bad segment lengths at /segmentLength', () => {
     const check = fmp4SegmenterNode.check!;
     const base = { '@type': fmp4SegmenterNode.type, name: 's' };
-    assert.deepEqual(check({ ...base, segmentLength: 'PT30S' }, { raw: base, unresolved: new Set() } as never), []);
-    assert.deepEqual(check({ ...base, segmentLength: 'PT1S' }, { raw: base, unresolved: new Set() } as never), []);
+    assert.deepEqual(check({ ...base, segmentLength: 'PT30S' }), []);
+    assert.deepEqual(check({ ...base, segmentLength: 'PT1S' }), []);
     for (const bad of ['30s', 'PT0.5S', 'P1M']) {
-      const issues = check({ ...base, segmentLength: bad }, { raw: base, unresolved: new Set() } as never);
+      const issues = check({ ...base, segmentLength: bad });
       assert.equal(issues.length, 1, bad);
       assert.equal(issues[0]!.pointer, '/segmentLength');
     }
