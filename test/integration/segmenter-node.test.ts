@@ -118,6 +118,16 @@ describe('Fmp4Segmenter configuration', () => {
     assert.ok(existsSync(segs[0]!.path));
   });
 
+  test('a file-system failure is an Observable error, not a crash', async (t) => {
+    const data = mkdtempSync(join(tmpdir(), 'segmenter-fail-'));
+    t.after(() => rmSync(data, { recursive: true, force: true }));
+    const blocker = join(data, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    const d = demuxFixture('h264-360p-aac.mp4');
+    const { result } = runNode({ '@type': fmp4SegmenterNode.type, name: 'seg', outputDirectoryPath: join(blocker, 'sub') }, [...d.tracks, ...d.samples.slice(0, 60)], data);
+    await assert.rejects(result, (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR' || e.code === 'EEXIST');
+  });
+
   test('check() reports bad segment lengths at /segmentLength', () => {
     const check = fmp4SegmenterNode.check!;
     const base = { '@type': fmp4SegmenterNode.type, name: 's' };
