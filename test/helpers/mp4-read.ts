@@ -131,6 +131,12 @@ export function readTrex(body: Uint8Array) {
   return { track_ID: r.u32(), default_sample_description_index: r.u32(), default_sample_duration: r.u32(), default_sample_size: r.u32(), default_sample_flags: r.u32() };
 }
 
+export function readMehd(body: Uint8Array) {
+  const r = new ByteReader(body);
+  const { version } = r.fullBoxHeader();
+  return { version, fragment_duration: version === 1 ? r.u64() : r.u32() };
+}
+
 export function readAvcC(body: Uint8Array) {
   const r = new ByteReader(body);
   const configurationVersion = r.u8();

@@ -11,6 +11,7 @@ import type { MediaMessage, Sample } from '../../src/types/media.ts';
 import { demuxFixture } from '../helpers/mp4-fixtures.ts';
 import { ffmpegDecode, inspectMp4 } from '../helpers/mp4-inspect.ts';
 import { testContext } from '../helpers/segmenter-context.ts';
+import { findBox, parseBoxes, readMehd, readMvhd } from '../helpers/mp4-read.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
 
 const gate = (): MediaMessage => ({ kind: 'discontinuity', reason: 'gate-closed', atWallClockMs: 0 });
@@ -46,6 +47,12 @@ describe('FileSink', () => {
     });
     // run 1: 0–5 s; run 2 starts at the next keyframe (6 s): 125 + 100 frames
     assert.deepEqual(counts.map((c) => c[0]), [125, 100]);
+    // each file states its own length (mvhd/mehd patched at close)
+    for (const [f, ms] of [['clip-inst-1.mp4', 5000], ['clip-inst-2.mp4', 4000]] as const) {
+      const boxes = parseBoxes(Uint8Array.from(readFileSync(join(dir, f))));
+      assert.equal(readMvhd(findBox(boxes, 'moov', 'mvhd')!.body).duration, ms, f);
+      assert.equal(readMehd(findBox(boxes, 'moov', 'mvex', 'mehd')!.body).fragment_duration, ms, f);
+    }
     assert.deepEqual(ctx.recorded.map((e) => e.type), ['RecordingStarted', 'RecordingAvailable', 'RecordingStopped', 'RecordingStarted', 'RecordingAvailable', 'RecordingStopped']);
     if (hasCommand('ffmpeg')) {
       for (const f of ['clip-inst-1.mp4', 'clip-inst-2.mp4']) assert.equal(ffmpegDecode(join(dir, f)).stderr, '', f);

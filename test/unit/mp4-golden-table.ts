@@ -1,7 +1,7 @@
 // Golden bytes for each box our writer emits, shared by the write test (bytes equal) and the
 // read-back test (fields equal). Hex written out by hand from ISO/IEC 14496-12/-14/-15.
 import { BoxWriter } from '../../src/media/mp4/writer.ts';
-import { ftyp, mdhd, hdlr, tkhd, trex, vmhd, smhd, dinf, mvhd } from '../../src/media/mp4/init.ts';
+import { ftyp, mdhd, mehd, hdlr, tkhd, trex, vmhd, smhd, dinf, mvhd } from '../../src/media/mp4/init.ts';
 import { avcC, hvcC, esds, audioSampleEntry } from '../../src/media/mp4/sample-entries.ts';
 import { mfhd, tfhd, tfdt, trun, prft } from '../../src/media/mp4/fragment.ts';
 import { SYNC_SAMPLE_FLAGS, NON_SYNC_SAMPLE_FLAGS } from '../../src/media/mp4/sample-flags.ts';
@@ -73,6 +73,10 @@ export const GOLDEN: readonly GoldenRow[] = [
     name: 'trex', write: (w) => trex(w, 2), read: read.readTrex,
     fields: { track_ID: 2, default_sample_description_index: 1, default_sample_duration: 0, default_sample_size: 0, default_sample_flags: 0 },
     hex: hx('00000020 74726578 00000000 00000002 00000001 00000000 00000000 00000000'),
+  },
+  {
+    name: 'mehd (v1)', write: (w) => mehd(w, 0x1_0000_0002), read: read.readMehd,
+    fields: { version: 1, fragment_duration: 0x1_0000_0002 }, hex: hx('00000014 6d656864 01000000 00000001 00000002'),
   },
   {
     name: 'avcC (High: with chroma/bit depth)', write: (w) => avcC(w, video.decoderConfig.codec === 'avc1' ? video.decoderConfig.avcC : (undefined as never)), read: read.readAvcC,

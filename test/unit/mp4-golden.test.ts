@@ -39,3 +39,23 @@ describe('BoxWriter', () => {
     assert.throws(() => new BoxWriter().fourcc('abc'), RangeError);
   });
 });
+
+describe('init segment durations', () => {
+  test('patchInitDuration writes mvhd and mehd in place, leaving the rest alone', async () => {
+    const { buildInitSegment, patchInitDuration } = await import('../../src/media/mp4/init.ts');
+    const { findBox, readMvhd, readMehd } = await import('../helpers/mp4-read.ts');
+    const track = { kind: 'audio', trackId: 1, timescale: 48000, channelcount: 2, samplerate: 48000, audioSpecificConfig: Uint8Array.from([0x11, 0x90]) } as const;
+    const plain = buildInitSegment([track]);
+    const init = buildInitSegment([track], { withDuration: true });
+    assert.equal(init.length, plain.length + 20);
+    assert.throws(() => patchInitDuration(plain, 1000), RangeError);
+    const patched = patchInitDuration(init, 12_345.4);
+    assert.equal(patched.length, init.length);
+    const boxes = parseBoxes(patched);
+    assert.equal(readMvhd(findBox(boxes, 'moov', 'mvhd')!.body).duration, 12_345);
+    assert.equal(readMehd(findBox(boxes, 'moov', 'mvex', 'mehd')!.body).fragment_duration, 12_345);
+    const diff = [...patched].flatMap((b, i) => (b !== init[i] ? [i] : []));
+    assert.ok(diff.length > 0 && diff.length <= 4);
+    assert.equal(readMvhd(findBox(parseBoxes(init), 'moov', 'mvhd')!.body).duration, 0, 'input not mutated');
+  });
+});

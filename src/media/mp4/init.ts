@@ -21,6 +21,7 @@
 //   │               ├── stsz (empty)
 //   │               └── stco (empty)
 //   └── mvex
+//       ├── mehd (optional: total duration, patched when a whole file is finished)
 //       └── trex (one per track)
 import { BoxWriter } from './writer.ts';
 import { audioSampleEntry, videoSampleEntry } from './sample-entries.ts';
@@ -148,23 +149,74 @@ export function trex(w: BoxWriter, trackId: number): void {
   });
 }
 
-export function moov(w: BoxWriter, tracks: readonly TrackDescription[]): void {
+/** Movie extends header: fragment_duration in the mvhd timescale (version 1: 64 bits). */
+export function mehd(w: BoxWriter, fragmentDuration: number): void {
+  w.fullBox('mehd', 1, 0, (w) => w.u64(fragmentDuration));
+}
+
+export interface InitOptions {
+  /**
+   * Write an mehd box (duration 0 until patched with `patchInitDuration`), for a single
+   * self-contained file whose length is known when it is finished.
+   */
+  readonly withDuration?: boolean;
+}
+
+export function moov(w: BoxWriter, tracks: readonly TrackDescription[], options: InitOptions = {}): void {
   w.box('moov', (w) => {
     mvhd(w, Math.max(0, ...tracks.map((t) => t.trackId)) + 1);
     for (const t of tracks) trak(w, t);
     w.box('mvex', (w) => {
+      if (options.withDuration) mehd(w, 0);
       for (const t of tracks) trex(w, t.trackId);
     });
   });
 }
 
 /** ftyp + moov for the given tracks (video first is conventional, not required). */
-export function buildInitSegment(tracks: readonly TrackDescription[]): Uint8Array {
+export function buildInitSegment(tracks: readonly TrackDescription[], options: InitOptions = {}): Uint8Array {
   if (tracks.length === 0) throw new RangeError('an init segment needs at least one track');
   const ids = new Set(tracks.map((t) => t.trackId));
   if (ids.size !== tracks.length) throw new RangeError('track ids must be unique');
   const w = new BoxWriter(1024);
   ftyp(w);
-  moov(w, tracks);
+  moov(w, tracks, options);
   return w.finish();
+}
+
+/** Start and size of each top-level box in `bytes[from, to)` (32-bit sizes only, as we write them). */
+function childBoxes(bytes: Uint8Array, from: number, to: number): { type: string; start: number; end: number }[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const out: { type: string; start: number; end: number }[] = [];
+  for (let p = from; p + 8 <= to; ) {
+    const size = view.getUint32(p);
+    if (size < 8 || p + size > to) throw new RangeError(`bad box size ${size} at ${p}`);
+    out.push({ type: String.fromCharCode(...bytes.subarray(p + 4, p + 8)), start: p, end: p + size });
+    p += size;
+  }
+  return out;
+}
+
+/**
+ * A copy of an init segment (built with `withDuration`) whose mvhd duration and mehd
+ * fragment_duration say `durationMs`, so players know a finished file's length up front.
+ * Same size as the input: it can be written over the file's first bytes.
+ */
+export function patchInitDuration(init: Uint8Array, durationMs: number): Uint8Array {
+  const out = Uint8Array.from(init);
+  const view = new DataView(out.buffer);
+  const moovBox = childBoxes(out, 0, out.length).find((b) => b.type === 'moov');
+  if (!moovBox) throw new RangeError('no moov in init segment');
+  const inMoov = childBoxes(out, moovBox.start + 8, moovBox.end);
+  const mvhdBox = inMoov.find((b) => b.type === 'mvhd');
+  const mvexBox = inMoov.find((b) => b.type === 'mvex');
+  const mehdBox = mvexBox && childBoxes(out, mvexBox.start + 8, mvexBox.end).find((b) => b.type === 'mehd');
+  if (!mvhdBox || !mehdBox) throw new RangeError('init segment has no mehd: build it with withDuration');
+  const ms = Math.round(durationMs);
+  // mvhd v0: header 8, version/flags 4, creation 4, modification 4, timescale 4, then duration
+  view.setUint32(mvhdBox.start + 24, Math.min(ms, 0xffff_ffff));
+  // mehd v1: header 8, version/flags 4, then 64-bit fragment_duration
+  view.setUint32(mehdBox.start + 12, Math.floor(ms / 0x1_0000_0000));
+  view.setUint32(mehdBox.start + 16, ms % 0x1_0000_0000);
+  return out;
 }

@@ -30,6 +30,8 @@ export interface SegmentCutterOptions {
   readonly maxFragmentMs?: number;
   /** Write a `prft` box (wall clock of the fragment) before each moof. Default true. */
   readonly producerReferenceTime?: boolean;
+  /** Init segments get an mehd box to patch with the duration (whole-file recording). */
+  readonly initWithDuration?: boolean;
 }
 
 interface TrackState {
@@ -75,6 +77,7 @@ export class SegmentCutter {
   private readonly segmentLengthMs: number;
   private readonly maxFragmentMs: number;
   private readonly withPrft: boolean;
+  private readonly initWithDuration: boolean;
   private readonly tracks = new Map<number, TrackState>();
   private readonly rejected = new Set<number>();
   private videoTrackId: number | undefined;
@@ -95,6 +98,7 @@ export class SegmentCutter {
     this.segmentLengthMs = options.segmentLengthMs;
     this.maxFragmentMs = options.maxFragmentMs ?? DEFAULT_MAX_FRAGMENT_MS;
     this.withPrft = options.producerReferenceTime ?? true;
+    this.initWithDuration = options.initWithDuration ?? false;
   }
 
   /** True while a segment is open (between its open-segment and close-segment actions). */
@@ -140,7 +144,7 @@ export class SegmentCutter {
     }
     if (info.mediaType === 'video' && this.videoTrackId === undefined) this.videoTrackId = info.trackId;
     const ordered = [...this.tracks.values()].sort((a, b) => a.info.trackId - b.info.trackId);
-    const bytes = buildInitSegment(ordered.map((t) => t.description));
+    const bytes = buildInitSegment(ordered.map((t) => t.description), { withDuration: this.initWithDuration });
     this.announcedInit = { id: initSegmentId(bytes), bytes, codecs: ordered.map((t) => t.info.config.codecString) };
   }
 

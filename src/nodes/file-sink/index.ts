@@ -78,7 +78,7 @@ export const fileSinkNode: NodeDefinition<FileSinkConfig> = Object.freeze<NodeDe
       });
       return input.pipe(
         // A file spans a whole run: only discontinuities, codec changes and the end close it.
-        cutSegments({ segmentLengthMs: Number.MAX_SAFE_INTEGER }),
+        cutSegments({ segmentLengthMs: Number.MAX_SAFE_INTEGER, initWithDuration: true }),
         tap((a) => {
           if (a.type === 'track-rejected') ctx.events.emit('MediaFormatError', { code: 'TrackRejected', message: a.message });
         }),

@@ -1,9 +1,11 @@
 // Performs cutter actions as whole MP4 files: init + every fragment of a run in one file
-// (`<name>-<n>.mp4.part` while writing, fsynced and renamed at close), and keeps the folder
+// (`<name>-<n>.mp4.part` while writing; at close the init's duration fields are patched, then
+// fsync and rename), and keeps the folder
 // under its size bound by deleting the oldest finished files.
 import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CutterAction } from '../../media/segmenter/actions.ts';
+import { patchInitDuration } from '../../media/mp4/init.ts';
 import { writeAll } from '../fmp4-segmenter/segment-files.ts';
 import { nextIndex } from './file-name.ts';
 
@@ -29,6 +31,7 @@ interface Current {
   readonly partPath: string;
   readonly path: string;
   readonly handle: FileHandle;
+  readonly init: Uint8Array;
   bytes: number;
   fragments: number;
 }
@@ -56,7 +59,7 @@ export class Mp4Files {
         const path = join(this.options.directory, `${base}-${n}.mp4`);
         const partPath = `${path}.part`;
         const handle = await open(partPath, 'wx');
-        this.current = { path, partPath, handle, bytes: 0, fragments: 0 };
+        this.current = { path, partPath, handle, init, bytes: 0, fragments: 0 };
         await writeAll(handle, [init]);
         this.current.bytes += init.length;
         this.options.onOpen?.(path);
@@ -75,6 +78,9 @@ export class Mp4Files {
         const c = this.current;
         if (!c) throw new Error('close without an open file');
         this.current = undefined;
+        // Now the length is known: say it in mvhd/mehd, over the init's own bytes.
+        const init = patchInitDuration(c.init, action.summary.mediaDurationMs);
+        await c.handle.write(init, 0, init.length, 0);
         await c.handle.sync();
         await c.handle.close();
         await rename(c.partPath, c.path);
