@@ -59,3 +59,18 @@ describe('init segment durations', () => {
     assert.equal(readMvhd(findBox(parseBoxes(init), 'moov', 'mvhd')!.body).duration, 0, 'input not mutated');
   });
 });
+
+test('patchInitDuration: property: arbitrary bytes give a RangeError or a same-size copy, never a crash', async () => {
+  const fc = (await import('fast-check')).default;
+  const { patchInitDuration } = await import('../../src/media/mp4/init.ts');
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      try {
+        assert.equal(patchInitDuration(bytes, 1000).length, bytes.length);
+      } catch (e) {
+        assert.ok(e instanceof RangeError, String(e));
+      }
+    }),
+    { numRuns: 300 },
+  );
+});

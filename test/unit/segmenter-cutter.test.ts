@@ -192,3 +192,11 @@ describe('SegmentCutter', () => {
     );
   });
 });
+
+test('SegmentCutter: a wall clock stepping backwards never gives a segment that ends before it starts', () => {
+  const s = stream({ seconds: 4, gop: 25 }).map((x) => (x.dts >= 180000 ? { ...x, wallClockMs: x.wallClockMs - 3_600_000 } : x));
+  const segs = closes(run({ segmentLengthMs: 2000 }, [videoTrack(), ...s, END]));
+  assert.equal(segs.length, 2);
+  for (const seg of segs) assert.ok(seg.endWallClockMs >= seg.startWallClockMs);
+  assert.equal(segs[0]!.endWallClockMs, segs[0]!.startWallClockMs + 2000);
+});

@@ -241,8 +241,9 @@ export class SegmentCutter {
     }
     const summary: SegmentSummary = {
       sequence: seg.sequence, initId: seg.initId, startWallClockMs: seg.startWallClockMs,
-      // On a cut, the next segment's first keyframe gives the end exactly, so wall-clock ranges meet.
-      endWallClockMs: endWallClockMs ?? seg.startWallClockMs + mediaDurationMs,
+      // On a cut, the next segment's first keyframe gives the end exactly, so wall-clock ranges
+      // meet; a wall clock that stepped backwards falls back to start + media duration.
+      endWallClockMs: endWallClockMs !== undefined && endWallClockMs >= seg.startWallClockMs ? endWallClockMs : seg.startWallClockMs + mediaDurationMs,
       mediaDurationMs, baseMediaDecodeTime: seg.startDts, afterDiscontinuity: seg.afterDiscontinuity,
       byteSize: seg.byteSize, fragments: seg.fragments, tracks, reason,
     };
