@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { from, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { fileSinkNode, type FileSinkConfig } from '../../src/nodes/file-sink/index.ts';
+import type { ConfigIssue } from '../../src/types/node.ts';
 import type { MediaMessage, Sample } from '../../src/types/media.ts';
 import { demuxFixture } from '../helpers/mp4-fixtures.ts';
 import { ffmpegDecode, inspectMp4 } from '../helpers/mp4-inspect.ts';
@@ -92,7 +93,8 @@ describe('FileSink', () => {
   });
 
   test('check(): absolute folder, a system variable in the pattern, a positive size', () => {
-    const check = fileSinkNode.check!;
+    // The graph layer passes (config, { raw, unresolved }); raw = config when nothing was substituted.
+    const check = (c: Record<string, unknown>) => (fileSinkNode.check as unknown as (c: unknown, x: unknown) => ConfigIssue[])(c, { raw: c, unresolved: new Set() });
     const ok = { '@type': fileSinkNode.type, name: 'f', baseDirectoryPath: '/var/media', fileNamePattern: 'x-${System.DateTime}', maximumSizeMiB: '512' };
     assert.deepEqual(check(ok), []);
     const bad = check({ ...ok, baseDirectoryPath: 'media', fileNamePattern: 'fixed/name', maximumSizeMiB: '-1' });

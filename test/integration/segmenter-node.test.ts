@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { from, lastValueFrom, toArray, type Observable } from 'rxjs';
 import { fmp4SegmenterNode, type Fmp4SegmenterConfig } from '../../src/nodes/fmp4-segmenter/index.ts';
+import type { ConfigIssue } from '../../src/types/node.ts';
 import type { MediaMessage } from '../../src/types/media.ts';
 import type { SegmentMessage } from '../../src/types/segment.ts';
 import { demuxFixture, MEDIA_DIR } from '../helpers/mp4-fixtures.ts';
@@ -129,7 +130,7 @@ describe('Fmp4Segmenter configuration', () => {
   });
 
   test('check() reports bad segment lengths at /segmentLength', () => {
-    const check = fmp4SegmenterNode.check!;
+    const check = (c: Record<string, unknown>) => (fmp4SegmenterNode.check as unknown as (c: unknown, x: unknown) => ConfigIssue[])(c, { raw: c, unresolved: new Set() });
     const base = { '@type': fmp4SegmenterNode.type, name: 's' };
     assert.deepEqual(check({ ...base, segmentLength: 'PT30S' }), []);
     assert.deepEqual(check({ ...base, segmentLength: 'PT1S' }), []);
