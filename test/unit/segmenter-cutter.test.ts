@@ -200,3 +200,18 @@ test('SegmentCutter: a wall clock stepping backwards never gives a segment that 
   for (const seg of segs) assert.ok(seg.endWallClockMs >= seg.startWallClockMs);
   assert.equal(segs[0]!.endWallClockMs, segs[0]!.startWallClockMs + 2000);
 });
+
+test('SegmentCutter: when video stalls and audio flows, audio is written alone (bounded memory)', () => {
+  const s = stream({ seconds: 30, gop: 25, audio: true });
+  // video stops after 2 s; audio goes on for 28 s more
+  const stalled = s.filter((x) => x.trackId === 2 || x.dts < 180000);
+  const actions = run({ segmentLengthMs: 60_000, maxFragmentMs: 2000 }, [videoTrack(), audioTrack(), ...stalled]);
+  const frags = fragments(actions);
+  const audioOnly = frags.filter((f) => f.every((t) => t.trackId === 2));
+  assert.ok(audioOnly.length >= 5, `${audioOnly.length} audio-only fragments`);
+  // each holds about 4 s of audio (2 × maxFragmentMs), none more
+  for (const f of audioOnly) assert.ok(f[0]!.count <= Math.ceil((4 * 48000) / 1024) + 1, `${f[0]!.count} frames`);
+  // audio timeline stays continuous across them
+  const audio = frags.flatMap((f) => f.filter((t) => t.trackId === 2));
+  for (let i = 1; i < audio.length; i++) assert.equal(audio[i]!.tfdt, audio[i - 1]!.tfdt + audio[i - 1]!.durations.reduce((a, b) => a + b, 0));
+});

@@ -8,6 +8,8 @@
 // - audio samples whose dts falls before the GOP's end go in the GOP's fragment;
 // - a sample's duration is the next sample's dts minus its own; the last one of a stream
 //   (End, Discontinuity) repeats the previous duration;
+// - memory stays bounded: a GOP longer than `maxFragmentMs` is split into several fragments,
+//   and audio is written alone when video stalls for twice that;
 // - dts is made strictly increasing per track by the smallest shift, which never accumulates,
 //   so tracks stay in sync.
 import type { MediaMessage, Sample, TrackInfo } from '../../types/media.ts';
@@ -174,6 +176,11 @@ export class SegmentCutter {
         this.flushFragment(sample.dts, out); // a very long GOP: bound memory, keep the segment
       }
       if (!this.segment) this.openSegment(sample, out);
+    } else if (this.segment) {
+      // Video stalled while audio flows: write the audio alone rather than hold it all. (Twice
+      // the fragment bound, so that in normal operation the video keyframe flushes first.)
+      const first = track.pending[0];
+      if (first && ((sample.dts - first.dts) / ts) * 1000 >= 2 * this.maxFragmentMs) this.flushFragment(undefined, out, true);
     }
     track.pending.push(sample);
   }
@@ -268,13 +275,14 @@ export class SegmentCutter {
    * Writes pending samples as one fragment: the video GOP up to `endDts` (the next keyframe's
    * dts, or undefined at the end of the stream) and the audio whose time is before it.
    */
-  private flushFragment(endDts: number | undefined, out: CutterAction[]): void {
+  private flushFragment(endDts: number | undefined, out: CutterAction[], audioOnly = false): void {
     const seg = this.segment;
     if (!seg || this.videoTrackId === undefined) return;
     const video = this.tracks.get(this.videoTrackId)!;
     const endS = endDts === undefined ? Infinity : endDts / video.info.timescale;
     const runs: TrackRun[] = [];
-    const ordered = [video, ...[...this.tracks.values()].filter((t) => t !== video).sort((a, b) => a.info.trackId - b.info.trackId)];
+    const others = [...this.tracks.values()].filter((t) => t !== video).sort((a, b) => a.info.trackId - b.info.trackId);
+    const ordered = audioOnly ? others : [video, ...others];
     let firstVideo: Sample | undefined;
     for (const t of ordered) {
       const ts = t.info.timescale;
