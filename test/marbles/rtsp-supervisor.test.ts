@@ -32,7 +32,7 @@ test('reconnects with backoff while the camera refuses; stop ends with End', () 
 
 test('after media flowed, an outage emits a Discontinuity and the backoff starts over', () => {
   marbleTest(({ cold, hot, expectObservable, scheduler }) => {
-    const attempts = [cold('-a-#', { a: s(1) }), cold('-#'), cold('-b', { b: s(2) })];
+    const attempts: Observable<MediaMessage>[] = [cold('-a-#', { a: s(1) }), cold<MediaMessage>('-#'), cold('-b', { b: s(2) })];
     let i = 0;
     const stop$ = hot<void>('-'.repeat(40) + 'x');
     const recovered: number[] = [];
