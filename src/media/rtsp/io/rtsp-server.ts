@@ -16,6 +16,8 @@ export interface RtspServedStream {
   readonly sdp: string;
   /** Starts sending to one client; returns a function that stops it. */
   play(sink: RtspMediaSink): () => void;
+  /** The SSRC a track is sent with, announced in the SETUP answer. */
+  ssrcOf?(track: number): number | undefined;
 }
 
 export interface RtspMediaSink {
@@ -300,7 +302,7 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
             session = { id: randomBytes(6).toString('hex').toUpperCase(), tracks: new Map(), timers: [], rtpStopped: false };
             sessions.set(session.id, session);
           }
-          const ssrc = q.omitSsrc ? undefined : randomBytes(4).readUInt32BE(0);
+          const ssrc = q.omitSsrc ? undefined : (stream.ssrcOf?.(trackId) ?? randomBytes(4).readUInt32BE(0));
           let answer: TransportSpec;
           if (requested.lowerTransport === 'TCP') {
             const base = requested.interleaved ?? [2 * trackId, 2 * trackId + 1];
