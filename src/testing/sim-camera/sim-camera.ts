@@ -126,7 +126,7 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
     let seq = initialSeq();
     const packetizer: SimPacketizer = {
       ssrc,
-      packetize(units, ts) {
+      packetize(units: readonly Uint8Array[], ts: number) {
         const payload = units[0] ?? new Uint8Array(0);
         const p = new Uint8Array(12 + payload.length);
         p[0] = 0x80; p[1] = 0x80 | 0; p[2] = seq >> 8; p[3] = seq & 0xff;
