@@ -1,4 +1,5 @@
 // Adapts the payload-format packetizers of src/media (rtp-codecs) to the simulated camera.
+import { H264Packetizer } from '../../media/h264/rtp-packetizer.ts';
 import type { DemuxedAudio, DemuxedVideo } from './mp4-demux.ts';
 
 export interface SimPacketizer {
@@ -15,11 +16,15 @@ export interface SimPacketizerOptions {
 }
 
 export function createVideoPacketizer(v: DemuxedVideo, o: SimPacketizerOptions): SimPacketizer {
-  void v; void o;
-  throw new Error('video packetizer not available yet');
+  const options = { ssrc: o.ssrc, payloadType: o.payloadType, mtu: o.maxPayloadSize + 12, initialSequenceNumber: o.initialSequence };
+  if (v.codec === 'h264') {
+    const p = new H264Packetizer(options);
+    return { ssrc: o.ssrc, packetize: (units, ts) => p.packetize(units, ts) };
+  }
+  throw new Error('H.265 packetizer not available yet');
 }
 
 export function createAudioPacketizer(a: DemuxedAudio, o: SimPacketizerOptions): SimPacketizer {
   void a; void o;
-  throw new Error('audio packetizer not available yet');
+  throw new Error('AAC packetizer not available yet');
 }

@@ -1,0 +1,274 @@
+// Joins the RTSP client with the RTP layer and the depacketizers, producing MediaMessages:
+// a TrackInfo per supported track (again when parameter sets change), then Samples with
+// dts/pts in the track timescale, keyframe flags, NAL units as views and wall-clock times.
+// Unsupported tracks (G.711, …) are not set up; they are reported as events, never errors.
+//
+// Timestamps: each track's media time starts at 0 with its first access unit, so dts/pts
+// are small numbers; A/V alignment is carried by wallClockMs (RTCP SR anchored).
+import type { MediaMessage, TrackInfo, VideoCodecConfig, AudioCodecConfig } from '../../types/media.ts';
+import { RtspClient, type RtspClientOptions, type RtspSessionInfo } from '../rtsp/io/rtsp-client.ts';
+import { RtspError } from '../rtsp/errors.ts';
+import { parseRtpPacket, type RtpPacket } from '../rtp/rtp-packet.ts';
+import { parseRtcpCompound, buildReceiverReport } from '../rtp/rtcp.ts';
+import { SequenceReorderer } from '../rtp/sequence-reorderer.ts';
+import { TimestampUnwrapper } from '../rtp/timestamp-unwrapper.ts';
+import { WallClockAnchor } from '../rtp/wall-clock-anchor.ts';
+import { RtpReceiverStats } from '../rtp/receiver-stats.ts';
+import type { AccessUnitOut } from '../rtp/depacketizer.ts';
+import type { SdpMedia } from '../sdp/sdp.ts';
+import { chooseTrackDecoder, type SessionTrackDecoder } from './track-decoders.ts';
+import { DtsEstimator } from './dts-estimator.ts';
+
+export type MediaSessionEvent =
+  | { readonly type: 'established'; readonly sdp: string; readonly transport: string; readonly tracks: readonly { trackId: number; mediaType: 'video' | 'audio'; codec: string }[] }
+  | { readonly type: 'track-skipped'; readonly mediaIndex: number; readonly mediaType: string; readonly encoding: string; readonly reason: string }
+  | { readonly type: 'depacketize-errors'; readonly trackId: number; readonly codes: readonly string[]; readonly total: number }
+  | { readonly type: 'sender-report'; readonly trackId: number; readonly verdict: 'accepted' | 'implausible' | 'no-packets-yet' };
+
+export interface RtspMediaSessionOptions extends Omit<RtspClientOptions, 'selectMedia' | 'buildReceiverReport'> {
+  /** Packets a hole may wait for before it is declared lost (UDP; TCP never reorders). Default 64. */
+  readonly reorderWindow?: number;
+  /** Largest plausible |SR NTP − arrival| before the SR is ignored (default 10 min). */
+  readonly maxClockSkewMs?: number;
+}
+
+export interface RtspMediaSessionHandlers {
+  onMessage(msg: MediaMessage): void;
+  /** Terminal failure after start() resolved. */
+  onError?(err: RtspError): void;
+  onEvent?(ev: MediaSessionEvent): void;
+}
+
+export interface RtspMediaSessionStats {
+  rtpPackets: number;
+  malformedPackets: number;
+  lostPackets: number;
+  videoFrames: number;
+  keyframes: number;
+  audioFrames: number;
+  /** Access units dropped because the codec config was not known yet. */
+  droppedBeforeConfig: number;
+  depacketizeErrors: number;
+}
+
+interface PendingVideo {
+  readonly au: AccessUnitOut;
+  readonly wallClockMs: number;
+}
+
+interface TrackRuntime {
+  readonly trackId: number;
+  readonly decoder: SessionTrackDecoder;
+  readonly reorderer: SequenceReorderer<{ packet: RtpPacket; arrivalMs: number }>;
+  readonly unwrapper: TimestampUnwrapper;
+  readonly anchor: WallClockAnchor;
+  readonly stats: RtpReceiverStats;
+  readonly dts: DtsEstimator<PendingVideo> | undefined;
+  /** Extended timestamp of the first access unit: media time 0. */
+  origin: number;
+  announced: string | undefined;
+  lastLost: number;
+  errorsReported: number;
+}
+
+export class RtspMediaSession {
+  private client: RtspClient | undefined;
+  private readonly tracks: TrackRuntime[] = [];
+  /** Decoders chosen while selecting media, in set-up order. */
+  private readonly chosen: SessionTrackDecoder[] = [];
+  private stopped = false;
+  readonly stats: RtspMediaSessionStats = {
+    rtpPackets: 0, malformedPackets: 0, lostPackets: 0, videoFrames: 0, keyframes: 0, audioFrames: 0, droppedBeforeConfig: 0, depacketizeErrors: 0,
+  };
+
+  constructor(
+    private readonly opts: RtspMediaSessionOptions,
+    private readonly handlers: RtspMediaSessionHandlers,
+  ) {}
+
+  async start(): Promise<RtspSessionInfo> {
+    const client = new RtspClient(
+      {
+        ...this.opts,
+        selectMedia: (media, mediaIndex) => this.select(media, mediaIndex),
+        buildReceiverReport: (i) => this.receiverReport(i),
+      },
+      {
+        onRtp: (i, bytes, t) => this.onRtp(i, bytes, t),
+        onRtcp: (i, bytes, t) => this.onRtcp(i, bytes, t),
+        onError: (e) => {
+          if (!this.stopped) this.handlers.onError?.(e);
+        },
+      },
+    );
+    this.client = client;
+    // Track runtimes are created in selection order, which is set-up order (trackIndex).
+    const info = await client.start();
+    if (this.tracks.length === 0) {
+      await client.stop();
+      throw new RtspError('unsupported', 'no supported track (H.264, H.265 or AAC) in the stream');
+    }
+    this.handlers.onEvent?.({
+      type: 'established', sdp: info.sdpText, transport: info.transport,
+      tracks: this.tracks.map((t) => ({ trackId: t.trackId, mediaType: t.decoder.mediaType, codec: t.decoder.codec })),
+    });
+    return info;
+  }
+
+  /** Stops the client (TEARDOWN), flushes held frames and emits End. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.client?.stop();
+    for (const t of this.tracks) {
+      for (const au of t.decoder.depacketizer.flush()) this.onAccessUnit(t, au);
+      if (t.dts) for (const f of t.dts.flush()) this.emitVideo(t, f.dts, f.pts, f.item);
+    }
+    this.handlers.onMessage({ kind: 'end' });
+  }
+
+  private select(media: SdpMedia, mediaIndex: number): boolean {
+    if (media.formats.length === 0 || !/RTP/i.test(media.protocol)) return false;
+    const choice = chooseTrackDecoder(media);
+    if (!choice.ok) {
+      this.handlers.onEvent?.({ type: 'track-skipped', mediaIndex, mediaType: media.type, encoding: choice.encoding, reason: choice.reason });
+      return false;
+    }
+    const d = choice.decoder;
+    const trackId = this.tracks.length;
+    this.tracks.push({
+      trackId,
+      decoder: d,
+      reorderer: new SequenceReorderer({ maxWait: this.opts.transport === 'udp' ? (this.opts.reorderWindow ?? 64) : 0 }),
+      unwrapper: new TimestampUnwrapper(),
+      anchor: new WallClockAnchor({ clockRate: d.clockRate, ...(this.opts.maxClockSkewMs !== undefined ? { maxSkewMs: this.opts.maxClockSkewMs } : {}) }),
+      stats: new RtpReceiverStats(d.clockRate),
+      dts: d.mediaType === 'video' ? new DtsEstimator<PendingVideo>(d.reorderDepth(), Math.round(d.clockRate / (d.fps() ?? 25))) : undefined,
+      origin: NaN,
+      announced: undefined,
+      lastLost: 0,
+      errorsReported: 0,
+    });
+    this.chosen.push(d);
+    return true;
+  }
+
+  private onRtp(trackIndex: number, bytes: Uint8Array, arrivalMs: number): void {
+    const t = this.tracks[trackIndex];
+    if (!t || this.stopped) return;
+    const r = parseRtpPacket(bytes);
+    if (!r.ok) {
+      this.stats.malformedPackets++;
+      return;
+    }
+    const packet = r.packet;
+    this.stats.rtpPackets++;
+    t.stats.onRtp(packet.ssrc, packet.sequenceNumber, packet.timestamp, arrivalMs);
+    const released = t.reorderer.push(packet.sequenceNumber, { packet, arrivalMs });
+    // The reorderer reuses its output array: copy before pushing anything else.
+    for (const { packet: p, arrivalMs: at } of [...released]) {
+      const ext = t.unwrapper.unwrap(p.timestamp);
+      t.anchor.onPacket(ext, at);
+      for (const au of t.decoder.depacketizer.push(p, ext)) this.onAccessUnit(t, au);
+    }
+    if (t.reorderer.lost !== t.lastLost) {
+      this.stats.lostPackets += t.reorderer.lost - t.lastLost;
+      t.lastLost = t.reorderer.lost;
+    }
+    const errs = t.decoder.depacketizer.errorCount;
+    if (errs !== t.errorsReported) {
+      this.stats.depacketizeErrors += errs - t.errorsReported;
+      const codes = [...new Set(t.decoder.depacketizer.takeErrors().map((e) => e.code))];
+      this.handlers.onEvent?.({ type: 'depacketize-errors', trackId: t.trackId, codes, total: errs });
+      t.errorsReported = errs;
+    }
+  }
+
+  private onRtcp(trackIndex: number, bytes: Uint8Array, arrivalMs: number): void {
+    const t = this.tracks[trackIndex];
+    if (!t) return;
+    const r = parseRtcpCompound(bytes);
+    if (!r.ok) return;
+    for (const p of r.packets) {
+      if (p.type !== 'sr') continue;
+      t.stats.onSenderReport(p.ntpSeconds, p.ntpFraction, arrivalMs);
+      const verdict = t.anchor.onSenderReport(p.ntpUnixMs, p.rtpTimestamp, arrivalMs);
+      this.handlers.onEvent?.({ type: 'sender-report', trackId: t.trackId, verdict });
+    }
+  }
+
+  private receiverReport(trackIndex: number): Uint8Array | undefined {
+    const t = this.tracks[trackIndex];
+    if (!t || t.stats.extendedHighestSeq === 0) return undefined;
+    return buildReceiverReport(0x6d656469, [t.stats.reportBlock(Date.now())], 'mediagraph');
+  }
+
+  private onAccessUnit(t: TrackRuntime, au: AccessUnitOut): void {
+    const config = t.decoder.config();
+    if (!config) {
+      this.stats.droppedBeforeConfig++;
+      return;
+    }
+    const key = configKey(config);
+    if (key !== t.announced) {
+      // Held B-frame reordering belongs to the old parameters: release it first.
+      if (t.dts && t.announced !== undefined) for (const f of t.dts.flush()) this.emitVideo(t, f.dts, f.pts, f.item);
+      t.announced = key;
+      t.dts?.setDepth(t.decoder.reorderDepth());
+      const fps = t.decoder.fps();
+      const info: TrackInfo = {
+        kind: 'track', trackId: t.trackId, mediaType: t.decoder.mediaType,
+        timescale: t.decoder.mediaType === 'video' ? 90000 : t.decoder.clockRate,
+        config, ...(fps !== undefined ? { fps } : {}),
+      };
+      this.handlers.onMessage(info);
+    }
+    if (t.decoder.mediaType === 'video' && t.dts) {
+      // Wait for a keyframe before the first video sample: nothing before it can be decoded.
+      if (Number.isNaN(t.origin)) {
+        if (!au.keyframe) {
+          this.stats.droppedBeforeConfig++;
+          return;
+        }
+        t.origin = au.timestamp;
+      }
+      const pending: PendingVideo = { au, wallClockMs: t.anchor.toWallClockMs(au.timestamp) };
+      for (const f of t.dts.push(au.timestamp, pending)) this.emitVideo(t, f.dts, f.pts, f.item);
+      return;
+    }
+    if (Number.isNaN(t.origin)) t.origin = au.timestamp;
+    const ts = this.scale(t, au.timestamp - t.origin);
+    this.stats.audioFrames++;
+    this.handlers.onMessage({
+      kind: 'sample', trackId: t.trackId, dts: ts, pts: ts, keyframe: true, units: au.units,
+      wallClockMs: t.anchor.toWallClockMs(au.timestamp),
+    });
+  }
+
+  private emitVideo(t: TrackRuntime, dtsExt: number, ptsExt: number, p: PendingVideo): void {
+    this.stats.videoFrames++;
+    if (p.au.keyframe) this.stats.keyframes++;
+    this.handlers.onMessage({
+      kind: 'sample', trackId: t.trackId,
+      dts: this.scale(t, dtsExt - t.origin), pts: this.scale(t, ptsExt - t.origin),
+      keyframe: p.au.keyframe, units: p.au.units, wallClockMs: p.wallClockMs,
+    });
+  }
+
+  /** RTP clock ticks → track timescale ticks (video is always 90 kHz). */
+  private scale(t: TrackRuntime, ticks: number): number {
+    if (t.decoder.mediaType === 'video' && t.decoder.clockRate !== 90000) return Math.round((ticks * 90000) / t.decoder.clockRate);
+    return ticks;
+  }
+}
+
+function configKey(c: VideoCodecConfig | AudioCodecConfig): string {
+  if (c.codec === 'aac') return `aac:${hex(c.audioSpecificConfig)}`;
+  return `${c.codec}:${[...c.vps, ...c.sps, ...c.pps].map(hex).join('/')}`;
+}
+
+function hex(b: Uint8Array): string {
+  let s = '';
+  for (const x of b) s += x.toString(16).padStart(2, '0');
+  return s;
+}

@@ -1,0 +1,55 @@
+// Chooses a depacketizer for an SDP media description and exposes what the session needs:
+// media type, clock, current codec config, reorder depth. Unsupported formats get a reason.
+import type { AudioCodecConfig, VideoCodecConfig } from '../../types/media.ts';
+import type { Depacketizer } from '../rtp/depacketizer.ts';
+import { H264Depacketizer } from '../h264/rtp-depacketizer.ts';
+import { primaryFormat, type SdpMedia } from '../sdp/sdp.ts';
+
+export interface SessionTrackDecoder {
+  readonly mediaType: 'video' | 'audio';
+  readonly codec: 'h264' | 'h265' | 'aac';
+  readonly clockRate: number;
+  readonly depacketizer: Depacketizer;
+  /** Current codec config, once known (video: after SPS and PPS). */
+  config(): VideoCodecConfig | AudioCodecConfig | undefined;
+  /** B-frame reorder depth for decode-time derivation (0 for audio). */
+  reorderDepth(): number;
+  fps(): number | undefined;
+}
+
+export type TrackDecoderChoice =
+  | { readonly ok: true; readonly decoder: SessionTrackDecoder }
+  | { readonly ok: false; readonly encoding: string; readonly reason: string };
+
+export function chooseTrackDecoder(media: SdpMedia): TrackDecoderChoice {
+  const fmt = primaryFormat(media);
+  const pt = media.formats[0];
+  const encoding = fmt?.encoding ?? `payload type ${pt ?? '?'}`;
+  if (!fmt || pt === undefined) return { ok: false, encoding, reason: 'no rtpmap for the payload type' };
+  const fmtp = media.fmtp.get(pt) ?? {};
+  const name = fmt.encoding.toUpperCase();
+  if (media.type === 'video' && name === 'H264') {
+    const mode = fmtp['packetization-mode'] !== undefined ? Number(fmtp['packetization-mode']) : undefined;
+    const d = new H264Depacketizer({
+      ...(fmtp['sprop-parameter-sets'] ? { spropParameterSets: fmtp['sprop-parameter-sets'] } : {}),
+      ...(mode !== undefined && Number.isFinite(mode) ? { packetizationMode: mode } : {}),
+    });
+    if (mode === 2) return { ok: false, encoding, reason: 'H.264 packetization-mode=2 is not supported' };
+    return {
+      ok: true,
+      decoder: {
+        mediaType: 'video', codec: 'h264', clockRate: fmt.clockRate, depacketizer: d,
+        config: () => d.videoConfig,
+        reorderDepth: () => {
+          const s = d.sps;
+          if (!s) return 2;
+          if (s.maxNumReorderFrames !== undefined) return s.maxNumReorderFrames;
+          // Baseline and Constrained Baseline have no B-frames.
+          return s.profileIdc === 66 ? 0 : 2;
+        },
+        fps: () => d.sps?.fps ?? media.framerate,
+      },
+    };
+  }
+  return { ok: false, encoding, reason: `${fmt.encoding} is not supported` };
+}
