@@ -3,6 +3,7 @@
 import type { AudioCodecConfig, VideoCodecConfig } from '../../types/media.ts';
 import type { Depacketizer } from '../rtp/depacketizer.ts';
 import { H264Depacketizer } from '../h264/rtp-depacketizer.ts';
+import { H265Depacketizer } from '../h265/rtp-depacketizer.ts';
 import { primaryFormat, type SdpMedia } from '../sdp/sdp.ts';
 
 export interface SessionTrackDecoder {
@@ -47,6 +48,27 @@ export function chooseTrackDecoder(media: SdpMedia): TrackDecoderChoice {
           // Baseline and Constrained Baseline have no B-frames.
           return s.profileIdc === 66 ? 0 : 2;
         },
+        fps: () => d.sps?.fps ?? media.framerate,
+      },
+    };
+  }
+  if (media.type === 'video' && (name === 'H265' || name === 'HEVC')) {
+    const num = (k: string) => (fmtp[k] !== undefined && /^\d+$/.test(fmtp[k] as string) ? Number(fmtp[k]) : undefined);
+    const maxDon = num('sprop-max-don-diff');
+    const depack = num('sprop-depack-buf-nalus');
+    const d = new H265Depacketizer({
+      ...(fmtp['sprop-vps'] ? { spropVps: fmtp['sprop-vps'] } : {}),
+      ...(fmtp['sprop-sps'] ? { spropSps: fmtp['sprop-sps'] } : {}),
+      ...(fmtp['sprop-pps'] ? { spropPps: fmtp['sprop-pps'] } : {}),
+      ...(maxDon !== undefined ? { spropMaxDonDiff: maxDon } : {}),
+      ...(depack !== undefined ? { spropDepackBufNalus: depack } : {}),
+    });
+    return {
+      ok: true,
+      decoder: {
+        mediaType: 'video', codec: 'h265', clockRate: fmt.clockRate, depacketizer: d,
+        config: () => d.videoConfig,
+        reorderDepth: () => d.sps?.maxNumReorderFrames ?? 2,
         fps: () => d.sps?.fps ?? media.framerate,
       },
     };

@@ -1,5 +1,6 @@
 // Adapts the payload-format packetizers of src/media (rtp-codecs) to the simulated camera.
 import { H264Packetizer } from '../../media/h264/rtp-packetizer.ts';
+import { H265Packetizer } from '../../media/h265/rtp-packetizer.ts';
 import type { DemuxedAudio, DemuxedVideo } from './mp4-demux.ts';
 
 export interface SimPacketizer {
@@ -21,7 +22,8 @@ export function createVideoPacketizer(v: DemuxedVideo, o: SimPacketizerOptions):
     const p = new H264Packetizer(options);
     return { ssrc: o.ssrc, packetize: (units, ts) => p.packetize(units, ts) };
   }
-  throw new Error('H.265 packetizer not available yet');
+  const p = new H265Packetizer(options);
+  return { ssrc: o.ssrc, packetize: (units, ts) => p.packetize(units, ts) };
 }
 
 export function createAudioPacketizer(a: DemuxedAudio, o: SimPacketizerOptions): SimPacketizer {
