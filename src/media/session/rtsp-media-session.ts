@@ -71,12 +71,20 @@ interface TrackRuntime {
   errorsReported: number;
 }
 
+const GATE_LIMIT = 1000;
+
 export class RtspMediaSession {
   private client: RtspClient | undefined;
   private readonly tracks: TrackRuntime[] = [];
   /** Decoders chosen while selecting media, in set-up order. */
   private readonly chosen: SessionTrackDecoder[] = [];
   private stopped = false;
+  /**
+   * Messages held until every track has announced its TrackInfo, so a segmenter sees all
+   * tracks before the first sample. Bounded: a track that never gets a config (no SPS ever)
+   * opens the gate after GATE_LIMIT messages.
+   */
+  private gate: MediaMessage[] | undefined = [];
   readonly stats: RtspMediaSessionStats = {
     rtpPackets: 0, malformedPackets: 0, lostPackets: 0, videoFrames: 0, keyframes: 0, audioFrames: 0, droppedBeforeConfig: 0, depacketizeErrors: 0,
   };
@@ -124,6 +132,7 @@ export class RtspMediaSession {
       for (const au of t.decoder.depacketizer.flush()) this.onAccessUnit(t, au);
       if (t.dts) for (const f of t.dts.flush()) this.emitVideo(t, f.dts, f.pts, f.item);
     }
+    this.openGate();
     this.handlers.onMessage({ kind: 'end' });
   }
 
@@ -150,6 +159,10 @@ export class RtspMediaSession {
       errorsReported: 0,
     });
     this.chosen.push(d);
+    // With sprop parameter sets (or an audio config) in the SDP, announce the track now, so
+    // every TrackInfo precedes the first sample of any track.
+    const config = d.config();
+    if (config) this.announce(this.tracks[trackId] as TrackRuntime, config);
     return true;
   }
 
@@ -209,19 +222,10 @@ export class RtspMediaSession {
       this.stats.droppedBeforeConfig++;
       return;
     }
-    const key = configKey(config);
-    if (key !== t.announced) {
+    if (configKey(config) !== t.announced) {
       // Held B-frame reordering belongs to the old parameters: release it first.
       if (t.dts && t.announced !== undefined) for (const f of t.dts.flush()) this.emitVideo(t, f.dts, f.pts, f.item);
-      t.announced = key;
-      t.dts?.setDepth(t.decoder.reorderDepth());
-      const fps = t.decoder.fps();
-      const info: TrackInfo = {
-        kind: 'track', trackId: t.trackId, mediaType: t.decoder.mediaType,
-        timescale: t.decoder.mediaType === 'video' ? 90000 : t.decoder.clockRate,
-        config, ...(fps !== undefined ? { fps } : {}),
-      };
-      this.handlers.onMessage(info);
+      this.announce(t, config);
     }
     if (t.decoder.mediaType === 'video' && t.dts) {
       // Wait for a keyframe before the first video sample: nothing before it can be decoded.
@@ -239,16 +243,46 @@ export class RtspMediaSession {
     if (Number.isNaN(t.origin)) t.origin = au.timestamp;
     const ts = this.scale(t, au.timestamp - t.origin);
     this.stats.audioFrames++;
-    this.handlers.onMessage({
+    this.emit({
       kind: 'sample', trackId: t.trackId, dts: ts, pts: ts, keyframe: true, units: au.units,
       wallClockMs: t.anchor.toWallClockMs(au.timestamp),
     });
   }
 
+  private emit(m: MediaMessage): void {
+    if (!this.gate) {
+      this.handlers.onMessage(m);
+      return;
+    }
+    this.gate.push(m);
+    if (this.tracks.every((t) => t.announced !== undefined) || this.gate.length >= GATE_LIMIT) this.openGate();
+  }
+
+  private openGate(): void {
+    const held = this.gate;
+    if (!held) return;
+    this.gate = undefined;
+    const infos = held.filter((m): m is TrackInfo => m.kind === 'track').sort((a, b) => a.trackId - b.trackId);
+    for (const m of infos) this.handlers.onMessage(m);
+    for (const m of held) if (m.kind !== 'track') this.handlers.onMessage(m);
+  }
+
+  private announce(t: TrackRuntime, config: VideoCodecConfig | AudioCodecConfig): void {
+    t.announced = configKey(config);
+    t.dts?.setDepth(t.decoder.reorderDepth());
+    const fps = t.decoder.fps();
+    const info: TrackInfo = {
+      kind: 'track', trackId: t.trackId, mediaType: t.decoder.mediaType,
+      timescale: t.decoder.mediaType === 'video' ? 90000 : t.decoder.clockRate,
+      config, ...(fps !== undefined ? { fps } : {}),
+    };
+    this.emit(info);
+  }
+
   private emitVideo(t: TrackRuntime, dtsExt: number, ptsExt: number, p: PendingVideo): void {
     this.stats.videoFrames++;
     if (p.au.keyframe) this.stats.keyframes++;
-    this.handlers.onMessage({
+    this.emit({
       kind: 'sample', trackId: t.trackId,
       dts: this.scale(t, dtsExt - t.origin), pts: this.scale(t, ptsExt - t.origin),
       keyframe: p.au.keyframe, units: p.au.units, wallClockMs: p.wallClockMs,

@@ -4,6 +4,7 @@ import type { AudioCodecConfig, VideoCodecConfig } from '../../types/media.ts';
 import type { Depacketizer } from '../rtp/depacketizer.ts';
 import { H264Depacketizer } from '../h264/rtp-depacketizer.ts';
 import { H265Depacketizer } from '../h265/rtp-depacketizer.ts';
+import { AacDepacketizer } from '../aac/rtp-depacketizer.ts';
 import { primaryFormat, type SdpMedia } from '../sdp/sdp.ts';
 
 export interface SessionTrackDecoder {
@@ -73,5 +74,35 @@ export function chooseTrackDecoder(media: SdpMedia): TrackDecoderChoice {
       },
     };
   }
+  if (media.type === 'audio' && name === 'MPEG4-GENERIC') {
+    const mode = (fmtp.mode ?? '').toLowerCase();
+    if (mode !== '' && mode !== 'aac-hbr' && mode !== 'aac-lbr') return { ok: false, encoding, reason: `mpeg4-generic mode=${fmtp.mode} is not AAC` };
+    if (!fmtp.config) return { ok: false, encoding, reason: 'mpeg4-generic without config' };
+    const int = (k: string) => (fmtp[k] !== undefined && /^\d{1,2}$/.test(fmtp[k] as string) ? Number(fmtp[k]) : undefined);
+    const cfg = {
+      config: fmtp.config,
+      ...opt('sizeLength', int('sizelength')),
+      ...opt('indexLength', int('indexlength')),
+      ...opt('indexDeltaLength', int('indexdeltalength')),
+      ...opt('ctsDeltaLength', int('ctsdeltalength')),
+      ...opt('dtsDeltaLength', int('dtsdeltalength')),
+      ...opt('streamStateIndication', int('streamstateindication')),
+      ...opt('auxiliaryDataSizeLength', int('auxiliarydatasizelength')),
+      ...(fmtp.randomaccessindication === '1' ? { randomAccessIndication: true } : {}),
+    };
+    const d = new AacDepacketizer(cfg);
+    if (!d.audioConfig) return { ok: false, encoding, reason: `mpeg4-generic config=${fmtp.config.slice(0, 20)} is not a valid AudioSpecificConfig` };
+    return {
+      ok: true,
+      decoder: {
+        mediaType: 'audio', codec: 'aac', clockRate: fmt.clockRate, depacketizer: d,
+        config: () => d.audioConfig, reorderDepth: () => 0, fps: () => undefined,
+      },
+    };
+  }
   return { ok: false, encoding, reason: `${fmt.encoding} is not supported` };
+}
+
+function opt<K extends string>(key: K, v: number | undefined): { [P in K]?: number } {
+  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: number };
 }

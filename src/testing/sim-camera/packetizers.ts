@@ -1,6 +1,7 @@
 // Adapts the payload-format packetizers of src/media (rtp-codecs) to the simulated camera.
 import { H264Packetizer } from '../../media/h264/rtp-packetizer.ts';
 import { H265Packetizer } from '../../media/h265/rtp-packetizer.ts';
+import { AacPacketizer } from '../../media/aac/rtp-packetizer.ts';
 import type { DemuxedAudio, DemuxedVideo } from './mp4-demux.ts';
 
 export interface SimPacketizer {
@@ -27,6 +28,8 @@ export function createVideoPacketizer(v: DemuxedVideo, o: SimPacketizerOptions):
 }
 
 export function createAudioPacketizer(a: DemuxedAudio, o: SimPacketizerOptions): SimPacketizer {
-  void a; void o;
-  throw new Error('AAC packetizer not available yet');
+  // 960-sample frames are signalled in the AudioSpecificConfig (frameLengthFlag); cameras use 1024.
+  const p = new AacPacketizer({ ssrc: o.ssrc, payloadType: o.payloadType, mtu: o.maxPayloadSize + 12, initialSequenceNumber: o.initialSequence });
+  void a;
+  return { ssrc: o.ssrc, packetize: (frames, ts) => p.packetize(frames, ts) };
 }
