@@ -73,25 +73,31 @@ export class H264Depacketizer extends VideoDepacketizer {
     }
   }
 
-  protected startsNewPicture(payload: Uint8Array): boolean {
-    if (payload.length < 2) return true;
+  protected classifyAfterMarker(payload: Uint8Array): 'new-picture' | 'same-picture' | 'undecided' {
+    if (payload.length < 2) return 'undecided';
     let nal: Uint8Array = payload;
     let type = (payload[0] as number) & 0x1f;
     if (type === H264Nal.stapA) {
-      if (payload.length < 4) return true;
+      if (payload.length < 4) return 'undecided';
       nal = payload.subarray(3);
       type = (nal[0] as number) & 0x1f;
     } else if (type === H264Nal.fuA) {
       const fu = payload[1] as number;
-      if (!(fu & 0x80)) return false;
+      if (!(fu & 0x80)) return 'same-picture';
       type = fu & 0x1f;
       nal = payload.subarray(1); // the FU header stands in for the NAL header byte
     }
+    if (type === H264Nal.aud) return 'new-picture';
     if (type >= 1 && type <= 5) {
       const s = readH264SliceStart(nal);
-      return s === undefined || s.firstMbInSlice === 0;
+      if (!s) return 'undecided';
+      return s.firstMbInSlice === 0 ? 'new-picture' : 'same-picture';
     }
-    return true;
+    return 'undecided';
+  }
+
+  protected auHasPicture(): boolean {
+    return this.slices > 0;
   }
 
   private readStapA(payload: Uint8Array, seq: number): void {
@@ -150,6 +156,7 @@ export class H264Depacketizer extends VideoDepacketizer {
         this.countSlice(nal);
         return true;
       case H264Nal.slice:
+      case H264Nal.sliceA:
         this.countSlice(nal);
         return true;
       case H264Nal.sei:

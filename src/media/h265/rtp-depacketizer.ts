@@ -33,6 +33,7 @@ export class H265Depacketizer extends VideoDepacketizer {
   private readonly ppsStore = new ParameterSetStore();
   private spsInfo: H265SpsInfo | undefined;
   private hasIrap = false;
+  private hasVcl = false;
 
   constructor(config: H265DepacketizerConfig = {}) {
     super();
@@ -128,25 +129,33 @@ export class H265Depacketizer extends VideoDepacketizer {
     this.addFragment(data, end, seq);
   }
 
-  protected startsNewPicture(payload: Uint8Array): boolean {
-    if (payload.length < 3) return true;
+  protected classifyAfterMarker(payload: Uint8Array): 'new-picture' | 'same-picture' | 'undecided' {
+    if (payload.length < 3) return 'undecided';
     let type = ((payload[0] as number) >> 1) & 0x3f;
     let firstSliceByte: number | undefined;
     if (type === H265Nal.ap) {
       const p = 2 + (this.donl ? 2 : 0) + 2;
-      if (p + 2 >= payload.length) return true;
+      if (p + 2 >= payload.length) return 'undecided';
       type = ((payload[p] as number) >> 1) & 0x3f;
       firstSliceByte = payload[p + 2];
     } else if (type === H265Nal.fu) {
       const fu = payload[2] as number;
-      if (!(fu & 0x80)) return false;
+      if (!(fu & 0x80)) return 'same-picture';
       type = fu & 0x3f;
       firstSliceByte = payload[3 + (this.donl ? 2 : 0)];
     } else {
       firstSliceByte = payload[2 + (this.donl ? 2 : 0)];
     }
-    if (type <= 31) return firstSliceByte === undefined || (firstSliceByte & 0x80) !== 0;
-    return true;
+    if (type === H265Nal.aud) return 'new-picture';
+    if (type <= 31) {
+      if (firstSliceByte === undefined) return 'undecided';
+      return (firstSliceByte & 0x80) !== 0 ? 'new-picture' : 'same-picture';
+    }
+    return 'undecided';
+  }
+
+  protected auHasPicture(): boolean {
+    return this.hasVcl;
   }
 
   protected inspectNal(nal: Uint8Array): boolean {
@@ -157,6 +166,7 @@ export class H265Depacketizer extends VideoDepacketizer {
       this.storeParameterSet(nal);
       return !this.strip;
     }
+    if (type <= 31) this.hasVcl = true;
     if (isH265Irap(type)) this.hasIrap = true;
     return true;
   }
@@ -167,6 +177,7 @@ export class H265Depacketizer extends VideoDepacketizer {
 
   protected resetAuFlags(): void {
     this.hasIrap = false;
+    this.hasVcl = false;
   }
 
   protected haveParameterSets(): boolean {

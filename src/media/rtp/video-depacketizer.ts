@@ -68,8 +68,14 @@ export abstract class VideoDepacketizer implements Depacketizer {
 
   /** Reads one payload, calling addNal / beginFragment / addFragment / endFragment. */
   protected abstract readPayload(payload: Uint8Array, seq: number): void;
-  /** Whether a packet's first NAL begins a new picture. */
-  protected abstract startsNewPicture(payload: Uint8Array): boolean;
+  /**
+   * For a packet with the timestamp of a packet that had the marker bit: does its first NAL
+   * begin a new picture (a slice starting at macroblock/CTB 0, or an AUD), continue the same
+   * picture (a later slice), or can it not tell (parameter sets, SEI)?
+   */
+  protected abstract classifyAfterMarker(payload: Uint8Array): 'new-picture' | 'same-picture' | 'undecided';
+  /** Whether the AU assembled so far holds at least one slice. */
+  protected abstract auHasPicture(): boolean;
   /** Classifies a NAL for the AU flags; false drops it from the output. */
   protected abstract inspectNal(nal: Uint8Array): boolean;
   /** Whether the AU assembled since the last reset is a random access point. */
@@ -99,11 +105,15 @@ export abstract class VideoDepacketizer implements Depacketizer {
     const pending = this.units.length > 0 || this.fuActive;
     let boundary = pending && ts !== this.auTs;
     if (!boundary && this.prevMarker && ts === this.prevTs && payload.length > 0) {
-      if (this.startsNewPicture(payload)) {
-        boundary = pending;
-      } else {
+      const verdict = this.classifyAfterMarker(payload);
+      if (verdict === 'new-picture') {
+        boundary = pending && this.auHasPicture();
+      } else if (verdict === 'same-picture') {
         this.error('marker-misplaced', `marker bit before the end of an access unit (${this.markerMode === 'trusted' ? 'rest of AU dropped' : 'ignored'}); marker no longer trusted`, seq);
-        if (this.markerMode === 'trusted') this.discardTs = ts;
+        if (this.markerMode === 'trusted') {
+          this.discardTs = ts;
+          this.discardPending();
+        }
         this.markerMode = 'unreliable';
         this.goodMarkers = 0;
       }
@@ -113,14 +123,20 @@ export abstract class VideoDepacketizer implements Depacketizer {
         this.error('fragment-incomplete', 'access unit ended inside a fragmented NAL; NAL dropped', seq);
         this.resetFu();
       }
-      if (this.markerMode === 'unknown') {
-        if (this.prevMarker) {
-          if (++this.goodMarkers >= MARKER_TRUST_AFTER) this.markerMode = 'trusted';
-        } else {
-          this.goodMarkers = 0;
+      if (this.auHasPicture()) {
+        if (this.markerMode === 'unknown') {
+          if (this.prevMarker) {
+            if (++this.goodMarkers >= MARKER_TRUST_AFTER) this.markerMode = 'trusted';
+          } else {
+            this.goodMarkers = 0;
+          }
         }
+        out = this.emit(out);
+      } else {
+        // Parameter sets or SEI sent with a timestamp of their own: they belong to the
+        // picture that follows, so carry them into the next AU.
+        this.auTs = ts;
       }
-      out = this.emit(out);
     }
     this.prevTs = ts;
     this.prevMarker = packet.marker;
@@ -146,7 +162,18 @@ export abstract class VideoDepacketizer implements Depacketizer {
       this.resetFu();
     }
     if (this.units.length === 0) return NO_ACCESS_UNITS;
+    if (!this.auHasPicture()) {
+      this.discardPending();
+      return NO_ACCESS_UNITS;
+    }
     return this.emit(undefined);
+  }
+
+  private discardPending(): void {
+    this.units = [];
+    this.auBytes = 0;
+    this.auOverflow = false;
+    this.resetAuFlags();
   }
 
   /** Adds a complete NAL (a view, or the result of a reassembly). */
