@@ -3,8 +3,8 @@
 // dts/pts in the track timescale, keyframe flags, NAL units as views and wall-clock times.
 // Unsupported tracks (G.711, …) are not set up; they are reported as events, never errors.
 //
-// Timestamps: each track's media time starts at 0 with its first access unit, so dts/pts
-// are small numbers; A/V alignment is carried by wallClockMs (RTCP SR anchored).
+// Timestamps: each track's media time starts at 0 with its first access unit's decode time,
+// so dts/pts are small numbers; A/V alignment is carried by wallClockMs (RTCP SR anchored).
 import type { MediaMessage, TrackInfo, VideoCodecConfig, AudioCodecConfig } from '../../types/media.ts';
 import { RtspClient, type RtspClientOptions, type RtspSessionInfo } from '../rtsp/io/rtsp-client.ts';
 import { RtspError } from '../rtsp/errors.ts';
@@ -17,7 +17,7 @@ import { RtpReceiverStats } from '../rtp/receiver-stats.ts';
 import type { AccessUnitOut } from '../rtp/depacketizer.ts';
 import type { SdpMedia } from '../sdp/sdp.ts';
 import { chooseTrackDecoder, type SessionTrackDecoder } from './track-decoders.ts';
-import { DtsEstimator } from './dts-estimator.ts';
+import { DtsDeriver } from '../rtp/dts-deriver.ts';
 
 export type MediaSessionEvent =
   | { readonly type: 'established'; readonly sdp: string; readonly transport: string; readonly tracks: readonly { trackId: number; mediaType: 'video' | 'audio'; codec: string }[] }
@@ -51,11 +51,6 @@ export interface RtspMediaSessionStats {
   depacketizeErrors: number;
 }
 
-interface PendingVideo {
-  readonly au: AccessUnitOut;
-  readonly wallClockMs: number;
-}
-
 interface TrackRuntime {
   readonly trackId: number;
   readonly decoder: SessionTrackDecoder;
@@ -63,7 +58,7 @@ interface TrackRuntime {
   readonly unwrapper: TimestampUnwrapper;
   readonly anchor: WallClockAnchor;
   readonly stats: RtpReceiverStats;
-  readonly dts: DtsEstimator<PendingVideo> | undefined;
+  readonly dts: DtsDeriver | undefined;
   /** Extended timestamp of the first access unit: media time 0. */
   origin: number;
   announced: string | undefined;
@@ -130,7 +125,6 @@ export class RtspMediaSession {
     await this.client?.stop();
     for (const t of this.tracks) {
       for (const au of t.decoder.depacketizer.flush()) this.onAccessUnit(t, au);
-      if (t.dts) for (const f of t.dts.flush()) this.emitVideo(t, f.dts, f.pts, f.item);
     }
     this.openGate();
     this.handlers.onMessage({ kind: 'end' });
@@ -152,7 +146,9 @@ export class RtspMediaSession {
       unwrapper: new TimestampUnwrapper(),
       anchor: new WallClockAnchor({ clockRate: d.clockRate, ...(this.opts.maxClockSkewMs !== undefined ? { maxSkewMs: this.opts.maxClockSkewMs } : {}) }),
       stats: new RtpReceiverStats(d.clockRate),
-      dts: d.mediaType === 'video' ? new DtsEstimator<PendingVideo>(d.reorderDepth(), Math.round(d.clockRate / (d.fps() ?? 25))) : undefined,
+      dts: d.mediaType === 'video'
+        ? new DtsDeriver({ clockRate: d.clockRate, ...opt('reorderDepth', d.reorderDepth()), ...opt('frameDuration', frameDuration(d)) })
+        : undefined,
       origin: NaN,
       announced: undefined,
       lastLost: 0,
@@ -222,22 +218,17 @@ export class RtspMediaSession {
       this.stats.droppedBeforeConfig++;
       return;
     }
-    if (configKey(config) !== t.announced) {
-      // Held B-frame reordering belongs to the old parameters: release it first.
-      if (t.dts && t.announced !== undefined) for (const f of t.dts.flush()) this.emitVideo(t, f.dts, f.pts, f.item);
-      this.announce(t, config);
-    }
+    if (configKey(config) !== t.announced) this.announce(t, config);
     if (t.decoder.mediaType === 'video' && t.dts) {
       // Wait for a keyframe before the first video sample: nothing before it can be decoded.
-      if (Number.isNaN(t.origin)) {
-        if (!au.keyframe) {
-          this.stats.droppedBeforeConfig++;
-          return;
-        }
-        t.origin = au.timestamp;
+      if (Number.isNaN(t.origin) && !au.keyframe) {
+        this.stats.droppedBeforeConfig++;
+        return;
       }
-      const pending: PendingVideo = { au, wallClockMs: t.anchor.toWallClockMs(au.timestamp) };
-      for (const f of t.dts.push(au.timestamp, pending)) this.emitVideo(t, f.dts, f.pts, f.item);
+      const dts = t.dts.next(au.timestamp);
+      // Media time 0 is the first decode time; the first pts sits the reorder delay later.
+      if (Number.isNaN(t.origin)) t.origin = dts;
+      this.emitVideo(t, dts, au.timestamp, au, t.anchor.toWallClockMs(au.timestamp));
       return;
     }
     if (Number.isNaN(t.origin)) t.origin = au.timestamp;
@@ -269,7 +260,7 @@ export class RtspMediaSession {
 
   private announce(t: TrackRuntime, config: VideoCodecConfig | AudioCodecConfig): void {
     t.announced = configKey(config);
-    t.dts?.setDepth(t.decoder.reorderDepth());
+    t.dts?.configure(t.decoder.reorderDepth(), frameDuration(t.decoder));
     const fps = t.decoder.fps();
     const info: TrackInfo = {
       kind: 'track', trackId: t.trackId, mediaType: t.decoder.mediaType,
@@ -279,13 +270,13 @@ export class RtspMediaSession {
     this.emit(info);
   }
 
-  private emitVideo(t: TrackRuntime, dtsExt: number, ptsExt: number, p: PendingVideo): void {
+  private emitVideo(t: TrackRuntime, dtsExt: number, ptsExt: number, au: AccessUnitOut, wallClockMs: number): void {
     this.stats.videoFrames++;
-    if (p.au.keyframe) this.stats.keyframes++;
+    if (au.keyframe) this.stats.keyframes++;
     this.emit({
       kind: 'sample', trackId: t.trackId,
       dts: this.scale(t, dtsExt - t.origin), pts: this.scale(t, ptsExt - t.origin),
-      keyframe: p.au.keyframe, units: p.au.units, wallClockMs: p.wallClockMs,
+      keyframe: au.keyframe, units: au.units, wallClockMs,
     });
   }
 
@@ -305,4 +296,13 @@ function hex(b: Uint8Array): string {
   let s = '';
   for (const x of b) s += x.toString(16).padStart(2, '0');
   return s;
+}
+
+function frameDuration(d: SessionTrackDecoder): number | undefined {
+  const fps = d.fps();
+  return fps !== undefined && fps > 0 ? d.clockRate / fps : undefined;
+}
+
+function opt<K extends string>(key: K, v: number | undefined): { [P in K]?: number } {
+  return (v === undefined ? {} : { [key]: v }) as { [P in K]?: number };
 }
