@@ -9,6 +9,11 @@ import { RtspClient, type RtspClientOptions } from '../../src/media/rtsp/io/rtsp
 import { RtspError } from '../../src/media/rtsp/errors.ts';
 import { formatSdp } from '../../src/media/sdp/sdp.ts';
 import type { TestContext } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hasCommand, skipUnless } from '../helpers/tools.ts';
 
 const SECRET = 'pa:ss@w0rd';
 
@@ -216,5 +221,26 @@ describe('RTSP client ↔ server', () => {
   test('garbage answer → protocol error, no hang', async (t) => {
     const srv = await server(t, { quirks: { garbageAfterRequests: 1 } });
     await rejects(new RtspClient({ url: srv.url('/live'), requestTimeoutMs: 1000 }).start(), 'protocol');
+  });
+});
+
+describe('rtsps:// (TLS)', () => {
+  test('CA list, host-name check, insecure mode', { skip: skipUnless(hasCommand('openssl', ['version']), 'openssl') }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'mg-tls-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=camera.example', '-days', '1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    assert.equal(r.status, 0);
+    const cert = readFileSync(join(dir, 'cert.pem'));
+    const srv = await server(t, { tls: { key: readFileSync(join(dir, 'key.pem')), cert } });
+    assert.match(srv.url('/live'), /^rtsps:/);
+    // Our CA, but the certificate names camera.example, not 127.0.0.1.
+    const e = await rejects(new RtspClient({ url: srv.url('/live'), tls: { ca: cert } }).start(), 'unreachable');
+    assert.match(e.message, /127\.0\.0\.1/);
+    await rejects(new RtspClient({ url: srv.url('/live') }).start(), 'unreachable');
+    const { rtp } = await play(t, { url: srv.url('/live'), tls: { ca: cert, ignoreHostname: true } });
+    await until(() => (rtp[0] ?? 0) > 5);
+    const insecure = await play(t, { url: srv.url('/live'), tls: { insecure: true } });
+    await until(() => (insecure.rtp[0] ?? 0) > 5);
   });
 });

@@ -2,6 +2,7 @@
 // GET_PARAMETER, TEARDOWN, optional Basic/Digest auth, RTSP-over-HTTP tunnelling. It serves
 // the simulated camera and lets tests reproduce camera quirks (options, not subclasses).
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { RtspStreamParser } from '../parser.ts';
@@ -75,6 +76,8 @@ export interface RtspServerOptions {
   readonly streams: (path: string) => RtspServedStream | undefined;
   readonly auth?: RtspServerAuth;
   readonly quirks?: RtspServerQuirks;
+  /** Serve rtsps:// with this certificate and key (PEM). */
+  readonly tls?: { readonly key: string | Buffer; readonly cert: string | Buffer };
   /** Observes every request (tests count keep-alives, check headers). */
   readonly onRequest?: (req: RtspRequest) => void;
 }
@@ -91,7 +94,7 @@ export interface RtspServerStats {
 export interface RtspServer {
   readonly host: string;
   readonly port: number;
-  /** `rtsp://host:port<path>` (no credentials). */
+  /** `rtsp://host:port<path>` (`rtsps://` with TLS; no credentials). */
   url(path: string): string;
   readonly stats: Readonly<RtspServerStats>;
   /** Closes the listener and every client connection. */
@@ -134,14 +137,17 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
   udpRtp.on('error', () => {});
   udpRtcp.on('error', () => {});
 
-  const server: Server = createServer((sock) => onSocket(sock));
+  const server: Server = opts.tls
+    ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, (sock) => onSocket(sock))
+    : createServer((sock) => onSocket(sock));
+  server.on('tlsClientError', () => {});
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const url = (path: string) => `rtsp://${host}:${port}${path}`;
+  const url = (path: string) => `${opts.tls ? 'rtsps' : 'rtsp'}://${host}:${port}${path}`;
 
   function onSocket(sock: Socket): void {
     stats.connections++;
