@@ -138,4 +138,43 @@ describe('media session ↔ simulated camera', () => {
     const span = ((video.at(-1)?.dts ?? 0) - (video[0]?.dts ?? 0)) / 90000;
     assert.ok(Math.abs(span - (video.length - 1) / 25) < 0.1, `span ${span} for ${video.length} frames`);
   });
+
+  test('camera reboot (new SSRC) and clock jump (same SSRC): Discontinuity, then a monotonic timeline from a keyframe', async (t) => {
+    const cam = await startSimulatedCamera({ file: fixture('h264-main-aac.mp4'), speed: 8 });
+    t.after(() => cam.close());
+    const msgs: MediaMessage[] = [];
+    const s = new RtspMediaSession({ url: cam.url }, { onMessage: (m) => msgs.push(m) });
+    t.after(() => s.stop());
+    await s.start();
+    await until(() => samplesOf(msgs, 0).length > 20, 5000);
+    cam.reboot();
+    await until(() => msgs.filter((m) => m.kind === 'discontinuity').length >= 2, 5000);
+    await until(() => samplesOf(msgs.slice(msgs.findLastIndex((m) => m.kind === 'discontinuity')), 0).length > 10, 5000);
+    cam.reboot({ keepSsrc: true });
+    await until(() => msgs.some((m) => m.kind === 'discontinuity' && m.reason === 'timestamp-jump'), 5000);
+    await new Promise((r) => setTimeout(r, 300));
+    await s.stop();
+    const reasons = new Set(msgs.filter((m) => m.kind === 'discontinuity').map((m) => m.kind === 'discontinuity' && m.reason));
+    assert.deepEqual([...reasons].sort(), ['source-restart', 'timestamp-jump']);
+    for (const track of [0, 1]) {
+      let last = -Infinity;
+      let afterBreak = false;
+      for (const m of msgs) {
+        if (m.kind === 'discontinuity') afterBreak = true;
+        if (m.kind !== 'sample' || m.trackId !== track) continue;
+        assert.ok(m.dts > last, `track ${track}: dts ${m.dts} after ${last}`);
+        if (afterBreak && track === 0) assert.equal(m.keyframe, true, 'video resumes at a keyframe');
+        afterBreak = false;
+        last = m.dts;
+      }
+    }
+  });
+
+  test('packet loss is counted and does not stop the stream', async (t) => {
+    const cam = await startSimulatedCamera({ file: fixture('h264-main-aac.mp4'), speed: 8, quirks: { dropRtpEvery: 40 } });
+    t.after(() => cam.close());
+    const { msgs, session } = await record(t, cam.url, 'tcp', (m) => samplesOf(m, 0).length >= 60);
+    assert.ok(session.stats.lostPackets > 0, `lost ${session.stats.lostPackets}`);
+    assert.ok(samplesOf(msgs, 1).length > 0);
+  });
 });

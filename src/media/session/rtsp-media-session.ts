@@ -54,10 +54,18 @@ export interface RtspMediaSessionStats {
 interface TrackRuntime {
   readonly trackId: number;
   readonly decoder: SessionTrackDecoder;
-  readonly reorderer: SequenceReorderer<{ packet: RtpPacket; arrivalMs: number }>;
+  reorderer: SequenceReorderer<{ packet: RtpPacket; arrivalMs: number }>;
   readonly unwrapper: TimestampUnwrapper;
-  readonly anchor: WallClockAnchor;
-  readonly stats: RtpReceiverStats;
+  anchor: WallClockAnchor;
+  stats: RtpReceiverStats;
+  /** SSRC of the source being received; a change means the camera restarted. */
+  ssrc: number | undefined;
+  /** Extended timestamp of the last packet, to spot jumps. */
+  lastExt: number;
+  /** Last emitted dts (track timescale) and where the next timeline segment starts after a restart. */
+  lastDts: number;
+  restartBase: number;
+  lastWallClockMs: number;
   readonly dts: DtsDeriver | undefined;
   /** Extended timestamp of the first access unit: media time 0. */
   origin: number;
@@ -142,10 +150,15 @@ export class RtspMediaSession {
     this.tracks.push({
       trackId,
       decoder: d,
-      reorderer: new SequenceReorderer({ maxWait: this.opts.transport === 'udp' ? (this.opts.reorderWindow ?? 64) : 0 }),
+      reorderer: this.newReorderer(),
       unwrapper: new TimestampUnwrapper(),
-      anchor: new WallClockAnchor({ clockRate: d.clockRate, ...(this.opts.maxClockSkewMs !== undefined ? { maxSkewMs: this.opts.maxClockSkewMs } : {}) }),
+      anchor: this.newAnchor(d.clockRate),
       stats: new RtpReceiverStats(d.clockRate),
+      ssrc: undefined,
+      lastExt: NaN,
+      lastDts: NaN,
+      restartBase: 0,
+      lastWallClockMs: NaN,
       dts: d.mediaType === 'video'
         ? new DtsDeriver({ clockRate: d.clockRate, ...opt('reorderDepth', d.reorderDepth()), ...opt('frameDuration', frameDuration(d)) })
         : undefined,
@@ -162,6 +175,37 @@ export class RtspMediaSession {
     return true;
   }
 
+  private newReorderer(): SequenceReorderer<{ packet: RtpPacket; arrivalMs: number }> {
+    return new SequenceReorderer({ maxWait: this.opts.transport === 'udp' ? (this.opts.reorderWindow ?? 64) : 0 });
+  }
+
+  private newAnchor(clockRate: number): WallClockAnchor {
+    return new WallClockAnchor({ clockRate, ...(this.opts.maxClockSkewMs !== undefined ? { maxSkewMs: this.opts.maxClockSkewMs } : {}) });
+  }
+
+  /**
+   * The source restarted (new SSRC: camera reboot) or its clock jumped: finish what the old
+   * source started, tell downstream, and continue the track's timeline one frame later so
+   * media time stays monotonic within the session.
+   */
+  private restartTrack(t: TrackRuntime, reason: 'source-restart' | 'timestamp-jump', atMs: number): void {
+    for (const au of t.decoder.depacketizer.flush()) this.onAccessUnit(t, au);
+    this.emit({
+      kind: 'discontinuity', reason, atWallClockMs: atMs,
+      ...(Number.isFinite(t.lastWallClockMs) ? { lastMediaWallClockMs: t.lastWallClockMs } : {}),
+    });
+    const step = t.decoder.mediaType === 'video' ? Math.round(90000 / (t.decoder.fps() ?? 25)) : 1024;
+    t.restartBase = Number.isNaN(t.lastDts) ? t.restartBase : t.lastDts + step;
+    t.origin = NaN;
+    t.lastExt = NaN;
+    t.unwrapper.reset();
+    t.anchor = this.newAnchor(t.decoder.clockRate);
+    t.stats = new RtpReceiverStats(t.decoder.clockRate);
+    t.reorderer = this.newReorderer();
+    t.lastLost = 0;
+    t.dts?.reset();
+  }
+
   private onRtp(trackIndex: number, bytes: Uint8Array, arrivalMs: number): void {
     const t = this.tracks[trackIndex];
     if (!t || this.stopped) return;
@@ -172,11 +216,19 @@ export class RtspMediaSession {
     }
     const packet = r.packet;
     this.stats.rtpPackets++;
+    if (t.ssrc !== undefined && packet.ssrc !== t.ssrc) this.restartTrack(t, 'source-restart', arrivalMs);
+    t.ssrc = packet.ssrc;
     t.stats.onRtp(packet.ssrc, packet.sequenceNumber, packet.timestamp, arrivalMs);
     const released = t.reorderer.push(packet.sequenceNumber, { packet, arrivalMs });
     // The reorderer reuses its output array: copy before pushing anything else.
     for (const { packet: p, arrivalMs: at } of [...released]) {
-      const ext = t.unwrapper.unwrap(p.timestamp);
+      let ext = t.unwrapper.unwrap(p.timestamp);
+      // More than 10 s either way between consecutive packets is a clock jump, not jitter.
+      if (!Number.isNaN(t.lastExt) && Math.abs(ext - t.lastExt) > 10 * t.decoder.clockRate) {
+        this.restartTrack(t, 'timestamp-jump', at);
+        ext = t.unwrapper.unwrap(p.timestamp);
+      }
+      t.lastExt = ext;
       t.anchor.onPacket(ext, at);
       for (const au of t.decoder.depacketizer.push(p, ext)) this.onAccessUnit(t, au);
     }
@@ -227,13 +279,15 @@ export class RtspMediaSession {
       }
       const dts = t.dts.next(au.timestamp);
       // Media time 0 is the first decode time; the first pts sits the reorder delay later.
-      if (Number.isNaN(t.origin)) t.origin = dts;
+      if (Number.isNaN(t.origin)) t.origin = dts - this.unscale(t, t.restartBase);
       this.emitVideo(t, dts, au.timestamp, au, t.anchor.toWallClockMs(au.timestamp));
       return;
     }
-    if (Number.isNaN(t.origin)) t.origin = au.timestamp;
+    if (Number.isNaN(t.origin)) t.origin = au.timestamp - t.restartBase;
     const ts = this.scale(t, au.timestamp - t.origin);
     this.stats.audioFrames++;
+    t.lastDts = ts;
+    t.lastWallClockMs = t.anchor.toWallClockMs(au.timestamp);
     this.emit({
       kind: 'sample', trackId: t.trackId, dts: ts, pts: ts, keyframe: true, units: au.units,
       wallClockMs: t.anchor.toWallClockMs(au.timestamp),
@@ -273,11 +327,18 @@ export class RtspMediaSession {
   private emitVideo(t: TrackRuntime, dtsExt: number, ptsExt: number, au: AccessUnitOut, wallClockMs: number): void {
     this.stats.videoFrames++;
     if (au.keyframe) this.stats.keyframes++;
+    t.lastDts = this.scale(t, dtsExt - t.origin);
+    t.lastWallClockMs = wallClockMs;
     this.emit({
       kind: 'sample', trackId: t.trackId,
       dts: this.scale(t, dtsExt - t.origin), pts: this.scale(t, ptsExt - t.origin),
       keyframe: au.keyframe, units: au.units, wallClockMs,
     });
+  }
+
+  private unscale(t: TrackRuntime, ticks: number): number {
+    if (t.decoder.mediaType === 'video' && t.decoder.clockRate !== 90000) return Math.round((ticks * t.decoder.clockRate) / 90000);
+    return ticks;
   }
 
   /** RTP clock ticks → track timescale ticks (video is always 90 kHz). */

@@ -63,15 +63,21 @@ export interface SimulatedCamera {
   readonly server: RtspServer;
   readonly media: DemuxedFile;
   readonly stats: Readonly<SimulatedCameraStats>;
+  /**
+   * Simulates a camera reboot without dropping connections: every track gets a new RTP
+   * timestamp base and sequence number, and a new SSRC unless `keepSsrc` (then it looks like
+   * a clock jump).
+   */
+  reboot(opts?: { keepSsrc?: boolean }): void;
   close(): Promise<void>;
 }
 
 interface TrackState {
   readonly index: number;
   readonly clockRate: number;
-  readonly ssrc: number;
-  readonly baseTs: number;
-  readonly packetizer: SimPacketizer;
+  ssrc: number;
+  baseTs: number;
+  packetizer: SimPacketizer;
   packets: number;
   octets: number;
 }
@@ -100,6 +106,8 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
   let videoTrack: TrackState | undefined;
   let audioTrack: TrackState | undefined;
   let g711Track: TrackState | undefined;
+  const makeVideoPacketizer = (ssrc: number) => createVideoPacketizer(media.video as DemuxedVideo, { payloadType: 96, ssrc, initialSequence: initialSeq(), maxPayloadSize: mtu });
+  const makeAudioPacketizer = (ssrc: number) => createAudioPacketizer(media.audio as DemuxedAudio, { payloadType: 97, ssrc, initialSequence: initialSeq(), maxPayloadSize: mtu });
   if (media.video) {
     const v = media.video;
     const packetizer = createVideoPacketizer(v, { payloadType: 96, ssrc: rand32(), initialSequence: initialSeq(), maxPayloadSize: mtu });
@@ -266,6 +274,17 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
     server,
     media,
     stats,
+    reboot(o = {}) {
+      for (const t of tracks) {
+        // A new base at least a minute away, so it cannot pass for jitter.
+        t.baseTs = (t.baseTs + 60 * t.clockRate + (rand32() % (3600 * t.clockRate))) >>> 0;
+        if (!o.keepSsrc) t.ssrc = rand32();
+        t.packets = 0;
+        t.octets = 0;
+        if (t === videoTrack) t.packetizer = makeVideoPacketizer(t.ssrc);
+        else if (t === audioTrack) t.packetizer = makeAudioPacketizer(t.ssrc);
+      }
+    },
     async close() {
       clearInterval(tickTimer);
       clearInterval(srTimer);

@@ -65,6 +65,8 @@ export interface RtspServerQuirks {
   readonly publicMethods?: readonly string[];
   /** Methods answered 405 (e.g. ['GET_PARAMETER'] for servers accepting only OPTIONS). */
   readonly rejectMethods?: readonly string[];
+  /** Drop every Nth RTP packet to each client (loss on any transport). */
+  readonly dropRtpEvery?: number;
   /** Answer nothing to these methods (request deadline tests). */
   readonly ignoreMethods?: readonly string[];
 }
@@ -412,8 +414,10 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
   }
 
   function makeSink(s: ClientSession, out: Output): RtspMediaSink {
+    let sent = 0;
     const send = (track: number, packet: Uint8Array, rtcp: boolean) => {
       if (s.rtpStopped) return;
+      if (!rtcp && q.dropRtpEvery !== undefined && ++sent % q.dropRtpEvery === 0) return;
       const t = s.tracks.get(track);
       if (!t) return;
       const tr = t.transport;
