@@ -190,7 +190,8 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
         if (dtsSec > now) break;
         const ptsSec = vCur.pass * duration + s.pts / v.timescale;
         const units = s.keyframe && inBand ? [...v.vps, ...v.sps, ...v.pps, ...s.nalus] : s.nalus;
-        send(videoTrack, videoTrack.packetizer.packetize(units, rtpAt(videoTrack, ptsSec)), s.keyframe);
+        // With nobody watching, time still passes but nothing is packetized.
+        if (clients.size > 0) send(videoTrack, videoTrack.packetizer.packetize(units, rtpAt(videoTrack, ptsSec)), s.keyframe);
         stats.videoFrames++;
         vCur.i++;
       }
@@ -202,7 +203,7 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
         const s = audioSamples[aCur.i] as DemuxedAudio['samples'][number];
         const sec = aCur.pass * duration + s.dts / a.timescale;
         if (sec > now) break;
-        send(audioTrack, audioTrack.packetizer.packetize([s.data], rtpAt(audioTrack, sec)));
+        if (clients.size > 0) send(audioTrack, audioTrack.packetizer.packetize([s.data], rtpAt(audioTrack, sec)));
         stats.audioFrames++;
         aCur.i++;
       }
@@ -212,7 +213,7 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
       for (;;) {
         const sec = gCur.n * 0.02;
         if (sec > now) break;
-        send(g711Track, g711Track.packetizer.packetize([new Uint8Array(160).fill(0xff)], rtpAt(g711Track, sec)));
+        if (clients.size > 0) send(g711Track, g711Track.packetizer.packetize([new Uint8Array(160).fill(0xff)], rtpAt(g711Track, sec)));
         gCur.n++;
       }
     }

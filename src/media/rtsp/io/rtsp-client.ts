@@ -352,10 +352,10 @@ export class RtspClient {
 
   private onResponse(res: RtspResponse): void {
     const cseq = getCSeq(res);
-    // Match by CSeq; a response without one answers the oldest request.
-    let idx = cseq === undefined ? 0 : this.pending.findIndex((p) => p.cseq === cseq);
-    if (idx < 0) idx = this.pending.length > 0 && cseq === undefined ? 0 : -1;
-    if (idx < 0) return; // a stale answer to a request that already timed out
+    // Match by CSeq; a response without one answers the oldest request. Anything else is a
+    // stale answer to a request that already timed out.
+    const idx = cseq === undefined ? (this.pending.length > 0 ? 0 : -1) : this.pending.findIndex((p) => p.cseq === cseq);
+    if (idx < 0) return;
     const p = this.pending.splice(idx, 1)[0] as Pending;
     clearTimeout(p.timer);
     p.resolve(res);
