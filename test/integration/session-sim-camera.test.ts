@@ -177,4 +177,22 @@ describe('media session ↔ simulated camera', () => {
     assert.ok(session.stats.lostPackets > 0, `lost ${session.stats.lostPackets}`);
     assert.ok(samplesOf(msgs, 1).length > 0);
   });
+
+  test('parameter sets only in-band (no sprop) and a camera clock years off (SR ignored, arrival anchors)', async (t) => {
+    const cam = await startSimulatedCamera({
+      file: fixture('h264-main-aac.mp4'), speed: 4, senderReportIntervalMs: 100,
+      quirks: { omitSprop: true, senderReportClockOffsetMs: -3 * 365 * 86400_000 },
+    });
+    t.after(() => cam.close());
+    const { msgs, events } = await record(t, cam.url, 'tcp', (m) => samplesOf(m, 0).length >= 30);
+    const firstSample = msgs.findIndex((m) => m.kind === 'sample');
+    const infos = msgs.filter((m): m is TrackInfo => m.kind === 'track');
+    assert.ok(infos.length === 2 && msgs.findIndex((m) => m.kind === 'track' && m.trackId === 0) < firstSample, 'TrackInfos precede samples');
+    const h264 = infos.find((i) => i.trackId === 0);
+    assert.ok(h264 && 'width' in h264.config && h264.config.width === 320 && h264.config.sps.length === 1);
+    assert.ok(events.some((e) => e.type === 'sender-report' && e.verdict === 'implausible'));
+    assert.ok(!events.some((e) => e.type === 'sender-report' && e.verdict === 'accepted'));
+    const now = Date.now();
+    for (const v of samplesOf(msgs, 0)) assert.ok(Math.abs(v.wallClockMs - now) < 30_000, `wall clock ${new Date(v.wallClockMs).toISOString()}`);
+  });
 });
