@@ -194,4 +194,15 @@ describe('H.264 camera quirks', () => {
     assert.equal(out[0]!.units.length, 3);
     assert.equal(out[0]!.keyframe, true);
   });
+
+  test('a stream of parameter sets without slices does not accumulate', () => {
+    const d = new H264Depacketizer();
+    const packets: Uint8Array[] = [];
+    for (let i = 0; i < 200; i++) packets.push(rtp(i, i * 3000, true, SEI_RECOVERY));
+    packets.push(rtp(200, 200 * 3000, true, slice(1, 0, 5)));
+    const out = depacketizeAll(d, packets);
+    assert.equal(out.length, 1);
+    assert.ok(out[0]!.units.length <= 33);
+    assert.ok(d.takeErrors().length > 0);
+  });
 });

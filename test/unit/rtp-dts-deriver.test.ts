@@ -43,11 +43,28 @@ describe('DtsDeriver', () => {
     for (const [p, x] of tail) assert.ok(x <= p);
   });
 
+  test('variable frame rate (17–160 ms intervals) with B-frame reordering of depth 2', () => {
+    // presentation times with jittery intervals, then sent in IPBB-like decode order
+    let x = 7;
+    const rand = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) % 1000) / 1000;
+    const presented: number[] = [];
+    let p = 5_000_000;
+    for (let i = 0; i < 300; i++) presented.push((p += Math.round(90 * (17 + rand() * 143))));
+    const decodeOrder: number[] = [presented[0]!];
+    for (let i = 1; i + 2 < presented.length; i += 3) decodeOrder.push(presented[i + 2]!, presented[i]!, presented[i + 1]!);
+    const d = new DtsDeriver({ reorderDepth: 2, frameDuration: 3000 });
+    checkOrder(decodeOrder, decodeOrder.map((q) => d.next(q)));
+    assert.equal(d.violations, 0);
+  });
+
   test('a pts jump (camera restart) restarts instead of dragging dts', () => {
     const d = new DtsDeriver({ reorderDepth: 2, frameDuration: 3600 });
     for (let i = 0; i < 10; i++) d.next(i * 3600);
     const after = d.next(90000 * 3600);
     assert.equal(d.restarts, 1);
+    assert.equal(d.restarted, true);
+    d.next(90001 * 3600);
+    assert.equal(d.restarted, false);
     assert.ok(after <= 90000 * 3600 && after > 90000 * 3500);
   });
 

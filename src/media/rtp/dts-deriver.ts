@@ -4,6 +4,7 @@
 // when picture k arrives. So dts(k) = the (k−N)-th smallest pts seen: no added latency,
 // dts ≤ pts, strictly increasing. The first N pictures extrapolate backwards by one frame
 // duration each. A stream that reorders deeper than announced raises N and is counted.
+// A pts jump beyond the jump limit restarts the derivation and sets `restarted`.
 
 export interface DtsDeriverOptions {
   /** Reorder depth in frames; default 4 when the stream does not say (0 for no B-frames). */
@@ -29,6 +30,11 @@ export class DtsDeriver {
   violations = 0;
   /** Restarts because pts jumped by more than the jump limit. */
   restarts = 0;
+  /**
+   * True when the last next() restarted the derivation (a pts jump such as a camera reboot):
+   * dts may then go backwards, and the caller should signal a discontinuity.
+   */
+  restarted = false;
 
   constructor(options: DtsDeriverOptions = {}) {
     const clockRate = options.clockRate ?? 90000;
@@ -51,9 +57,11 @@ export class DtsDeriver {
   /** Decode time for the next access unit in decoding order, given its pts. */
   next(pts: number): number {
     const pending = this.pending;
+    this.restarted = false;
     if (!Number.isNaN(this.lastDts) && (pts - this.lastDts > this.jumpLimit || this.lastDts - pts > this.jumpLimit)) {
       this.reset();
       this.restarts++;
+      this.restarted = true;
     }
     // sorted insert; the list is at most 17 long
     let i = pending.length;

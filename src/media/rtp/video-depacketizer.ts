@@ -19,6 +19,8 @@ export interface VideoAccessUnit extends AccessUnitOut {
 }
 
 export const MARKER_TRUST_AFTER = 3;
+/** Non-slice NAL units carried across timestamps before they are given up. */
+const MAX_CARRIED_UNITS = 32;
 
 type MarkerMode = 'unknown' | 'trusted' | 'unreliable';
 
@@ -134,7 +136,12 @@ export abstract class VideoDepacketizer implements Depacketizer {
         out = this.emit(out);
       } else {
         // Parameter sets or SEI sent with a timestamp of their own: they belong to the
-        // picture that follows, so carry them into the next AU.
+        // picture that follows, so carry them into the next AU (a few, not without bound:
+        // a stream whose slices are all lost must not grow a carried AU forever).
+        if (this.units.length > MAX_CARRIED_UNITS) {
+          this.error('malformed-packet', `${this.units.length} NAL units without a slice; dropped`, seq);
+          this.discardPending();
+        }
         this.auTs = ts;
       }
     }
