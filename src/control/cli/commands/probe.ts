@@ -73,7 +73,8 @@ export async function probe(url: string, opts: ProbeOptions): Promise<ProbeResul
       ...(opts.password !== undefined ? { password: opts.password } : {}),
       ...(opts.tls ? { tls: opts.tls } : {}),
       requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
-      mediaTimeoutMs: Math.max(2000, Math.min(10_000, opts.seconds * 1000)),
+      // Silence must be noticed inside the probe window, not race with its end.
+      mediaTimeoutMs: Math.round(Math.max(1000, Math.min(10_000, opts.seconds * 600))),
     },
     {
       onMessage: (m: MediaMessage) => {
@@ -106,6 +107,9 @@ export async function probe(url: string, opts: ProbeOptions): Promise<ProbeResul
   });
   await session.stop();
   if (failure) throw toProbeError(failure, url, opts.password);
+  if (session.stats.rtpPackets === 0) {
+    throw new ProbeError('no-media', `${redactUrl(url)} accepted the session but sent no media in ${opts.seconds} s`);
+  }
   const tracks: ProbeTrack[] = [];
   for (const [id, info] of [...infos].sort((a, b) => a[0] - b[0])) {
     const c = info.config;
