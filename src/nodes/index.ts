@@ -2,6 +2,8 @@
 import type { NodeDefinition } from '../types/node.ts';
 import { assetSinkNode } from './asset-sink/index.ts';
 import { rtspSourceNode } from './rtsp-source/index.ts';
+import { fmp4SegmenterNode } from './fmp4-segmenter/index.ts';
+import { fileSinkNode } from './file-sink/index.ts';
 import { motionDetectionNode } from './motion-detection/index.ts';
 import { signalGateNode } from './signal-gate/index.ts';
 import { frameRateFilterNode } from './frame-rate-filter/index.ts';
@@ -13,6 +15,8 @@ import { iotHubMessageSinkNode } from './iot-hub-message-sink/index.ts';
 
 export const builtinNodes: readonly NodeDefinition[] = [
   rtspSourceNode,
+  fmp4SegmenterNode,
+  fileSinkNode,
   assetSinkNode,
   motionDetectionNode,
   signalGateNode,

@@ -5,6 +5,7 @@ Serves the committed fixtures in test/fixtures/media on 127.0.0.1:
   /h264-aac   h264-main-aac.mp4  (H.264 Main 320x180 25 fps + AAC 48 kHz stereo)
   /h265       h265-main.mp4      (H.265 Main 320x180 25 fps)
   /pattern    videotestsrc encoded live with x264 (when x264enc is installed)
+  /slices     the same, 4 slices a frame and SPS/PPS before every IDR slice, + AAC (a camera quirk)
 and, on a second port where Basic auth (--user/--password) is required for every mount:
   /secure     like /h264-aac
 Each client gets its own pipeline from the start of the file (no sharing), so a probe
@@ -60,6 +61,13 @@ def main():
         mounts.add_factory('/pattern', factory(
             '( videotestsrc is-live=true ! video/x-raw,width=320,height=240,framerate=25/1 '
             '! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph264pay name=pay0 pt=96 )'))
+        # A camera quirk: four slices a frame, SPS/PPS repeated before every IDR slice, + AAC.
+        # ffmpeg -c copy records it with duplicate DTS; a recorder must not.
+        mounts.add_factory('/slices', factory(
+            '( videotestsrc is-live=true ! video/x-raw,format=I420,width=640,height=360,framerate=25/1 '
+            '! x264enc tune=zerolatency speed-preset=ultrafast sliced-threads=true threads=4 key-int-max=25 '
+            '! rtph264pay name=pay0 pt=96 config-interval=-1 '
+            'audiotestsrc is-live=true ! audio/x-raw,rate=48000,channels=2 ! avenc_aac ! rtpmp4gpay name=pay1 pt=97 )'))
 
     # Without a default token, an unauthenticated request is answered 401 with a Basic challenge.
     secure = GstRtspServer.RTSPServer()

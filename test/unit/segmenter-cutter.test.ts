@@ -24,7 +24,7 @@ function fragments(a: readonly CutterAction[]) {
       const tfhd = readTfhd(traf.children.find((b) => b.type === 'tfhd')!.body);
       const tfdt = readTfdt(traf.children.find((b) => b.type === 'tfdt')!.body);
       const trun = readTrun(traf.children.find((b) => b.type === 'trun')!.body);
-      return { trackId: tfhd.track_ID, tfdt: tfdt.baseMediaDecodeTime, count: trun.sample_count, durations: trun.samples.map((s) => s.duration!) };
+      return { trackId: tfhd.track_ID - 1 /* back to the source track id */, tfdt: tfdt.baseMediaDecodeTime, count: trun.sample_count, durations: trun.samples.map((s) => s.duration!) };
     })];
   });
 }
@@ -214,4 +214,21 @@ test('SegmentCutter: when video stalls and audio flows, audio is written alone (
   // audio timeline stays continuous across them
   const audio = frags.flatMap((f) => f.filter((t) => t.trackId === 2));
   for (let i = 1; i < audio.length; i++) assert.equal(audio[i]!.tfdt, audio[i - 1]!.tfdt + audio[i - 1]!.durations.reduce((a, b) => a + b, 0));
+});
+
+test('wall-clock starts never repeat or run backwards, even when the clock steps back', () => {
+  const cutter = new SegmentCutter({ segmentLengthMs: 1000 });
+  const info = videoTrack();
+  const wall = [1000, 2000, 1500, 1500, 900, 5000]; // one keyframe a second, the clock stepping back and repeating
+  const frames = stream({ seconds: 6, gop: 25 }).filter((f) => f.keyframe).slice(0, 6);
+  assert.equal(frames.length, 6);
+  const actions: CutterAction[] = [...cutter.push(info)];
+  frames.forEach((f, i) => actions.push(...cutter.push({ ...f, wallClockMs: wall[i]! })));
+  actions.push(...cutter.push(END));
+  const summaries = actions.flatMap((a) => (a.type === 'close-segment' ? [a.summary] : []));
+  assert.equal(summaries.length, 6);
+  for (let i = 1; i < summaries.length; i++) {
+    assert.ok(summaries[i]!.startWallClockMs > summaries[i - 1]!.startWallClockMs, `start ${i} after start ${i - 1}`);
+    assert.ok(summaries[i]!.startWallClockMs >= summaries[i - 1]!.endWallClockMs, `segment ${i} starts at or after the previous end`);
+  }
 });

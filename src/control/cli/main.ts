@@ -2,6 +2,8 @@
 import { createBuiltinRegistry } from '../../runtime/builtin-registry.ts';
 import { processIo, type CliIo } from './io.ts';
 import { validateCommand } from './commands/validate.ts';
+import { probeCommand } from './commands/probe-command.ts';
+import { recordCommand } from './commands/record.ts';
 
 const USAGE = `usage: mediagraph <command> [options]
 
@@ -21,6 +23,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   switch (command) {
     case 'validate':
       return validateCommand(rest, io, registry);
+    case 'probe':
+      return probeCommand(rest, io);
+    case 'record':
+      return recordCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':

@@ -75,6 +75,11 @@ const DEFAULT_MAX_FRAGMENT_MS = 10_000;
 const DEFAULT_VIDEO_DURATION_S = 1 / 25;
 const AAC_FRAME_SAMPLES = 1024;
 
+/** MP4 track_ID for a source track id: sources count from 0, ISO-BMFF from 1. */
+export function mp4TrackId(sourceTrackId: number): number {
+  return sourceTrackId + 1;
+}
+
 export class SegmentCutter {
   private readonly segmentLengthMs: number;
   private readonly maxFragmentMs: number;
@@ -93,6 +98,8 @@ export class SegmentCutter {
   private runStartS = 0;
   private nextAfterDiscontinuity = true;
   private segmentSequence = 0;
+  /** End of the last closed segment: the next one never starts before it. */
+  private lastEndWallClockMs = -Infinity;
   private fragmentSequence = 0;
 
   constructor(options: SegmentCutterOptions) {
@@ -130,7 +137,8 @@ export class SegmentCutter {
   private onTrack(info: TrackInfo, out: CutterAction[]): void {
     let description: TrackDescription;
     try {
-      description = describeTrack(info);
+      // ISO-BMFF track_ID 0 is reserved; sources number tracks from 0 (RTSP media index)
+      description = { ...describeTrack(info), trackId: mp4TrackId(info.trackId) };
     } catch (e) {
       this.rejected.add(info.trackId);
       out.push({ type: 'track-rejected', trackId: info.trackId, message: (e as Error).message });
@@ -221,13 +229,16 @@ export class SegmentCutter {
       this.lastEmittedInitId = init.id;
     }
     const sequence = ++this.segmentSequence;
+    // Segment names and the asset index are keyed by wall-clock start: they must never repeat
+    // or run backwards, whatever the camera's or the host's clock did (CAMERA-QUIRKS: Clocks).
+    const startWallClockMs = Math.max(keyframe.wallClockMs, this.lastEndWallClockMs);
     this.segment = {
-      sequence, initId: init.id, startDts: keyframe.dts, startPts: keyframe.pts, endDts: keyframe.dts, startWallClockMs: keyframe.wallClockMs,
+      sequence, initId: init.id, startDts: keyframe.dts, startPts: keyframe.pts, endDts: keyframe.dts, startWallClockMs,
       afterDiscontinuity: this.nextAfterDiscontinuity, byteSize: 0, fragments: 0, totals: new Map(),
     };
     this.nextAfterDiscontinuity = false;
     out.push({
-      type: 'open-segment', sequence, initId: init.id, startWallClockMs: keyframe.wallClockMs,
+      type: 'open-segment', sequence, initId: init.id, startWallClockMs,
       baseMediaDecodeTime: keyframe.dts, afterDiscontinuity: this.segment.afterDiscontinuity,
     });
   }
@@ -250,10 +261,11 @@ export class SegmentCutter {
       sequence: seg.sequence, initId: seg.initId, startWallClockMs: seg.startWallClockMs,
       // On a cut, the next segment's first keyframe gives the end exactly, so wall-clock ranges
       // meet; a wall clock that stepped backwards falls back to start + media duration.
-      endWallClockMs: endWallClockMs !== undefined && endWallClockMs >= seg.startWallClockMs ? endWallClockMs : seg.startWallClockMs + mediaDurationMs,
+      endWallClockMs: endWallClockMs !== undefined && endWallClockMs > seg.startWallClockMs ? endWallClockMs : seg.startWallClockMs + Math.max(1, mediaDurationMs),
       mediaDurationMs, baseMediaDecodeTime: seg.startDts, afterDiscontinuity: seg.afterDiscontinuity,
       byteSize: seg.byteSize, fragments: seg.fragments, tracks, reason,
     };
+    this.lastEndWallClockMs = summary.endWallClockMs;
     out.push({ type: 'close-segment', summary });
   }
 
@@ -307,7 +319,7 @@ export class SegmentCutter {
     }
     if (runs.length === 0) return;
     const prft = this.withPrft && firstVideo
-      ? { referenceTrackId: video.info.trackId, wallClockMs: firstVideo.wallClockMs, mediaTime: firstVideo.pts }
+      ? { referenceTrackId: mp4TrackId(video.info.trackId), wallClockMs: firstVideo.wallClockMs, mediaTime: firstVideo.pts }
       : undefined;
     const fragment = buildFragment(++this.fragmentSequence, runs, prft);
     seg.byteSize += fragment.byteLength;
@@ -327,6 +339,6 @@ export class SegmentCutter {
       t.lastDuration = duration;
       return { duration, size: payload.sizes[i]!, flags: sampleFlags(s.keyframe), compositionTimeOffset: s.pts - s.dts };
     });
-    return { trackId: t.info.trackId, baseMediaDecodeTime: samples[0]!.dts, samples: fs, data: payload.data };
+    return { trackId: mp4TrackId(t.info.trackId), baseMediaDecodeTime: samples[0]!.dts, samples: fs, data: payload.data };
   }
 }

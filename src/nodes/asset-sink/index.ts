@@ -3,7 +3,7 @@
 // unchanged while the parts stay usable on their own.
 import type { ConfigIssue, NodeSpec } from '../../types/node.ts';
 import { defineNode } from '../define-node.ts';
-import { parseIsoDuration } from '../../media/time/iso-duration.ts';
+import { parseIsoDuration } from '../../media/segmenter/iso-duration.ts';
 import { checkAssetNamePattern, checkCacheSize } from './rules.ts';
 
 export interface AssetSinkConfig extends NodeSpec {
@@ -17,7 +17,12 @@ export const ASSET_SINK_TYPE = '#Microsoft.Media.MediaGraphAssetSink';
 
 export function checkSegmentLength(value: unknown): ConfigIssue[] {
   if (value === undefined) return [];
-  const ms = typeof value === 'string' ? parseIsoDuration(value) : undefined;
+  let ms: number | undefined;
+  try {
+    ms = typeof value === 'string' ? parseIsoDuration(value) : undefined;
+  } catch {
+    ms = undefined;
+  }
   if (ms === undefined) return [{ pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${JSON.stringify(value)} is not an ISO-8601 duration such as PT30S` }];
   if (ms < 30_000 || ms > 300_000 || ms % 30_000 !== 0) {
     return [{ pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${String(value)} must be between PT30S and PT5M in steps of 30 seconds` }];

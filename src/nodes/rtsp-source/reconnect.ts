@@ -22,6 +22,7 @@ export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () 
 
 export interface OutageReport {
   readonly attempt: number;
+  readonly error: unknown;
   readonly reason: string;
   readonly retryInMs: number;
   /** True when the failure happened before any media arrived in this attempt. */
@@ -105,7 +106,7 @@ export function supervise(connect: () => Observable<MediaMessage>, options: Supe
       };
       // one Discontinuity per outage: only an attempt that had delivered media breaks the stream
       if (sawMedia) subscriber.next(discontinuity);
-      options.onOutage?.({ attempt: failures, reason: error instanceof Error ? error.message : String(error), retryInMs: delay, beforeMedia: !sawMedia });
+      options.onOutage?.({ attempt: failures, error, reason: error instanceof Error ? error.message : String(error), retryInMs: delay, beforeMedia: !sawMedia });
       timer = options.scheduler.schedule(start, delay);
     };
 

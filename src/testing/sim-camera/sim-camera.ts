@@ -225,7 +225,8 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
     for (const t of tracks) {
       if (t.packets === 0) continue;
       const sr = buildSenderReport({
-        ssrc: t.ssrc, unixMs: nowMs + (q.senderReportClockOffsetMs ?? 0), rtpTimestamp: rtpAt(t, mediaSecAt(nowMs)),
+        // the camera's clock runs at media speed, so NTP↔RTP stays consistent at speed N
+        ssrc: t.ssrc, unixMs: startMs + mediaSecAt(nowMs) * 1000 + (q.senderReportClockOffsetMs ?? 0), rtpTimestamp: rtpAt(t, mediaSecAt(nowMs)),
         packetCount: t.packets, octetCount: t.octets,
       });
       stats.senderReports++;
