@@ -4,6 +4,8 @@ import { assetSinkNode } from './asset-sink/index.ts';
 import { rtspSourceNode } from './rtsp-source/index.ts';
 import { fmp4SegmenterNode } from './fmp4-segmenter/index.ts';
 import { fileSinkNode } from './file-sink/index.ts';
+import { durableCacheNode } from './durable-cache/index.ts';
+import { blobAssetSinkNode } from './blob-asset-sink/index.ts';
 import { motionDetectionNode } from './motion-detection/index.ts';
 import { signalGateNode } from './signal-gate/index.ts';
 import { frameRateFilterNode } from './frame-rate-filter/index.ts';
@@ -17,6 +19,8 @@ export const builtinNodes: readonly NodeDefinition[] = [
   rtspSourceNode,
   fmp4SegmenterNode,
   fileSinkNode,
+  durableCacheNode,
+  blobAssetSinkNode,
   assetSinkNode,
   motionDetectionNode,
   signalGateNode,

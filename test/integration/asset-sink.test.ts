@@ -131,7 +131,9 @@ test('assetSinkExpansion maps LVA AssetSink properties to the native chain', () 
   assert.equal(specs[0]!['segmentLength'], 'PT60S');
   assert.equal(specs[1]!['localMediaCacheMaximumSizeMiB'], '2048');
   assert.equal(specs[2]!['assetNamePattern'], 'a-${System.GraphInstanceName}');
-  assert.deepEqual(blobAssetSinkNode.check!({ '@type': 'x', name: 'n', assetNamePattern: 'Bad_Name', uploadConcurrency: '0', drainTimeout: '60s' }).map((i) => i.pointer).sort(),
+  const bad = { '@type': 'x', name: 'n', assetNamePattern: 'Bad_Name', uploadConcurrency: '0', drainTimeout: '60s' };
+  assert.deepEqual(blobAssetSinkNode.check!(bad, { raw: bad, unresolved: new Set() }).map((i) => i.pointer).sort(),
     ['/assetNamePattern', '/drainTimeout', '/uploadConcurrency']);
-  assert.deepEqual(durableCacheNode.check!({ '@type': 'x', name: 'n', localMediaCacheMaximumSizeMiB: '-1' }).map((i) => i.pointer), ['/localMediaCacheMaximumSizeMiB']);
+  const badCache = { '@type': 'x', name: 'n', localMediaCachePath: '/c', localMediaCacheMaximumSizeMiB: '-1' };
+  assert.deepEqual(durableCacheNode.check!(badCache, { raw: badCache, unresolved: new Set() }).map((i) => i.pointer), ['/localMediaCacheMaximumSizeMiB']);
 });

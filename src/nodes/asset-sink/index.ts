@@ -5,6 +5,7 @@ import type { ConfigIssue, NodeSpec } from '../../types/node.ts';
 import { defineNode } from '../define-node.ts';
 import { parseIsoDuration } from '../../media/segmenter/iso-duration.ts';
 import { checkAssetNamePattern, checkCacheSize } from './rules.ts';
+import { assetSinkExpansion } from '../blob-asset-sink/expansion.ts';
 
 export interface AssetSinkConfig extends NodeSpec {
   readonly assetNamePattern: string;
@@ -51,15 +52,5 @@ export const assetSinkNode = defineNode<AssetSinkConfig>({
     ...(unresolved.has('/segmentLength') ? [] : checkSegmentLength(config.segmentLength)),
     ...(unresolved.has('/localMediaCacheMaximumSizeMiB') ? [] : checkCacheSize(config.localMediaCacheMaximumSizeMiB, '/localMediaCacheMaximumSizeMiB')),
   ],
-  expand: (config) => [
-    { '@type': '#Mediagraph.Fmp4Segmenter', name: `${config.name}.segmenter`, inputs: config.inputs ?? [], segmentLength: config.segmentLength ?? 'PT30S' },
-    {
-      '@type': '#Mediagraph.DurableCache',
-      name: `${config.name}.cache`,
-      inputs: [{ nodeName: `${config.name}.segmenter` }],
-      localMediaCachePath: config.localMediaCachePath,
-      localMediaCacheMaximumSizeMiB: String(config.localMediaCacheMaximumSizeMiB),
-    },
-    { '@type': '#Mediagraph.BlobAssetSink', name: config.name, inputs: [{ nodeName: `${config.name}.cache` }], assetNamePattern: config.assetNamePattern },
-  ],
+  expand: (config) => assetSinkExpansion(config),
 });
