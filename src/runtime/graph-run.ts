@@ -8,6 +8,7 @@ import type { Plan, PlannedNode } from '../graph/plan.ts';
 import type { EventHub } from './event-hub.ts';
 import { subjectFor } from './event-hub.ts';
 import type { Redactor } from './redact.ts';
+import type { MetricStore } from './metric-store.ts';
 
 export interface GraphRunOptions {
   readonly plan: Plan;
@@ -18,6 +19,7 @@ export interface GraphRunOptions {
   readonly logger: Logger;
   readonly services: NodeServices;
   readonly scheduler?: SchedulerLike;
+  readonly metrics: MetricStore;
 }
 
 export interface GraphRunOutcome {
@@ -38,6 +40,7 @@ export class GraphRun {
       topologyName: options.topologyName,
       nodeName: node.name,
       logger: options.logger.child({ node: node.name }),
+      metrics: options.metrics.bind({ instance: options.instanceName, node: node.name }),
       events: options.hub.busFor(subjectFor(options.instanceName, node.origin.section, node.origin.name), options.redactor),
       scheduler: options.scheduler ?? asyncScheduler,
       stop$: this.#stop$.asObservable(),

@@ -17,6 +17,8 @@ import { Redactor, REDACTION_MASK } from './redact.ts';
 import { createLogger } from './logger.ts';
 import { DefinitionStore } from './definition-store.ts';
 import { GraphRun } from './graph-run.ts';
+import { MetricStore } from './metric-store.ts';
+import type { MetricSample } from '../types/metrics.ts';
 
 export interface HostOptions {
   /** Where definitions persist and nodes keep state (caches default below it). */
@@ -74,6 +76,7 @@ export class MediaGraphHost {
   readonly #options: HostOptions;
   readonly #hub: EventHub;
   readonly #redactor = new Redactor();
+  readonly #metrics = new MetricStore();
   readonly #store: DefinitionStore;
   readonly #topologies = new Map<string, TopologyEntry>();
   readonly #instances = new Map<string, InstanceEntry>();
@@ -119,6 +122,11 @@ export class MediaGraphHost {
 
   get events$(): Observable<GraphEvent> {
     return this.#hub.events$;
+  }
+
+  /** Current gauges and counters of every instance's nodes (labels: instance, node). */
+  metrics(): MetricSample[] {
+    return this.#metrics.snapshot();
   }
 
   get dataDirectory(): string {
@@ -362,6 +370,7 @@ export class MediaGraphHost {
         logger: createLogger({ level: this.#options.logLevel ?? 'info', write: this.#options.logWrite, redactor: e.redactor, bindings: { instance: name } }),
         services,
         scheduler: this.#options.scheduler,
+        metrics: this.#metrics,
       });
       e.run = run;
       e.activatedAt = now.toISOString();

@@ -6,6 +6,7 @@ import type { EventBodies, EventType } from '../types/events.ts';
 import type { LogLevel } from '../types/logger.ts';
 import { createLogger } from './logger.ts';
 import type { Redactor } from './redact.ts';
+import { MetricStore } from './metric-store.ts';
 
 export interface StandaloneContextOptions {
   readonly nodeName: string;
@@ -24,6 +25,7 @@ export function standaloneContext(o: StandaloneContextOptions): NodeContext {
     nodeName: o.nodeName,
     logger: createLogger({ level: o.logLevel ?? 'warn', redactor: o.redactor, bindings: { node: o.nodeName } }),
     events: { emit: (type, body) => o.onEvent?.(type, o.redactor.value(body)) },
+    metrics: new MetricStore().bind({ node: o.nodeName }),
     scheduler: asyncScheduler,
     stop$: o.stop$,
     services: o.services,

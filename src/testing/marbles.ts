@@ -6,6 +6,8 @@ import { NEVER, type Observable, type SchedulerLike } from 'rxjs';
 import { TestScheduler, type RunHelpers } from 'rxjs/testing';
 import type { EventBodies, EventBus, EventType } from '../types/events.ts';
 import type { Logger } from '../types/logger.ts';
+import type { MetricSample } from '../types/metrics.ts';
+import { MetricStore } from '../runtime/metric-store.ts';
 import type { NodeContext, NodeDefinition, NodeOperator, NodeServices, NodeSpec } from '../types/node.ts';
 import { nodeSchemaFor } from '../graph/document-schemas.ts';
 import { normalizeBySchema } from '../graph/normalize.ts';
@@ -21,6 +23,8 @@ export interface RecordedEvent<K extends EventType = EventType> {
 export interface TestNodeContext extends NodeContext {
   readonly recordedEvents: RecordedEvent[];
   readonly logLines: { level: string; message: string; fields?: Record<string, unknown> }[];
+  /** Gauges and counters the node reported. */
+  metricValues(): MetricSample[];
 }
 
 export interface TestContextOptions {
@@ -35,6 +39,7 @@ export interface TestContextOptions {
 export function createTestContext(options: TestContextOptions): TestNodeContext {
   const recordedEvents: RecordedEvent[] = [];
   const logLines: TestNodeContext['logLines'] = [];
+  const metricStore = new MetricStore();
   const logger: Logger = {
     debug: (message, fields) => void logLines.push({ level: 'debug', message, fields }),
     info: (message, fields) => void logLines.push({ level: 'info', message, fields }),
@@ -51,6 +56,8 @@ export function createTestContext(options: TestContextOptions): TestNodeContext 
     nodeName: options.nodeName ?? 'node',
     logger,
     events,
+    metrics: metricStore.bind({ node: options.nodeName ?? 'node' }),
+    metricValues: () => metricStore.snapshot(),
     scheduler: options.scheduler,
     stop$: options.stop$ ?? NEVER,
     services: { dataDirectory: options.services?.dataDirectory ?? '/nonexistent-mediagraph-test-dir', ...options.services },

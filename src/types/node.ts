@@ -3,6 +3,7 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
+import type { NodeMetrics } from './metrics.ts';
 
 /** What travels on an edge. The compiler checks that connected ports agree. */
 export type PortKind = 'media' | 'segment' | 'cached-segment' | 'signal' | (string & {});
@@ -36,6 +37,8 @@ export interface NodeContext {
   readonly logger: Logger;
   /** Publishes typed events; the subject (`/graphInstances/i/sinks/n`) is filled in for the node. */
   readonly events: EventBus;
+  /** Gauges and counters for `/metrics` and the status line, labelled with instance and node. */
+  readonly metrics: NodeMetrics;
   /** Scheduler for everything time-based, so marble tests run in virtual time. */
   readonly scheduler: SchedulerLike;
   /** Emits once when the instance is asked to deactivate: sources end, sinks drain. */

@@ -24,6 +24,7 @@ export function testContext(dataDirectory: string, scheduler: SchedulerLike = as
     instanceName: 'inst', topologyName: 'topo', nodeName, logger, scheduler, stop$: NEVER,
     events: { emit: (type, body) => void recorded.push({ type, body: body as EventBodies[EventType] }) },
     services: { dataDirectory },
+    metrics: { set: () => undefined, add: () => undefined },
     recorded, logs,
   };
 }

@@ -30,6 +30,7 @@ export function testContext(services: { dataDirectory: string; blobConnection?: 
       events: { emit: (type, body) => { events.push({ type, body, node: nodeName, at: Date.now() }); } },
       scheduler: asyncScheduler,
       stop$: stop$.asObservable(),
+      metrics: { set: () => undefined, add: () => undefined },
       services,
     }),
   };

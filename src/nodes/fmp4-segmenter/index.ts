@@ -66,12 +66,13 @@ export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.fre
         // One action at a time, in order: a fragment is on disk before the next is written.
         concatMap((a) => from(files.perform(a))),
         filter((m): m is SegmentMessage => m !== undefined),
-        tap((m) =>
+        tap((m) => {
+          ctx.metrics.add('mediagraph_segments_written_total');
           ctx.events.emit('SegmentWritten', {
             path: m.path, byteSize: m.byteSize, startWallClock: new Date(m.startWallClockMs).toISOString(),
             endWallClock: new Date(m.endWallClockMs).toISOString(), mediaDurationMs: m.mediaDurationMs,
-          }),
-        ),
+          });
+        }),
         finalize(() => void files.abort()),
       );
     });

@@ -3,16 +3,25 @@
 import { Observable } from 'rxjs';
 import type { MediaMessage } from '../../types/media.ts';
 import type { EventBus } from '../../types/events.ts';
+import type { NodeMetrics } from '../../types/metrics.ts';
 import { RtspMediaSession, type RtspMediaSessionOptions } from '../../media/session/rtsp-media-session.ts';
 import { RtspError } from '../../media/rtsp/errors.ts';
 
-export function connectOnce(options: RtspMediaSessionOptions, events: EventBus): Observable<MediaMessage> {
+export function connectOnce(options: RtspMediaSessionOptions, events: EventBus, metrics: NodeMetrics): Observable<MediaMessage> {
   return new Observable<MediaMessage>((subscriber) => {
     const session = new RtspMediaSession(options, {
       onMessage: (m) => {
         // the session's own End means "this connection is over": the supervisor decides what next
         if (m.kind === 'end') subscriber.complete();
-        else subscriber.next(m);
+        else {
+          if (m.kind === 'sample') {
+            metrics.add('mediagraph_samples_total');
+            let bytes = 0;
+            for (const u of m.units) bytes += u.byteLength;
+            metrics.add('mediagraph_received_bytes_total', bytes);
+          }
+          subscriber.next(m);
+        }
       },
       onError: (e) => subscriber.error(e),
       onEvent: (ev) => {

@@ -47,7 +47,7 @@ export const rtspSourceNode = defineNode<RtspSourceConfig>({
         defer(() => {
           attempt++;
           ctx.logger.info('connecting', { url: target, transport: options.transport, attempt });
-          return connectOnce(options, ctx.events);
+          return connectOnce(options, ctx.events, ctx.metrics);
         }),
       {
         scheduler: ctx.scheduler,
@@ -55,6 +55,7 @@ export const rtspSourceNode = defineNode<RtspSourceConfig>({
         classify: (e) => (e instanceof TypeError && /Invalid URL/i.test(e.message) ? 'fatal' : 'retry'),
         onOutage: (o) => {
           reportFailure(o.error, ctx.events, target);
+          ctx.metrics.add('mediagraph_reconnects_total');
           ctx.logger.warn('stream lost; reconnecting', { url: target, reason: o.reason, retryInMs: o.retryInMs, attempt: o.attempt });
           ctx.events.emit('StreamDisconnected', { reason: o.reason, retryInMs: o.retryInMs, attempt: o.attempt });
         },
