@@ -4,6 +4,7 @@ import { processIo, type CliIo } from './io.ts';
 import { validateCommand } from './commands/validate.ts';
 import { probeCommand } from './commands/probe-command.ts';
 import { recordCommand } from './commands/record.ts';
+import { runCommand } from './commands/run.ts';
 
 const USAGE = `usage: mediagraph <command> [options]
 
@@ -23,6 +24,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   switch (command) {
     case 'validate':
       return validateCommand(rest, io, registry);
+    case 'run':
+      return runCommand(rest, io, registry);
     case 'probe':
       return probeCommand(rest, io);
     case 'record':
