@@ -5,6 +5,7 @@ import { validateCommand } from './commands/validate.ts';
 import { probeCommand } from './commands/probe-command.ts';
 import { recordCommand } from './commands/record.ts';
 import { runCommand } from './commands/run.ts';
+import { invokeCommand } from './commands/invoke.ts';
 
 const USAGE = `usage: mediagraph <command> [options]
 
@@ -26,6 +27,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return validateCommand(rest, io, registry);
     case 'run':
       return runCommand(rest, io, registry);
+    case 'invoke':
+      return invokeCommand(rest, io);
     case 'probe':
       return probeCommand(rest, io);
     case 'record':
