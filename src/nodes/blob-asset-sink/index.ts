@@ -1,0 +1,133 @@
+// `#Mediagraph.BlobAssetSink`: pulls segments from a DurableCache and records them into an
+// asset (one Blob Storage container). It completes after it has drained (or given up at the
+// drain timeout) and its input, the cache, has completed.
+import { Observable } from 'rxjs';
+import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } from '../../types/node.ts';
+import type { SegmentQueueMessage } from '../../types/cache.ts';
+import type { CachedSegment } from '../../types/cache.ts';
+import { BlobAssetStore, containerNameForAsset, type BlobStoreOptions } from '../../storage/blob/index.ts';
+import { AssetUploader } from './uploader.ts';
+import { parseIsoDurationMs, parsePositiveInteger, resolveSystemVariables } from './options.ts';
+
+export interface BlobAssetSinkConfig extends NodeSpec {
+  readonly assetNamePattern: string;
+  /** Uploads in flight at once (default 1: strictly oldest first). */
+  readonly uploadConcurrency?: string | number;
+  /** How long deactivation may spend uploading what is cached (ISO duration, default PT60S). */
+  readonly drainTimeout?: string;
+}
+
+export const BLOB_ASSET_SINK_TYPE = '#Mediagraph.BlobAssetSink';
+
+/** Knobs that are not topology properties (tests, benches, hosts with special needs). */
+export interface BlobAssetSinkOptions {
+  readonly store?: BlobStoreOptions;
+  readonly backoffBaseMs?: number;
+  readonly backoffCapMs?: number;
+  readonly onUploadStarted?: (segment: CachedSegment) => void;
+}
+
+function checkConfig(config: BlobAssetSinkConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const c = config.uploadConcurrency;
+  if (c !== undefined && !(typeof c === 'string' && c.includes('${'))) {
+    const n = parsePositiveInteger(c);
+    if (n === undefined || n > 16) issues.push({ pointer: '/uploadConcurrency', code: 'PropertyValueInvalid', message: `uploadConcurrency must be an integer from 1 to 16, not ${JSON.stringify(c)}` });
+  }
+  const d = config.drainTimeout;
+  if (d !== undefined && !d.includes('${') && parseIsoDurationMs(d) === undefined) {
+    issues.push({ pointer: '/drainTimeout', code: 'PropertyValueInvalid', message: `drainTimeout ${JSON.stringify(d)} is not an ISO-8601 duration such as PT60S` });
+  }
+  const name = config.assetNamePattern;
+  if (typeof name === 'string' && !name.includes('${')) {
+    try { containerNameForAsset(name); } catch (e) {
+      issues.push({ pointer: '/assetNamePattern', code: 'PropertyValueInvalidPattern', message: (e as Error).message });
+    }
+  }
+  return issues;
+}
+
+export function makeBlobAssetSinkNode(options: BlobAssetSinkOptions = {}): NodeDefinition<BlobAssetSinkConfig> {
+  return Object.freeze({
+    type: BLOB_ASSET_SINK_TYPE,
+    role: 'sink',
+    description: 'Uploads cached segments oldest first into an asset (a Blob Storage container) with a per-day index of recorded ranges and gaps.',
+    configSchema: {
+      type: 'object',
+      required: ['assetNamePattern'],
+      properties: {
+        assetNamePattern: { type: 'string', minLength: 1 },
+        uploadConcurrency: { type: ['string', 'integer'], default: '1' },
+        drainTimeout: { type: 'string', default: 'PT60S' },
+      },
+    },
+    inputs: ['cached-segment' as string as PortKind],
+    output: null,
+    inputCount: { min: 1, max: 1 },
+    check: (config: BlobAssetSinkConfig) => checkConfig(config),
+    create: (config: BlobAssetSinkConfig, ctx: NodeContext) => createSink(config, ctx, options),
+  });
+}
+
+export const blobAssetSinkNode = makeBlobAssetSinkNode();
+
+function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: BlobAssetSinkOptions) {
+  const concurrency = parsePositiveInteger(config.uploadConcurrency ?? 1) ?? 1;
+  const drainTimeoutMs = parseIsoDurationMs(config.drainTimeout ?? 'PT60S') ?? 60_000;
+  const assetName = resolveSystemVariables(config.assetNamePattern, ctx);
+  return (inputs: readonly Observable<unknown>[]): Observable<never> => new Observable<never>((subscriber) => {
+    let uploader: AssetUploader | undefined;
+    let started = false;
+    let inputCompleted = false;
+    let uploaderDone = false;
+    let stopRequested = false;
+    const maybeComplete = (): void => { if (inputCompleted && uploaderDone) subscriber.complete(); };
+
+    const start = async (msg: SegmentQueueMessage): Promise<void> => {
+      const connection = ctx.services.blobConnection;
+      if (!connection) throw new Error('no blob store connection: give a connection string, SAS URL or account URL (--blob or AZURE_STORAGE_CONNECTION_STRING)');
+      const store = await BlobAssetStore.create(connection, assetName, options.store);
+      ctx.logger.info('recording to asset', { asset: store.describe() });
+      if (subscriber.closed) { msg.queue.detach(); return; }
+      uploader = new AssetUploader(msg.queue, store, ctx.events, ctx.logger, {
+        concurrency,
+        drainTimeoutMs,
+        ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+        ...(options.backoffCapMs !== undefined ? { backoffCapMs: options.backoffCapMs } : {}),
+        ...(options.onUploadStarted ? { onUploadStarted: options.onUploadStarted } : {}),
+      });
+      if (stopRequested) uploader.beginDrain();
+      const outcome = await uploader.run();
+      ctx.logger.info('asset sink finished', { outcome, uploaded: uploader.uploaded });
+    };
+
+    const stopSub = ctx.stop$.subscribe(() => { stopRequested = true; uploader?.beginDrain(); });
+    const input = inputs[0];
+    const inSub = input?.subscribe({
+      next: (m) => {
+        const msg = m as SegmentQueueMessage;
+        if (started || msg?.kind !== 'segment-queue') return;
+        started = true;
+        start(msg).then(
+          () => { uploaderDone = true; maybeComplete(); },
+          (e: unknown) => { msg.queue.detach(); subscriber.error(e); },
+        );
+      },
+      error: (e: unknown) => subscriber.error(e),
+      complete: () => {
+        inputCompleted = true;
+        if (!started) uploaderDone = true;
+        maybeComplete();
+      },
+    });
+    if (!input) { uploaderDone = true; inputCompleted = true; maybeComplete(); }
+    return () => {
+      stopSub.unsubscribe();
+      inSub?.unsubscribe();
+      uploader?.stop();
+    };
+  });
+}
+
+export { assetSinkExpansion, type AssetSinkProperties } from './expansion.ts';
+export { AssetUploader, type UploaderOptions } from './uploader.ts';

@@ -1,0 +1,162 @@
+// `#Mediagraph.DurableCache`: takes finished segments (and gaps) from the segmenter, keeps
+// them on disk within a size bound, and offers them to ONE downstream consumer as a pull
+// queue (src/types/cache.ts). Lifetime: the output emits the queue handle once the cache is
+// open, and completes when the input has completed AND the consumer has detached; then the
+// cache folder is closed (unlocked). Whatever was not uploaded stays for the next activation.
+import { Observable } from 'rxjs';
+import { join } from 'node:path';
+import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } from '../../types/node.ts';
+import type { SegmentStreamMessage } from '../../types/segment.ts';
+import type { SegmentQueue, SegmentQueueMessage } from '../../types/cache.ts';
+import { DurableSegmentCache, type EvictionEvent } from '../../storage/cache/index.ts';
+
+export interface DurableCacheConfig extends NodeSpec {
+  /** Folder of all caches; this node uses `<path>/<instance>/<node>`. Default: the host's data directory. */
+  readonly localMediaCachePath?: string;
+  /** Size bound in MiB (1 MiB = 1,048,576 bytes), a string of a positive integer as LVA writes it. */
+  readonly localMediaCacheMaximumSizeMiB: string | number;
+}
+
+export const DURABLE_CACHE_TYPE = '#Mediagraph.DurableCache';
+const MIB = 1024 * 1024;
+
+export function parseCacheSizeMiB(value: unknown): number | undefined {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^\s*\d+\s*$/.test(text)) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n * MIB) && n >= 1 ? n : undefined;
+}
+
+function checkConfig(config: DurableCacheConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const raw = config.localMediaCacheMaximumSizeMiB;
+  if (!(typeof raw === 'string' && raw.includes('${')) && parseCacheSizeMiB(raw) === undefined) {
+    issues.push({ pointer: '/localMediaCacheMaximumSizeMiB', code: 'PropertyValueInvalid', message: `localMediaCacheMaximumSizeMiB must be a positive integer number of MiB, not ${JSON.stringify(raw)}` });
+  }
+  return issues;
+}
+
+/** Folder names from instance and node names: keep them readable, never let them climb out. */
+function folderName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, '_');
+  return safe === '' || safe === '.' || safe === '..' ? `_${safe}` : safe;
+}
+
+export function cacheDirectoryFor(config: DurableCacheConfig, ctx: Pick<NodeContext, 'instanceName' | 'nodeName' | 'services'>): string {
+  const base = config.localMediaCachePath ?? join(ctx.services.dataDirectory, 'cache');
+  return join(base, folderName(ctx.instanceName), folderName(ctx.nodeName));
+}
+
+function createCache(config: DurableCacheConfig, ctx: NodeContext) {
+  const maxBytes = (parseCacheSizeMiB(config.localMediaCacheMaximumSizeMiB) ?? 0) * MIB;
+  const directory = cacheDirectoryFor(config, ctx);
+  return (inputs: readonly Observable<unknown>[]): Observable<SegmentQueueMessage> => new Observable<SegmentQueueMessage>((subscriber) => {
+    if (maxBytes <= 0) {
+      subscriber.error(new Error(`localMediaCacheMaximumSizeMiB ${JSON.stringify(config.localMediaCacheMaximumSizeMiB)} is not a positive integer`));
+      return undefined;
+    }
+    let cache: DurableSegmentCache | undefined;
+    let inputDone = false;
+    let detached = false;
+    let finished = false;
+    let highWater = false;
+    const onEvicted = (e: EvictionEvent): void => {
+      ctx.events.emit('CacheEvicted', {
+        gapStart: new Date(e.gap.startWallClockMs).toISOString(),
+        gapEnd: new Date(e.gap.endWallClockMs).toISOString(),
+        segments: e.segments,
+        bytes: e.bytes,
+      });
+    };
+    const watchHighWater = (c: DurableSegmentCache): void => {
+      const used = c.stats().bytes;
+      if (!highWater && used >= 0.9 * maxBytes) {
+        highWater = true;
+        ctx.events.emit('CacheHighWaterMark', { usedBytes: used, maximumBytes: maxBytes });
+      } else if (highWater && used < 0.7 * maxBytes) highWater = false;
+    };
+    const finish = (): void => {
+      if (finished || !inputDone || !detached) return;
+      finished = true;
+      void (cache?.close() ?? Promise.resolve()).then(() => subscriber.complete(), (e: unknown) => subscriber.error(e));
+    };
+
+    // Everything touching the cache runs in order on one chain: open, then each message.
+    let chain: Promise<unknown> = DurableSegmentCache.open(directory, { maxBytes, onEvicted }).then((c) => {
+      cache = c;
+      const r = c.recovery;
+      ctx.logger.info('durable cache open', { directory, segments: r.segments, bytes: r.bytes, recoveryMs: Math.round(r.durationMs), entriesDropped: r.entriesDropped, tempFilesDiscarded: r.tempFilesDiscarded, tornTail: r.tornTail });
+      if (subscriber.closed) { void c.close(); return; }
+      const queue: SegmentQueue = {
+        next: (signal) => c.nextPending(signal),
+        markUploaded: (id) => c.markUploaded(id),
+        release: (id) => c.release(id),
+        pendingGaps: () => c.pendingGaps(),
+        ackGaps: (gaps) => c.ackGaps(gaps),
+        inputEnded: c.inputEnded,
+        gapsChanged: (signal) => c.gapsChanged(signal),
+        stats: () => c.stats(),
+        detach: () => { detached = true; finish(); },
+      };
+      subscriber.next({ kind: 'segment-queue', queue, cacheDirectory: directory });
+    });
+    chain.catch((e: unknown) => subscriber.error(e));
+
+    const handle = async (msg: SegmentStreamMessage): Promise<void> => {
+      const c = cache;
+      if (!c || c.closed) return;
+      try {
+        if (msg.kind === 'segment') {
+          await c.add(msg);
+          watchHighWater(c);
+        } else if (msg.kind === 'gap') {
+          await c.addGap(msg);
+        }
+      } catch (e) {
+        // One bad segment (e.g. its file vanished) must not stop the recording.
+        ctx.events.emit('DataDropped', { dataType: 'segment', count: 1, reason: e instanceof Error ? e.message : String(e) });
+        ctx.logger.warn('segment not cached', { error: e instanceof Error ? e.message : String(e) });
+      }
+    };
+
+    const input = inputs[0];
+    const sub = input?.subscribe({
+      next: (m) => {
+        const msg = m as SegmentStreamMessage;
+        if (msg && (msg.kind === 'segment' || msg.kind === 'gap')) chain = chain.then(() => handle(msg), () => {});
+      },
+      error: (e: unknown) => subscriber.error(e),
+      complete: () => {
+        chain = chain.then(() => {
+          cache?.endInput();
+          inputDone = true;
+          finish();
+        }, () => {});
+      },
+    });
+    return () => {
+      sub?.unsubscribe();
+      // A hard stop (or the end): close once the queued work is done; never lose a durable add.
+      void chain.finally(() => cache?.close());
+    };
+  });
+}
+
+export const durableCacheNode: NodeDefinition<DurableCacheConfig> = Object.freeze({
+  type: DURABLE_CACHE_TYPE,
+  role: 'processor',
+  description: 'Keeps finished segments on disk within a size bound (oldest evicted first, gaps recorded) and lets one uploader pull them, oldest first.',
+  configSchema: {
+    type: 'object',
+    required: ['localMediaCacheMaximumSizeMiB'],
+    properties: {
+      localMediaCachePath: { type: 'string', minLength: 1 },
+      localMediaCacheMaximumSizeMiB: { type: ['string', 'integer'] },
+    },
+  },
+  inputs: ['segment'] as readonly PortKind[],
+  output: 'cached-segment' as string as PortKind,
+  inputCount: { min: 1, max: 1 },
+  check: (config: DurableCacheConfig) => checkConfig(config),
+  create: (config: DurableCacheConfig, ctx: NodeContext) => createCache(config, ctx),
+});

@@ -1,0 +1,315 @@
+// One asset = one Blob Storage container (DESIGN.md §5), written through @azure/storage-blob.
+// Every call has its own deadline (an AbortSignal): under a blackholed uplink the SDK would
+// otherwise hang for minutes. The SDK makes one try; retrying is the caller's loop.
+import { stat } from 'node:fs/promises';
+import type { BlobServiceClient, ContainerClient, BlockBlobClient } from '@azure/storage-blob';
+import type { CachedSegment } from '../../types/cache.ts';
+import { parseBlobConnection, createClient, type BlobConnection } from './connection.ts';
+import {
+  containerNameForAsset, initBlobName, segmentBlobName, parseSegmentBlobName, segmentDayPrefix, indexBlobName,
+  gapBlobName, parseGapBlobName, utcDay, dayStartMs, type GapReason,
+} from './naming.ts';
+import { applyToIndex, clip, emptyIndex, mergeGaps, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
+
+export interface BlobStoreOptions {
+  /** Deadline of a small call (create container, index read/write, listing page). Default 10 s. */
+  readonly operationTimeoutMs?: number;
+  /** Deadline of an upload: base + bytes / minimum throughput. Defaults 10 s and 256 KiB/s. */
+  readonly uploadTimeoutBaseMs?: number;
+  readonly uploadMinBytesPerSecond?: number;
+  /** Attempts of an index read-modify-write that lost an ETag race. Default 10. */
+  readonly indexAttempts?: number;
+}
+
+/** A failed storage call, with a stable code and no secrets in the message. */
+export class BlobStoreError extends Error {
+  override readonly name = 'BlobStoreError';
+  constructor(readonly code: string, message: string, readonly statusCode?: number, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+  /** Client errors that no retry can fix (bad credentials, forbidden, bad request). */
+  get permanent(): boolean {
+    return this.statusCode === 400 || this.statusCode === 401 || this.statusCode === 403;
+  }
+}
+
+export type SegmentToUpload = Pick<CachedSegment, 'path' | 'startWallClockMs' | 'endWallClockMs' | 'mediaDurationMs' | 'tracks' | 'init'>;
+
+export interface AvailableMedia {
+  readonly ranges: readonly TimeRange[];
+  readonly gaps: readonly GapRange[];
+}
+
+const DAY_MS = 86_400_000;
+
+export class BlobAssetStore {
+  readonly connection: BlobConnection;
+  readonly assetName: string;
+  readonly containerName: string;
+  readonly #container: ContainerClient;
+  /** Blob name prefix: empty, or `<container>/` when a container-scoped SAS fixes the container. */
+  readonly #prefix: string;
+  readonly #opTimeout: number;
+  readonly #uploadBase: number;
+  readonly #uploadRate: number;
+  readonly #indexAttempts: number;
+  #containerReady = false;
+
+  private constructor(connection: BlobConnection, assetName: string, containerName: string, container: ContainerClient, prefix: string, opts: BlobStoreOptions) {
+    this.connection = connection;
+    this.assetName = assetName;
+    this.containerName = containerName;
+    this.#container = container;
+    this.#prefix = prefix;
+    this.#opTimeout = opts.operationTimeoutMs ?? 10_000;
+    this.#uploadBase = opts.uploadTimeoutBaseMs ?? 10_000;
+    this.#uploadRate = opts.uploadMinBytesPerSecond ?? 256 * 1024;
+    this.#indexAttempts = opts.indexAttempts ?? 10;
+  }
+
+  /** Validates the asset name as a container name and builds the client (no network call). */
+  static async create(connection: string | BlobConnection, assetName: string, opts: BlobStoreOptions = {}): Promise<BlobAssetStore> {
+    const conn = typeof connection === 'string' ? parseBlobConnection(connection) : connection;
+    const containerName = containerNameForAsset(assetName);
+    const client = await createClient(conn);
+    if (client.container) {
+      // A container-scoped SAS: the asset lives under a folder named like its container.
+      return new BlobAssetStore(conn, assetName, containerName, client.container, `${containerName}/`, opts);
+    }
+    const service: BlobServiceClient = client.service;
+    return new BlobAssetStore(conn, assetName, containerName, service.getContainerClient(containerName), '', opts);
+  }
+
+  describe(): string {
+    return `asset ${this.assetName} in container ${this.containerName} via ${this.connection.describe()}`;
+  }
+
+  /** Creates the container if needed (once per store object). */
+  async ensureContainer(signal?: AbortSignal): Promise<void> {
+    if (this.#containerReady || this.#prefix) { this.#containerReady = true; return; }
+    await this.#call('create-container', this.#opTimeout, signal, (s) => this.#container.createIfNotExists({ abortSignal: s }));
+    this.#containerReady = true;
+  }
+
+  /** Uploads an init segment; the name depends only on its id, so repeats overwrite. */
+  async uploadInit(init: { id: string; path: string }, signal?: AbortSignal): Promise<string> {
+    await this.ensureContainer(signal);
+    const name = initBlobName(init.id);
+    const bytes = (await stat(init.path)).size;
+    await this.#call('upload-init', this.#uploadDeadline(bytes), signal, (s) =>
+      this.#blob(name).uploadFile(init.path, { abortSignal: s, blobHTTPHeaders: { blobContentType: 'video/mp4' }, metadata: { initid: encodeURIComponent(init.id) } }));
+    return name;
+  }
+
+  /** Uploads a segment file with its metadata; streams from disk, never the whole file in memory. */
+  async uploadSegment(seg: SegmentToUpload, signal?: AbortSignal): Promise<{ blobName: string; byteSize: number }> {
+    await this.ensureContainer(signal);
+    const name = segmentBlobName(seg.startWallClockMs, seg.endWallClockMs - seg.startWallClockMs);
+    const bytes = (await stat(seg.path)).size;
+    const metadata = {
+      start: new Date(seg.startWallClockMs).toISOString(),
+      end: new Date(seg.endWallClockMs).toISOString(),
+      initid: encodeURIComponent(seg.init.id),
+      codecs: seg.tracks.map((t) => t.codecString).join(','),
+      mediadurationms: String(Math.round(seg.mediaDurationMs)),
+    };
+    await this.#call('upload-segment', this.#uploadDeadline(bytes), signal, (s) =>
+      this.#blob(name).uploadFile(seg.path, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }));
+    return { blobName: name, byteSize: bytes };
+  }
+
+  /**
+   * Adds recorded ranges and gaps to the per-day indexes (read-modify-write with ETag
+   * conditions, retried when another writer got there first). Gaps also get marker blobs.
+   */
+  async recordInIndex(add: { ranges?: readonly TimeRange[]; gaps?: readonly GapRange[] }, signal?: AbortSignal): Promise<void> {
+    await this.ensureContainer(signal);
+    for (const g of add.gaps ?? []) {
+      await this.#call('write-gap', this.#opTimeout, signal, (s) => this.#blob(gapBlobName(g.startMs, g.endMs, g.reason)).upload('', 0, { abortSignal: s }));
+    }
+    const perDay = new Map<string, { ranges: TimeRange[]; gaps: GapRange[] }>();
+    const slot = (day: string): { ranges: TimeRange[]; gaps: GapRange[] } => {
+      let v = perDay.get(day);
+      if (!v) { v = { ranges: [], gaps: [] }; perDay.set(day, v); }
+      return v;
+    };
+    for (const r of add.ranges ?? []) slot(utcDay(r.startMs)).ranges.push(r);
+    for (const g of add.gaps ?? []) for (const day of daysCovering(g.startMs, g.endMs)) slot(day).gaps.push(g);
+    for (const [day, update] of perDay) await this.#updateDay(day, update, signal);
+  }
+
+  async #updateDay(day: string, update: { ranges: TimeRange[]; gaps: GapRange[] }, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.#readIndexWithEtag(day, signal);
+      const base = current?.index ?? (await this.#indexFromListing(day, signal));
+      const next = applyToIndex(base, update);
+      const body = serializeIndex(next);
+      try {
+        await this.#call('write-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
+          abortSignal: s,
+          blobHTTPHeaders: { blobContentType: 'application/json' },
+          conditions: current ? { ifMatch: current.etag } : { ifNoneMatch: '*' },
+        }));
+        return;
+      } catch (e) {
+        const raced = e instanceof BlobStoreError && (e.statusCode === 412 || e.statusCode === 409);
+        if (!raced || attempt >= this.#indexAttempts) throw e;
+        await sleep(Math.random() * 20 * attempt, signal);
+      }
+    }
+  }
+
+  /** The index of `day`, or undefined if it does not exist (or cannot be parsed). */
+  async readIndex(day: string, signal?: AbortSignal): Promise<DayIndex | undefined> {
+    return (await this.#readIndexWithEtag(day, signal))?.index;
+  }
+
+  async #readIndexWithEtag(day: string, signal?: AbortSignal): Promise<{ index: DayIndex; etag: string } | undefined> {
+    try {
+      return await this.#call('read-index', this.#opTimeout, signal, async (s) => {
+        const res = await this.#blob(indexBlobName(day)).download(0, undefined, { abortSignal: s });
+        const text = await readAll(res.readableStreamBody);
+        const index = parseIndex(text, day);
+        // An unreadable index is replaced (conditionally) by one rebuilt from the listing.
+        return { index: index ?? (await this.#indexFromListing(day, s)), etag: res.etag ?? '*' };
+      });
+    } catch (e) {
+      if (e instanceof BlobStoreError && e.statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Rebuilds `day`'s index from the segment and gap blobs and writes it (unconditionally). */
+  async rebuildIndex(day: string, signal?: AbortSignal): Promise<DayIndex> {
+    await this.ensureContainer(signal);
+    const index = await this.#indexFromListing(day, signal);
+    const body = serializeIndex(index);
+    await this.#call('write-index', this.#opTimeout, signal, (s) =>
+      this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), { abortSignal: s, blobHTTPHeaders: { blobContentType: 'application/json' } }));
+    return index;
+  }
+
+  async #indexFromListing(day: string, signal?: AbortSignal): Promise<DayIndex> {
+    const ranges: TimeRange[] = [];
+    for (const item of await this.#list(segmentDayPrefix(day), true, signal)) {
+      const parsed = parseSegmentBlobName(item.name);
+      if (!parsed) continue;
+      const end = item.metadata?.end ? Date.parse(item.metadata.end) : Number.NaN;
+      ranges.push({ startMs: parsed.startMs, endMs: Number.isNaN(end) ? parsed.startMs + parsed.durationMs : end });
+    }
+    const dayStart = dayStartMs(day);
+    const gaps: GapRange[] = [];
+    for (const item of await this.#list('gaps/', false, signal)) {
+      const g = parseGapBlobName(item.name);
+      if (g && g.endMs > dayStart && g.startMs < dayStart + DAY_MS) gaps.push({ startMs: g.startMs, endMs: g.endMs, reason: g.reason });
+    }
+    return { ...emptyIndex(day), ranges: mergeRanges(ranges), gaps: mergeGaps(gaps) };
+  }
+
+  async #list(prefix: string, includeMetadata: boolean, signal?: AbortSignal): Promise<{ name: string; metadata?: Record<string, string> }[]> {
+    const out: { name: string; metadata?: Record<string, string> }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#call('list', this.#opTimeout, signal, async (s) => {
+        const iter = this.#container.listBlobsFlat({ prefix: this.#prefix + prefix, includeMetadata, abortSignal: s })
+          .byPage({ maxPageSize: 5000, ...(token ? { continuationToken: token } : {}) });
+        const r = await iter.next();
+        return r.done ? undefined : r.value;
+      });
+      if (!page) break;
+      for (const b of page.segment.blobItems) {
+        out.push({ name: b.name.slice(this.#prefix.length), ...(b.metadata ? { metadata: b.metadata } : {}) });
+      }
+      token = page.continuationToken || undefined;
+    } while (token);
+    return out;
+  }
+
+  /** Recorded ranges and gaps overlapping [fromMs, toMs], read from the day indexes (missing ones built from the listing). */
+  async availableRanges(fromMs: number, toMs: number, signal?: AbortSignal): Promise<AvailableMedia> {
+    const ranges: TimeRange[] = [];
+    const gaps: GapRange[] = [];
+    // A segment starting before midnight is in the previous day's index.
+    for (const day of daysCovering(fromMs - DAY_MS, toMs)) {
+      const index = (await this.readIndex(day, signal)) ?? (await this.#indexFromListing(day, signal));
+      ranges.push(...index.ranges);
+      gaps.push(...index.gaps);
+    }
+    return { ranges: clip(mergeRanges(ranges), fromMs, toMs), gaps: clip(mergeGaps(gaps), fromMs, toMs) };
+  }
+
+  /** Whether a blob exists (tests and diagnostics). */
+  async exists(name: string, signal?: AbortSignal): Promise<boolean> {
+    return this.#call('exists', this.#opTimeout, signal, (s) => this.#blob(name).exists({ abortSignal: s }));
+  }
+
+  /** Names of all blobs under `prefix` (tests and diagnostics). */
+  async listNames(prefix: string, signal?: AbortSignal): Promise<string[]> {
+    return (await this.#list(prefix, false, signal)).map((b) => b.name);
+  }
+
+  #blob(name: string): BlockBlobClient {
+    return this.#container.getBlockBlobClient(this.#prefix + name);
+  }
+
+  #uploadDeadline(bytes: number): number {
+    return this.#uploadBase + Math.ceil((bytes / this.#uploadRate) * 1000);
+  }
+
+  /** Runs one SDK call under its own deadline; maps failures to BlobStoreError without secrets. */
+  async #call<T>(what: string, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    outer?.throwIfAborted();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(new BlobStoreError('Timeout', `${what} exceeded its ${timeoutMs} ms deadline`)), timeoutMs);
+    const signal = outer ? AbortSignal.any([deadline.signal, outer]) : deadline.signal;
+    try {
+      return await fn(signal);
+    } catch (e) {
+      if (deadline.signal.aborted) throw deadline.signal.reason as BlobStoreError;
+      if (outer?.aborted) throw outer.reason;
+      throw toStoreError(what, e);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function toStoreError(what: string, e: unknown): BlobStoreError {
+  if (e instanceof BlobStoreError) return e;
+  const err = e as { statusCode?: number; code?: string; name?: string; message?: string };
+  const code = err.code ?? (err.statusCode ? `Http${err.statusCode}` : err.name ?? 'Error');
+  // SDK messages can echo request URLs (with a SAS signature): keep only the first line, redacted.
+  const msg = redact(String(err.message ?? e).split('\n')[0] ?? '');
+  return new BlobStoreError(code, `${what} failed: ${msg}`, err.statusCode, { cause: e });
+}
+
+/** Removes SAS signatures, keys and URL userinfo from a message. */
+export function redact(text: string): string {
+  return text
+    .replace(/([?&](sig|se|sp|sv|st|spr|srt|ss|sr|skoid|sktid|skt|ske|sks|skv|saoid|suoid|scid)=)[^&\s"']*/gi, '$1REDACTED')
+    .replace(/(AccountKey|SharedAccessSignature)=[^;\s"']*/gi, '$1=REDACTED')
+    .replace(/\/\/[^/\s@]+@/g, '//REDACTED@');
+}
+
+function daysCovering(fromMs: number, toMs: number): string[] {
+  const days: string[] = [];
+  for (let t = dayStartMs(utcDay(fromMs)); t <= toMs; t += DAY_MS) days.push(utcDay(t));
+  return days;
+}
+
+async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<string> {
+  if (!stream) return '';
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = (): void => { clearTimeout(t); reject(signal?.reason); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export type { GapReason };

@@ -1,0 +1,667 @@
+// The durable, disk-bounded segment cache (DESIGN.md §4): the disk is the buffer, memory is
+// flat, the oldest data is the first to go and every eviction is recorded as a gap.
+//
+// Folder layout (one folder per instance):
+//   lock              pid of the owning process (O_EXCL)
+//   journal           append-only records, see journal.ts
+//   seg/<seq>.m4s     cached segments
+//   init/<name>.mp4   init segments, once per init id
+//   tmp/              partial copies; emptied on open
+//
+// Ordering rules that make a crash at any point recoverable:
+//   add:     copy to tmp + fsync → journal `seg` → rename into seg/ → fsync seg/
+//            (journal entry without file = add never completed: dropped on open)
+//   remove:  journal `del`/`evict` → unlink (file without entry: deleted on open)
+import { ftruncateSync, mkdirSync, readdirSync, statSync, rmSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, unlinkSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SegmentMessage, Gap } from '../../types/segment.ts';
+import type { CachedSegment, CachedGap, SegmentQueueStats } from '../../types/cache.ts';
+import { readJournal, encodeRecords, JournalWriter, type JournalRecord, type SegmentMeta } from './journal.ts';
+import { acquireLock } from './lock.ts';
+import { copyDurably, fsyncDir, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
+import { crc32 } from './crc32.ts';
+
+export type EvictionCause = 'size-bound' | 'disk-full' | 'too-large';
+
+export interface EvictionEvent {
+  readonly gap: Gap;
+  readonly segments: number;
+  readonly bytes: number;
+  readonly cause: EvictionCause;
+}
+
+export interface CacheOptions {
+  /** Upper bound of the sum of the cached files' sizes. */
+  readonly maxBytes: number;
+  /**
+   * `move` (default) takes ownership of the segment file (rename when on the same file
+   * system, else copy + delete); `copy` leaves it in place. Init files are always copied.
+   */
+  readonly mode?: 'move' | 'copy';
+  /** fsync files, folders and the journal (default true). `false` only for bulk test setup. */
+  readonly fsync?: boolean;
+  /** Called after segments were evicted (or an incoming one dropped) with the gap range. */
+  readonly onEvicted?: (event: EvictionEvent) => void;
+  /** Rewrite the journal when it holds this many more records than live ones (default 1000). */
+  readonly compactSlack?: number;
+  readonly now?: () => number;
+}
+
+export interface RecoveryReport {
+  readonly segments: number;
+  readonly bytes: number;
+  readonly gaps: number;
+  readonly tempFilesDiscarded: number;
+  /** Journal entries dropped because their file was missing, unreadable or the wrong size. */
+  readonly entriesDropped: number;
+  /** Files in the folder that no journal entry claimed (a crash between write and record). */
+  readonly strayFilesDeleted: number;
+  readonly tornTail: boolean;
+  readonly badRecords: number;
+  readonly durationMs: number;
+}
+
+export type AddResult =
+  | { readonly accepted: true; readonly id: number }
+  | { readonly accepted: false; readonly gap: Gap };
+
+export class CacheClosedError extends Error {
+  override readonly name = 'CacheClosedError';
+}
+
+interface SegEntry { readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
+interface InitEntry { readonly id: string; readonly file: string; readonly bytes: number; refs: number }
+interface GapEntry { readonly id: number; start: number; end: number; readonly reason: Gap['reason']; lastSeq: number }
+
+const isNoSpace = (e: unknown): boolean => (e as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC';
+
+export class DurableSegmentCache {
+  readonly directory: string;
+  readonly maxBytes: number;
+  readonly #opts: CacheOptions;
+  readonly #sync: boolean;
+  readonly #now: () => number;
+  readonly #segDir: string;
+  readonly #initDir: string;
+  readonly #tmpDir: string;
+  readonly #journalPath: string;
+  #journal: JournalWriter;
+  #releaseLock: () => void;
+
+  readonly #segs = new Map<number, SegEntry>(); // insertion order = seq order = oldest first
+  readonly #inits = new Map<string, InitEntry>();
+  readonly #gaps = new Map<number, GapEntry>();
+  readonly #inFlight = new Set<number>();
+  #bytes = 0;
+  #nextSeq = 1;
+  #nextGapId = 1;
+  #lastInitId: string | undefined;
+  #recordsSinceCompaction = 0;
+  #inputEnded = false;
+  #closed = false;
+  #chain: Promise<unknown> = Promise.resolve();
+  readonly #waiters = new Set<() => void>();
+  readonly #gapWaiters = new Set<() => void>();
+  #inputEndedResolve!: () => void;
+  readonly inputEnded: Promise<void> = new Promise((r) => { this.#inputEndedResolve = r; });
+  recovery!: RecoveryReport;
+
+  private constructor(directory: string, opts: CacheOptions, journal: JournalWriter, releaseLock: () => void) {
+    this.directory = directory;
+    this.maxBytes = opts.maxBytes;
+    this.#opts = opts;
+    this.#sync = opts.fsync ?? true;
+    this.#now = opts.now ?? Date.now;
+    this.#segDir = join(directory, 'seg');
+    this.#initDir = join(directory, 'init');
+    this.#tmpDir = join(directory, 'tmp');
+    this.#journalPath = join(directory, 'journal');
+    this.#journal = journal;
+    this.#releaseLock = releaseLock;
+  }
+
+  /** Opens (creating if needed) and recovers the cache in `dir`. Fails if another process holds it. */
+  static async open(dir: string, opts: CacheOptions): Promise<DurableSegmentCache> {
+    if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes <= 0) throw new RangeError(`maxBytes must be a positive integer, got ${opts.maxBytes}`);
+    for (const sub of ['seg', 'init', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
+    const release = acquireLock(join(dir, 'lock'), dir);
+    try {
+      const t0 = performance.now();
+      const contents = readJournal(join(dir, 'journal'));
+      // Cut a torn tail before appending anything after it.
+      if (contents.validBytes < contents.totalBytes) {
+        const fd = openSync(join(dir, 'journal'), 'r+');
+        try { ftruncateSync(fd, contents.validBytes); fsyncSync(fd); } finally { closeSync(fd); }
+      }
+      const cache = new DurableSegmentCache(dir, opts, new JournalWriter(join(dir, 'journal'), opts.fsync ?? true), release);
+      cache.recovery = cache.#recover(contents.records, contents.tornTail, contents.badRecords, t0);
+      await cache.#exclusive(async () => {
+        if (cache.#bytes > cache.maxBytes) await cache.#evictFor(0, undefined, 'size-bound');
+      });
+      return cache;
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+
+  // ---- recovery -------------------------------------------------------------------------
+
+  #recover(records: readonly JournalRecord[], tornTail: boolean, badRecords: number, t0: number): RecoveryReport {
+    for (const r of records) this.#replay(r);
+    let tempFilesDiscarded = 0;
+    rmSync(join(this.directory, 'journal.compact'), { force: true }); // an interrupted compaction
+    for (const name of readdirSync(this.#tmpDir)) {
+      rmSync(join(this.#tmpDir, name), { force: true, recursive: true });
+      tempFilesDiscarded++;
+    }
+    let entriesDropped = 0;
+    let strayFilesDeleted = 0;
+    // Init files: size must match the record; files nobody claims are deleted.
+    const initFiles = new Set(readdirSync(this.#initDir));
+    for (const init of [...this.#inits.values()]) {
+      if (!initFiles.delete(init.file) || fileSize(join(this.#initDir, init.file)) !== init.bytes) {
+        this.#inits.delete(init.id);
+        entriesDropped++;
+      }
+    }
+    for (const stray of initFiles) { unlinkSync(join(this.#initDir, stray)); strayFilesDeleted++; }
+    // Segment files: same rules, and a segment whose init is gone cannot be played: dropped.
+    const segFiles = new Set(readdirSync(this.#segDir));
+    for (const seg of [...this.#segs.values()]) {
+      const ok = segFiles.delete(seg.file) && this.#inits.has(seg.meta.initId) && fileSize(join(this.#segDir, seg.file)) === seg.bytes;
+      if (!ok) {
+        this.#segs.delete(seg.seq);
+        entriesDropped++;
+        if (segFiles.has(seg.file)) { unlinkSync(join(this.#segDir, seg.file)); segFiles.delete(seg.file); }
+      }
+    }
+    for (const stray of segFiles) { unlinkSync(join(this.#segDir, stray)); strayFilesDeleted++; }
+    // Exact size: the sum of the files that remain, inits counted by their references.
+    for (const init of this.#inits.values()) init.refs = 0;
+    for (const seg of this.#segs.values()) {
+      const init = this.#inits.get(seg.meta.initId);
+      if (init) init.refs++;
+    }
+    for (const init of [...this.#inits.values()]) {
+      if (init.refs === 0 && init.id !== this.#lastInitId) {
+        this.#inits.delete(init.id);
+        unlinkSync(join(this.#initDir, init.file));
+      }
+    }
+    this.#bytes = 0;
+    for (const s of this.#segs.values()) this.#bytes += s.bytes;
+    for (const i of this.#inits.values()) this.#bytes += i.bytes;
+    if (tornTail || badRecords > 0 || entriesDropped > 0 || strayFilesDeleted > 0 || this.#needsCompaction()) this.#compact();
+    return {
+      segments: this.#segs.size,
+      bytes: this.#bytes,
+      gaps: this.#gaps.size,
+      tempFilesDiscarded,
+      entriesDropped,
+      strayFilesDeleted,
+      tornTail,
+      badRecords,
+      durationMs: performance.now() - t0,
+    };
+  }
+
+  #replay(r: JournalRecord): void {
+    this.#recordsSinceCompaction++;
+    switch (r.op) {
+      case 'hdr':
+        this.#nextSeq = Math.max(this.#nextSeq, r.nextSeq);
+        this.#nextGapId = Math.max(this.#nextGapId, r.nextGapId);
+        this.#recordsSinceCompaction = 0;
+        break;
+      case 'init':
+        this.#inits.set(r.id, { id: r.id, file: r.file, bytes: r.bytes, refs: 0 });
+        this.#lastInitId = r.id;
+        break;
+      case 'initdel':
+        this.#inits.delete(r.id);
+        break;
+      case 'seg':
+        this.#segs.set(r.seq, { seq: r.seq, file: r.file, bytes: r.bytes, at: r.at, meta: r.meta });
+        this.#nextSeq = Math.max(this.#nextSeq, r.seq + 1);
+        this.#lastInitId = r.meta.initId;
+        break;
+      case 'del':
+        this.#segs.delete(r.seq);
+        break;
+      case 'evict':
+        for (const s of r.seqs) this.#segs.delete(s);
+        break;
+      case 'gap':
+        this.#gaps.set(r.id, { id: r.id, start: r.start, end: r.end, reason: r.reason, lastSeq: r.lastSeq });
+        this.#nextGapId = Math.max(this.#nextGapId, r.id + 1);
+        this.#nextSeq = Math.max(this.#nextSeq, r.lastSeq + 1);
+        break;
+      case 'gapack':
+        for (const id of r.ids) this.#gaps.delete(id);
+        break;
+    }
+  }
+
+  #needsCompaction(): boolean {
+    const live = this.#segs.size + this.#inits.size + this.#gaps.size;
+    return this.#recordsSinceCompaction > 2 * live + (this.#opts.compactSlack ?? 1000);
+  }
+
+  /** Compaction is an optimisation: if it fails (e.g. disk full) the long journal stays valid. */
+  #compactIfDue(): void {
+    if (!this.#needsCompaction()) return;
+    try {
+      this.#compact();
+    } catch {
+      rmSync(join(this.directory, 'journal.compact'), { force: true });
+      this.#recordsSinceCompaction = 0; // try again after another round of records
+    }
+  }
+
+  /** Rewrites the journal with only the live records (temp file, fsync, rename, fsync folder). */
+  #compact(): void {
+    const records: JournalRecord[] = [{ op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId }];
+    // The newest init goes last so that `lastInitId` survives the rewrite.
+    const inits = [...this.#inits.values()].sort((a, b) => Number(a.id === this.#lastInitId) - Number(b.id === this.#lastInitId));
+    for (const i of inits) records.push({ op: 'init', id: i.id, file: i.file, bytes: i.bytes });
+    for (const s of this.#segs.values()) records.push({ op: 'seg', seq: s.seq, file: s.file, bytes: s.bytes, at: s.at, meta: s.meta });
+    for (const g of this.#gaps.values()) records.push({ op: 'gap', id: g.id, start: g.start, end: g.end, reason: g.reason, lastSeq: g.lastSeq });
+    const tmp = join(this.directory, 'journal.compact');
+    writeFileSync(tmp, encodeRecords(records));
+    if (this.#sync) {
+      const fd = openSync(tmp, 'r+');
+      try { fsyncSync(fd); } finally { closeSync(fd); }
+    }
+    renameSync(tmp, this.#journalPath);
+    if (this.#sync) fsyncDir(this.directory);
+    this.#journal.close();
+    this.#journal = new JournalWriter(this.#journalPath, this.#sync);
+    this.#recordsSinceCompaction = 0;
+  }
+
+  // ---- adding -----------------------------------------------------------------------------
+
+  /**
+   * Takes a finished segment into the cache. Resolves once it is durable (or, when it cannot
+   * fit even after evicting everything evictable, once it was dropped and recorded as a gap).
+   */
+  add(segment: SegmentMessage): Promise<AddResult> {
+    return this.#exclusive(() => this.#add(segment));
+  }
+
+  /** Records a gap that came down the segment stream (camera lost, stopped). */
+  addGap(gap: Gap): Promise<void> {
+    return this.#exclusive(async () => {
+      this.#assertOpen();
+      const entry: GapEntry = { id: this.#nextGapId++, start: gap.startWallClockMs, end: gap.endWallClockMs, reason: gap.reason, lastSeq: this.#nextSeq - 1 };
+      this.#append([gapRecord(entry)]);
+      this.#gaps.set(entry.id, entry);
+      this.#notifyGaps();
+    });
+  }
+
+  async #add(segment: SegmentMessage): Promise<AddResult> {
+    this.#assertOpen();
+    if (this.#inputEnded) throw new Error('cache input already ended');
+    const meta: SegmentMeta = {
+      initId: segment.init.id,
+      start: segment.startWallClockMs,
+      end: segment.endWallClockMs,
+      mediaDurationMs: segment.mediaDurationMs,
+      tracks: segment.tracks,
+      baseMediaDecodeTime: segment.baseMediaDecodeTime,
+      afterDiscontinuity: segment.afterDiscontinuity,
+    };
+    const segBytes = (await stat(segment.path)).size;
+    const initKnown = this.#inits.has(segment.init.id);
+    const initBytes = initKnown ? 0 : (await stat(segment.init.path)).size;
+    const seq = this.#nextSeq++;
+    if (segBytes + initBytes > this.maxBytes) return this.#drop(seq, meta, segment.path, segBytes, 'too-large');
+    await this.#evictFor(segBytes + initBytes, segment.init.id, 'size-bound');
+    if (this.#bytes + segBytes + initBytes > this.maxBytes) return this.#drop(seq, meta, segment.path, segBytes, 'size-bound');
+    try {
+      if (!initKnown) await this.#placeInit(segment.init.id, segment.init.path, initBytes, seq);
+      await this.#placeSegment(seq, segment.path, segBytes, meta);
+    } catch (e) {
+      if (isNoSpace(e)) return this.#drop(seq, meta, segment.path, segBytes, 'disk-full');
+      throw e;
+    }
+    this.#compactIfDue();
+    this.#notify();
+    return { accepted: true, id: seq };
+  }
+
+  async #placeInit(id: string, source: string, bytes: number, seq: number): Promise<void> {
+    const file = `${crc32(Buffer.from(id)).toString(16).padStart(8, '0')}-${id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 48)}.mp4`;
+    const tmp = join(this.#tmpDir, `init-${seq}.part`);
+    await this.#withSpace(id, () => copyDurably(source, tmp));
+    await this.#withSpace(id, () => this.#append([{ op: 'init', id, file, bytes }]));
+    await rename(tmp, join(this.#initDir, file));
+    if (this.#sync) fsyncDir(this.#initDir);
+    this.#inits.set(id, { id, file, bytes, refs: 0 });
+    this.#lastInitId = id;
+    this.#bytes += bytes;
+  }
+
+  async #placeSegment(seq: number, source: string, bytes: number, meta: SegmentMeta): Promise<void> {
+    const file = `${String(seq).padStart(12, '0')}.m4s`;
+    const move = (this.#opts.mode ?? 'move') === 'move';
+    let staged = source;
+    const direct = move && await sameDevice(source, this.#segDir);
+    if (direct) {
+      if (this.#sync) await fsyncFile(source);
+    } else {
+      staged = join(this.#tmpDir, `${seq}.part`);
+      const tmp = staged;
+      await this.#withSpace(meta.initId, () => copyDurably(source, tmp));
+    }
+    try {
+      await this.#withSpace(meta.initId, () => this.#append([{ op: 'seg', seq, file, bytes, at: this.#now(), meta }]));
+    } catch (e) {
+      if (!direct) await unlinkQuietly(staged);
+      throw e;
+    }
+    await rename(staged, join(this.#segDir, file));
+    if (this.#sync) fsyncDir(this.#segDir);
+    if (move && !direct) await unlinkQuietly(source);
+    this.#segs.set(seq, { seq, file, bytes, at: this.#now(), meta });
+    const init = this.#inits.get(meta.initId);
+    if (init) init.refs++;
+    this.#bytes += bytes;
+  }
+
+  /** The incoming segment cannot be kept: it becomes a gap, as if it had been evicted at once. */
+  async #drop(seq: number, meta: SegmentMeta, source: string, bytes: number, cause: EvictionCause): Promise<AddResult> {
+    const gap = this.#extendGap({ seq, meta });
+    try { this.#append([gapRecord(gap)]); } catch (e) { if (!isNoSpace(e)) throw e; }
+    if ((this.#opts.mode ?? 'move') === 'move') await unlinkQuietly(source);
+    this.#opts.onEvicted?.({ gap: { kind: 'gap', startWallClockMs: gap.start, endWallClockMs: gap.end, reason: 'evicted' }, segments: 1, bytes, cause });
+    this.#notifyGaps();
+    return { accepted: false, gap: { kind: 'gap', startWallClockMs: meta.start, endWallClockMs: meta.end, reason: 'evicted' } };
+  }
+
+  /** Runs a write; on ENOSPC evicts the oldest evictable segment and tries again. */
+  async #withSpace<T>(protectInit: string | undefined, op: () => Promise<T> | T): Promise<T> {
+    for (;;) {
+      try {
+        return await op();
+      } catch (e) {
+        if (!isNoSpace(e)) throw e;
+        const freed = await this.#evictOne(protectInit, 'disk-full');
+        if (!freed) throw e;
+      }
+    }
+  }
+
+  // ---- eviction ---------------------------------------------------------------------------
+
+  #oldestEvictable(): SegEntry | undefined {
+    for (const s of this.#segs.values()) if (!this.#inFlight.has(s.seq)) return s;
+    return undefined;
+  }
+
+  /** Evicts oldest-first until `incoming` more bytes fit under the bound (or nothing is left). */
+  async #evictFor(incoming: number, protectInit: string | undefined, cause: EvictionCause): Promise<void> {
+    const victims: SegEntry[] = [];
+    let freedInits: InitEntry[] = [];
+    let projected = this.#bytes;
+    const refs = new Map<string, number>();
+    for (const s of this.#segs.values()) {
+      if (projected + incoming <= this.maxBytes) break;
+      if (this.#inFlight.has(s.seq)) continue;
+      victims.push(s);
+      projected -= s.bytes;
+      const init = this.#inits.get(s.meta.initId);
+      if (init) {
+        const left = (refs.get(init.id) ?? init.refs) - 1;
+        refs.set(init.id, left);
+        if (left === 0 && init.id !== protectInit && init.id !== this.#lastInitId) { freedInits.push(init); projected -= init.bytes; }
+      }
+    }
+    if (victims.length === 0) return;
+    freedInits = [...new Set(freedInits)];
+    await this.#evict(victims, freedInits, cause);
+  }
+
+  async #evictOne(protectInit: string | undefined, cause: EvictionCause): Promise<boolean> {
+    const victim = this.#oldestEvictable();
+    if (!victim) return false;
+    const init = this.#inits.get(victim.meta.initId);
+    const freedInits = init && init.refs === 1 && init.id !== protectInit && init.id !== this.#lastInitId ? [init] : [];
+    await this.#evict([victim], freedInits, cause);
+    return true;
+  }
+
+  async #evict(victims: readonly SegEntry[], freedInits: readonly InitEntry[], cause: EvictionCause): Promise<void> {
+    const gapsTouched = new Map<number, GapEntry>();
+    let bytes = 0;
+    for (const v of victims) {
+      const g = this.#extendGap(v);
+      gapsTouched.set(g.id, g);
+      bytes += v.bytes;
+    }
+    const records: JournalRecord[] = [{ op: 'evict', seqs: victims.map((v) => v.seq) }];
+    for (const g of gapsTouched.values()) records.push(gapRecord(g));
+    for (const i of freedInits) records.push({ op: 'initdel', id: i.id });
+    const files = [...victims.map((v) => join(this.#segDir, v.file)), ...freedInits.map((i) => join(this.#initDir, i.file))];
+    try {
+      this.#append(records);
+    } catch (e) {
+      if (!isNoSpace(e)) throw e;
+      // No room even for the record: free the files first, then record (a crash in between
+      // only loses the gap record; the missing files are dropped consistently on open).
+      for (const f of files) await unlinkQuietly(f);
+      this.#append(records);
+    }
+    for (const v of victims) {
+      this.#segs.delete(v.seq);
+      this.#bytes -= v.bytes;
+      const init = this.#inits.get(v.meta.initId);
+      if (init) init.refs--;
+    }
+    for (const i of freedInits) { this.#inits.delete(i.id); this.#bytes -= i.bytes; bytes += i.bytes; }
+    for (const f of files) await unlinkQuietly(f);
+    // One event per gap touched, each with the evicted range of this batch inside that gap.
+    for (const g of gapsTouched.values()) {
+      const inGap = victims.filter((v) => v.meta.start >= g.start && v.meta.end <= g.end);
+      this.#opts.onEvicted?.({
+        gap: { kind: 'gap', startWallClockMs: g.start, endWallClockMs: g.end, reason: 'evicted' },
+        segments: inGap.length,
+        bytes,
+        cause,
+      });
+    }
+    this.#notifyGaps();
+  }
+
+  /** Adds an evicted segment to the pending gap it continues, or opens a new gap. */
+  #extendGap(v: { seq: number; meta: SegmentMeta }): GapEntry {
+    for (const g of this.#gaps.values()) {
+      if (g.reason === 'evicted' && g.lastSeq === v.seq - 1) {
+        g.lastSeq = v.seq;
+        g.start = Math.min(g.start, v.meta.start);
+        g.end = Math.max(g.end, v.meta.end);
+        return g;
+      }
+    }
+    const g: GapEntry = { id: this.#nextGapId++, start: v.meta.start, end: v.meta.end, reason: 'evicted', lastSeq: v.seq };
+    this.#gaps.set(g.id, g);
+    return g;
+  }
+
+  // ---- the pull side ----------------------------------------------------------------------
+
+  /** Oldest pending segment not in flight; waits until one arrives. `undefined` when the cache closed or the input ended and nothing is left. */
+  async nextPending(signal?: AbortSignal): Promise<CachedSegment | undefined> {
+    for (;;) {
+      signal?.throwIfAborted();
+      if (this.#closed) return undefined;
+      const s = this.#oldestEvictable();
+      if (s) {
+        this.#inFlight.add(s.seq);
+        return this.#toCached(s);
+      }
+      if (this.#inputEnded && this.#segs.size === 0) return undefined;
+      await this.#wait(this.#waiters, signal);
+    }
+  }
+
+  /** Deletes an uploaded segment (journal first, then the file). */
+  markUploaded(id: number): Promise<void> {
+    return this.#exclusive(async () => {
+      this.#assertOpen();
+      const s = this.#segs.get(id);
+      if (!s) return;
+      const records: JournalRecord[] = [{ op: 'del', seq: id }];
+      const init = this.#inits.get(s.meta.initId);
+      const dropInit = init && init.refs === 1 && init.id !== this.#lastInitId;
+      if (dropInit) records.push({ op: 'initdel', id: init.id });
+      this.#append(records);
+      this.#segs.delete(id);
+      this.#inFlight.delete(id);
+      this.#bytes -= s.bytes;
+      if (init) init.refs--;
+      await unlinkQuietly(join(this.#segDir, s.file));
+      if (dropInit) {
+        this.#inits.delete(init.id);
+        this.#bytes -= init.bytes;
+        await unlinkQuietly(join(this.#initDir, init.file));
+      }
+      this.#compactIfDue();
+      this.#notify();
+    });
+  }
+
+  /** A failed upload: the segment is pending (and evictable) again. */
+  release(id: number): void {
+    if (this.#inFlight.delete(id)) this.#notify();
+  }
+
+  pendingGaps(): readonly CachedGap[] {
+    return [...this.#gaps.values()]
+      .sort((a, b) => a.start - b.start)
+      .map((g) => ({ kind: 'gap', id: g.id, startWallClockMs: g.start, endWallClockMs: g.end, reason: g.reason }));
+  }
+
+  ackGaps(gaps: readonly CachedGap[]): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#closed) return;
+      const ids = gaps
+        .filter((g) => { const cur = this.#gaps.get(g.id); return cur && cur.start === g.startWallClockMs && cur.end === g.endWallClockMs; })
+        .map((g) => g.id);
+      if (ids.length === 0) return;
+      this.#append([{ op: 'gapack', ids }]);
+      for (const id of ids) this.#gaps.delete(id);
+    });
+  }
+
+  /** Reads the pending gaps and acknowledges them at once (for consumers that need no durability). */
+  async takeGaps(): Promise<readonly CachedGap[]> {
+    const gaps = this.pendingGaps();
+    await this.ackGaps(gaps);
+    return gaps;
+  }
+
+  gapsChanged(signal?: AbortSignal): Promise<void> {
+    return this.#wait(this.#gapWaiters, signal);
+  }
+
+  /** No more segments will be added; `nextPending` answers `undefined` once the cache is empty. */
+  endInput(): void {
+    this.#inputEnded = true;
+    this.#inputEndedResolve();
+    this.#notify();
+  }
+
+  get inputHasEnded(): boolean { return this.#inputEnded; }
+
+  stats(): SegmentQueueStats {
+    const oldest = this.#segs.values().next().value as SegEntry | undefined;
+    return {
+      bytes: this.#bytes,
+      maximumBytes: this.maxBytes,
+      segments: this.#segs.size,
+      inFlight: this.#inFlight.size,
+      oldestAgeMs: oldest ? Math.max(0, this.#now() - oldest.meta.start) : 0,
+      pendingGaps: this.#gaps.size,
+    };
+  }
+
+  /** Ids of cached segments, oldest first (for tests and diagnostics). */
+  segmentIds(): number[] { return [...this.#segs.keys()]; }
+
+  /** Closes the journal and releases the lock. Waiters get `undefined`. Idempotent. */
+  close(): Promise<void> {
+    if (this.#closed) return this.#chain.then(() => {}, () => {});
+    this.#closed = true;
+    this.#notify();
+    this.#notifyGaps();
+    return this.#chain.then(() => {}, () => {}).finally(() => {
+      this.#journal.close();
+      this.#releaseLock();
+    });
+  }
+
+  get closed(): boolean { return this.#closed; }
+
+  // ---- plumbing ---------------------------------------------------------------------------
+
+  #toCached(s: SegEntry): CachedSegment {
+    const init = this.#inits.get(s.meta.initId);
+    if (!init) throw new Error(`cache invariant: init ${s.meta.initId} missing for segment ${s.seq}`);
+    return {
+      id: s.seq,
+      path: join(this.#segDir, s.file),
+      byteSize: s.bytes,
+      init: { id: init.id, path: join(this.#initDir, init.file), byteSize: init.bytes },
+      startWallClockMs: s.meta.start,
+      endWallClockMs: s.meta.end,
+      mediaDurationMs: s.meta.mediaDurationMs,
+      tracks: s.meta.tracks,
+      baseMediaDecodeTime: s.meta.baseMediaDecodeTime,
+      afterDiscontinuity: s.meta.afterDiscontinuity,
+      cachedAtMs: s.at,
+    };
+  }
+
+  #append(records: readonly JournalRecord[]): void {
+    this.#journal.append(records);
+    this.#recordsSinceCompaction += records.length;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new CacheClosedError(`cache ${this.directory} is closed`);
+  }
+
+  /** Serialises mutations: one journal writer, one size account. */
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(fn, fn);
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  #wait(set: Set<() => void>, signal?: AbortSignal): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const wake = (): void => { cleanup(); resolve(); };
+      const onAbort = (): void => { cleanup(); reject(signal?.reason); };
+      const cleanup = (): void => { set.delete(wake); signal?.removeEventListener('abort', onAbort); };
+      if (signal?.aborted) { reject(signal.reason); return; }
+      set.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  #notify(): void { for (const w of [...this.#waiters]) w(); }
+  #notifyGaps(): void { for (const w of [...this.#gapWaiters]) w(); }
+}
+
+function gapRecord(g: GapEntry): JournalRecord {
+  return { op: 'gap', id: g.id, start: g.start, end: g.end, reason: g.reason, lastSeq: g.lastSeq };
+}
+
+function fileSize(path: string): number {
+  try { return statSync(path).size; } catch { return -1; }
+}

@@ -1,0 +1,36 @@
+// File steps the cache makes durable: fsync of files and folders, copy to a temp file.
+import { open, copyFile, rename, unlink, stat } from 'node:fs/promises';
+import { openSync, fsyncSync, closeSync } from 'node:fs';
+
+export async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try { await fh.sync(); } finally { await fh.close(); }
+}
+
+/** Makes a rename or unlink inside `dir` durable. */
+export function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try { fsyncSync(fd); } finally { closeSync(fd); }
+}
+
+/** Copies `from` to `tmp` and fsyncs it; removes the partial copy on failure. */
+export async function copyDurably(from: string, tmp: string): Promise<void> {
+  try {
+    await copyFile(from, tmp);
+    await fsyncFile(tmp);
+  } catch (e) {
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+}
+
+export async function sameDevice(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([stat(a), stat(b)]);
+  return sa.dev === sb.dev;
+}
+
+export async function unlinkQuietly(path: string): Promise<void> {
+  await unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+}
+
+export { rename };

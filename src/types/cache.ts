@@ -1,0 +1,73 @@
+// The edge between the durable cache and the asset sink (DESIGN.md §4). The cache does not
+// push segments downstream: it emits ONE handle, and the sink pulls from it at the pace the
+// uplink allows. That pull is the backpressure path; memory stays flat while the disk fills.
+import type { Gap, SegmentTrackSummary } from './segment.ts';
+
+/** A segment held by the cache: files inside the cache folder, metadata from the segmenter. */
+export interface CachedSegment {
+  /** Cache-local id, increasing in arrival order (oldest first). */
+  readonly id: number;
+  /** Absolute path of the segment file inside the cache. */
+  readonly path: string;
+  readonly byteSize: number;
+  readonly init: { readonly id: string; readonly path: string; readonly byteSize: number };
+  readonly startWallClockMs: number;
+  readonly endWallClockMs: number;
+  readonly mediaDurationMs: number;
+  readonly tracks: readonly SegmentTrackSummary[];
+  readonly baseMediaDecodeTime: number;
+  readonly afterDiscontinuity: boolean;
+  /** Wall-clock time (Unix ms) at which the cache accepted the segment. */
+  readonly cachedAtMs: number;
+}
+
+/** A gap the cache holds until the consumer has recorded it (e.g. in the asset index). */
+export interface CachedGap extends Gap {
+  readonly id: number;
+}
+
+export interface SegmentQueueStats {
+  readonly bytes: number;
+  readonly maximumBytes: number;
+  readonly segments: number;
+  readonly inFlight: number;
+  /** Age of the oldest cached segment (now − its start), 0 when empty. */
+  readonly oldestAgeMs: number;
+  readonly pendingGaps: number;
+}
+
+/**
+ * The narrow pull interface a consumer (the asset sink) gets. One consumer per queue.
+ * Lifetime: `next()` resolves `undefined` once the producer side has ended (no more segments
+ * will come) and nothing is pending, or when the cache closes. The consumer calls `detach()`
+ * exactly once when it is done (drained, or gave up at its drain deadline); only then does
+ * the cache close and its node complete. Segments not marked uploaded stay on disk for the
+ * next activation.
+ */
+export interface SegmentQueue {
+  /** Oldest pending segment not already in flight; waits for one. Rejects if `signal` aborts. */
+  next(signal?: AbortSignal): Promise<CachedSegment | undefined>;
+  /** The store confirmed the upload: the cache deletes the files and the journal record. */
+  markUploaded(id: number): Promise<void>;
+  /** The upload failed: the segment goes back to pending (and becomes evictable again). */
+  release(id: number): void;
+  /** Gaps not yet acknowledged, oldest first. */
+  pendingGaps(): readonly CachedGap[];
+  /** Acknowledges gaps that were recorded; a gap that grew since it was read stays pending. */
+  ackGaps(gaps: readonly CachedGap[]): Promise<void>;
+  /** Resolves when the producer side ended (no more segments will be added). */
+  readonly inputEnded: Promise<void>;
+  /** Resolves when gaps arrive or change (so the consumer can record them promptly). */
+  gapsChanged(signal?: AbortSignal): Promise<void>;
+  stats(): SegmentQueueStats;
+  /** The consumer is finished with the queue. */
+  detach(): void;
+}
+
+/** The one message on a DurableCache → BlobAssetSink edge. */
+export interface SegmentQueueMessage {
+  readonly kind: 'segment-queue';
+  readonly queue: SegmentQueue;
+  /** The cache folder (for diagnostics). */
+  readonly cacheDirectory: string;
+}
