@@ -8,6 +8,7 @@ import { parseBlobConnection, createClient, type BlobConnection, type ClientFor 
 import {
   containerNameForAsset, InvalidContainerNameError, initBlobName, parseSegmentBlobName, segmentDayPrefix, utcDay, dayStartMs,
 } from '../../../storage/blob/naming.ts';
+import { clip, mergeGaps, mergeRanges, type GapRange, type TimeRange } from '../../../storage/blob/asset-index.ts';
 import {
   AssetNotFoundError, RangeNotSatisfiableError,
   type AvailableMediaResult, type BlobBytes, type ByteRange, type PlaybackSegment, type PlaybackSource, type RecordedRange,
@@ -16,6 +17,8 @@ import {
 const DAY_MS = 86_400_000;
 /** A segment is at most a few minutes long; look this far before a window for one that overlaps it. */
 const SEGMENT_LOOKBACK_MS = 15 * 60_000;
+/** Windows up to this long probe every day (indexes rebuilt from listings where missing). */
+const SHORT_WINDOW_MS = 8 * DAY_MS;
 const SEGMENT_NAME = /^segments\/[0-9TZ.]+_\d+\.m4s$/;
 const INIT_NAME = /^init\/[^/]+\.mp4$/;
 
@@ -66,7 +69,7 @@ export class BlobPlaybackSource implements PlaybackSource {
   async recordedExtent(asset: string, signal?: AbortSignal): Promise<RecordedRange | undefined> {
     const store = await this.#store(asset);
     return this.#guard(asset, signal, async (s) => {
-      const days = (await store.listNames('index/', s)).map((n) => /^index\/(\d{4}-\d{2}-\d{2})\.json$/.exec(n)?.[1]).filter((d): d is string => d !== undefined).sort();
+      const days = await this.#indexedDays(store, s);
       let startMs: number | undefined;
       for (const day of days) {
         const first = (await store.readIndex(day, s))?.ranges[0];
@@ -90,8 +93,22 @@ export class BlobPlaybackSource implements PlaybackSource {
     const store = await this.#store(asset);
     return this.#guard(asset, signal, async (s) => {
       await this.#assertExists(asset, s);
-      const r = await store.availableRanges(fromMs, toMs, s);
-      return { ranges: r.ranges, gaps: r.gaps };
+      if (toMs - fromMs <= SHORT_WINDOW_MS) {
+        const r = await store.availableRanges(fromMs, toMs, s);
+        return { ranges: r.ranges, gaps: r.gaps };
+      }
+      // Months or years: read only the days that have an index (one listing), instead of
+      // probing every day of the window; a day without an index counts as empty here.
+      const days = new Set(await this.#indexedDays(store, s));
+      const ranges: TimeRange[] = [];
+      const gaps: GapRange[] = [];
+      for (let day = dayStartMs(utcDay(fromMs - DAY_MS)); day < toMs; day += DAY_MS) {
+        if (!days.has(utcDay(day))) continue;
+        const index = await store.readIndex(utcDay(day), s);
+        ranges.push(...(index?.ranges ?? []));
+        gaps.push(...(index?.gaps ?? []));
+      }
+      return { ranges: clip(mergeRanges(ranges), fromMs, toMs), gaps: clip(mergeGaps(gaps), fromMs, toMs) };
     });
   }
 
@@ -162,6 +179,10 @@ export class BlobPlaybackSource implements PlaybackSource {
 
   initSegment(asset: string, id: string, range?: ByteRange, signal?: AbortSignal): Promise<BlobBytes | undefined> {
     return this.readBlob(asset, initBlobName(id), range, signal);
+  }
+
+  async #indexedDays(store: BlobAssetStore, signal: AbortSignal): Promise<string[]> {
+    return (await store.listNames('index/', signal)).map((n) => /^index\/(\d{4}-\d{2}-\d{2})\.json$/.exec(n)?.[1]).filter((d): d is string => d !== undefined).sort();
   }
 
   #containerName(asset: string): string {

@@ -107,8 +107,9 @@ export function parseAvailableMediaQuery(q: URLSearchParams): AvailableMediaQuer
   const fromMs = start !== undefined ? unitStart(precision, start, 'startTime') : undefined;
   const endUnit = end !== undefined ? unitStart(precision, end, 'endTime') : undefined;
   if (fromMs !== undefined && endUnit !== undefined && fromMs > endUnit) throw new QueryError(`startTime ${start} is after endTime ${end}`, 'startTime');
-  // Bounds are inclusive: the end covers its whole unit (a full time covers its own instant).
-  const toMs = endUnit !== undefined ? nextUnit(precision, endUnit) : undefined;
+  // Bounds are inclusive: the end covers its whole unit; a full time is an instant, and media
+  // ranges end exclusively, so clipping at it already includes everything up to it.
+  const toMs = endUnit !== undefined ? (precision === 'full' ? endUnit : nextUnit(precision, endUnit)) : undefined;
   if (fromMs !== undefined && endUnit !== undefined) {
     if (precision === 'month') {
       const a = new Date(fromMs), b = new Date(endUnit);

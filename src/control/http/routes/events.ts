@@ -31,6 +31,7 @@ export function eventRoutes(keepAliveMs = DEFAULT_SSE_KEEPALIVE_MS): readonly Ro
           const timer = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
           let done = false;
           function finish(): void {
+            if (done) return;
             done = true;
             clearInterval(timer);
             subscription.unsubscribe();
