@@ -69,15 +69,21 @@ describe('web viewer', { skip }, () => {
     assert.ok(((await gap.boundingBox())?.width ?? 0) > 0, 'visible');
 
     // the H.265 notice says what it found
-    // Browser-side code as strings: this project's TypeScript has no DOM library.
-    const hevcSupported = (await page.evaluate(`typeof MediaSource !== 'undefined' && ['hvc1.1.6.L93.B0', 'hev1.1.6.L93.B0'].some((c) => MediaSource.isTypeSupported('video/mp4; codecs="' + c + '"'))`)) as boolean;
+    // Functions, not strings (the page's CSP forbids eval); typed by hand, tsconfig has no DOM lib.
+    const hevcSupported = await page.evaluate(() => {
+      const ms = (globalThis as unknown as { MediaSource?: { isTypeSupported(t: string): boolean } }).MediaSource;
+      return ms !== undefined && ['hvc1.1.6.L93.B0', 'hev1.1.6.L93.B0'].some((c) => ms.isTypeSupported(`video/mp4; codecs="${c}"`));
+    });
     const notice = page.locator('#hevc');
     assert.equal(await notice.isVisible(), !hevcSupported, 'the H.265 notice appears exactly when H.265 cannot play');
     if (!hevcSupported) assert.match((await notice.textContent()) ?? '', /cannot play H\.265/);
 
     // click the first range and wait for the video to advance
     await asset.locator('.range').first().click();
-    await page.waitForFunction(`(document.querySelector('video')?.currentTime ?? 0) > 0`, undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { currentTime: number } | null } }).document;
+      return (doc.querySelector('video')?.currentTime ?? 0) > 0;
+    }, undefined, { timeout: 15_000 });
     const src = await page.locator('video').getAttribute('data-playing');
     assert.match(src ?? '', new RegExp(`/api/assets/${ASSET}/playlist\\.m3u8\\?startTime=`));
     assert.equal(await page.locator('#player-error').isVisible(), false, await page.locator('#player-error').textContent() ?? '');
