@@ -187,6 +187,20 @@ describe('HTTP control plane', () => {
     const lva = await send(`${url}/api/methods/GraphTopologyList`, 'POST', {}, { authorization: `Bearer ${token}` });
     assert.equal(lva.status, 200);
 
+    // browsers: /?token= once gives a same-site cookie and a redirect without the token
+    const wrongLink = await get(`${url}/?token=nope-nope-nope-nope`, { redirect: 'manual' });
+    assert.equal(wrongLink.status, 401);
+    const link = await get(`${url}/?token=${token}`, { redirect: 'manual' });
+    assert.equal(link.status, 303);
+    assert.equal(link.headers.get('location'), '/');
+    const cookie = link.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^mediagraph_token=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    const pair = cookie.split(';')[0]!;
+    assert.equal((await get(`${url}/`, { headers: { cookie: pair } })).status, 200);
+    assert.equal((await get(`${url}/api/instances`, { headers: { cookie: `a=b; ${pair}` } })).status, 200);
+    assert.equal((await get(`${url}/api/instances`, { headers: { cookie: 'mediagraph_token=wrong' } })).status, 401);
+    assert.equal((await get(`${url}/api/instances?token=${token}`)).status, 401, 'the URL token works only on the page link');
+
     await assert.rejects(startHttpServer(host, { host: '0.0.0.0' }), /refusing to listen on 0\.0\.0\.0 without a bearer token/);
     await assert.rejects(startHttpServer(host, { host: '0.0.0.0', token: 'short' }), /at least 16 characters/);
     // loopback aliases need no token

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { get, openTestHost, serve } from './http-support.ts';
 import { recordAsset, ASSET, SEGMENT_MS, type RecordedAsset } from './playback-support.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
+import { azuriteConnectionString } from '../../src/testing/azurite.ts';
+import { BlobPlaybackSource } from '../../src/control/http/playback/blob-source.ts';
 
 type OData = { error: { code: string; message: string; details: { code: string; target: string }[] } };
 type Available = { timeRanges: { start: string; end: string }[]; gaps?: { start: string; end: string; reason?: string }[] };
@@ -185,6 +187,20 @@ describe('playback over HTTP', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg'
     const partly = await (await get(`${base()}/playlist.m3u8?startTime=${iso(rec.gap.startMs - 500)}&endTime=${iso(rec.gap.endMs + 500)}`)).text();
     assert.deepEqual(partly.split('\n').filter((l) => l.startsWith('segments/')), [rec.segments[1]!.blobName, rec.segments[2]!.blobName]);
     assert.equal((await get(`${url}/api/assets/no-such-asset/playlist.m3u8`)).status, 404);
+  });
+
+  test('storage failures answer 502 without the account key or the connection string', async (t) => {
+    const deadStorage = azuriteConnectionString('http://127.0.0.1:9');
+    const key = /AccountKey=([^;]+)/.exec(deadStorage)![1]!;
+    const host = await openTestHost(t);
+    const server = await serve(t, host, { playback: await BlobPlaybackSource.create(deadStorage, { operationTimeoutMs: 2000 }) });
+    for (const path of ['/api/assets', `/api/assets/${ASSET}/availableMedia?precision=year`, `/api/assets/${ASSET}/playlist.m3u8`, `/api/assets/${ASSET}/${rec.segments[0]!.blobName}`]) {
+      const r = await get(`${server.url}${path}`);
+      assert.equal(r.status, 502, path);
+      const text = await r.text();
+      assert.equal((JSON.parse(text) as OData).error.details[0]!.code, 'StorageError');
+      assert.ok(!text.includes(key) && !text.includes('AccountKey') && !text.includes('127.0.0.1:9'), `${path}: ${text}`);
+    }
   });
 
   test('ffmpeg reads the playlist over HTTP end to end', { skip: skipUnless(hasCommand('ffprobe'), 'ffprobe') }, async () => {

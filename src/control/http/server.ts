@@ -64,6 +64,23 @@ function tokenCheck(token: string): (header: string | undefined) => boolean {
   };
 }
 
+const TOKEN_COOKIE = 'mediagraph_token';
+
+/** The viewer's cookie as an Authorization header value, so one check serves both. */
+function bearerFromCookie(cookie: string | undefined): string | undefined {
+  for (const part of (cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === TOKEN_COOKIE) {
+      try {
+        return `Bearer ${decodeURIComponent(part.slice(eq + 1).trim())}`;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
 export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOptions = {}): Promise<HttpServerHandle> {
   const bind = opts.host ?? '127.0.0.1';
   if (opts.token !== undefined && opts.token.length < 16) {
@@ -90,8 +107,20 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const { route, params } = router.match(req.method ?? 'GET', url.pathname);
-      if (authorized && !route.public && !authorized(req.headers.authorization)) {
-        throw new HttpError(401, 'Unauthorized', 'this server requires "Authorization: Bearer <token>"');
+      if (authorized && !route.public && !authorized(req.headers.authorization) && !authorized(bearerFromCookie(req.headers.cookie))) {
+        // A browser cannot add a header to page loads, EventSource or media requests: opening
+        // `/?token=…` once trades the token for a same-site-only cookie and drops it from the URL.
+        const fromUrl = url.searchParams.get('token');
+        if (route.path === '/' && fromUrl !== null && authorized(`Bearer ${fromUrl}`)) {
+          res.writeHead(303, {
+            location: '/',
+            'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(fromUrl)}; HttpOnly; SameSite=Strict; Path=/`,
+            'cache-control': 'no-store',
+          });
+          res.end();
+          return;
+        }
+        throw new HttpError(401, 'Unauthorized', 'this server requires "Authorization: Bearer <token>" (browsers: open /?token=<token> once)');
       }
       await route.handler({ host, metrics, playback: opts.playback, req, res, params, query: url.searchParams, closing, ready: () => hostOpen && !closingServer });
     } catch (e) {

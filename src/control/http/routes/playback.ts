@@ -18,7 +18,7 @@ function source(ctx: RouteContext): PlaybackSource {
 }
 
 /** Maps playback failures to HTTP errors; storage failures stay 5xx without their details. */
-async function playbackCall<T>(fn: () => Promise<T>): Promise<T> {
+async function playbackCall<T>(ctx: RouteContext, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -26,6 +26,8 @@ async function playbackCall<T>(fn: () => Promise<T>): Promise<T> {
     if (e instanceof QueryError) throw new HttpError(400, 'InvalidQuery', e.message, e.target);
     if (e instanceof HttpError || e instanceof RangeNotSatisfiableError) throw e;
     const code = (e as { code?: unknown }).code;
+    // BlobStoreError messages are redacted at the source; the logger redacts known secrets too.
+    ctx.host.logger.warn('playback storage call failed', { path: ctx.req.url?.split('?')[0], error: e instanceof Error ? e.message : String(e) });
     throw new HttpError(502, 'StorageError', `storage failed${typeof code === 'string' ? ` (${code})` : ''}`);
   }
 }
@@ -50,7 +52,7 @@ async function streamBlob(ctx: RouteContext, read: (range: ByteRange | undefined
   if (range === 'suffix') range = undefined; // rare for players; the whole blob is a valid answer
   let blob: BlobBytes | undefined;
   try {
-    blob = await playbackCall(() => read(range, abort.signal));
+    blob = await playbackCall(ctx, () => read(range, abort.signal));
   } catch (e) {
     if (e instanceof RangeNotSatisfiableError) {
       res.writeHead(416, { 'content-range': `bytes */${e.totalSize}` });
@@ -87,7 +89,7 @@ export const playbackRoutes: readonly Route[] = [
     method: 'GET',
     path: '/api/assets',
     handler: async (ctx) => {
-      const names = await playbackCall(() => source(ctx).listAssets());
+      const names = await playbackCall(ctx, () => source(ctx).listAssets());
       sendJson(ctx.res, 200, { value: names.map((name) => ({ name })) });
     },
   },
@@ -97,7 +99,7 @@ export const playbackRoutes: readonly Route[] = [
     handler: async (ctx) => {
       const asset = ctx.params['asset']!;
       const src = source(ctx);
-      const body = await playbackCall(async () => {
+      const body = await playbackCall(ctx, async () => {
         const q = parseAvailableMediaQuery(ctx.query);
         let { fromMs, toMs } = q;
         if (fromMs === undefined || toMs === undefined) {
@@ -123,7 +125,7 @@ export const playbackRoutes: readonly Route[] = [
     handler: async (ctx) => {
       const asset = ctx.params['asset']!;
       const src = source(ctx);
-      const text = await playbackCall(async () => {
+      const text = await playbackCall(ctx, async () => {
         const now = Date.now();
         const explicit = ctx.query.get('startTime');
         // The default window is anchored on the recording's end, which needs the extent first.
