@@ -9,6 +9,7 @@ import { recordAsset, ASSET, SEGMENT_MS, type RecordedAsset } from './playback-s
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
 import { azuriteConnectionString } from '../../src/testing/azurite.ts';
 import { BlobPlaybackSource } from '../../src/control/http/playback/blob-source.ts';
+import { BlobAssetStore } from '../../src/storage/blob/blob-asset-store.ts';
 
 type OData = { error: { code: string; message: string; details: { code: string; target: string }[] } };
 type Available = { timeRanges: { start: string; end: string }[]; gaps?: { start: string; end: string; reason?: string }[] };
@@ -215,5 +216,25 @@ describe('playback over HTTP', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg'
       p.on('close', (code) => resolve({ code, stderr }));
     });
     assert.equal(out.code, 0, out.stderr);
+  });
+
+  // Last: it adds a segment to the shared asset.
+  test('a recording still being written gives a live playlist (no ENDLIST) unless the caller closed the window', async () => {
+    const store = await BlobAssetStore.create(rec.azurite.connectionString, ASSET);
+    const start = Date.now() - 5000;
+    const seg = rec.segments[0]!;
+    await store.uploadSegment({
+      path: seg.file, startWallClockMs: start, endWallClockMs: start + SEGMENT_MS, mediaDurationMs: SEGMENT_MS,
+      tracks: [{ trackId: 1, mediaType: 'video', codecString: 'avc1.42c01e', sampleCount: 50, durationMs: SEGMENT_MS }],
+      init: { id: seg.initId, path: rec.initFile, byteSize: readFileSync(rec.initFile).length },
+    });
+    await store.recordInIndex({ ranges: [{ startMs: start, endMs: start + SEGMENT_MS }] });
+    const live = await (await get(`${base()}/playlist.m3u8`)).text();
+    assert.ok(!live.includes('#EXT-X-ENDLIST'), live);
+    assert.ok(!live.includes('#EXT-X-PLAYLIST-TYPE:VOD'));
+    assert.equal((live.match(/#EXTINF/g) ?? []).length, 6, 'the last 4 h of the recording');
+    assert.match(live, new RegExp(`#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init/avc-a.mp4"\n#EXT-X-PROGRAM-DATE-TIME:${iso(start)}`), 'the 30 min hole and the init switch back');
+    const closed = await (await get(`${base()}/playlist.m3u8?startTime=${iso(start - 60_000)}&endTime=${iso(start + 1000)}`)).text();
+    assert.match(closed, /#EXT-X-ENDLIST\n$/, 'an end in the past closes the window');
   });
 });
