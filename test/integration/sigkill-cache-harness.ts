@@ -6,6 +6,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DurableSegmentCache } from '../../src/storage/cache/index.ts';
+import { BlobAssetStore } from '../../src/storage/blob/index.ts';
+import { parseIsoBasic } from '../../src/storage/blob/naming.ts';
 import { bytesOnDisk, checkSegmentBytes } from '../helpers/cache-fixtures.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -20,7 +22,15 @@ export interface TrialSummary {
   readonly violations: readonly string[];
 }
 
-export async function runSigkillTrials(root: string, trials: number, opts: { maxBytes?: number; killAfterMs?: [number, number] } = {}): Promise<TrialSummary> {
+export interface TrialOptions {
+  readonly maxBytes?: number;
+  readonly killAfterMs?: [number, number];
+  /** Upload to this blob store (e.g. an Azurite started by the caller) instead of only deleting. */
+  readonly blobConnection?: string;
+  readonly onTrial?: (trial: number) => void;
+}
+
+export async function runSigkillTrials(root: string, trials: number, opts: TrialOptions = {}): Promise<TrialSummary> {
   const dir = join(root, 'cache');
   const src = join(root, 'src');
   mkdirSync(src, { recursive: true });
@@ -32,8 +42,10 @@ export async function runSigkillTrials(root: string, trials: number, opts: { max
   const violations: string[] = [];
   let nextK = 0;
   let lastCheck = { cached: 0, inGaps: 0 };
+  const store = opts.blobConnection ? await BlobAssetStore.create(opts.blobConnection, 'sigkill-asset') : undefined;
   for (let trial = 0; trial < trials; trial++) {
-    const lines = await runChild(dir, src, nextK, maxBytes, minKill + Math.random() * (maxKill - minKill));
+    opts.onTrial?.(trial);
+    const lines = await runChild(dir, src, nextK, maxBytes, minKill + Math.random() * (maxKill - minKill), opts.blobConnection);
     for (const line of lines) {
       const [what, arg] = line.split(' ');
       const n = Number(arg);
@@ -44,10 +56,32 @@ export async function runSigkillTrials(root: string, trials: number, opts: { max
     }
     // The child may have been adding k = nextK when it died: never reuse that number.
     nextK += 1;
-    lastCheck = await check(dir, maxBytes, acked, uploading, uploadedDone, violations, trial);
+    const inStore = store ? await blobKs(store, violations, trial) : undefined;
+    lastCheck = await check(dir, maxBytes, acked, inStore ?? uploading, uploadedDone, violations, trial);
+    if (inStore) for (const k of uploadedDone) if (!inStore.has(k)) violations.push(`trial ${trial}: segment ${k} confirmed uploaded but not in the store`);
   }
   return { trials, acked: acked.size, cached: lastCheck.cached, uploaded: uploadedDone.size, inGaps: lastCheck.inGaps, violations };
 }
+
+/** Segments in the store, each checked for intact content; a duplicate name would show as two blobs for one k. */
+async function blobKs(store: BlobAssetStore, violations: string[], trial: number): Promise<Set<number>> {
+  const names = await store.listNames('segments/');
+  const ks = new Set<number>();
+  for (const name of names) {
+    const m = /^segments\/(\d{8}T\d{6}\.\d{3}Z)_(\d+)\.m4s$/.exec(name);
+    const k = m ? (parseIsoBasic(m[1]!) - T0) / 1000 : Number.NaN;
+    if (!Number.isInteger(k)) { violations.push(`trial ${trial}: unexpected blob ${name}`); continue; }
+    if (ks.has(k)) violations.push(`trial ${trial}: segment ${k} stored twice`);
+    ks.add(k);
+    if (!verified.has(name)) {
+      const body = await store.download(name);
+      if (checkSegmentBytes(body) !== k) violations.push(`trial ${trial}: blob ${name} corrupt`);
+      else verified.add(name);
+    }
+  }
+  return ks;
+}
+const verified = new Set<string>();
 
 async function check(dir: string, maxBytes: number, acked: Set<number>, uploading: Set<number>, uploadedDone: Set<number>, violations: string[], trial: number): Promise<{ cached: number; inGaps: number }> {
   const cache = await DurableSegmentCache.open(dir, { maxBytes });
@@ -80,9 +114,10 @@ async function check(dir: string, maxBytes: number, acked: Set<number>, uploadin
   }
 }
 
-function runChild(dir: string, src: string, firstK: number, maxBytes: number, killAfterMs: number): Promise<string[]> {
+function runChild(dir: string, src: string, firstK: number, maxBytes: number, killAfterMs: number, blobConnection?: string): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, dir, src, String(firstK), String(maxBytes)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [child, dir, src, String(firstK), String(maxBytes), ...(blobConnection ? [blobConnection] : [])];
+    const p = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     let timer: NodeJS.Timeout | undefined;

@@ -167,6 +167,7 @@ export class AssetUploader {
   /** Writes ranges and gaps as they come; a write covers everything that piled up during the last one. */
   async #indexLoop(stop: AbortSignal): Promise<void> {
     let failures = 0;
+    const stopped = new Promise<void>((r) => stop.addEventListener('abort', () => r(), { once: true }));
     while (!stop.aborted) {
       if (this.#hasIndexWork()) {
         try {
@@ -183,7 +184,7 @@ export class AssetUploader {
       await Promise.race([
         new Promise<void>((r) => { this.#wakeIndex = r; }),
         this.#queue.gapsChanged(waitAbort.signal).catch(() => {}),
-        new Promise<void>((r) => stop.addEventListener('abort', () => r(), { once: true })),
+        stopped,
       ]);
       waitAbort.abort();
       this.#wakeIndex = undefined;

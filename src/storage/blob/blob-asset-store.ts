@@ -243,6 +243,11 @@ export class BlobAssetStore {
     return this.#call('exists', this.#opTimeout, signal, (s) => this.#blob(name).exists({ abortSignal: s }));
   }
 
+  /** A whole blob in memory (small blobs: init segments, indexes, tests). */
+  async download(name: string, signal?: AbortSignal): Promise<Buffer> {
+    return this.#call('download', this.#opTimeout, signal, (s) => this.#blob(name).downloadToBuffer(0, undefined, { abortSignal: s }));
+  }
+
   /** Names of all blobs under `prefix` (tests and diagnostics). */
   async listNames(prefix: string, signal?: AbortSignal): Promise<string[]> {
     return (await this.#list(prefix, false, signal)).map((b) => b.name);
