@@ -114,6 +114,8 @@ describe('HTTP control plane', () => {
     const reader = r.body!.getReader();
     const decoder = new TextDecoder();
     let text = '';
+    await host.instanceSet(instanceDoc('ev2', 'T', 'http-sse-2'));
+    const other = await fetch(`${server.url}/api/events?instance=ev2`, { signal: controller.signal });
     void host.instanceActivate('ev1');
     while (!/event: GraphInstanceStateChanged\ndata: .*"state":"Active"/.test(text) || !text.includes(': keep-alive')) {
       const { value, done } = await reader.read();
@@ -127,7 +129,19 @@ describe('HTTP control plane', () => {
     assert.equal(data.subject, '/graphInstances/ev1');
     assert.equal(data.body.previousState, 'Activating');
     assert.ok(text.includes(': keep-alive'), 'keep-alive comments');
+    // the stream filtered on ev2 gets ev2's events, none of ev1's (which came first)
+    await host.instanceActivate('ev2');
+    const otherReader = other.body!.getReader();
+    let otherText = '';
+    while (!otherText.includes('"state":"Active"')) {
+      const { value, done } = await otherReader.read();
+      if (done) break;
+      otherText += decoder.decode(value, { stream: true });
+    }
+    assert.match(otherText, /"subject":"\/graphInstances\/ev2"/);
+    assert.ok(!otherText.includes('/graphInstances/ev1'), otherText);
     controller.abort();
+    await host.instanceDeactivate('ev2');
     await host.instanceDeactivate('ev1');
     // after the client left, closing the server must not wait for the stream
     const t0 = Date.now();

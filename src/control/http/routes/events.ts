@@ -23,7 +23,7 @@ export function eventRoutes(keepAliveMs = DEFAULT_SSE_KEEPALIVE_MS): readonly Ro
           res.write(': connected\n\n');
           const subscription = host.events$.subscribe({
             next: (e) => {
-              if (instance && !e.subject.toLowerCase().startsWith(`/graphinstances/${instance}`)) return;
+              if (instance && e.subject.toLowerCase().split('/')[2] !== instance) return;
               res.write(`event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
             },
             complete: () => finish(),
