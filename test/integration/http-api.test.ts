@@ -208,7 +208,7 @@ describe('HTTP control plane', () => {
     assert.equal(link.status, 303);
     assert.equal(link.headers.get('location'), '/');
     const cookie = link.headers.get('set-cookie') ?? '';
-    assert.match(cookie, /^mediagraph_token=[^;]+; HttpOnly; SameSite=Strict; Path=\/$/);
+    assert.match(cookie, /^mediagraph_token=[^;]+; HttpOnly; SameSite=Lax; Path=\/$/);
     const pair = cookie.split(';')[0]!;
     assert.equal((await get(`${url}/`, { headers: { cookie: pair } })).status, 200);
     assert.equal((await get(`${url}/api/instances`, { headers: { cookie: `a=b; ${pair}` } })).status, 200);
@@ -229,6 +229,31 @@ describe('HTTP control plane', () => {
     await host.close();
     assert.equal((await get(`${url}/readyz`)).status, 503);
     assert.equal((await get(`${url}/healthz`)).status, 200);
+  });
+
+  test('browser guards: loopback answers only loopback Host names (DNS rebinding); cross-origin writes are refused', async (t) => {
+    const host = await openTestHost(t);
+    const { url } = await serve(t, host);
+    const u = new URL(url);
+    const raw = (method: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: u.hostname, port: u.port, path, method, headers, timeout: 5000 }, (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.end(method === 'POST' ? '{}' : undefined);
+      });
+    const rebound = await raw('GET', '/api/topologies', { host: `evil.example:${u.port}` });
+    assert.equal(rebound.status, 403);
+    assert.match(rebound.body, /HostNotAllowed/);
+    assert.equal((await raw('GET', '/api/topologies', { host: `localhost:${u.port}` })).status, 200);
+    const csrf = await raw('POST', '/api/methods/GraphTopologyList', { host: u.host, origin: 'http://evil.example', 'content-type': 'text/plain' });
+    assert.equal(csrf.status, 403);
+    assert.match(csrf.body, /CrossOriginRequest/);
+    assert.equal((await raw('POST', '/api/methods/GraphTopologyList', { host: u.host, origin: url })).status, 200, 'the viewer\'s own origin');
+    assert.equal((await raw('GET', '/healthz', { host: `evil.example:${u.port}` })).status, 403);
   });
 
   test('a client that sends its body slowly and aborts leaves the server working', async (t) => {

@@ -24,6 +24,7 @@ function topCode(status: number): string {
   switch (status) {
     case 400: return 'BadRequest';
     case 401: return 'Unauthorized';
+    case 403: return 'Forbidden';
     case 404: return 'NotFound';
     case 405: return 'MethodNotAllowed';
     case 409: return 'Conflict';

@@ -81,6 +81,35 @@ function bearerFromCookie(cookie: string | undefined): string | undefined {
   return undefined;
 }
 
+function hostName(hostHeader: string): string {
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Guards for a server that browsers can reach: on loopback, a web page could otherwise drive
+ * the host through DNS rebinding (its own name resolving to 127.0.0.1) or a cross-site POST.
+ */
+function checkOrigin(req: IncomingMessage, loopbackOnly: boolean): void {
+  const hostHeader = req.headers.host ?? '';
+  if (loopbackOnly && !isLoopback(hostName(hostHeader))) {
+    throw new HttpError(403, 'HostNotAllowed', 'this server listens on loopback and answers only loopback host names (localhost, 127.0.0.1, [::1])');
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && req.method !== 'GET' && req.method !== 'HEAD') {
+    let originHost = '';
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      // "null" and other opaque origins are cross-origin
+    }
+    if (originHost !== hostHeader) throw new HttpError(403, 'CrossOriginRequest', 'requests that change something must come from this server\'s own pages');
+  }
+}
+
 export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOptions = {}): Promise<HttpServerHandle> {
   const bind = opts.host ?? '127.0.0.1';
   if (opts.token !== undefined && opts.token.length < 16) {
@@ -90,6 +119,7 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
     throw new Error(`refusing to listen on ${bind} without a bearer token: anyone on the network could control the host; give a token (e.g. --token or MEDIAGRAPH_TOKEN), or bind 127.0.0.1`);
   }
   const authorized = opts.token ? tokenCheck(opts.token) : undefined;
+  const loopbackOnly = isLoopback(bind);
   const metrics = new HttpMetrics(host);
   const router = new Router(routeTable(opts.sseKeepAliveMs));
   let hostOpen = true;
@@ -106,15 +136,18 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
     inFlight++;
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      checkOrigin(req, loopbackOnly);
       const { route, params } = router.match(req.method ?? 'GET', url.pathname);
       if (authorized && !route.public && !authorized(req.headers.authorization) && !authorized(bearerFromCookie(req.headers.cookie))) {
         // A browser cannot add a header to page loads, EventSource or media requests: opening
-        // `/?token=…` once trades the token for a same-site-only cookie and drops it from the URL.
+        // `/?token=…` once trades the token for an HttpOnly cookie and drops it from the URL.
+        // SameSite=Lax: a link from elsewhere still opens the viewer, while cross-site
+        // POST/PUT/DELETE (the only routes that change anything) never carry the cookie.
         const fromUrl = url.searchParams.get('token');
         if (route.path === '/' && fromUrl !== null && authorized(`Bearer ${fromUrl}`)) {
           res.writeHead(303, {
             location: '/',
-            'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(fromUrl)}; HttpOnly; SameSite=Strict; Path=/`,
+            'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(fromUrl)}; HttpOnly; SameSite=Lax; Path=/`,
             'cache-control': 'no-store',
           });
           res.end();
