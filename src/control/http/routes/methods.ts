@@ -11,7 +11,7 @@ export const methodRoutes: readonly Route[] = [
     handler: async ({ host, req, res, params }) => {
       const payload = await readJson(req);
       const r = await invokeMethod(host, params['methodName']!, payload);
-      // 204 has no body by HTTP's rules; the envelope goes in a 200-free form a client can still read from the status.
+      // A 204 may not carry a body (HTTP), so LVA's `{status: 204, payload: null}` is the status alone.
       if (r.status === 204) return sendJson(res, 204, undefined);
       sendJson(res, r.status, { status: r.status, payload: r.payload });
     },
