@@ -6,6 +6,8 @@ import { probeCommand } from './commands/probe-command.ts';
 import { recordCommand } from './commands/record.ts';
 import { runCommand } from './commands/run.ts';
 import { invokeCommand } from './commands/invoke.ts';
+import { serveCommand } from './commands/serve.ts';
+import { demoCommand } from './commands/demo.ts';
 
 const USAGE = `usage: mediagraph <command> [options]
 
@@ -27,6 +29,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return validateCommand(rest, io, registry);
     case 'run':
       return runCommand(rest, io, registry);
+    case 'serve':
+      return serveCommand(rest, io, registry);
+    case 'demo':
+      return demoCommand(rest, io, registry);
     case 'invoke':
       return invokeCommand(rest, io);
     case 'probe':

@@ -4,6 +4,7 @@
 import { Registry, Gauge, Counter } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { MediaGraphHost } from '../../runtime/host.ts';
+import { METRIC_HELP, type MetricSample } from '../../types/metrics.ts';
 
 const STATES = ['Inactive', 'Activating', 'Active', 'Deactivating'] as const;
 
@@ -47,6 +48,17 @@ export class HttpMetrics {
       registers: [this.registry],
     });
     this.#subscription = host.events$.subscribe((e) => events.inc({ event_type: e.type }));
+    // what nodes report through their NodeMetrics (cache fill, uploads, reconnects, …)
+    for (const [name, help] of Object.entries(METRIC_HELP)) {
+      const read = () => host.metrics().filter((m) => m.name === name);
+      const labelNames = ['graph_instance', 'graph_node'];
+      const labels = (m: MetricSample) => ({ graph_instance: m.labels['instance'] ?? '', graph_node: m.labels['node'] ?? '' });
+      if (name.endsWith('_total')) {
+        new Counter({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); for (const m of read()) this.inc(labels(m), m.value); } });
+      } else {
+        new Gauge({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); for (const m of read()) this.set(labels(m), m.value); } });
+      }
+    }
   }
 
   /** Lets nodes and other layers add their own gauges and counters to this registry. */
