@@ -87,5 +87,16 @@ test('CVR to Azurite: several segments, each blob decodes, no gaps, LVA events i
   const now = Date.now();
   const available = await store.availableRanges(now - 3_600_000, now + 3_600_000);
   assert.equal(available.gaps.length, 0, JSON.stringify(available));
-  assert.ok(readdirSync(join(dir, 'cache')).length >= 0);
+
+  // export the whole range to one plain .mp4 and to a folder; ffmpeg plays both
+  const { main } = await import('../../src/control/cli/main.ts');
+  const errs: string[] = [];
+  const io = { out: () => undefined, err: (l: string) => void errs.push(l) };
+  const range = ['--asset', 'sampleAsset-CVRToAsset-cam1', '--from', new Date(now - 3_600_000).toISOString(), '--to', new Date(now + 3_600_000).toISOString(), '--blob', azurite.connectionString];
+  assert.equal(await main(['export', ...range, '--out', join(dir, 'export', 'all.mp4')], io), 0, errs.join('\n'));
+  assert.equal(ffmpegDecodeErrors(join(dir, 'export', 'all.mp4')), '');
+  const video = inspectMp4(new Uint8Array(readFileSync(join(dir, 'export', 'all.mp4')))).find((x) => x.type === 'video')!;
+  assert.ok(video.samples.length >= 25 * 30 * 3, `${video.samples.length} frames exported`);
+  assert.equal(await main(['export', ...range, '--out', join(dir, 'export', 'folder')], io), 0, errs.join('\n'));
+  assert.equal(readdirSync(join(dir, 'export', 'folder')).filter((f) => f.endsWith('.m4s')).length, segments.length);
 });

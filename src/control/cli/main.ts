@@ -8,6 +8,7 @@ import { runCommand } from './commands/run.ts';
 import { invokeCommand } from './commands/invoke.ts';
 import { serveCommand } from './commands/serve.ts';
 import { demoCommand } from './commands/demo.ts';
+import { exportCommand } from './commands/export.ts';
 
 const USAGE = `usage: mediagraph <command> [options]
 
@@ -33,6 +34,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       return serveCommand(rest, io, registry);
     case 'demo':
       return demoCommand(rest, io, registry);
+    case 'export':
+      return exportCommand(rest, io);
     case 'invoke':
       return invokeCommand(rest, io);
     case 'probe':
