@@ -13,13 +13,25 @@ import { exportCommand } from './commands/export.ts';
 const USAGE = `usage: mediagraph <command> [options]
 
 commands:
+  demo [--port 7070] [--speed 1] [--for <s>]
+                      simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)
+  run <topology.json> [--instance <instance.json>] [--param name=value ...] [--blob <conn>] [--for <s>] [--data <dir>]
+                      run one instance in the foreground with a live status line
+  serve [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token <t>] [--blob <conn>]
+                      the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer
   validate <topology.json> [--instance <instance.json>] [--json]
                       check a topology (and an instance) against LVA's rules
-  demo                simulated camera + embedded Azurite + the CVR example, with a viewer
-  run <topology.json> [--instance <f>] [--param k=v ...] [--blob <conn>] [--for <s>]
-  serve [--host 127.0.0.1] [--port 7070] [--data <dir>]
-  probe <rtsp-url> [--for <seconds>] [--json]
+  probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http]
+                      tracks, frame counts and lost packets of a camera
   record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>]
+                      record fMP4 segments to a folder, no host, no cloud
+  export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob <conn>] [--data <dir>]
+                      write a recorded range to plain files
+  invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token <t>]
+                      call an LVA direct method on a running host
+
+blob storage: --blob <connection string | SAS URL | account URL>, else AZURE_STORAGE_CONNECTION_STRING,
+else an embedded Azurite under the data folder.
 `;
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
