@@ -1,4 +1,4 @@
-// `mediagraph invoke <methodName> [payload.json] [--host http://127.0.0.1:7070] [--token T]`
+// `mediagraph invoke <methodName> [payload.json | '{…}'] [--host http://127.0.0.1:7070] [--token T]`
 // LVA's direct methods from the shell: one POST to a running `mediagraph serve`. Prints the
 // `{status, payload}` answer; exits 0 for 2xx, 1 otherwise.
 import { parseArgs } from 'node:util';
@@ -18,7 +18,8 @@ export async function invokeCommand(argv: readonly string[], io: CliIo): Promise
   }
   let payload: unknown = {};
   try {
-    if (file) payload = await readJsonFile(file);
+    // a payload file, or the JSON itself for short payloads such as {"name":"x"}
+    if (file) payload = file.trim().startsWith('{') ? (JSON.parse(file) as unknown) : await readJsonFile(file);
   } catch (e) {
     io.err(e instanceof Error ? e.message : String(e));
     return 2;
