@@ -22,6 +22,9 @@ const allowed: Record<string, readonly string[]> = {
   control: ['types', 'runtime', 'graph', 'nodes', 'media', 'storage', 'testing'],
 };
 const noRxjs = new Set(['media', 'storage', 'types']);
+/** Protocol and container code does no I/O of its own: callers hand it bytes. */
+const noIo = new Set(['media']);
+const ioModules = /^(node:)?(fs|fs\/promises|net|dgram|tls|http|https)$/;
 
 function files(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -46,6 +49,9 @@ for (const file of files(src)) {
         problems.push(`src/${rel}: imports ${spec}; ${layer}/ code must stay free of RxJS`);
       }
       continue;
+    }
+    if (noIo.has(layer) && ioModules.test(spec) && !rel.includes(`${sep}io${sep}`)) {
+      problems.push(`src/${rel}: imports ${spec}; ${layer}/ code takes bytes from its caller (put I/O in a folder named io/ or in a node)`);
     }
     if (!spec.startsWith('.')) continue;
     const target = relative(src, resolve(dirname(file), spec));

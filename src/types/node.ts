@@ -3,9 +3,10 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
+import type { NodeMetrics } from './metrics.ts';
 
 /** What travels on an edge. The compiler checks that connected ports agree. */
-export type PortKind = 'media' | 'segment' | 'signal';
+export type PortKind = 'media' | 'segment' | 'cached-segment' | 'signal' | (string & {});
 
 export type NodeRole = 'source' | 'processor' | 'sink';
 
@@ -36,6 +37,8 @@ export interface NodeContext {
   readonly logger: Logger;
   /** Publishes typed events; the subject (`/graphInstances/i/sinks/n`) is filled in for the node. */
   readonly events: EventBus;
+  /** Gauges and counters for `/metrics` and the status line, labelled with instance and node. */
+  readonly metrics: NodeMetrics;
   /** Scheduler for everything time-based, so marble tests run in virtual time. */
   readonly scheduler: SchedulerLike;
   /** Emits once when the instance is asked to deactivate: sources end, sinks drain. */
@@ -78,8 +81,14 @@ export interface NodeDefinition<Config extends NodeSpec = NodeSpec> {
   readonly output: PortKind | null;
   /** Minimum and maximum number of `inputs` entries (defaults: 0/0 for sources, 1/∞ otherwise). */
   readonly inputCount?: { readonly min: number; readonly max: number };
-  /** Rules beyond the schema (ranges, patterns that depend on other properties). */
-  readonly check?: (config: Config) => readonly ConfigIssue[];
+  /**
+   * Rules beyond the schema (ranges, patterns that depend on other properties), run on the
+   * configuration after parameter substitution. `raw` is the node as written, before
+   * substitution (e.g. to require a `${System.*}` variable in a name pattern); `unresolved`
+   * lists pointers (relative to the node) whose value still holds a reference because the
+   * topology is validated without an instance: skip value checks there.
+   */
+  readonly check?: (config: Config, context: { readonly raw: NodeSpec; readonly unresolved: ReadonlySet<string> }) => readonly ConfigIssue[];
   /**
    * Composite nodes expand into native nodes instead of running themselves. The last node
    * of the returned chain takes the composite's name so downstream references still work.

@@ -1,0 +1,73 @@
+// Writes the generated reference files: schemas/ from the registry, docs/errors.md and
+// docs/events.md from the catalogs. `--check` fails if a committed file is stale (CI/tests).
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fullTopologySchema, instanceSchema } from '../src/graph/document-schemas.ts';
+import { createBuiltinRegistry } from '../src/runtime/builtin-registry.ts';
+import { ERROR_CATALOG } from '../src/runtime/errors.ts';
+import { EVENT_CLASSES } from '../src/types/events.ts';
+
+const root = resolve(import.meta.dirname, '..');
+
+export function generatedFiles(): Record<string, string> {
+  const registry = createBuiltinRegistry();
+  const topology = fullTopologySchema(registry.list());
+  const instance = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://mediagraph.dev/schemas/instance.schema.json',
+    title: 'mediagraph graph instance (LVA media graph instance)',
+    ...instanceSchema,
+  };
+  const errors = [
+    '# Error codes',
+    '',
+    'Generated from `src/runtime/errors.ts` by `npm run generate`. Every error the host returns carries one of',
+    'these codes among its `details`, with a `target` JSON pointer where a document is at fault.',
+    '',
+    '| code | HTTP status | LVA top-level code | meaning |',
+    '|---|---|---|---|',
+    ...Object.entries(ERROR_CATALOG).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.top} | ${e.doc} |`),
+    '',
+  ].join('\n');
+  const events = [
+    '# Events',
+    '',
+    'Generated from `src/types/events.ts`. `eventType` is `Microsoft.Media.Graph.<class>.<type>` as in LVA;',
+    '`subject` is `/graphInstances/<instance>[/<sources|processors|sinks>/<node>]`.',
+    '',
+    '| type | class |',
+    '|---|---|',
+    ...Object.entries(EVENT_CLASSES).map(([type, cls]) => `| \`${type}\` | ${cls} |`),
+    '',
+  ].join('\n');
+  return {
+    'schemas/topology.schema.json': `${JSON.stringify(topology, null, 2)}\n`,
+    'schemas/instance.schema.json': `${JSON.stringify(instance, null, 2)}\n`,
+    'docs/errors.md': errors,
+    'docs/events.md': events,
+  };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const [rel, text] of Object.entries(generatedFiles())) {
+    const path = join(root, rel);
+    let current = '';
+    try {
+      current = readFileSync(path, 'utf8');
+    } catch {
+      /* missing */
+    }
+    if (current === text) continue;
+    if (check) {
+      console.log(`${rel} is stale: run npm run generate`);
+      stale++;
+    } else {
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, text);
+      console.log(`wrote ${rel}`);
+    }
+  }
+  process.exit(stale ? 1 : 0);
+}

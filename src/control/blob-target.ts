@@ -1,0 +1,33 @@
+// Where recordings go: `--blob` (connection string, SAS URL or account URL), else
+// AZURE_STORAGE_CONNECTION_STRING as Azure's own tools read it, else an embedded Azurite
+// whose data lives under the host's data folder, so a demo's recordings survive restarts.
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { parseBlobConnection } from '../storage/blob/connection.ts';
+
+export interface BlobTarget {
+  readonly connection: string;
+  /** Safe to print: no key, no signature. */
+  readonly description: string;
+  readonly embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function resolveBlobTarget(flag: string | undefined, dataDirectory: string, env: NodeJS.ProcessEnv = process.env): Promise<BlobTarget> {
+  const given = flag ?? env['AZURE_STORAGE_CONNECTION_STRING'];
+  if (given) {
+    const parsed = parseBlobConnection(given); // throws a clear, redacted error for junk
+    return { connection: given, description: parsed.describe(), embedded: false, close: async () => {} };
+  }
+  const location = join(dataDirectory, 'azurite');
+  await mkdir(location, { recursive: true });
+  // loaded only when needed: Azurite's module graph takes ~0.5 s
+  const { startAzurite } = await import('../testing/azurite.ts');
+  const azurite = await startAzurite({ location });
+  return {
+    connection: azurite.connectionString,
+    description: `embedded Azurite at ${azurite.blobEndpoint} (data in ${location})`,
+    embedded: true,
+    close: () => azurite.close(),
+  };
+}

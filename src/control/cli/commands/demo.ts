@@ -1,0 +1,91 @@
+// `mediagraph demo` (= `npm start`): the main job on embedded defaults, no account needed.
+// A simulated camera (with Digest auth), an embedded Azurite, a host running LVA's CVR
+// example, and the HTTP API with the viewer. Ctrl-C deactivates cleanly (the cache drains).
+import { parseArgs } from 'node:util';
+import { resolve, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { MediaGraphHost } from '../../../runtime/host.ts';
+import type { NodeRegistry } from '../../../runtime/registry.ts';
+import { startHttpServer, type HttpServerHandle } from '../../http/server.ts';
+import { BlobPlaybackSource } from '../../http/playback/blob-source.ts';
+import { resolveBlobTarget } from '../../blob-target.ts';
+import { startSimulatedCamera } from '../../../testing/sim-camera/index.ts';
+import { startStatusLine } from '../status-line.ts';
+import { describeError, waitForStop } from './run.ts';
+import type { CliIo } from '../io.ts';
+
+const root = resolve(fileURLToPath(import.meta.url), '../../../../..');
+const INSTANCE = 'demo-camera';
+
+export async function demoCommand(argv: readonly string[], io: CliIo, registry: NodeRegistry): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string', default: '7070' },
+      data: { type: 'string', default: '.data/demo' },
+      speed: { type: 'string', default: '1' },
+      file: { type: 'string', default: join(root, 'test/fixtures/media/h264-main-aac.mp4') },
+      'segment-length': { type: 'string', default: 'PT30S' },
+      for: { type: 'string' },
+    },
+  });
+  const dataDirectory = resolve(values.data);
+  const cameraPassword = randomBytes(9).toString('base64url');
+  const camera = await startSimulatedCamera({ file: values.file, speed: Number(values.speed), path: '/camera', auth: { username: 'viewer', password: cameraPassword, scheme: 'digest' } });
+  const target = await resolveBlobTarget(undefined, dataDirectory);
+  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection } });
+  let http: HttpServerHandle | undefined;
+  let code = 0;
+  try {
+    const topology = JSON.parse(await readFile(join(root, 'examples/cvr-asset/topology.json'), 'utf8')) as unknown;
+    await host.topologySet(topology);
+    if (host.instanceList().some((i) => i.name === INSTANCE) && host.instanceStatus(INSTANCE).state !== 'Inactive') await host.instanceDeactivate(INSTANCE);
+    await host.instanceSet({
+      name: INSTANCE,
+      properties: {
+        topologyName: 'CVRToAsset',
+        description: 'The built-in simulated camera, recorded continuously',
+        parameters: [
+          { name: 'rtspUrl', value: camera.url },
+          { name: 'rtspUserName', value: 'viewer' },
+          { name: 'rtspPassword', value: cameraPassword },
+          { name: 'cachePath', value: join(dataDirectory, 'cache') },
+          { name: 'segmentLength', value: values['segment-length'] },
+        ],
+      },
+    });
+    const playback = await BlobPlaybackSource.create(target.connection);
+    const port = Number(values.port);
+    try {
+      http = await startHttpServer(host, { port, playback });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      io.err(`port ${port} is busy; using a free one`);
+      http = await startHttpServer(host, { port: 0, playback });
+    }
+    await host.instanceActivate(INSTANCE);
+    io.out(`viewer: ${http.url}/`);
+    io.err(`camera ${camera.url} (Digest auth) → segments of ${values['segment-length']} → cache ${join(dataDirectory, 'cache')} → ${target.description}`);
+    io.err('the first segment is uploaded once it closes (one segment length after start); Ctrl-C stops and drains');
+    const tty = Boolean(process.stderr.isTTY);
+    const status = startStatusLine(host, INSTANCE, (text, final) => (tty ? process.stderr.write(`\r\x1b[K${text}${final ? '\n' : ''}`) : io.err(text)), tty);
+    try {
+      const why = await waitForStop(values.for !== undefined ? Number(values.for) : undefined);
+      io.err(`${why}: deactivating (uploading what the cache holds)…`);
+      await host.instanceDeactivate(INSTANCE);
+    } finally {
+      status.stop();
+    }
+  } catch (e) {
+    io.err(`demo failed: ${describeError(e)}`);
+    code = 1;
+  } finally {
+    await http?.close();
+    await host.close();
+    await camera.close();
+    await target.close();
+  }
+  return code;
+}

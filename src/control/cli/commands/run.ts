@@ -1,0 +1,144 @@
+// `mediagraph run <topology.json> [--instance <instance.json>] [--param name=value ...]
+//   [--blob <connection string | SAS URL>] [--for <seconds>] [--data <dir>]`
+// Runs one instance in the foreground with a live status line; Ctrl-C deactivates it
+// (the cache drains, bounded) and exits. Without --blob, recordings go to an embedded Azurite.
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { MediaGraphHost } from '../../../runtime/host.ts';
+import { MediaGraphError } from '../../../runtime/errors.ts';
+import type { NodeRegistry } from '../../../runtime/registry.ts';
+import { resolveBlobTarget } from '../../blob-target.ts';
+import { startStatusLine } from '../status-line.ts';
+import { readJsonFile } from './validate.ts';
+import { validateTopology } from '../../../graph/validate.ts';
+import { Redactor } from '../../../runtime/redact.ts';
+import type { CliIo } from '../io.ts';
+
+export function describeError(e: unknown): string {
+  if (e instanceof MediaGraphError) {
+    const details = e.details.filter((d) => d.target || d.code !== e.code);
+    return details.length ? `${e.code}: ${details.map((d) => `${d.target || '/'}: ${d.message}`).join('\n  ')}` : `${e.code}: ${e.message}`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function waitForStop(seconds: number | undefined): Promise<string> {
+  return new Promise((resolvePromise) => {
+    const done = (why: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      if (timer) clearTimeout(timer);
+      resolvePromise(why);
+    };
+    const onInt = () => done('interrupted');
+    const onTerm = () => done('terminated');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+    const timer = seconds !== undefined ? setTimeout(() => done(`ran ${seconds} s`), seconds * 1000) : undefined;
+  });
+}
+
+export async function runCommand(argv: readonly string[], io: CliIo, registry: NodeRegistry): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      instance: { type: 'string' },
+      param: { type: 'string', multiple: true, default: [] },
+      blob: { type: 'string' },
+      for: { type: 'string' },
+      data: { type: 'string', default: '.data/run' },
+      name: { type: 'string' },
+    },
+  });
+  const file = positionals[0];
+  if (!file) {
+    io.err('usage: mediagraph run <topology.json> [--instance <instance.json>] [--param name=value ...] [--blob <connection>] [--for <seconds>] [--data <dir>]');
+    return 2;
+  }
+  let topology: { name?: unknown };
+  let instance: { name?: string; properties?: { topologyName?: string; parameters?: { name: string; value: string }[] } };
+  try {
+    topology = (await readJsonFile(file)) as { name?: unknown };
+    instance = values.instance ? ((await readJsonFile(values.instance)) as typeof instance) : {};
+  } catch (e) {
+    io.err(e instanceof Error ? e.message : String(e));
+    return 2;
+  }
+  const params = new Map((instance.properties?.parameters ?? []).map((p) => [p.name, String(p.value)]));
+  for (const kv of values.param ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) {
+      io.err(`--param expects name=value, not "${kv}"`);
+      return 2;
+    }
+    params.set(kv.slice(0, eq), kv.slice(eq + 1));
+  }
+  const name = values.name ?? instance.name ?? 'run-1';
+  const instanceDoc = {
+    ...instance,
+    name,
+    properties: { ...instance.properties, topologyName: String(topology.name ?? ''), parameters: [...params].map(([n, v]) => ({ name: n, value: v })) },
+  };
+  const check = validateTopology(topology, registry, { instance: instanceDoc });
+  const redactor = new Redactor();
+  for (const s of check.secrets) redactor.add(s);
+  if (!check.ok) {
+    for (const i of check.issues) io.err(redactor.text(`${i.document === 'instance' ? 'instance#' : ''}${i.pointer || '/'}: ${i.message} [${i.code}]`));
+    return 1;
+  }
+  const dataDirectory = resolve(values.data);
+  let target;
+  try {
+    target = await resolveBlobTarget(values.blob, dataDirectory);
+  } catch (e) {
+    io.err(`run: ${redactor.text(e instanceof Error ? e.message : String(e))}`);
+    return 2;
+  }
+  redactor.add(target.connection);
+  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection } });
+  io.err(`recording to ${target.description}`);
+  let code = 0;
+  try {
+    await host.topologySet(topology);
+    try {
+      if (host.instanceStatus(name).state !== 'Inactive') await host.instanceDeactivate(name);
+    } catch {
+      /* new instance */
+    }
+    await host.instanceSet(instanceDoc);
+    const tty = Boolean(process.stderr.isTTY);
+    const status = startStatusLine(host, name, (text, final) => (tty ? process.stderr.write(`\r\x1b[K${text}${final ? '\n' : ''}`) : io.err(text)), tty);
+    try {
+      await host.instanceActivate(name);
+      io.err(`instance ${name} is Active; Ctrl-C to stop (the cache drains before exit)`);
+      const stopped = new Promise<string>((res) => {
+        const sub = host.events$.subscribe((e) => {
+          if (e.type === 'GraphInstanceStateChanged' && e.subject === `/graphInstances/${name}` && (e.body as { state: string }).state === 'Inactive') {
+            sub.unsubscribe();
+            res('the instance stopped');
+          }
+        });
+      });
+      const why = await Promise.race([waitForStop(values.for !== undefined ? Number(values.for) : undefined), stopped]);
+      if (host.instanceStatus(name).state === 'Active') {
+        io.err(`${why}: deactivating (uploading what the cache holds)…`);
+        await host.instanceDeactivate(name);
+      }
+      const last = host.instanceStatus(name).lastError;
+      if (last) {
+        io.err(`instance stopped with an error: ${last.code}: ${last.message}`);
+        code = 1;
+      }
+    } finally {
+      status.stop();
+    }
+  } catch (e) {
+    io.err(redactor.text(`run failed: ${describeError(e)}`));
+    code = 1;
+  } finally {
+    await host.close();
+    await target.close();
+  }
+  return code;
+}

@@ -1,0 +1,56 @@
+// `mediagraph validate <topology.json> [--instance <instance.json>]`
+// Exit 0 and "valid"; exit 1 and one "<json-pointer>: <message>" line per problem;
+// exit 2 when a file cannot be read or is not JSON (with line and column).
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { parseJsonWithPosition, JsonParseError } from '../../../graph/json-document.ts';
+import { validateTopology } from '../../../graph/validate.ts';
+import type { NodeRegistry } from '../../../runtime/registry.ts';
+import { Redactor } from '../../../runtime/redact.ts';
+import type { CliIo } from '../io.ts';
+
+export async function readJsonFile(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new JsonParseError(`${path}: cannot read file (${code ?? 'error'})`, 0, 0);
+  }
+  return parseJsonWithPosition(text, path);
+}
+
+export async function validateCommand(argv: readonly string[], io: CliIo, registry: NodeRegistry): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { instance: { type: 'string' }, json: { type: 'boolean' } } });
+  const file = positionals[0];
+  if (!file) {
+    io.err('usage: mediagraph validate <topology.json> [--instance <instance.json>] [--json]');
+    return 2;
+  }
+  let topology: unknown;
+  let instance: unknown;
+  try {
+    topology = await readJsonFile(file);
+    if (values.instance) instance = await readJsonFile(values.instance);
+  } catch (e) {
+    io.err(e instanceof Error ? e.message : String(e));
+    return 2;
+  }
+  const result = validateTopology(topology, registry, instance === undefined ? {} : { instance });
+  // a bad SecretString value must not be printed back
+  const redactor = new Redactor();
+  for (const s of result.secrets) redactor.add(s);
+  if (values.json) {
+    io.out(JSON.stringify(redactor.value({ valid: result.ok, errors: result.issues.map((i) => ({ document: i.document, pointer: i.pointer, code: i.code, message: i.message })) })));
+    return result.ok ? 0 : 1;
+  }
+  if (result.ok) {
+    io.out('valid');
+    return 0;
+  }
+  for (const i of result.issues) {
+    const where = i.document === 'instance' ? `${values.instance ?? 'instance'}#${i.pointer}` : i.pointer || '/';
+    io.out(redactor.text(`${where}: ${i.message} [${i.code}]`));
+  }
+  return 1;
+}

@@ -1,0 +1,10 @@
+// Where CLI commands write, so tests can run them in-process and read what they printed.
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+export const processIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};

@@ -1,0 +1,100 @@
+// A live one-line status for `run` and `demo`: state, segments recorded and uploaded, cache
+// fill, upload lag, reconnects. Rewritten in place on a terminal; a line every 10 s otherwise.
+import type { Subscription } from 'rxjs';
+import type { MediaGraphHost } from '../../runtime/host.ts';
+import { metricTotal } from '../../runtime/metric-store.ts';
+
+export interface StatusCounters {
+  written: number;
+  writtenBytes: number;
+  uploaded: number;
+  lagMs?: number;
+  evicted: number;
+  cacheBytes?: number;
+  cacheMaxBytes?: number;
+  lastProblem?: string;
+}
+
+function mib(n: number): string {
+  return `${(n / 1048576).toFixed(1)} MiB`;
+}
+
+export function formatStatus(state: string, c: StatusCounters, reconnects: number): string {
+  const cache = c.cacheBytes !== undefined ? `cache ${mib(c.cacheBytes)}${c.cacheMaxBytes ? ` of ${mib(c.cacheMaxBytes)}` : ''}` : 'cache –';
+  const lag = c.lagMs !== undefined ? `lag ${(c.lagMs / 1000).toFixed(1)} s` : 'lag –';
+  return [
+    state,
+    `recorded ${c.written} (${mib(c.writtenBytes)})`,
+    `uploaded ${c.uploaded}`,
+    cache,
+    lag,
+    `reconnects ${reconnects}`,
+    ...(c.evicted ? [`evicted ${c.evicted}`] : []),
+    ...(c.lastProblem ? [`last: ${c.lastProblem}`] : []),
+  ].join(' | ');
+}
+
+export interface StatusLine {
+  readonly counters: StatusCounters;
+  stop(): void;
+}
+
+export function startStatusLine(host: MediaGraphHost, instance: string, write: (text: string, final: boolean) => void, tty: boolean): StatusLine {
+  const c: StatusCounters = { written: 0, writtenBytes: 0, uploaded: 0, evicted: 0 };
+  const sub: Subscription = host.events$.subscribe((e) => {
+    if (!e.subject.startsWith(`/graphInstances/${instance}`)) return;
+    switch (e.type) {
+      case 'SegmentWritten': {
+        const b = e.body as { byteSize: number };
+        c.written++;
+        c.writtenBytes += b.byteSize;
+        break;
+      }
+      case 'SegmentUploaded':
+        c.uploaded++;
+        c.lagMs = (e.body as { lagMs: number }).lagMs;
+        break;
+      case 'CacheEvicted':
+        c.evicted += (e.body as { segments: number }).segments;
+        break;
+      case 'CacheHighWaterMark': {
+        const b = e.body as { usedBytes: number; maximumBytes: number };
+        c.cacheBytes = b.usedBytes;
+        c.cacheMaxBytes = b.maximumBytes;
+        break;
+      }
+      case 'StreamDisconnected':
+      case 'StorageError':
+      case 'AuthenticationError':
+      case 'ProtocolError':
+      case 'RuntimeError':
+        c.lastProblem = `${e.type}: ${String((e.body as { message?: string; reason?: string }).message ?? (e.body as { reason?: string }).reason ?? '')}`.slice(0, 120);
+        break;
+      default:
+    }
+  });
+  const render = (final: boolean) => {
+    let state = 'Unknown';
+    try {
+      state = host.instanceStatus(instance).state;
+    } catch {
+      /* deleted */
+    }
+    const m = host.metrics();
+    const bytes = metricTotal(m, 'mediagraph_cache_bytes', { instance });
+    if (m.some((s) => s.name === 'mediagraph_cache_bytes' && s.labels['instance'] === instance)) c.cacheBytes = bytes;
+    const max = metricTotal(m, 'mediagraph_cache_maximum_bytes', { instance });
+    if (max) c.cacheMaxBytes = max;
+    write(formatStatus(state, c, metricTotal(m, 'mediagraph_reconnects_total', { instance })), final);
+  };
+  const timer = setInterval(() => render(false), tty ? 1000 : 10_000);
+  timer.unref();
+  return {
+    counters: c,
+    stop: () => {
+      clearInterval(timer);
+      sub.unsubscribe();
+      render(true);
+    },
+  };
+}

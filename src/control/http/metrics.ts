@@ -1,0 +1,76 @@
+// Prometheus metrics for the HTTP control plane, in a Registry of our own (never prom-client's
+// global one, so two servers in one process do not collide). Instance gauges are computed at
+// scrape time from the host; event counters follow host.events$.
+import { Registry, Gauge, Counter } from 'prom-client';
+import type { Subscription } from 'rxjs';
+import type { MediaGraphHost } from '../../runtime/host.ts';
+import { METRIC_HELP, type MetricSample } from '../../types/metrics.ts';
+
+const STATES = ['Inactive', 'Activating', 'Active', 'Deactivating'] as const;
+
+/** Adds metrics to the registry; called once, at registration. */
+export type MetricsContributor = (registry: Registry) => void;
+
+export class HttpMetrics {
+  readonly registry = new Registry();
+  readonly #subscription: Subscription;
+
+  constructor(host: MediaGraphHost) {
+    new Gauge({
+      name: 'mediagraph_active_graph_instances',
+      help: 'Graph instances in state Active, per topology (LVA: lva_active_graph_instances).',
+      labelNames: ['graph_topology'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const t of host.topologyList()) this.set({ graph_topology: t.name }, 0);
+        for (const i of host.instanceList()) {
+          if (i.properties.state === 'Active') this.inc({ graph_topology: i.properties.topologyName });
+        }
+      },
+    });
+    new Gauge({
+      name: 'mediagraph_graph_instance_state',
+      help: 'Lifecycle state of each graph instance: 1 for the current state, 0 for the others.',
+      labelNames: ['graph_instance', 'graph_topology', 'state'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const i of host.instanceList()) {
+          for (const s of STATES) this.set({ graph_instance: i.name, graph_topology: i.properties.topologyName, state: s }, i.properties.state === s ? 1 : 0);
+        }
+      },
+    });
+    const events = new Counter({
+      name: 'mediagraph_events_total',
+      help: 'Events published by the host, by event type.',
+      labelNames: ['event_type'],
+      registers: [this.registry],
+    });
+    this.#subscription = host.events$.subscribe((e) => events.inc({ event_type: e.type }));
+    // what nodes report through their NodeMetrics (cache fill, uploads, reconnects, …)
+    for (const [name, help] of Object.entries(METRIC_HELP)) {
+      const read = () => host.metrics().filter((m) => m.name === name);
+      const labelNames = ['graph_instance', 'graph_node'];
+      const labels = (m: MetricSample) => ({ graph_instance: m.labels['instance'] ?? '', graph_node: m.labels['node'] ?? '' });
+      if (name.endsWith('_total')) {
+        new Counter({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); for (const m of read()) this.inc(labels(m), m.value); } });
+      } else {
+        new Gauge({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); for (const m of read()) this.set(labels(m), m.value); } });
+      }
+    }
+  }
+
+  /** Lets nodes and other layers add their own gauges and counters to this registry. */
+  registerMetrics(fn: MetricsContributor): void {
+    fn(this.registry);
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+
+  close(): void {
+    this.#subscription.unsubscribe();
+  }
+}

@@ -1,0 +1,190 @@
+// Validate at the boundary (STYLE.md 13): normalise casing → envelope schema → parameters →
+// per-node schema and rules → graph rules. Every issue names a JSON pointer and a rule.
+// The result is frozen and is what the planner and compiler consume.
+import type { NodeDefinition, NodeSpec, NodeInputSpec } from '../types/node.ts';
+import type { NodeTypeLookup } from '../runtime/registry.ts';
+import {
+  NODE_SECTIONS,
+  SECTION_ROLE,
+  type Instance,
+  type NodeSection,
+  type ParameterDeclaration,
+  type Topology,
+  type ValidationIssue,
+} from './model.ts';
+import { instanceSchema, nodeSchemaFor, topologyEnvelopeSchema } from './document-schemas.ts';
+import { normalizeBySchema } from './normalize.ts';
+import { resolveParameters, substitute, type SystemContext } from './parameters.ts';
+import { schemaIssues } from './schema-check.ts';
+import { graphIssues } from './graph-rules.ts';
+
+export interface ValidatedNode {
+  readonly section: NodeSection;
+  readonly index: number;
+  /** Pointer of the node object in the topology (`/properties/sinks/0`). */
+  readonly pointer: string;
+  readonly definition: NodeDefinition | undefined;
+  /** After normalisation and substitution. */
+  readonly spec: NodeSpec;
+}
+
+export interface ValidationResult {
+  readonly ok: boolean;
+  readonly issues: readonly ValidationIssue[];
+  readonly topology?: Topology;
+  readonly instance?: Instance;
+  readonly nodes: readonly ValidatedNode[];
+  /** SecretString values to redact everywhere. */
+  readonly secrets: readonly string[];
+}
+
+export interface ValidateOptions {
+  /** The instance to validate against the topology; without it, only the topology is checked. */
+  readonly instance?: unknown;
+  readonly system?: Partial<SystemContext>;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Maps a pointer written with canonical keys back to the spelling in the user's document. */
+export function toOriginalPointer(raw: unknown, canonical: string): string {
+  if (canonical === '') return '';
+  let node: unknown = raw;
+  const out: string[] = [];
+  for (const seg of canonical.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    let key = seg;
+    if (isObject(node)) {
+      key = Object.keys(node).find((k) => k.toLowerCase() === seg.toLowerCase()) ?? seg;
+      node = node[key];
+    } else if (Array.isArray(node)) {
+      node = node[Number(seg)];
+    } else node = undefined;
+    out.push(`/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  }
+  return out.join('');
+}
+
+export function normalizeInstance(raw: unknown): { instance?: Instance; issues: ValidationIssue[] } {
+  if (!isObject(raw)) {
+    return { issues: [{ code: 'InvalidResource', pointer: '', message: 'an instance must be a JSON object', document: 'instance' }] };
+  }
+  const normalized = normalizeBySchema(raw, instanceSchema);
+  const issues = schemaIssues(instanceSchema, normalized, '', 'instance', 'an instance').map((i) => ({
+    ...i,
+    pointer: toOriginalPointer(raw, i.pointer),
+  }));
+  return { instance: normalized as Instance, issues };
+}
+
+export function validateTopology(raw: unknown, registry: NodeTypeLookup, options: ValidateOptions = {}): ValidationResult {
+  const issues: ValidationIssue[] = [];
+  const fail = (): ValidationResult => ({ ok: false, issues, nodes: [], secrets: [] });
+  if (!isObject(raw)) {
+    issues.push({ code: 'InvalidResource', pointer: '', message: 'a topology must be a JSON object', document: 'topology' });
+    return fail();
+  }
+
+  // 1. Envelope (nodes only by their base properties here).
+  const envelope = normalizeBySchema(raw, topologyEnvelopeSchema) as Record<string, unknown>;
+  for (const i of schemaIssues(topologyEnvelopeSchema, envelope, '', 'topology', 'a topology')) {
+    // node-specific properties are checked per type below, not as "unknown" here
+    if (i.code === 'PropertyUnknown' && /^\/properties\/(sources|processors|sinks)\/\d+\//.test(i.pointer)) continue;
+    issues.push({ ...i, pointer: toOriginalPointer(raw, i.pointer) });
+  }
+  const props = envelope['properties'];
+  if (!isObject(props)) return fail();
+
+  // 2. Parameters.
+  let instance: Instance | undefined;
+  if (options.instance !== undefined) {
+    const ni = normalizeInstance(options.instance);
+    issues.push(...ni.issues);
+    instance = ni.instance;
+    if (instance && typeof envelope['name'] === 'string' && typeof instance.properties?.topologyName === 'string' &&
+        instance.properties.topologyName.toLowerCase() !== String(envelope['name']).toLowerCase()) {
+      issues.push({ code: 'TopologyNotFound', pointer: toOriginalPointer(options.instance, '/properties/topologyName'), message: `instance refers to topology "${instance.properties.topologyName}", not "${String(envelope['name'])}"`, document: 'instance' });
+    }
+  }
+  const declarations = (Array.isArray(props['parameters']) ? props['parameters'] : []).filter(isObject) as unknown as ParameterDeclaration[];
+  const resolved = resolveParameters(
+    declarations.filter((d) => typeof d.name === 'string'),
+    instance ? (Array.isArray(instance.properties?.parameters) ? instance.properties.parameters : []) : undefined,
+  );
+  for (const i of resolved.issues) {
+    const doc = i.document === 'instance' ? options.instance : raw;
+    issues.push({ ...i, pointer: toOriginalPointer(doc, i.pointer) });
+  }
+  const declared = new Set(declarations.map((d) => d.name).filter((n) => typeof n === 'string'));
+  const system: SystemContext = {
+    topologyName: String(envelope['name'] ?? ''),
+    instanceName: options.system?.instanceName ?? instance?.name,
+    now: options.system?.now,
+  };
+
+  // 3. Nodes.
+  const nodes: ValidatedNode[] = [];
+  for (const section of NODE_SECTIONS) {
+    const list = props[section];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) continue; // reported by the envelope schema
+    list.forEach((rawNode: unknown, index: number) => {
+      const at = `/properties/${section}/${index}`;
+      if (!isObject(rawNode)) return;
+      const type = rawNode['@type'];
+      const definition = typeof type === 'string' ? registry.get(type) : undefined;
+      if (typeof type === 'string' && !definition) {
+        issues.push({ code: 'ModuleValidationError', pointer: toOriginalPointer(raw, `${at}/@type`), message: `unknown node type "${type}"; registered types: ${registry.list().map((d) => d.type).join(', ')}`, document: 'topology' });
+      }
+      const normalized = (definition ? normalizeBySchema(rawNode, nodeSchemaFor(definition)) : rawNode) as Record<string, unknown>;
+      const sub = substitute(normalized, at, declared, resolved.values, system);
+      for (const i of sub.issues) issues.push({ ...i, pointer: toOriginalPointer(raw, i.pointer) });
+      // enum values that came from parameters ("medium") are canonicalised after substitution
+      const substituted = definition ? normalizeBySchema(sub.value, nodeSchemaFor(definition)) : sub.value;
+      const spec = { ...(substituted as object), '@type': definition?.type ?? String(type) } as unknown as NodeSpec;
+      nodes.push({ section, index, pointer: at, definition, spec });
+      if (!definition) return;
+      if (definition.role !== SECTION_ROLE[section]) {
+        issues.push({ code: 'ModuleValidationError', pointer: toOriginalPointer(raw, `${at}/@type`), message: `${definition.type} is a ${definition.role}; it belongs in properties.${definition.role}s, not ${section}`, document: 'topology' });
+      }
+      const unresolved = new Set(sub.unresolved);
+      const isUnresolved = (p: string): boolean => [...unresolved].some((u) => p === u || p.startsWith(`${u}/`));
+      for (const i of schemaIssues(nodeSchemaFor(definition), spec, at, 'topology', definition.type)) {
+        if (isUnresolved(i.pointer)) continue;
+        issues.push({ ...i, pointer: toOriginalPointer(raw, i.pointer) });
+      }
+      if (definition.check) {
+        const relUnresolved = new Set([...unresolved].map((u) => u.slice(at.length)));
+        for (const c of definition.check(spec, { raw: normalized as unknown as NodeSpec, unresolved: relUnresolved })) {
+          if (isUnresolved(`${at}${c.pointer}`)) continue;
+          issues.push({ code: c.code as ValidationIssue['code'], pointer: toOriginalPointer(raw, `${at}${c.pointer}`), message: c.message, document: 'topology' });
+        }
+      }
+    });
+  }
+
+  // 4. Graph rules (names, wiring, ports, cycles).
+  for (const i of graphIssues(nodes)) issues.push({ ...i, pointer: toOriginalPointer(raw, i.pointer) });
+
+  const topology = deepFreeze({
+    ...envelope,
+    properties: {
+      ...props,
+      ...Object.fromEntries(NODE_SECTIONS.filter((s) => Array.isArray(props[s])).map((s) => [s, nodes.filter((n) => n.section === s).map((n) => n.spec)])),
+    },
+  }) as unknown as Topology;
+  return { ok: issues.length === 0, issues, topology, instance, nodes: deepFreeze(nodes), secrets: resolved.secrets };
+}
+
+export function inputsOf(spec: NodeSpec): readonly NodeInputSpec[] {
+  return Array.isArray(spec.inputs) ? spec.inputs : [];
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value) && !ArrayBuffer.isView(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,20 @@
+// mediagraph's public API.
+export { MediaGraphHost } from './runtime/host.ts';
+export type { HostOptions, InstanceStatus, SetResult } from './runtime/host.ts';
+export { NodeRegistry } from './runtime/registry.ts';
+export { createBuiltinRegistry } from './runtime/builtin-registry.ts';
+export { invokeMethod, LVA_METHOD_NAMES } from './runtime/lva-methods.ts';
+export type { MethodResponse } from './runtime/lva-methods.ts';
+export { MediaGraphError, ERROR_CATALOG } from './runtime/errors.ts';
+export type { ErrorCode, ErrorDetail } from './runtime/errors.ts';
+export { defineNode } from './nodes/define-node.ts';
+export { builtinNodes } from './nodes/index.ts';
+export { validateTopology } from './graph/validate.ts';
+export type { ValidationResult, ValidateOptions } from './graph/validate.ts';
+export { fullTopologySchema } from './graph/document-schemas.ts';
+export type * from './types/media.ts';
+export type * from './types/segment.ts';
+export type * from './types/node.ts';
+export type * from './types/events.ts';
+export type * from './types/logger.ts';
+export type * from './graph/model.ts';

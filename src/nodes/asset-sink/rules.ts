@@ -1,0 +1,24 @@
+// Value rules shared by the asset sink and the native nodes it expands into.
+import type { ConfigIssue } from '../../types/node.ts';
+
+/** LVA's asset name rule: 1–260 characters, none of < > % & : \ / ? * + . ' */
+const ASSET_NAME = /^[^<>%&:\\/?*+.']{1,260}$/;
+
+export function checkAssetNamePattern(resolved: unknown, raw: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (typeof raw === 'string' && !/\$\{\s*System\./i.test(raw)) {
+    issues.push({ pointer: '/assetNamePattern', code: 'PropertyValueInvalidPattern', message: 'assetNamePattern must contain at least one system variable such as ${System.GraphInstanceName}' });
+  }
+  if (typeof resolved === 'string' && !ASSET_NAME.test(resolved)) {
+    issues.push({ pointer: '/assetNamePattern', code: 'PropertyValueInvalidPattern', message: `asset name must be 1–260 characters without < > % & : \\ / ? * + . ' (got ${resolved.length} characters${/[<>%&:\\/?*+.']/.test(resolved) ? ' with a forbidden one' : ''})` });
+  }
+  return issues;
+}
+
+export function checkCacheSize(value: unknown, pointer: string): ConfigIssue[] {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^\s*\d+\s*$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    return [{ pointer, code: 'PropertyValueInvalid', message: `localMediaCacheMaximumSizeMiB must be a positive integer number of MiB, not ${JSON.stringify(value)}` }];
+  }
+  return [];
+}

@@ -1,0 +1,80 @@
+// `#Mediagraph.Fmp4Segmenter`: media in, finished fMP4 segment files out (DESIGN.md §3-4).
+// The cutter decides (pure), SegmentFiles writes (serialised), the node emits SegmentMessages.
+import { concatMap, defer, filter, finalize, from, tap, type Observable } from 'rxjs';
+import { join } from 'node:path';
+import type { MediaMessage } from '../../types/media.ts';
+import type { ConfigIssue, NodeDefinition, NodeSpec } from '../../types/node.ts';
+import type { SegmentMessage } from '../../types/segment.ts';
+import { parseIsoDuration } from '../../media/segmenter/iso-duration.ts';
+import { cutSegments } from './cut-segments.ts';
+import { SegmentFiles } from './segment-files.ts';
+
+export const FMP4_SEGMENTER_TYPE = '#Mediagraph.Fmp4Segmenter';
+export const DEFAULT_SEGMENT_LENGTH = 'PT30S';
+/** Shorter segments are allowed for local recording; LVA's asset sink still requires ≥ PT30S. */
+export const MIN_SEGMENT_LENGTH_MS = 1000;
+
+export interface Fmp4SegmenterConfig extends NodeSpec {
+  readonly segmentLength?: string;
+  readonly outputDirectoryPath?: string;
+}
+
+function checkConfig(config: Fmp4SegmenterConfig): ConfigIssue[] {
+  const value = config.segmentLength ?? DEFAULT_SEGMENT_LENGTH;
+  let ms: number;
+  try {
+    ms = parseIsoDuration(value);
+  } catch {
+    return [{ pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${JSON.stringify(value)} is not an ISO-8601 duration such as PT30S` }];
+  }
+  if (ms < MIN_SEGMENT_LENGTH_MS) {
+    return [{ pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${value} is shorter than 1 second` }];
+  }
+  return [];
+}
+
+export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.freeze<NodeDefinition<Fmp4SegmenterConfig>>({
+  type: FMP4_SEGMENTER_TYPE,
+  role: 'processor',
+  description: 'Cuts media into fMP4 segments on keyframes (one fragment per GOP) and writes them to disk.',
+  configSchema: {
+    type: 'object',
+    properties: {
+      segmentLength: { type: 'string', default: DEFAULT_SEGMENT_LENGTH, description: 'ISO-8601 duration of media per segment (cut on the next keyframe).' },
+      outputDirectoryPath: { type: 'string', minLength: 1, description: 'Folder for init and segment files; default <dataDirectory>/segments/<instance>/<node>.' },
+    },
+  },
+  inputs: ['media'],
+  output: 'segment',
+  inputCount: { min: 1, max: 1 },
+  check: (config: Fmp4SegmenterConfig) => checkConfig(config),
+  create: (config, ctx) => (inputs) => {
+    const input = inputs[0] as Observable<MediaMessage> | undefined;
+    if (!input || inputs.length !== 1) throw new Error(`${FMP4_SEGMENTER_TYPE} takes exactly one input, got ${inputs.length}`);
+    const segmentLengthMs = parseIsoDuration(config.segmentLength ?? DEFAULT_SEGMENT_LENGTH);
+    const directory = config.outputDirectoryPath ?? join(ctx.services.dataDirectory, 'segments', ctx.instanceName, ctx.nodeName);
+    return defer(() => {
+      const files = new SegmentFiles(directory);
+      return input.pipe(
+        cutSegments({ segmentLengthMs }),
+        tap((a) => {
+          if (a.type === 'track-rejected') {
+            ctx.events.emit('MediaFormatError', { code: 'TrackRejected', message: a.message });
+            ctx.logger.warn('track rejected', { trackId: a.trackId, reason: a.message });
+          }
+        }),
+        // One action at a time, in order: a fragment is on disk before the next is written.
+        concatMap((a) => from(files.perform(a))),
+        filter((m): m is SegmentMessage => m !== undefined),
+        tap((m) => {
+          ctx.metrics.add('mediagraph_segments_written_total');
+          ctx.events.emit('SegmentWritten', {
+            path: m.path, byteSize: m.byteSize, startWallClock: new Date(m.startWallClockMs).toISOString(),
+            endWallClock: new Date(m.endWallClockMs).toISOString(), mediaDurationMs: m.mediaDurationMs,
+          });
+        }),
+        finalize(() => void files.abort()),
+      );
+    });
+  },
+});

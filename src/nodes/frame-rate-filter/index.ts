@@ -1,0 +1,13 @@
+// `#Microsoft.Media.MediaGraphFrameRateFilterProcessor` (LVA.md §2). It validates like LVA's, and activation
+// fails with NodeTypeNotSupported until it is implemented: never a silent no-op.
+import { defineNode } from '../define-node.ts';
+
+export const frameRateFilterNode = defineNode({
+  type: '#Microsoft.Media.MediaGraphFrameRateFilterProcessor',
+  role: 'processor',
+  description: "Drops frames above maximumFps (LVA 1.0; deprecated in 2.0).",
+  configSchema: {"type": "object", "required": ["maximumFps"], "properties": {"maximumFps": {"type": ["string", "number"]}}},
+  inputs: ["media"],
+  output: "media",
+  notSupportedYet: "frame rate filtering needs decoded frames, which mediagraph does not produce yet",
+});

@@ -1,0 +1,13 @@
+// `#Microsoft.Media.MediaGraphMotionDetectionProcessor` (LVA.md §2). It validates like LVA's, and activation
+// fails with NodeTypeNotSupported until it is implemented: never a silent no-op.
+import { defineNode } from '../define-node.ts';
+
+export const motionDetectionNode = defineNode({
+  type: '#Microsoft.Media.MediaGraphMotionDetectionProcessor',
+  role: 'processor',
+  description: "Detects motion in video and emits Inference events; frames with motion pass through.",
+  configSchema: {"type": "object", "properties": {"sensitivity": {"enum": ["Low", "Medium", "High"]}, "outputMotionRegion": {"type": ["string", "boolean"]}, "eventAggregationWindow": {"type": "string"}}},
+  inputs: ["media"],
+  output: "media",
+  notSupportedYet: "motion detection needs a video decoder, which mediagraph does not have yet",
+});

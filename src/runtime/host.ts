@@ -1,0 +1,439 @@
+// The runtime host: LVA's topology and instance methods, the instance state machine,
+// persistence, and one supervised GraphRun per active instance. Control planes (CLI, HTTP)
+// call this and nothing else (STYLE.md 14).
+import { join } from 'node:path';
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { GraphEvent } from '../types/events.ts';
+import type { Logger, LogLevel } from '../types/logger.ts';
+import type { NodeServices } from '../types/node.ts';
+import type { Instance, InstanceState, Topology, ValidationIssue } from '../graph/model.ts';
+import { validateTopology, normalizeInstance } from '../graph/validate.ts';
+import { planGraph } from '../graph/plan.ts';
+import { NodeFailure } from '../graph/compile.ts';
+import { NodeRegistry } from './registry.ts';
+import { MediaGraphError, wrongState, type ErrorDetail } from './errors.ts';
+import { EventHub, subjectFor } from './event-hub.ts';
+import { Redactor, REDACTION_MASK } from './redact.ts';
+import { createLogger } from './logger.ts';
+import { DefinitionStore } from './definition-store.ts';
+import { GraphRun } from './graph-run.ts';
+import { MetricStore } from './metric-store.ts';
+import type { MetricSample } from '../types/metrics.ts';
+
+export interface HostOptions {
+  /** Where definitions persist and nodes keep state (caches default below it). */
+  readonly dataDirectory: string;
+  readonly registry?: NodeRegistry;
+  readonly services?: Partial<NodeServices>;
+  readonly logLevel?: LogLevel | 'silent';
+  readonly logWrite?: (line: string) => void;
+  readonly quotas?: { readonly topologies?: number; readonly instances?: number };
+  /** Upper bound for a deactivation's drain before the pipeline is torn down. */
+  readonly deactivateTimeoutMs?: number;
+  readonly scheduler?: SchedulerLike;
+  readonly now?: () => Date;
+}
+
+export interface InstanceStatus {
+  readonly state: InstanceState;
+  readonly activatedAt?: string;
+  readonly lastError?: { readonly code: string; readonly message: string; readonly at: string };
+}
+
+interface InstanceEntry {
+  document: Instance;
+  raw: unknown;
+  state: InstanceState;
+  desiredActive: boolean;
+  run?: GraphRun;
+  transition?: Promise<void>;
+  activatedAt?: string;
+  lastError?: InstanceStatus['lastError'];
+  redactor: Redactor;
+}
+
+interface TopologyEntry {
+  document: Topology;
+  raw: unknown;
+}
+
+export type SetResult<T> = { readonly created: boolean; readonly value: T };
+
+const DEFAULT_QUOTAS = { topologies: 50, instances: 1000 };
+
+function issuesToError(code: MediaGraphError['code'], what: string, issues: readonly ValidationIssue[]): MediaGraphError {
+  const details: ErrorDetail[] = issues.map((i) => ({ code: i.code, target: i.pointer, message: i.document === 'instance' ? `instance: ${i.message}` : i.message }));
+  return new MediaGraphError(code, `${what} is invalid: ${issues.length} problem(s): ${details.map((d) => `${d.target || '/'}: ${d.message}`).join('; ')}`, details);
+}
+
+function codeFor(issues: readonly ValidationIssue[]): MediaGraphError['code'] {
+  return issues.some((i) => i.code === 'GraphValidationError') ? 'GraphValidationError' : 'ModuleValidationError';
+}
+
+export class MediaGraphHost {
+  readonly registry: NodeRegistry;
+  readonly logger: Logger;
+  readonly #options: HostOptions;
+  readonly #hub: EventHub;
+  readonly #redactor = new Redactor();
+  readonly #metrics = new MetricStore();
+  readonly #store: DefinitionStore;
+  readonly #topologies = new Map<string, TopologyEntry>();
+  readonly #instances = new Map<string, InstanceEntry>();
+  #mutations: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(options: HostOptions) {
+    this.#options = options;
+    this.registry = options.registry ?? new NodeRegistry();
+    this.#hub = new EventHub(options.now);
+    this.#store = new DefinitionStore(join(options.dataDirectory, 'definitions'));
+    this.logger = createLogger({ level: options.logLevel ?? 'info', write: options.logWrite, redactor: this.#redactor });
+    if (options.services?.blobConnection) this.#redactor.add(String(options.services.blobConnection));
+  }
+
+  /** Opens a host over its data directory and re-activates what was active before. */
+  static async open(options: HostOptions): Promise<MediaGraphHost> {
+    const host = new MediaGraphHost(options);
+    await host.#store.init();
+    for (const doc of await host.#store.loadTopologies()) {
+      const v = validateTopology(doc, host.registry);
+      if (v.topology && typeof v.topology.name === 'string') host.#topologies.set(v.topology.name.toLowerCase(), { document: v.topology, raw: doc });
+      else host.logger.warn('skipping an unreadable stored topology', { issues: v.issues.length });
+    }
+    const reactivate: string[] = [];
+    for (const stored of await host.#store.loadInstances()) {
+      const n = normalizeInstance(stored.document);
+      if (!n.instance || typeof n.instance.name !== 'string') continue;
+      const entry = host.#newInstanceEntry(n.instance, stored.document);
+      entry.desiredActive = stored.desiredActive;
+      host.#instances.set(n.instance.name.toLowerCase(), entry);
+      if (stored.desiredActive) reactivate.push(n.instance.name);
+    }
+    for (const name of reactivate) {
+      try {
+        await host.instanceActivate(name);
+      } catch (e) {
+        host.logger.error('re-activation after restart failed', { instance: name, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    return host;
+  }
+
+  get events$(): Observable<GraphEvent> {
+    return this.#hub.events$;
+  }
+
+  /** Current gauges and counters of every instance's nodes (labels: instance, node). */
+  metrics(): MetricSample[] {
+    return this.#metrics.snapshot();
+  }
+
+  get dataDirectory(): string {
+    return this.#options.dataDirectory;
+  }
+
+  /** Serialises definition changes so concurrent callers see a consistent store. */
+  #serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.#mutations.then(work, work);
+    this.#mutations = next.catch(() => undefined);
+    return next;
+  }
+
+  // ---- topologies ---------------------------------------------------------------------
+
+  topologySet(raw: unknown): Promise<SetResult<Topology>> {
+    return this.#serial(async () => {
+      const v = validateTopology(raw, this.registry);
+      if (!v.ok || !v.topology) throw issuesToError(codeFor(v.issues), 'topology', v.issues);
+      const name = v.topology.name;
+      const key = name.toLowerCase();
+      const existing = this.#topologies.get(key);
+      if (!existing && this.#topologies.size >= (this.#options.quotas?.topologies ?? DEFAULT_QUOTAS.topologies)) {
+        throw new MediaGraphError('QuotaExceeded', `the host already holds ${this.#topologies.size} topologies (the maximum)`);
+      }
+      if (existing) {
+        const users = this.#instancesOf(key);
+        const active = users.filter((u) => u.state !== 'Inactive');
+        if (active.length) {
+          throw new MediaGraphError('TopologyChangeNotAllowed', `topology "${name}" is used by instance(s) that are not Inactive: ${active.map((u) => `${u.document.name} (${u.state})`).join(', ')}; deactivate them first`);
+        }
+        const problems: ErrorDetail[] = [];
+        for (const u of users) {
+          const check = validateTopology(raw, this.registry, { instance: u.raw });
+          for (const i of check.issues.filter((x) => x.document === 'instance' || x.code.startsWith('Parameter'))) {
+            problems.push({ code: i.code, target: i.pointer, message: `instance "${u.document.name}": ${i.message}` });
+          }
+        }
+        if (problems.length) {
+          throw new MediaGraphError('TopologyChangeNotAllowed', `the change would break instance(s) of topology "${name}": ${problems.map((p) => p.message).join('; ')}`, problems);
+        }
+      }
+      const now = this.#now().toISOString();
+      const document = withSystemData(v.topology, existing?.document.systemData?.createdAt ?? now, now);
+      const stored = withSystemData(raw as Topology, document.systemData!.createdAt, now);
+      await this.#store.saveTopology(name, stored);
+      this.#topologies.set(key, { document, raw: stored });
+      return { created: !existing, value: document };
+    });
+  }
+
+  topologyGet(name: string): Topology {
+    const t = this.#topologies.get(String(name).toLowerCase());
+    if (!t) throw new MediaGraphError('NotFound', `topology "${name}" does not exist`);
+    return t.document;
+  }
+
+  topologyList(): Topology[] {
+    return [...this.#topologies.values()].map((t) => t.document).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Returns false when there was nothing to delete (LVA answers 204). */
+  topologyDelete(name: string): Promise<boolean> {
+    return this.#serial(async () => {
+      const key = String(name).toLowerCase();
+      if (!this.#topologies.has(key)) return false;
+      const users = this.#instancesOf(key);
+      if (users.length) {
+        throw new MediaGraphError('GraphTopologyInUse', `topology "${name}" is used by instance(s) ${users.map((u) => `"${u.document.name}"`).join(', ')}; delete them first`);
+      }
+      await this.#store.deleteTopology(name);
+      this.#topologies.delete(key);
+      return true;
+    });
+  }
+
+  // ---- instances ----------------------------------------------------------------------
+
+  instanceSet(raw: unknown): Promise<SetResult<Instance>> {
+    return this.#serial(async () => {
+      const n = normalizeInstance(raw);
+      if (!n.instance || n.issues.length) throw issuesToError('ModuleValidationError', 'instance', n.issues);
+      const key = n.instance.name.toLowerCase();
+      const existing = this.#instances.get(key);
+      if (existing && existing.state !== 'Inactive') {
+        throw wrongState(`instance "${n.instance.name}"`, 'change', existing.state, ['Inactive']);
+      }
+      if (!existing && this.#instances.size >= (this.#options.quotas?.instances ?? DEFAULT_QUOTAS.instances)) {
+        throw new MediaGraphError('QuotaExceeded', `the host already holds ${this.#instances.size} instances (the maximum)`);
+      }
+      const topology = this.#topologies.get(n.instance.properties.topologyName.toLowerCase());
+      if (!topology) throw new MediaGraphError('TopologyNotFound', `instance "${n.instance.name}" names topology "${n.instance.properties.topologyName}", which does not exist`, [{ code: 'TopologyNotFound', target: '/properties/topologyName', message: 'no such topology' }]);
+      const rawWithSecrets = existing ? keepMaskedSecrets(raw, existing.raw) : raw;
+      const v = validateTopology(topology.raw, this.registry, { instance: rawWithSecrets });
+      if (!v.ok) throw issuesToError(codeFor(v.issues), 'instance', v.issues);
+      const now = this.#now().toISOString();
+      const document = withSystemData(normalizeInstance(rawWithSecrets).instance!, existing?.document.systemData?.createdAt ?? now, now);
+      await this.#store.saveInstance(document.name, { document, desiredActive: false });
+      const entry = this.#newInstanceEntry(document, document);
+      for (const s of v.secrets) entry.redactor.add(s);
+      this.#instances.set(key, entry);
+      return { created: !existing, value: this.#present(entry) };
+    });
+  }
+
+  instanceGet(name: string): Instance {
+    return this.#present(this.#instance(name));
+  }
+
+  instanceStatus(name: string): InstanceStatus {
+    const e = this.#instance(name);
+    return { state: e.state, activatedAt: e.activatedAt, lastError: e.lastError };
+  }
+
+  instanceList(): Instance[] {
+    return [...this.#instances.values()].map((e) => this.#present(e)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  instanceDelete(name: string): Promise<boolean> {
+    return this.#serial(async () => {
+      const key = String(name).toLowerCase();
+      const e = this.#instances.get(key);
+      if (!e) return false;
+      if (e.state !== 'Inactive') throw wrongState(`instance "${e.document.name}"`, 'delete', e.state, ['Inactive']);
+      await this.#store.deleteInstance(e.document.name);
+      this.#instances.delete(key);
+      return true;
+    });
+  }
+
+  /** Blocks until Active (LVA). Activating twice waits for the same result; Active returns at once. */
+  async instanceActivate(name: string): Promise<void> {
+    const e = this.#instance(name);
+    if (e.state === 'Active') return;
+    if (e.state === 'Activating' && e.transition) return e.transition;
+    if (e.state === 'Deactivating') throw wrongState(`instance "${e.document.name}"`, 'activate', e.state, ['Inactive', 'Activating', 'Active']);
+    e.transition = this.#activate(e).finally(() => (e.transition = undefined));
+    return e.transition;
+  }
+
+  /** Blocks until the cache has drained and the instance is Inactive (bounded by the drain timeout). */
+  async instanceDeactivate(name: string): Promise<void> {
+    const e = this.#instance(name);
+    if (e.state === 'Inactive') {
+      if (e.desiredActive) await this.#setDesired(e, false);
+      return;
+    }
+    if (e.state === 'Deactivating' && e.transition) return e.transition;
+    if (e.state === 'Activating') throw wrongState(`instance "${e.document.name}"`, 'deactivate', e.state, ['Active', 'Deactivating', 'Inactive']);
+    e.transition = this.#deactivate(e, true).finally(() => (e.transition = undefined));
+    return e.transition;
+  }
+
+  /** Stops every instance (they stay marked active, so the next host re-activates them). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all(
+      [...this.#instances.values()].map(async (e) => {
+        if (e.transition) await e.transition.catch(() => undefined);
+        if (e.state === 'Active') await this.#deactivate(e, false).catch(() => undefined);
+      }),
+    );
+    this.#hub.complete();
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  #now(): Date {
+    return this.#options.now?.() ?? new Date();
+  }
+
+  #instance(name: string): InstanceEntry {
+    const e = this.#instances.get(String(name).toLowerCase());
+    if (!e) throw new MediaGraphError('NotFound', `instance "${name}" does not exist`);
+    return e;
+  }
+
+  #instancesOf(topologyKey: string): InstanceEntry[] {
+    return [...this.#instances.values()].filter((e) => e.document.properties.topologyName.toLowerCase() === topologyKey);
+  }
+
+  #newInstanceEntry(document: Instance, raw: unknown): InstanceEntry {
+    const redactor = this.#redactor.child();
+    const topology = this.#topologies.get(document.properties.topologyName.toLowerCase());
+    for (const p of document.properties.parameters ?? []) {
+      const decl = topology?.document.properties.parameters?.find((d) => d.name.toLowerCase() === p.name.toLowerCase());
+      if (decl?.type === 'SecretString') redactor.add(String(p.value));
+    }
+    return { document, raw, state: 'Inactive', desiredActive: false, redactor };
+  }
+
+  /** What callers see: state filled in, SecretString values masked (LVA never echoed them). */
+  #present(e: InstanceEntry): Instance {
+    const topology = this.#topologies.get(e.document.properties.topologyName.toLowerCase());
+    const secret = new Set(
+      (topology?.document.properties.parameters ?? []).filter((d) => d.type === 'SecretString').map((d) => d.name.toLowerCase()),
+    );
+    return {
+      ...e.document,
+      properties: {
+        ...e.document.properties,
+        parameters: e.document.properties.parameters?.map((p) => (secret.has(p.name.toLowerCase()) ? { name: p.name, value: REDACTION_MASK } : p)),
+        state: e.state,
+      },
+    };
+  }
+
+  #setState(e: InstanceEntry, state: InstanceState, error?: { code: string; message: string }): void {
+    const previous = e.state;
+    e.state = state;
+    this.#hub.publish('GraphInstanceStateChanged', subjectFor(e.document.name), e.redactor.value({ state, previousState: previous, ...(error ? { error } : {}) }));
+  }
+
+  async #setDesired(e: InstanceEntry, desiredActive: boolean): Promise<void> {
+    e.desiredActive = desiredActive;
+    await this.#store.saveInstance(e.document.name, { document: e.document, desiredActive });
+  }
+
+  async #activate(e: InstanceEntry): Promise<void> {
+    this.#setState(e, 'Activating');
+    const name = e.document.name;
+    const topology = this.#topologies.get(e.document.properties.topologyName.toLowerCase());
+    try {
+      if (!topology) throw new MediaGraphError('TopologyNotFound', `topology "${e.document.properties.topologyName}" does not exist`);
+      const now = this.#now();
+      const v = validateTopology(topology.raw, this.registry, { instance: e.raw, system: { instanceName: name, now } });
+      if (!v.ok) throw issuesToError(codeFor(v.issues), 'instance', v.issues);
+      for (const s of v.secrets) e.redactor.add(s);
+      const plan = planGraph(v.nodes, this.registry);
+      const services: NodeServices = {
+        dataDirectory: join(this.#options.dataDirectory, 'instances', name.toLowerCase()),
+        ...this.#options.services,
+      };
+      const run = new GraphRun({
+        plan,
+        instanceName: name,
+        topologyName: topology.document.name,
+        hub: this.#hub,
+        redactor: e.redactor,
+        logger: createLogger({ level: this.#options.logLevel ?? 'info', write: this.#options.logWrite, redactor: e.redactor, bindings: { instance: name } }),
+        services,
+        scheduler: this.#options.scheduler,
+        metrics: this.#metrics,
+      });
+      e.run = run;
+      e.activatedAt = now.toISOString();
+      e.lastError = undefined;
+      await this.#setDesired(e, true);
+      this.#setState(e, 'Active');
+      void run.done.then((outcome) => this.#onRunEnded(e, run, outcome.error));
+    } catch (err) {
+      const error = err instanceof MediaGraphError ? err : new MediaGraphError('ActivationFailed', err instanceof Error ? err.message : String(err));
+      const redacted = new MediaGraphError(error.code, e.redactor.text(error.message), error.details.map((d) => ({ ...d, message: e.redactor.text(d.message) })));
+      e.lastError = { code: redacted.code, message: redacted.message, at: this.#now().toISOString() };
+      this.#setState(e, 'Inactive', { code: redacted.code, message: redacted.message });
+      throw redacted;
+    }
+  }
+
+  /** The pipeline ended while nobody was deactivating it: a node failed or the sources ended. */
+  #onRunEnded(e: InstanceEntry, run: GraphRun, error: unknown): void {
+    if (e.run !== run || e.state !== 'Active') return;
+    e.run = undefined;
+    if (error !== undefined) {
+      const message = e.redactor.text(error instanceof Error ? error.message : String(error));
+      e.lastError = { code: 'NodeFailed', message, at: this.#now().toISOString() };
+      this.#hub.publish('RuntimeError', error instanceof NodeFailure ? subjectFor(e.document.name) : subjectFor(e.document.name), { code: 'NodeFailed', message });
+      this.logger.error('instance stopped: a node failed', { instance: e.document.name, error: message });
+      this.#setState(e, 'Inactive', { code: 'NodeFailed', message });
+    } else {
+      this.#setState(e, 'Inactive');
+    }
+  }
+
+  async #deactivate(e: InstanceEntry, byUser: boolean): Promise<void> {
+    this.#setState(e, 'Deactivating');
+    const run = e.run;
+    e.run = undefined;
+    if (run) {
+      const outcome = await run.stop(this.#options.deactivateTimeoutMs ?? 120_000);
+      if (outcome.stoppedByTimeout) this.logger.warn('deactivation timed out; what was not uploaded stays cached', { instance: e.document.name });
+      if (outcome.error !== undefined) {
+        const message = e.redactor.text(outcome.error instanceof Error ? outcome.error.message : String(outcome.error));
+        e.lastError = { code: 'NodeFailed', message, at: this.#now().toISOString() };
+      }
+    }
+    if (byUser) await this.#setDesired(e, false);
+    this.#setState(e, 'Inactive');
+  }
+}
+
+function withSystemData<T extends { systemData?: unknown }>(doc: T, createdAt: string, lastModifiedAt: string): T {
+  return { ...doc, systemData: { createdAt, lastModifiedAt } };
+}
+
+/** A client that read an instance (secrets masked) and sends it back keeps the stored secret. */
+function keepMaskedSecrets(raw: unknown, previous: unknown): unknown {
+  const params = (raw as Instance | undefined)?.properties?.parameters;
+  const old = (previous as Instance | undefined)?.properties?.parameters;
+  if (!Array.isArray(params) || !Array.isArray(old)) return raw;
+  const r = raw as Instance;
+  return {
+    ...r,
+    properties: {
+      ...r.properties,
+      parameters: params.map((p) => (p.value === REDACTION_MASK ? old.find((o) => o.name.toLowerCase() === p.name.toLowerCase()) ?? p : p)),
+    },
+  };
+}

@@ -1,0 +1,143 @@
+// The Fmp4Segmenter node on real media: fixture samples in, segment files on a real disk out,
+// checked by mp4box.js (counts, timing, keyframes), ffmpeg (clean decode) and verify-mp4.sh.
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { from, lastValueFrom, toArray, type Observable } from 'rxjs';
+import { fmp4SegmenterNode, type Fmp4SegmenterConfig } from '../../src/nodes/fmp4-segmenter/index.ts';
+import type { ConfigIssue } from '../../src/types/node.ts';
+import type { MediaMessage } from '../../src/types/media.ts';
+import type { SegmentMessage } from '../../src/types/segment.ts';
+import { demuxFixture, MEDIA_DIR } from '../helpers/mp4-fixtures.ts';
+import { ffmpegDecode, inspectMp4 } from '../helpers/mp4-inspect.ts';
+import { testContext } from '../helpers/segmenter-context.ts';
+import { hasCommand, skipUnless } from '../helpers/tools.ts';
+
+function runNode(config: Fmp4SegmenterConfig, messages: MediaMessage[], dataDirectory: string) {
+  const ctx = testContext(dataDirectory);
+  const op = fmp4SegmenterNode.create!(config, ctx);
+  const out = op([from(messages)]) as Observable<SegmentMessage>;
+  return { ctx, result: lastValueFrom(out.pipe(toArray())) };
+}
+
+const concatFiles = (...paths: string[]) => Uint8Array.from(Buffer.concat(paths.map((p) => readFileSync(p))));
+
+for (const name of ['h264-360p-aac.mp4', 'h265-360p.mp4']) {
+  describe(`Fmp4Segmenter on ${name}, PT2S`, () => {
+    const d = demuxFixture(name);
+    const dir = mkdtempSync(join(tmpdir(), 'segmenter-node-'));
+    let segments: SegmentMessage[] = [];
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    test('writes segments and an init file, emitting one SegmentMessage per segment', async () => {
+      const { ctx, result } = runNode({ '@type': fmp4SegmenterNode.type, name: 'seg', segmentLength: 'PT2S', outputDirectoryPath: dir }, [...d.tracks, ...d.samples, { kind: 'end' }], dir);
+      segments = await result;
+      assert.equal(segments.length, 5);
+      const files = readdirSync(dir).sort();
+      assert.equal(files.filter((f) => f.endsWith('.part')).length, 0);
+      assert.deepEqual(files.filter((f) => f.endsWith('.m4s')), segments.map((s) => basename(s.path)));
+      assert.deepEqual(files.filter((f) => f.startsWith('init-')), [basename(segments[0]!.init.path)]);
+      assert.ok(segments.every((s) => s.init.id === segments[0]!.init.id));
+      assert.equal(ctx.recorded.filter((e) => e.type === 'SegmentWritten').length, 5);
+      for (const s of segments) assert.equal(readFileSync(s.path).length, s.byteSize);
+      assert.match(basename(segments[0]!.path), /^20260101T000000\.\d{3}Z_000001\.m4s$/);
+      assert.equal(segments[0]!.afterDiscontinuity, true);
+      assert.ok(segments.slice(1).every((s) => !s.afterDiscontinuity));
+    });
+
+    test('segments are contiguous in media and wall-clock time and cover every sample', () => {
+      for (let i = 1; i < segments.length; i++) {
+        const p = segments[i - 1]!;
+        assert.equal(p.baseMediaDecodeTime + p.mediaDurationMs * 90, segments[i]!.baseMediaDecodeTime);
+        assert.equal(p.endWallClockMs, segments[i]!.startWallClockMs);
+      }
+      const total = segments.reduce((n, s) => n + s.mediaDurationMs, 0);
+      assert.ok(Math.abs(total - 10_000) <= 40, `total ${total} ms`);
+      for (const t of d.tracks) {
+        const count = segments.reduce((n, s) => n + (s.tracks.find((x) => x.trackId === t.trackId)?.sampleCount ?? 0), 0);
+        assert.equal(count, d.samples.filter((s) => s.trackId === t.trackId).length, `track ${t.trackId}`);
+      }
+    });
+
+    test('mp4box.js: each init + segment starts on a keyframe with the expected samples and timing', () => {
+      let expectedDts = 0;
+      for (const s of segments) {
+        const tracks = inspectMp4(concatFiles(s.init.path, s.path));
+        assert.deepEqual(tracks.map((t) => t.codec), d.tracks.map((t) => t.config.codecString));
+        const video = tracks.find((t) => t.type === 'video')!;
+        assert.equal(video.samples[0]!.is_sync, true);
+        assert.equal(video.samples[0]!.dts, expectedDts);
+        assert.ok(Math.abs(video.samples.length - s.mediaDurationMs / 40) <= 1, `${video.samples.length} frames for ${s.mediaDurationMs} ms`);
+        const span = video.samples.reduce((n, x) => n + x.duration, 0);
+        assert.equal((span / 90000) * 1000, s.mediaDurationMs);
+        assert.equal(video.samples.length, s.tracks.find((t) => t.mediaType === 'video')!.sampleCount);
+        expectedDts += span;
+        const audio = tracks.find((t) => t.type === 'audio');
+        if (audio) {
+          const a = s.tracks.find((t) => t.mediaType === 'audio')!;
+          assert.equal(audio.samples.length, a.sampleCount);
+          // audio in this segment covers about the same time as the video (±1 AAC frame)
+          // (±2 AAC frames: one at each end; the last segment also takes the audio past the video's end)
+          assert.ok(Math.abs(a.durationMs - s.mediaDurationMs) <= (2 * 1024) / 48 + 1, `audio ${a.durationMs} ms vs video ${s.mediaDurationMs} ms`);
+        }
+      }
+    });
+
+    test('ffmpeg decodes every init + segment without a message; verify-mp4.sh passes', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () => {
+      for (const s of segments) {
+        const joined = join(dir, 'joined.tmp.mp4');
+        writeFileSync(joined, concatFiles(s.init.path, s.path));
+        const r = ffmpegDecode(joined);
+        assert.equal(r.stderr, '', basename(s.path));
+        assert.equal(r.status, 0);
+      }
+      rmSync(join(dir, 'joined.tmp.mp4'));
+      // verify-mp4.sh wants init.mp4 beside the segments
+      const vdir = join(dir, 'verify');
+      mkdirSync(vdir);
+      copyFileSync(segments[0]!.init.path, join(vdir, 'init.mp4'));
+      for (const s of segments) copyFileSync(s.path, join(vdir, basename(s.path)));
+      const v = spawnSync(join(MEDIA_DIR, 'verify-mp4.sh'), [vdir], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(v.status, 0, v.stdout + v.stderr);
+      assert.match(v.stdout, /segments=5 frames=250 /);
+    });
+  });
+}
+
+describe('Fmp4Segmenter configuration', () => {
+  test('default output folder is <dataDirectory>/segments/<instance>/<node>; input completion flushes', async (t) => {
+    const data = mkdtempSync(join(tmpdir(), 'segmenter-default-'));
+    t.after(() => rmSync(data, { recursive: true, force: true }));
+    const d = demuxFixture('h264-360p-aac.mp4');
+    const { result } = runNode({ '@type': fmp4SegmenterNode.type, name: 'seg' }, [...d.tracks, ...d.samples.slice(0, 200)], data);
+    const segs = await result;
+    assert.equal(segs.length, 1, 'PT30S default: one segment, closed when the input completed');
+    assert.ok(segs[0]!.path.startsWith(join(data, 'segments', 'inst', 'segmenter') + '/'));
+    assert.ok(existsSync(segs[0]!.path));
+  });
+
+  test('a file-system failure is an Observable error, not a crash', async (t) => {
+    const data = mkdtempSync(join(tmpdir(), 'segmenter-fail-'));
+    t.after(() => rmSync(data, { recursive: true, force: true }));
+    const blocker = join(data, 'not-a-folder');
+    writeFileSync(blocker, 'x');
+    const d = demuxFixture('h264-360p-aac.mp4');
+    const { result } = runNode({ '@type': fmp4SegmenterNode.type, name: 'seg', outputDirectoryPath: join(blocker, 'sub') }, [...d.tracks, ...d.samples.slice(0, 60)], data);
+    await assert.rejects(result, (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR' || e.code === 'EEXIST');
+  });
+
+  test('check() reports bad segment lengths at /segmentLength', () => {
+    const check = (c: Record<string, unknown>) => (fmp4SegmenterNode.check as unknown as (c: unknown, x: unknown) => ConfigIssue[])(c, { raw: c, unresolved: new Set() });
+    const base = { '@type': fmp4SegmenterNode.type, name: 's' };
+    assert.deepEqual(check({ ...base, segmentLength: 'PT30S' }), []);
+    assert.deepEqual(check({ ...base, segmentLength: 'PT1S' }), []);
+    for (const bad of ['30s', 'PT0.5S', 'P1M']) {
+      const issues = check({ ...base, segmentLength: bad });
+      assert.equal(issues.length, 1, bad);
+      assert.equal(issues[0]!.pointer, '/segmentLength');
+    }
+  });
+});
