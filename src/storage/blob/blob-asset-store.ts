@@ -268,17 +268,22 @@ export class BlobAssetStore {
   /** Runs one SDK call under its own deadline; maps failures to BlobStoreError without secrets. */
   async #call<T>(what: string, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     outer?.throwIfAborted();
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(new BlobStoreError('Timeout', `${what} exceeded its ${timeoutMs} ms deadline`)), timeoutMs);
-    const signal = outer ? AbortSignal.any([deadline.signal, outer]) : deadline.signal;
+    // One controller for both the deadline and the caller's signal (AbortSignal.any would
+    // allocate a dependent signal per call, which shows at hundreds of calls per second).
+    const call = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; call.abort(new BlobStoreError('Timeout', `${what} exceeded its ${timeoutMs} ms deadline`)); }, timeoutMs);
+    const onOuterAbort = (): void => call.abort(outer?.reason);
+    outer?.addEventListener('abort', onOuterAbort, { once: true });
     try {
-      return await fn(signal);
+      return await fn(call.signal);
     } catch (e) {
-      if (deadline.signal.aborted) throw deadline.signal.reason as BlobStoreError;
+      if (timedOut) throw call.signal.reason as BlobStoreError;
       if (outer?.aborted) throw outer.reason;
       throw toStoreError(what, e);
     } finally {
       clearTimeout(timer);
+      outer?.removeEventListener('abort', onOuterAbort);
     }
   }
 }
