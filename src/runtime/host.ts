@@ -9,7 +9,6 @@ import type { NodeServices } from '../types/node.ts';
 import type { Instance, InstanceState, Topology, ValidationIssue } from '../graph/model.ts';
 import { validateTopology, normalizeInstance } from '../graph/validate.ts';
 import { planGraph } from '../graph/plan.ts';
-import { NodeFailure } from '../graph/compile.ts';
 import { NodeRegistry } from './registry.ts';
 import { MediaGraphError, wrongState, type ErrorDetail } from './errors.ts';
 import { EventHub, subjectFor } from './event-hub.ts';
@@ -394,7 +393,8 @@ export class MediaGraphHost {
     if (error !== undefined) {
       const message = e.redactor.text(error instanceof Error ? error.message : String(error));
       e.lastError = { code: 'NodeFailed', message, at: this.#now().toISOString() };
-      this.#hub.publish('RuntimeError', error instanceof NodeFailure ? subjectFor(e.document.name) : subjectFor(e.document.name), { code: 'NodeFailed', message });
+      // the message names the failing node (NodeFailure); the subject is the instance it stopped
+      this.#hub.publish('RuntimeError', subjectFor(e.document.name), { code: 'NodeFailed', message });
       this.logger.error('instance stopped: a node failed', { instance: e.document.name, error: message });
       this.#setState(e, 'Inactive', { code: 'NodeFailed', message });
     } else {

@@ -44,9 +44,6 @@ function describeProblem(d: NodeDefinition): string | undefined {
   if (typeof d.configSchema !== 'object' || d.configSchema === null) return `node type ${d.type}: configSchema must be a JSON Schema object`;
   if (d.role === 'source' && d.inputs.length > 0) return `node type ${d.type}: a source takes no inputs`;
   if (d.role !== 'source' && d.inputs.length === 0) return `node type ${d.type}: a ${d.role} needs at least one input port kind`;
-  if (d.role === 'sink' && d.output !== null && d.expand === undefined) {
-    // sinks may emit (e.g. status) but nothing may be wired after them
-  }
   if (!d.create && !d.expand && !d.notSupportedYet) return `node type ${d.type}: needs create, expand or notSupportedYet`;
   return undefined;
 }
