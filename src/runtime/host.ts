@@ -17,6 +17,7 @@ import { createLogger } from './logger.ts';
 import { DefinitionStore } from './definition-store.ts';
 import { GraphRun } from './graph-run.ts';
 import { MetricStore } from './metric-store.ts';
+import { createDiskSpaceBroker } from './disk-space-broker.ts';
 import type { MetricSample } from '../types/metrics.ts';
 
 export interface HostOptions {
@@ -358,6 +359,7 @@ export class MediaGraphHost {
       const plan = planGraph(v.nodes, this.registry);
       const services: NodeServices = {
         dataDirectory: join(this.#options.dataDirectory, 'instances', name.toLowerCase()),
+        diskSpace: createDiskSpaceBroker(),
         ...this.#options.services,
       };
       const run = new GraphRun({

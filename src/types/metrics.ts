@@ -22,6 +22,7 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   mediagraph_lost_packets_total: 'RTP packets lost',
   mediagraph_reconnects_total: 'RTSP reconnect attempts',
   mediagraph_segments_written_total: 'Segments closed by the segmenter',
+  mediagraph_segments_dropped_total: 'Segments dropped because the disk was full and nothing could be freed',
   mediagraph_cache_bytes: 'Bytes held by the durable cache',
   mediagraph_cache_maximum_bytes: 'Size bound of the durable cache',
   mediagraph_cache_segments: 'Segments waiting in the durable cache',

@@ -21,12 +21,26 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
+/**
+ * Coordinates a full disk inside one instance: nodes that hold reclaimable data (the durable
+ * cache) register a reclaimer; a node whose write failed with ENOSPC (the segmenter) asks
+ * for space before giving up, so the oldest cached data goes before the newest is dropped.
+ */
+export interface DiskSpaceBroker {
+  /** `reclaim` frees some space (e.g. evicts the oldest segment) and says whether it did. */
+  register(reclaim: () => Promise<boolean>): () => void;
+  /** Asks each reclaimer in turn; true as soon as one freed something. */
+  reclaim(): Promise<boolean>;
+}
+
 /** Services an instance offers its nodes. Optional ones are present when the host has them. */
 export interface NodeServices {
   /** Directory where node types may keep per-instance state (caches, temp files). */
   readonly dataDirectory: string;
   /** Blob store connection for asset sinks (connection string, SAS URL or account URL). */
   readonly blobConnection?: string;
+  /** One per activation; absent when a node runs on its own (then a full disk drops the segment). */
+  readonly diskSpace?: DiskSpaceBroker;
   readonly [name: string]: unknown;
 }
 

@@ -93,9 +93,11 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
         ctx.events.emit('CacheHighWaterMark', { usedBytes: used, maximumBytes: maxBytes });
       } else if (highWater && used < 0.7 * maxBytes) highWater = false;
     };
+    let unregisterReclaimer: (() => void) | undefined;
     const finish = (): void => {
       if (finished || !inputDone || !detached) return;
       finished = true;
+      unregisterReclaimer?.();
       void (cache?.close() ?? Promise.resolve()).then(() => subscriber.complete(), (e: unknown) => subscriber.error(e));
     };
 
@@ -105,6 +107,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       const r = c.recovery;
       ctx.logger.info('durable cache open', { directory, segments: r.segments, bytes: r.bytes, recoveryMs: Math.round(r.durationMs), entriesDropped: r.entriesDropped, tempFilesDiscarded: r.tempFilesDiscarded, tornTail: r.tornTail });
       if (subscriber.closed) { void c.close(); return; }
+      unregisterReclaimer = ctx.services.diskSpace?.register(() => c.reclaimSpace());
       metrics?.set('mediagraph_cache_maximum_bytes', maxBytes);
       gauges(c);
       const queue: SegmentQueue = {
@@ -159,6 +162,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     });
     return () => {
       sub?.unsubscribe();
+      unregisterReclaimer?.();
       // A hard stop (or the end): close once the queued work is done; never lose a durable add.
       void chain.finally(() => cache?.close());
     };

@@ -54,7 +54,15 @@ export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.fre
     const segmentLengthMs = parseIsoDuration(config.segmentLength ?? DEFAULT_SEGMENT_LENGTH);
     const directory = config.outputDirectoryPath ?? join(ctx.services.dataDirectory, 'segments', ctx.instanceName, ctx.nodeName);
     return defer(() => {
-      const files = new SegmentFiles(directory);
+      const broker = ctx.services.diskSpace;
+      const files = new SegmentFiles(directory, {
+        ...(broker ? { reclaimSpace: () => broker.reclaim() } : {}),
+        onDropped: ({ path, reason }) => {
+          ctx.metrics.add('mediagraph_segments_dropped_total');
+          ctx.events.emit('DataDropped', { dataType: 'segment', count: 1, reason: `${reason} (${path})` });
+          ctx.logger.warn('segment dropped: the disk is full and nothing could be freed', { path, reason });
+        },
+      });
       return input.pipe(
         cutSegments({ segmentLengthMs }),
         tap((a) => {

@@ -398,6 +398,16 @@ export class DurableSegmentCache {
     return { accepted: false, gap: { kind: 'gap', startWallClockMs: meta.start, endWallClockMs: meta.end, reason: 'evicted' } };
   }
 
+  /**
+   * Frees space for a writer elsewhere on this disk (the segmenter hit ENOSPC): evicts the
+   * oldest segment not being uploaded, recorded as a gap like any eviction. False when
+   * nothing is evictable.
+   */
+  reclaimSpace(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.#exclusive(() => this.#evictOne(undefined, 'disk-full'));
+  }
+
   /** Runs a write; on ENOSPC evicts the oldest evictable segment and tries again. */
   async #withSpace<T>(protectInit: string | undefined, op: () => Promise<T> | T): Promise<T> {
     for (;;) {
