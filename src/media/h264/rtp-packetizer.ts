@@ -2,9 +2,24 @@
 // STAP-A, a NAL that does not fit one packet is split into FU-A fragments, and the last
 // packet of an access unit carries the marker bit.
 import { RtpPacketWriter, type RtpPacketizerOptions } from '../rtp/packetizer.ts';
-import { RTP_HEADER_SIZE } from '../rtp/rtp-packet.ts';
+import { packetizeNalUnits, type NalPayloadFormat } from '../rtp/nal-packetizer.ts';
 import { encodeBase64 } from '../rtp/base64.ts';
 import { H264Nal } from './nal.ts';
+
+/** STAP-A and FU-A headers (RFC 6184 §5.7.1, §5.8). */
+const H264_FORMAT: NalPayloadFormat = {
+  nalHeaderSize: 1,
+  writeAggregationHeader(units, pkt, at) {
+    let nri = 0;
+    for (const u of units) nri = Math.max(nri, (u[0] as number) & 0x60);
+    pkt[at] = nri | H264Nal.stapA;
+  },
+  writeFragmentHeader(nal, start, end, pkt, at) {
+    const header = nal[0] as number;
+    pkt[at] = (header & 0xe0) | H264Nal.fuA;
+    pkt[at + 1] = (start ? 0x80 : 0) | (end ? 0x40 : 0) | (header & 0x1f);
+  },
+};
 
 export class H264Packetizer {
   private readonly w: RtpPacketWriter;
@@ -19,64 +34,7 @@ export class H264Packetizer {
 
   /** Packets for one access unit (NAL units without start codes), in order. */
   packetize(units: readonly Uint8Array[], timestamp: number): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    const max = this.w.maxPayload;
-    let i = 0;
-    while (i < units.length) {
-      const nal = units[i] as Uint8Array;
-      // Try to aggregate this NAL with following ones into a STAP-A.
-      let size = 1 + 2 + nal.length;
-      let j = i + 1;
-      while (j < units.length && size + 2 + (units[j] as Uint8Array).length <= max) {
-        size += 2 + (units[j] as Uint8Array).length;
-        j++;
-      }
-      if (j - i >= 2) {
-        const last = j === units.length;
-        const pkt = this.w.packet(size, timestamp, last);
-        let nri = 0;
-        for (let k = i; k < j; k++) nri = Math.max(nri, (units[k] as Uint8Array)[0]! & 0x60);
-        pkt[RTP_HEADER_SIZE] = nri | H264Nal.stapA;
-        let o = RTP_HEADER_SIZE + 1;
-        for (let k = i; k < j; k++) {
-          const u = units[k] as Uint8Array;
-          pkt[o] = u.length >> 8;
-          pkt[o + 1] = u.length & 0xff;
-          pkt.set(u, o + 2);
-          o += 2 + u.length;
-        }
-        out.push(pkt);
-        i = j;
-        continue;
-      }
-      const last = i === units.length - 1;
-      if (nal.length <= max) {
-        const pkt = this.w.packet(nal.length, timestamp, last);
-        pkt.set(nal, RTP_HEADER_SIZE);
-        out.push(pkt);
-      } else {
-        this.fragment(nal, timestamp, last, out);
-      }
-      i++;
-    }
-    return out;
-  }
-
-  private fragment(nal: Uint8Array, timestamp: number, lastNal: boolean, out: Uint8Array[]): void {
-    const header = nal[0] as number;
-    const chunk = this.w.maxPayload - 2;
-    let p = 1;
-    while (p < nal.length) {
-      const n = Math.min(chunk, nal.length - p);
-      const start = p === 1;
-      const end = p + n === nal.length;
-      const pkt = this.w.packet(2 + n, timestamp, end && lastNal);
-      pkt[RTP_HEADER_SIZE] = (header & 0xe0) | H264Nal.fuA;
-      pkt[RTP_HEADER_SIZE + 1] = (start ? 0x80 : 0) | (end ? 0x40 : 0) | (header & 0x1f);
-      pkt.set(nal.subarray(p, p + n), RTP_HEADER_SIZE + 2);
-      out.push(pkt);
-      p += n;
-    }
+    return packetizeNalUnits(this.w, H264_FORMAT, units, timestamp);
   }
 }
 
