@@ -242,9 +242,16 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
     const reply = (req: RtspRequest, status: number, headers: RtspHeader[] = [], body?: string) => {
       const cseq = getHeader(req, 'CSeq');
       const all: RtspHeader[] = [];
-      if (cseq !== undefined && !q.omitCSeq) all.push(['CSeq', cseq]);
+      // a CSeq is echoed only if it is one (a hostile client may put line breaks in it)
+      if (cseq !== undefined && !q.omitCSeq && /^\s*\d{1,10}\s*$/.test(cseq)) all.push(['CSeq', cseq.trim()]);
       all.push(['Server', 'mediagraph-sim'], ...headers);
-      out.write(serializeResponse({ status, headers: all, ...(body !== undefined ? { body } : {}) }));
+      let bytes: Uint8Array;
+      try {
+        bytes = serializeResponse({ status, headers: all, ...(body !== undefined ? { body } : {}) });
+      } catch {
+        bytes = serializeResponse({ status: 400, headers: [['Server', 'mediagraph-sim']] });
+      }
+      out.write(bytes);
     };
 
     const endSession = () => {
@@ -317,7 +324,9 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
             const off = q.interleavedChannelOffset ?? 0;
             answer = { protocol: 'RTP/AVP/TCP', lowerTransport: 'TCP', delivery: 'unicast', interleaved: [base[0] + off, base[1] + off], ...(ssrc !== undefined ? { ssrc } : {}) };
           } else {
-            if (!requested.clientPort) { reply(req, 461); return; }
+            const ports = requested.clientPort;
+            // port 0 (or out of range) cannot be sent to: refuse the transport, never throw later
+            if (!ports || !ports.every((n) => Number.isInteger(n) && n > 0 && n < 65536)) { reply(req, 461); return; }
             answer = {
               protocol: 'RTP/AVP', lowerTransport: 'UDP', delivery: 'unicast', clientPort: requested.clientPort,
               serverPort: [udpPort(udpRtp), udpPort(udpRtcp)], ...(ssrc !== undefined ? { ssrc } : {}),
@@ -425,7 +434,11 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
         if (out.pending() > MAX_QUEUED_BYTES) { stats.droppedPackets++; return; }
         out.write(serializeInterleaved(rtcp ? tr.interleaved[1] : tr.interleaved[0], packet));
       } else if (tr.clientPort) {
-        (rtcp ? udpRtcp : udpRtp).send(packet, rtcp ? tr.clientPort[1] : tr.clientPort[0], t.clientHost);
+        try {
+          (rtcp ? udpRtcp : udpRtp).send(packet, rtcp ? tr.clientPort[1] : tr.clientPort[0], t.clientHost);
+        } catch {
+          stats.droppedPackets++; // a send error must not escape a media timer
+        }
       }
     };
     return {
