@@ -99,27 +99,30 @@ function hostileServer(corpus: readonly Capture[], seed: number, f: FuzzFigures)
           }
           case 'PLAY':
             answer(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nSession: FZ${connNo}\r\nRange: npt=0.000-\r\nRTP-Info: url=${url}/trackID=0;seq=1;rtptime=0\r\n\r\n`, 0.1);
-            void stream();
+            setTimeout(() => void stream(), 10); // after start() has resolved
             break;
           default: answer(`RTSP/1.0 200 OK\r\nCSeq: ${cseq}\r\nSession: FZ${connNo}\r\n\r\n`, 0.1);
         }
       }
     });
+    // Most connections keep the interleaved framing intact (mutated payloads reach the
+    // depacketizers); some mix in RTSP messages and raw garbage that break the framing.
+    const mixed = rng.chance(0.15);
     const stream = async (): Promise<void> => {
       for (let sent = 0; sent < FRAMES_PER_CONNECTION && !sock.destroyed; ) {
         const batch: Uint8Array[] = [];
+        let mutatedInBatch = 0;
         for (let i = 0; i < 50; i++, sent++) {
-          const r = rng.int(100);
-          f.inputs++;
+          const r = mixed ? rng.int(100) : 0;
           if (r < 85) {
             const fr = rng.pick(cap.frames);
             const mutate = rng.chance(0.7);
-            if (mutate) f.mutated++;
+            if (mutate) mutatedInBatch++;
             const payload = mutate ? mutateBytes(fr.bytes, rng) : fr.bytes;
             const channel = rng.chance(0.02) ? rng.int(256) : fr.channel;
             batch.push(serializeInterleaved(channel, payload.subarray(0, 0xffff)));
           } else if (r < 95) {
-            f.mutated++;
+            mutatedInBatch++;
             batch.push(mutateText(rng.pick([
               `RTSP/1.0 200 OK\r\nCSeq: ${rng.int(20)}\r\nSession: FZ${connNo}\r\n\r\n`,
               `ANNOUNCE rtsp://127.0.0.1/x RTSP/1.0\r\nCSeq: 9\r\nContent-Type: application/sdp\r\nContent-Length: ${cap.sdp.length}\r\n\r\n${cap.sdp}`,
@@ -127,10 +130,13 @@ function hostileServer(corpus: readonly Capture[], seed: number, f: FuzzFigures)
               `RTSP/1.0 302 Found\r\nCSeq: 2\r\nLocation: rtsp://127.0.0.1:1/elsewhere\r\n\r\n`,
             ]), rng));
           } else {
-            f.mutated++;
+            mutatedInBatch++;
             batch.push(rng.bytes(1 + rng.int(200)));
           }
         }
+        if (sock.destroyed) break; // inputs count only when written to an open connection
+        f.inputs += batch.length;
+        f.mutated += mutatedInBatch;
         if (!sock.write(Buffer.concat(batch))) await new Promise<void>((r) => { sock.once('drain', r); sock.once('close', r); });
       }
       if (rng.chance(0.2)) silent = true; // the client must notice the silence by itself
@@ -198,6 +204,7 @@ async function talk(port: number, rng: Rng, f: FuzzFigures, sdp: string, frames:
   while (Date.now() < end && !sock.destroyed) {
     const m = /Session:\s*([^;\r\n]+)/.exec(received);
     if (m) { session = m[1]!; break; }
+    if (/CSeq: 3\r\n/.test(received)) break; // answered without a session (401 on the camera with auth)
     await sleep(2);
   }
   const templates = [
@@ -215,13 +222,14 @@ async function talk(port: number, rng: Rng, f: FuzzFigures, sdp: string, frames:
   for (let sent = 0; sent < REQUESTS_PER_CONNECTION && !sock.destroyed; ) {
     const batch: Uint8Array[] = [];
     for (let i = 0; i < 40; i++, sent++) {
-      f.inputs++;
-      f.mutated++;
       const r = rng.int(100);
       if (r < 60) batch.push(mutateText(rng.pick(templates), rng));
       else if (r < 90) { const fr = rng.pick(frames); batch.push(serializeInterleaved(rng.chance(0.8) ? 1 : rng.int(256), mutateBytes(fr.bytes, rng).subarray(0, 0xffff))); }
       else batch.push(rng.bytes(1 + rng.int(300)));
     }
+    if (sock.destroyed) break;
+    f.inputs += batch.length;
+    f.mutated += batch.length;
     if (!sock.write(Buffer.concat(batch))) await Promise.race([new Promise<void>((r) => { sock.once('drain', r); }), closed]);
   }
   sock.end();
