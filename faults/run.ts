@@ -2,7 +2,7 @@
 // loopback only; prints a table and writes faults/results/latest.json.
 //   npm run faults [-- --quick] [-- --only=sigkill,uplink,camera,disk,fuzz,secrets]
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -12,6 +12,7 @@ interface Plan { readonly key: string; readonly file: string; readonly args: rea
 
 const PLANS: readonly Plan[] = [
   { key: 'sigkill', file: 'sigkill.ts', args: ['--kills=100'], quickArgs: ['--kills=10'], limitS: 900 },
+  { key: 'sigkill-host', file: 'sigkill-host.ts', args: ['--kills=100'], quickArgs: ['--kills=5'], limitS: 1500 },
   { key: 'uplink', file: 'uplink-cycles.ts', args: ['--cycles=30'], quickArgs: ['--cycles=3'], limitS: 300 },
   { key: 'camera', file: 'camera-restarts.ts', args: ['--restarts=20'], quickArgs: ['--restarts=3'], limitS: 400 },
   { key: 'disk', file: 'disk-full.ts', args: ['--layout=cache', '--rounds=2'], quickArgs: ['--layout=cache'], limitS: 400 },
@@ -71,6 +72,15 @@ for (const r of rows) console.log(fmt(r));
 
 const machine = { node: process.version, kernel: release(), cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, memoryGiB: Math.round(totalmem() / 2 ** 30) };
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), `${JSON.stringify({ date: new Date().toISOString(), quick, machine, results }, null, 2)}\n`);
+const latest = join(here, 'results', 'latest.json');
+// --only reruns some scenarios: the others keep their last results (each carries its own date).
+type Stored = (typeof results)[number] & { date?: string };
+const now = new Date().toISOString();
+let stored: Stored[] = results.map((r) => ({ ...r, date: now }));
+if (only && existsSync(latest)) {
+  const previous = (JSON.parse(readFileSync(latest, 'utf8')) as { results?: Stored[] }).results ?? [];
+  stored = [...previous.filter((p) => !only.includes(p.key)), ...stored].sort((a, b) => PLANS.findIndex((p) => p.key === a.key) - PLANS.findIndex((p) => p.key === b.key));
+}
+writeFileSync(latest, `${JSON.stringify({ date: now, quick, machine, results: stored }, null, 2)}\n`);
 console.log(`\nwrote faults/results/latest.json (${results.filter((r) => r.pass).length}/${results.length} passed)`);
 process.exit(results.every((r) => r.pass) ? 0 : 1);
