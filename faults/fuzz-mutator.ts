@@ -75,3 +75,20 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   for (const p of parts) { out.set(p, o); o += p.length; }
   return out;
 }
+
+const VALUE_NOISE = ['', ' ', '0', '-1', '4294967296', '99999999999999999999', ';;;', '=', ',,', '"', '\\', '%00', 'a'.repeat(300), '\u00ff\u00fe', 'RTP/AVP/TCP;interleaved=999-1000', 'Digest username="', 'npt=-', 'timeout=0'];
+
+/** Keeps the message's framing (start line, CRLFs, blank line) and mutates one header value. */
+export function mutateHeaderValue(text: string, rng: Rng): Uint8Array {
+  const end = text.indexOf('\r\n\r\n');
+  const head = end < 0 ? text : text.slice(0, end);
+  const rest = end < 0 ? '' : text.slice(end);
+  const lines = head.split('\r\n');
+  if (lines.length < 2) return Buffer.from(text, 'latin1');
+  const i = 1 + rng.int(lines.length - 1);
+  const line = lines[i]!;
+  const colon = line.indexOf(':');
+  const value = rng.chance(0.5) ? replaceNumber(line.slice(colon + 1), rng) : rng.pick(VALUE_NOISE);
+  lines[i] = `${colon > 0 ? line.slice(0, colon) : 'X-Fuzz'}: ${value}`;
+  return Buffer.from(lines.join('\r\n') + rest, 'latin1');
+}

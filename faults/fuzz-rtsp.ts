@@ -15,7 +15,7 @@ import { RtspMediaSession } from '../src/media/session/rtsp-media-session.ts';
 import { RtspError } from '../src/media/rtsp/errors.ts';
 import { serializeInterleaved } from '../src/media/rtsp/serialize.ts';
 import { startSimulatedCamera, type SimulatedCamera } from '../src/testing/sim-camera/index.ts';
-import { Rng, mutateBytes, mutateText } from './fuzz-mutator.ts';
+import { Rng, mutateBytes, mutateHeaderValue, mutateText } from './fuzz-mutator.ts';
 import { argNumber, isMain, runAsMain, sleep, type ScenarioResult } from './lib.ts';
 
 interface Capture { readonly sdp: string; readonly frames: readonly { readonly channel: number; readonly bytes: Uint8Array }[] }
@@ -49,9 +49,11 @@ export interface FuzzFigures {
   maxEndMs: number;
   sessionsEstablished: number;
   mediaMessages: number;
+  /** What the other side demonstrably parsed: RTP packets the client's session counted, or requests + interleaved frames the server counted. */
+  processed: number;
 }
 
-const fresh = (): FuzzFigures => ({ inputs: 0, mutated: 0, connections: 0, crashes: 0, untypedErrors: 0, hangs: 0, maxEndMs: 0, sessionsEstablished: 0, mediaMessages: 0 });
+const fresh = (): FuzzFigures => ({ inputs: 0, mutated: 0, connections: 0, crashes: 0, untypedErrors: 0, hangs: 0, maxEndMs: 0, sessionsEstablished: 0, mediaMessages: 0, processed: 0 });
 
 // ---------------------------------------------------------------- hostile server, our client
 
@@ -175,6 +177,7 @@ async function fuzzClient(corpus: readonly Capture[], inputs: number, seed: numb
     const r = await Promise.race([done.then(() => 'ok' as const), deadline]);
     if (r === 'hang') f.hangs++;
     await Promise.race([session.stop(), sleep(3000)]);
+    f.processed += session.stats.rtpPackets + session.stats.malformedPackets;
     f.maxEndMs = Math.max(f.maxEndMs, Date.now() - t0);
   };
   const target = f.inputs + inputs;
@@ -186,6 +189,7 @@ async function fuzzClient(corpus: readonly Capture[], inputs: number, seed: numb
 // ---------------------------------------------------------------- hostile client, our server
 
 const REQUESTS_PER_CONNECTION = 400;
+const BATCH = 10;
 
 async function talk(port: number, rng: Rng, f: FuzzFigures, sdp: string, frames: Capture['frames'], path: string): Promise<void> {
   f.connections++;
@@ -221,16 +225,19 @@ async function talk(port: number, rng: Rng, f: FuzzFigures, sdp: string, frames:
   ];
   for (let sent = 0; sent < REQUESTS_PER_CONNECTION && !sock.destroyed; ) {
     const batch: Uint8Array[] = [];
-    for (let i = 0; i < 40; i++, sent++) {
+    for (let i = 0; i < BATCH; i++, sent++) {
       const r = rng.int(100);
-      if (r < 60) batch.push(mutateText(rng.pick(templates), rng));
+      if (r < 45) batch.push(mutateHeaderValue(rng.pick(templates), rng));
+      else if (r < 60) batch.push(mutateText(rng.pick(templates), rng));
       else if (r < 90) { const fr = rng.pick(frames); batch.push(serializeInterleaved(rng.chance(0.8) ? 1 : rng.int(256), mutateBytes(fr.bytes, rng).subarray(0, 0xffff))); }
-      else batch.push(rng.bytes(1 + rng.int(300)));
+      else if (r < 92) batch.push(rng.bytes(1 + rng.int(300)));
+      else batch.push(Buffer.from(rng.pick(templates), 'latin1')); // a valid request keeps the state machine moving
     }
     if (sock.destroyed) break;
     f.inputs += batch.length;
     f.mutated += batch.length;
     if (!sock.write(Buffer.concat(batch))) await Promise.race([new Promise<void>((r) => { sock.once('drain', r); }), closed]);
+    await new Promise((r) => setImmediate(r)); // lets a close by the server be seen before the next batch
   }
   sock.end();
   const r = await Promise.race([closed.then(() => 'ok' as const), sleep(3000).then(() => 'hang' as const)]);
@@ -260,6 +267,8 @@ async function fuzzServer(corpus: readonly Capture[], inputs: number, seed: numb
     await startSimulatedCamera({ file: 'test/fixtures/media/h265-main.mp4', speed: 4, auth: { username: 'admin', password: 'cam-Fuzz-Secret-7', scheme: 'digest' } }),
   ];
   const frames = corpus.flatMap((c) => c.frames.filter((x) => x.channel % 2 === 1).concat(c.frames.slice(0, 50)));
+  const parsed = (): number => cams.reduce((n, c) => n + c.server.stats.requests + c.server.stats.rtcpFromClients, 0);
+  const parsedBefore = parsed();
   try {
     let n = 0;
     const target = f.inputs + inputs;
@@ -273,6 +282,7 @@ async function fuzzServer(corpus: readonly Capture[], inputs: number, seed: numb
     }));
     liveness.probes++;
     if (!await serverAlive(cams[0]!)) liveness.failed++;
+    f.processed = parsed() - parsedBefore;
   } finally {
     for (const c of cams) await c.close();
   }
@@ -323,9 +333,9 @@ export async function runRtspFuzz(o: FuzzOptions): Promise<ScenarioResult> {
       trials: total,
       figures: {
         inputs: total, inputsPerSec: Math.round(total / (clientSec + serverSec)),
-        clientInputs: client.inputs, clientMutated: client.mutated, clientConnections: client.connections, clientSessions: client.sessionsEstablished, clientMediaMessages: client.mediaMessages,
+        clientInputs: client.inputs, clientRtpParsed: client.processed, clientMutated: client.mutated, clientConnections: client.connections, clientSessions: client.sessionsEstablished, clientMediaMessages: client.mediaMessages,
         clientInputsPerSec: Math.round(client.inputs / clientSec), clientCrashes: client.crashes, clientUntyped: client.untypedErrors, clientHangs: client.hangs, clientMaxConnMs: client.maxEndMs,
-        serverInputs: server.inputs, serverConnections: server.connections, serverInputsPerSec: Math.round(server.inputs / serverSec), serverCrashes: server.crashes, serverHangs: server.hangs, serverMaxConnMs: server.maxEndMs,
+        serverInputs: server.inputs, serverParsed: server.processed, serverParsedPerSec: Math.round(server.processed / serverSec), serverConnections: server.connections, serverInputsPerSec: Math.round(server.inputs / serverSec), serverCrashes: server.crashes, serverHangs: server.hangs, serverMaxConnMs: server.maxEndMs,
         livenessProbes: liveness.probes, livenessFailed: liveness.failed,
         rssStartMiB: Math.round(warm / 1048576), rssMaxMiB: Math.round(Math.max(...rss) / 1048576), rssEndMiB: Math.round((rss.at(-1) ?? 0) / 1048576),
         seed,
