@@ -19,12 +19,19 @@ test('the mutator is reproducible from its seed and changes its input', () => {
   assert.ok(Array.from({ length: 20 }, () => Buffer.from(mutateText(text, c)).toString('latin1')).some((x) => x !== text));
 });
 
-test('30 000 fuzzed inputs over sockets: no crash, no hang, server alive', async () => {
-  const r = await runRtspFuzz({ inputs: 30_000, seed: 3 });
+test('hostile server: 15 000 parsed inputs, no crash, no hang, only RtspError', async () => {
+  const r = await runRtspFuzz({ inputs: 15_000, seed: 3, sides: 'client' });
   assert.deepEqual(r.failures, []);
-  assert.ok(Number(r.figures['inputs']) >= 30_000);
+  assert.ok(Number(r.figures['clientRtpParsed']) >= 15_000);
   assert.ok(Number(r.figures['clientSessions']) > 0, 'some sessions got past PLAY, so RTP reached the depacketizers');
   assert.ok(Number(r.figures['clientMediaMessages']) > 0);
+});
+
+// KNOWN FAILING until the two server crashes in faults-rtsp-server-crash.test.ts are fixed.
+test('hostile client: 10 000 inputs parsed by the server, no crash, no hang, server alive', async () => {
+  const r = await runRtspFuzz({ inputs: 10_000, seed: 3, sides: 'server' });
+  assert.deepEqual(r.failures, []);
+  assert.ok(Number(r.figures['serverParsed']) >= 10_000);
   assert.equal(r.figures['livenessFailed'], 0);
   assert.ok(Number(r.figures['livenessProbes']) >= 1);
 });
