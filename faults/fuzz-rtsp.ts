@@ -16,7 +16,7 @@ import { RtspError } from '../src/media/rtsp/errors.ts';
 import { serializeInterleaved } from '../src/media/rtsp/serialize.ts';
 import { startSimulatedCamera, type SimulatedCamera } from '../src/testing/sim-camera/index.ts';
 import { Rng, mutateBytes, mutateHeaderValue, mutateText } from './fuzz-mutator.ts';
-import { argNumber, isMain, runAsMain, sleep, type ScenarioResult } from './lib.ts';
+import { argNumber, deadline, isMain, runAsMain, sleep, type ScenarioResult } from './lib.ts';
 
 interface Capture { readonly sdp: string; readonly frames: readonly { readonly channel: number; readonly bytes: Uint8Array }[] }
 
@@ -173,10 +173,9 @@ async function fuzzClient(corpus: readonly Capture[], inputs: number, seed: numb
       ended();
     }
     // Streaming 1500 frames takes well under a second; then a close or a 500 ms silence.
-    const deadline = sleep(8000).then(() => 'hang' as const);
-    const r = await Promise.race([done.then(() => 'ok' as const), deadline]);
+    const r = await Promise.race([done.then(() => 'ok' as const), deadline(8000).then(() => 'hang' as const)]);
     if (r === 'hang') f.hangs++;
-    await Promise.race([session.stop(), sleep(3000)]);
+    await Promise.race([session.stop(), deadline(3000)]);
     f.processed += session.stats.rtpPackets + session.stats.malformedPackets;
     f.maxEndMs = Math.max(f.maxEndMs, Date.now() - t0);
   };
@@ -241,7 +240,7 @@ async function talk(port: number, rng: Rng, f: FuzzFigures, sdp: string, frames:
     await new Promise((r) => setImmediate(r)); // lets a close by the server be seen before the next batch
   }
   sock.end();
-  const r = await Promise.race([closed.then(() => 'ok' as const), sleep(3000).then(() => 'hang' as const)]);
+  const r = await Promise.race([closed.then(() => 'ok' as const), deadline(3000).then(() => 'hang' as const)]);
   if (r === 'hang') { f.hangs++; sock.destroy(); }
   f.maxEndMs = Math.max(f.maxEndMs, Date.now() - t0);
 }
@@ -251,14 +250,14 @@ async function serverAlive(cam: SimulatedCamera): Promise<boolean> {
   let media = 0;
   const s = new RtspMediaSession({ url: cam.url, requestTimeoutMs: 3000 }, { onMessage: () => { media++; } });
   try {
-    await Promise.race([s.start(), sleep(4000).then(() => { throw new Error('start timed out'); })]);
+    await Promise.race([s.start(), deadline(4000).then(() => { throw new Error('start timed out'); })]);
     const end = Date.now() + 3000;
     while (media === 0 && Date.now() < end) await sleep(20);
     return media > 0;
   } catch {
     return false;
   } finally {
-    await Promise.race([s.stop(), sleep(3000)]);
+    await Promise.race([s.stop(), deadline(3000)]);
   }
 }
 

@@ -51,3 +51,6 @@ export function argNumber(name: string, fallback: number): number {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
   return a ? Number(a.slice(name.length + 3)) : fallback;
 }
+
+/** Resolves after `ms` without keeping the process alive: for Promise.race deadlines. */
+export const deadline = (ms: number): Promise<void> => new Promise((r) => { setTimeout(r, ms).unref(); });

@@ -72,7 +72,8 @@ for (const r of rows) console.log(fmt(r));
 
 const machine = { node: process.version, kernel: release(), cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, memoryGiB: Math.round(totalmem() / 2 ** 30) };
 mkdirSync(join(here, 'results'), { recursive: true });
-const latest = join(here, 'results', 'latest.json');
+// Quick runs never overwrite the full figures.
+const latest = join(here, 'results', quick ? 'latest-quick.json' : 'latest.json');
 // --only reruns some scenarios: the others keep their last results (each carries its own date).
 type Stored = (typeof results)[number] & { date?: string };
 const now = new Date().toISOString();
@@ -82,5 +83,5 @@ if (only && existsSync(latest)) {
   stored = [...previous.filter((p) => !only.includes(p.key)), ...stored].sort((a, b) => PLANS.findIndex((p) => p.key === a.key) - PLANS.findIndex((p) => p.key === b.key));
 }
 writeFileSync(latest, `${JSON.stringify({ date: now, quick, machine, results: stored }, null, 2)}\n`);
-console.log(`\nwrote faults/results/latest.json (${results.filter((r) => r.pass).length}/${results.length} passed)`);
+console.log(`\nwrote ${latest} (${results.filter((r) => r.pass).length}/${results.length} passed)`);
 process.exit(results.every((r) => r.pass) ? 0 : 1);

@@ -16,7 +16,7 @@ import type { SegmentStreamMessage } from '../src/types/segment.ts';
 import type { SegmentQueueMessage } from '../src/types/cache.ts';
 import { writeSegment, checkSegmentBytes } from '../test/helpers/cache-fixtures.ts';
 import { testContext } from '../test/integration/asset-context.ts';
-import { argNumber, isMain, runAsMain, sleep, waitFor, type ScenarioResult } from './lib.ts';
+import { argNumber, deadline, isMain, runAsMain, sleep, waitFor, type ScenarioResult } from './lib.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const SEG = 100_000; // 10 segments fill the 1 MiB cache
@@ -70,7 +70,7 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
     if (!await waitFor(() => settled() && handle!.queue.stats().segments === 0, 30_000)) failures.push(`final backlog not drained (${handle?.queue.stats().segments} cached)`);
     tc.stop$.next();
     input.complete();
-    await Promise.race([done, sleep(15_000).then(() => { failures.push('sink did not complete within 15 s of stop'); })]);
+    if (await Promise.race([done.then(() => true), deadline(15_000).then(() => false)]) === false) failures.push('sink did not complete within 15 s of stop');
 
     const uploadedKs = tc.of('SegmentUploaded').map((e) => kOf(e.blobName));
     const uploaded = new Set(uploadedKs);
