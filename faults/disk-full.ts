@@ -118,7 +118,7 @@ export async function runDiskFull(o: DiskFullOptions = {}): Promise<ScenarioResu
       proxy.mode('pass');
       const freeAt = Date.now();
       if (!await waitFor(() => !active() || (of('SegmentWritten', freeAt).length >= 2 && of('SegmentUploaded', freeAt).length >= 2), resumeTimeoutMs) || !active()) {
-        failures.push(`round ${r}: recording did not resume within ${resumeTimeoutMs / 1000} s of space returning (${of('SegmentWritten', freeAt).length} written, ${of('SegmentUploaded', freeAt).length} uploaded)`);
+        failures.push(`round ${r}: recording did not resume ${active() ? `within ${resumeTimeoutMs / 1000} s of space returning` : '(the instance had stopped)'} (${of('SegmentWritten', freeAt).length} written, ${of('SegmentUploaded', freeAt).length} uploaded)`);
       }
       writtenAfter += of('SegmentWritten', freeAt).length;
       uploadedAfter += of('SegmentUploaded', freeAt).length;
