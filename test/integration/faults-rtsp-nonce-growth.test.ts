@@ -4,7 +4,7 @@
 // request (line 369) and nothing removes one, so unauthenticated clients — a scanner, a camera
 // viewer with a wrong password retrying — grow the server's memory without bound.
 // Control: the same 60 000 requests against Basic auth (no nonces) grow the heap by 0.2 MiB;
-// against Digest by 5.8 MiB (~100 bytes a request).
+// against Digest by 5.8 MiB (~100 bytes a request). The test sends 40 000 and allows 2 MiB.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
@@ -43,10 +43,10 @@ test('digest auth: unauthorized requests do not grow the server without bound', 
   gc();
   const before = process.memoryUsage().heapUsed;
   let answered = 0;
-  for (let i = 0; i < 4; i++) answered += await unauthorizedRequests(cam.port, cam.url, 15_000);
+  for (let i = 0; i < 4; i++) answered += await unauthorizedRequests(cam.port, cam.url, 10_000);
   gc();
   const growth = process.memoryUsage().heapUsed - before;
   console.log(`# ${answered} 401 answers; heap grew ${(growth / 1048576).toFixed(1)} MiB`);
-  assert.ok(answered >= 55_000, `only ${answered} answers`);
-  assert.ok(growth < 3 * 1048576, `heap grew ${(growth / 1048576).toFixed(1)} MiB after ${answered} unauthorized requests`);
+  assert.ok(answered >= 38_000, `only ${answered} answers`);
+  assert.ok(growth < 2 * 1048576, `heap grew ${(growth / 1048576).toFixed(1)} MiB after ${answered} unauthorized requests`);
 });
