@@ -32,7 +32,7 @@ async function unauthorizedRequests(port: number, url: string, n: number): Promi
       const req = Buffer.from(`DESCRIBE ${url} RTSP/1.0\r\nCSeq: 1\r\n\r\n`, 'latin1');
       for (let i = 0; i < n; i += 1000) c.write(Buffer.concat(Array.from({ length: Math.min(1000, n - i) }, () => req)));
     });
-    setTimeout(() => c.destroy(), 15_000);
+    setTimeout(() => c.destroy(), 15_000).unref();
   });
 }
 
