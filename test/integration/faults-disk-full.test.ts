@@ -1,4 +1,5 @@
-// KNOWN FAILING (bug in src/, for the lead): a full disk under the host's data directory
+// Regression test (fixed: the segmenter asks the cache for space through the instance's
+// DiskSpaceBroker and retries; if nothing can be freed it drops the open segment whole): a full disk under the host's data directory
 // stops recording for good. With the segmenter's files and the cache on one 8 MiB tmpfs (the
 // default layout puts both under the data directory), ENOSPC from the segmenter's write
 // (src/nodes/fmp4-segmenter/segment-files.ts, writeAll → handle.writev) errors the

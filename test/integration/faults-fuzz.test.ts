@@ -27,7 +27,6 @@ test('hostile server: 15 000 parsed inputs, no crash, no hang, only RtspError', 
   assert.ok(Number(r.figures['clientMediaMessages']) > 0);
 });
 
-// KNOWN FAILING until the two server crashes in faults-rtsp-server-crash.test.ts are fixed.
 test('hostile client: 10 000 inputs parsed by the server, no crash, no hang, server alive', async () => {
   const r = await runRtspFuzz({ inputs: 10_000, seed: 3, sides: 'server' });
   assert.deepEqual(r.failures, []);

@@ -1,4 +1,4 @@
-// KNOWN FAILING (bug in src/, for the lead), found by faults/fuzz-rtsp.ts (RSS grew 163 MiB over
+// Regression test (fixed: nonces are now stateless, an HMAC of their issue time), found by faults/fuzz-rtsp.ts (RSS grew 163 MiB over
 // 124 000 hostile connections): the RTSP server with Digest auth remembers every nonce it
 // ever issued. `nonces` (src/media/rtsp/io/rtsp-server.ts:131) gains an entry per unauthorized
 // request (line 369) and nothing removes one, so unauthenticated clients — a scanner, a camera

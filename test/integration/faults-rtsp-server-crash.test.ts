@@ -1,4 +1,5 @@
-// KNOWN FAILING (bugs in src/, for the lead), found by faults/fuzz-rtsp.ts (hostile client):
+// Regression tests (both fixed in rtsp-server.ts: CSeq echoed only when numeric, UDP
+// client_port 0 refused with 461, sends guarded), found by faults/fuzz-rtsp.ts (hostile client):
 // two requests a client can send crash a process that runs our RTSP server (the simulated
 // camera here), because the exception is thrown from a socket or timer callback.
 //  1. A bare CR inside a header value: `CSeq: 1\r2`. The parser keeps it in the value, and

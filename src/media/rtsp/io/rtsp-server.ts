@@ -4,7 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { RtspStreamParser } from '../parser.ts';
 import { serializeInterleaved, serializeResponse } from '../serialize.ts';
 import { getHeader, type RtspHeader, type RtspRequest } from '../message.ts';
@@ -128,7 +128,19 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
   const stats: RtspServerStats = { connections: 0, requests: 0, plays: 0, teardowns: 0, rtcpFromClients: 0, droppedPackets: 0 };
   const sockets = new Set<Socket>();
   const sessions = new Map<string, ClientSession>();
-  const nonces = new Map<string, number>();
+  // Stateless Digest nonces: issue time + an HMAC of it under a per-server key, so a flood of
+  // unauthorized requests costs no memory (a map of issued nonces grew without bound).
+  const nonceKey = randomBytes(32);
+  const nonceMac = (issued: string) => createHmac('sha256', nonceKey).update(issued).digest('hex').slice(0, 32);
+  const issueNonce = (): string => {
+    const issued = Date.now().toString(16).padStart(12, '0');
+    return `${issued}${nonceMac(issued)}`;
+  };
+  const nonceIssuedAt = (nonce: string): number | undefined => {
+    if (!/^[0-9a-f]{44}$/.test(nonce)) return undefined;
+    const issued = nonce.slice(0, 12);
+    return nonceMac(issued) === nonce.slice(12) ? parseInt(issued, 16) : undefined;
+  };
   const tunnels = new Map<string, { out: Socket; conn?: (bytes: Uint8Array) => void }>();
 
   // Server-side UDP ports: one socket for RTP, one for RTCP, shared by every session.
@@ -368,14 +380,13 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
     const authorized = (req: RtspRequest): boolean => {
       const a = opts.auth as RtspServerAuth;
       const verdict = verifyAuthorization(getHeader(req, 'Authorization'), a, req.method, (n) => {
-        const born = nonces.get(n);
+        const born = nonceIssuedAt(n);
         return born !== undefined && (a.nonceLifetimeMs === undefined || Date.now() - born < a.nonceLifetimeMs);
       });
       if (verdict === 'ok') return true;
       const challenges: AuthChallenge[] = [];
       if (a.scheme === 'digest') {
-        const nonce = randomBytes(16).toString('hex');
-        nonces.set(nonce, Date.now());
+        const nonce = issueNonce();
         for (const alg of a.algorithms ?? ['MD5']) {
           challenges.push({
             scheme: 'digest',
