@@ -219,7 +219,7 @@ export class MediaGraphHost {
       }
       const topology = this.#topologies.get(n.instance.properties.topologyName.toLowerCase());
       if (!topology) throw new MediaGraphError('TopologyNotFound', `instance "${n.instance.name}" names topology "${n.instance.properties.topologyName}", which does not exist`, [{ code: 'TopologyNotFound', target: '/properties/topologyName', message: 'no such topology' }]);
-      const rawWithSecrets = existing ? keepMaskedSecrets(raw, existing.raw) : raw;
+      const rawWithSecrets = existing ? keepMaskedSecrets(raw, existing.raw, existing.redactor) : raw;
       const v = validateTopology(topology.raw, this.registry, { instance: rawWithSecrets });
       if (!v.ok) throw issuesToError(codeFor(v.issues), 'instance', v.issues);
       const now = this.#now().toISOString();
@@ -329,7 +329,9 @@ export class MediaGraphHost {
       ...e.document,
       properties: {
         ...e.document.properties,
-        parameters: e.document.properties.parameters?.map((p) => (secret.has(p.name.toLowerCase()) ? { name: p.name, value: REDACTION_MASK } : p)),
+        // SecretStrings masked whole; anything else shaped like a secret (a password in an
+        // rtsp:// URL's userinfo) masked in place
+        parameters: e.document.properties.parameters?.map((p) => (secret.has(p.name.toLowerCase()) ? { name: p.name, value: REDACTION_MASK } : { name: p.name, value: e.redactor.text(String(p.value)) })),
         state: e.state,
       },
     };
@@ -426,7 +428,7 @@ function withSystemData<T extends { systemData?: unknown }>(doc: T, createdAt: s
 }
 
 /** A client that read an instance (secrets masked) and sends it back keeps the stored secret. */
-function keepMaskedSecrets(raw: unknown, previous: unknown): unknown {
+function keepMaskedSecrets(raw: unknown, previous: unknown, redactor: Redactor): unknown {
   const params = (raw as Instance | undefined)?.properties?.parameters;
   const old = (previous as Instance | undefined)?.properties?.parameters;
   if (!Array.isArray(params) || !Array.isArray(old)) return raw;
@@ -435,7 +437,12 @@ function keepMaskedSecrets(raw: unknown, previous: unknown): unknown {
     ...r,
     properties: {
       ...r.properties,
-      parameters: params.map((p) => (p.value === REDACTION_MASK ? old.find((o) => o.name.toLowerCase() === p.name.toLowerCase()) ?? p : p)),
+      parameters: params.map((p) => {
+        const stored = old.find((o) => o.name.toLowerCase() === p.name.toLowerCase());
+        if (!stored || typeof p.value !== 'string' || !p.value.includes(REDACTION_MASK)) return p;
+        // unchanged since it was read: the masked form of the stored value
+        return p.value === REDACTION_MASK || p.value === redactor.text(String(stored.value)) ? stored : p;
+      }),
     },
   };
 }
