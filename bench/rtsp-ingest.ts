@@ -9,9 +9,10 @@
 // frames missing from complete GOPs in what was written (counted with ffprobe).
 //
 //   node --import tsx bench/rtsp-ingest.ts [--streams 1,10,20] [--window 20] [--warmup 5]
-//        [--load sim|replay] [--sides ours,ffmpeg] [--segment 10] [--no-frames]
+//        [--load sim] [--sides ours,ffmpeg] [--segment 10] [--no-frames]
 //        [--scale] [--scale-from 10] [--scale-step 10] [--scale-max 60] [--json out.json]
-//        [--cpu-prof <dir>] (profile our recorder process) [--keep] (keep the recordings)
+//        [--profile <dir>] (CPU profile of our recorder over the window) [--recorder-flags '--max-semi-space-size=16']
+//        [--keep] (keep the recordings)
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { clockTicksPerSecond, cpuSeconds, rssBytes, totalCpuSeconds, totalRssBytes, machineInfo } from './lib/proc.ts';
+import { cpuSeconds, cpuTimes, rssBytes, totalCpuTimes, totalRssBytes, machineInfo } from './lib/proc.ts';
 import type { LoadKind, LoadReady, LoadStats } from './load/camera-process.ts';
 import type { RecordDone, RecordStart } from './ingest/record-many.ts';
 
@@ -43,6 +44,8 @@ export interface IngestOptions {
   readonly outRoot?: string;
   readonly keepOutput?: boolean;
   readonly log?: (line: string) => void;
+  /** Write a CPU profile of our recorder over the measurement window to this folder. */
+  readonly profileDir?: string;
   /** Extra node flags for our recorder process (e.g. --cpu-prof). */
   readonly recorderExecArgv?: readonly string[];
 }
@@ -64,6 +67,8 @@ export interface SideResult {
   readonly cpuPerStreamSec: number;
   /** Recorder CPU as a share of one core, over the window (ours: whole process). */
   readonly cpuCores: number;
+  /** The part of cpuPerStreamSec spent in the kernel (stime). */
+  readonly sysPerStreamSec: number;
   /** Ours: the main (JS) thread's share of one core; it saturates at ~1. */
   readonly mainThreadCores?: number;
   /** Ours: (peak RSS − RSS before connecting) / N; ffmpeg: peak Σ RSS / N. */
@@ -136,7 +141,7 @@ export async function startLoad(kind: LoadKind, file: string): Promise<LoadHandl
 
 /** Samples CPU at the window's ends and RSS every second in between (the peak is kept). */
 async function measureWindow(pids: () => readonly number[], loadPid: number, windowSec: number, mainPid?: number) {
-  const cpu0 = totalCpuSeconds(pids());
+  const cpu0 = totalCpuTimes(pids());
   const main0 = mainPid !== undefined ? threadCpuSeconds(mainPid) : 0;
   const load0 = cpuSeconds(loadPid);
   const t0 = performance.now();
@@ -147,20 +152,21 @@ async function measureWindow(pids: () => readonly number[], loadPid: number, win
     peakRss = Math.max(peakRss, totalRssBytes(pids()));
   }
   const wall = (performance.now() - t0) / 1000;
+  const cpu1 = totalCpuTimes(pids());
   return {
     wall,
-    cpu: totalCpuSeconds(pids()) - cpu0,
+    cpu: cpu1.user + cpu1.sys - cpu0.user - cpu0.sys,
+    sysCpu: cpu1.sys - cpu0.sys,
     mainCpu: mainPid !== undefined ? threadCpuSeconds(mainPid) - main0 : undefined,
     loadCpu: cpuSeconds(loadPid) - load0,
     peakRss,
   };
 }
 
-/** CPU of one thread (the main thread's tid is the pid). */
+/** CPU of the main thread (its tid is the pid). */
 function threadCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(rest[11]) + Number(rest[12])) / clockTicksPerSecond();
+  const t = cpuTimes(pid, pid);
+  return t.user + t.sys;
 }
 
 export async function measureOurs(load: LoadHandle, streams: number, o: IngestOptions): Promise<SideResult> {
@@ -177,7 +183,16 @@ export async function measureOurs(load: LoadHandle, streams: number, o: IngestOp
     await streaming;
     await sleep(o.warmupSec * 1000);
     const pid = child.pid as number;
+    if (o.profileDir) child.send({ cmd: 'profile-start' });
     const w = await measureWindow(() => [pid], load.pid, o.windowSec, pid);
+    if (o.profileDir) {
+      mkdirSync(o.profileDir, { recursive: true });
+      const path = join(o.profileDir, `ours-N${streams}-${Date.now()}.cpuprofile`);
+      const written = once(child, isType('profile-written'), 30_000, 'the CPU profile');
+      child.send({ cmd: 'profile-stop', path });
+      await written;
+      o.log?.(`CPU profile of the window: ${path}`);
+    }
     const dropped1 = (await load.stats()).droppedPackets;
     const donePromise = once(child, isType<RecordDone>('done'), 60_000, 'our recorder to stop');
     child.send({ cmd: 'stop' });
@@ -185,7 +200,7 @@ export async function measureOurs(load: LoadHandle, streams: number, o: IngestOp
     const frameCheck = o.checkFrames ? await checkOurFrames(out, await gopLength(o.file)) : undefined;
     return {
       side: 'ours', streams, windowSec: w.wall,
-      cpuPerStreamSec: w.cpu / w.wall / streams, cpuCores: w.cpu / w.wall,
+      cpuPerStreamSec: w.cpu / w.wall / streams, cpuCores: w.cpu / w.wall, sysPerStreamSec: w.sysCpu / w.wall / streams,
       ...(w.mainCpu !== undefined ? { mainThreadCores: w.mainCpu / w.wall } : {}),
       rssPerStreamMiB: (w.peakRss - rss0) / streams / MiB, rssTotalMiB: w.peakRss / MiB,
       loadCpuPerStreamSec: w.loadCpu / w.wall / streams, loadCpuCores: w.loadCpu / w.wall,
@@ -237,7 +252,7 @@ export async function measureFfmpeg(load: LoadHandle, streams: number, o: Ingest
     const frameCheck = o.checkFrames ? await checkFfmpegFrames(out, await gopLength(o.file)) : undefined;
     return {
       side: 'ffmpeg', streams, windowSec: w.wall,
-      cpuPerStreamSec: w.cpu / w.wall / streams, cpuCores: w.cpu / w.wall,
+      cpuPerStreamSec: w.cpu / w.wall / streams, cpuCores: w.cpu / w.wall, sysPerStreamSec: w.sysCpu / w.wall / streams,
       rssPerStreamMiB: w.peakRss / streams / MiB, rssTotalMiB: w.peakRss / MiB,
       loadCpuPerStreamSec: w.loadCpu / w.wall / streams, loadCpuCores: w.loadCpu / w.wall,
       serverDroppedPackets: dropped1 - dropped0,
@@ -438,7 +453,7 @@ export async function findMaxStreams(o: IngestOptions & { from: number; step: nu
 
 export function formatSide(r: SideResult): string {
   const fc = r.frameCheck ? `  frames ${r.frameCheck.frames} missing ${r.frameCheck.missing}${r.frameCheck.unreadable ? ` unreadable ${r.frameCheck.unreadable}` : ''}` : '';
-  return `${r.side.padEnd(6)} N=${String(r.streams).padStart(2)}  ${(r.cpuPerStreamSec * 1000).toFixed(1).padStart(6)} ms CPU/stream-s  (${(r.cpuCores * 100).toFixed(0)}% of a core${r.mainThreadCores !== undefined ? `, JS thread ${(r.mainThreadCores * 100).toFixed(0)}%` : ''})  ` +
+  return `${r.side.padEnd(6)} N=${String(r.streams).padStart(2)}  ${(r.cpuPerStreamSec * 1000).toFixed(1).padStart(6)} ms CPU/stream-s (sys ${(r.sysPerStreamSec * 1000).toFixed(1)})  (${(r.cpuCores * 100).toFixed(0)}% of a core${r.mainThreadCores !== undefined ? `, JS thread ${(r.mainThreadCores * 100).toFixed(0)}%` : ''})  ` +
     `RSS ${r.rssPerStreamMiB.toFixed(2)} MiB/stream (total ${r.rssTotalMiB.toFixed(0)} MiB)  load gen ${(r.loadCpuCores * 100).toFixed(0)}%  ` +
     `server-dropped ${r.serverDroppedPackets}${r.lostPackets !== undefined ? `  lost ${r.lostPackets}/${r.rtpPackets}` : ''}${fc}${r.errors.length ? `  ERRORS: ${r.errors.slice(0, 3).join(' | ')}` : ''}`;
 }
@@ -459,7 +474,8 @@ async function main(): Promise<void> {
     checkFrames: !flag('no-frames'),
     source: opt('source', 'session') as 'session' | 'node',
     keepOutput: flag('keep'),
-    ...(opt('cpu-prof', '') ? { recorderExecArgv: ['--cpu-prof', '--cpu-prof-dir', opt('cpu-prof', '')] } : {}),
+    ...(opt('profile', '') ? { profileDir: opt('profile', '') } : {}),
+    recorderExecArgv: opt('recorder-flags', '').split(' ').filter((f) => f.length > 0),
   };
   const streams = opt('streams', '1,10,20').split(',').map(Number).filter((n) => n > 0);
   const sides = opt('sides', 'ours,ffmpeg').split(',') as ('ours' | 'ffmpeg')[];

@@ -3,8 +3,12 @@
 // → Fmp4Segmenter node → segment files on disk. The session is wrapped here (as the
 // RtspSource node's connectOnce does) so its lostPackets can be read; `--source node` uses
 // the RtspSource node itself (supervisor, metrics) instead, without the session counters.
-// Parent → child: RecordStart, { cmd: 'stop' }. Child → parent: RecordReady, RecordStreaming, RecordDone.
+// Parent → child: RecordStart, { cmd: 'stop' }, and around the measurement window optionally
+// { cmd: 'profile-start' } / { cmd: 'profile-stop', path } (a CPU profile of the steady state
+// only, without start-up). Child → parent: RecordReady, RecordStreaming, RecordDone, ProfileWritten.
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { Observable, Subject, lastValueFrom, defaultIfEmpty, count, tap } from 'rxjs';
 import type { MediaMessage } from '../../src/types/media.ts';
 import { RtspMediaSession } from '../../src/media/session/rtsp-media-session.ts';
@@ -86,10 +90,35 @@ function record(i: number, o: RecordStart): Running {
   return { done, session: () => session };
 }
 
+export interface ProfileWritten { readonly type: 'profile-written'; readonly path: string }
+
+// BENCH_PROFILE=heap samples allocations (collected ones included) instead of CPU time.
+const heapMode = process.env.BENCH_PROFILE === 'heap';
+let profiler: Session | undefined;
+function profileStart(): void {
+  profiler = new Session();
+  profiler.connect();
+  if (heapMode) {
+    profiler.post('HeapProfiler.enable', () => profiler?.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object));
+  } else profiler.post('Profiler.enable', () => profiler?.post('Profiler.start'));
+}
+function profileStop(path: string): void {
+  const done = (profile: unknown) => {
+    if (profile !== undefined) writeFileSync(path, JSON.stringify(profile));
+    profiler?.disconnect();
+    profiler = undefined;
+    process.send?.({ type: 'profile-written', path } satisfies ProfileWritten);
+  };
+  if (heapMode) profiler?.post('HeapProfiler.stopSampling', (err, res) => done(err ? undefined : res.profile));
+  else profiler?.post('Profiler.stop', (err, res) => done(err ? undefined : res.profile));
+}
+
 let running: Running[] = [];
 process.send?.({ type: 'ready' } satisfies RecordReady);
-process.on('message', (m: RecordStart | { cmd: 'stop' }) => {
-  if (m.cmd === 'start') {
+process.on('message', (m: RecordStart | { cmd: 'stop' } | { cmd: 'profile-start' } | { cmd: 'profile-stop'; path: string }) => {
+  if (m.cmd === 'profile-start') profileStart();
+  else if (m.cmd === 'profile-stop') profileStop(m.path);
+  else if (m.cmd === 'start') {
     expected = m.streams;
     running = Array.from({ length: m.streams }, (_, i) => record(i, m));
   } else if (m.cmd === 'stop') {

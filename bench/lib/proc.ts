@@ -18,15 +18,26 @@ export function clockTicksPerSecond(): number {
   return clockTicks;
 }
 
-/** utime + stime of `pid` in seconds (own threads only; children not included). */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+export interface CpuTimes {
+  /** Seconds in user mode. */
+  readonly user: number;
+  /** Seconds in the kernel on the process's behalf (syscalls: socket reads, file writes). */
+  readonly sys: number;
+}
+
+/** utime and stime of a process (`/proc/<pid>/stat`) or one thread (`/proc/<pid>/task/<tid>/stat`). */
+export function cpuTimes(pid: number, tid?: number): CpuTimes {
+  const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
   // the command name (field 2) may contain spaces and parentheses: split after its last ')'
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // rest[0] is field 3 (state); utime and stime are fields 14 and 15
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  return (utime + stime) / clockTicksPerSecond();
+  return { user: Number(rest[11]) / clockTicksPerSecond(), sys: Number(rest[12]) / clockTicksPerSecond() };
+}
+
+/** utime + stime of `pid` in seconds (all its threads; children not included). */
+export function cpuSeconds(pid: number): number {
+  const t = cpuTimes(pid);
+  return t.user + t.sys;
 }
 
 /** Resident set size of `pid` in bytes (VmRSS). */
@@ -36,17 +47,20 @@ export function rssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-/** Sum of cpuSeconds over pids that still exist. */
-export function totalCpuSeconds(pids: readonly number[]): number {
-  let s = 0;
+/** Sum of cpuTimes over pids that still exist. */
+export function totalCpuTimes(pids: readonly number[]): CpuTimes {
+  let user = 0;
+  let sys = 0;
   for (const p of pids) {
     try {
-      s += cpuSeconds(p);
+      const t = cpuTimes(p);
+      user += t.user;
+      sys += t.sys;
     } catch {
       /* exited */
     }
   }
-  return s;
+  return { user, sys };
 }
 
 export function totalRssBytes(pids: readonly number[]): number {
