@@ -95,6 +95,11 @@ export interface LoadHandle {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Resolves when `p` settles or after `ms`, whichever is first, leaving no timer behind. */
+function withGrace(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
 
 function once<T>(child: ChildProcess, pred: (m: unknown) => m is T, timeoutMs: number, what: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -133,7 +138,7 @@ export async function startLoad(kind: LoadKind, file: string): Promise<LoadHandl
       if (child.exitCode !== null) return;
       const exited = new Promise<void>((r) => child.once('exit', () => r()));
       child.send({ cmd: 'close' });
-      await Promise.race([exited, sleep(5000)]);
+      await withGrace(exited, 5000);
       if (child.exitCode === null) child.kill('SIGKILL');
     },
   };
@@ -269,7 +274,7 @@ async function stopProcess(p: ChildProcess, signal: NodeJS.Signals, graceMs: num
   if (p.exitCode !== null || p.signalCode !== null) return;
   const exited = new Promise<void>((r) => p.once('exit', () => r()));
   p.kill(signal);
-  await Promise.race([exited, sleep(graceMs)]);
+  await withGrace(exited, graceMs);
   if (p.exitCode === null && p.signalCode === null) {
     p.kill('SIGKILL');
     await exited;
