@@ -65,7 +65,7 @@ async function segmenter(): Promise<void> {
   const r = await runChild(join(here, 'segmenter.ts'), ['--minutes', minutes, '--streams', '4', '--mp4box-minutes', opt('mp4box-minutes', '2')], 180_000, ['--expose-gc']);
   const line = (prefix: string) => r.out.split('\n').filter((l) => l.startsWith(prefix));
   const rate = (l: string | undefined) => Number(/(\d+) samples\/s/.exec(l ?? '')?.[1] ?? NaN);
-  const rss = (l: string | undefined) => Number(/RSS growth\s+([\d.]+) MiB\/stream/.exec(l ?? '')?.[1] ?? NaN);
+  const rss = (l: string | undefined) => Number(/RSS growth\s+(-?[\d.]+) MiB\/stream/.exec(l ?? '')?.[1] ?? NaN);
   const ours = line('SegmentCutter + SegmentFiles (writev)');
   const box = line('mp4box.js')[0];
   // the segmenter bench prints the 1-stream run at the mp4box.js duration last when they differ

@@ -49,6 +49,7 @@ interface Running {
 const redactor = new Redactor();
 const stop$ = new Subject<void>();
 const streaming = new Set<number>();
+const failures: string[] = [];
 let expected = 0;
 
 function sessionSource(url: string, onSession: (s: RtspMediaSession) => void): Observable<MediaMessage> {
@@ -86,7 +87,11 @@ function record(i: number, o: RecordStart): Running {
     { '@type': fmp4SegmenterNode.type, name: 'segmenter', segmentLength: o.segmentLength, outputDirectoryPath: join(o.outDir, `s${String(i).padStart(3, '0')}`) },
     standaloneContext({ nodeName: 'segmenter', stop$, services, redactor }),
   );
-  const done = lastValueFrom(segmenter([first]).pipe(count(), defaultIfEmpty(0)));
+  // a stream that fails (e.g. media timeout on a saturated machine) is reported at stop, not a crash
+  const done = lastValueFrom(segmenter([first]).pipe(count(), defaultIfEmpty(0))).catch((e: unknown) => {
+    failures.push(`stream ${i}: ${e instanceof Error ? e.message : String(e)}`);
+    return 0;
+  });
   return { done, session: () => session };
 }
 
@@ -131,7 +136,7 @@ process.on('message', (m: RecordStart | { cmd: 'stop' } | { cmd: 'profile-start'
         rtpPackets: sum('rtpPackets'), lostPackets: sum('lostPackets'), videoFrames: sum('videoFrames'), audioFrames: sum('audioFrames'),
         droppedBeforeConfig: sum('droppedBeforeConfig'), depacketizeErrors: sum('depacketizeErrors'),
         segments: results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0),
-        errors: results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason instanceof Error ? r.reason.message : r.reason)] : [])),
+        errors: failures,
       };
       process.send?.(done, () => process.exit(0));
     });
