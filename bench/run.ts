@@ -4,6 +4,7 @@
 //
 //   npm run bench -- [--window 20] [--warmup 5] [--streams 1,10,20] [--scale-max 60]
 //                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain] [--out bench/results/latest.json]
+//                    [--recorder-flags '--initial-old-space-size=64'] (node flags for our recorder process)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -89,6 +90,7 @@ async function rtspIngest(): Promise<void> {
     segmentSec: 10,
     checkFrames: !flag('no-frames'),
     source: 'session',
+    recorderExecArgv: opt('recorder-flags', '').split(' ').filter((f) => f.length > 0),
   };
   const streams = opt('streams', '1,10,20').split(',').map(Number).filter((n) => n > 0);
   const res = await runRtspIngest(streams, ['ours', 'ffmpeg'], o);
