@@ -57,6 +57,11 @@ export interface FrameCheck {
   readonly missing: number;
   /** Streams whose output could not be read. */
   readonly unreadable: number;
+  /**
+   * Media seconds written per stream ÷ wall seconds the streams were recorded (from the first
+   * sample to stop). Below ~0.9 the load generator or the recorder fell behind real time.
+   */
+  readonly realtimeRatio?: number;
 }
 
 export interface SideResult {
@@ -186,6 +191,7 @@ export async function measureOurs(load: LoadHandle, streams: number, o: IngestOp
     const streaming = once(child, isType('streaming'), 30_000, `first media on ${streams} stream(s)`);
     child.send({ cmd: 'start', url: load.url, streams, outDir: out, segmentLength: `PT${o.segmentSec}S`, source: o.source } satisfies RecordStart);
     await streaming;
+    const recordingSince = performance.now();
     await sleep(o.warmupSec * 1000);
     const pid = child.pid as number;
     if (o.profileDir) child.send({ cmd: 'profile-start' });
@@ -201,8 +207,9 @@ export async function measureOurs(load: LoadHandle, streams: number, o: IngestOp
     const dropped1 = (await load.stats()).droppedPackets;
     const donePromise = once(child, isType<RecordDone>('done'), 60_000, 'our recorder to stop');
     child.send({ cmd: 'stop' });
+    const recordedSec = (performance.now() - recordingSince) / 1000;
     const done = await donePromise;
-    const frameCheck = o.checkFrames ? await checkOurFrames(out, await gopLength(o.file)) : undefined;
+    const frameCheck = o.checkFrames ? withRealtime(await checkOurFrames(out, await gopLength(o.file)), streams, recordedSec, await frameRate(o.file)) : undefined;
     return {
       side: 'ours', streams, windowSec: w.wall,
       cpuPerStreamSec: w.cpu / w.wall / streams, cpuCores: w.cpu / w.wall, sysPerStreamSec: w.sysCpu / w.wall / streams,
@@ -248,13 +255,16 @@ export async function measureFfmpeg(load: LoadHandle, streams: number, o: Ingest
         await sleep(200);
       }
     }
+    const recordingSince = performance.now();
     await sleep(o.warmupSec * 1000);
     const pids = procs.map((p) => p.pid as number);
     const w = await measureWindow(() => pids, load.pid, o.windowSec);
     const dropped1 = (await load.stats()).droppedPackets;
     // SIGINT: ffmpeg finishes the open segment (writes its moov) and exits
+    const recordedSec = (performance.now() - recordingSince) / 1000;
     await Promise.all(procs.map((p) => stopProcess(p, 'SIGINT', 15_000)));
-    const frameCheck = o.checkFrames ? await checkFfmpegFrames(out, await gopLength(o.file)) : undefined;
+    // ffmpeg had written for a moment before its first file appeared: a ratio slightly above 1
+    const frameCheck = o.checkFrames ? withRealtime(await checkFfmpegFrames(out, await gopLength(o.file)), streams, recordedSec, await frameRate(o.file)) : undefined;
     return {
       side: 'ffmpeg', streams, windowSec: w.wall,
       cpuPerStreamSec: w.cpu / w.wall / streams, cpuCores: w.cpu / w.wall, sysPerStreamSec: w.sysCpu / w.wall / streams,
@@ -303,6 +313,17 @@ export function missingFrames(keyFlags: readonly boolean[], gopFrames: number): 
     } else if (inGop >= 0) inGop++;
   }
   return missing;
+}
+
+function withRealtime(c: FrameCheck, streams: number, recordedSec: number, fps: number): FrameCheck {
+  return { ...c, realtimeRatio: c.frames / streams / fps / recordedSec };
+}
+
+/** Video frame rate of a file (r_frame_rate). */
+export async function frameRate(file: string): Promise<number> {
+  const { stdout } = await execFileP('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=r_frame_rate', '-of', 'csv=p=0', file]);
+  const [n, d] = stdout.trim().split('/').map(Number);
+  return n && d ? n / d : 25;
 }
 
 /** The most common distance between keyframes in a file. */
@@ -415,6 +436,7 @@ export interface ScalePoint {
   readonly lostPackets: number;
   readonly serverDroppedPackets: number;
   readonly missingFrames?: number;
+  readonly realtimeRatio?: number;
   readonly ok: boolean;
   readonly reason?: string;
 }
@@ -438,15 +460,18 @@ export async function findMaxStreams(o: IngestOptions & { from: number; step: nu
       if ((missing ?? 0) > 0) reasons.push(`${missing} frames missing in output`);
       if ((r.mainThreadCores ?? 0) >= 0.95) reasons.push(`recorder JS thread at ${((r.mainThreadCores ?? 0) * 100).toFixed(0)}% of a core`);
       if (r.loadCpuCores >= 0.95) reasons.push(`load generator at ${(r.loadCpuCores * 100).toFixed(0)}% of a core`);
-      if (r.errors.length > 0) reasons.push(`errors: ${r.errors.slice(0, 2).join('; ')}`);
+      if (r.errors.length > 0) reasons.push(`${r.errors.length} stream(s) failed: ${r.errors.slice(0, 2).join('; ')}`);
+      const rt = r.frameCheck?.realtimeRatio;
+      if (rt !== undefined && rt < 0.9) reasons.push(`only ${(rt * 100).toFixed(0)}% of real time recorded`);
       const p: ScalePoint = {
         streams: n, cpuCores: r.cpuCores, mainThreadCores: r.mainThreadCores ?? 0, loadCpuCores: r.loadCpuCores,
         lostPackets: r.lostPackets ?? 0, serverDroppedPackets: r.serverDroppedPackets,
         ...(missing !== undefined ? { missingFrames: missing } : {}),
+        ...(rt !== undefined ? { realtimeRatio: rt } : {}),
         ok: reasons.length === 0, ...(reasons.length ? { reason: reasons.join(', ') } : {}),
       };
       points.push(p);
-      log(`scale N=${n}: recorder ${(p.cpuCores * 100).toFixed(0)}% (JS thread ${(p.mainThreadCores * 100).toFixed(0)}%), load ${(p.loadCpuCores * 100).toFixed(0)}%, lost ${p.lostPackets}, dropped ${p.serverDroppedPackets}${missing !== undefined ? `, missing frames ${missing}` : ''} → ${p.ok ? 'ok' : p.reason}`);
+      log(`scale N=${n}: recorder ${(p.cpuCores * 100).toFixed(0)}% (JS thread ${(p.mainThreadCores * 100).toFixed(0)}%), load ${(p.loadCpuCores * 100).toFixed(0)}%, lost ${p.lostPackets}, dropped ${p.serverDroppedPackets}${missing !== undefined ? `, missing frames ${missing}` : ''}${rt !== undefined ? `, real time ${(rt * 100).toFixed(0)}%` : ''} → ${p.ok ? 'ok' : p.reason}`);
       if (!p.ok) break;
       sustained = n;
     }
@@ -457,7 +482,7 @@ export async function findMaxStreams(o: IngestOptions & { from: number; step: nu
 }
 
 export function formatSide(r: SideResult): string {
-  const fc = r.frameCheck ? `  frames ${r.frameCheck.frames} missing ${r.frameCheck.missing}${r.frameCheck.unreadable ? ` unreadable ${r.frameCheck.unreadable}` : ''}` : '';
+  const fc = r.frameCheck ? `  frames ${r.frameCheck.frames} missing ${r.frameCheck.missing}${r.frameCheck.realtimeRatio !== undefined ? ` (${(r.frameCheck.realtimeRatio * 100).toFixed(0)}% of real time)` : ''}${r.frameCheck.unreadable ? ` unreadable ${r.frameCheck.unreadable}` : ''}` : '';
   return `${r.side.padEnd(6)} N=${String(r.streams).padStart(2)}  ${(r.cpuPerStreamSec * 1000).toFixed(1).padStart(6)} ms CPU/stream-s (sys ${(r.sysPerStreamSec * 1000).toFixed(1)})  (${(r.cpuCores * 100).toFixed(0)}% of a core${r.mainThreadCores !== undefined ? `, JS thread ${(r.mainThreadCores * 100).toFixed(0)}%` : ''})  ` +
     `RSS ${r.rssPerStreamMiB.toFixed(2)} MiB/stream (total ${r.rssTotalMiB.toFixed(0)} MiB)  load gen ${(r.loadCpuCores * 100).toFixed(0)}%  ` +
     `server-dropped ${r.serverDroppedPackets}${r.lostPackets !== undefined ? `  lost ${r.lostPackets}/${r.rtpPackets}` : ''}${fc}${r.errors.length ? `  ERRORS: ${r.errors.slice(0, 3).join(' | ')}` : ''}`;

@@ -35,4 +35,5 @@ test('rtsp-ingest measures our recorder on one live stream', { timeout: 30_000, 
   assert.ok(r.frameCheck.frames >= 50, `frames ${r.frameCheck.frames}`);
   assert.equal(r.frameCheck.missing, 0);
   assert.equal(r.frameCheck.unreadable, 0);
+  assert.ok((r.frameCheck.realtimeRatio ?? 0) > 0.8, `real time ${r.frameCheck.realtimeRatio}`);
 });
