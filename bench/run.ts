@@ -2,7 +2,7 @@
 // table, and bench/results/latest.json (machine, date, every figure with its baseline and
 // ratio). Each benchmark also runs alone with longer settings; see docs/performance.md.
 //
-//   npm run bench -- [--window 20] [--warmup 5] [--streams 1,10,20] [--scale-max 60]
+//   npm run bench -- [--window 20] [--warmup 5] [--streams 1,10,20] [--scale-from 50] [--scale-step 50] [--scale-max 200]
 //                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain] [--out bench/results/latest.json]
 //                    [--recorder-flags '--initial-old-space-size=64'] (node flags for our recorder process)
 import { spawn } from 'node:child_process';
@@ -97,7 +97,7 @@ async function rtspIngest(): Promise<void> {
   extra.rtspIngest = { options: o, ...res };
   for (const row of res.rows) addIngestFigures(row);
   if (!flag('no-scale')) {
-    const s = await findMaxStreams({ ...o, windowSec: Number(opt('scale-window', '10')), from: Number(opt('scale-from', '30')), step: Number(opt('scale-step', '10')), max: Number(opt('scale-max', '60')) });
+    const s = await findMaxStreams({ ...o, windowSec: Number(opt('scale-window', '10')), from: Number(opt('scale-from', '50')), step: Number(opt('scale-step', '50')), max: Number(opt('scale-max', '200')) });
     extra.scale = s;
     const last: ScalePoint | undefined = s.points.at(-1);
     figures.push({
