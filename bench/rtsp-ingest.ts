@@ -217,7 +217,8 @@ export async function measureOurs(load: LoadHandle, streams: number, o: IngestOp
       rssPerStreamMiB: (w.peakRss - rss0) / streams / MiB, rssTotalMiB: w.peakRss / MiB,
       loadCpuPerStreamSec: w.loadCpu / w.wall / streams, loadCpuCores: w.loadCpu / w.wall,
       serverDroppedPackets: dropped1 - dropped0,
-      lostPackets: done.lostPackets, rtpPackets: done.rtpPackets,
+      // the RtspSource node keeps its session to itself: no packet counters then
+      ...(o.source === 'session' ? { lostPackets: done.lostPackets, rtpPackets: done.rtpPackets } : {}),
       ...(frameCheck ? { frameCheck } : {}),
       errors: done.errors,
     };
