@@ -1,0 +1,170 @@
+// `npm run bench`: the benchmarks in sequence with short defaults (< 10 min in all), one
+// table, and bench/results/latest.json (machine, date, every figure with its baseline and
+// ratio). Each benchmark also runs alone with longer settings; see docs/performance.md.
+//
+//   npm run bench -- [--window 20] [--warmup 5] [--streams 1,10,20] [--scale-from 50] [--scale-step 50] [--scale-max 200]
+//                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain] [--out bench/results/latest.json]
+//                    [--recorder-flags '--initial-old-space-size=64'] (node flags for our recorder process)
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { machineInfo } from './lib/proc.ts';
+import { DEFAULT_FILE, findMaxStreams, runRtspIngest, type IngestOptions, type IngestRow, type ScalePoint } from './rtsp-ingest.ts';
+import type { LoadKind } from './load/camera-process.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (n: string) => args.includes(`--${n}`);
+const opt = (n: string, d: string) => {
+  const i = args.indexOf(`--${n}`);
+  return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : d;
+};
+const only = opt('only', 'segmenter,rtsp-ingest,upload-drain').split(',');
+const outPath = opt('out', join(here, 'results', 'latest.json'));
+
+/** One measured figure next to what it is compared with. */
+export interface Figure {
+  readonly bench: string;
+  readonly name: string;
+  readonly unit: string;
+  readonly ours: number;
+  readonly baseline?: number;
+  readonly baselineName?: string;
+  /** ours / baseline. */
+  readonly ratio?: number;
+  /** The issue's target, as text (e.g. "ratio ≤ 0.5"). */
+  readonly target?: string;
+  readonly met?: boolean;
+  readonly note?: string;
+}
+
+const figures: Figure[] = [];
+const extra: Record<string, unknown> = {};
+const started = Date.now();
+
+function runChild(script: string, childArgs: readonly string[], timeoutMs: number, execArgv: readonly string[] = []): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [...execArgv, '--import', 'tsx', script, ...childArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      process.stdout.write(d);
+    });
+    const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+async function segmenter(): Promise<void> {
+  console.log('\n## segmenter (bench/segmenter.ts)');
+  const minutes = opt('segmenter-minutes', '5');
+  const r = await runChild(join(here, 'segmenter.ts'), ['--minutes', minutes, '--streams', '4', '--mp4box-minutes', opt('mp4box-minutes', '2')], 180_000, ['--expose-gc']);
+  const line = (prefix: string) => r.out.split('\n').filter((l) => l.startsWith(prefix));
+  const rate = (l: string | undefined) => Number(/(\d+) samples\/s/.exec(l ?? '')?.[1] ?? NaN);
+  const rss = (l: string | undefined) => Number(/RSS growth\s+(-?[\d.]+) MiB\/stream/.exec(l ?? '')?.[1] ?? NaN);
+  const ours = line('SegmentCutter + SegmentFiles (writev)');
+  const box = line('mp4box.js')[0];
+  // the segmenter bench prints the 1-stream run at the mp4box.js duration last when they differ
+  const oursSame = ours.filter((l) => / 1 stream/.test(l)).at(-1);
+  const ratio = /ratio ours\/mp4box\.js[^:]*: ([\d.]+)x/.exec(r.out)?.[1];
+  if (oursSame && box) {
+    figures.push({ bench: 'segmenter', name: 'samples/s, cut + write fMP4 (1 stream)', unit: 'samples/s', ours: rate(oursSame), baseline: rate(box), baselineName: 'mp4box.js addSample+createFragment', ratio: ratio ? Number(ratio) : rate(oursSame) / rate(box), target: 'ratio ≥ 1', met: rate(oursSame) >= rate(box) });
+    figures.push({ bench: 'segmenter', name: 'RSS growth (1 stream)', unit: 'MiB', ours: rss(oursSame), baseline: rss(box), baselineName: 'mp4box.js', ratio: rss(oursSame) / rss(box) });
+  } else {
+    figures.push({ bench: 'segmenter', name: 'did not complete', unit: '', ours: NaN, note: `exit ${r.code}` });
+  }
+}
+
+async function rtspIngest(): Promise<void> {
+  console.log('\n## rtsp-ingest (bench/rtsp-ingest.ts)');
+  const o: IngestOptions = {
+    file: opt('file', DEFAULT_FILE),
+    load: opt('load', 'sim') as LoadKind,
+    windowSec: Number(opt('window', '20')),
+    warmupSec: Number(opt('warmup', '5')),
+    segmentSec: 10,
+    checkFrames: !flag('no-frames'),
+    source: 'session',
+    recorderExecArgv: opt('recorder-flags', '').split(' ').filter((f) => f.length > 0),
+  };
+  const streams = opt('streams', '1,10,20').split(',').map(Number).filter((n) => n > 0);
+  const res = await runRtspIngest(streams, ['ours', 'ffmpeg'], o);
+  extra.rtspIngest = { options: o, ...res };
+  for (const row of res.rows) addIngestFigures(row);
+  if (!flag('no-scale')) {
+    const s = await findMaxStreams({ ...o, windowSec: Number(opt('scale-window', '10')), from: Number(opt('scale-from', '50')), step: Number(opt('scale-step', '50')), max: Number(opt('scale-max', '200')) });
+    extra.scale = s;
+    const last: ScalePoint | undefined = s.points.at(-1);
+    figures.push({
+      bench: 'rtsp-ingest', name: 'streams sustained by one process (no loss, no saturation)', unit: 'streams', ours: s.sustained,
+      note: last && !last.ok ? `first failing N=${last.streams}: ${last.reason}` : `no failure up to N=${last?.streams ?? 0} (bound)`,
+    });
+  }
+}
+
+function addIngestFigures(row: IngestRow): void {
+  const { ours, ffmpeg } = row;
+  if (!ours || !ffmpeg) return;
+  const n = row.streams;
+  const cpuRatio = ours.cpuPerStreamSec / ffmpeg.cpuPerStreamSec;
+  figures.push({ bench: 'rtsp-ingest', name: `CPU per stream-second, N=${n}`, unit: 'ms CPU/s', ours: ours.cpuPerStreamSec * 1000, baseline: ffmpeg.cpuPerStreamSec * 1000, baselineName: 'ffmpeg -c copy -f segment (1 process/stream)', ratio: cpuRatio, target: 'ratio ≤ 0.5', met: cpuRatio <= 0.5 });
+  figures.push({ bench: 'rtsp-ingest', name: `RSS per stream, N=${n}`, unit: 'MiB', ours: ours.rssPerStreamMiB, baseline: ffmpeg.rssPerStreamMiB, baselineName: 'ffmpeg (Σ RSS / N)', ratio: ours.rssPerStreamMiB / ffmpeg.rssPerStreamMiB, target: '≤ 5 MiB', met: ours.rssPerStreamMiB <= 5 });
+  const lost = (ours.lostPackets ?? 0) + ours.serverDroppedPackets;
+  figures.push({
+    bench: 'rtsp-ingest', name: `frames missing in output, N=${n}`, unit: 'frames', ours: ours.frameCheck?.missing ?? NaN, baseline: ffmpeg.frameCheck?.missing ?? NaN, baselineName: 'ffmpeg',
+    target: '0', met: (ours.frameCheck?.missing ?? 0) === 0 && lost === 0,
+    note: `ours: ${ours.lostPackets ?? 0} RTP lost, ${ours.serverDroppedPackets} dropped by server, ${ours.frameCheck?.frames ?? '?'} frames written; ffmpeg: ${ffmpeg.serverDroppedPackets} dropped by server, ${ffmpeg.frameCheck?.frames ?? '?'} frames written`,
+  });
+  figures.push({ bench: 'rtsp-ingest', name: `load generator CPU per stream-second, N=${n}`, unit: 'ms CPU/s', ours: ours.loadCpuPerStreamSec * 1000, baseline: ffmpeg.loadCpuPerStreamSec * 1000, baselineName: 'same, during the ffmpeg run', note: 'separate process (simulated camera), not counted above' });
+}
+
+async function uploadDrain(): Promise<void> {
+  const script = join(here, 'upload-drain.ts');
+  if (!existsSync(script)) {
+    console.log('\n## upload-drain: bench/upload-drain.ts not present, skipped');
+    return;
+  }
+  console.log('\n## upload-drain (bench/upload-drain.ts)');
+  // its options are its own; hand it a --json path only if it says it takes one
+  const source = readFileSync(script, 'utf8');
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-upload-'));
+  const json = join(tmp, 'upload-drain.json');
+  const childArgs = [...(source.includes("'json'") || source.includes('--json') ? ['--json', json] : []), ...opt('upload-drain-args', '').split(' ').filter(Boolean)];
+  const r = await runChild(script, childArgs, 240_000);
+  try {
+    extra.uploadDrain = existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) : { exitCode: r.code, output: r.out.trim().split('\n').slice(-15) };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  figures.push({ bench: 'upload-drain', name: r.code === 0 ? 'completed (see uploadDrain in the JSON)' : `exited ${r.code}`, unit: '', ours: NaN });
+}
+
+function fmt(n: number | undefined, digits = 2): string {
+  if (n === undefined || Number.isNaN(n)) return '–';
+  return Math.abs(n) >= 1000 ? n.toFixed(0) : n.toFixed(digits);
+}
+
+function printTable(): void {
+  const rows = figures.map((f) => [f.bench, f.name, f.unit, fmt(f.ours), fmt(f.baseline), f.ratio !== undefined ? `${fmt(f.ratio)}×` : '', f.target ?? '', f.met === undefined ? '' : f.met ? 'yes' : 'NO']);
+  const head = ['bench', 'figure', 'unit', 'ours', 'baseline', 'ratio', 'target', 'met'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: readonly string[]) => r.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
+  console.log(`\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const r of rows) console.log(line(r));
+  for (const f of figures) if (f.note) console.log(`  ${f.name}: ${f.note}`);
+}
+
+const machine = machineInfo();
+console.log(`mediagraph bench — ${machine.cpuModel} × ${machine.cores}, node ${machine.node}, ${machine.ffmpeg ?? 'no ffmpeg'}, ${machine.date}`);
+if (only.includes('segmenter')) await segmenter();
+if (only.includes('rtsp-ingest')) await rtspIngest();
+if (only.includes('upload-drain')) await uploadDrain();
+printTable();
+mkdirSync(dirname(outPath), { recursive: true });
+writeFileSync(outPath, JSON.stringify({ machine, durationSec: Math.round((Date.now() - started) / 1000), figures, ...extra }, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2));
+console.log(`\nwritten ${outPath} (${Math.round((Date.now() - started) / 1000)} s)`);
