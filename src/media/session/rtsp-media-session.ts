@@ -220,8 +220,10 @@ export class RtspMediaSession {
     t.ssrc = packet.ssrc;
     t.stats.onRtp(packet.ssrc, packet.sequenceNumber, packet.timestamp, arrivalMs);
     const released = t.reorderer.push(packet.sequenceNumber, { packet, arrivalMs });
-    // The reorderer reuses its output array: copy before pushing anything else.
-    for (const { packet: p, arrivalMs: at } of [...released]) {
+    // The reorderer reuses its output array on its next push, which cannot happen inside this
+    // loop (a restart replaces the reorderer, it does not push to it): no copy per packet.
+    for (let k = 0, n = released.length; k < n; k++) {
+      const { packet: p, arrivalMs: at } = released[k]!;
       let ext = t.unwrapper.unwrap(p.timestamp);
       // More than 10 s either way between consecutive packets is a clock jump, not jitter.
       if (!Number.isNaN(t.lastExt) && Math.abs(ext - t.lastExt) > 10 * t.decoder.clockRate) {
@@ -270,7 +272,8 @@ export class RtspMediaSession {
       this.stats.droppedBeforeConfig++;
       return;
     }
-    if (configKey(config) !== t.announced) this.announce(t, config);
+    // the config is compared (a hex key) only when it can have changed, not on every frame
+    if ((t.announced === undefined || au.parameterSetsChanged) && configKey(config) !== t.announced) this.announce(t, config);
     if (t.decoder.mediaType === 'video' && t.dts) {
       // Wait for a keyframe before the first video sample: nothing before it can be decoded.
       if (Number.isNaN(t.origin) && !au.keyframe) {
