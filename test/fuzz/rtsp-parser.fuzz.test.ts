@@ -71,3 +71,32 @@ test('header parsers throw only RtspParseError', () => {
     }
   }), { numRuns: 500 });
 });
+
+test('any split of a stream of frames and messages parses to the same items', () => {
+  const frame = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 0, maxLength: 3000 })).map(([ch, p]) => {
+    const b = new Uint8Array(4 + p.length);
+    b[0] = 0x24; b[1] = ch; b[2] = p.length >> 8; b[3] = p.length & 0xff;
+    b.set(p, 4);
+    return b;
+  });
+  const message = fc.integer({ min: 1, max: 999 }).map((n) => enc.encode(`RTSP/1.0 200 OK\r\nCSeq: ${n}\r\nContent-Length: 3\r\n\r\nabc`));
+  const describe = (items: readonly unknown[]) => JSON.stringify(items, (_k, v) => (v instanceof Uint8Array ? Array.from(v).join(',') : v));
+  fc.assert(
+    fc.property(fc.array(fc.oneof(frame, frame, message), { minLength: 1, maxLength: 12 }), fc.array(fc.nat(), { maxLength: 8 }), (parts, cuts) => {
+      const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let o = 0;
+      for (const p of parts) { all.set(p, o); o += p.length; }
+      const whole = describe(new RtspStreamParser().push(all));
+      const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b);
+      const parser = new RtspStreamParser();
+      const items: unknown[] = [];
+      let at = 0;
+      for (const p of [...points, all.length]) {
+        items.push(...parser.push(all.slice(at, p)));
+        at = p;
+      }
+      return describe(items) === whole;
+    }),
+    { numRuns: 300 },
+  );
+});

@@ -41,8 +41,28 @@ export class RtspStreamParser {
 
   push(chunk: Uint8Array): RtspStreamItem[] {
     if (this.failed) throw this.failed;
-    this.append(chunk);
     const out: RtspStreamItem[] = [];
+    // An interleaved frame cut by the previous read is completed with just the bytes it
+    // lacks; the rest of this chunk is then parsed in place (a full join would copy every
+    // media byte again on nearly every read).
+    const used = this.completeFrame(chunk);
+    if (used > 0) {
+      this.drain(out);
+      this.buf = EMPTY;
+      this.off = 0;
+      this.scanFrom = 0;
+    }
+    this.append(used > 0 ? chunk.subarray(used) : chunk);
+    this.drain(out);
+    if (this.off === this.buf.length) {
+      this.buf = EMPTY;
+      this.off = 0;
+      this.scanFrom = 0;
+    }
+    return out;
+  }
+
+  private drain(out: RtspStreamItem[]): void {
     try {
       for (;;) {
         const item = this.next();
@@ -53,12 +73,27 @@ export class RtspStreamParser {
       if (e instanceof RtspParseError) this.failed = e;
       throw e;
     }
-    if (this.off === this.buf.length) {
-      this.buf = EMPTY;
-      this.off = 0;
-      this.scanFrom = 0;
-    }
-    return out;
+  }
+
+  /** Joins a straddling `$` frame with the bytes it lacks from `chunk`; returns how many it took (0: none). */
+  private completeFrame(chunk: Uint8Array): number {
+    const rest = this.buf.length - this.off;
+    if (rest === 0 || this.pending || this.buf[this.off] !== DOLLAR) return 0;
+    const header = new Uint8Array(4);
+    let h = 0;
+    for (; h < 4 && h < rest; h++) header[h] = this.buf[this.off + h] as number;
+    for (let c = 0; h < 4 && c < chunk.length; h++, c++) header[h] = chunk[c] as number;
+    if (h < 4) return 0;
+    const total = 4 + (((header[2] as number) << 8) | (header[3] as number));
+    if (rest >= total || rest + chunk.length < total) return 0;
+    const need = total - rest;
+    const joined = new Uint8Array(total);
+    joined.set(this.buf.subarray(this.off), 0);
+    joined.set(chunk.subarray(0, need), rest);
+    this.buf = joined;
+    this.off = 0;
+    this.scanFrom = 0;
+    return need;
   }
 
   private append(chunk: Uint8Array): void {
