@@ -23,6 +23,8 @@ import { promisify } from 'node:util';
 import { cpuSeconds, cpuTimes, rssBytes, totalCpuTimes, totalRssBytes, machineInfo } from './lib/proc.ts';
 import type { LoadKind, LoadReady, LoadStats } from './load/camera-process.ts';
 import type { RecordDone, RecordStart } from './ingest/record-many.ts';
+// the recorder runs with the flags `mediagraph` itself starts with (bin/mediagraph.js)
+const RECORDER_NODE_FLAGS = '--initial-old-space-size=64';
 
 const execFileP = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -506,7 +508,7 @@ async function main(): Promise<void> {
     source: opt('source', 'session') as 'session' | 'node',
     keepOutput: flag('keep'),
     ...(opt('profile', '') ? { profileDir: opt('profile', '') } : {}),
-    recorderExecArgv: opt('recorder-flags', '').split(' ').filter((f) => f.length > 0),
+    recorderExecArgv: opt('recorder-flags', RECORDER_NODE_FLAGS).split(' ').filter((f) => f.length > 0),
   };
   const streams = opt('streams', '1,10,20').split(',').map(Number).filter((n) => n > 0);
   const sides = opt('sides', 'ours,ffmpeg').split(',') as ('ours' | 'ffmpeg')[];

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { machineInfo } from './lib/proc.ts';
 import { DEFAULT_FILE, findMaxStreams, runRtspIngest, type IngestOptions, type IngestRow, type ScalePoint } from './rtsp-ingest.ts';
 import type { LoadKind } from './load/camera-process.ts';
+// the recorder runs with the flags `mediagraph` itself starts with (bin/mediagraph.js)
+const RECORDER_NODE_FLAGS = '--initial-old-space-size=64';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -90,7 +92,7 @@ async function rtspIngest(): Promise<void> {
     segmentSec: 10,
     checkFrames: !flag('no-frames'),
     source: 'session',
-    recorderExecArgv: opt('recorder-flags', '').split(' ').filter((f) => f.length > 0),
+    recorderExecArgv: opt('recorder-flags', RECORDER_NODE_FLAGS).split(' ').filter((f) => f.length > 0),
   };
   const streams = opt('streams', '1,10,20').split(',').map(Number).filter((n) => n > 0);
   const res = await runRtspIngest(streams, ['ours', 'ffmpeg'], o);
