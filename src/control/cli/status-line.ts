@@ -10,6 +10,7 @@ export interface StatusCounters {
   uploaded: number;
   lagMs?: number;
   evicted: number;
+  storageErrors: number;
   cacheBytes?: number;
   cacheMaxBytes?: number;
   lastProblem?: string;
@@ -40,7 +41,7 @@ export interface StatusLine {
 }
 
 export function startStatusLine(host: MediaGraphHost, instance: string, write: (text: string, final: boolean) => void, tty: boolean): StatusLine {
-  const c: StatusCounters = { written: 0, writtenBytes: 0, uploaded: 0, evicted: 0 };
+  const c: StatusCounters = { written: 0, writtenBytes: 0, uploaded: 0, evicted: 0, storageErrors: 0 };
   const sub: Subscription = host.events$.subscribe((e) => {
     if (!e.subject.startsWith(`/graphInstances/${instance}`)) return;
     switch (e.type) {
@@ -63,8 +64,11 @@ export function startStatusLine(host: MediaGraphHost, instance: string, write: (
         c.cacheMaxBytes = b.maximumBytes;
         break;
       }
-      case 'StreamDisconnected':
       case 'StorageError':
+        c.storageErrors++;
+        c.lastProblem = `StorageError: ${String((e.body as { message?: string }).message ?? '')}`.slice(0, 120);
+        break;
+      case 'StreamDisconnected':
       case 'AuthenticationError':
       case 'ProtocolError':
       case 'RuntimeError':

@@ -133,6 +133,12 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     } finally {
       status.stop();
     }
+    // a script must notice when recordings did not reach the store
+    const c = status.counters;
+    if (code === 0 && c.storageErrors > 0 && c.uploaded < c.written) {
+      io.err(`${c.written - c.uploaded} of ${c.written} segment(s) were not uploaded (${c.storageErrors} storage error(s)); they stay in the local cache and upload at the next run`);
+      code = 1;
+    }
   } catch (e) {
     io.err(redactor.text(`run failed: ${describeError(e)}`));
     code = 1;
