@@ -15,7 +15,7 @@ import { startSimulatedCamera } from '../src/testing/sim-camera/index.ts';
 import { startAzurite, azuriteConnectionString } from '../src/testing/azurite.ts';
 import { startTcpProxy } from '../src/testing/tcp-proxy.ts';
 import type { GraphEvent } from '../src/types/events.ts';
-import { isMain, runAsMain, sleep, waitFor, type ScenarioResult } from './lib.ts';
+import { isMain, runAsMain, waitFor, type ScenarioResult } from './lib.ts';
 
 export const RTSP_PASSWORD = 'Cam-Pw-7e3f19a2';
 export const WRONG_PASSWORD = 'Wrong-Pw-5b8c02d4';

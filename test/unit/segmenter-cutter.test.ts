@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SegmentCutter } from '../../src/media/segmenter/cutter.ts';
 import type { CutterAction, SegmentSummary } from '../../src/media/segmenter/actions.ts';
-import type { MediaMessage, Sample } from '../../src/types/media.ts';
+import type { MediaMessage } from '../../src/types/media.ts';
 import { audioTrack, discontinuity, END, stream, videoTrack } from '../helpers/segmenter-streams.ts';
 import { findAll, parseBoxes, readTfdt, readTfhd, readTrun } from '../helpers/mp4-read.ts';
 

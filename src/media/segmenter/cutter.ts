@@ -88,9 +88,8 @@ export class SegmentCutter {
   private readonly tracks = new Map<number, TrackState>();
   private readonly rejected = new Set<number>();
   private videoTrackId: number | undefined;
-  /** Init of the tracks as announced; becomes `activeInit` at the next segment start. */
+  /** Init of the tracks as announced; a segment opens with it. */
   private announcedInit: InitState | undefined;
-  private activeInit: InitState | undefined;
   private lastEmittedInitId: string | undefined;
   private segment: OpenSegment | undefined;
   private started = false;
@@ -223,7 +222,6 @@ export class SegmentCutter {
 
   private openSegment(keyframe: Sample, out: CutterAction[]): void {
     const init = this.announcedInit!;
-    this.activeInit = init;
     if (init.id !== this.lastEmittedInitId) {
       out.push({ type: 'init', id: init.id, bytes: init.bytes, codecs: init.codecs });
       this.lastEmittedInitId = init.id;
