@@ -3,7 +3,7 @@
 // ratio). Each benchmark also runs alone with longer settings; see docs/performance.md.
 //
 //   npm run bench -- [--window 20] [--warmup 5] [--streams 1,10,20] [--scale-from 50] [--scale-step 50] [--scale-max 200]
-//                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain] [--out bench/results/latest.json]
+//                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain,cache-scaling] [--out bench/results/latest.json]
 //                    [--recorder-flags '--initial-old-space-size=64'] (node flags for our recorder process)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ const opt = (n: string, d: string) => {
   const i = args.indexOf(`--${n}`);
   return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : d;
 };
-const only = opt('only', 'segmenter,rtsp-ingest,upload-drain').split(',');
+const only = opt('only', 'segmenter,rtsp-ingest,upload-drain,cache-scaling').split(',');
 const outPath = opt('out', join(here, 'results', 'latest.json'));
 
 /** One measured figure next to what it is compared with. */
@@ -146,6 +146,28 @@ async function uploadDrain(): Promise<void> {
   figures.push({ bench: 'upload-drain', name: r.code === 0 ? 'completed (see uploadDrain in the JSON)' : `exited ${r.code}`, unit: '', ours: NaN });
 }
 
+async function cacheScaling(): Promise<void> {
+  console.log('\n## cache-scaling (bench/cache-scaling.ts)');
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-cache-'));
+  const json = join(tmp, 'cache-scaling.json');
+  try {
+    const r = await runChild(join(here, 'cache-scaling.ts'), ['--ops', '200', '--sizes', '0,10000,50000', '--json', json], 300_000);
+    if (r.code !== 0 || !existsSync(json)) {
+      figures.push({ bench: 'cache-scaling', name: `exited ${r.code}`, unit: '', ours: NaN });
+      return;
+    }
+    const result = JSON.parse(readFileSync(json, 'utf8')) as { rows: { size: number; addUs: number; openMs: number }[] };
+    extra.cacheScaling = result;
+    const empty = result.rows[0]!;
+    for (const row of result.rows.slice(1)) {
+      const ratio = row.addUs / empty.addUs;
+      figures.push({ bench: 'cache-scaling', name: `add with ${row.size} cached vs empty`, unit: 'µs/segment', ours: row.addUs, baseline: empty.addUs, baselineName: 'empty cache, same run', ratio, target: '≈ 1 (O(1))', met: ratio < 1.5 });
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 function fmt(n: number | undefined, digits = 2): string {
   if (n === undefined || Number.isNaN(n)) return '–';
   return Math.abs(n) >= 1000 ? n.toFixed(0) : n.toFixed(digits);
@@ -166,6 +188,7 @@ console.log(`mediagraph bench — ${machine.cpuModel} × ${machine.cores}, node 
 if (only.includes('segmenter')) await segmenter();
 if (only.includes('rtsp-ingest')) await rtspIngest();
 if (only.includes('upload-drain')) await uploadDrain();
+if (only.includes('cache-scaling')) await cacheScaling();
 printTable();
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(outPath, JSON.stringify({ machine, durationSec: Math.round((Date.now() - started) / 1000), figures, ...extra }, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2));
