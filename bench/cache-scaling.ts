@@ -71,11 +71,13 @@ async function measure(size: number): Promise<Row> {
     await cache.markUploaded(s.id);
   }
   const takeAndUploadUs = ((performance.now() - t) * 1000) / OPS;
+  const heldBytes = cache.stats().bytes;
   await cache.close();
   // at the bound: every add evicts the oldest (and records the gap)
-  const bound = (size + OPS) * (BODY.length + 1) - OPS * BODY.length;
+  // exactly full (room for at least one segment): from here every add must evict the oldest
+  const bound = Math.max(heldBytes, 2 * BODY.length + 100);
   let evicted = 0;
-  const full = await DurableSegmentCache.open(dir, { maxBytes: Math.max(bound, 2 * BODY.length + 100), onEvicted: (e) => void (evicted += e.segments) });
+  const full = await DurableSegmentCache.open(dir, { maxBytes: bound, onEvicted: (e) => void (evicted += e.segments) });
   const more = Array.from({ length: OPS }, (_, k) => incoming(src, OPS + k, size + OPS + 1));
   t = performance.now();
   for (const m of more) await full.add(m);
