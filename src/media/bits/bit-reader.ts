@@ -75,3 +75,10 @@ export class BitReader {
     return out;
   }
 }
+
+/** A cropping window as both H.264 (frame_cropping) and H.265 (conformance_window) code it:
+ * a presence flag, then four ue(v) offsets. */
+export function readCropWindow(r: BitReader): { left: number; right: number; top: number; bottom: number } {
+  if (!r.flag()) return { left: 0, right: 0, top: 0, bottom: 0 };
+  return { left: r.ue(), right: r.ue(), top: r.ue(), bottom: r.ue() };
+}

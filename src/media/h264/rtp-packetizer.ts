@@ -1,8 +1,8 @@
 // H.264 over RTP (RFC 6184, packetization-mode=1): consecutive small NAL units share a
 // STAP-A, a NAL that does not fit one packet is split into FU-A fragments, and the last
 // packet of an access unit carries the marker bit.
-import { RtpPacketWriter, type RtpPacketizerOptions } from '../rtp/packetizer.ts';
-import { packetizeNalUnits, type NalPayloadFormat } from '../rtp/nal-packetizer.ts';
+import type { RtpPacketizerOptions } from '../rtp/packetizer.ts';
+import { NalUnitPacketizer, type NalPayloadFormat } from '../rtp/nal-packetizer.ts';
 import { encodeBase64 } from '../rtp/base64.ts';
 import { H264Nal } from './nal.ts';
 
@@ -21,20 +21,9 @@ const H264_FORMAT: NalPayloadFormat = {
   },
 };
 
-export class H264Packetizer {
-  private readonly w: RtpPacketWriter;
-
+export class H264Packetizer extends NalUnitPacketizer {
   constructor(options: RtpPacketizerOptions) {
-    this.w = new RtpPacketWriter(options);
-  }
-
-  get sequenceNumber(): number {
-    return this.w.sequenceNumber;
-  }
-
-  /** Packets for one access unit (NAL units without start codes), in order. */
-  packetize(units: readonly Uint8Array[], timestamp: number): Uint8Array[] {
-    return packetizeNalUnits(this.w, H264_FORMAT, units, timestamp);
+    super(H264_FORMAT, options);
   }
 }
 

@@ -1,6 +1,6 @@
 // H.264 sequence parameter set (ITU-T H.264 7.3.2.1.1, VUI E.1.1): the fields a recorder
 // needs for the sample entry, the codec string and decode-order reconstruction.
-import { BitReader } from '../bits/bit-reader.ts';
+import { BitReader, readCropWindow } from '../bits/bit-reader.ts';
 import { BitstreamError } from '../bits/errors.ts';
 import { removeEmulationPrevention } from '../bits/rbsp.ts';
 
@@ -127,16 +127,7 @@ export function parseH264Sps(nal: Uint8Array): H264SpsInfo {
   const frameMbsOnly = r.flag();
   if (!frameMbsOnly) r.skip(1); // mb_adaptive_frame_field_flag
   r.skip(1); // direct_8x8_inference_flag
-  let cropLeft = 0;
-  let cropRight = 0;
-  let cropTop = 0;
-  let cropBottom = 0;
-  if (r.flag()) {
-    cropLeft = r.ue();
-    cropRight = r.ue();
-    cropTop = r.ue();
-    cropBottom = r.ue();
-  }
+  const { left: cropLeft, right: cropRight, top: cropTop, bottom: cropBottom } = readCropWindow(r);
   const chromaArrayType = separateColourPlane ? 0 : chromaFormatIdc;
   const subWidthC = chromaArrayType === 3 ? 1 : 2;
   const subHeightC = chromaArrayType === 1 ? 2 : 1;

@@ -1,8 +1,8 @@
 // H.265 over RTP (RFC 7798, no DONL): consecutive small NAL units share an aggregation
 // packet (AP), a NAL that does not fit is split into fragmentation units (FU), and the last
 // packet of an access unit carries the marker bit.
-import { RtpPacketWriter, type RtpPacketizerOptions } from '../rtp/packetizer.ts';
-import { packetizeNalUnits, type NalPayloadFormat } from '../rtp/nal-packetizer.ts';
+import type { RtpPacketizerOptions } from '../rtp/packetizer.ts';
+import { NalUnitPacketizer, type NalPayloadFormat } from '../rtp/nal-packetizer.ts';
 import { encodeBase64 } from '../rtp/base64.ts';
 import { H265Nal } from './nal.ts';
 
@@ -30,20 +30,9 @@ const H265_FORMAT: NalPayloadFormat = {
   },
 };
 
-export class H265Packetizer {
-  private readonly w: RtpPacketWriter;
-
+export class H265Packetizer extends NalUnitPacketizer {
   constructor(options: RtpPacketizerOptions) {
-    this.w = new RtpPacketWriter(options);
-  }
-
-  get sequenceNumber(): number {
-    return this.w.sequenceNumber;
-  }
-
-  /** Packets for one access unit (NAL units without start codes), in order. */
-  packetize(units: readonly Uint8Array[], timestamp: number): Uint8Array[] {
-    return packetizeNalUnits(this.w, H265_FORMAT, units, timestamp);
+    super(H265_FORMAT, options);
   }
 }
 

@@ -1,6 +1,6 @@
 // H.265 sequence parameter set (ITU-T H.265 7.3.2.2, VUI E.2.1), read up to the VUI timing
 // info: what a sample entry, a codec string and decode-order reconstruction need.
-import { BitReader } from '../bits/bit-reader.ts';
+import { BitReader, readCropWindow } from '../bits/bit-reader.ts';
 import { BitstreamError } from '../bits/errors.ts';
 import { removeEmulationPrevention } from '../bits/rbsp.ts';
 import { readProfileTierLevel } from './profile-tier-level.ts';
@@ -138,16 +138,7 @@ export function parseH265Sps(nal: Uint8Array): H265SpsInfo {
   const separateColourPlane = chromaFormatIdc === 3 && r.flag();
   const codedWidth = r.ue();
   const codedHeight = r.ue();
-  let cropLeft = 0;
-  let cropRight = 0;
-  let cropTop = 0;
-  let cropBottom = 0;
-  if (r.flag()) {
-    cropLeft = r.ue();
-    cropRight = r.ue();
-    cropTop = r.ue();
-    cropBottom = r.ue();
-  }
+  const { left: cropLeft, right: cropRight, top: cropTop, bottom: cropBottom } = readCropWindow(r);
   const chromaArrayType = separateColourPlane ? 0 : chromaFormatIdc;
   const subWidthC = chromaArrayType === 1 || chromaArrayType === 2 ? 2 : 1;
   const subHeightC = chromaArrayType === 1 ? 2 : 1;

@@ -2,7 +2,7 @@
 // units share an aggregation packet, a NAL unit that does not fit is split into
 // fragmentation units, and the last packet of an access unit carries the marker bit. The
 // formats differ only in their header bytes, which a NalPayloadFormat writes.
-import type { RtpPacketWriter } from './packetizer.ts';
+import { RtpPacketWriter, type RtpPacketizerOptions } from './packetizer.ts';
 import { RTP_HEADER_SIZE } from './rtp-packet.ts';
 
 export interface NalPayloadFormat {
@@ -67,5 +67,26 @@ function fragment(w: RtpPacketWriter, format: NalPayloadFormat, nal: Uint8Array,
     pkt.set(nal.subarray(p, p + n), RTP_HEADER_SIZE + headers);
     out.push(pkt);
     p += n;
+  }
+}
+
+/** An RTP packetizer for one NAL-based payload format, with its own sequence numbers. */
+export class NalUnitPacketizer {
+  private readonly w: RtpPacketWriter;
+
+  constructor(
+    private readonly format: NalPayloadFormat,
+    options: RtpPacketizerOptions,
+  ) {
+    this.w = new RtpPacketWriter(options);
+  }
+
+  get sequenceNumber(): number {
+    return this.w.sequenceNumber;
+  }
+
+  /** Packets for one access unit (NAL units without start codes), in order. */
+  packetize(units: readonly Uint8Array[], timestamp: number): Uint8Array[] {
+    return packetizeNalUnits(this.w, this.format, units, timestamp);
   }
 }
