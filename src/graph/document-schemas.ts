@@ -55,60 +55,54 @@ const systemDataSchema: JsonSchema = {
   properties: { createdAt: { type: 'string' }, lastModifiedAt: { type: 'string' } },
 };
 
-export const topologyEnvelopeSchema: JsonSchema = {
-  type: 'object',
-  required: ['name', 'properties'],
-  additionalProperties: false,
-  properties: {
-    $schema: { type: 'string' },
-    '@apiVersion': { enum: ['1.0', '2.0'] },
-    name: { type: 'string', pattern: NAME_PATTERN },
-    systemData: systemDataSchema,
+/** What topologies and instances share (LVA's resource envelope); `properties` is their own. */
+function resourceEnvelope(properties: JsonSchema): JsonSchema {
+  return {
+    type: 'object',
+    required: ['name', 'properties'],
+    additionalProperties: false,
     properties: {
-      type: 'object',
-      required: ['sources', 'sinks'],
-      additionalProperties: false,
-      properties: {
-        description: { type: 'string' },
-        parameters: { type: 'array', items: parameterDeclarationSchema },
-        sources: { type: 'array', minItems: 1, items: nodeBaseSchema },
-        processors: { type: 'array', items: nodeBaseSchema },
-        sinks: { type: 'array', minItems: 1, items: nodeBaseSchema },
-      },
+      $schema: { type: 'string' },
+      '@apiVersion': { enum: ['1.0', '2.0'] },
+      name: { type: 'string', pattern: NAME_PATTERN },
+      systemData: systemDataSchema,
+      properties,
     },
-  },
-};
+  };
+}
 
-export const instanceSchema: JsonSchema = {
+export const topologyEnvelopeSchema: JsonSchema = resourceEnvelope({
   type: 'object',
-  required: ['name', 'properties'],
+  required: ['sources', 'sinks'],
   additionalProperties: false,
   properties: {
-    $schema: { type: 'string' },
-    '@apiVersion': { enum: ['1.0', '2.0'] },
-    name: { type: 'string', pattern: NAME_PATTERN },
-    systemData: systemDataSchema,
-    properties: {
-      type: 'object',
-      required: ['topologyName'],
-      additionalProperties: false,
-      properties: {
-        topologyName: { type: 'string', pattern: NAME_PATTERN },
-        description: { type: 'string' },
-        parameters: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['name', 'value'],
-            additionalProperties: false,
-            properties: { name: { type: 'string', minLength: 1 }, value: { type: ['string', 'number', 'boolean'] } },
-          },
-        },
-        state: { enum: ['Inactive', 'Activating', 'Active', 'Deactivating'] },
+    description: { type: 'string' },
+    parameters: { type: 'array', items: parameterDeclarationSchema },
+    sources: { type: 'array', minItems: 1, items: nodeBaseSchema },
+    processors: { type: 'array', items: nodeBaseSchema },
+    sinks: { type: 'array', minItems: 1, items: nodeBaseSchema },
+  },
+});
+
+export const instanceSchema: JsonSchema = resourceEnvelope({
+  type: 'object',
+  required: ['topologyName'],
+  additionalProperties: false,
+  properties: {
+    topologyName: { type: 'string', pattern: NAME_PATTERN },
+    description: { type: 'string' },
+    parameters: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'value'],
+        additionalProperties: false,
+        properties: { name: { type: 'string', minLength: 1 }, value: { type: ['string', 'number', 'boolean'] } },
       },
     },
+    state: { enum: ['Inactive', 'Activating', 'Active', 'Deactivating'] },
   },
-};
+});
 
 /** One node object of a given type: base properties + the type's own, nothing else. */
 export function nodeSchemaFor(definition: NodeDefinition): JsonSchema {

@@ -2,27 +2,39 @@
 // HTTP /metrics route and the CLI status line read snapshots.
 import type { MetricSample, NodeMetrics } from '../types/metrics.ts';
 
+interface Entry {
+  readonly name: string;
+  kind: 'gauge' | 'counter';
+  readonly labels: Record<string, string>;
+  value: number;
+}
+
 export class MetricStore {
-  readonly #values = new Map<string, { name: string; kind: 'gauge' | 'counter'; labels: Record<string, string>; value: number }>();
+  readonly #values = new Map<string, Entry>();
 
   bind(labels: Record<string, string>): NodeMetrics {
     const suffix = JSON.stringify(labels);
-    const key = (name: string) => name + suffix;
+    // one entry per metric name, found again without building a key: nodes call this per sample
+    const mine = new Map<string, Entry>();
+    const entry = (name: string, kind: Entry['kind']): Entry => {
+      let e = mine.get(name);
+      if (!e) {
+        // a second binding with the same labels (a re-activation) continues the same series
+        e = this.#values.get(name + suffix) ?? { name, kind, labels, value: 0 };
+        e.kind = kind;
+        this.#values.set(name + suffix, e);
+        mine.set(name, e);
+      }
+      return e;
+    };
     return {
       set: (name, value) => {
-        this.#values.set(key(name), { name, kind: 'gauge', labels, value });
+        entry(name, 'gauge').value = value;
       },
       add: (name, delta = 1) => {
-        const k = key(name);
-        const cur = this.#values.get(k);
-        this.#values.set(k, { name, kind: 'counter', labels, value: (cur?.value ?? 0) + delta });
+        entry(name, 'counter').value += delta;
       },
     };
-  }
-
-  /** Drops an instance's gauges when it stops (counters keep counting across activations). */
-  clearGauges(instance: string): void {
-    for (const [k, v] of this.#values) if (v.kind === 'gauge' && v.labels['instance'] === instance) this.#values.delete(k);
   }
 
   snapshot(): MetricSample[] {

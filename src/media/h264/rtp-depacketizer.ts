@@ -5,7 +5,7 @@ import type { VideoCodecConfig } from '../../types/media.ts';
 import { VideoDepacketizer, type VideoAccessUnit } from '../rtp/video-depacketizer.ts';
 import { concatFragments } from '../rtp/depacketizer.ts';
 import { ParameterSetStore } from '../rtp/parameter-set-store.ts';
-import { decodeBase64 } from '../rtp/base64.ts';
+import { decodeParameterSetList } from '../rtp/base64.ts';
 import { H264Nal, readH264PpsId, readH264SliceStart, seiHasRecoveryPoint } from './nal.ts';
 import { tryParseH264Sps, h264CodecString, h264ProfileName, type H264SpsInfo } from './sps.ts';
 
@@ -40,15 +40,9 @@ export class H264Depacketizer extends VideoDepacketizer {
     this.interleaved = config.packetizationMode === 2;
     if (this.interleaved) this.error('unsupported-packetization', 'packetization-mode=2 (interleaved) is not supported');
     if (config.spropParameterSets) {
-      for (const part of config.spropParameterSets.split(',')) {
-        if (!part.trim()) continue;
-        const nal = decodeBase64(part);
-        if (!nal || nal.length === 0) {
-          this.error('bad-parameter-set', 'sprop-parameter-sets entry is not base64');
-          continue;
-        }
-        this.storeParameterSet(nal);
-      }
+      const { sets, bad } = decodeParameterSetList(config.spropParameterSets, 1);
+      for (let i = 0; i < bad; i++) this.error('bad-parameter-set', 'sprop-parameter-sets entry is not base64');
+      for (const nal of sets) this.storeParameterSet(nal);
     }
   }
 

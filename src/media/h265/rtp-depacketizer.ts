@@ -6,7 +6,7 @@ import type { VideoCodecConfig } from '../../types/media.ts';
 import { VideoDepacketizer, type VideoAccessUnit } from '../rtp/video-depacketizer.ts';
 import { concatFragments } from '../rtp/depacketizer.ts';
 import { ParameterSetStore } from '../rtp/parameter-set-store.ts';
-import { decodeBase64 } from '../rtp/base64.ts';
+import { decodeParameterSetList } from '../rtp/base64.ts';
 import { H265Nal, isH265Irap, readH265PpsId, readH265VpsId } from './nal.ts';
 import { tryParseH265Sps, h265CodecString, h265ProfileName, type H265SpsInfo } from './sps.ts';
 
@@ -41,15 +41,9 @@ export class H265Depacketizer extends VideoDepacketizer {
     this.donl = (config.spropMaxDonDiff ?? 0) > 0 || (config.spropDepackBufNalus ?? 0) > 0;
     for (const value of [config.spropVps, config.spropSps, config.spropPps]) {
       if (!value) continue;
-      for (const part of value.split(',')) {
-        if (!part.trim()) continue;
-        const nal = decodeBase64(part);
-        if (!nal || nal.length < 3) {
-          this.error('bad-parameter-set', 'sprop parameter set is not base64 or too short');
-          continue;
-        }
-        this.storeParameterSet(nal);
-      }
+      const { sets, bad } = decodeParameterSetList(value, 3);
+      for (let i = 0; i < bad; i++) this.error('bad-parameter-set', 'sprop parameter set is not base64 or too short');
+      for (const nal of sets) this.storeParameterSet(nal);
     }
   }
 

@@ -11,3 +11,19 @@ export function decodeBase64(text: string): Uint8Array | undefined {
 export function encodeBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
+
+/**
+ * A comma-separated list of base64 parameter sets (`sprop-parameter-sets`, `sprop-sps`, …):
+ * the decoded NAL units, and how many entries were not base64 or shorter than `minLength`.
+ */
+export function decodeParameterSetList(value: string, minLength: number): { sets: Uint8Array[]; bad: number } {
+  const sets: Uint8Array[] = [];
+  let bad = 0;
+  for (const part of value.split(',')) {
+    if (!part.trim()) continue;
+    const nal = decodeBase64(part);
+    if (nal && nal.length >= minLength) sets.push(nal);
+    else bad++;
+  }
+  return { sets, bad };
+}
