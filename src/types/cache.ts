@@ -54,6 +54,11 @@ export interface SegmentQueueStats {
 export interface SegmentQueue {
   /** Oldest pending segment not already in flight; waits for one. Rejects if `signal` aborts. */
   next(signal?: AbortSignal): Promise<CachedSegment | undefined>;
+  /**
+   * Like `next()` without waiting: the oldest pending segment (now in flight), or `undefined`.
+   * Optional; a consumer uses it to read the next file from disk while the current one uploads.
+   */
+  tryNext?(): CachedSegment | undefined;
   /** The store confirmed the upload: the cache deletes the files and the journal record. */
   markUploaded(id: number): Promise<void>;
   /** The upload failed: the segment goes back to pending (and becomes evictable again). */

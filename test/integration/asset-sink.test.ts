@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Subject, tap, type Observable } from 'rxjs';
+import { Subject, map, tap, type Observable } from 'rxjs';
 import { startAzurite, azuriteConnectionString } from '../../src/testing/azurite.ts';
 import { startTcpProxy } from '../../src/testing/tcp-proxy.ts';
 import { durableCacheNode } from '../../src/nodes/durable-cache/index.ts';
@@ -12,7 +12,7 @@ import { BlobAssetStore } from '../../src/storage/blob/index.ts';
 import type { SegmentStreamMessage } from '../../src/types/segment.ts';
 import type { SegmentQueueMessage } from '../../src/types/cache.ts';
 import type { NodeSpec, ConfigIssue } from '../../src/types/node.ts';
-import { tempDir, writeSegment } from '../helpers/cache-fixtures.ts';
+import { tempDir, writeSegment, checkSegmentBytes } from '../helpers/cache-fixtures.ts';
 import { testContext, until } from './asset-context.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -64,6 +64,44 @@ test('cache → sink: uploads in order, records ranges and gaps, emits LVA event
   const dir = join(root, 'cache', 'cam-1', 'a.cache');
   assert.deepEqual(readdirSync(join(dir, 'seg')), []);
   assert.equal(existsSync(join(dir, 'lock')), false);
+});
+
+test('a backlog drains oldest first, reading the next file during each upload; every blob holds its own bytes', async (t) => {
+  const az = await startAzurite();
+  t.after(() => az.close());
+  const root = tempDir(t, 'asset-ahead-');
+  const src = join(root, 'src'); mkdirSync(src);
+  const cachePath = join(root, 'cache');
+  const before = await DurableSegmentCache.open(join(cachePath, 'cam-1', 'b.cache'), { maxBytes: 8 << 20 });
+  for (let k = 0; k < 12; k++) await before.add(writeSegment(src, k, { size: 40_000 + k }));
+  await before.close();
+
+  const tc = testContext({ dataDirectory: root, blobConnection: az.connectionString });
+  const input = new Subject<SegmentStreamMessage>();
+  let readAhead = 0;
+  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'b.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '8' }, tc.ctx('b.cache'))([input])
+    .pipe(map((m) => {
+      const msg = m as SegmentQueueMessage;
+      const queue = msg.queue;
+      // Counts segments the sink took without waiting (its read-ahead); behaviour unchanged.
+      return { ...msg, queue: { ...queue, tryNext: () => { const s = queue.tryNext?.(); if (s) readAhead++; return s; } } };
+    }));
+  const started: number[] = [];
+  const sink$ = makeBlobAssetSinkNode({ onUploadStarted: (s) => started.push(s.startWallClockMs) }).create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'b', assetNamePattern: 'ahead' }, tc.ctx('b'))([cache$]);
+  const run = completion(sink$);
+  input.complete();
+  await run.done;
+
+  assert.deepEqual(started, Array.from({ length: 12 }, (_, k) => T0 + k * 1000), 'oldest first, each once');
+  assert.ok(readAhead >= 10, `only ${readAhead} of 12 segments were read ahead`);
+  const store = await BlobAssetStore.create(az.connectionString, 'ahead');
+  const names = await store.listNames('segments/');
+  assert.equal(names.length, 12);
+  for (const [k, name] of names.entries()) {
+    const body = await store.download(name);
+    assert.equal(body.length, 40_000 + k, name);
+    assert.equal(checkSegmentBytes(body), k, `${name} holds the bytes of segment ${k}`);
+  }
 });
 
 test('restart with a full cache resumes oldest first; drain timeout leaves the rest cached', async (t) => {

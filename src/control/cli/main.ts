@@ -1,6 +1,7 @@
 // `mediagraph <command>`: each command is one file under commands/, an adapter over the host.
 import { createBuiltinRegistry } from '../../runtime/builtin-registry.ts';
 import { processIo, type CliIo } from './io.ts';
+import { Redactor } from '../../runtime/redact.ts';
 import { validateCommand } from './commands/validate.ts';
 import { probeCommand } from './commands/probe-command.ts';
 import { recordCommand } from './commands/record.ts';
@@ -10,60 +11,88 @@ import { serveCommand } from './commands/serve.ts';
 import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
 
-const USAGE = `usage: mediagraph <command> [options]
+/** Each command's synopsis and what it does, in the order `mediagraph help` lists them. */
+const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string])[] = [
+  ['demo', 'demo [--port 7070] [--speed 1] [--for <s>]', "simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)"],
+  ['run', 'run <topology.json> [--instance <instance.json>] [--param name=value ...] [--blob <conn>] [--for <s>] [--data <dir>]', 'run one instance in the foreground with a live status line'],
+  ['serve', 'serve [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token <t>] [--blob <conn>]', 'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer'],
+  ['validate', 'validate <topology.json> [--instance <instance.json>] [--json]', "check a topology (and an instance) against LVA's rules"],
+  ['probe', 'probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http]', 'tracks, frame counts and lost packets of a camera'],
+  ['record', 'record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>]', 'record fMP4 segments to a folder, no host, no cloud'],
+  ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob <conn>] [--data <dir>]', 'write a recorded range to plain files'],
+  ['invoke', 'invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token <t>]', 'call an LVA direct method on a running host'],
+];
+
+const BLOB_NOTE = `blob storage: --blob <connection string | SAS URL | account URL>, else AZURE_STORAGE_CONNECTION_STRING,
+else an embedded Azurite under the data folder.`;
+
+const USAGE = `usage: mediagraph <command> [options]      (mediagraph <command> --help for one command)
 
 commands:
-  demo [--port 7070] [--speed 1] [--for <s>]
-                      simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)
-  run <topology.json> [--instance <instance.json>] [--param name=value ...] [--blob <conn>] [--for <s>] [--data <dir>]
-                      run one instance in the foreground with a live status line
-  serve [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token <t>] [--blob <conn>]
-                      the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer
-  validate <topology.json> [--instance <instance.json>] [--json]
-                      check a topology (and an instance) against LVA's rules
-  probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http]
-                      tracks, frame counts and lost packets of a camera
-  record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>]
-                      record fMP4 segments to a folder, no host, no cloud
-  export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob <conn>] [--data <dir>]
-                      write a recorded range to plain files
-  invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token <t>]
-                      call an LVA direct method on a running host
+${COMMANDS.map(([, synopsis, what]) => `  ${synopsis}\n                      ${what}`).join('\n')}
 
-blob storage: --blob <connection string | SAS URL | account URL>, else AZURE_STORAGE_CONNECTION_STRING,
-else an embedded Azurite under the data folder.
+${BLOB_NOTE}
 `;
 
+function commandUsage(name: string): string {
+  const c = COMMANDS.find(([n]) => n === name);
+  return c ? `usage: mediagraph ${c[1]}\n  ${c[2]}\n` : USAGE;
+}
+
+type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+
+function commandFor(name: string): Command | undefined {
+  const registry = createBuiltinRegistry();
+  const commands: Record<string, Command> = {
+    validate: (a, io) => validateCommand(a, io, registry),
+    run: (a, io) => runCommand(a, io, registry),
+    serve: (a, io) => serveCommand(a, io, registry),
+    demo: (a, io) => demoCommand(a, io, registry),
+    export: (a, io) => exportCommand(a, io),
+    invoke: (a, io) => invokeCommand(a, io),
+    probe: (a, io) => probeCommand(a, io),
+    record: (a, io) => recordCommand(a, io),
+  };
+  return Object.hasOwn(commands, name) ? commands[name] : undefined;
+}
+
+/** Runs a command; returns the exit code (0 done, 1 failed, 2 bad usage). Never throws. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [command, ...rest] = argv;
-  const registry = createBuiltinRegistry();
-  switch (command) {
-    case 'validate':
-      return validateCommand(rest, io, registry);
-    case 'run':
-      return runCommand(rest, io, registry);
-    case 'serve':
-      return serveCommand(rest, io, registry);
-    case 'demo':
-      return demoCommand(rest, io, registry);
-    case 'export':
-      return exportCommand(rest, io);
-    case 'invoke':
-      return invokeCommand(rest, io);
-    case 'probe':
-      return probeCommand(rest, io);
-    case 'record':
-      return recordCommand(rest, io);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      io.out(USAGE);
-      return command === undefined ? 2 : 0;
-    default:
-      io.err(`unknown command "${command}"\n${USAGE}`);
-      return 2;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    const topic = command === 'help' ? rest[0] : undefined;
+    io.out(topic ? commandUsage(topic) : USAGE);
+    return command === undefined ? 2 : 0;
   }
+  const run = commandFor(command);
+  if (!run) {
+    io.err(`unknown command "${command}"\n${USAGE}`);
+    return 2;
+  }
+  // Only before a `--` separator: after it, "--help" may be a value.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (options.includes('--help') || options.includes('-h')) {
+    io.out(commandUsage(command) + (['run', 'serve', 'export'].includes(command) ? `\n${BLOB_NOTE}\n` : ''));
+    return 0;
+  }
+  try {
+    return await run(rest, io);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    // Node's parseArgs: unknown option, missing value, unexpected argument.
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`mediagraph ${command}: ${firstLine(e)}\n${commandUsage(command)}`);
+      return 2;
+    }
+    io.err(`mediagraph ${command}: ${new Redactor().text(firstLine(e))}`);
+    return 1;
+  }
+}
+
+function firstLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  // parseArgs appends advice about `--` that does not apply to our commands.
+  return (message.split('\n')[0] ?? message).replace(/\. To specify a positional argument starting with a '-'.*$/, '');
 }
 
 const invokedDirectly = process.argv[1] !== undefined && /[\\/]cli[\\/]main\.ts$/.test(process.argv[1]);

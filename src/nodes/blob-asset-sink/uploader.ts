@@ -5,7 +5,7 @@
 import type { EventBus } from '../../types/events.ts';
 import type { Logger } from '../../types/logger.ts';
 import type { CachedGap, CachedRange, CachedSegment, SegmentQueue } from '../../types/cache.ts';
-import type { BlobAssetStore, GapRange } from '../../storage/blob/index.ts';
+import type { BlobAssetStore, GapRange, SegmentBody } from '../../storage/blob/index.ts';
 import { BlobStoreError } from '../../storage/blob/index.ts';
 import { backoffMs } from './options.ts';
 
@@ -28,6 +28,11 @@ export interface UploaderOptions {
 }
 
 type DrainOutcome = 'drained' | 'drain-timeout' | 'stopped';
+
+interface ReadAhead {
+  readonly seg: CachedSegment;
+  readonly body: Promise<SegmentBody>;
+}
 
 export class AssetUploader {
   readonly #queue: SegmentQueue;
@@ -113,9 +118,17 @@ export class AssetUploader {
     let attempt = 0;
     // The cache bookkeeping of the previous upload (journal, unlink) overlaps the next upload.
     let confirming: Promise<void> = Promise.resolve();
+    // The next segment, taken while the current one uploads, with its file being read: the
+    // read then overlaps the upload instead of following it (and waiting behind the cache's
+    // journal sync and unlink, which hold the same folder).
+    let ahead: ReadAhead | undefined;
     while (!signal.aborted) {
-      let seg: CachedSegment | undefined;
-      try { seg = await this.#queue.next(signal); } catch { break; }
+      let seg: CachedSegment | undefined = ahead?.seg;
+      const body = ahead?.body;
+      ahead = undefined;
+      if (!seg) {
+        try { seg = await this.#queue.next(signal); } catch { break; }
+      }
       if (!seg) {
         // Nothing pending; a confirmation still running may release a segment: look again after it.
         const hadWork = this.#confirming > 0;
@@ -128,19 +141,33 @@ export class AssetUploader {
       const t0 = this.#now();
       try {
         await this.#ensureInit(seg, signal);
-        const { blobName, byteSize } = await this.#store.uploadSegment(seg, signal);
+        const upload = this.#store.uploadSegment(seg, signal, body ? await body : undefined);
+        ahead = this.#readAhead();
+        const { blobName, byteSize } = await upload;
         attempt = 0;
         await confirming;
         confirming = this.#confirm(seg, blobName, byteSize, t0);
       } catch (e) {
         this.#queue.release(seg.id);
+        if (ahead) { this.#queue.release(ahead.seg.id); ahead = undefined; }
         if (signal.aborted) break;
         attempt++;
         this.#storageError(e, true);
         try { await sleep(backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000), signal); } catch { break; }
       }
     }
+    if (ahead) this.#queue.release(ahead.seg.id);
     await confirming;
+  }
+
+  /** Takes the next pending segment, if one is there now, and starts reading its file. */
+  #readAhead(): ReadAhead | undefined {
+    const seg = this.#queue.tryNext?.();
+    if (!seg) return undefined;
+    const body = this.#store.readSegmentBody(seg);
+    // A failed read surfaces when the upload uses it (and is retried like any failed upload).
+    body.catch(() => {});
+    return { seg, body };
   }
 
   #confirming = 0;

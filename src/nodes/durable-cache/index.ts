@@ -112,6 +112,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       gauges(c);
       const queue: SegmentQueue = {
         next: (signal) => c.nextPending(signal),
+        tryNext: () => c.takePending(),
         markUploaded: async (id) => { await c.markUploaded(id); gauges(c); },
         release: (id) => c.release(id),
         pendingGaps: () => c.pendingGaps(),

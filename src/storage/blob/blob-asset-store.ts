@@ -105,11 +105,24 @@ export class BlobAssetStore {
     return name;
   }
 
-  /** Uploads a segment file with its metadata; streams from disk, never the whole file in memory. */
-  async uploadSegment(seg: SegmentToUpload, signal?: AbortSignal): Promise<{ blobName: string; byteSize: number }> {
+  /**
+   * Reads what `uploadSegment` sends: small files whole, large ones as a stream opened at upload
+   * time. Separate so a caller can read the next segment while the current one uploads.
+   */
+  async readSegmentBody(seg: Pick<SegmentToUpload, 'path' | 'byteSize'>): Promise<SegmentBody> {
+    const bytes = seg.byteSize ?? (await stat(seg.path)).size;
+    return { path: seg.path, bytes, data: await fileBody(seg.path, bytes) };
+  }
+
+  /**
+   * Uploads a segment file with its metadata, from `body` when it was read ahead (it must be
+   * this segment's), else from disk; never more than one small file in memory.
+   */
+  async uploadSegment(seg: SegmentToUpload, signal?: AbortSignal, body?: SegmentBody): Promise<{ blobName: string; byteSize: number }> {
     await this.ensureContainer(signal);
     const name = segmentBlobName(seg.startWallClockMs, seg.endWallClockMs - seg.startWallClockMs);
-    const bytes = seg.byteSize ?? (await stat(seg.path)).size;
+    if (body && body.path !== seg.path) throw new Error(`body read from ${body.path} handed to the upload of ${seg.path}`);
+    const { bytes, data } = body ?? (await this.readSegmentBody(seg));
     const metadata = {
       start: new Date(seg.startWallClockMs).toISOString(),
       end: new Date(seg.endWallClockMs).toISOString(),
@@ -117,8 +130,8 @@ export class BlobAssetStore {
       codecs: seg.tracks.map((t) => t.codecString).join(','),
       mediadurationms: String(Math.round(seg.mediaDurationMs)),
     };
-    await this.#call('upload-segment', this.#uploadDeadline(bytes), signal, async (s) =>
-      this.#blob(name).upload(await fileBody(seg.path, bytes), bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }));
+    await this.#call('upload-segment', this.#uploadDeadline(bytes), signal, (s) =>
+      this.#blob(name).upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }));
     return { blobName: name, byteSize: bytes };
   }
 
@@ -286,6 +299,13 @@ export class BlobAssetStore {
       outer?.removeEventListener('abort', onOuterAbort);
     }
   }
+}
+
+/** A segment file's upload body: read whole (small files) or a stream opened when sent. */
+export interface SegmentBody {
+  readonly path: string;
+  readonly bytes: number;
+  readonly data: Buffer | (() => NodeJS.ReadableStream);
 }
 
 /** Files up to this size are read whole (one buffer per upload in flight); larger ones stream. */

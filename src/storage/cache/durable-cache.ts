@@ -13,7 +13,7 @@
 //            (journal entry without file = add never completed: dropped on open)
 //   remove:  journal `del`/`evict` → unlink (file without entry: deleted on open)
 import { ftruncateSync, mkdirSync, readdirSync, statSync, rmSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, unlinkSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SegmentMessage, Gap } from '../../types/segment.ts';
 import type { CachedSegment, CachedGap, CachedRange, SegmentQueueStats } from '../../types/cache.ts';
@@ -264,19 +264,40 @@ export class DurableSegmentCache {
     return this.#recordsSinceCompaction > 2 * live + (this.#opts.compactSlack ?? 1000);
   }
 
-  /** Compaction is an optimisation: if it fails (e.g. disk full) the long journal stays valid. */
-  #compactIfDue(): void {
+  /**
+   * Compaction is an optimisation: if it fails (e.g. disk full) the long journal stays valid.
+   * Off the event loop (its fsyncs would stall every stream in the process); callers hold the
+   * exclusive section, so no append runs meanwhile.
+   */
+  async #compactIfDue(): Promise<void> {
     if (!this.#needsCompaction()) return;
+    const tmp = join(this.directory, 'journal.compact');
     try {
-      this.#compact();
+      await writeFile(tmp, encodeRecords(this.#liveRecords()));
+      if (this.#sync) await fsyncFile(tmp);
+      await rename(tmp, this.#journalPath);
+      if (this.#sync) await fsyncDirAsync(this.directory);
+      this.#reopenJournal();
     } catch {
-      rmSync(join(this.directory, 'journal.compact'), { force: true });
+      await rm(tmp, { force: true }).catch(() => {});
       this.#recordsSinceCompaction = 0; // try again after another round of records
     }
   }
 
-  /** Rewrites the journal with only the live records (temp file, fsync, rename, fsync folder). */
+  /** Rewrites the journal with only the live records (temp file, fsync, rename, fsync folder); at open. */
   #compact(): void {
+    const tmp = join(this.directory, 'journal.compact');
+    writeFileSync(tmp, encodeRecords(this.#liveRecords()));
+    if (this.#sync) {
+      const fd = openSync(tmp, 'r+');
+      try { fsyncSync(fd); } finally { closeSync(fd); }
+    }
+    renameSync(tmp, this.#journalPath);
+    if (this.#sync) fsyncDir(this.directory);
+    this.#reopenJournal();
+  }
+
+  #liveRecords(): JournalRecord[] {
     const records: JournalRecord[] = [{ op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId, nextRangeId: this.#nextRangeId }];
     // The newest init goes last so that `lastInitId` survives the rewrite.
     const inits = [...this.#inits.values()].sort((a, b) => Number(a.id === this.#lastInitId) - Number(b.id === this.#lastInitId));
@@ -284,14 +305,10 @@ export class DurableSegmentCache {
     for (const s of this.#segs.values()) records.push({ op: 'seg', seq: s.seq, file: s.file, bytes: s.bytes, at: s.at, meta: s.meta });
     for (const g of this.#gaps.values()) records.push({ op: 'gap', id: g.id, start: g.start, end: g.end, reason: g.reason, lastSeq: g.lastSeq });
     for (const r of this.#ranges.values()) records.push({ op: 'rng', id: r.id, start: r.start, end: r.end });
-    const tmp = join(this.directory, 'journal.compact');
-    writeFileSync(tmp, encodeRecords(records));
-    if (this.#sync) {
-      const fd = openSync(tmp, 'r+');
-      try { fsyncSync(fd); } finally { closeSync(fd); }
-    }
-    renameSync(tmp, this.#journalPath);
-    if (this.#sync) fsyncDir(this.directory);
+    return records;
+  }
+
+  #reopenJournal(): void {
     this.#journal.close();
     this.#journal = new JournalWriter(this.#journalPath, this.#sync);
     this.#recordsSinceCompaction = 0;
@@ -344,8 +361,8 @@ export class DurableSegmentCache {
       if (isNoSpace(e)) return this.#drop(seq, meta, segment.path, segBytes, 'disk-full');
       throw e;
     }
-    this.#compactIfDue();
     this.#notify();
+    await this.#compactIfDue();
     return { accepted: true, id: seq };
   }
 
@@ -532,15 +549,20 @@ export class DurableSegmentCache {
   async nextPending(signal?: AbortSignal): Promise<CachedSegment | undefined> {
     for (;;) {
       signal?.throwIfAborted();
-      if (this.#closed) return undefined;
-      const s = this.#oldestEvictable();
-      if (s) {
-        this.#inFlight.add(s.seq);
-        return this.#toCached(s);
-      }
+      const s = this.takePending();
+      if (s || this.#closed) return s;
       if (this.#inputEnded && this.#segs.size === 0) return undefined;
       await this.#wait(this.#waiters, signal);
     }
+  }
+
+  /** Like `nextPending` without waiting: the oldest pending segment, now in flight, or `undefined`. */
+  takePending(): CachedSegment | undefined {
+    if (this.#closed) return undefined;
+    const s = this.#oldestEvictable();
+    if (!s) return undefined;
+    this.#inFlight.add(s.seq);
+    return this.#toCached(s);
   }
 
   /** Deletes an uploaded segment (journal first, then the file). */
@@ -566,7 +588,7 @@ export class DurableSegmentCache {
         this.#bytes -= init.bytes;
         await unlinkQuietly(join(this.#initDir, init.file));
       }
-      this.#compactIfDue();
+      await this.#compactIfDue();
       this.#notify();
       this.#notifyGaps();
     });
