@@ -5,6 +5,7 @@
 //   npm run bench -- [--window 20] [--warmup 5] [--streams 1,10,20] [--scale-from 50] [--scale-step 50] [--scale-max 200]
 //                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain,cache-scaling] [--out bench/results/latest.json]
 //                    [--recorder-flags '--initial-old-space-size=64'] (node flags for our recorder process)
+//                    [--upload-drain-sizes 1x200,16x25] [--upload-drain-rounds 4]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -126,24 +127,41 @@ function addIngestFigures(row: IngestRow): void {
 }
 
 async function uploadDrain(): Promise<void> {
-  const script = join(here, 'upload-drain.ts');
-  if (!existsSync(script)) {
-    console.log('\n## upload-drain: bench/upload-drain.ts not present, skipped');
-    return;
-  }
   console.log('\n## upload-drain (bench/upload-drain.ts)');
-  // its options are its own; hand it a --json path only if it says it takes one
-  const source = readFileSync(script, 'utf8');
   const tmp = mkdtempSync(join(tmpdir(), 'bench-upload-'));
   const json = join(tmp, 'upload-drain.json');
-  const childArgs = [...(source.includes("'json'") || source.includes('--json') ? ['--json', json] : []), ...opt('upload-drain-args', '').split(' ').filter(Boolean)];
-  const r = await runChild(script, childArgs, 240_000);
   try {
-    extra.uploadDrain = existsSync(json) ? JSON.parse(readFileSync(json, 'utf8')) : { exitCode: r.code, output: r.out.trim().split('\n').slice(-15) };
+    const childArgs = ['--json', json, '--sizes', opt('upload-drain-sizes', '1x200,16x25'), '--rounds', opt('upload-drain-rounds', '4')];
+    const r = await runChild(join(here, 'upload-drain.ts'), childArgs, 600_000);
+    if (r.code !== 0 || !existsSync(json)) {
+      figures.push({ bench: 'upload-drain', name: `exited ${r.code}`, unit: '', ours: NaN });
+      return;
+    }
+    const result = JSON.parse(readFileSync(json, 'utf8')) as UploadDrainResult;
+    extra.uploadDrain = result;
+    for (const size of result.sizes) {
+      figures.push({
+        bench: 'upload-drain', name: `drain ${size.segments} × ${size.segmentMiB} MiB segments`, unit: 'MiB/s', ours: size.sink.mibPerS,
+        baseline: size.raw.mibPerS, baselineName: 'raw uploadData of the same files', ratio: size.ratio, target: 'ratio ≥ 0.9', met: size.ratio >= 0.9,
+        note: `client CPU ${size.sink.clientCpuMsPerMiB.toFixed(2)} vs ${size.raw.clientCpuMsPerMiB.toFixed(2)} ms/MiB (sink vs raw)`,
+      });
+    }
+    figures.push({ bench: 'upload-drain', name: 'cache recovery, 10,000 segments', unit: 'ms', ours: result.recovery10kMs, target: '< 2000 ms', met: result.recovery10kMs < 2000 });
+    figures.push({ bench: 'upload-drain', name: 'segment close → upload start, p95', unit: 'ms', ours: result.closeToUploadMs.p95, target: '< 100 ms', met: result.closeToUploadMs.p95 < 100, note: `p50 ${result.closeToUploadMs.p50.toFixed(1)} ms, max ${result.closeToUploadMs.max.toFixed(1)} ms` });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  figures.push({ bench: 'upload-drain', name: r.code === 0 ? 'completed (see uploadDrain in the JSON)' : `exited ${r.code}`, unit: '', ours: NaN });
+}
+
+/** What bench/upload-drain.ts writes with --json. */
+interface UploadDrainResult {
+  readonly sizes: readonly {
+    readonly segmentMiB: number; readonly segments: number; readonly ratio: number;
+    readonly raw: { readonly mibPerS: number; readonly clientCpuMsPerMiB: number };
+    readonly sink: { readonly mibPerS: number; readonly clientCpuMsPerMiB: number };
+  }[];
+  readonly recovery10kMs: number;
+  readonly closeToUploadMs: { readonly p50: number; readonly p95: number; readonly max: number };
 }
 
 async function cacheScaling(): Promise<void> {

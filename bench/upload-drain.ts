@@ -5,7 +5,7 @@
 // stresses the per-segment bookkeeping; 16 MiB is a 30 s segment of a 4.3 Mbit/s camera.
 // Also: cache recovery time for 10,000 segments, and the latency from "segment closed"
 // (handed to the cache) to "upload started".
-//   node --import tsx bench/upload-drain.ts [--sizes 1x200,16x25] [--rounds 4] [--json out.json]
+//   node --import tsx bench/upload-drain.ts [--sizes 1x200,16x25] [--rounds 4] [--json out.json] [--latency-segments 40]
 //                                           [--profile dir]  (a CPU profile of each measured run)
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -36,6 +36,7 @@ const SIZES = opt('sizes', '1x200,16x25').split(',').map((p) => {
   return { bytes: Math.round(mib * 1048576), count };
 });
 const ROUNDS = Number(opt('rounds', '4'));
+const LATENCY_SEGMENTS = Number(opt('latency-segments', '40'));
 const jsonOut = opt('json', '');
 const T0 = Date.UTC(2026, 0, 1);
 const root = mkdtempSync(join(tmpdir(), 'bench-drain-'));
@@ -249,7 +250,7 @@ try {
   }
   const recoveryMs = await recovery10k();
   console.log(`cache recovery, 10,000 segments: ${recoveryMs.toFixed(0)} ms (target < 2000 ms)`);
-  const lat = await withServer((s) => latency(s, join(root, 'warm'), Buffer.alloc(1048576, 3), 40));
+  const lat = await withServer((s) => latency(s, join(root, 'warm'), Buffer.alloc(1048576, 3), LATENCY_SEGMENTS));
   const latencyMs = { p50: percentile(lat, 50), p95: percentile(lat, 95), max: Math.max(...lat) };
   console.log(`segment closed → upload started (1 MiB segment every 150 ms, ${lat.length} segments): p50 ${latencyMs.p50.toFixed(1)} ms, p95 ${latencyMs.p95.toFixed(1)} ms, max ${latencyMs.max.toFixed(1)} ms (target < 100 ms)`);
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ sizes: results, recovery10kMs: recoveryMs, closeToUploadMs: latencyMs }, null, 2));

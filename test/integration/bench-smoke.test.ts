@@ -1,8 +1,11 @@
-// Keeps bench/rtsp-ingest.ts from rotting: our side only (no ffmpeg), one stream, ~2 s of
+// Keeps the benches from rotting. rtsp-ingest: our side only (no ffmpeg), one stream, ~2 s of
 // stream time, the load generator and the recorder as real child processes over loopback.
+// upload-drain: a 3 MiB backlog, one round.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_FILE, measureOurs, missingFrames, startLoad } from '../../bench/rtsp-ingest.ts';
@@ -36,4 +39,22 @@ test('rtsp-ingest measures our recorder on one live stream', { timeout: 30_000, 
   assert.equal(r.frameCheck.missing, 0);
   assert.equal(r.frameCheck.unreadable, 0);
   assert.ok((r.frameCheck.realtimeRatio ?? 0) > 0.8, `real time ${r.frameCheck.realtimeRatio}`);
+});
+
+test('upload-drain drains a small backlog through the real nodes against Azurite in its own process', { timeout: 90_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-smoke-drain-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const json = join(dir, 'out.json');
+  const script = fileURLToPath(new URL('../../bench/upload-drain.ts', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--sizes', '0.25x12', '--rounds', '1', '--latency-segments', '5', '--json', json], { encoding: 'utf8', timeout: 80_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(readFileSync(json, 'utf8')) as { sizes: { segments: number; ratio: number; raw: { mibPerS: number }; sink: { mibPerS: number; runs: { serverCpuMs: number }[] } }[]; recovery10kMs: number; closeToUploadMs: { p95: number } };
+  assert.equal(out.sizes.length, 1);
+  const size = out.sizes[0]!;
+  assert.equal(size.segments, 12);
+  assert.ok(size.raw.mibPerS > 0 && size.sink.mibPerS > 0, 'both sides uploaded');
+  assert.ok(Number.isFinite(size.ratio) && size.ratio > 0);
+  assert.ok(size.sink.runs.every((run) => run.serverCpuMs > 0), 'the server process did the storing');
+  assert.ok(out.recovery10kMs > 0 && out.recovery10kMs < 10_000, `recovery ${out.recovery10kMs} ms`);
+  assert.ok(Number.isFinite(out.closeToUploadMs.p95), 'every segment started uploading');
 });
