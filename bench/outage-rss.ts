@@ -111,6 +111,13 @@ export interface OutageRssResult {
   readonly rssEndMiB: number;
   /** max − start over the window. */
   readonly growthMiB: number;
+  readonly rssMinMiB: number;
+  /**
+   * Peak RSS in the first and last quarter of the window: RSS saws by tens of MiB with the
+   * garbage collector, so max − start depends on where the start falls; rising peaks do not.
+   */
+  readonly rssFirstQuarterMaxMiB: number;
+  readonly rssLastQuarterMaxMiB: number;
   /** Least-squares slope of RSS over the window, per hour of wall time. */
   readonly slopeMiBPerHour: number;
   /** The same per hour of media recorded. */
@@ -441,6 +448,8 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
     const rssStartMiB = first?.rssMiB ?? NaN;
     const rssMaxMiB = Math.max(...inWindow.map((s) => s.rssMiB));
     const rssEndMiB = lastSample?.rssMiB ?? NaN;
+    const quarter = Math.max(1, Math.floor(inWindow.length / 4));
+    const peak = (xs: readonly RssSample[]) => Math.max(...xs.map((s) => s.rssMiB));
     const wallSeconds = first && lastSample ? lastSample.t - first.t : 0;
     const slopeMiBPerHour = slope(inWindow.map((s) => s.t / 3600), inWindow.map((s) => s.rssMiB));
     const ws = windowStart ?? 0;
@@ -483,6 +492,9 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
       rssMaxMiB,
       rssEndMiB,
       growthMiB,
+      rssMinMiB: Math.min(...inWindow.map((s) => s.rssMiB)),
+      rssFirstQuarterMaxMiB: peak(inWindow.slice(0, quarter)),
+      rssLastQuarterMaxMiB: peak(inWindow.slice(-quarter)),
       slopeMiBPerHour,
       slopeMiBPerMediaHour: mediaPerWall > 0 ? slopeMiBPerHour / mediaPerWall : NaN,
       mediaHours,
@@ -538,6 +550,8 @@ export function formatResult(r: OutageRssResult): string {
     ['RSS at window start', f(r.rssStartMiB), 'MiB'],
     ['RSS max in window', f(r.rssMaxMiB), 'MiB'],
     ['RSS at end', f(r.rssEndMiB), 'MiB'],
+    ['RSS min in window', f(r.rssMinMiB), 'MiB'],
+    ['peak, first / last quarter', `${f(r.rssFirstQuarterMaxMiB)} / ${f(r.rssLastQuarterMaxMiB)}`, 'MiB'],
     ['growth (max − start)', f(r.growthMiB, 2), `MiB (target ≤ ${FLAT_LIMIT_MIB}: ${r.growthMiB <= FLAT_LIMIT_MIB ? 'met' : 'NOT met'})`],
     ['slope per wall hour', f(r.slopeMiBPerHour, 2), 'MiB/h'],
     ['slope per media hour', f(r.slopeMiBPerMediaHour, 2), 'MiB/h of media'],
