@@ -606,8 +606,10 @@ async function main(): Promise<void> {
   console.log(`\n${formatResult(r)}`);
   if (jsonPath) {
     const { samples, ...rest } = r;
-    const out = { machine, ...rest, samples: samples.map((s) => [Math.round(s.t), Number(s.rssMiB.toFixed(2)), s.phase, s.cacheBytes]) };
-    writeFileSync(jsonPath, JSON.stringify(out, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
+    const head = JSON.stringify({ machine, ...rest }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+    // one sample a line: [seconds since start, RSS MiB, phase, cache bytes on disk]
+    const rows = samples.map((s) => JSON.stringify([Math.round(s.t), Number(s.rssMiB.toFixed(2)), s.phase, s.cacheBytes]));
+    writeFileSync(jsonPath, `${head.slice(0, -2)},\n  "samples": [\n    ${rows.join(',\n    ')}\n  ]\n}\n`);
     console.log(`\nwritten ${jsonPath}`);
   }
   process.exitCode = r.met ? 0 : 1;
