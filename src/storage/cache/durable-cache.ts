@@ -408,7 +408,8 @@ export class DurableSegmentCache {
   /** The incoming segment cannot be kept: it becomes a gap, as if it had been evicted at once. */
   async #drop(seq: number, meta: SegmentMeta, source: string, bytes: number, cause: EvictionCause): Promise<AddResult> {
     const gap = this.#extendGap({ seq, meta });
-    try { await this.#append([gapRecord(gap)]); } catch (e) { if (!isNoSpace(e)) throw e; }
+    const absorbed = this.#absorbTouchingGaps(gap);
+    try { await this.#append([gapRecord(gap), ...absorbedRecords(absorbed)]); } catch (e) { if (!isNoSpace(e)) throw e; }
     if ((this.#opts.mode ?? 'move') === 'move') await unlinkQuietly(source);
     this.#opts.onEvicted?.({ gap: { kind: 'gap', startWallClockMs: gap.start, endWallClockMs: gap.end, reason: 'evicted' }, segments: 1, bytes, cause });
     this.#notifyGaps();
@@ -489,13 +490,16 @@ export class DurableSegmentCache {
   async #evictNow(victims: readonly SegEntry[], freedInits: readonly InitEntry[], cause: EvictionCause): Promise<void> {
     const gapsTouched = new Map<number, GapEntry>();
     let bytes = 0;
+    const absorbed: GapEntry[] = [];
     for (const v of victims) {
       const g = this.#extendGap(v);
       gapsTouched.set(g.id, g);
+      for (const a of this.#absorbTouchingGaps(g)) { absorbed.push(a); gapsTouched.delete(a.id); }
       bytes += v.bytes;
     }
     const records: JournalRecord[] = [{ op: 'evict', seqs: victims.map((v) => v.seq) }];
     for (const g of gapsTouched.values()) records.push(gapRecord(g));
+    records.push(...absorbedRecords(absorbed));
     for (const i of freedInits) records.push({ op: 'initdel', id: i.id });
     const files = [...victims.map((v) => join(this.#segDir, v.file)), ...freedInits.map((i) => join(this.#initDir, i.file))];
     try {
@@ -541,6 +545,28 @@ export class DurableSegmentCache {
     const g: GapEntry = { id: this.#nextGapId++, start: v.meta.start, end: v.meta.end, reason: 'evicted', lastSeq: v.seq };
     this.#gaps.set(g.id, g);
     return g;
+  }
+
+  /**
+   * Merges into `g` the other pending eviction gaps that now touch or overlap it in time, and
+   * returns them (removed). During an outage the uploader keeps retrying the oldest segment:
+   * evictions skip it while it is in flight and open a new gap after it; once it is evicted
+   * too, the two gaps meet. Unmerged, every such retry left one more pending gap — in memory,
+   * in the journal, and as one more marker blob and index entry to write when the uplink
+   * returns. Segments' wall-clock ranges do not overlap and are never empty, so gaps that
+   * touch have no cached media between them.
+   */
+  #absorbTouchingGaps(g: GapEntry): GapEntry[] {
+    const absorbed: GapEntry[] = [];
+    for (const h of this.#gaps.values()) {
+      if (h === g || h.reason !== 'evicted' || h.start > g.end || h.end < g.start) continue;
+      g.start = Math.min(g.start, h.start);
+      g.end = Math.max(g.end, h.end);
+      g.lastSeq = Math.max(g.lastSeq, h.lastSeq);
+      absorbed.push(h);
+    }
+    for (const h of absorbed) this.#gaps.delete(h.id);
+    return absorbed;
   }
 
   // ---- the pull side ----------------------------------------------------------------------
@@ -744,6 +770,11 @@ export class DurableSegmentCache {
 
 function gapRecord(g: GapEntry): JournalRecord {
   return { op: 'gap', id: g.id, start: g.start, end: g.end, reason: g.reason, lastSeq: g.lastSeq };
+}
+
+/** Gaps merged into another are removed as if acknowledged (after the merged gap's record). */
+function absorbedRecords(absorbed: readonly GapEntry[]): JournalRecord[] {
+  return absorbed.length ? [{ op: 'gapack', ids: absorbed.map((a) => a.id) }] : [];
 }
 
 function fileSize(path: string): number {
