@@ -60,6 +60,11 @@ export class GraphRun {
     });
   }
 
+  /** Tears everything down now, without waiting for the drain (what was not uploaded stays cached). */
+  forceStop(): void {
+    this.#forceStop();
+  }
+
   /** Asks sources to end and sinks to drain; after `timeoutMs` everything is torn down. */
   async stop(timeoutMs: number): Promise<GraphRunOutcome> {
     this.#stop$.next();

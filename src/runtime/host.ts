@@ -46,6 +46,8 @@ interface InstanceEntry {
   state: InstanceState;
   desiredActive: boolean;
   run?: GraphRun;
+  /** The run being drained while Deactivating. */
+  stopping?: GraphRun;
   transition?: Promise<void>;
   activatedAt?: string;
   lastError?: InstanceStatus['lastError'];
@@ -280,6 +282,18 @@ export class MediaGraphHost {
     return e.transition;
   }
 
+  /**
+   * Cuts a deactivation's drain short: the graph is torn down now and what was not uploaded
+   * stays in the cache for the next activation. True if a drain was running.
+   */
+  stopDrainNow(name: string): boolean {
+    const e = this.#instance(name);
+    if (e.state !== 'Deactivating' || !e.stopping) return false;
+    this.logger.warn('drain cut short; what was not uploaded stays cached', { instance: e.document.name });
+    e.stopping.forceStop();
+    return true;
+  }
+
   /** Stops every instance (they stay marked active, so the next host re-activates them). */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -411,7 +425,8 @@ export class MediaGraphHost {
     const run = e.run;
     e.run = undefined;
     if (run) {
-      const outcome = await run.stop(this.#options.deactivateTimeoutMs ?? 120_000);
+      e.stopping = run;
+      const outcome = await run.stop(this.#options.deactivateTimeoutMs ?? 120_000).finally(() => { e.stopping = undefined; });
       if (outcome.stoppedByTimeout) this.logger.warn('deactivation timed out; what was not uploaded stays cached', { instance: e.document.name });
       if (outcome.error !== undefined) {
         const message = e.redactor.text(outcome.error instanceof Error ? outcome.error.message : String(outcome.error));

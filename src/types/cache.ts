@@ -55,10 +55,11 @@ export interface SegmentQueue {
   /** Oldest pending segment not already in flight; waits for one. Rejects if `signal` aborts. */
   next(signal?: AbortSignal): Promise<CachedSegment | undefined>;
   /**
-   * Like `next()` without waiting: the oldest pending segment (now in flight), or `undefined`.
-   * Optional; a consumer uses it to read the next file from disk while the current one uploads.
+   * The segment `next()` would return now, without taking it (it stays pending and evictable),
+   * or `undefined`. Optional; a consumer uses it to read the next file from disk while the
+   * current one uploads.
    */
-  tryNext?(): CachedSegment | undefined;
+  peekNext?(): CachedSegment | undefined;
   /** The store confirmed the upload: the cache deletes the files and the journal record. */
   markUploaded(id: number): Promise<void>;
   /** The upload failed: the segment goes back to pending (and becomes evictable again). */

@@ -83,8 +83,8 @@ test('a backlog drains oldest first, reading the next file during each upload; e
     .pipe(map((m) => {
       const msg = m as SegmentQueueMessage;
       const queue = msg.queue;
-      // Counts segments the sink took without waiting (its read-ahead); behaviour unchanged.
-      return { ...msg, queue: { ...queue, tryNext: () => { const s = queue.tryNext?.(); if (s) readAhead++; return s; } } };
+      // Counts the segments the sink peeked at to read ahead; behaviour unchanged.
+      return { ...msg, queue: { ...queue, peekNext: () => { const s = queue.peekNext?.(); if (s) readAhead++; return s; } } };
     }));
   const started: number[] = [];
   const sink$ = makeBlobAssetSinkNode({ onUploadStarted: (s) => started.push(s.startWallClockMs) }).create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'b', assetNamePattern: 'ahead' }, tc.ctx('b'))([cache$]);

@@ -73,11 +73,13 @@ test('pull API: waits for a segment, release returns it, input end answers undef
   const ac = new AbortController();
   const second = await cache.nextPending(ac.signal);
   assert.equal(second?.id, 2);
-  // takePending answers at once: nothing else is pending now.
-  assert.equal(cache.takePending(), undefined);
+  // peekPending answers at once and takes nothing: nothing else is pending now.
+  assert.equal(cache.peekPending(), undefined);
   cache.release(second!.id);
-  assert.equal(cache.takePending()?.id, 2);
-  assert.equal(cache.takePending(), undefined, 'in flight now');
+  assert.equal(cache.peekPending()?.id, 2);
+  assert.equal(cache.peekPending()?.id, 2, 'still pending');
+  assert.equal((await cache.nextPending())?.id, 2);
+  assert.equal(cache.peekPending(), undefined, 'in flight now');
   // AbortSignal.timeout's timer is unref'd: keep the loop alive with a plain one.
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new Error('deadline')), 30);

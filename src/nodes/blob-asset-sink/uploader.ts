@@ -8,6 +8,7 @@ import type { CachedGap, CachedRange, CachedSegment, SegmentQueue } from '../../
 import type { BlobAssetStore, GapRange, SegmentBody } from '../../storage/blob/index.ts';
 import { BlobStoreError } from '../../storage/blob/index.ts';
 import { backoffMs } from './options.ts';
+import { StorageFailureLog } from './failure-log.ts';
 
 export interface UploaderOptions {
   readonly concurrency: number;
@@ -20,6 +21,8 @@ export interface UploaderOptions {
    * read-modify-write per interval, not per segment; the last write happens at the end.
    */
   readonly indexIntervalMs?: number;
+  /** Least time between two "storage still failing" log lines during an outage (default 5 min). */
+  readonly failureSummaryIntervalMs?: number;
   /** Called when an upload attempt starts (latency measurements). */
   readonly onUploadStarted?: (segment: CachedSegment) => void;
   readonly now?: () => number;
@@ -44,6 +47,7 @@ export class AssetUploader {
   /** Aborts pulls and uploads: drain deadline or hard stop. */
   readonly #work = new AbortController();
   readonly #initUploads = new Map<string, Promise<void>>();
+  readonly #failureLog: StorageFailureLog;
   #pendingGaps: GapRange[] = [];
   #wakeIndex: (() => void) | undefined;
   #lastSeenId = 0;
@@ -62,6 +66,7 @@ export class AssetUploader {
     this.#logger = logger;
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
+    this.#failureLog = new StorageFailureLog(logger, this.#now, opts.failureSummaryIntervalMs);
     void queue.inputEnded.then(() => this.beginDrain());
   }
 
@@ -118,17 +123,15 @@ export class AssetUploader {
     let attempt = 0;
     // The cache bookkeeping of the previous upload (journal, unlink) overlaps the next upload.
     let confirming: Promise<void> = Promise.resolve();
-    // The next segment, taken while the current one uploads, with its file being read: the
-    // read then overlaps the upload instead of following it (and waiting behind the cache's
-    // journal sync and unlink, which hold the same folder).
+    // The next segment's file, read while the current one uploads: the read then overlaps the
+    // upload instead of following it (and waiting behind the cache's journal sync and unlink,
+    // which hold the same folder). Only peeked: it stays evictable until `next()` takes it.
     let ahead: ReadAhead | undefined;
     while (!signal.aborted) {
-      let seg: CachedSegment | undefined = ahead?.seg;
-      const body = ahead?.body;
+      let seg: CachedSegment | undefined;
+      try { seg = await this.#queue.next(signal); } catch { break; }
+      const body = ahead && seg && ahead.seg.id === seg.id ? ahead.body : undefined;
       ahead = undefined;
-      if (!seg) {
-        try { seg = await this.#queue.next(signal); } catch { break; }
-      }
       if (!seg) {
         // Nothing pending; a confirmation still running may release a segment: look again after it.
         const hadWork = this.#confirming > 0;
@@ -142,30 +145,32 @@ export class AssetUploader {
       try {
         await this.#ensureInit(seg, signal);
         const upload = this.#store.uploadSegment(seg, signal, body ? await body : undefined);
-        ahead = this.#readAhead();
+        // Not while retrying: during an outage every attempt would read a file for nothing.
+        if (attempt === 0) ahead = this.#readAhead();
         const { blobName, byteSize } = await upload;
+        this.#failureLog.succeeded();
         attempt = 0;
         await confirming;
         confirming = this.#confirm(seg, blobName, byteSize, t0);
       } catch (e) {
         this.#queue.release(seg.id);
-        if (ahead) { this.#queue.release(ahead.seg.id); ahead = undefined; }
+        ahead = undefined;
         if (signal.aborted) break;
         attempt++;
         this.#storageError(e, true);
         try { await sleep(backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000), signal); } catch { break; }
       }
     }
-    if (ahead) this.#queue.release(ahead.seg.id);
     await confirming;
   }
 
-  /** Takes the next pending segment, if one is there now, and starts reading its file. */
+  /** Starts reading the file of the segment `next()` would return now, if there is one. */
   #readAhead(): ReadAhead | undefined {
-    const seg = this.#queue.tryNext?.();
+    const seg = this.#queue.peekNext?.();
     if (!seg) return undefined;
     const body = this.#store.readSegmentBody(seg);
-    // A failed read surfaces when the upload uses it (and is retried like any failed upload).
+    // Unused if the segment is evicted first; a failed read of one that is used surfaces when
+    // its upload awaits it (and is retried like any failed upload).
     body.catch(() => {});
     return { seg, body };
   }
@@ -229,6 +234,7 @@ export class AssetUploader {
       if (this.#hasIndexWork()) {
         try {
           await this.#flushIndex(AbortSignal.any([stop, this.#work.signal]));
+          this.#failureLog.succeeded();
           failures = 0;
           await sleep(this.#opts.indexIntervalMs ?? 2000, stop).catch(() => {});
         } catch (e) {
@@ -279,7 +285,7 @@ export class AssetUploader {
       message,
       willRetry,
     });
-    this.#logger.warn('storage call failed', { code: err?.code, message, willRetry });
+    this.#failureLog.failed({ code: err?.code, message, willRetry });
   }
 }
 

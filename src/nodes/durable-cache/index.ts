@@ -112,7 +112,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       gauges(c);
       const queue: SegmentQueue = {
         next: (signal) => c.nextPending(signal),
-        tryNext: () => c.takePending(),
+        peekNext: () => c.peekPending(),
         markUploaded: async (id) => { await c.markUploaded(id); gauges(c); },
         release: (id) => c.release(id),
         pendingGaps: () => c.pendingGaps(),

@@ -575,20 +575,22 @@ export class DurableSegmentCache {
   async nextPending(signal?: AbortSignal): Promise<CachedSegment | undefined> {
     for (;;) {
       signal?.throwIfAborted();
-      const s = this.takePending();
-      if (s || this.#closed) return s;
+      if (this.#closed) return undefined;
+      const s = this.#oldestEvictable();
+      if (s) {
+        this.#inFlight.add(s.seq);
+        return this.#toCached(s);
+      }
       if (this.#inputEnded && this.#segs.size === 0) return undefined;
       await this.#wait(this.#waiters, signal);
     }
   }
 
-  /** Like `nextPending` without waiting: the oldest pending segment, now in flight, or `undefined`. */
-  takePending(): CachedSegment | undefined {
+  /** The segment `nextPending` would return now, left pending (and evictable); `undefined` if none. */
+  peekPending(): CachedSegment | undefined {
     if (this.#closed) return undefined;
     const s = this.#oldestEvictable();
-    if (!s) return undefined;
-    this.#inFlight.add(s.seq);
-    return this.#toCached(s);
+    return s ? this.#toCached(s) : undefined;
   }
 
   /** Deletes an uploaded segment (journal first, then the file). */

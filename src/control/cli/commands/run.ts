@@ -8,7 +8,7 @@ import { MediaGraphHost } from '../../../runtime/host.ts';
 import { MediaGraphError } from '../../../runtime/errors.ts';
 import type { NodeRegistry } from '../../../runtime/registry.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
-import { startStatusLine } from '../status-line.ts';
+import { startStatusLine, type StatusCounters } from '../status-line.ts';
 import { readJsonFile } from './validate.ts';
 import { validateTopology } from '../../../graph/validate.ts';
 import { Redactor } from '../../../runtime/redact.ts';
@@ -20,6 +20,17 @@ export function describeError(e: unknown): string {
     return details.length ? `${e.code}: ${details.map((d) => `${d.target || '/'}: ${d.message}`).join('\n  ')}` : `${e.code}: ${e.message}`;
   }
   return e instanceof Error ? e.message : String(e);
+}
+
+/** What did not reach the store, split by where it went: still cached, or evicted (a recorded gap). */
+export function notUploadedSummary(c: StatusCounters): string {
+  const cached = Math.max(0, c.written - c.uploaded - c.evicted);
+  const parts = [
+    ...(cached ? [`${cached} stay in the local cache and upload at the next run`] : []),
+    ...(c.evicted ? [`${c.evicted} were evicted from the full cache (recorded as gaps)`] : []),
+  ];
+  const errors = c.storageErrors ? ` after ${c.storageErrors} storage error(s)` : '';
+  return `${c.written - c.uploaded} of ${c.written} segment(s) were not uploaded${errors}: ${parts.join('; ')}`;
 }
 
 export function waitForStop(seconds: number | undefined): Promise<string> {
@@ -122,8 +133,18 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
       });
       const why = await Promise.race([waitForStop(values.for !== undefined ? Number(values.for) : undefined), stopped]);
       if (host.instanceStatus(name).state === 'Active') {
-        io.err(`${why}: deactivating (uploading what the cache holds)…`);
-        await host.instanceDeactivate(name);
+        io.err(`${why}: deactivating (uploading what the cache holds; Ctrl-C again to stop now)…`);
+        const deactivated = host.instanceDeactivate(name);
+        // A second interrupt does not wait for a drain that a dead uplink may never finish.
+        const again = (): void => {
+          if (host.stopDrainNow(name)) io.err('stopping now: what was not uploaded stays in the local cache for the next run');
+        };
+        process.once('SIGINT', again);
+        process.once('SIGTERM', again);
+        try { await deactivated; } finally {
+          process.off('SIGINT', again);
+          process.off('SIGTERM', again);
+        }
       }
       const last = host.instanceStatus(name).lastError;
       if (last) {
@@ -135,8 +156,8 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     }
     // a script must notice when recordings did not reach the store
     const c = status.counters;
-    if (code === 0 && c.storageErrors > 0 && c.uploaded < c.written) {
-      io.err(`${c.written - c.uploaded} of ${c.written} segment(s) were not uploaded (${c.storageErrors} storage error(s)); they stay in the local cache and upload at the next run`);
+    if (code === 0 && (c.uploaded < c.written || c.evicted > 0)) {
+      io.err(notUploadedSummary(c));
       code = 1;
     }
   } catch (e) {
