@@ -1,8 +1,11 @@
 // A live one-line status for `run` and `demo`: state, segments recorded and uploaded, cache
-// fill, upload lag, reconnects. Rewritten in place on a terminal; a line every 10 s otherwise.
+// fill, upload lag, reconnects. Rewritten in place on a terminal; in a log, a line when it changed
+// (at most every 10 s), else one every 5 min.
 import type { Subscription } from 'rxjs';
 import type { MediaGraphHost } from '../../runtime/host.ts';
 import { metricTotal } from '../../runtime/metric-store.ts';
+
+const UNCHANGED_LINE_INTERVAL_MS = 300_000;
 
 export interface StatusCounters {
   written: number;
@@ -89,8 +92,16 @@ export function startStatusLine(host: MediaGraphHost, instance: string, write: (
     if (m.some((s) => s.name === 'mediagraph_cache_bytes' && s.labels['instance'] === instance)) c.cacheBytes = bytes;
     const max = metricTotal(m, 'mediagraph_cache_maximum_bytes', { instance });
     if (max) c.cacheMaxBytes = max;
-    write(formatStatus(state, c, metricTotal(m, 'mediagraph_reconnects_total', { instance })), final);
+    const text = formatStatus(state, c, metricTotal(m, 'mediagraph_reconnects_total', { instance }));
+    // In a log (not a terminal), a line when something changed, else one every 5 min.
+    const now = Date.now();
+    if (!tty && !final && text === lastText && now - lastWriteAt < UNCHANGED_LINE_INTERVAL_MS) return;
+    lastText = text;
+    lastWriteAt = now;
+    write(text, final);
   };
+  let lastText = '';
+  let lastWriteAt = 0;
   const timer = setInterval(() => render(false), tty ? 1000 : 10_000);
   timer.unref();
   return {
