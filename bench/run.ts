@@ -3,9 +3,9 @@
 // ratio). Each benchmark also runs alone with longer settings; see docs/performance.md.
 //
 //   npm run bench -- [--window 20] [--warmup 5] [--streams 1,10,20] [--scale-from 50] [--scale-step 50] [--scale-max 200]
-//                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain,cache-scaling] [--out bench/results/latest.json]
+//                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain,cache-scaling,outage-rss] [--out bench/results/latest.json]
 //                    [--recorder-flags '--initial-old-space-size=64'] (node flags for our recorder process)
-//                    [--upload-drain-sizes 1x200,16x25] [--upload-drain-rounds 4]
+//                    [--upload-drain-sizes 1x200,16x25] [--upload-drain-rounds 4] [--outage-minutes 3]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,7 +24,7 @@ const opt = (n: string, d: string) => {
   const i = args.indexOf(`--${n}`);
   return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : d;
 };
-const only = opt('only', 'segmenter,rtsp-ingest,upload-drain,cache-scaling').split(',');
+const only = opt('only', 'segmenter,rtsp-ingest,upload-drain,cache-scaling,outage-rss').split(',');
 const outPath = opt('out', join(here, 'results', 'latest.json'));
 
 /** One measured figure next to what it is compared with. */
@@ -186,6 +186,29 @@ async function cacheScaling(): Promise<void> {
   }
 }
 
+async function outageRss(): Promise<void> {
+  console.log('\n## outage-rss (bench/outage-rss.ts)');
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-outage-'));
+  const json = join(tmp, 'outage-rss.json');
+  try {
+    const minutes = Number(opt('outage-minutes', '3'));
+    // --stop kill: a graceful stop against a dead uplink would wait out the drain timeout.
+    const r = await runChild(join(here, 'outage-rss.ts'), ['--minutes', String(minutes), '--stop', 'kill', '--json', json], (minutes * 60 + 180) * 1000);
+    if (!existsSync(json)) {
+      figures.push({ bench: 'outage-rss', name: `exited ${r.code}`, unit: '', ours: NaN });
+      return;
+    }
+    const o = JSON.parse(readFileSync(json, 'utf8')) as { rssStartMiB: number; rssMaxMiB: number; growthMiB: number; slopeMiBPerHour: number; mediaHours: number; segmentsWritten: number; segmentsEvicted: number; met: boolean };
+    extra.outageRss = { ...o, samples: undefined };
+    figures.push({
+      bench: 'outage-rss', name: `RSS growth over a dead-uplink outage (${o.mediaHours.toFixed(2)} h of media)`, unit: 'MiB', ours: o.growthMiB, baseline: o.rssStartMiB, baselineName: 'RSS at the start of the window',
+      target: '≤ 10 MiB', met: o.growthMiB <= 10, note: `max ${o.rssMaxMiB.toFixed(1)} MiB, slope ${o.slopeMiBPerHour.toFixed(1)} MiB/h, ${o.segmentsWritten} segments written, ${o.segmentsEvicted} evicted`,
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 function fmt(n: number | undefined, digits = 2): string {
   if (n === undefined || Number.isNaN(n)) return '–';
   return Math.abs(n) >= 1000 ? n.toFixed(0) : n.toFixed(digits);
@@ -207,6 +230,7 @@ if (only.includes('segmenter')) await segmenter();
 if (only.includes('rtsp-ingest')) await rtspIngest();
 if (only.includes('upload-drain')) await uploadDrain();
 if (only.includes('cache-scaling')) await cacheScaling();
+if (only.includes('outage-rss')) await outageRss();
 printTable();
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(outPath, JSON.stringify({ machine, durationSec: Math.round((Date.now() - started) / 1000), figures, ...extra }, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2));
