@@ -129,6 +129,8 @@ export class AssetUploader {
     let ahead: ReadAhead | undefined;
     while (!signal.aborted) {
       let seg: CachedSegment | undefined;
+      // Idle until the next segment closes (a live camera): nothing to keep read buffers for.
+      if (!ahead && !this.#queue.peekNext?.()) this.#store.releaseReadBuffers();
       try { seg = await this.#queue.next(signal); } catch { break; }
       const body = ahead && seg && ahead.seg.id === seg.id ? ahead.body : undefined;
       ahead = undefined;

@@ -10,6 +10,7 @@ import {
   containerNameForAsset, initBlobName, segmentBlobName, parseSegmentBlobName, segmentDayPrefix, indexBlobName,
   gapBlobName, parseGapBlobName, utcDay, dayStartMs, type GapReason,
 } from './naming.ts';
+import { ReadBuffers } from './read-buffers.ts';
 import { applyToIndex, clip, emptyIndex, mergeGaps, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
 
 export interface BlobStoreOptions {
@@ -58,6 +59,7 @@ export class BlobAssetStore {
   readonly #uploadRate: number;
   readonly #indexAttempts: number;
   #containerReady = false;
+  readonly #readBuffers = new ReadBuffers();
 
   private constructor(connection: BlobConnection, assetName: string, containerName: string, container: ContainerClient, prefix: string, opts: BlobStoreOptions) {
     this.connection = connection;
@@ -82,6 +84,11 @@ export class BlobAssetStore {
     }
     const service: BlobServiceClient = client.service;
     return new BlobAssetStore(conn, assetName, containerName, service.getContainerClient(containerName), '', opts);
+  }
+
+  /** Gives up the buffers kept for reading segments (call when no upload follows soon). */
+  releaseReadBuffers(): void {
+    this.#readBuffers.clear();
   }
 
   describe(): string {
@@ -111,7 +118,7 @@ export class BlobAssetStore {
    */
   async readSegmentBody(seg: Pick<SegmentToUpload, 'path' | 'byteSize'>): Promise<SegmentBody> {
     const bytes = seg.byteSize ?? (await stat(seg.path)).size;
-    return { path: seg.path, bytes, data: await fileBody(seg.path, bytes) };
+    return { path: seg.path, bytes, data: await fileBody(seg.path, bytes, this.#readBuffers) };
   }
 
   /**
@@ -132,6 +139,8 @@ export class BlobAssetStore {
     };
     await this.#call('upload-segment', this.#uploadDeadline(bytes), signal, (s) =>
       this.#blob(name).upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }));
+    // Sent and acknowledged: the body's buffer may be read into again.
+    if (Buffer.isBuffer(data)) this.#readBuffers.give(data);
     return { blobName: name, byteSize: bytes };
   }
 
@@ -316,16 +325,16 @@ const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
  * the backlog: a small segment is one buffer; a large one streams in 1 MiB reads (the SDK's
  * uploadFile reads 64 KiB at a time and was ~25% slower against Azurite).
  */
-async function fileBody(path: string, bytes: number): Promise<Buffer | (() => NodeJS.ReadableStream)> {
-  if (bytes <= WHOLE_FILE_LIMIT) return readWhole(path, bytes);
+async function fileBody(path: string, bytes: number, buffers?: ReadBuffers): Promise<Buffer | (() => NodeJS.ReadableStream)> {
+  if (bytes <= WHOLE_FILE_LIMIT) return readWhole(path, bytes, buffers);
   return () => createReadStream(path, { highWaterMark: 1024 * 1024 });
 }
 
 /** One read call (fs.promises.readFile makes several thread-pool round trips per MiB). */
-async function readWhole(path: string, bytes: number): Promise<Buffer> {
+async function readWhole(path: string, bytes: number, buffers?: ReadBuffers): Promise<Buffer> {
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(bytes);
+    const buf = buffers ? buffers.take(bytes) : Buffer.allocUnsafe(bytes);
     let off = 0;
     while (off < bytes) {
       const { bytesRead } = await fh.read(buf, off, bytes - off, off);
