@@ -9,7 +9,7 @@
 import type { VideoCodecConfig } from '../../types/media.ts';
 import type { RtpPacket } from './rtp-packet.ts';
 import {
-  ErrorLog, NO_ACCESS_UNITS, concatFragments, MAX_AU_SIZE, MAX_NAL_SIZE, MAX_UNITS_PER_AU,
+  ErrorLog, NO_ACCESS_UNITS, joinFragmentPayloads, MAX_AU_SIZE, MAX_NAL_SIZE, MAX_UNITS_PER_AU,
   type AccessUnitOut, type DepacketizeError, type Depacketizer, type DepacketizeErrorCode,
 } from './depacketizer.ts';
 
@@ -35,7 +35,11 @@ export abstract class VideoDepacketizer implements Depacketizer {
   private auBytes = 0;
   private auOverflow = false;
 
-  private fuParts: Uint8Array[] = [];
+  /** The first fragment's data, then whole payloads of the later ones (FU header included). */
+  private fuFirst: Uint8Array | undefined;
+  private fuRest: Uint8Array[] = [];
+  /** Bytes of FU header in front of the data of a later fragment. */
+  private fuSkip = 0;
   private fuBytes = 0;
   private fuHead: Uint8Array | undefined;
   private fuActive = false;
@@ -212,25 +216,29 @@ export abstract class VideoDepacketizer implements Depacketizer {
     this.dropUnfinishedFragment(seq);
     this.fuActive = true;
     this.fuHead = head;
-    this.fuParts.push(data);
+    this.fuFirst = data;
     this.fuBytes = data.length;
   }
 
-  /** Middle or last fragment. */
-  protected addFragment(data: Uint8Array, end: boolean, seq: number): void {
+  /**
+   * Middle or last fragment: the whole packet payload, whose data starts after `skip` bytes
+   * of FU header (kept whole so that no view is made per packet; the join skips the header).
+   */
+  protected addFragment(payload: Uint8Array, skip: number, end: boolean, seq: number): void {
     if (!this.fuActive) {
       this.error('fragment-without-start', 'fragment without a start; dropped', seq);
       return;
     }
-    this.fuParts.push(data);
-    this.fuBytes += data.length;
+    this.fuRest.push(payload);
+    this.fuSkip = skip;
+    this.fuBytes += payload.length - skip;
     if (this.fuBytes > MAX_NAL_SIZE) {
       this.error('too-large', `fragmented NAL over ${MAX_NAL_SIZE} bytes; dropped`, seq);
       this.resetFu();
       return;
     }
     if (end) {
-      const nal = concatFragments(this.fuHead, this.fuParts, this.fuBytes);
+      const nal = joinFragmentPayloads(this.fuHead!, this.fuFirst!, this.fuRest, this.fuSkip, this.fuBytes);
       this.resetFu();
       this.addNal(nal);
     }
@@ -238,7 +246,8 @@ export abstract class VideoDepacketizer implements Depacketizer {
 
   private resetFu(): void {
     this.fuActive = false;
-    this.fuParts = [];
+    this.fuFirst = undefined;
+    if (this.fuRest.length > 0) this.fuRest = [];
     this.fuBytes = 0;
     this.fuHead = undefined;
   }

@@ -1,0 +1,89 @@
+// The allocation-free paths of the RTP layer must behave exactly like the general ones:
+// SequenceReorderer.passThrough + push against push alone, the FU join without per-fragment
+// views against a plain concatenation, and readRtpPacket into a reused packet against
+// parseRtpPacket.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SequenceReorderer } from '../../src/media/rtp/sequence-reorderer.ts';
+import { concatFragments, joinFragmentPayloads } from '../../src/media/rtp/depacketizer.ts';
+import { blankRtpPacket, parseRtpPacket, readRtpPacket } from '../../src/media/rtp/rtp-packet.ts';
+
+/** Feeds `seqs` through push only, or through passThrough first; returns what came out and the counters. */
+function run(seqs: readonly number[], maxWait: number, fast: boolean): { out: number[]; lost: number; dropped: number; resyncs: number; pending: number } {
+  const r = new SequenceReorderer<number>({ maxWait });
+  const out: number[] = [];
+  seqs.forEach((seq, i) => {
+    if (fast && r.passThrough(seq)) out.push(i);
+    else out.push(...r.push(seq, i));
+  });
+  out.push(...r.flush());
+  return { out, lost: r.lost, dropped: r.dropped, resyncs: r.resyncs, pending: r.pending };
+}
+
+describe('RTP fast paths', () => {
+  test('passThrough then push releases the same packets in the same order, with the same counters, as push alone', () => {
+    // Mostly in order with gaps, duplicates, late and far jumps, across the 16-bit wrap.
+    const steps = fc.array(fc.oneof(
+      { weight: 8, arbitrary: fc.constant(1) },
+      { weight: 1, arbitrary: fc.integer({ min: -40, max: 40 }) },
+      { weight: 1, arbitrary: fc.integer({ min: -3000, max: 3000 }) },
+    ), { maxLength: 300 });
+    fc.assert(fc.property(fc.integer({ min: 0, max: 0xffff }), steps, fc.constantFrom(0, 1, 8, 64), (start, deltas, maxWait) => {
+      let s = start;
+      const seqs = deltas.map((d) => (s = (s + d) & 0xffff));
+      assert.deepEqual(run(seqs, maxWait, true), run(seqs, maxWait, false));
+    }), { numRuns: 300 });
+  });
+
+  test('passThrough takes in-order packets and nothing that push would hold', () => {
+    const r = new SequenceReorderer<string>({ maxWait: 4 });
+    assert.equal(r.passThrough(65535), true);
+    assert.equal(r.passThrough(0), true, 'across the wrap');
+    assert.equal(r.passThrough(2), false, 'a gap with reordering: push holds it');
+    assert.deepEqual(r.push(2, 'b'), []);
+    assert.equal(r.passThrough(1), false, 'something is held: push releases both');
+    assert.deepEqual(r.push(1, 'a'), ['a', 'b']);
+    const tcp = new SequenceReorderer<string>({ maxWait: 0 });
+    assert.equal(tcp.passThrough(10), true);
+    assert.equal(tcp.passThrough(13), true);
+    assert.equal(tcp.lost, 2);
+    assert.equal(tcp.passThrough(12), false, 'late: push drops it');
+  });
+
+  test('joinFragmentPayloads equals concatenating the fragments without their headers', () => {
+    const bytes = fc.uint8Array({ minLength: 0, maxLength: 40 });
+    fc.assert(fc.property(
+      fc.uint8Array({ minLength: 1, maxLength: 2 }), fc.uint8Array({ minLength: 1, maxLength: 40 }),
+      fc.array(bytes, { maxLength: 12 }), fc.integer({ min: 1, max: 3 }),
+      (head, first, datas, skip) => {
+        const payloads = datas.map((d) => {
+          const p = new Uint8Array(skip + d.length).fill(0xee);
+          p.set(d, skip);
+          return p;
+        });
+        const total = first.length + datas.reduce((n, d) => n + d.length, 0);
+        const snapshot = payloads.map((p) => p.slice());
+        const joined = joinFragmentPayloads(head, first, payloads, skip, total);
+        assert.deepEqual(joined, concatFragments(head, [first, ...datas], total));
+        assert.deepEqual(payloads, snapshot, 'inputs untouched');
+      },
+    ), { numRuns: 500 });
+  });
+
+  test('readRtpPacket into one reused packet gives what parseRtpPacket gives, packet after packet', () => {
+    const into = blankRtpPacket();
+    fc.assert(fc.property(fc.uint8Array({ minLength: 0, maxLength: 80 }), fc.boolean(), (raw, v2) => {
+      const buf = raw.slice();
+      if (v2 && buf.length > 0) buf[0] = (buf[0]! & 0x3f) | 0x80;
+      const r = parseRtpPacket(buf);
+      const code = readRtpPacket(buf, into);
+      if (r.ok) {
+        assert.equal(code, undefined);
+        assert.deepEqual({ ...into }, { ...r.packet });
+      } else {
+        assert.equal(code, r.error.code);
+      }
+    }), { numRuns: 1000 });
+  });
+});
