@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SequenceReorderer } from '../../src/media/rtp/sequence-reorderer.ts';
 import { concatFragments, joinFragmentPayloads } from '../../src/media/rtp/depacketizer.ts';
-import { blankRtpPacket, parseRtpPacket, readRtpPacket } from '../../src/media/rtp/rtp-packet.ts';
+import { blankRtpPacket, parseRtpPacket, readRtpPacket, type RtpPacket } from '../../src/media/rtp/rtp-packet.ts';
+import { AacDepacketizer } from '../../src/media/aac/rtp-depacketizer.ts';
 
 /** Feeds `seqs` through push only, or through passThrough first; returns what came out and the counters. */
 function run(seqs: readonly number[], maxWait: number, fast: boolean): { out: number[]; lost: number; dropped: number; resyncs: number; pending: number } {
@@ -85,5 +86,26 @@ describe('RTP fast paths', () => {
         assert.equal(code, r.error.code);
       }
     }), { numRuns: 1000 });
+  });
+
+  test('AAC: a packet with one 16-bit AU header gives that AU as a view of its bytes (the fast path), packet after packet', () => {
+    // Whole AUs only (size ≤ data): a larger size would start a fragment, which is the general path.
+    const whole = fc.uint8Array({ minLength: 1, maxLength: 300 }).chain((data) => fc.tuple(fc.integer({ min: 1, max: data.length }), fc.constant(data)));
+    fc.assert(fc.property(fc.array(whole, { minLength: 1, maxLength: 20 }), (packets) => {
+      const d = new AacDepacketizer({ config: '1190', sizeLength: 13, indexLength: 3, indexDeltaLength: 3 });
+      packets.forEach(([size, data], i) => {
+        const payload = new Uint8Array(4 + data.length);
+        payload.set([0x00, 0x10, size >> 5, (size & 0x1f) << 3]);
+        payload.set(data, 4);
+        const packet: RtpPacket = { marker: true, payloadType: 97, sequenceNumber: i, timestamp: i * 1024, ssrc: 1, csrcs: [], payload };
+        const out = d.push(packet, i * 1024);
+        assert.equal(out.length, 1);
+        assert.equal(out[0]!.timestamp, i * 1024);
+        assert.equal(out[0]!.parameterSetsChanged, i === 0);
+        assert.deepEqual(out[0]!.units, [data.subarray(0, size)]);
+        assert.equal(out[0]!.units[0]!.buffer, payload.buffer, 'a view, not a copy');
+      });
+      assert.equal(d.errorCount, 0);
+    }), { numRuns: 200 });
   });
 });
