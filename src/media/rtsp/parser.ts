@@ -18,6 +18,13 @@ const LF = 0x0a;
 const EMPTY = new Uint8Array(0);
 const latin1 = new TextDecoder('latin1');
 
+/** Receives what feed() finds, in stream order. */
+export interface RtspStreamSink {
+  /** `payload` is a view over the pushed bytes (or over a join of two pushes), never a copy. */
+  onInterleaved(channel: number, payload: Uint8Array): void;
+  onMessage(msg: RtspMessage): void;
+}
+
 export class RtspStreamParser {
   private readonly maxHeaderBytes: number;
   private readonly maxBodyBytes: number;
@@ -40,39 +47,70 @@ export class RtspStreamParser {
   }
 
   push(chunk: Uint8Array): RtspStreamItem[] {
-    if (this.failed) throw this.failed;
     const out: RtspStreamItem[] = [];
+    this.feed(chunk, {
+      onInterleaved: (channel, payload) => out.push({ kind: 'interleaved', channel, payload }),
+      onMessage: (msg) => out.push(msg),
+    });
+    return out;
+  }
+
+  /**
+   * As push(), but hands each item to `sink` as soon as it is complete, without building
+   * frame objects or an array (the media path). On a parse error, items before it have been
+   * delivered; an exception thrown by the sink propagates and leaves the parser usable.
+   */
+  feed(chunk: Uint8Array, sink: RtspStreamSink): void {
+    if (this.failed) throw this.failed;
     // An interleaved frame cut by the previous read is completed with just the bytes it
     // lacks; the rest of this chunk is then parsed in place (a full join would copy every
     // media byte again on nearly every read).
     const used = this.completeFrame(chunk);
     if (used > 0) {
-      this.drain(out);
+      this.drain(sink);
       this.buf = EMPTY;
       this.off = 0;
       this.scanFrom = 0;
     }
     this.append(used > 0 ? chunk.subarray(used) : chunk);
-    this.drain(out);
+    this.drain(sink);
     if (this.off === this.buf.length) {
       this.buf = EMPTY;
       this.off = 0;
       this.scanFrom = 0;
     }
-    return out;
   }
 
-  private drain(out: RtspStreamItem[]): void {
+  private drain(sink: RtspStreamSink): void {
     try {
       for (;;) {
+        if (this.pending === undefined && this.buf[this.off] === DOLLAR) {
+          if (!this.frameTo(sink)) break;
+          continue;
+        }
         const item = this.next();
         if (item === undefined) break;
-        out.push(item);
+        if (item.kind === 'interleaved') sink.onInterleaved(item.channel, item.payload);
+        else sink.onMessage(item);
       }
     } catch (e) {
       if (e instanceof RtspParseError) this.failed = e;
       throw e;
     }
+  }
+
+  /** Delivers the `$` frame at `off` if it is complete; false when it is not. */
+  private frameTo(sink: RtspStreamSink): boolean {
+    const b = this.buf;
+    const off = this.off;
+    const avail = b.length - off;
+    if (avail < 4) return false;
+    const length = ((b[off + 2] as number) << 8) | (b[off + 3] as number);
+    if (avail < 4 + length) return false;
+    this.off = off + 4 + length;
+    this.scanFrom = this.off;
+    sink.onInterleaved(b[off + 1] as number, b.subarray(off + 4, off + 4 + length));
+    return true;
   }
 
   /** Joins a straddling `$` frame with the bytes it lacks from `chunk`; returns how many it took (0: none). */
@@ -87,6 +125,13 @@ export class RtspStreamParser {
     const total = 4 + (((header[2] as number) << 8) | (header[3] as number));
     if (rest >= total || rest + chunk.length < total) return 0;
     const need = total - rest;
+    if (adjacent(this.buf, chunk)) {
+      // the chunk continues the leftover in memory (one read buffer filled in turn): a wider view joins them
+      this.buf = new Uint8Array(chunk.buffer, chunk.byteOffset - rest, total);
+      this.off = 0;
+      this.scanFrom = 0;
+      return need;
+    }
     const joined = new Uint8Array(total);
     joined.set(this.buf.subarray(this.off), 0);
     joined.set(chunk.subarray(0, need), rest);
@@ -106,10 +151,15 @@ export class RtspStreamParser {
       this.scanFrom = 0;
       return;
     }
+    this.scanFrom -= this.off;
+    if (adjacent(this.buf, chunk)) {
+      this.buf = new Uint8Array(chunk.buffer, chunk.byteOffset - rest, rest + chunk.length);
+      this.off = 0;
+      return;
+    }
     const joined = new Uint8Array(rest + chunk.length);
     joined.set(this.buf.subarray(this.off), 0);
     joined.set(chunk, rest);
-    this.scanFrom -= this.off;
     this.buf = joined;
     this.off = 0;
   }
@@ -199,6 +249,11 @@ export class RtspStreamParser {
       }
     }
   }
+}
+
+/** Whether `next` starts right where `prev` ends in the same memory: their bytes are already joined. */
+function adjacent(prev: Uint8Array, next: Uint8Array): boolean {
+  return prev.buffer === next.buffer && prev.byteOffset + prev.length === next.byteOffset;
 }
 
 function isTokenChar(c: number): boolean {

@@ -4,7 +4,7 @@
 //
 // RTP is delivered raw (`onRtp(trackIndex, bytes, arrivalMs)`); parsing, reordering and
 // depacketizing belong to the media session layer.
-import { RtspStreamParser } from '../parser.ts';
+import { RtspStreamParser, type RtspStreamSink } from '../parser.ts';
 import { serializeInterleaved, serializeRequest } from '../serialize.ts';
 import { RtspError, RtspParseError } from '../errors.ts';
 import { bodyText, getCSeq, getHeader, getHeaders, type RtspHeader, type RtspResponse } from '../message.ts';
@@ -35,6 +35,12 @@ export interface RtspClientOptions {
   readonly maxRedirects?: number;
   /** Keep-alive period; default half the Session timeout. */
   readonly keepAliveMs?: number;
+  /**
+   * Once playing, interleaved media over plain TCP is read from the socket at most once
+   * per this many ms, in one larger read: far fewer wake-ups per stream, for up to this much
+   * added latency (arrival times then have this granularity). Default 20; 0 reads as data arrives.
+   */
+  readonly readIntervalMs?: number;
   /** Period of RTCP receiver reports (default 5 s; 0 disables). */
   readonly rtcpIntervalMs?: number;
   readonly userAgent?: string;
@@ -75,6 +81,9 @@ export interface RtspClientHandlers {
   /** Human-readable progress, already redacted. */
   onLog?(level: 'debug' | 'info' | 'warn', message: string): void;
 }
+
+/** See RtspClientOptions.readIntervalMs. */
+export const DEFAULT_READ_INTERVAL_MS = 20;
 
 type State = 'idle' | 'connecting' | 'describing' | 'setting-up' | 'playing' | 'closed';
 
@@ -226,6 +235,7 @@ export class RtspClient {
     }
     this.state = 'playing';
     this.lastRtpMs = this.now();
+    if (this.transportKind !== 'udp') this.conn?.paceReads(this.opts.readIntervalMs ?? DEFAULT_READ_INTERVAL_MS);
     this.startTimers();
     const session = this.session as SessionHeader;
     this.log('info', `playing ${redactUrl(this.target.url)} over ${this.transportKind}, ${this.tracks.length} track(s)`);
@@ -327,28 +337,39 @@ export class RtspClient {
 
   private onBytes(conn: RtspConnection, chunk: Uint8Array): void {
     if (conn !== this.conn) return;
-    let items;
+    // one arrival time per read, taken when its first frame is found: every frame in it arrived together
+    this.chunkArrivalMs = NaN;
     try {
-      items = this.parser.push(chunk);
+      this.parser.feed(chunk, this.sink);
     } catch (e) {
-      const msg = e instanceof RtspParseError ? e.message : 'unparsable data';
-      this.fail(new RtspError('protocol', `server sent garbage: ${msg}`));
-      return;
+      if (!(e instanceof RtspParseError)) throw e;
+      this.fail(new RtspError('protocol', `server sent garbage: ${e.message}`));
     }
-    for (const item of items) {
-      if (item.kind === 'interleaved') {
-        const route = this.channels.get(item.channel);
-        if (!route) { this.unknownChannelFrames++; continue; }
-        this.onMedia(route.trackIndex, item.payload, route.rtcp);
-      } else if (item.kind === 'response') {
+  }
+
+  private chunkArrivalMs = NaN;
+
+  /** Where the parser delivers what it finds in the server's bytes. */
+  private readonly sink: RtspStreamSink = {
+    onInterleaved: (channel, payload) => {
+      const route = this.channels.get(channel);
+      if (!route) {
+        this.unknownChannelFrames++;
+        return;
+      }
+      if (Number.isNaN(this.chunkArrivalMs)) this.chunkArrivalMs = this.now();
+      this.onMedia(route.trackIndex, payload, route.rtcp, this.chunkArrivalMs);
+    },
+    onMessage: (item) => {
+      if (item.kind === 'response') {
         this.onResponse(item);
       } else {
         // Servers may send requests (e.g. ANNOUNCE, GET_PARAMETER pings); answer politely.
         const cseq = getHeader(item, 'CSeq');
         this.conn?.write(serializeRequestAnswer(cseq));
       }
-    }
-  }
+    },
+  };
 
   private onResponse(res: RtspResponse): void {
     const cseq = getCSeq(res);
@@ -361,8 +382,7 @@ export class RtspClient {
     p.resolve(res);
   }
 
-  private onMedia(trackIndex: number, bytes: Uint8Array, rtcp: boolean): void {
-    const t = this.now();
+  private onMedia(trackIndex: number, bytes: Uint8Array, rtcp: boolean, t = this.now()): void {
     if (rtcp) {
       this.handlers.onRtcp?.(trackIndex, bytes, t);
     } else {
