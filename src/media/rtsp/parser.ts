@@ -20,7 +20,7 @@ const latin1 = new TextDecoder('latin1');
 
 /** Receives what feed() finds, in stream order. */
 export interface RtspStreamSink {
-  /** `payload` is a view over the pushed bytes (or over a join of two pushes), never a copy. */
+  /** `payload` is a view over the pushed bytes (or over the join of a frame cut by two pushes). */
   onInterleaved(channel: number, payload: Uint8Array): void;
   onMessage(msg: RtspMessage): void;
 }
@@ -125,13 +125,6 @@ export class RtspStreamParser {
     const total = 4 + (((header[2] as number) << 8) | (header[3] as number));
     if (rest >= total || rest + chunk.length < total) return 0;
     const need = total - rest;
-    if (adjacent(this.buf, chunk)) {
-      // the chunk continues the leftover in memory (one read buffer filled in turn): a wider view joins them
-      this.buf = new Uint8Array(chunk.buffer, chunk.byteOffset - rest, total);
-      this.off = 0;
-      this.scanFrom = 0;
-      return need;
-    }
     const joined = new Uint8Array(total);
     joined.set(this.buf.subarray(this.off), 0);
     joined.set(chunk.subarray(0, need), rest);
@@ -151,15 +144,10 @@ export class RtspStreamParser {
       this.scanFrom = 0;
       return;
     }
-    this.scanFrom -= this.off;
-    if (adjacent(this.buf, chunk)) {
-      this.buf = new Uint8Array(chunk.buffer, chunk.byteOffset - rest, rest + chunk.length);
-      this.off = 0;
-      return;
-    }
     const joined = new Uint8Array(rest + chunk.length);
     joined.set(this.buf.subarray(this.off), 0);
     joined.set(chunk, rest);
+    this.scanFrom -= this.off;
     this.buf = joined;
     this.off = 0;
   }
@@ -249,11 +237,6 @@ export class RtspStreamParser {
       }
     }
   }
-}
-
-/** Whether `next` starts right where `prev` ends in the same memory: their bytes are already joined. */
-function adjacent(prev: Uint8Array, next: Uint8Array): boolean {
-  return prev.buffer === next.buffer && prev.byteOffset + prev.length === next.byteOffset;
 }
 
 function isTokenChar(c: number): boolean {

@@ -5,7 +5,6 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { RtspError } from '../errors.ts';
-import { ReadSlab, readPacer, type ReadPacer } from './read-pacing.ts';
 
 export interface TlsOptions {
   /** PEM CA certificates to trust instead of the system list. */
@@ -17,30 +16,10 @@ export interface TlsOptions {
 }
 
 export interface RtspConnection {
-  /**
-   * Starts delivery; nothing is read from the socket before this call. A chunk's bytes are
-   * never overwritten afterwards: views over them may be kept.
-   */
+  /** Starts delivery; nothing is read from the socket before this call. */
   start(onData: (chunk: Uint8Array) => void, onClose: (err?: Error) => void): void;
   write(bytes: Uint8Array): void;
   close(): void;
-  /**
-   * From now on read at most once per `intervalMs` (0: as data arrives), leaving what comes
-   * in between in the kernel's buffer: fewer, larger reads once media flows (read-pacing.ts).
-   * A read that fills its buffer is followed by another at once, so pacing never falls behind
-   * a fast stream. Plain TCP only; TLS and the HTTP tunnel read as data arrives.
-   */
-  paceReads(intervalMs: number): void;
-}
-
-/** Where a plain TCP socket's reads go (node's `onread`): into a slab, no stream machinery. */
-interface SlabReads {
-  /**
-   * Set by wrap(); returns false to stop reading until resumed. `drained`: the read did not
-   * fill its room, so the socket had nothing more (a full read may have left more behind).
-   */
-  deliver: ((chunk: Uint8Array, drained: boolean) => boolean) | undefined;
-  readonly early: Uint8Array[];
 }
 
 export interface ConnectTarget {
@@ -51,24 +30,10 @@ export interface ConnectTarget {
   readonly timeoutMs: number;
 }
 
-function openSocket(t: ConnectTarget, reads?: SlabReads): Promise<Socket> {
+function openSocket(t: ConnectTarget): Promise<Socket> {
   return new Promise((resolve, reject) => {
     let sock: Socket;
-    if (reads) {
-      const slab = new ReadSlab();
-      sock = netConnect({
-        host: t.host, port: t.port,
-        onread: {
-          buffer: () => slab.room(),
-          callback: (n: number, room: Uint8Array) => {
-            const chunk = slab.commit(n);
-            if (reads.deliver) return reads.deliver(chunk, n < room.length);
-            reads.early.push(chunk); // a slab is never reused: no copy needed
-            return true;
-          },
-        },
-      });
-    } else if (t.secure) {
+    if (t.secure) {
       const o: ConnectionOptions = { host: t.host, port: t.port, rejectUnauthorized: !t.tls?.insecure };
       if (t.tls?.ca !== undefined) o.ca = t.tls.ca as ConnectionOptions['ca'];
       if (t.tls?.ignoreHostname) o.checkServerIdentity = () => undefined;
@@ -97,42 +62,16 @@ function openSocket(t: ConnectTarget, reads?: SlabReads): Promise<Socket> {
   });
 }
 
-function wrap(sock: Socket, leftover?: Uint8Array, extraClose?: () => void, reads?: SlabReads): RtspConnection {
+function wrap(sock: Socket, leftover?: Uint8Array, extraClose?: () => void): RtspConnection {
   let closed = false;
-  let pacer: ReadPacer | undefined;
-  let held = false;
-  const resume = (): void => {
-    held = false;
-    if (!closed) sock.resume();
-  };
-  /**
-   * After a read that emptied the socket: whether to keep reading now (false: the pacer
-   * resumes the socket later). Only slab reads are paced: a paused stream socket would go
-   * on reading into its own buffer.
-   */
-  const keepReading = (): boolean => {
-    if (!pacer || closed) return true;
-    held = true;
-    pacer.hold(resume);
-    return false;
-  };
   sock.pause();
   return {
     start(onData, onClose) {
       if (leftover && leftover.length > 0) onData(leftover);
-      if (reads) {
-        for (const chunk of reads.early.splice(0)) onData(chunk);
-        reads.deliver = (chunk, drained) => {
-          onData(chunk);
-          return drained ? keepReading() : true;
-        };
-      } else {
-        sock.on('data', (chunk: Buffer) => onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
-      }
+      sock.on('data', (chunk: Buffer) => onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
       let errored: Error | undefined;
       sock.on('error', (e) => { errored = e; });
       sock.on('close', () => {
-        if (held) pacer?.cancel(resume);
         const wasClosed = closed;
         closed = true;
         extraClose?.();
@@ -146,25 +85,14 @@ function wrap(sock: Socket, leftover?: Uint8Array, extraClose?: () => void, read
     close() {
       if (closed) return;
       closed = true;
-      if (held) pacer?.cancel(resume);
       sock.destroy();
       extraClose?.();
-    },
-    paceReads(intervalMs) {
-      if (!reads) return; // TLS and the HTTP tunnel read as data arrives
-      if (held) {
-        pacer?.cancel(resume);
-        resume();
-      }
-      pacer = intervalMs > 0 ? readPacer(intervalMs) : undefined;
     },
   };
 }
 
 export async function connectRtsp(t: ConnectTarget): Promise<RtspConnection> {
-  if (t.secure) return wrap(await openSocket(t));
-  const reads: SlabReads = { deliver: undefined, early: [] };
-  return wrap(await openSocket(t, reads), undefined, undefined, reads);
+  return wrap(await openSocket(t));
 }
 
 /**
@@ -197,7 +125,6 @@ export async function connectHttpTunnel(t: ConnectTarget, path: string, userAgen
   return {
     start: conn.start,
     close: conn.close,
-    paceReads: conn.paceReads,
     write(bytes) {
       if (!postSock.destroyed) postSock.write(Buffer.from(bytes).toString('base64'));
     },

@@ -35,12 +35,6 @@ export interface RtspClientOptions {
   readonly maxRedirects?: number;
   /** Keep-alive period; default half the Session timeout. */
   readonly keepAliveMs?: number;
-  /**
-   * Once playing, interleaved media over plain TCP is read from the socket at most once
-   * per this many ms, in one larger read: far fewer wake-ups per stream, for up to this much
-   * added latency (arrival times then have this granularity). Default 20; 0 reads as data arrives.
-   */
-  readonly readIntervalMs?: number;
   /** Period of RTCP receiver reports (default 5 s; 0 disables). */
   readonly rtcpIntervalMs?: number;
   readonly userAgent?: string;
@@ -81,9 +75,6 @@ export interface RtspClientHandlers {
   /** Human-readable progress, already redacted. */
   onLog?(level: 'debug' | 'info' | 'warn', message: string): void;
 }
-
-/** See RtspClientOptions.readIntervalMs. */
-export const DEFAULT_READ_INTERVAL_MS = 20;
 
 type State = 'idle' | 'connecting' | 'describing' | 'setting-up' | 'playing' | 'closed';
 
@@ -235,7 +226,6 @@ export class RtspClient {
     }
     this.state = 'playing';
     this.lastRtpMs = this.now();
-    if (this.transportKind !== 'udp') this.conn?.paceReads(this.opts.readIntervalMs ?? DEFAULT_READ_INTERVAL_MS);
     this.startTimers();
     const session = this.session as SessionHeader;
     this.log('info', `playing ${redactUrl(this.target.url)} over ${this.transportKind}, ${this.tracks.length} track(s)`);
