@@ -121,7 +121,7 @@ export class H264Depacketizer extends VideoDepacketizer {
       if (fu & 0x40) {
         // start and end in one packet: one NAL, header rebuilt, so one copy
         this.dropUnfinishedFragment(seq);
-        this.addNal(concatFragments(head, [data], data.length));
+        this.addNal(concatFragments(head, [data], data.length), true);
         return;
       }
       this.beginFragment(head, data, seq);

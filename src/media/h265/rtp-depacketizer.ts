@@ -73,7 +73,7 @@ export class H265Depacketizer extends VideoDepacketizer {
           return;
         }
         const body = payload.subarray(4);
-        this.addNal(concatFragments(payload.subarray(0, 2), [body], body.length));
+        this.addNal(concatFragments(payload.subarray(0, 2), [body], body.length), true);
       } else {
         this.addNal(payload);
       }
@@ -114,7 +114,7 @@ export class H265Depacketizer extends VideoDepacketizer {
       const head = Uint8Array.of(((payload[0] as number) & 0x81) | ((fu & 0x3f) << 1), payload[1] as number);
       if (end) {
         this.dropUnfinishedFragment(seq);
-        this.addNal(concatFragments(head, [data], data.length));
+        this.addNal(concatFragments(head, [data], data.length), true);
         return;
       }
       this.beginFragment(head, data, seq);

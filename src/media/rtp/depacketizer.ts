@@ -75,27 +75,6 @@ export function concatFragments(head: Uint8Array | undefined, parts: readonly Ui
   return out;
 }
 
-/**
- * Joins a fragmented NAL with one copy and no view per fragment: `first` is the first
- * fragment's data, every later part is a whole packet payload whose first `skip` bytes are
- * its FU header. `total` counts data bytes only. Later parts are copied last to first, each
- * with its header in front; the header bytes land on the end of the part before, which is
- * copied afterwards and overwrites them. `head` goes in last.
- */
-export function joinFragmentPayloads(head: Uint8Array, first: Uint8Array, rest: readonly Uint8Array[], skip: number, total: number): Uint8Array {
-  const out = new Uint8Array(head.length + total);
-  let end = out.length;
-  for (let k = rest.length - 1; k >= 0; k--) {
-    const p = rest[k] as Uint8Array;
-    end -= p.length - skip;
-    if (end - skip >= 0) out.set(p, end - skip);
-    else out.set(p.subarray(skip), end);
-  }
-  out.set(first, head.length);
-  out.set(head, 0);
-  return out;
-}
-
 /** Upper bounds that protect memory against broken or hostile streams. */
 export const MAX_NAL_SIZE = 8 * 1024 * 1024;
 export const MAX_UNITS_PER_AU = 2048;

@@ -10,6 +10,12 @@ type Head = Omit<RtspRequest, 'body'> | Omit<RtspResponse, 'body'>;
 export interface RtspParserOptions {
   readonly maxHeaderBytes?: number;
   readonly maxBodyBytes?: number;
+  /**
+   * The caller reuses its buffer once push()/feed() returns: frame payloads are then only
+   * valid during the sink call, and the parser copies what it keeps (a cut frame's start,
+   * message bodies).
+   */
+  readonly transientInput?: boolean;
 }
 
 const DOLLAR = 0x24;
@@ -35,10 +41,12 @@ export class RtspStreamParser {
   /** Where the end-of-headers search resumes, so a slow header is not rescanned per byte. */
   private scanFrom = 0;
   private failed: RtspParseError | undefined;
+  private readonly transient: boolean;
 
   constructor(opts: RtspParserOptions = {}) {
     this.maxHeaderBytes = opts.maxHeaderBytes ?? 64 * 1024;
     this.maxBodyBytes = opts.maxBodyBytes ?? 4 * 1024 * 1024;
+    this.transient = opts.transientInput ?? false;
   }
 
   /** Bytes received but not yet part of a complete item. */
@@ -78,6 +86,11 @@ export class RtspStreamParser {
       this.buf = EMPTY;
       this.off = 0;
       this.scanFrom = 0;
+    } else if (this.transient) {
+      // keep the unparsed rest, not the caller's buffer
+      this.buf = this.buf.slice(this.off);
+      this.scanFrom = Math.max(0, this.scanFrom - this.off);
+      this.off = 0;
     }
   }
 
@@ -156,7 +169,8 @@ export class RtspStreamParser {
     const avail = this.buf.length - this.off;
     if (this.pending) {
       if (avail < this.pending.length) return undefined;
-      const body = this.buf.subarray(this.off, this.off + this.pending.length);
+      const end = this.off + this.pending.length;
+      const body = this.transient ? this.buf.slice(this.off, end) : this.buf.subarray(this.off, end);
       this.off += this.pending.length;
       const msg = { ...this.pending.msg, body } as RtspMessage;
       this.pending = undefined;

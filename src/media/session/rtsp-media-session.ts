@@ -25,7 +25,7 @@ export type MediaSessionEvent =
   | { readonly type: 'depacketize-errors'; readonly trackId: number; readonly codes: readonly string[]; readonly total: number }
   | { readonly type: 'sender-report'; readonly trackId: number; readonly verdict: 'accepted' | 'implausible' | 'no-packets-yet' };
 
-export interface RtspMediaSessionOptions extends Omit<RtspClientOptions, 'selectMedia' | 'buildReceiverReport'> {
+export interface RtspMediaSessionOptions extends Omit<RtspClientOptions, 'selectMedia' | 'buildReceiverReport' | 'transientMedia'> {
   /** Packets a hole may wait for before it is declared lost (UDP; TCP never reorders). Default 64. */
   readonly reorderWindow?: number;
   /** Largest plausible |SR NTP − arrival| before the SR is ignored (default 10 min). */
@@ -103,6 +103,8 @@ export class RtspMediaSession {
     const client = new RtspClient(
       {
         ...this.opts,
+        // every payload byte the session keeps is copied by the depacketizers
+        transientMedia: true,
         selectMedia: (media, mediaIndex) => this.select(media, mediaIndex),
         buildReceiverReport: (i) => this.receiverReport(i),
       },
@@ -224,7 +226,8 @@ export class RtspMediaSession {
       // in order (always, over TCP): no holding, so the scratch packet needs no copy
       this.onOrderedRtp(t, packet, arrivalMs);
     } else {
-      const released = t.reorderer.push(packet.sequenceNumber, { packet: { ...packet }, arrivalMs });
+      // held until its turn: its own copy (the client's buffer is reused after this call)
+      const released = t.reorderer.push(packet.sequenceNumber, { packet: { ...packet, payload: packet.payload.slice() }, arrivalMs });
       // The reorderer reuses its output array on its next push, which cannot happen inside this
       // loop (a restart replaces the reorderer, it does not push to it): no copy per packet.
       for (let k = 0, n = released.length; k < n; k++) {

@@ -35,6 +35,11 @@ export interface RtspClientOptions {
   readonly maxRedirects?: number;
   /** Keep-alive period; default half the Session timeout. */
   readonly keepAliveMs?: number;
+  /**
+   * onRtp/onRtcp bytes are valid only during the call (the handler copies what it keeps):
+   * the socket is then read into one reused buffer, with no allocation per read. Default false.
+   */
+  readonly transientMedia?: boolean;
   /** Period of RTCP receiver reports (default 5 s; 0 disables). */
   readonly rtcpIntervalMs?: number;
   readonly userAgent?: string;
@@ -307,7 +312,6 @@ export class RtspClient {
 
   private async connect(): Promise<void> {
     this.conn?.close();
-    this.parser = new RtspStreamParser();
     const t = { host: this.target.host, port: this.target.port, secure: this.target.secure, timeoutMs: this.requestTimeoutMs, ...(this.opts.tls ? { tls: this.opts.tls } : {}) };
     let conn: RtspConnection;
     if (this.transportKind === 'http') {
@@ -315,13 +319,14 @@ export class RtspClient {
       // The tunnel usually listens on the RTSP port; an explicit http port is the caller's URL choice.
       conn = await connectHttpTunnel(t, path || '/', this.userAgent);
     } else {
-      conn = await connectRtsp(t);
+      conn = await connectRtsp(t, this.opts.transientMedia ?? false);
     }
     if (this.state === 'closed') {
       conn.close();
       throw new RtspError('closed', 'client stopped');
     }
     this.conn = conn;
+    this.parser = new RtspStreamParser({ transientInput: conn.transient });
     conn.start((chunk) => this.onBytes(conn, chunk), (err) => this.onConnectionClosed(conn, err));
   }
 
