@@ -22,6 +22,9 @@ export const MARKER_TRUST_AFTER = 3;
 /** Non-slice NAL units carried across timestamps before they are given up. */
 const MAX_CARRIED_UNITS = 32;
 
+/** Largest fragment-assembly buffer kept between NALs (1080p I-slices are ~100–300 KiB). */
+const MAX_KEPT_ASSEMBLY = 1024 * 1024;
+
 type MarkerMode = 'unknown' | 'trusted' | 'unreliable';
 
 export abstract class VideoDepacketizer implements Depacketizer {
@@ -282,6 +285,8 @@ export abstract class VideoDepacketizer implements Depacketizer {
     this.fuActive = false;
     this.fuLen = 0;
     this.fuBytes = 0;
+    // a huge NAL (a hostile stream can send 8 MiB) must not stay allocated for good
+    if (this.fuBuf.length > MAX_KEPT_ASSEMBLY) this.fuBuf = new Uint8Array(0);
   }
 
   private emit(out: VideoAccessUnit[] | undefined): VideoAccessUnit[] {
