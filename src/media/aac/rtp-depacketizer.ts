@@ -120,6 +120,12 @@ export class AacDepacketizer implements Depacketizer {
     }
     const headerBits = ((payload[0] as number) << 8) | (payload[1] as number);
     const headerBytes = (headerBits + 7) >> 3;
+    if (headerBits === 16 && this.simple16 && this.auxLength === 0 && this.fragBytes === 0) {
+      // The usual packet: one whole AU behind one 16-bit header. Same result as below, without
+      // the size list and the data view.
+      const size = (((payload[2] as number) << 8) | (payload[3] as number)) >>> (16 - this.sizeLength);
+      if (size > 0 && size <= payload.length - 4) return [this.unit(ts, payload.slice(4, 4 + size))];
+    }
     let dataStart = 2 + headerBytes;
     if (dataStart > payload.length) {
       this.errors.add('malformed-packet', `AU headers of ${headerBits} bits overrun ${payload.length} bytes`, seq);
@@ -171,7 +177,7 @@ export class AacDepacketizer implements Depacketizer {
     for (let i = 0; i < sizes.length; i++) {
       const size = sizes[i] as number;
       if (size === 0) continue;
-      out.push(this.unit(ts + i * this.frameLength, data.subarray(p, p + size)));
+      out.push(this.unit(ts + i * this.frameLength, data.slice(p, p + size)));
       p += size;
     }
     return out;
@@ -228,7 +234,7 @@ export class AacDepacketizer implements Depacketizer {
       this.fragTs = ts;
       this.fragSize = size;
     }
-    this.fragParts.push(data);
+    this.fragParts.push(data.slice());
     this.fragBytes += data.length;
     if (this.fragBytes < size) return NO_ACCESS_UNITS;
     if (this.fragBytes > size) {

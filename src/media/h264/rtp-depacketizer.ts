@@ -115,19 +115,20 @@ export class H264Depacketizer extends VideoDepacketizer {
       return;
     }
     const fu = payload[1] as number;
-    const data = payload.subarray(2);
     if (fu & 0x80) {
+      const data = payload.subarray(2);
       const head = Uint8Array.of(((payload[0] as number) & 0xe0) | (fu & 0x1f));
       if (fu & 0x40) {
         // start and end in one packet: one NAL, header rebuilt, so one copy
         this.dropUnfinishedFragment(seq);
-        this.addNal(concatFragments(head, [data], data.length));
+        this.addNal(concatFragments(head, [data], data.length), true);
         return;
       }
       this.beginFragment(head, data, seq);
       return;
     }
-    this.addFragment(data, (fu & 0x40) !== 0, seq);
+    // FU indicator and FU header in front of the data
+    this.addFragment(payload, 2, (fu & 0x40) !== 0, seq);
   }
 
   protected inspectNal(nal: Uint8Array): boolean {

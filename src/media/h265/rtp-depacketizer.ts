@@ -73,7 +73,7 @@ export class H265Depacketizer extends VideoDepacketizer {
           return;
         }
         const body = payload.subarray(4);
-        this.addNal(concatFragments(payload.subarray(0, 2), [body], body.length));
+        this.addNal(concatFragments(payload.subarray(0, 2), [body], body.length), true);
       } else {
         this.addNal(payload);
       }
@@ -109,18 +109,19 @@ export class H265Depacketizer extends VideoDepacketizer {
       this.error('malformed-packet', `FU of ${payload.length} bytes`, seq);
       return;
     }
-    const data = payload.subarray(p);
     if (start) {
+      const data = payload.subarray(p);
       const head = Uint8Array.of(((payload[0] as number) & 0x81) | ((fu & 0x3f) << 1), payload[1] as number);
       if (end) {
         this.dropUnfinishedFragment(seq);
-        this.addNal(concatFragments(head, [data], data.length));
+        this.addNal(concatFragments(head, [data], data.length), true);
         return;
       }
       this.beginFragment(head, data, seq);
       return;
     }
-    this.addFragment(data, end, seq);
+    // payload header and FU header in front of the data (DONL only on the first fragment)
+    this.addFragment(payload, p, end, seq);
   }
 
   protected classifyAfterMarker(payload: Uint8Array): 'new-picture' | 'same-picture' | 'undecided' {

@@ -27,20 +27,39 @@ export type RtpParseResult = { readonly ok: true; readonly packet: RtpPacket } |
 const NO_CSRCS: readonly number[] = Object.freeze([]);
 export const RTP_HEADER_SIZE = 12;
 
-function fail(code: RtpParseErrorCode, message: string): RtpParseResult {
-  return { ok: false, error: { code, message } };
+/** An RtpPacket a caller may refill for every packet (see readRtpPacket). */
+export interface RtpPacketFields {
+  marker: boolean;
+  payloadType: number;
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  csrcs: readonly number[];
+  extensionProfile: number | undefined;
+  payload: Uint8Array;
 }
 
-/** Parses one RTP packet. Never throws. */
-export function parseRtpPacket(buf: Uint8Array): RtpParseResult {
+/** An empty packet to refill with readRtpPacket. */
+export function blankRtpPacket(): RtpPacketFields {
+  return { marker: false, payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, csrcs: NO_CSRCS, extensionProfile: undefined, payload: EMPTY };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Parses one RTP packet into `into`, overwriting every field, and returns undefined; or
+ * returns the error code and leaves `into` unspecified. Allocates only the payload view (and
+ * the CSRC list when there is one), for callers that consume each packet before the next.
+ */
+export function readRtpPacket(buf: Uint8Array, into: RtpPacketFields): RtpParseErrorCode | undefined {
   const len = buf.length;
-  if (len < RTP_HEADER_SIZE) return fail('too-short', `RTP packet of ${len} bytes`);
+  if (len < RTP_HEADER_SIZE) return 'too-short';
   const b0 = buf[0] as number;
   const b1 = buf[1] as number;
-  if (b0 >> 6 !== 2) return fail('bad-version', `RTP version ${b0 >> 6}`);
+  if (b0 >> 6 !== 2) return 'bad-version';
   const csrcCount = b0 & 0x0f;
   let offset = RTP_HEADER_SIZE + 4 * csrcCount;
-  if (offset > len) return fail('truncated-csrc', `${csrcCount} CSRCs do not fit in ${len} bytes`);
+  if (offset > len) return 'truncated-csrc';
   let csrcs = NO_CSRCS;
   if (csrcCount > 0) {
     const list: number[] = [];
@@ -49,29 +68,60 @@ export function parseRtpPacket(buf: Uint8Array): RtpParseResult {
   }
   let extensionProfile: number | undefined;
   if (b0 & 0x10) {
-    if (offset + 4 > len) return fail('truncated-extension', 'extension header does not fit');
+    if (offset + 4 > len) return 'truncated-extension';
     extensionProfile = ((buf[offset] as number) << 8) | (buf[offset + 1] as number);
     const words = ((buf[offset + 2] as number) << 8) | (buf[offset + 3] as number);
     offset += 4 + 4 * words;
-    if (offset > len) return fail('truncated-extension', `extension of ${words} words does not fit`);
+    if (offset > len) return 'truncated-extension';
   }
   let end = len;
   if (b0 & 0x20) {
     const pad = buf[len - 1] as number;
-    if (pad === 0 || pad > end - offset) return fail('bad-padding', `padding of ${pad} bytes with ${end - offset} payload bytes`);
+    if (pad === 0 || pad > end - offset) return 'bad-padding';
     end -= pad;
   }
-  const packet: RtpPacket = {
-    marker: (b1 & 0x80) !== 0,
-    payloadType: b1 & 0x7f,
-    sequenceNumber: ((buf[2] as number) << 8) | (buf[3] as number),
-    timestamp: readU32(buf, 4),
-    ssrc: readU32(buf, 8),
-    csrcs,
-    extensionProfile,
-    payload: buf.subarray(offset, end),
-  };
-  return { ok: true, packet };
+  into.marker = (b1 & 0x80) !== 0;
+  into.payloadType = b1 & 0x7f;
+  into.sequenceNumber = ((buf[2] as number) << 8) | (buf[3] as number);
+  into.timestamp = readU32(buf, 4);
+  into.ssrc = readU32(buf, 8);
+  into.csrcs = csrcs;
+  into.extensionProfile = extensionProfile;
+  into.payload = buf.subarray(offset, end);
+  return undefined;
+}
+
+/** Parses one RTP packet. Never throws. */
+export function parseRtpPacket(buf: Uint8Array): RtpParseResult {
+  const packet = blankRtpPacket();
+  const code = readRtpPacket(buf, packet);
+  if (code === undefined) return { ok: true, packet };
+  return { ok: false, error: { code, message: describeRtpError(code, buf) } };
+}
+
+/** The message for a readRtpPacket error on `buf`. */
+export function describeRtpError(code: RtpParseErrorCode, buf: Uint8Array): string {
+  const len = buf.length;
+  const b0 = (buf[0] ?? 0) as number;
+  const offset = RTP_HEADER_SIZE + 4 * (b0 & 0x0f);
+  switch (code) {
+    case 'too-short':
+      return `RTP packet of ${len} bytes`;
+    case 'bad-version':
+      return `RTP version ${b0 >> 6}`;
+    case 'truncated-csrc':
+      return `${b0 & 0x0f} CSRCs do not fit in ${len} bytes`;
+    case 'truncated-extension': {
+      if (offset + 4 > len) return 'extension header does not fit';
+      const words = ((buf[offset + 2] as number) << 8) | (buf[offset + 3] as number);
+      return `extension of ${words} words does not fit`;
+    }
+    case 'bad-padding': {
+      let start = offset;
+      if (b0 & 0x10) start += 4 + 4 * (((buf[offset + 2] as number) << 8) | (buf[offset + 3] as number));
+      return `padding of ${buf[len - 1] as number} bytes with ${len - start} payload bytes`;
+    }
+  }
 }
 
 /**

@@ -43,6 +43,29 @@ export class SequenceReorderer<T> {
   }
 
   /**
+   * The common case without an item or an array: when push(seq, item) would release just
+   * this packet at once (nothing is held and `seq` is the one expected, or any later one
+   * without reordering), records it exactly as push would and returns true: the caller then
+   * handles the packet itself. Otherwise changes nothing and returns false: call push().
+   */
+  passThrough(seq: number): boolean {
+    seq &= 0xffff;
+    if (!this.started) {
+      this.started = true;
+      this.expected = (seq + 1) & 0xffff;
+      return true;
+    }
+    if (this.buffered !== 0) return false;
+    const d = ((seq - this.expected + 0x8000) & 0xffff) - 0x8000;
+    if (d === 0 || (d > 0 && this.maxWait === 0)) {
+      this.lost += d;
+      this.expected = (seq + 1) & 0xffff;
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Adds a packet; returns the packets now releasable, in order. The returned array is
    * reused by the next call: consume it before pushing again.
    */

@@ -9,7 +9,7 @@
 import type { VideoCodecConfig } from '../../types/media.ts';
 import type { RtpPacket } from './rtp-packet.ts';
 import {
-  ErrorLog, NO_ACCESS_UNITS, concatFragments, MAX_AU_SIZE, MAX_NAL_SIZE, MAX_UNITS_PER_AU,
+  ErrorLog, NO_ACCESS_UNITS, MAX_AU_SIZE, MAX_NAL_SIZE, MAX_UNITS_PER_AU,
   type AccessUnitOut, type DepacketizeError, type Depacketizer, type DepacketizeErrorCode,
 } from './depacketizer.ts';
 
@@ -21,6 +21,9 @@ export interface VideoAccessUnit extends AccessUnitOut {
 export const MARKER_TRUST_AFTER = 3;
 /** Non-slice NAL units carried across timestamps before they are given up. */
 const MAX_CARRIED_UNITS = 32;
+
+/** Largest fragment-assembly buffer kept between NALs (1080p I-slices are ~100–300 KiB). */
+const MAX_KEPT_ASSEMBLY = 1024 * 1024;
 
 type MarkerMode = 'unknown' | 'trusted' | 'unreliable';
 
@@ -35,9 +38,15 @@ export abstract class VideoDepacketizer implements Depacketizer {
   private auBytes = 0;
   private auOverflow = false;
 
-  private fuParts: Uint8Array[] = [];
+  /**
+   * A fragmented NAL is assembled here as its fragments arrive (the payloads they come in may
+   * be overwritten once push() returns), then copied out at its exact size. Reused for every
+   * NAL; grows to the largest NAL seen.
+   */
+  private fuBuf = new Uint8Array(0);
+  /** Bytes of the NAL assembled so far (rebuilt header included). */
+  private fuLen = 0;
   private fuBytes = 0;
-  private fuHead: Uint8Array | undefined;
   private fuActive = false;
 
   private started = false;
@@ -183,16 +192,20 @@ export abstract class VideoDepacketizer implements Depacketizer {
     this.resetAuFlags();
   }
 
-  /** Adds a complete NAL (a view, or the result of a reassembly). */
-  protected addNal(nal: Uint8Array): void {
-    if (!this.inspectNal(nal)) return;
-    if (this.units.length >= MAX_UNITS_PER_AU || this.auBytes + nal.length > MAX_AU_SIZE) {
+  /**
+   * Adds a complete NAL: a view over the packet (copied here, since the caller's buffer may
+   * be reused after push() returns) or, `owned`, a NAL built by a reassembly.
+   */
+  protected addNal(nal: Uint8Array, owned = false): void {
+    const unit = owned ? nal : nal.slice();
+    if (!this.inspectNal(unit)) return;
+    if (this.units.length >= MAX_UNITS_PER_AU || this.auBytes + unit.length > MAX_AU_SIZE) {
       if (!this.auOverflow) this.error('too-large', 'access unit over the size limits; rest dropped');
       this.auOverflow = true;
       return;
     }
-    this.units.push(nal);
-    this.auBytes += nal.length;
+    this.units.push(unit);
+    this.auBytes += unit.length;
   }
 
   protected get fragmentActive(): boolean {
@@ -207,40 +220,73 @@ export abstract class VideoDepacketizer implements Depacketizer {
     }
   }
 
-  /** First fragment: `head` is the rebuilt NAL header, `data` a view of the payload. */
+  /** First fragment: `head` is the rebuilt NAL header, `data` the fragment's data. */
   protected beginFragment(head: Uint8Array, data: Uint8Array, seq: number): void {
     this.dropUnfinishedFragment(seq);
     this.fuActive = true;
-    this.fuHead = head;
-    this.fuParts.push(data);
+    this.fuLen = 0;
     this.fuBytes = data.length;
+    this.reserve(head.length + data.length);
+    this.fuBuf.set(head, 0);
+    this.fuBuf.set(data, head.length);
+    this.fuLen = head.length + data.length;
   }
 
-  /** Middle or last fragment. */
-  protected addFragment(data: Uint8Array, end: boolean, seq: number): void {
+  /**
+   * Middle or last fragment: the whole packet payload, whose data starts after `skip` bytes
+   * of FU header. Copied with its header (no view per packet) over the end of what is
+   * assembled, whose last `skip` bytes are put back afterwards.
+   */
+  protected addFragment(payload: Uint8Array, skip: number, end: boolean, seq: number): void {
     if (!this.fuActive) {
       this.error('fragment-without-start', 'fragment without a start; dropped', seq);
       return;
     }
-    this.fuParts.push(data);
-    this.fuBytes += data.length;
+    const n = payload.length - skip;
+    this.fuBytes += n;
     if (this.fuBytes > MAX_NAL_SIZE) {
       this.error('too-large', `fragmented NAL over ${MAX_NAL_SIZE} bytes; dropped`, seq);
       this.resetFu();
       return;
     }
-    if (end) {
-      const nal = concatFragments(this.fuHead, this.fuParts, this.fuBytes);
-      this.resetFu();
-      this.addNal(nal);
+    this.reserve(this.fuLen + n);
+    const buf = this.fuBuf;
+    const at = this.fuLen;
+    if (at >= skip && skip <= 4) {
+      const b1 = buf[at - 1] as number;
+      const b2 = buf[at - 2] as number;
+      const b3 = buf[at - 3] as number;
+      const b4 = buf[at - 4] as number;
+      buf.set(payload, at - skip);
+      if (skip >= 1) buf[at - 1] = b1;
+      if (skip >= 2) buf[at - 2] = b2;
+      if (skip >= 3) buf[at - 3] = b3;
+      if (skip >= 4) buf[at - 4] = b4;
+    } else {
+      buf.set(payload.subarray(skip), at);
     }
+    this.fuLen = at + n;
+    if (end) {
+      const nal = buf.slice(0, this.fuLen);
+      this.resetFu();
+      this.addNal(nal, true);
+    }
+  }
+
+  /** Room for `bytes` in the assembly buffer, keeping what is assembled. */
+  private reserve(bytes: number): void {
+    if (bytes <= this.fuBuf.length) return;
+    const grown = new Uint8Array(Math.max(bytes, 2 * this.fuBuf.length, 64 * 1024));
+    grown.set(this.fuBuf.subarray(0, this.fuLen), 0);
+    this.fuBuf = grown;
   }
 
   private resetFu(): void {
     this.fuActive = false;
-    this.fuParts = [];
+    this.fuLen = 0;
     this.fuBytes = 0;
-    this.fuHead = undefined;
+    // a huge NAL (a hostile stream can send 8 MiB) must not stay allocated for good
+    if (this.fuBuf.length > MAX_KEPT_ASSEMBLY) this.fuBuf = new Uint8Array(0);
   }
 
   private emit(out: VideoAccessUnit[] | undefined): VideoAccessUnit[] {

@@ -10,6 +10,12 @@ type Head = Omit<RtspRequest, 'body'> | Omit<RtspResponse, 'body'>;
 export interface RtspParserOptions {
   readonly maxHeaderBytes?: number;
   readonly maxBodyBytes?: number;
+  /**
+   * The caller reuses its buffer once push()/feed() returns: frame payloads are then only
+   * valid during the sink call, and the parser copies what it keeps (a cut frame's start,
+   * message bodies).
+   */
+  readonly transientInput?: boolean;
 }
 
 const DOLLAR = 0x24;
@@ -17,6 +23,13 @@ const CR = 0x0d;
 const LF = 0x0a;
 const EMPTY = new Uint8Array(0);
 const latin1 = new TextDecoder('latin1');
+
+/** Receives what feed() finds, in stream order. */
+export interface RtspStreamSink {
+  /** `payload` is a view over the pushed bytes (or over the join of a frame cut by two pushes). */
+  onInterleaved(channel: number, payload: Uint8Array): void;
+  onMessage(msg: RtspMessage): void;
+}
 
 export class RtspStreamParser {
   private readonly maxHeaderBytes: number;
@@ -28,10 +41,12 @@ export class RtspStreamParser {
   /** Where the end-of-headers search resumes, so a slow header is not rescanned per byte. */
   private scanFrom = 0;
   private failed: RtspParseError | undefined;
+  private readonly transient: boolean;
 
   constructor(opts: RtspParserOptions = {}) {
     this.maxHeaderBytes = opts.maxHeaderBytes ?? 64 * 1024;
     this.maxBodyBytes = opts.maxBodyBytes ?? 4 * 1024 * 1024;
+    this.transient = opts.transientInput ?? false;
   }
 
   /** Bytes received but not yet part of a complete item. */
@@ -40,39 +55,75 @@ export class RtspStreamParser {
   }
 
   push(chunk: Uint8Array): RtspStreamItem[] {
-    if (this.failed) throw this.failed;
     const out: RtspStreamItem[] = [];
+    this.feed(chunk, {
+      onInterleaved: (channel, payload) => out.push({ kind: 'interleaved', channel, payload }),
+      onMessage: (msg) => out.push(msg),
+    });
+    return out;
+  }
+
+  /**
+   * As push(), but hands each item to `sink` as soon as it is complete, without building
+   * frame objects or an array (the media path). On a parse error, items before it have been
+   * delivered; an exception thrown by the sink propagates and leaves the parser usable.
+   */
+  feed(chunk: Uint8Array, sink: RtspStreamSink): void {
+    if (this.failed) throw this.failed;
     // An interleaved frame cut by the previous read is completed with just the bytes it
     // lacks; the rest of this chunk is then parsed in place (a full join would copy every
     // media byte again on nearly every read).
     const used = this.completeFrame(chunk);
     if (used > 0) {
-      this.drain(out);
+      this.drain(sink);
       this.buf = EMPTY;
       this.off = 0;
       this.scanFrom = 0;
     }
     this.append(used > 0 ? chunk.subarray(used) : chunk);
-    this.drain(out);
+    this.drain(sink);
     if (this.off === this.buf.length) {
       this.buf = EMPTY;
       this.off = 0;
       this.scanFrom = 0;
+    } else if (this.transient) {
+      // keep the unparsed rest, not the caller's buffer
+      this.buf = this.buf.slice(this.off);
+      this.scanFrom = Math.max(0, this.scanFrom - this.off);
+      this.off = 0;
     }
-    return out;
   }
 
-  private drain(out: RtspStreamItem[]): void {
+  private drain(sink: RtspStreamSink): void {
     try {
       for (;;) {
+        if (this.pending === undefined && this.buf[this.off] === DOLLAR) {
+          if (!this.frameTo(sink)) break;
+          continue;
+        }
         const item = this.next();
         if (item === undefined) break;
-        out.push(item);
+        if (item.kind === 'interleaved') sink.onInterleaved(item.channel, item.payload);
+        else sink.onMessage(item);
       }
     } catch (e) {
       if (e instanceof RtspParseError) this.failed = e;
       throw e;
     }
+  }
+
+  /** Delivers the `$` frame at `off` if it is complete; false when it is not. */
+  private frameTo(sink: RtspStreamSink): boolean {
+    const b = this.buf;
+    const off = this.off;
+    const avail = b.length - off;
+    if (avail < 4) return false;
+    const length = ((b[off + 2] as number) << 8) | (b[off + 3] as number);
+    if (avail < 4 + length) return false;
+    this.off = off + 4 + length;
+    this.scanFrom = this.off;
+    sink.onInterleaved(b[off + 1] as number, b.subarray(off + 4, off + 4 + length));
+    return true;
   }
 
   /** Joins a straddling `$` frame with the bytes it lacks from `chunk`; returns how many it took (0: none). */
@@ -118,7 +169,8 @@ export class RtspStreamParser {
     const avail = this.buf.length - this.off;
     if (this.pending) {
       if (avail < this.pending.length) return undefined;
-      const body = this.buf.subarray(this.off, this.off + this.pending.length);
+      const end = this.off + this.pending.length;
+      const body = this.transient ? this.buf.slice(this.off, end) : this.buf.subarray(this.off, end);
       this.off += this.pending.length;
       const msg = { ...this.pending.msg, body } as RtspMessage;
       this.pending = undefined;

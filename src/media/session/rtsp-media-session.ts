@@ -8,7 +8,7 @@
 import type { MediaMessage, TrackInfo, VideoCodecConfig, AudioCodecConfig } from '../../types/media.ts';
 import { RtspClient, type RtspClientOptions, type RtspSessionInfo } from '../rtsp/io/rtsp-client.ts';
 import { RtspError } from '../rtsp/errors.ts';
-import { parseRtpPacket, type RtpPacket } from '../rtp/rtp-packet.ts';
+import { blankRtpPacket, readRtpPacket, type RtpPacket } from '../rtp/rtp-packet.ts';
 import { parseRtcpCompound, buildReceiverReport } from '../rtp/rtcp.ts';
 import { SequenceReorderer } from '../rtp/sequence-reorderer.ts';
 import { TimestampUnwrapper } from '../rtp/timestamp-unwrapper.ts';
@@ -25,7 +25,7 @@ export type MediaSessionEvent =
   | { readonly type: 'depacketize-errors'; readonly trackId: number; readonly codes: readonly string[]; readonly total: number }
   | { readonly type: 'sender-report'; readonly trackId: number; readonly verdict: 'accepted' | 'implausible' | 'no-packets-yet' };
 
-export interface RtspMediaSessionOptions extends Omit<RtspClientOptions, 'selectMedia' | 'buildReceiverReport'> {
+export interface RtspMediaSessionOptions extends Omit<RtspClientOptions, 'selectMedia' | 'buildReceiverReport' | 'transientMedia'> {
   /** Packets a hole may wait for before it is declared lost (UDP; TCP never reorders). Default 64. */
   readonly reorderWindow?: number;
   /** Largest plausible |SR NTP − arrival| before the SR is ignored (default 10 min). */
@@ -82,6 +82,8 @@ export class RtspMediaSession {
   /** Decoders chosen while selecting media, in set-up order. */
   private readonly chosen: SessionTrackDecoder[] = [];
   private stopped = false;
+  /** Refilled for every RTP packet; copied only when the reorderer has to hold one. */
+  private readonly scratch = blankRtpPacket();
   /**
    * Messages held until every track has announced its TrackInfo, so a segmenter sees all
    * tracks before the first sample. Bounded: a track that never gets a config (no SPS ever)
@@ -101,6 +103,8 @@ export class RtspMediaSession {
     const client = new RtspClient(
       {
         ...this.opts,
+        // every payload byte the session keeps is copied by the depacketizers
+        transientMedia: true,
         selectMedia: (media, mediaIndex) => this.select(media, mediaIndex),
         buildReceiverReport: (i) => this.receiverReport(i),
       },
@@ -209,30 +213,27 @@ export class RtspMediaSession {
   private onRtp(trackIndex: number, bytes: Uint8Array, arrivalMs: number): void {
     const t = this.tracks[trackIndex];
     if (!t || this.stopped) return;
-    const r = parseRtpPacket(bytes);
-    if (!r.ok) {
+    const packet = this.scratch;
+    if (readRtpPacket(bytes, packet) !== undefined) {
       this.stats.malformedPackets++;
       return;
     }
-    const packet = r.packet;
     this.stats.rtpPackets++;
     if (t.ssrc !== undefined && packet.ssrc !== t.ssrc) this.restartTrack(t, 'source-restart', arrivalMs);
     t.ssrc = packet.ssrc;
     t.stats.onRtp(packet.ssrc, packet.sequenceNumber, packet.timestamp, arrivalMs);
-    const released = t.reorderer.push(packet.sequenceNumber, { packet, arrivalMs });
-    // The reorderer reuses its output array on its next push, which cannot happen inside this
-    // loop (a restart replaces the reorderer, it does not push to it): no copy per packet.
-    for (let k = 0, n = released.length; k < n; k++) {
-      const { packet: p, arrivalMs: at } = released[k]!;
-      let ext = t.unwrapper.unwrap(p.timestamp);
-      // More than 10 s either way between consecutive packets is a clock jump, not jitter.
-      if (!Number.isNaN(t.lastExt) && Math.abs(ext - t.lastExt) > 10 * t.decoder.clockRate) {
-        this.restartTrack(t, 'timestamp-jump', at);
-        ext = t.unwrapper.unwrap(p.timestamp);
+    if (t.reorderer.passThrough(packet.sequenceNumber)) {
+      // in order (always, over TCP): no holding, so the scratch packet needs no copy
+      this.onOrderedRtp(t, packet, arrivalMs);
+    } else {
+      // held until its turn: its own copy (the client's buffer is reused after this call)
+      const released = t.reorderer.push(packet.sequenceNumber, { packet: { ...packet, payload: packet.payload.slice() }, arrivalMs });
+      // The reorderer reuses its output array on its next push, which cannot happen inside this
+      // loop (a restart replaces the reorderer, it does not push to it): no copy per packet.
+      for (let k = 0, n = released.length; k < n; k++) {
+        const r = released[k]!;
+        this.onOrderedRtp(t, r.packet, r.arrivalMs);
       }
-      t.lastExt = ext;
-      t.anchor.onPacket(ext, at);
-      for (const au of t.decoder.depacketizer.push(p, ext)) this.onAccessUnit(t, au);
     }
     if (t.reorderer.lost !== t.lastLost) {
       this.stats.lostPackets += t.reorderer.lost - t.lastLost;
@@ -245,6 +246,20 @@ export class RtspMediaSession {
       this.handlers.onEvent?.({ type: 'depacketize-errors', trackId: t.trackId, codes, total: errs });
       t.errorsReported = errs;
     }
+  }
+
+  /** One packet in sequence order. */
+  private onOrderedRtp(t: TrackRuntime, p: RtpPacket, at: number): void {
+    let ext = t.unwrapper.unwrap(p.timestamp);
+    // More than 10 s either way between consecutive packets is a clock jump, not jitter.
+    if (!Number.isNaN(t.lastExt) && Math.abs(ext - t.lastExt) > 10 * t.decoder.clockRate) {
+      this.restartTrack(t, 'timestamp-jump', at);
+      ext = t.unwrapper.unwrap(p.timestamp);
+    }
+    t.lastExt = ext;
+    t.anchor.onPacket(ext, at);
+    const aus = t.decoder.depacketizer.push(p, ext);
+    for (let i = 0, n = aus.length; i < n; i++) this.onAccessUnit(t, aus[i]!);
   }
 
   private onRtcp(trackIndex: number, bytes: Uint8Array, arrivalMs: number): void {

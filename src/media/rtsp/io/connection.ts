@@ -16,8 +16,13 @@ export interface TlsOptions {
 }
 
 export interface RtspConnection {
-  /** Starts delivery; nothing is read from the socket before this call. */
+  /**
+   * Starts delivery; nothing is read from the socket before this call. With a reused read
+   * buffer (`transient`), a chunk is valid only during its onData call.
+   */
   start(onData: (chunk: Uint8Array) => void, onClose: (err?: Error) => void): void;
+  /** Chunks live in one buffer that the next read overwrites (see connectRtsp). */
+  readonly transient: boolean;
   write(bytes: Uint8Array): void;
   close(): void;
 }
@@ -30,10 +35,37 @@ export interface ConnectTarget {
   readonly timeoutMs: number;
 }
 
-function openSocket(t: ConnectTarget): Promise<Socket> {
+/** Where reads into the shared buffer go (node's `onread`: no stream machinery, no buffer per read). */
+interface ReusedReads {
+  deliver: ((chunk: Uint8Array) => void) | undefined;
+  readonly early: Uint8Array[];
+}
+
+/**
+ * One read buffer for every such connection of the process: a read's bytes are handed on
+ * (and what must outlive the call copied) before the next read can happen on this thread.
+ */
+let sharedReadBuffer: Uint8Array | undefined;
+const READ_BUFFER_BYTES = 64 * 1024;
+
+function openSocket(t: ConnectTarget, reused?: ReusedReads): Promise<Socket> {
   return new Promise((resolve, reject) => {
     let sock: Socket;
-    if (t.secure) {
+    if (reused) {
+      sharedReadBuffer ??= new Uint8Array(READ_BUFFER_BYTES);
+      sock = netConnect({
+        host: t.host, port: t.port,
+        onread: {
+          buffer: sharedReadBuffer,
+          callback: (n: number, buf: Uint8Array) => {
+            const chunk = buf.subarray(0, n);
+            if (reused.deliver) reused.deliver(chunk);
+            else reused.early.push(chunk.slice()); // before start(): keep a copy
+            return true;
+          },
+        },
+      });
+    } else if (t.secure) {
       const o: ConnectionOptions = { host: t.host, port: t.port, rejectUnauthorized: !t.tls?.insecure };
       if (t.tls?.ca !== undefined) o.ca = t.tls.ca as ConnectionOptions['ca'];
       if (t.tls?.ignoreHostname) o.checkServerIdentity = () => undefined;
@@ -62,13 +94,19 @@ function openSocket(t: ConnectTarget): Promise<Socket> {
   });
 }
 
-function wrap(sock: Socket, leftover?: Uint8Array, extraClose?: () => void): RtspConnection {
+function wrap(sock: Socket, leftover?: Uint8Array, extraClose?: () => void, reused?: ReusedReads): RtspConnection {
   let closed = false;
   sock.pause();
   return {
+    transient: reused !== undefined,
     start(onData, onClose) {
       if (leftover && leftover.length > 0) onData(leftover);
-      sock.on('data', (chunk: Buffer) => onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+      if (reused) {
+        for (const chunk of reused.early.splice(0)) onData(chunk);
+        reused.deliver = onData;
+      } else {
+        sock.on('data', (chunk: Buffer) => onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+      }
       let errored: Error | undefined;
       sock.on('error', (e) => { errored = e; });
       sock.on('close', () => {
@@ -91,8 +129,14 @@ function wrap(sock: Socket, leftover?: Uint8Array, extraClose?: () => void): Rts
   };
 }
 
-export async function connectRtsp(t: ConnectTarget): Promise<RtspConnection> {
-  return wrap(await openSocket(t));
+/**
+ * `reuseReadBuffer`: read a plain TCP socket into one buffer shared by all such connections
+ * instead of a fresh buffer per read (the caller copies what it keeps); TLS ignores it.
+ */
+export async function connectRtsp(t: ConnectTarget, reuseReadBuffer = false): Promise<RtspConnection> {
+  if (!reuseReadBuffer || t.secure) return wrap(await openSocket(t));
+  const reused: ReusedReads = { deliver: undefined, early: [] };
+  return wrap(await openSocket(t, reused), undefined, undefined, reused);
 }
 
 /**
@@ -125,6 +169,7 @@ export async function connectHttpTunnel(t: ConnectTarget, path: string, userAgen
   return {
     start: conn.start,
     close: conn.close,
+    transient: conn.transient,
     write(bytes) {
       if (!postSock.destroyed) postSock.write(Buffer.from(bytes).toString('base64'));
     },

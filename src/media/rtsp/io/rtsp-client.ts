@@ -4,7 +4,7 @@
 //
 // RTP is delivered raw (`onRtp(trackIndex, bytes, arrivalMs)`); parsing, reordering and
 // depacketizing belong to the media session layer.
-import { RtspStreamParser } from '../parser.ts';
+import { RtspStreamParser, type RtspStreamSink } from '../parser.ts';
 import { serializeInterleaved, serializeRequest } from '../serialize.ts';
 import { RtspError, RtspParseError } from '../errors.ts';
 import { bodyText, getCSeq, getHeader, getHeaders, type RtspHeader, type RtspResponse } from '../message.ts';
@@ -35,6 +35,11 @@ export interface RtspClientOptions {
   readonly maxRedirects?: number;
   /** Keep-alive period; default half the Session timeout. */
   readonly keepAliveMs?: number;
+  /**
+   * onRtp/onRtcp bytes are valid only during the call (the handler copies what it keeps):
+   * the socket is then read into one reused buffer, with no allocation per read. Default false.
+   */
+  readonly transientMedia?: boolean;
   /** Period of RTCP receiver reports (default 5 s; 0 disables). */
   readonly rtcpIntervalMs?: number;
   readonly userAgent?: string;
@@ -307,7 +312,6 @@ export class RtspClient {
 
   private async connect(): Promise<void> {
     this.conn?.close();
-    this.parser = new RtspStreamParser();
     const t = { host: this.target.host, port: this.target.port, secure: this.target.secure, timeoutMs: this.requestTimeoutMs, ...(this.opts.tls ? { tls: this.opts.tls } : {}) };
     let conn: RtspConnection;
     if (this.transportKind === 'http') {
@@ -315,40 +319,52 @@ export class RtspClient {
       // The tunnel usually listens on the RTSP port; an explicit http port is the caller's URL choice.
       conn = await connectHttpTunnel(t, path || '/', this.userAgent);
     } else {
-      conn = await connectRtsp(t);
+      conn = await connectRtsp(t, this.opts.transientMedia ?? false);
     }
     if (this.state === 'closed') {
       conn.close();
       throw new RtspError('closed', 'client stopped');
     }
     this.conn = conn;
+    this.parser = new RtspStreamParser({ transientInput: conn.transient });
     conn.start((chunk) => this.onBytes(conn, chunk), (err) => this.onConnectionClosed(conn, err));
   }
 
   private onBytes(conn: RtspConnection, chunk: Uint8Array): void {
     if (conn !== this.conn) return;
-    let items;
+    // one arrival time per read, taken when its first frame is found: every frame in it arrived together
+    this.chunkArrivalMs = NaN;
     try {
-      items = this.parser.push(chunk);
+      this.parser.feed(chunk, this.sink);
     } catch (e) {
-      const msg = e instanceof RtspParseError ? e.message : 'unparsable data';
-      this.fail(new RtspError('protocol', `server sent garbage: ${msg}`));
-      return;
+      if (!(e instanceof RtspParseError)) throw e;
+      this.fail(new RtspError('protocol', `server sent garbage: ${e.message}`));
     }
-    for (const item of items) {
-      if (item.kind === 'interleaved') {
-        const route = this.channels.get(item.channel);
-        if (!route) { this.unknownChannelFrames++; continue; }
-        this.onMedia(route.trackIndex, item.payload, route.rtcp);
-      } else if (item.kind === 'response') {
+  }
+
+  private chunkArrivalMs = NaN;
+
+  /** Where the parser delivers what it finds in the server's bytes. */
+  private readonly sink: RtspStreamSink = {
+    onInterleaved: (channel, payload) => {
+      const route = this.channels.get(channel);
+      if (!route) {
+        this.unknownChannelFrames++;
+        return;
+      }
+      if (Number.isNaN(this.chunkArrivalMs)) this.chunkArrivalMs = this.now();
+      this.onMedia(route.trackIndex, payload, route.rtcp, this.chunkArrivalMs);
+    },
+    onMessage: (item) => {
+      if (item.kind === 'response') {
         this.onResponse(item);
       } else {
         // Servers may send requests (e.g. ANNOUNCE, GET_PARAMETER pings); answer politely.
         const cseq = getHeader(item, 'CSeq');
         this.conn?.write(serializeRequestAnswer(cseq));
       }
-    }
-  }
+    },
+  };
 
   private onResponse(res: RtspResponse): void {
     const cseq = getCSeq(res);
@@ -361,8 +377,7 @@ export class RtspClient {
     p.resolve(res);
   }
 
-  private onMedia(trackIndex: number, bytes: Uint8Array, rtcp: boolean): void {
-    const t = this.now();
+  private onMedia(trackIndex: number, bytes: Uint8Array, rtcp: boolean, t = this.now()): void {
     if (rtcp) {
       this.handlers.onRtcp?.(trackIndex, bytes, t);
     } else {
