@@ -48,6 +48,8 @@ export interface RtspMediaSessionStats {
   audioFrames: number;
   /** Access units dropped because the codec config was not known yet. */
   droppedBeforeConfig: number;
+  /** Video frames dropped after a discontinuity until the track's next keyframe. */
+  droppedAfterDiscontinuity: number;
   depacketizeErrors: number;
 }
 
@@ -65,6 +67,8 @@ interface TrackRuntime {
   /** Last emitted dts (track timescale) and where the next timeline segment starts after a restart. */
   lastDts: number;
   restartBase: number;
+  /** The session's discontinuity count when this (video) track last sent a keyframe. */
+  keyframeAfterBreak: number;
   lastWallClockMs: number;
   readonly dts: DtsDeriver | undefined;
   /** Extended timestamp of the first access unit: media time 0. */
@@ -82,6 +86,8 @@ export class RtspMediaSession {
   /** Decoders chosen while selecting media, in set-up order. */
   private readonly chosen: SessionTrackDecoder[] = [];
   private stopped = false;
+  /** Discontinuities emitted so far (any track). */
+  private breaks = 0;
   /** Refilled for every RTP packet; copied only when the reorderer has to hold one. */
   private readonly scratch = blankRtpPacket();
   /**
@@ -91,7 +97,7 @@ export class RtspMediaSession {
    */
   private gate: MediaMessage[] | undefined = [];
   readonly stats: RtspMediaSessionStats = {
-    rtpPackets: 0, malformedPackets: 0, lostPackets: 0, videoFrames: 0, keyframes: 0, audioFrames: 0, droppedBeforeConfig: 0, depacketizeErrors: 0,
+    rtpPackets: 0, malformedPackets: 0, lostPackets: 0, videoFrames: 0, keyframes: 0, audioFrames: 0, droppedBeforeConfig: 0, droppedAfterDiscontinuity: 0, depacketizeErrors: 0,
   };
 
   constructor(
@@ -162,6 +168,7 @@ export class RtspMediaSession {
       lastExt: NaN,
       lastDts: NaN,
       restartBase: 0,
+      keyframeAfterBreak: 0,
       lastWallClockMs: NaN,
       dts: d.mediaType === 'video'
         ? new DtsDeriver({ clockRate: d.clockRate, ...opt('reorderDepth', d.reorderDepth()), ...opt('frameDuration', frameDuration(d)) })
@@ -194,6 +201,7 @@ export class RtspMediaSession {
    */
   private restartTrack(t: TrackRuntime, reason: 'source-restart' | 'timestamp-jump', atMs: number): void {
     for (const au of t.decoder.depacketizer.flush()) this.onAccessUnit(t, au);
+    this.breaks++;
     this.emit({
       kind: 'discontinuity', reason, atWallClockMs: atMs,
       ...(Number.isFinite(t.lastWallClockMs) ? { lastMediaWallClockMs: t.lastWallClockMs } : {}),
@@ -294,6 +302,15 @@ export class RtspMediaSession {
       if (Number.isNaN(t.origin) && !au.keyframe) {
         this.stats.droppedBeforeConfig++;
         return;
+      }
+      // A discontinuity is session-wide: when another track restarted first, this one may
+      // still hand over a frame from before it. After a break video resumes at a keyframe.
+      if (t.keyframeAfterBreak !== this.breaks) {
+        if (!au.keyframe) {
+          this.stats.droppedAfterDiscontinuity++;
+          return;
+        }
+        t.keyframeAfterBreak = this.breaks;
       }
       const dts = t.dts.next(au.timestamp);
       // Media time 0 is the first decode time; the first pts sits the reorder delay later.
