@@ -3,6 +3,7 @@ import { Subject, asyncScheduler } from 'rxjs';
 import type { NodeContext } from '../../src/types/node.ts';
 import type { EventBodies, EventType } from '../../src/types/events.ts';
 import type { Logger } from '../../src/types/logger.ts';
+import { until as waitUntil } from '../helpers/until.ts';
 
 export interface RecordedEvent { readonly type: EventType; readonly body: unknown; readonly node: string; readonly at: number }
 
@@ -48,10 +49,6 @@ export function testContext(services: { dataDirectory: string; blobConnection?: 
 }
 
 /** Polls `cond` until true or the deadline passes (then throws with `what`). */
-export async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(cond, timeoutMs, what);
 }

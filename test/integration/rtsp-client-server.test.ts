@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
+import { until } from '../helpers/until.ts';
 
 const SECRET = 'pa:ss@w0rd';
 
@@ -65,17 +66,6 @@ async function play(t: TestContext, opts: RtspClientOptions) {
   return { client, info, rtp, rtcp, errors };
 }
 
-function until(cond: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (cond()) resolve();
-      else if (Date.now() > deadline) reject(new Error('condition not met before deadline'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 async function rejects(p: Promise<unknown>, code: string): Promise<RtspError> {
   try {

@@ -9,21 +9,11 @@ import { startSimulatedCamera } from '../../src/testing/sim-camera/sim-camera.ts
 import { demuxMp4 } from '../../src/testing/sim-camera/mp4-demux.ts';
 import { RtspMediaSession } from '../../src/media/session/rtsp-media-session.ts';
 import type { MediaMessage, Sample } from '../../src/types/media.ts';
+import { until } from '../helpers/until.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/media/${name}`, import.meta.url));
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('hex');
 
-function until(cond: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (cond()) resolve();
-      else if (Date.now() > deadline) reject(new Error('condition not met before deadline'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 describe('media session over TCP with a reused read buffer', () => {
   test('H.264 + AAC, two sessions at once: every video NAL and audio frame of a whole loop is byte-exact at the end', async (t) => {

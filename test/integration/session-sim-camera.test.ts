@@ -8,20 +8,10 @@ import { demuxMp4 } from '../../src/testing/sim-camera/mp4-demux.ts';
 import { RtspMediaSession, type MediaSessionEvent } from '../../src/media/session/rtsp-media-session.ts';
 import type { MediaMessage, Sample, TrackInfo } from '../../src/types/media.ts';
 import type { TestContext } from 'node:test';
+import { until } from '../helpers/until.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/media/${name}`, import.meta.url));
 
-function until(cond: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (cond()) resolve();
-      else if (Date.now() > deadline) reject(new Error('condition not met before deadline'));
-      else setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
 
 async function record(t: TestContext, url: string, transport: 'tcp' | 'udp' | 'http', until_: (msgs: MediaMessage[]) => boolean, extra: object = {}) {
   const msgs: MediaMessage[] = [];
