@@ -12,14 +12,14 @@
 //   add:     copy to tmp + fsync → journal `seg` → rename into seg/ → fsync seg/
 //            (journal entry without file = add never completed: dropped on open)
 //   remove:  journal `del`/`evict` → unlink (file without entry: deleted on open)
-import { ftruncateSync, mkdirSync, readdirSync, statSync, rmSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync, unlinkSync } from 'node:fs';
+import { ftruncateSync, mkdirSync, readdirSync, statSync, rmSync, openSync, fsyncSync, closeSync, unlinkSync } from 'node:fs';
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SegmentMessage, Gap } from '../../types/segment.ts';
 import type { CachedSegment, CachedGap, CachedRange, SegmentQueueStats } from '../../types/cache.ts';
 import { readJournal, encodeRecords, JournalWriter, type JournalRecord, type SegmentMeta } from './journal.ts';
 import { acquireLock } from './lock.ts';
-import { copyDurably, fsyncDir, fsyncDirAsync, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
+import { copyDurably, fsyncDirAsync, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
 import { crc32 } from './crc32.ts';
 
 export type EvictionCause = 'size-bound' | 'disk-full' | 'too-large';
@@ -142,8 +142,11 @@ export class DurableSegmentCache {
         try { ftruncateSync(fd, contents.validBytes); fsyncSync(fd); } finally { closeSync(fd); }
       }
       const cache = new DurableSegmentCache(dir, opts, new JournalWriter(join(dir, 'journal'), opts.fsync ?? true), release);
-      cache.recovery = cache.#recover(contents.records, contents.tornTail, contents.badRecords, t0);
+      const r = cache.#recover(contents.records, contents.tornTail, contents.badRecords);
       await cache.#exclusive(async () => {
+        // A repaired journal is rewritten without what recovery dropped.
+        if (r.tornTail || r.badRecords > 0 || r.entriesDropped > 0 || r.strayFilesDeleted > 0 || cache.#needsCompaction()) await cache.#compact();
+        cache.recovery = { ...r, durationMs: performance.now() - t0 };
         if (cache.#bytes > cache.maxBytes) await cache.#evictFor(0, undefined, 'size-bound');
       });
       return cache;
@@ -155,7 +158,7 @@ export class DurableSegmentCache {
 
   // ---- recovery -------------------------------------------------------------------------
 
-  #recover(records: readonly JournalRecord[], tornTail: boolean, badRecords: number, t0: number): RecoveryReport {
+  #recover(records: readonly JournalRecord[], tornTail: boolean, badRecords: number): Omit<RecoveryReport, 'durationMs'> {
     for (const r of records) this.#replay(r);
     let tempFilesDiscarded = 0;
     rmSync(join(this.directory, 'journal.compact'), { force: true }); // an interrupted compaction
@@ -200,7 +203,6 @@ export class DurableSegmentCache {
     this.#bytes = 0;
     for (const s of this.#segs.values()) this.#bytes += s.bytes;
     for (const i of this.#inits.values()) this.#bytes += i.bytes;
-    if (tornTail || badRecords > 0 || entriesDropped > 0 || strayFilesDeleted > 0 || this.#needsCompaction()) this.#compact();
     return {
       segments: this.#segs.size,
       bytes: this.#bytes,
@@ -210,7 +212,6 @@ export class DurableSegmentCache {
       strayFilesDeleted,
       tornTail,
       badRecords,
-      durationMs: performance.now() - t0,
     };
   }
 
@@ -264,37 +265,30 @@ export class DurableSegmentCache {
     return this.#recordsSinceCompaction > 2 * live + (this.#opts.compactSlack ?? 1000);
   }
 
-  /**
-   * Compaction is an optimisation: if it fails (e.g. disk full) the long journal stays valid.
-   * Off the event loop (its fsyncs would stall every stream in the process); callers hold the
-   * exclusive section, so no append runs meanwhile.
-   */
   async #compactIfDue(): Promise<void> {
-    if (!this.#needsCompaction()) return;
+    if (this.#needsCompaction()) await this.#compact();
+  }
+
+  /**
+   * Rewrites the journal with only the live records (temp file, fsync, rename, fsync folder).
+   * An optimisation: if it fails (e.g. disk full) the long journal stays valid. Off the event
+   * loop (its fsyncs would stall every stream in the process); callers hold the exclusive
+   * section, so no append runs meanwhile.
+   */
+  async #compact(): Promise<void> {
     const tmp = join(this.directory, 'journal.compact');
     try {
       await writeFile(tmp, encodeRecords(this.#liveRecords()));
       if (this.#sync) await fsyncFile(tmp);
       await rename(tmp, this.#journalPath);
       if (this.#sync) await fsyncDirAsync(this.directory);
-      this.#reopenJournal();
+      this.#journal.close();
+      this.#journal = new JournalWriter(this.#journalPath, this.#sync);
+      this.#recordsSinceCompaction = 0;
     } catch {
       await rm(tmp, { force: true }).catch(() => {});
       this.#recordsSinceCompaction = 0; // try again after another round of records
     }
-  }
-
-  /** Rewrites the journal with only the live records (temp file, fsync, rename, fsync folder); at open. */
-  #compact(): void {
-    const tmp = join(this.directory, 'journal.compact');
-    writeFileSync(tmp, encodeRecords(this.#liveRecords()));
-    if (this.#sync) {
-      const fd = openSync(tmp, 'r+');
-      try { fsyncSync(fd); } finally { closeSync(fd); }
-    }
-    renameSync(tmp, this.#journalPath);
-    if (this.#sync) fsyncDir(this.directory);
-    this.#reopenJournal();
   }
 
   #liveRecords(): JournalRecord[] {
@@ -306,12 +300,6 @@ export class DurableSegmentCache {
     for (const g of this.#gaps.values()) records.push({ op: 'gap', id: g.id, start: g.start, end: g.end, reason: g.reason, lastSeq: g.lastSeq });
     for (const r of this.#ranges.values()) records.push({ op: 'rng', id: r.id, start: r.start, end: r.end });
     return records;
-  }
-
-  #reopenJournal(): void {
-    this.#journal.close();
-    this.#journal = new JournalWriter(this.#journalPath, this.#sync);
-    this.#recordsSinceCompaction = 0;
   }
 
   // ---- adding -----------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 // File steps the cache makes durable: fsync of files and folders, copy to a temp file.
 import { open, copyFile, rename, unlink, stat } from 'node:fs/promises';
-import { openSync, fsyncSync, closeSync } from 'node:fs';
 
 export async function fsyncFile(path: string): Promise<void> {
   const fh = await open(path, 'r+');
@@ -11,12 +10,6 @@ export async function fsyncFile(path: string): Promise<void> {
 export async function fsyncDirAsync(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
   try { await fh.sync(); } finally { await fh.close(); }
-}
-
-/** Makes a rename or unlink inside `dir` durable (for open and compaction). */
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
 }
 
 /** Copies `from` to `tmp` and fsyncs it; removes the partial copy on failure. */
