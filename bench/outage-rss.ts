@@ -7,7 +7,7 @@
 // process's memory stays flat however long the outage lasts.
 //
 //   node --import tsx bench/outage-rss.ts [--minutes 3] [--speed 8] [--cache-mib 64]
-//        [--file /work/shared/media/h264-1080p-aac.mp4] [--refuse-fraction 0.33]
+//        [--file <mp4>] (default: the generated 1080p fixture) [--refuse-fraction 0.33]
 //        [--stop graceful|kill] [--recorder-flags '--initial-old-space-size=64'] [--recorder-log file]
 //        [--json out.json]
 //
@@ -23,13 +23,16 @@ import { startDeadUplink, type DeadUplink, type DeadUplinkMode } from './lib/dea
 import { findCacheFolder, inspectCacheFolder, type CacheFolderView } from './lib/cache-folder.ts';
 import type { LoadReady, LoadStats } from './load/camera-process.ts';
 import { azuriteConnectionString } from '../src/testing/azurite.ts';
+import { ensureMediaFile, fixtureLocation } from '../scripts/fixtures/cache.ts';
+import { repoRelative } from '../scripts/repo-paths.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
 const MIB = 1024 * 1024;
 /** The flags `mediagraph` starts with (bin/mediagraph.js's shebang line). */
 export const RECORDER_NODE_FLAGS: readonly string[] = ['--initial-old-space-size=64'];
-export const DEFAULT_FILE = '/work/shared/media/h264-1080p-aac.mp4';
+/** The generated 1080p fixture (scripts/fixtures/recipes.ts), made on first use. */
+export const DEFAULT_FILE = fixtureLocation('h264-1080p-aac');
 /** The issue's criterion: RSS max − start over the window. */
 export const FLAT_LIMIT_MIB = 10;
 
@@ -338,7 +341,7 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
   let recorder: ChildProcess | undefined;
   try {
     uplink = await startDeadUplink('blackhole');
-    camera = await startCamera(opts.file, opts.speed);
+    camera = await startCamera(ensureMediaFile(opts.file), opts.speed);
     const args = [
       ...opts.recorderExecArgv, join(root, 'bin', 'mediagraph.js'), 'run', join(root, 'examples', 'cvr-asset', 'topology.json'),
       '--name', 'outage',
@@ -487,7 +490,7 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
     const segmentsEvicted = Math.max(0, segmentsWritten - live - deleted);
     const growthMiB = rssMaxMiB - rssStartMiB;
     const result: OutageRssResult = {
-      options: (({ progress: _p, ...o }) => o)(opts),
+      options: (({ progress: _p, ...o }) => ({ ...o, file: repoRelative(o.file) }))(opts),
       rssStartMiB,
       rssMaxMiB,
       rssEndMiB,

@@ -23,13 +23,16 @@ import { promisify } from 'node:util';
 import { cpuSeconds, cpuTimes, rssBytes, totalCpuTimes, totalRssBytes, machineInfo } from './lib/proc.ts';
 import type { LoadKind, LoadReady, LoadStats } from './load/camera-process.ts';
 import type { RecordDone, RecordStart } from './ingest/record-many.ts';
+import { ensureMediaFile, fixtureLocation } from '../scripts/fixtures/cache.ts';
+import { repoRelative } from '../scripts/repo-paths.ts';
 // the recorder runs with the flags `mediagraph` itself starts with (bin/mediagraph.js)
 const RECORDER_NODE_FLAGS = '--initial-old-space-size=64';
 
 const execFileP = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const MiB = 2 ** 20;
-export const DEFAULT_FILE = '/work/shared/media/h264-1080p-aac.mp4';
+/** The generated 1080p fixture (scripts/fixtures/recipes.ts), made on first use. */
+export const DEFAULT_FILE = fixtureLocation('h264-1080p-aac');
 
 export interface IngestOptions {
   readonly file: string;
@@ -130,7 +133,7 @@ function once<T>(child: ChildProcess, pred: (m: unknown) => m is T, timeoutMs: n
 const isType = <T extends { type: string }>(type: T['type']) => (m: unknown): m is T => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type;
 
 export async function startLoad(kind: LoadKind, file: string): Promise<LoadHandle> {
-  const child = fork(join(here, 'load', 'camera-process.ts'), ['--kind', kind, '--file', file], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'load', 'camera-process.ts'), ['--kind', kind, '--file', ensureMediaFile(file)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ready = await once(child, isType<LoadReady>('ready'), 30_000, 'the load generator');
   return {
     url: ready.url,
@@ -513,7 +516,7 @@ async function main(): Promise<void> {
   const streams = opt('streams', '1,10,20').split(',').map(Number).filter((n) => n > 0);
   const sides = opt('sides', 'ours,ffmpeg').split(',') as ('ours' | 'ffmpeg')[];
   const machine = machineInfo();
-  console.log(`rtsp-ingest: ${o.file} live (speed 1), load generator '${o.load}', window ${o.windowSec} s after ${o.warmupSec} s warm-up, ${machine.cpuModel} × ${machine.cores}, node ${machine.node}`);
+  console.log(`rtsp-ingest: ${repoRelative(o.file)} live (speed 1), load generator '${o.load}', window ${o.windowSec} s after ${o.warmupSec} s warm-up, ${machine.cpuModel} × ${machine.cores}, node ${machine.node}`);
   const result = streams.length ? await runRtspIngest(streams, sides, o) : { load: o.load, rows: [] };
   for (const r of result.rows) {
     if (r.cpuRatio !== undefined) console.log(`N=${r.streams}: CPU ours/ffmpeg ${r.cpuRatio.toFixed(2)}× (target ≤ 0.5), RSS/stream ours ${r.ours?.rssPerStreamMiB.toFixed(2)} MiB vs ffmpeg ${r.ffmpeg?.rssPerStreamMiB.toFixed(2)} MiB (target ≤ 5)`);
@@ -526,7 +529,7 @@ async function main(): Promise<void> {
   const json = opt('json', '');
   if (json) {
     if (!existsSync(dirname(json))) mkdirSync(dirname(json), { recursive: true });
-    writeFileSync(json, JSON.stringify({ machine, options: o, ...result, ...(scale ? { scale } : {}) }, null, 2));
+    writeFileSync(json, JSON.stringify({ machine, options: { ...o, file: repoRelative(o.file) }, ...result, ...(scale ? { scale } : {}) }, null, 2));
   }
 }
 

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from './lib/proc.ts';
+import { repoRelative } from '../scripts/repo-paths.ts';
 import { DEFAULT_FILE, findMaxStreams, runRtspIngest, type IngestOptions, type IngestRow, type ScalePoint } from './rtsp-ingest.ts';
 import type { LoadKind } from './load/camera-process.ts';
 // the recorder runs with the flags `mediagraph` itself starts with (bin/mediagraph.js)
@@ -97,7 +98,7 @@ async function rtspIngest(): Promise<void> {
   };
   const streams = opt('streams', '1,10,20').split(',').map(Number).filter((n) => n > 0);
   const res = await runRtspIngest(streams, ['ours', 'ffmpeg'], o);
-  extra.rtspIngest = { options: o, ...res };
+  extra.rtspIngest = { options: { ...o, file: repoRelative(o.file) }, ...res };
   for (const row of res.rows) addIngestFigures(row);
   if (!flag('no-scale')) {
     const s = await findMaxStreams({ ...o, windowSec: Number(opt('scale-window', '10')), from: Number(opt('scale-from', '50')), step: Number(opt('scale-step', '50')), max: Number(opt('scale-max', '200')) });

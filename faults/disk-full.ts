@@ -18,9 +18,9 @@ import { BlobAssetStore } from '../src/storage/blob/index.ts';
 import type { EventBodies, GraphEvent } from '../src/types/events.ts';
 import { ffmpegDecodeErrors } from '../test/helpers/recording-check.ts';
 import { inspectMp4 } from '../test/helpers/mp4-inspect.ts';
+import { fixturePath } from '../test/helpers/fixtures.ts';
 import { argNumber, isMain, runAsMain, sleep, waitFor, type ScenarioResult } from './lib.ts';
 
-const MEDIA = '/work/shared/media/h264-360p-aac.mp4';
 
 /** '' when init + segment decode silently and mp4box sees samples starting on a sync sample. */
 function checkMedia(init: Buffer, seg: Buffer, scratch: string): string {
@@ -67,7 +67,7 @@ export async function runDiskFull(o: DiskFullOptions = {}): Promise<ScenarioResu
   }
   const azurite = await startAzurite();
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(azurite.blobEndpoint).port) });
-  const camera = await startSimulatedCamera({ file: MEDIA, speed: 10 });
+  const camera = await startSimulatedCamera({ file: fixturePath('h264-360p-aac'), speed: 10 });
   const host = await MediaGraphHost.open({ dataDirectory: join(layout === 'all' ? mnt : root, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', services: { blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) } });
   const events: (GraphEvent & { at: number })[] = [];
   const sub = host.events$.subscribe((e) => events.push({ ...e, at: Date.now() }));

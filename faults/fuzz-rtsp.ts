@@ -17,6 +17,7 @@ import { serializeInterleaved } from '../src/media/rtsp/serialize.ts';
 import { startSimulatedCamera, type SimulatedCamera } from '../src/testing/sim-camera/index.ts';
 import { Rng, mutateBytes, mutateHeaderValue, mutateText } from './fuzz-mutator.ts';
 import { argNumber, deadline, isMain, runAsMain, sleep, type ScenarioResult } from './lib.ts';
+import { REPO_ROOT } from '../scripts/repo-paths.ts';
 
 interface Capture { readonly sdp: string; readonly frames: readonly { readonly channel: number; readonly bytes: Uint8Array }[] }
 
@@ -306,7 +307,8 @@ export async function runRtspFuzz(o: FuzzOptions): Promise<ScenarioResult> {
   const crashKinds = new Map<string, number>();
   const onCrash = (e: unknown): void => {
     crashCount++;
-    const kind = e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 4).join(' | ') : String(e);
+    // stack frames name files relative to the repository: results are committed and read elsewhere
+    const kind = e instanceof Error ? (e.stack ?? e.message).split('\n').slice(0, 4).join(' | ').replaceAll(`${REPO_ROOT}/`, '') : String(e);
     if (crashKinds.size < 50 || crashKinds.has(kind)) crashKinds.set(kind, (crashKinds.get(kind) ?? 0) + 1);
   };
   process.on('uncaughtException', onCrash);

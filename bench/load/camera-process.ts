@@ -5,6 +5,7 @@
 // 20 × 4.3 Mbit/s), it is cheap enough that no pre-packetized replay generator was needed.
 // Parent → child: { cmd: 'stats' } | { cmd: 'close' }. Child → parent: LoadReady, LoadStats.
 import { startSimulatedCamera } from '../../src/testing/sim-camera/index.ts';
+import { ensureMediaFile, fixtureLocation } from '../../scripts/fixtures/cache.ts';
 
 export type LoadKind = 'sim';
 
@@ -29,7 +30,7 @@ const opt = (name: string, dflt: string) => {
   return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : dflt;
 };
 const kind = opt('kind', 'sim') as LoadKind;
-const file = opt('file', '/work/shared/media/h264-1080p-aac.mp4');
+const file = ensureMediaFile(opt('file', fixtureLocation('h264-1080p-aac')));
 const speed = Number(opt('speed', '1'));
 
 async function start(): Promise<Camera> {

@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createFile } from 'mp4box';
 import type { AudioCodecConfig, Sample, TrackInfo, VideoCodecConfig } from '../../src/types/media.ts';
-
-export const MEDIA_DIR = '/work/shared/media';
+import { fixturePath } from './fixtures.ts';
 
 export interface SourceHvcC {
   general_profile_space: number;
@@ -40,12 +39,12 @@ interface Mp4BoxEntry {
 
 const cache = new Map<string, DemuxedFixture>();
 
-/** Demuxes `/work/shared/media/<name>` (cached: the result is shared, do not mutate). */
+/** Demuxes the media fixture `name` (see fixtures.ts; cached: the result is shared, do not mutate). */
 export function demuxFixture(name: string, wallClockStartMs = Date.UTC(2026, 0, 1)): DemuxedFixture {
   const key = `${name}@${wallClockStartMs}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const buf = readFileSync(`${MEDIA_DIR}/${name}`);
+  const buf = readFileSync(fixturePath(name));
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer & { fileStart: number };
   ab.fileStart = 0;
   const file = createFile(true);

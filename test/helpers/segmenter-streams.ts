@@ -1,17 +1,17 @@
-// Synthetic media streams for segmenter tests: real codec configs (from the fixtures) with
-// small made-up payloads and exact, controllable timing.
+// Synthetic media streams for segmenter tests: real codec configs (from the committed fixtures,
+// so these tests need no ffmpeg) with small made-up payloads and exact, controllable timing.
 import type { Discontinuity, End, MediaMessage, Sample, TrackInfo } from '../../src/types/media.ts';
 import { demuxFixture } from './mp4-fixtures.ts';
 
 export const T0_WALL = Date.UTC(2026, 0, 1, 12);
 
-export function videoTrack(fixture = 'h264-360p-aac.mp4', trackId = 1): TrackInfo {
+export function videoTrack(fixture = 'h264-main-aac.mp4', trackId = 1): TrackInfo {
   const t = demuxFixture(fixture).tracks.find((x) => x.mediaType === 'video')!;
   return { ...t, trackId };
 }
 
 export function audioTrack(trackId = 2): TrackInfo {
-  const t = demuxFixture('h264-360p-aac.mp4').tracks.find((x) => x.mediaType === 'audio')!;
+  const t = demuxFixture('h264-main-aac.mp4').tracks.find((x) => x.mediaType === 'audio')!;
   return { ...t, trackId };
 }
 

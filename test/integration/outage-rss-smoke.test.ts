@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { DEFAULT_OPTIONS, runOutageRss, slope } from '../../bench/outage-rss.ts';
 import { startDeadUplink } from '../../bench/lib/dead-uplink.ts';
+import { fixturePath } from '../helpers/fixtures.ts';
 
 const MIB = 1024 * 1024;
 
@@ -51,7 +52,7 @@ test('outage-rss: during a dead uplink the recorder evicts on disk and its memor
     seconds: 22,
     speed: 20,
     cacheMiB,
-    file: '/work/shared/media/h264-360p-aac.mp4',
+    file: fixturePath('h264-360p-aac'),
     warmupCacheFills: 1,
     warmupMinSec: 8,
     warmupMaxSec: 12,

@@ -10,8 +10,8 @@ import { startAzurite, type AzuriteHandle } from '../../src/testing/azurite.ts';
 import { BlobAssetStore } from '../../src/storage/blob/blob-asset-store.ts';
 import { BlobPlaybackSource } from '../../src/control/http/playback/blob-source.ts';
 import type { TestContextLike } from './http-support.ts';
+import { fixturePath } from '../helpers/fixtures.ts';
 
-export const FIXTURE = '/work/shared/media/h264-360p-aac.mp4';
 export const ASSET = 'cvr-cam1';
 export const SEGMENT_MS = 2000;
 export const GAP_MS = 10_000;
@@ -39,7 +39,7 @@ export async function recordAsset(t: TestContextLike, baseMs = Math.floor((Date.
   const dir = mkdtempSync(join(tmpdir(), 'mg-playback-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const ff = spawnSync('ffmpeg', [
-    '-v', 'error', '-i', FIXTURE, '-c', 'copy', '-f', 'hls', '-hls_segment_type', 'fmp4', '-hls_time', '2', '-hls_playlist_type', 'vod',
+    '-v', 'error', '-i', fixturePath('h264-360p-aac'), '-c', 'copy', '-f', 'hls', '-hls_segment_type', 'fmp4', '-hls_time', '2', '-hls_playlist_type', 'vod',
     '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', join(dir, 'seg%d.m4s'), join(dir, 'out.m3u8'),
   ], { timeout: 20_000 });
   if (ff.status !== 0) throw new Error(`ffmpeg failed: ${ff.stderr.toString()}`);

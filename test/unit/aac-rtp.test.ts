@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { AacPacketizer, aacFmtp } from '../../src/media/aac/rtp-packetizer.ts';
 import { AacDepacketizer, type AudioAccessUnit } from '../../src/media/aac/rtp-depacketizer.ts';
 import { parseRtpPacket } from '../../src/media/rtp/rtp-packet.ts';
-import { skipUnless } from '../helpers/tools.ts';
-import { loadFixture, hasFixture } from './rtp-mp4-fixtures.ts';
+import { loadFixture } from './rtp-mp4-fixtures.ts';
+import { fixtureSkip } from '../helpers/fixtures.ts';
 import { depacketizeAll, hexOf, rtp } from './rtp-test-helpers.ts';
 
 const HBR = { sizeLength: 13, indexLength: 3, indexDeltaLength: 3 };
@@ -64,7 +64,7 @@ describe('AAC RTP (RFC 3640 AAC-hbr)', () => {
   });
 
   for (const name of ['h264-360p-aac.mp4']) {
-    test(`round trip of ${name}'s audio, several frames per packet`, { skip: skipUnless(hasFixture(name), name) }, () => {
+    test(`round trip of ${name}'s audio, several frames per packet`, { skip: fixtureSkip(name) }, () => {
       const track = loadFixture(name).find((t) => t.codec.startsWith('mp4a'))!;
       const frames = track.samples.map((s) => s.data);
       const pk = new AacPacketizer({ ssrc: 2, payloadType: 97, initialSequenceNumber: 65500 });

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { H264Packetizer, h264SpropParameterSets, h264Fmtp } from '../../src/media/h264/rtp-packetizer.ts';
 import { H264Depacketizer, type H264AccessUnit } from '../../src/media/h264/rtp-depacketizer.ts';
 import { parseRtpPacket } from '../../src/media/rtp/rtp-packet.ts';
-import { skipUnless } from '../helpers/tools.ts';
-import { loadFixture, splitLengthPrefixed, hasFixture, type FixtureTrack } from './rtp-mp4-fixtures.ts';
+import { loadFixture, splitLengthPrefixed, type FixtureTrack } from './rtp-mp4-fixtures.ts';
+import { fixtureSkip } from '../helpers/fixtures.ts';
 import { depacketizeAll, hexOf } from './rtp-test-helpers.ts';
 
 interface Au { pts: number; units: Uint8Array[]; keyframe: boolean }
@@ -19,7 +19,7 @@ function fixtureAus(track: FixtureTrack, tsBase: number, inbandParams: boolean):
 }
 
 for (const name of ['h264-360p-aac.mp4', 'h264-1080p-aac.mp4']) {
-  describe(`H.264 RTP round trip: ${name}`, { skip: skipUnless(hasFixture(name), name) }, () => {
+  describe(`H.264 RTP round trip: ${name}`, { skip: fixtureSkip(name) }, () => {
     const track = () => loadFixture(name).find((t) => t.codec.startsWith('avc1'))!;
 
     test('packetize → depacketize gives identical NALs, timestamps and keyframe flags, across ts and seq wrap', () => {

@@ -4,6 +4,7 @@ import { parseH264Sps, tryParseH264Sps, h264CodecString, h264ProfileName } from 
 import { BitstreamError } from '../../src/media/bits/errors.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
 import { loadFixture, ffprobeStreams, hasFixture } from './rtp-mp4-fixtures.ts';
+import { fixtureSkip } from '../helpers/fixtures.ts';
 
 const PROFILE_NAMES: Record<string, string> = { Main: 'Main', High: 'High', Baseline: 'Baseline', 'Constrained Baseline': 'Constrained Baseline' };
 
@@ -34,7 +35,7 @@ describe('parseH264Sps on the fixtures', () => {
     });
   }
 
-  test('1080p High profile: 1088 coded rows are cropped to 1080, VUI reorder depth present', { skip: skipUnless(hasFixture('h264-1080p-aac.mp4'), 'fixture') }, () => {
+  test('1080p High profile: 1088 coded rows are cropped to 1080, VUI reorder depth present', { skip: fixtureSkip('h264-1080p-aac.mp4') }, () => {
     const video = loadFixture('h264-1080p-aac.mp4', 1).find((t) => t.codec.startsWith('avc1'));
     const sps = parseH264Sps(video!.sps[0]!);
     assert.equal(sps.profileIdc, 100);

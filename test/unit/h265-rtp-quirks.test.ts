@@ -1,8 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { H265Depacketizer, type H265AccessUnit } from '../../src/media/h265/rtp-depacketizer.ts';
-import { skipUnless } from '../helpers/tools.ts';
-import { loadFixture, hasFixture } from './rtp-mp4-fixtures.ts';
+import { loadFixture } from './rtp-mp4-fixtures.ts';
+import { fixtureSkip } from '../helpers/fixtures.ts';
 import { depacketizeAll, rtp } from './rtp-test-helpers.ts';
 
 const NAME = 'h265-360p.mp4';
@@ -12,7 +12,7 @@ function vcl(type: number, first: boolean): Uint8Array {
   return Uint8Array.of(type << 1, 0x01, first ? 0xa0 : 0x20, 0x11, 0x22);
 }
 
-describe('H.265 camera quirks', { skip: skipUnless(hasFixture(NAME), NAME) }, () => {
+describe('H.265 camera quirks', { skip: fixtureSkip(NAME) }, () => {
   const sets = () => {
     const t = loadFixture(NAME, 1)[0]!;
     return [...t.vps, ...t.sps, ...t.pps];

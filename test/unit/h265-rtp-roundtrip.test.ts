@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { H265Packetizer, h265Fmtp } from '../../src/media/h265/rtp-packetizer.ts';
 import { H265Depacketizer, type H265AccessUnit } from '../../src/media/h265/rtp-depacketizer.ts';
 import { parseRtpPacket } from '../../src/media/rtp/rtp-packet.ts';
-import { skipUnless } from '../helpers/tools.ts';
-import { loadFixture, splitLengthPrefixed, hasFixture } from './rtp-mp4-fixtures.ts';
+import { loadFixture, splitLengthPrefixed } from './rtp-mp4-fixtures.ts';
+import { fixtureSkip } from '../helpers/fixtures.ts';
 import { depacketizeAll, hexOf, rtp } from './rtp-test-helpers.ts';
 
 const NAME = 'h265-360p.mp4';
@@ -16,7 +16,7 @@ function fmtpParams(fmtp: string): Record<string, string> {
   }));
 }
 
-describe('H.265 RTP round trip', { skip: skipUnless(hasFixture(NAME), NAME) }, () => {
+describe('H.265 RTP round trip', { skip: fixtureSkip(NAME) }, () => {
   test('packetize → depacketize gives identical NALs, timestamps and IRAP keyframes', () => {
     const t = loadFixture(NAME)[0]!;
     const aus = t.samples.map((s) => {

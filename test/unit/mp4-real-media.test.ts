@@ -14,6 +14,7 @@ import { demuxFixture } from '../helpers/mp4-fixtures.ts';
 import { ffmpegDecode, inspectMp4 } from '../helpers/mp4-inspect.ts';
 import { findAll, parseBoxes, readHvcC, readAvcC } from '../helpers/mp4-read.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
+import { fixtureSkip } from '../helpers/fixtures.ts';
 
 /** One fragment per GOP, audio with dts inside the GOP in the same fragment. */
 function mux(name: string): { bytes: Uint8Array; samples: Sample[] } {
@@ -50,7 +51,7 @@ function mux(name: string): { bytes: Uint8Array; samples: Sample[] } {
 }
 
 for (const name of ['h264-360p-aac.mp4', 'h265-360p.mp4', 'h264-1080p-aac.mp4']) {
-  describe(`mp4 writer on ${name}`, () => {
+  describe(`mp4 writer on ${name}`, { skip: fixtureSkip(name) }, () => {
     const { bytes, samples } = mux(name);
     const d = demuxFixture(name);
 

@@ -5,8 +5,8 @@ import { H264Packetizer } from '../../src/media/h264/rtp-packetizer.ts';
 import { H264Depacketizer } from '../../src/media/h264/rtp-depacketizer.ts';
 import { H265Packetizer } from '../../src/media/h265/rtp-packetizer.ts';
 import { H265Depacketizer } from '../../src/media/h265/rtp-depacketizer.ts';
-import { skipUnless } from '../helpers/tools.ts';
-import { loadFixture, splitLengthPrefixed, hasFixture } from './rtp-mp4-fixtures.ts';
+import { loadFixture, splitLengthPrefixed } from './rtp-mp4-fixtures.ts';
+import { fixtureSkip } from '../helpers/fixtures.ts';
 import { depacketizeAll } from './rtp-test-helpers.ts';
 
 function checkOrder(pts: number[], dts: number[]): void {
@@ -69,7 +69,7 @@ describe('DtsDeriver', () => {
   });
 
   for (const [name, codec] of [['h264-1080p-aac.mp4', 'h264'], ['h264-360p-aac.mp4', 'h264'], ['h265-360p.mp4', 'h265']] as const) {
-    test(`B-frame stream ${name}: derived dts equals the file's dts, after RTP`, { skip: skipUnless(hasFixture(name), name) }, () => {
+    test(`B-frame stream ${name}: derived dts equals the file's dts, after RTP`, { skip: fixtureSkip(name) }, () => {
       const t = loadFixture(name).find((x) => x.codec.startsWith(codec === 'h264' ? 'avc1' : 'hvc1'))!;
       const scale = 90000 / t.timescale;
       const params = codec === 'h264' ? [...t.sps, ...t.pps] : [...t.vps, ...t.sps, ...t.pps];
@@ -94,7 +94,7 @@ describe('DtsDeriver', () => {
     });
   }
 
-  test('without SPS hints (default depth 4) the 1080p stream still gets valid dts', { skip: skipUnless(hasFixture('h264-1080p-aac.mp4'), 'fixture') }, () => {
+  test('without SPS hints (default depth 4) the 1080p stream still gets valid dts', { skip: fixtureSkip('h264-1080p-aac.mp4') }, () => {
     const t = loadFixture('h264-1080p-aac.mp4').find((x) => x.codec.startsWith('avc1'))!;
     const d = new DtsDeriver();
     const pts = t.samples.map((s) => 1_000_000 + (s.cts * 90000) / t.timescale);

@@ -12,7 +12,8 @@ import { H265Depacketizer } from '../../src/media/h265/rtp-depacketizer.ts';
 import { AacDepacketizer } from '../../src/media/aac/rtp-depacketizer.ts';
 import type { Depacketizer } from '../../src/media/rtp/depacketizer.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
-import { loadFixture, splitLengthPrefixed, fixturePath, hasFixture } from './rtp-mp4-fixtures.ts';
+import { loadFixture, splitLengthPrefixed, fixturePath } from './rtp-mp4-fixtures.ts';
+import { fixtureSkip } from '../helpers/fixtures.ts';
 import { depacketizeAll, hexOf } from './rtp-test-helpers.ts';
 
 const hasGst = hasCommand('gst-launch-1.0', ['--version']);
@@ -50,21 +51,21 @@ function videoCheck(d: Depacketizer, packets: Uint8Array[], name: string, prefix
 }
 
 describe('interop with GStreamer payloaders', { skip: skipUnless(hasGst, 'gst-launch-1.0') }, () => {
-  test('rtph264pay (parameter sets in-band only) → H264Depacketizer', { skip: skipUnless(hasFixture('h264-360p-aac.mp4'), 'fixture') }, (t) => {
+  test('rtph264pay (parameter sets in-band only) → H264Depacketizer', { skip: fixtureSkip('h264-360p-aac.mp4') }, (t) => {
     const packets = gstPackets(t, `filesrc location=${fixturePath('h264-360p-aac.mp4')} ! qtdemux name=d d.video_0 ! h264parse ! rtph264pay config-interval=-1 pt=96 mtu=1400`);
     const d = new H264Depacketizer();
     videoCheck(d, packets, 'h264-360p-aac.mp4', 'avc1', (n) => [7, 8].includes(n[0]! & 0x1f));
     assert.equal(d.videoConfig?.codecString, 'avc1.4d401e');
   });
 
-  test('rtph265pay → H265Depacketizer', { skip: skipUnless(hasFixture('h265-360p.mp4'), 'fixture') }, (t) => {
+  test('rtph265pay → H265Depacketizer', { skip: fixtureSkip('h265-360p.mp4') }, (t) => {
     const packets = gstPackets(t, `filesrc location=${fixturePath('h265-360p.mp4')} ! qtdemux name=d d.video_0 ! h265parse ! rtph265pay config-interval=-1 pt=96 mtu=1000`);
     const d = new H265Depacketizer();
     videoCheck(d, packets, 'h265-360p.mp4', 'hvc1', (n) => [32, 33, 34].includes((n[0]! >> 1) & 0x3f));
     assert.equal(d.videoConfig?.codecString, 'hvc1.1.6.L63.90');
   });
 
-  test('rtpmp4gpay (mpeg4-generic AAC-hbr) → AacDepacketizer', { skip: skipUnless(hasFixture('h264-360p-aac.mp4'), 'fixture') }, (t) => {
+  test('rtpmp4gpay (mpeg4-generic AAC-hbr) → AacDepacketizer', { skip: fixtureSkip('h264-360p-aac.mp4') }, (t) => {
     const packets = gstPackets(t, `filesrc location=${fixturePath('h264-360p-aac.mp4')} ! qtdemux name=d d.audio_0 ! aacparse ! rtpmp4gpay pt=97`);
     const track = loadFixture('h264-360p-aac.mp4').find((x) => x.codec.startsWith('mp4a'))!;
     const d = new AacDepacketizer({ config: '119056e500', sizeLength: 13, indexLength: 3, indexDeltaLength: 3 });

@@ -1,10 +1,11 @@
-// Loads the shared fixture files with mp4box (an independent parser) for codec and RTP tests:
+// Loads the media fixtures (test/helpers/fixtures.ts) with mp4box (an independent parser) for codec and RTP tests:
 // parameter sets from avcC/hvcC/esds, and every sample with its dts/cts and NAL units.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createFile } from 'mp4box';
+import { fixtureAvailable, fixturePath } from '../helpers/fixtures.ts';
 
-export const MEDIA_DIR = '/work/shared/media';
+export { fixturePath };
 
 export interface FixtureSample {
   dts: number;
@@ -28,12 +29,9 @@ export interface FixtureTrack {
   samples: FixtureSample[];
 }
 
-export function fixturePath(name: string): string {
-  return `${MEDIA_DIR}/${name}`;
-}
-
+/** The clip is there, or ffmpeg made it just now. */
 export function hasFixture(name: string): boolean {
-  return existsSync(fixturePath(name));
+  return fixtureAvailable(name);
 }
 
 interface MpBoxNalu { data: Uint8Array }

@@ -102,7 +102,7 @@ describe('SegmentCutter', () => {
 
   test('new codec parameters: close the segment at the next keyframe and start with a new init', () => {
     const s = stream({ seconds: 3, gop: 25 });
-    const changed = videoTrack('h264-1080p-aac.mp4');
+    const changed = videoTrack('h265-main.mp4');
     const msgs: MediaMessage[] = [videoTrack(), ...s.slice(0, 35), changed, ...s.slice(35), END];
     const actions = run({ segmentLengthMs: 60_000 }, msgs);
     const inits = actions.filter((a) => a.type === 'init');
