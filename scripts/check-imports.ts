@@ -1,4 +1,4 @@
-// Guardrail for the layering in STYLE.md: imports flow one way.
+// Guardrail for the layering in docs/architecture.md (Layers): imports flow one way.
 //   media, storage  → types only (and never rxjs: protocol and container code stays push-driven)
 //   nodes           → media, storage, types
 //   graph           → types, runtime/registry interface

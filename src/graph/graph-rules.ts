@@ -1,4 +1,4 @@
-// Rules about the graph as a whole (LVA.md §2 "Graph-level validation"): unique names,
+// Rules about the graph as a whole (LVA's graph-level validation): unique names,
 // inputs that exist, sources without inputs, everything else with some, matching port
 // kinds, no cycles, no dangling outputs.
 import type { ValidationIssue } from './model.ts';

@@ -1,4 +1,4 @@
-// Topology and instance documents as LVA wrote them (LVA.md §1), after key normalisation.
+// Topology and instance documents as LVA wrote them, after key normalisation.
 import type { NodeSpec } from '../types/node.ts';
 
 export type ParameterType = 'String' | 'SecretString' | 'Int' | 'Double' | 'Bool';

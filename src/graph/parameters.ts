@@ -1,4 +1,4 @@
-// `${name}` substitution (LVA.md §1.1): instance values or defaults, typed, plus the
+// LVA's `${name}` substitution: instance values or defaults, typed, plus the
 // runtime's `${System.*}` variables. Secret values are collected for redaction.
 import type { ParameterDeclaration, ParameterType, ParameterValue, ValidationIssue } from './model.ts';
 import { pointer } from './json-document.ts';

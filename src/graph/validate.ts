@@ -1,4 +1,4 @@
-// Validate at the boundary (STYLE.md 13): normalise casing → envelope schema → parameters →
+// Validate at the boundary (docs/architecture.md, Conventions): normalise casing → envelope schema → parameters →
 // per-node schema and rules → graph rules. Every issue names a JSON pointer and a rule.
 // The result is frozen and is what the planner and compiler consume.
 import type { NodeDefinition, NodeSpec, NodeInputSpec } from '../types/node.ts';

@@ -1,4 +1,4 @@
-// One shape for built-in and user node types (STYLE.md 1). defineNode only fixes the
+// One shape for built-in and user node types (docs/architecture.md, Nodes). defineNode only fixes the
 // types; the registry checks the definition, the compiler owns wiring, errors and teardown.
 import type { NodeDefinition, NodeSpec } from '../types/node.ts';
 

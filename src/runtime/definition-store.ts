@@ -1,5 +1,5 @@
 // Topologies and instances persist as one JSON file each, written atomically, so a
-// restarted host finds what it had and re-activates what was active (LVA.md §3).
+// restarted host finds what it had and re-activates what was active, as LVA's edge module did.
 import { mkdir, readdir, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 

@@ -1,4 +1,4 @@
-// One error catalog with stable codes (STYLE.md 12). Every code is documented in
+// One error catalog with stable codes. Every code is documented in
 // docs/errors.md; a test checks that the two agree. Statuses follow LVA's direct methods.
 
 export const ERROR_CATALOG = {
@@ -75,7 +75,7 @@ export class MediaGraphError extends Error {
   }
 }
 
-/** A typed "wrong state" error listing allowed and actual states (STYLE.md 5). */
+/** A typed "wrong state" error listing allowed and actual states. */
 export function wrongState(what: string, operation: string, actual: string, allowed: readonly string[]): MediaGraphError {
   return new MediaGraphError(
     'OperationNotAllowedInState',

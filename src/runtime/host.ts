@@ -1,6 +1,6 @@
 // The runtime host: LVA's topology and instance methods, the instance state machine,
 // persistence, and one supervised GraphRun per active instance. Control planes (CLI, HTTP)
-// call this and nothing else (STYLE.md 14).
+// call this and nothing else (docs/architecture.md, Control plane).
 import { join } from 'node:path';
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { GraphEvent } from '../types/events.ts';

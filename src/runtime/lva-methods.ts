@@ -1,4 +1,4 @@
-// LVA's direct methods (LVA.md §3) over the host: `{methodName, payload}` in,
+// LVA's direct methods over the host: `{methodName, payload}` in,
 // `{status, payload}` out, with LVA's status codes and OData error bodies. HTTP and the
 // `invoke` command are thin adapters over this.
 import { MediaGraphError } from './errors.ts';

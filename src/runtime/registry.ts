@@ -1,5 +1,5 @@
 // Node types are registered explicitly into a registry instance, never a module global
-// (STYLE.md 2), so hosts and tests each have their own.
+// (docs/architecture.md, Nodes), so hosts and tests each have their own.
 import type { NodeDefinition, NodeSpec } from '../types/node.ts';
 import { MediaGraphError } from './errors.ts';
 

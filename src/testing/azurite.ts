@@ -1,5 +1,5 @@
-// An Azurite blob server started inside this process (DEPENDENCIES.md: the package's main is
-// the VS Code extension, so the server is loaded by deep import). Used by tests, benches and
+// An Azurite blob server started inside this process (the package's main is its VS Code
+// extension, so the server is loaded by deep import). Used by tests, benches and
 // the embedded default store. Loaded lazily: the module graph is ~550 ms to load.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';

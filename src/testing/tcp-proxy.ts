@@ -1,4 +1,4 @@
-// A TCP proxy that can cut or slow the line, for fault tests (DESIGN.md §8). Azurite and
+// A TCP proxy that can cut or slow the line, for fault tests (docs/testing.md). Azurite and
 // our RTSP peers have no fault injection of their own.
 //   pass      forward both ways
 //   blackhole accept, read and drop, never answer (the hang that needs deadlines)

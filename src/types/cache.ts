@@ -1,4 +1,4 @@
-// The edge between the durable cache and the asset sink (DESIGN.md §4). The cache does not
+// The edge between the durable cache and the asset sink (docs/architecture.md, Pull contract). The cache does not
 // push segments downstream: it emits ONE handle, and the sink pulls from it at the pace the
 // uplink allows. That pull is the backpressure path; memory stays flat while the disk fills.
 import type { Gap, SegmentTrackSummary } from './segment.ts';

@@ -1,4 +1,4 @@
-// One typed event catalog (STYLE.md 12). Names follow LVA's eventType suffixes; every event
+// One typed event catalog, documented in docs/events.md. Names follow LVA's eventType suffixes; every event
 // carries LVA's envelope fields (subject, eventTime) so an LVA consumer can read it.
 
 export type EventClass = 'Operational' | 'Diagnostics' | 'Analytics';
@@ -19,7 +19,7 @@ export interface EventBodies {
   DataDropped: { dataType: string; count: number; reason: string };
   StorageError: { storageAccountName: string; errorCode: string; message: string; willRetry: boolean };
   RuntimeError: { code: string; message: string };
-  // Added by mediagraph (LVA lacked them; see LVA.md §6-7)
+  // Added by mediagraph: LVA had no events for these
   StreamDisconnected: { reason: string; retryInMs: number; attempt: number };
   StreamReconnected: { outageMs: number };
   SegmentWritten: { path: string; byteSize: number; startWallClock: string; endWallClock: string; mediaDurationMs: number };

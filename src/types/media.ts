@@ -1,4 +1,4 @@
-// Messages that flow from sources to the segmenter (DESIGN.md §3). Plain data, no classes,
+// Messages that flow from sources to the segmenter (docs/architecture.md, Messages). Plain data, no classes,
 // so that marble tests can write them as literals.
 
 export type MediaType = 'video' | 'audio' | 'application';

@@ -1,5 +1,5 @@
-// The contract between the graph compiler and node implementations (DESIGN.md §2–3,
-// STYLE.md 1 and 11). A node gets a narrow NodeContext, never the host.
+// The contract between the graph compiler and node implementations (docs/architecture.md,
+// Nodes and Conventions). A node gets a narrow NodeContext, never the host.
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';

@@ -1,4 +1,4 @@
-// Messages that flow from the segmenter to the cache and the asset sink (DESIGN.md §3):
+// Messages that flow from the segmenter to the cache and the asset sink (docs/architecture.md, Messages):
 // references to files on disk, never the bytes.
 
 export interface SegmentTrackSummary {

@@ -164,7 +164,7 @@ test('restart with a full cache resumes oldest first; drain timeout leaves the r
 });
 
 test('assetSinkExpansion maps LVA AssetSink properties to the native chain', () => {
-  const specs = assetSinkExpansion({ name: 'assetSink', inputs: [{ nodeName: 'rtspSource' }], assetNamePattern: 'a-${System.GraphInstanceName}', segmentLength: 'PT60S', localMediaCachePath: '/var/cache/', localMediaCacheMaximumSizeMiB: '2048' });
+  const specs = assetSinkExpansion({ name: 'assetSink', inputs: [{ nodeName: 'rtspSource' }], assetNamePattern: 'a-${System.GraphInstanceName}', segmentLength: 'PT60S', localMediaCachePath: '/var/lib/mediagraph/cache/', localMediaCacheMaximumSizeMiB: '2048' });
   assert.deepEqual(specs.map((s) => [s['@type'], s.name, s.inputs?.map((i) => i.nodeName)]), [
     ['#Mediagraph.Fmp4Segmenter', 'assetSink.segmenter', ['rtspSource']],
     ['#Mediagraph.DurableCache', 'assetSink.cache', ['assetSink.segmenter']],

@@ -5,7 +5,8 @@
 // (src/nodes/fmp4-segmenter/segment-files.ts, writeAll → handle.writev) errors the
 // Fmp4Segmenter node, the graph run fails and the instance goes Inactive with lastError
 // "node assetSink/assetSink.segmenter failed: ENOSPC". Nothing restarts it once space returns,
-// while DESIGN.md §4 wants "the disk is the buffer; the oldest data is the first to go".
+// while the design wants the disk to be the buffer and the oldest data to go first
+// (docs/architecture.md, Pull contract).
 // The cache-only layout (the cache alone on the tmpfs) passes: faults/disk-full.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

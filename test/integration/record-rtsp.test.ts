@@ -66,7 +66,7 @@ describe('record from the simulated camera', () => {
   });
 
   test('a URL that is not rtsp:// is refused at once', async () => {
-    const r = await record('http://user:pw-secret@127.0.0.1:1/x', '/tmp/never-written', 1, 'PT2S');
+    const r = await record('http://user:pw-secret@127.0.0.1:1/x', join(tmpdir(), 'mg-never-written'), 1, 'PT2S');
     assert.equal(r.code, 2);
     assert.ok(!r.errors.join('\n').includes('pw-secret'));
   });

@@ -1,4 +1,4 @@
-// Camera quirks from CAMERA-QUIRKS.md, at the RTP payload layer.
+// Camera quirks (docs/camera-quirks.md) at the RTP payload layer.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { H264Depacketizer, type H264AccessUnit } from '../../src/media/h264/rtp-depacketizer.ts';

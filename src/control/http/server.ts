@@ -1,4 +1,4 @@
-// The HTTP control plane (DESIGN.md §7): a thin adapter over one MediaGraphHost, on node:http.
+// The HTTP control plane (docs/architecture.md, Control plane): a thin adapter over one MediaGraphHost, on node:http.
 // Loopback by default; any other address needs a bearer token, and with a token every route
 // but /healthz requires it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';

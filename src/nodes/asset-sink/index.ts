@@ -1,5 +1,5 @@
 // `#Microsoft.Media.MediaGraphAssetSink`: LVA's recording sink, a composite that expands into
-// Fmp4Segmenter → DurableCache → BlobAssetSink (DESIGN.md §2), so LVA topologies run
+// Fmp4Segmenter → DurableCache → BlobAssetSink (docs/architecture.md, Nodes), so LVA topologies run
 // unchanged while the parts stay usable on their own.
 import type { ConfigIssue, NodeSpec } from '../../types/node.ts';
 import { defineNode } from '../define-node.ts';

@@ -1,4 +1,4 @@
-// LVA's `#Microsoft.Media.MediaGraphAssetSink` as a chain of native nodes (DESIGN.md §2):
+// LVA's `#Microsoft.Media.MediaGraphAssetSink` as a chain of native nodes (docs/architecture.md, Nodes):
 // Fmp4Segmenter → DurableCache → BlobAssetSink. The last node keeps the composite's name.
 import type { NodeSpec, NodeInputSpec } from '../../types/node.ts';
 

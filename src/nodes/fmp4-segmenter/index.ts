@@ -1,4 +1,5 @@
-// `#Mediagraph.Fmp4Segmenter`: media in, finished fMP4 segment files out (DESIGN.md §3-4).
+// `#Mediagraph.Fmp4Segmenter`: media in, finished fMP4 segment files out (docs/architecture.md, Messages
+// and Pull contract).
 // The cutter decides (pure), SegmentFiles writes (serialised), the node emits SegmentMessages.
 import { concatMap, defer, filter, finalize, from, tap, type Observable } from 'rxjs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// `#Microsoft.Media.MediaGraphHttpExtension` (LVA.md §2). It validates like LVA's, and activation
+// `#Microsoft.Media.MediaGraphHttpExtension`, one of LVA's node types. It validates like LVA's, and activation
 // fails with NodeTypeNotSupported until it is implemented: never a silent no-op.
 import { defineNode } from '../define-node.ts';
 

@@ -1,4 +1,4 @@
-// Supervisor for anything that reconnects (STYLE.md 10): each attempt is a fresh
+// Supervisor for anything that reconnects (docs/architecture.md, Conventions): each attempt is a fresh
 // Observable; on failure or an unexpected end the supervisor emits a Discontinuity, waits
 // a capped exponential backoff with jitter, and tries again, until stop$ fires. Time comes
 // from the scheduler so marble tests run it in virtual time.

@@ -1,4 +1,4 @@
-// `#Microsoft.Media.MediaGraphRtspSource` properties (LVA.md §2 Sources), plus `Udp`
+// `#Microsoft.Media.MediaGraphRtspSource` properties as LVA defined them, plus `Udp`
 // transport, which LVA lacked and cameras often need.
 import type { ConfigIssue, JsonSchema, NodeSpec } from '../../types/node.ts';
 

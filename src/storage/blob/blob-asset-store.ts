@@ -1,4 +1,4 @@
-// One asset = one Blob Storage container (DESIGN.md §5), written through @azure/storage-blob.
+// One asset = one Blob Storage container (docs/architecture.md, Asset), written through @azure/storage-blob.
 // Every call has its own deadline (an AbortSignal): under a blackholed uplink the SDK would
 // otherwise hang for minutes. The SDK makes one try; retrying is the caller's loop.
 import { open, stat } from 'node:fs/promises';

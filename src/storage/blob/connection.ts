@@ -1,5 +1,5 @@
 // Where the asset store lives and how to authenticate, from one string as users give it
-// (DESIGN.md §5): a connection string, a SAS URL, or an account URL for DefaultAzureCredential.
+// (docs/architecture.md, Asset): a connection string, a SAS URL, or an account URL for DefaultAzureCredential.
 // `describe()` is what logs and errors may show: never a key, signature or URL userinfo.
 import type { StoragePipelineOptions, BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 
@@ -106,7 +106,7 @@ function accountFromUrl(url: URL): string {
   return url.hostname.split('.')[0] ?? 'unknown';
 }
 
-/** Our retry loop owns retries; the SDK makes one try per call (DEPENDENCIES.md). */
+/** Our retry loop owns retries (with its own deadlines and logging); the SDK makes one try per call. */
 export const PIPELINE_OPTIONS: StoragePipelineOptions = {
   retryOptions: { maxTries: 1 },
   userAgentOptions: { userAgentPrefix: 'mediagraph' },

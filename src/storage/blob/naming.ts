@@ -1,4 +1,4 @@
-// Names inside an asset container (DESIGN.md §5). Every name is a pure function of the data,
+// Names inside an asset container (docs/architecture.md, Asset). Every name is a pure function of the data,
 // so a retry after a crash overwrites the same blob and never makes a duplicate.
 
 export class InvalidContainerNameError extends Error {

@@ -1,4 +1,4 @@
-// The durable, disk-bounded segment cache (DESIGN.md §4): the disk is the buffer, memory is
+// The durable, disk-bounded segment cache (docs/architecture.md, Pull contract): the disk is the buffer, memory is
 // flat, the oldest data is the first to go and every eviction is recorded as a gap.
 //
 // Folder layout (one folder per instance):

@@ -16,7 +16,7 @@ import { startStatusLine } from '../status-line.ts';
 import { describeError, waitForStop } from './run.ts';
 import type { CliIo } from '../io.ts';
 
-const root = resolve(fileURLToPath(import.meta.url), '../../../../..');
+const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const INSTANCE = 'demo-camera';
 
 export async function demoCommand(argv: readonly string[], io: CliIo, registry: NodeRegistry): Promise<number> {

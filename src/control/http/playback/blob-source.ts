@@ -1,5 +1,5 @@
 // PlaybackSource over Azure Blob Storage, reading the asset layout the asset sink writes
-// (DESIGN.md §5): ranges and gaps from BlobAssetStore's day indexes; segments from the
+// (docs/architecture.md, Asset): ranges and gaps from BlobAssetStore's day indexes; segments from the
 // `segments/` listing (names sort by time, one prefix per day); bytes streamed from the blob.
 // BlobAssetStore has no read side for segments, so the listing and downloads are here.
 import type { ContainerClient } from '@azure/storage-blob';

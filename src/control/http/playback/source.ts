@@ -1,5 +1,5 @@
 // What playback needs from wherever assets are stored. The HTTP routes depend on this
-// interface only; BlobPlaybackSource implements it over Azure Blob Storage (DESIGN.md §5).
+// interface only; BlobPlaybackSource implements it over Azure Blob Storage (docs/architecture.md, Asset).
 import type { Readable } from 'node:stream';
 
 export interface RecordedRange {

@@ -1,4 +1,4 @@
-// LVA's time rules for the discovery API and manifest filters (LVA.md §4), as pure functions:
+// LVA's time rules for the discovery API and manifest filters, as pure functions:
 // strings in, a window in Unix ms or a typed QueryError out.
 
 export class QueryError extends Error {

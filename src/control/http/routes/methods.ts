@@ -1,4 +1,4 @@
-// LVA's direct methods unchanged (DESIGN.md §7): the body is the method's payload, the answer
+// LVA's direct methods unchanged (docs/architecture.md, Control plane): the body is the method's payload, the answer
 // is `{status, payload}` with the HTTP status equal to `status`.
 import { invokeMethod } from '../../../runtime/lva-methods.ts';
 import { readJson, sendJson } from '../http-io.ts';

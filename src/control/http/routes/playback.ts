@@ -1,4 +1,4 @@
-// Playback in place of Azure Media Services streaming (LVA.md §4): the asset list, LVA's
+// Playback in place of Azure Media Services streaming: the asset list, LVA's
 // availableMedia discovery query, an HLS fMP4 playlist for a time window, and the init and
 // media segments streamed from storage (with single byte ranges).
 import type { ServerResponse } from 'node:http';
