@@ -32,7 +32,8 @@ export interface Finding {
   readonly why: string;
 }
 
-const absolute = new RegExp(`(?<![\\w.:/~$@{}-])/(?:${ROOTS.join('|')})(?:/[^\\s'"\`),;|<>\\]]*)?(?=[\\s'"\`),;|<>\\]]|$)`, 'g');
+/** `/<root>/…`: a bare `/media` or `/tmp` is a word (or a regex), not a path to anything. */
+const absolute = new RegExp(`(?<![\\w.:/~$@{}-])/(?:${ROOTS.join('|')})/[^\\s'"\`),;|<>\\]]*(?=[\\s'"\`),;|<>\\]]|$)`, 'g');
 const home = /(?<![\w/])(?:~|\$HOME|\$\{HOME\})(?:\/[\w.-]+)+/g;
 const windows = /\b[A-Za-z]:\\\\?(?:Users|Windows|tmp|temp)\b/gi;
 const climbing = /(?<![\w./])(?:\.\.\/)+[\w.-]+(?:\/[\w.-]+)*/g;
