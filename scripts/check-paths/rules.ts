@@ -79,7 +79,7 @@ export function scanText(text: string, ctx: ScanContext): Finding[] {
 }
 
 /**
- * `rel` (e.g. `../../x`) read from `file`'s folder, as repository path segments; undefined
+ * `rel` (e.g. `../../src`) read from `file`'s folder, as repository path segments; undefined
  * when it leaves the repository root.
  */
 function resolveInRepo(file: string, rel: string): string[] | undefined {
