@@ -187,7 +187,8 @@ export class BlobAssetStore {
       await this.#call('upload-segment', this.#uploadDeadline(bytes), signal, (s) =>
         this.#blob(name).upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }));
     });
-    if (this.#created) this.#created.uploaded = mergeRanges([...this.#created.uploaded, { startMs: seg.startWallClockMs, endMs: seg.endWallClockMs }], 0);
+    // Merged as the index merges (neighbours within its tolerance), so the list stays one entry per continuous run.
+    if (this.#created) this.#created.uploaded = mergeRanges([...this.#created.uploaded, { startMs: seg.startWallClockMs, endMs: seg.endWallClockMs }]);
     // Sent and acknowledged: the body's buffer may be read into again.
     if (Buffer.isBuffer(data)) this.#readBuffers.give(data);
     return { blobName: name, byteSize: bytes };
