@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { startSimulatedCamera } from '../../src/testing/sim-camera/index.ts';
 import { startAzurite } from '../../src/testing/azurite.ts';
 import { until } from '../helpers/until.ts';
+import { main } from '../../src/control/cli/main.ts';
 
 const RTSP_PASSWORD = 'Cli-File-Pw-81d3f0a6';
 const TOKEN = 'Serve-Token-2b9e74c05d1a';
@@ -46,7 +47,7 @@ test('run: camera password from --param-file, user from MEDIAGRAPH_PARAM_, stora
   const blob = secretFile(dir, 'blob.conn', `${azurite.connectionString}\n`);
   const accountKey = /AccountKey=([^;]+)/.exec(azurite.connectionString)![1]!;
 
-  const run = cli(['run', 'examples/cvr-asset/topology.json', '--param-file', params, '--param', `cachePath=${join(dir, 'cache')}`, '--blob-file', blob, '--for', '5', '--data', join(dir, 'data')], { MEDIAGRAPH_PARAM_rtspUserName: 'viewer' });
+  const run = cli(['run', 'examples/cvr-asset/topology.json', '--param-file', params, '--param', `cachePath=${join(dir, 'cache')}`, '--blob-file', blob, '--for', '3', '--data', join(dir, 'data')], { MEDIAGRAPH_PARAM_rtspUserName: 'viewer' });
   t.after(() => { run.child.kill('SIGKILL'); });
   await until(() => camera.server.stats.plays > 0 || run.child.exitCode !== null, 20_000, 'the camera accepting PLAY (Digest-authenticated)');
   assert.ok(camera.server.stats.plays > 0, `run did not reach PLAY: ${run.output()}`);
@@ -77,9 +78,10 @@ test('serve: token from --token-file; invoke: token from MEDIAGRAPH_TOKEN; neith
   assert.equal(await invoke.exited, 0, invoke.output());
   assert.ok(!invokeArgs.includes(TOKEN));
 
-  // Both forms of one secret is a usage error that does not echo either.
-  const both = cli(['serve', '--port', '0', '--data', join(dir, 'data2'), '--token', 'x'.repeat(20), '--token-file', tokenFile], {});
-  assert.equal(await both.exited, 2);
-  assert.match(both.output(), /--token or --token-file, not both/);
-  assert.ok(!both.output().includes(TOKEN));
+  // Both forms of one secret is a usage error that does not echo either (in-process: no server starts).
+  const lines: string[] = [];
+  const code = await main(['serve', '--port', '0', '--data', join(dir, 'data2'), '--token', 'x'.repeat(20), '--token-file', tokenFile], { out: (l) => void lines.push(l), err: (l) => void lines.push(l) });
+  assert.equal(code, 2);
+  assert.match(lines.join('\n'), /--token or --token-file, not both/);
+  assert.ok(!lines.join('\n').includes(TOKEN));
 });
