@@ -63,3 +63,22 @@ test('a container deleted mid-recording is created again; uploads carry on; the 
   assert.ok(index, 'the day index was written again');
   assert.deepEqual(index.ranges, avail.ranges);
 });
+
+test('deleted between activations: ranges uploaded into the old container never reach the new index', async (t) => {
+  const az = await startAzurite();
+  t.after(() => az.close());
+  const src = tempDir(t, 'container-deleted-between-');
+  const before = await BlobAssetStore.create(az.connectionString, ASSET);
+  const s0 = writeSegment(src, 0);
+  await before.uploadInit(s0.init);
+  await before.uploadSegment(s0);
+  // The instance stops before indexing (a crash, a drain cut short): the range stays pending in its cache.
+  await BlobServiceClient.fromConnectionString(az.connectionString).getContainerClient(before.containerName).delete();
+
+  const next = await BlobAssetStore.create(az.connectionString, ASSET);
+  const s1 = writeSegment(src, 1);
+  await next.uploadSegment(s1);
+  await next.recordInIndex({ ranges: [{ startMs: s0.startWallClockMs, endMs: s1.endWallClockMs }] });
+  assert.deepEqual((await next.readIndex('2026-01-01'))?.ranges, [{ startMs: s1.startWallClockMs, endMs: s1.endWallClockMs }]);
+  assert.deepEqual((await next.listNames('')).sort(), ['index/2026-01-01.json', 'init/init-a.mp4', segmentBlobName(s1.startWallClockMs, 1000)].sort());
+});
