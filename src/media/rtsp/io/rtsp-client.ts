@@ -106,6 +106,8 @@ export class RtspClient {
   private target: RtspUrlParts;
   private readonly username: string | undefined;
   private readonly password: string | undefined;
+  /** Hidden from every message: the user's password, and any a redirect's Location carried. */
+  private readonly secrets: (string | undefined)[] = [];
   private auth: Authenticator;
   /** The Authenticator with the user's credentials (kept while a redirect goes elsewhere). */
   private readonly userAuth: Authenticator;
@@ -146,6 +148,7 @@ export class RtspClient {
     this.password = opts.password ?? this.target.password;
     this.auth = new Authenticator(this.username !== undefined ? { username: this.username, password: this.password ?? '' } : undefined);
     this.userAuth = this.auth;
+    this.secrets.push(this.password);
     this.configuredOrigin = rtspOrigin(this.target);
     this.credentialOrigins = new Set([this.configuredOrigin, ...(opts.credentialOrigins ?? []).map(originOfSetting)]);
     this.transportKind = opts.transport ?? 'tcp';
@@ -461,7 +464,7 @@ export class RtspClient {
   }
 
   private throwForStatus(method: string, res: RtspResponse): never {
-    const what = `${method} ${redactUrl(this.target.url)}: ${res.status} ${redactText(res.reason, [this.password])}`;
+    const what = `${method} ${redactUrl(this.target.url)}: ${res.status} ${redactText(res.reason, this.secrets)}`;
     if (res.status === 401 || res.status === 403) throw new RtspError('auth-failed', what, res.status);
     if (res.status === 404) throw new RtspError('not-found', what, 404);
     if (res.status === 461 || res.status === 501 || res.status === 551) throw new RtspError('unsupported', what, res.status);
@@ -485,6 +488,7 @@ export class RtspClient {
       // Credentials in the Location were given by the redirecting server for that target.
       this.auth = new Authenticator({ username: next.username, password: next.password ?? '' });
       this.authIsUsers = false;
+      if (next.password) this.secrets.push(next.password);
     } else if (this.credentialOrigins.has(to)) {
       // The user's credentials, but nothing sent before the new server's own challenge.
       if (to !== from || !this.authIsUsers) this.auth = (this.authIsUsers ? this.auth : this.userAuth).forNextServer();
@@ -591,13 +595,13 @@ export class RtspClient {
   }
 
   private toRtspError(e: unknown): RtspError {
-    if (e instanceof RtspError) return new RtspError(e.code, redactText(e.message, [this.password]), e.status);
+    if (e instanceof RtspError) return new RtspError(e.code, redactText(e.message, this.secrets), e.status);
     const m = e instanceof Error ? e.message : String(e);
-    return new RtspError('protocol', redactText(m, [this.password]));
+    return new RtspError('protocol', redactText(m, this.secrets));
   }
 
   private log(level: 'debug' | 'info' | 'warn', message: string): void {
-    this.handlers.onLog?.(level, redactText(message, [this.password]));
+    this.handlers.onLog?.(level, redactText(message, this.secrets));
   }
 }
 
