@@ -42,6 +42,8 @@ test('embedded store: the published dev key is refused, the generated key persis
   await own.getContainerClient('recordings').create();
   await own.getContainerClient('recordings').getBlockBlobClient('a.txt').upload('kept', 4);
   await assert.rejects(published.getContainerClient('recordings').getBlockBlobClient('a.txt').downloadToBuffer(), (e: { statusCode?: number }) => e.statusCode === 403, 'the published key reads recordings');
+  assert.notEqual((await fetch(`${endpoint.href}/recordings/a.txt`)).status, 200, 'anonymous read');
+  assert.notEqual((await fetch(`${endpoint.href}?comp=list`)).status, 200, 'anonymous listing');
   const containers: string[] = [];
   await assert.rejects((async () => { for await (const c of published.listContainers()) containers.push(c.name); })(), (e: { statusCode?: number }) => e.statusCode === 403);
   assert.deepEqual(containers, []);
