@@ -9,6 +9,23 @@ import { EVENT_CLASSES } from '../src/types/events.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
+/** Messages about secrets that carry no catalog code (events, CLI exit 2, log warnings). */
+const SECRET_MESSAGES = [
+  '## Secrets: messages without a code',
+  '',
+  '| where | message (shape) | meaning and fix |',
+  '|---|---|---|',
+  '| `AuthenticationError` event, instance error | `DESCRIBE rtsp://B/…: 401 Unauthorized (redirected from rtsp://A:554 to rtsp://B:8554, another origin: the configured credentials are sent only to rtsp://A:554; …)` | The camera redirected to another scheme, host or port, and that server asks for credentials. They are not sent there. If that server is meant to be recorded, configure its URL (with its credentials) as the camera URL. |',
+  '| `AuthenticationError` event, instance error | `…: 401 Unauthorized (the server asks for Basic after Digest was used; the password is not sent in clear)` | A server (or a redirect target the caller allowed) asked for Basic after Digest had been answered. Fix the server\'s configuration; the client never downgrades. |',
+  '| CLI, exit 2 | `give --token or --token-file, not both` (also `--blob`, `--password`) | One secret from one place. |',
+  '| CLI, exit 2 | `--token-file: cannot read <file>: ENOENT`, `--blob-file: <file> is empty`, `MEDIAGRAPH_TOKEN_FILE: …` | The secret file is missing, unreadable or empty; the message names the file, never its content. |',
+  '| CLI, exit 2 | `--param-file <file>: line 3 is not name=value` | A parameter file line without a name; the line itself is not shown (it may hold a secret). |',
+  '| CLI, stderr | `warning: --token on the command line is readable by every local user; prefer --token-file or MEDIAGRAPH_TOKEN` | The run goes on; move the secret to a file or the environment (README, step 2). Also for `--param` values that the topology declares `SecretString` or that carry a URL password. |',
+  '| CLI, exit 1 | `<data>/azurite/account-key does not hold a base64 account key of at least 32 bytes; …` | The embedded store\'s key file was damaged. Restore it; a new key (after deleting the file) cannot read what the old one stored. |',
+  '| log, warning | `the asset\'s container was deleted while recording: created it again; …` | Someone deleted the asset\'s container. Recording carries on into a new one; what the old one held is gone and the index lists only what is stored. |',
+  '',
+];
+
 export function generatedFiles(): Record<string, string> {
   const registry = createBuiltinRegistry();
   const topology = fullTopologySchema(registry.list());
@@ -28,6 +45,7 @@ export function generatedFiles(): Record<string, string> {
     '|---|---|---|---|',
     ...Object.entries(ERROR_CATALOG).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.top} | ${e.doc} |`),
     '',
+    ...SECRET_MESSAGES,
   ].join('\n');
   const events = [
     '# Events',

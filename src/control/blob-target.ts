@@ -1,9 +1,10 @@
 // Where recordings go: `--blob` (connection string, SAS URL or account URL), else
 // AZURE_STORAGE_CONNECTION_STRING as Azure's own tools read it, else an embedded Azurite
-// whose data lives under the host's data folder, so a demo's recordings survive restarts.
+// whose data lives under the host's data folder, so a demo's recordings survive restarts. The
+// embedded store listens on 127.0.0.1 only and accepts only the key kept in its folder.
 import { join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { parseBlobConnection } from '../storage/blob/connection.ts';
+import { embeddedStoreKey } from './embedded-store-key.ts';
 
 export interface BlobTarget {
   readonly connection: string;
@@ -20,10 +21,10 @@ export async function resolveBlobTarget(flag: string | undefined, dataDirectory:
     return { connection: given, description: parsed.describe(), embedded: false, close: async () => {} };
   }
   const location = join(dataDirectory, 'azurite');
-  await mkdir(location, { recursive: true });
+  const accountKey = await embeddedStoreKey(location);
   // loaded only when needed: Azurite's module graph takes ~0.5 s
   const { startAzurite } = await import('../testing/azurite.ts');
-  const azurite = await startAzurite({ location });
+  const azurite = await startAzurite({ location, accountKey });
   return {
     connection: azurite.connectionString,
     description: `embedded Azurite at ${azurite.blobEndpoint} (data in ${location})`,

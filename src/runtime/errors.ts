@@ -17,7 +17,7 @@ export const ERROR_CATALOG = {
   ParameterMissing: { status: 400, top: 'BadRequest', doc: 'A parameter without a default was given no value by the instance.' },
   ParameterUnknown: { status: 400, top: 'BadRequest', doc: 'The instance sets a parameter the topology does not declare, or the topology references an undeclared `${name}`.' },
   ParameterTypeMismatch: { status: 400, top: 'BadRequest', doc: 'A parameter value does not convert to its declared type (Int, Double, Bool).' },
-  ParameterDeclarationInvalid: { status: 400, top: 'BadRequest', doc: 'A parameter declaration is malformed (name, type, duplicate).' },
+  ParameterDeclarationInvalid: { status: 400, top: 'BadRequest', doc: 'A parameter declaration is malformed (name, type, duplicate), or a SecretString default is the mask `***` (as GraphTopologyGet shows it) with no stored default behind it to keep.' },
   // 404
   NotFound: { status: 404, top: 'NotFound', doc: 'The named topology or instance does not exist.' },
   TopologyNotFound: { status: 404, top: 'NotFound', doc: 'The instance names a topology that does not exist.' },

@@ -14,6 +14,7 @@ import { MediaGraphError, wrongState, type ErrorDetail } from './errors.ts';
 import { EventHub, subjectFor } from './event-hub.ts';
 import { Redactor, REDACTION_MASK } from './redact.ts';
 import { createLogger } from './logger.ts';
+import { keepMaskedTopologySecrets, presentTopology } from './topology-view.ts';
 import { DefinitionStore } from './definition-store.ts';
 import { GraphRun } from './graph-run.ts';
 import { MetricStore } from './metric-store.ts';
@@ -144,8 +145,9 @@ export class MediaGraphHost {
 
   // ---- topologies ---------------------------------------------------------------------
 
-  topologySet(raw: unknown): Promise<SetResult<Topology>> {
+  topologySet(given: unknown): Promise<SetResult<Topology>> {
     return this.#serial(async () => {
+      const raw = keepMaskedTopologySecrets(given, (n) => this.#topologies.get(n.toLowerCase())?.raw);
       const v = validateTopology(raw, this.registry);
       if (!v.ok || !v.topology) throw issuesToError(codeFor(v.issues), 'topology', v.issues);
       const name = v.topology.name;
@@ -176,18 +178,18 @@ export class MediaGraphHost {
       const stored = withSystemData(raw as Topology, document.systemData!.createdAt, now);
       await this.#store.saveTopology(name, stored);
       this.#topologies.set(key, { document, raw: stored });
-      return { created: !existing, value: document };
+      return { created: !existing, value: presentTopology(stored) };
     });
   }
 
   topologyGet(name: string): Topology {
     const t = this.#topologies.get(String(name).toLowerCase());
     if (!t) throw new MediaGraphError('NotFound', `topology "${name}" does not exist`);
-    return t.document;
+    return presentTopology(t.raw);
   }
 
   topologyList(): Topology[] {
-    return [...this.#topologies.values()].map((t) => t.document).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.#topologies.values()].map((t) => presentTopology(t.raw)).sort((a, b) => String(a.name).localeCompare(String(b.name)));
   }
 
   /** Returns false when there was nothing to delete (LVA answers 204). */

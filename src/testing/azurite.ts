@@ -16,6 +16,11 @@ export interface AzuriteOptions {
   readonly location?: string;
   /** Keep everything in memory (the default when no location is given). */
   readonly inMemory?: boolean;
+  /**
+   * The only account this server accepts: its key (base64) replaces the published development
+   * key, which then opens nothing. Default: Azurite's development account (tests).
+   */
+  readonly accountKey?: string;
 }
 
 /** Azurite's published development account; not a secret. */
@@ -23,10 +28,16 @@ export const AZURITE_ACCOUNT = 'devstoreaccount1';
 const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
 interface BlobServerLike {
+  /** Azurite's per-server account table (not public API; see `useAccount`). */
+  readonly accountDataStore?: AccountDataStoreLike;
   start(): Promise<void>;
   close(): Promise<void>;
   clean(): Promise<void>;
   getHttpServerAddress(): string;
+}
+interface AccountDataStoreLike {
+  accounts: Record<string, { name: string; key1: Buffer; key2?: Buffer }>;
+  refresh(): void;
 }
 type BlobConfigurationCtor = new (...args: unknown[]) => object;
 type BlobServerCtor = new (config: object) => BlobServerLike;
@@ -82,11 +93,13 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
     inMemory ? new MemoryExtentChunkStore(256 * 1024 * 1024 * 8) : undefined,
   );
   const server = new BlobServer(config);
+  const key = opts.accountKey ?? AZURITE_KEY;
+  if (opts.accountKey !== undefined) useAccount(server, AZURITE_ACCOUNT, opts.accountKey);
   await server.start();
   const address = server.getHttpServerAddress();
   const blobEndpoint = `${address}/${AZURITE_ACCOUNT}`;
   const connectionString =
-    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${blobEndpoint};`;
+    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${key};BlobEndpoint=${blobEndpoint};`;
   let closed: Promise<void> | undefined;
   return {
     connectionString,
@@ -99,6 +112,20 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
       return closed;
     },
   };
+}
+
+/**
+ * Makes `name` with `key` the server's only account. Azurite reads custom accounts from the
+ * AZURITE_ACCOUNTS variable, but from process.env (shared by every server in this process,
+ * tests' included) and again every minute; so the table of this one server is set instead,
+ * before start() reads it, and every later refresh sets it again.
+ */
+function useAccount(server: BlobServerLike, name: string, key: string): void {
+  const store = server.accountDataStore;
+  if (!store || typeof store.refresh !== 'function') throw new Error('this Azurite version keeps accounts elsewhere: cannot set the embedded store\'s key');
+  const key1 = Buffer.from(key, 'base64');
+  if (key1.length < 32) throw new Error('the embedded store\'s account key must be at least 32 bytes (base64)');
+  store.refresh = () => { store.accounts = { [name]: { name, key1 } }; };
 }
 
 /** The connection string for an Azurite endpoint reached through another host:port (e.g. a proxy). */

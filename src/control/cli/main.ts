@@ -10,21 +10,22 @@ import { invokeCommand } from './commands/invoke.ts';
 import { serveCommand } from './commands/serve.ts';
 import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
+import { SECRETS_NOTE, SecretInputError } from './secret-inputs.ts';
 
 /** Each command's synopsis and what it does, in the order `mediagraph help` lists them. */
 const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string])[] = [
   ['demo', 'demo [--port 7070] [--speed 1] [--for <s>]', "simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)"],
-  ['run', 'run <topology.json> [--instance <instance.json>] [--param name=value ...] [--blob <conn>] [--for <s>] [--data <dir>]', 'run one instance in the foreground with a live status line'],
-  ['serve', 'serve [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token <t>] [--blob <conn>]', 'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer'],
+  ['run', 'run <topology.json> [--instance <instance.json>] [--param-file <file>] [--param name=value ...] [--blob-file <file> | --blob <conn>] [--for <s>] [--data <dir>]', 'run one instance in the foreground with a live status line'],
+  ['serve', 'serve [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn>]', 'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer'],
   ['validate', 'validate <topology.json> [--instance <instance.json>] [--json]', "check a topology (and an instance) against LVA's rules"],
-  ['probe', 'probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http]', 'tracks, frame counts and lost packets of a camera'],
-  ['record', 'record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>]', 'record fMP4 segments to a folder, no host, no cloud'],
-  ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob <conn>] [--data <dir>]', 'write a recorded range to plain files'],
-  ['invoke', 'invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token <t>]', 'call an LVA direct method on a running host'],
+  ['probe', 'probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http] [--username <u> --password-file <file>]', 'tracks, frame counts and lost packets of a camera'],
+  ['record', 'record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>] [--username <u> --password-file <file>]', 'record fMP4 segments to a folder, no host, no cloud'],
+  ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob-file <file> | --blob <conn>] [--data <dir>]', 'write a recorded range to plain files'],
+  ['invoke', 'invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token-file <file> | --token <t>]', 'call an LVA direct method on a running host'],
 ];
 
-const BLOB_NOTE = `blob storage: --blob <connection string | SAS URL | account URL>, else AZURE_STORAGE_CONNECTION_STRING,
-else an embedded Azurite under the data folder.`;
+const BLOB_NOTE = `blob storage: --blob-file <file> or --blob <connection string | SAS URL | account URL>, else
+AZURE_STORAGE_CONNECTION_STRING, else an embedded Azurite under the data folder (its own key, loopback only).`;
 
 const USAGE = `usage: mediagraph <command> [options]      (mediagraph <command> --help for one command)
 
@@ -32,6 +33,8 @@ commands:
 ${COMMANDS.map(([, synopsis, what]) => `  ${synopsis}\n                      ${what}`).join('\n')}
 
 ${BLOB_NOTE}
+
+${SECRETS_NOTE}
 `;
 
 function commandUsage(name: string): string {
@@ -72,7 +75,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   // Only before a `--` separator: after it, "--help" may be a value.
   const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (options.includes('--help') || options.includes('-h')) {
-    io.out(commandUsage(command) + (['run', 'serve', 'export'].includes(command) ? `\n${BLOB_NOTE}\n` : ''));
+    io.out(commandUsage(command) + (['run', 'serve', 'export'].includes(command) ? `\n${BLOB_NOTE}\n` : '')
+      + (['run', 'serve', 'export', 'invoke', 'probe', 'record'].includes(command) ? `\n${SECRETS_NOTE}\n` : ''));
     return 0;
   }
   try {
@@ -80,6 +84,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     // Node's parseArgs: unknown option, missing value, unexpected argument.
+    if (e instanceof SecretInputError) {
+      io.err(`mediagraph ${command}: ${e.message}`);
+      return 2;
+    }
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
       io.err(`mediagraph ${command}: ${firstLine(e)}\n${commandUsage(command)}`);
       return 2;

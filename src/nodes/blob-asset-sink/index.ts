@@ -87,7 +87,10 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
     const start = async (msg: SegmentQueueMessage): Promise<void> => {
       const connection = ctx.services.blobConnection;
       if (!connection) throw new Error('no blob store connection: give a connection string, SAS URL or account URL (--blob or AZURE_STORAGE_CONNECTION_STRING)');
-      const store = await BlobAssetStore.create(connection, assetName, options.store);
+      const store = await BlobAssetStore.create(connection, assetName, {
+        onContainerRecreated: (container) => ctx.logger.warn('the asset\'s container was deleted while recording: created it again; what it held before is gone, the index lists only what is stored', { container }),
+        ...options.store,
+      });
       ctx.logger.info('recording to asset', { asset: store.describe() });
       if (subscriber.closed) { msg.queue.detach(); return; }
       const metrics = (ctx as { readonly metrics?: UploaderOptions['metrics'] }).metrics;

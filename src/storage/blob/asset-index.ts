@@ -83,3 +83,17 @@ export function clip<T extends TimeRange>(ranges: readonly T[], from: number, to
     .filter((r) => r.endMs > from && r.startMs < to)
     .map((r) => ({ ...r, startMs: Math.max(r.startMs, from), endMs: Math.min(r.endMs, to) }));
 }
+
+/** The parts of `ranges` that lie within `within` (both any order; result merged and sorted). */
+export function intersectRanges(ranges: readonly TimeRange[], within: readonly TimeRange[]): TimeRange[] {
+  const out: TimeRange[] = [];
+  const w = mergeRanges(within, 0);
+  for (const r of ranges) {
+    for (const s of w) {
+      const startMs = Math.max(r.startMs, s.startMs);
+      const endMs = Math.min(r.endMs, s.endMs);
+      if (endMs > startMs) out.push({ startMs, endMs });
+    }
+  }
+  return mergeRanges(out, 0);
+}

@@ -1,6 +1,12 @@
 // One asset = one Blob Storage container (docs/architecture.md, Asset), written through @azure/storage-blob.
 // Every call has its own deadline (an AbortSignal): under a blackholed uplink the SDK would
 // otherwise hang for minutes. The SDK makes one try; retrying is the caller's loop.
+//
+// A container deleted while recording (by a person, a lifecycle rule, a script) is created
+// again and the call retried once, so recording carries on. What the old container held is
+// gone, the day index with it; so once this store has created its container, the ranges it
+// adds to an index are only those it uploaded into that container since — the index never
+// lists media that is not stored.
 import { open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import type { BlobServiceClient, ContainerClient, BlockBlobClient } from '@azure/storage-blob';
@@ -11,7 +17,7 @@ import {
   gapBlobName, parseGapBlobName, utcDay, dayStartMs, type GapReason,
 } from './naming.ts';
 import { ReadBuffers } from './read-buffers.ts';
-import { applyToIndex, clip, emptyIndex, mergeGaps, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
+import { applyToIndex, clip, emptyIndex, intersectRanges, mergeGaps, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
 
 export interface BlobStoreOptions {
   /** Deadline of a small call (create container, index read/write, listing page). Default 10 s. */
@@ -21,6 +27,8 @@ export interface BlobStoreOptions {
   readonly uploadMinBytesPerSecond?: number;
   /** Attempts of an index read-modify-write that lost an ETag race. Default 10. */
   readonly indexAttempts?: number;
+  /** Called when the container had vanished while in use and was created again. */
+  readonly onContainerRecreated?: (containerName: string) => void;
 }
 
 /** A failed storage call, with a stable code and no secrets in the message. */
@@ -60,6 +68,15 @@ export class BlobAssetStore {
   readonly #indexAttempts: number;
   #containerReady = false;
   readonly #readBuffers = new ReadBuffers();
+  readonly #onRecreated: ((containerName: string) => void) | undefined;
+  #recreating: Promise<void> | undefined;
+  /**
+   * Set once this store created the container (first use of a new asset, or after it was
+   * deleted): from then on only what it uploaded since is known to be there.
+   */
+  #created: { uploaded: TimeRange[]; inits: Set<string> } | undefined;
+  /** Times the container had to be created again while in use (diagnostics, tests). */
+  containerRecreations = 0;
 
   private constructor(connection: BlobConnection, assetName: string, containerName: string, container: ContainerClient, prefix: string, opts: BlobStoreOptions) {
     this.connection = connection;
@@ -71,6 +88,7 @@ export class BlobAssetStore {
     this.#uploadBase = opts.uploadTimeoutBaseMs ?? 10_000;
     this.#uploadRate = opts.uploadMinBytesPerSecond ?? 256 * 1024;
     this.#indexAttempts = opts.indexAttempts ?? 10;
+    this.#onRecreated = opts.onContainerRecreated;
   }
 
   /** Validates the asset name as a container name and builds the client (no network call). */
@@ -98,17 +116,44 @@ export class BlobAssetStore {
   /** Creates the container if needed (once per store object). */
   async ensureContainer(signal?: AbortSignal): Promise<void> {
     if (this.#containerReady || this.#prefix) { this.#containerReady = true; return; }
-    await this.#call('create-container', this.#opTimeout, signal, (s) => this.#container.createIfNotExists({ abortSignal: s }));
-    this.#containerReady = true;
+    await this.#createContainer(signal);
+  }
+
+  #createContainer(signal?: AbortSignal): Promise<void> {
+    // Concurrent uploads that all found the container gone create it once.
+    this.#recreating ??= (async () => {
+      const r = await this.#call('create-container', this.#opTimeout, signal, (s) => this.#container.createIfNotExists({ abortSignal: s }));
+      if (r.succeeded) {
+        if (this.#containerReady) {
+          this.containerRecreations++;
+          this.#onRecreated?.(this.containerName);
+        }
+        this.#created = { uploaded: [], inits: new Set() };
+      }
+      this.#containerReady = true;
+    })().finally(() => { this.#recreating = undefined; });
+    return this.#recreating;
+  }
+
+  /** Runs a call needing the container; if the container vanished, creates it again and retries once. */
+  async #inContainer<T>(signal: AbortSignal | undefined, op: () => Promise<T>): Promise<T> {
+    await this.ensureContainer(signal);
+    try {
+      return await op();
+    } catch (e) {
+      if (this.#prefix || !(e instanceof BlobStoreError && e.code === 'ContainerNotFound')) throw e;
+      await this.#createContainer(signal);
+      return op();
+    }
   }
 
   /** Uploads an init segment; the name depends only on its id, so repeats overwrite. */
   async uploadInit(init: { id: string; path: string; byteSize?: number }, signal?: AbortSignal): Promise<string> {
-    await this.ensureContainer(signal);
     const name = initBlobName(init.id);
     const bytes = init.byteSize ?? (await stat(init.path)).size;
-    await this.#call('upload-init', this.#uploadDeadline(bytes), signal, async (s) =>
-      this.#blob(name).upload(await fileBody(init.path, bytes), bytes, { abortSignal: s, blobHTTPHeaders: { blobContentType: 'video/mp4' }, metadata: { initid: encodeURIComponent(init.id) } }));
+    await this.#inContainer(signal, () => this.#call('upload-init', this.#uploadDeadline(bytes), signal, async (s) =>
+      this.#blob(name).upload(await fileBody(init.path, bytes), bytes, { abortSignal: s, blobHTTPHeaders: { blobContentType: 'video/mp4' }, metadata: { initid: encodeURIComponent(init.id) } })));
+    this.#created?.inits.add(init.id);
     return name;
   }
 
@@ -126,7 +171,6 @@ export class BlobAssetStore {
    * this segment's), else from disk; never more than one small file in memory.
    */
   async uploadSegment(seg: SegmentToUpload, signal?: AbortSignal, body?: SegmentBody): Promise<{ blobName: string; byteSize: number }> {
-    await this.ensureContainer(signal);
     const name = segmentBlobName(seg.startWallClockMs, seg.endWallClockMs - seg.startWallClockMs);
     if (body && body.path !== seg.path) throw new Error(`body read from ${body.path} handed to the upload of ${seg.path}`);
     const { bytes, data } = body ?? (await this.readSegmentBody(seg));
@@ -137,8 +181,14 @@ export class BlobAssetStore {
       codecs: seg.tracks.map((t) => t.codecString).join(','),
       mediadurationms: String(Math.round(seg.mediaDurationMs)),
     };
-    await this.#call('upload-segment', this.#uploadDeadline(bytes), signal, (s) =>
-      this.#blob(name).upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }));
+    await this.#inContainer(signal, async () => {
+      // A container created since this segment's init went up (it was deleted) lacks the init.
+      if (this.#created && !this.#created.inits.has(seg.init.id)) await this.uploadInit(seg.init, signal);
+      await this.#call('upload-segment', this.#uploadDeadline(bytes), signal, (s) =>
+        this.#blob(name).upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }));
+    });
+    // Merged as the index merges (neighbours within its tolerance), so the list stays one entry per continuous run.
+    if (this.#created) this.#created.uploaded = mergeRanges([...this.#created.uploaded, { startMs: seg.startWallClockMs, endMs: seg.endWallClockMs }]);
     // Sent and acknowledged: the body's buffer may be read into again.
     if (Buffer.isBuffer(data)) this.#readBuffers.give(data);
     return { blobName: name, byteSize: bytes };
@@ -149,7 +199,10 @@ export class BlobAssetStore {
    * conditions, retried when another writer got there first). Gaps also get marker blobs.
    */
   async recordInIndex(add: { ranges?: readonly TimeRange[]; gaps?: readonly GapRange[] }, signal?: AbortSignal): Promise<void> {
-    await this.ensureContainer(signal);
+    await this.#inContainer(signal, () => this.#recordInIndex(add, signal));
+  }
+
+  async #recordInIndex(add: { ranges?: readonly TimeRange[]; gaps?: readonly GapRange[] }, signal?: AbortSignal): Promise<void> {
     for (const g of add.gaps ?? []) {
       await this.#call('write-gap', this.#opTimeout, signal, (s) => this.#blob(gapBlobName(g.startMs, g.endMs, g.reason)).upload('', 0, { abortSignal: s }));
     }
@@ -159,7 +212,9 @@ export class BlobAssetStore {
       if (!v) { v = { ranges: [], gaps: [] }; perDay.set(day, v); }
       return v;
     };
-    for (const r of add.ranges ?? []) slot(utcDay(r.startMs)).ranges.push(r);
+    // After this store created the container, only what it uploaded since is there.
+    const ranges = this.#created ? intersectRanges(add.ranges ?? [], this.#created.uploaded) : add.ranges ?? [];
+    for (const r of ranges) slot(utcDay(r.startMs)).ranges.push(r);
     for (const g of add.gaps ?? []) for (const day of daysCovering(g.startMs, g.endMs)) slot(day).gaps.push(g);
     for (const [day, update] of perDay) await this.#updateDay(day, update, signal);
   }
@@ -207,12 +262,13 @@ export class BlobAssetStore {
 
   /** Rebuilds `day`'s index from the segment and gap blobs and writes it (unconditionally). */
   async rebuildIndex(day: string, signal?: AbortSignal): Promise<DayIndex> {
-    await this.ensureContainer(signal);
-    const index = await this.#indexFromListing(day, signal);
-    const body = serializeIndex(index);
-    await this.#call('write-index', this.#opTimeout, signal, (s) =>
-      this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), { abortSignal: s, blobHTTPHeaders: { blobContentType: 'application/json' } }));
-    return index;
+    return this.#inContainer(signal, async () => {
+      const index = await this.#indexFromListing(day, signal);
+      const body = serializeIndex(index);
+      await this.#call('write-index', this.#opTimeout, signal, (s) =>
+        this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), { abortSignal: s, blobHTTPHeaders: { blobContentType: 'application/json' } }));
+      return index;
+    });
   }
 
   async #indexFromListing(day: string, signal?: AbortSignal): Promise<DayIndex> {

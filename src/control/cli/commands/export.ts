@@ -13,6 +13,7 @@ import { BlobPlaybackSource } from '../../http/playback/blob-source.ts';
 import type { PlaybackSegment } from '../../http/playback/source.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
 import type { CliIo } from '../io.ts';
+import { blobFlag } from '../secret-inputs.ts';
 
 /** A run of segments that can be concatenated behind one init segment. */
 export function continuousRuns(segments: readonly PlaybackSegment[], toleranceMs = 1000): PlaybackSegment[][] {
@@ -35,6 +36,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
       to: { type: 'string' },
       out: { type: 'string' },
       blob: { type: 'string' },
+      'blob-file': { type: 'string' },
       data: { type: 'string', default: '.data/demo' },
     },
   });
@@ -49,7 +51,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   }
   let target;
   try {
-    target = await resolveBlobTarget(values.blob, resolve(values.data));
+    target = await resolveBlobTarget(await blobFlag(values, io.err), resolve(values.data));
   } catch (e) {
     io.err(`export: ${e instanceof Error ? e.message : String(e)}`);
     return 2;

@@ -4,12 +4,13 @@
 import { parseArgs } from 'node:util';
 import { readJsonFile } from './validate.ts';
 import type { CliIo } from '../io.ts';
+import { resolveSecret, SECRET_ENV } from '../secret-inputs.ts';
 
 export async function invokeCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { host: { type: 'string', default: 'http://127.0.0.1:7070' }, token: { type: 'string' } },
+    options: { host: { type: 'string', default: 'http://127.0.0.1:7070' }, token: { type: 'string' }, 'token-file': { type: 'string' } },
   });
   const [method, file] = positionals;
   if (!method) {
@@ -24,7 +25,7 @@ export async function invokeCommand(argv: readonly string[], io: CliIo): Promise
     io.err(e instanceof Error ? e.message : String(e));
     return 2;
   }
-  const token = values.token ?? process.env['MEDIAGRAPH_TOKEN'];
+  const token = await resolveSecret({ option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile }, process.env, io.err);
   let res: Response;
   try {
     res = await fetch(new URL(`/api/methods/${encodeURIComponent(method)}`, values.host), {

@@ -11,6 +11,7 @@ import { standaloneContext } from '../../../runtime/standalone-context.ts';
 import { Redactor } from '../../../runtime/redact.ts';
 import { redactUrl } from '../../../media/rtsp/headers/url.ts';
 import type { CliIo } from '../io.ts';
+import { resolveSecret, SECRET_ENV } from '../secret-inputs.ts';
 
 export async function recordCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -23,6 +24,7 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
       transport: { type: 'string', default: 'tcp' },
       username: { type: 'string' },
       password: { type: 'string' },
+      'password-file': { type: 'string' },
     },
   });
   const url = positionals[0];
@@ -30,8 +32,9 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
     io.err('usage: mediagraph record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>] [--transport tcp|udp|http]');
     return 2;
   }
+  const password = await resolveSecret({ option: 'password', value: values.password, file: values['password-file'], envVar: SECRET_ENV.rtspPassword }, process.env, io.err);
   const redactor = new Redactor();
-  redactor.add(values.password);
+  redactor.add(password);
   try {
     redactor.add(decodeURIComponent(new URL(url).password));
   } catch {
@@ -52,7 +55,7 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
       endpoint: {
         '@type': url.startsWith('rtsps:') ? '#Microsoft.Media.MediaGraphTlsEndpoint' : '#Microsoft.Media.MediaGraphUnsecuredEndpoint',
         url,
-        ...(values.username ? { credentials: { '@type': '#Microsoft.Media.MediaGraphUsernamePasswordCredentials', username: values.username, password: values.password ?? '' } } : {}),
+        ...(values.username ? { credentials: { '@type': '#Microsoft.Media.MediaGraphUsernamePasswordCredentials', username: values.username, password: password ?? '' } } : {}),
       },
     },
     standaloneContext({

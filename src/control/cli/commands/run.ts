@@ -13,6 +13,7 @@ import { readJsonFile } from './validate.ts';
 import { validateTopology } from '../../../graph/validate.ts';
 import { Redactor } from '../../../runtime/redact.ts';
 import type { CliIo } from '../io.ts';
+import { blobFlag, paramsFromEnv, paramsFromFiles, warnSecretParams } from '../secret-inputs.ts';
 
 export function describeError(e: unknown): string {
   if (e instanceof MediaGraphError) {
@@ -56,7 +57,9 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     options: {
       instance: { type: 'string' },
       param: { type: 'string', multiple: true, default: [] },
+      'param-file': { type: 'string', multiple: true, default: [] },
       blob: { type: 'string' },
+      'blob-file': { type: 'string' },
       for: { type: 'string' },
       data: { type: 'string', default: '.data/run' },
       name: { type: 'string' },
@@ -76,24 +79,33 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     io.err(e instanceof Error ? e.message : String(e));
     return 2;
   }
-  const params = new Map((instance.properties?.parameters ?? []).map((p) => [p.name, String(p.value)]));
+  const cliParams: [string, string][] = [];
   for (const kv of values.param ?? []) {
     const eq = kv.indexOf('=');
     if (eq <= 0) {
-      io.err(`--param expects name=value, not "${kv}"`);
+      // not echoed: a misplaced secret would land in the terminal's scrollback
+      io.err('--param expects name=value (one argument had no name before "=")');
       return 2;
     }
-    params.set(kv.slice(0, eq), kv.slice(eq + 1));
+    cliParams.push([kv.slice(0, eq), kv.slice(eq + 1)]);
   }
+  // Later sources win: the instance file, MEDIAGRAPH_PARAM_<name>, --param-file, --param.
+  // Names are case-insensitive (as LVA's), so one spelling per parameter is kept.
+  const params = new Map<string, [string, string]>();
+  for (const [n, v] of [
+    ...(instance.properties?.parameters ?? []).map((p) => [p.name, String(p.value)] as [string, string]),
+    ...paramsFromEnv(process.env), ...(await paramsFromFiles(values['param-file'] ?? [])), ...cliParams,
+  ]) params.set(n.toLowerCase(), [n, v]);
   const name = values.name ?? instance.name ?? 'run-1';
   const instanceDoc = {
     ...instance,
     name,
-    properties: { ...instance.properties, topologyName: String(topology.name ?? ''), parameters: [...params].map(([n, v]) => ({ name: n, value: v })) },
+    properties: { ...instance.properties, topologyName: String(topology.name ?? ''), parameters: [...params.values()].map(([n, v]) => ({ name: n, value: v })) },
   };
   const check = validateTopology(topology, registry, { instance: instanceDoc });
   const redactor = new Redactor();
   for (const s of check.secrets) redactor.add(s);
+  warnSecretParams(cliParams, check.secrets, io.err);
   if (!check.ok) {
     for (const i of check.issues) io.err(redactor.text(`${i.document === 'instance' ? 'instance#' : ''}${i.pointer || '/'}: ${i.message} [${i.code}]`));
     return 1;
@@ -101,7 +113,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
   const dataDirectory = resolve(values.data);
   let target;
   try {
-    target = await resolveBlobTarget(values.blob, dataDirectory);
+    target = await resolveBlobTarget(await blobFlag(values, io.err), dataDirectory);
   } catch (e) {
     io.err(`run: ${redactor.text(e instanceof Error ? e.message : String(e))}`);
     return 2;

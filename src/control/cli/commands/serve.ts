@@ -10,6 +10,7 @@ import { BlobPlaybackSource } from '../../http/playback/blob-source.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
 import { waitForStop } from './run.ts';
 import type { CliIo } from '../io.ts';
+import { blobFlag, resolveSecret, SECRET_ENV } from '../secret-inputs.ts';
 
 export async function serveCommand(argv: readonly string[], io: CliIo, registry: NodeRegistry): Promise<number> {
   const { values } = parseArgs({
@@ -19,7 +20,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
       port: { type: 'string', default: '7070' },
       data: { type: 'string', default: '.data/host' },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
       blob: { type: 'string' },
+      'blob-file': { type: 'string' },
       for: { type: 'string' },
     },
   });
@@ -29,10 +32,11 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
     return 2;
   }
   const dataDirectory = resolve(values.data);
-  const token = values.token ?? process.env['MEDIAGRAPH_TOKEN'];
+  let token: string | undefined;
   let target;
   try {
-    target = await resolveBlobTarget(values.blob, dataDirectory);
+    token = await resolveSecret({ option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile }, process.env, io.err);
+    target = await resolveBlobTarget(await blobFlag(values, io.err), dataDirectory);
   } catch (e) {
     io.err(`serve: ${e instanceof Error ? e.message : String(e)}`);
     return 2;

@@ -76,3 +76,17 @@ export function parseRtspUrl(url: string): RtspUrlParts {
     ...(password !== undefined ? { password } : {}),
   };
 }
+
+/**
+ * Where credentials belong: scheme, host and port (`rtsp://camera:554`), lower-case, the
+ * default port made explicit. Credentials given for one origin are never sent to another.
+ */
+export function rtspOrigin(p: Pick<RtspUrlParts, 'secure' | 'host' | 'port'>): string {
+  const host = p.host.toLowerCase();
+  return `${p.secure ? 'rtsps' : 'rtsp'}://${host.includes(':') ? `[${host}]` : host}:${p.port}`;
+}
+
+/** The origin of an rtsp:// or rtsps:// URL (throws like parseRtspUrl). */
+export function rtspOriginOf(url: string): string {
+  return rtspOrigin(parseRtspUrl(url));
+}

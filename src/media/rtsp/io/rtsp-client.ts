@@ -12,7 +12,7 @@ import { Authenticator } from '../authenticator.ts';
 import { formatTransport, parseTransport, type TransportSpec } from '../headers/transport.ts';
 import { DEFAULT_SESSION_TIMEOUT_SEC, parseSession, type SessionHeader } from '../headers/session.ts';
 import { parseRtpInfo, type RtpInfoEntry } from '../headers/rtp-info.ts';
-import { controlBase, parseRtspUrl, redactText, redactUrl, resolveControlUrl, type RtspUrlParts } from '../headers/url.ts';
+import { controlBase, parseRtspUrl, redactText, redactUrl, resolveControlUrl, rtspOrigin, rtspOriginOf, type RtspUrlParts } from '../headers/url.ts';
 import { parseSdp, type SdpMedia, type SessionDescription } from '../../sdp/sdp.ts';
 import { SdpParseError } from '../../sdp/errors.ts';
 import { connectHttpTunnel, connectRtsp, type RtspConnection, type TlsOptions } from './connection.ts';
@@ -33,6 +33,11 @@ export interface RtspClientOptions {
   /** No RTP on any track for this long after PLAY is an error (default 10 s; 0 disables). */
   readonly mediaTimeoutMs?: number;
   readonly maxRedirects?: number;
+  /**
+   * Other origins (`rtsp://host:port`) the user trusts with the same credentials. A redirect
+   * to any origin but the configured URL's and these proceeds without credentials.
+   */
+  readonly credentialOrigins?: readonly string[];
   /** Keep-alive period; default half the Session timeout. */
   readonly keepAliveMs?: number;
   /**
@@ -101,7 +106,17 @@ export class RtspClient {
   private target: RtspUrlParts;
   private readonly username: string | undefined;
   private readonly password: string | undefined;
-  private readonly auth: Authenticator;
+  /** Hidden from every message: the user's password, and any a redirect's Location carried. */
+  private readonly secrets: (string | undefined)[] = [];
+  private auth: Authenticator;
+  /** The Authenticator with the user's credentials (kept while a redirect goes elsewhere). */
+  private readonly userAuth: Authenticator;
+  private authIsUsers = true;
+  private readonly configuredOrigin: string;
+  /** Origins our credentials may be sent to: the configured URL's and any the user added. */
+  private readonly credentialOrigins: ReadonlySet<string>;
+  /** Set after a redirect to an origin our credentials are not for (named in auth errors). */
+  private withheldFrom: { readonly from: string; readonly to: string } | undefined;
   private readonly transportKind: RtspTransportKind;
   private readonly requestTimeoutMs: number;
   private readonly mediaTimeoutMs: number;
@@ -132,6 +147,10 @@ export class RtspClient {
     this.username = opts.username ?? this.target.username;
     this.password = opts.password ?? this.target.password;
     this.auth = new Authenticator(this.username !== undefined ? { username: this.username, password: this.password ?? '' } : undefined);
+    this.userAuth = this.auth;
+    this.secrets.push(this.password);
+    this.configuredOrigin = rtspOrigin(this.target);
+    this.credentialOrigins = new Set([this.configuredOrigin, ...(opts.credentialOrigins ?? []).map(originOfSetting)]);
     this.transportKind = opts.transport ?? 'tcp';
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.mediaTimeoutMs = opts.mediaTimeoutMs ?? 10_000;
@@ -407,7 +426,10 @@ export class RtspClient {
         if (res.status !== 401) return res;
         const verdict = this.auth.onUnauthorized(getHeaders(res, 'WWW-Authenticate'), retried);
         if (verdict !== 'retry') {
-          const why = verdict === 'no-credentials' ? 'credentials required' : verdict === 'unsupported' ? 'no supported authentication scheme offered' : 'credentials rejected';
+          const why = verdict === 'no-credentials' ? this.noCredentialsReason()
+            : verdict === 'unsupported' ? 'no supported authentication scheme offered'
+            : verdict === 'downgrade' ? 'the server asks for Basic after Digest was used; the password is not sent in clear'
+            : 'credentials rejected';
           throw new RtspError(verdict === 'unsupported' ? 'unsupported' : 'auth-failed', `${method} ${redactUrl(uri)}: 401 Unauthorized (${why})`, 401);
         }
         retried = true;
@@ -442,7 +464,7 @@ export class RtspClient {
   }
 
   private throwForStatus(method: string, res: RtspResponse): never {
-    const what = `${method} ${redactUrl(this.target.url)}: ${res.status} ${redactText(res.reason, [this.password])}`;
+    const what = `${method} ${redactUrl(this.target.url)}: ${res.status} ${redactText(res.reason, this.secrets)}`;
     if (res.status === 401 || res.status === 403) throw new RtspError('auth-failed', what, res.status);
     if (res.status === 404) throw new RtspError('not-found', what, 404);
     if (res.status === 461 || res.status === 501 || res.status === 551) throw new RtspError('unsupported', what, res.status);
@@ -459,10 +481,35 @@ export class RtspClient {
       throw new RtspError('protocol', `redirect to an invalid URL ${redactUrl(location)}`);
     }
     this.log('info', `redirected to ${redactUrl(next.url)}`);
-    // Credentials in the Location win; otherwise keep ours (the Authenticator holds them).
+    const from = rtspOrigin(this.target);
+    const to = rtspOrigin(next);
+    this.withheldFrom = undefined;
+    if (next.username !== undefined) {
+      // Credentials in the Location were given by the redirecting server for that target.
+      this.auth = new Authenticator({ username: next.username, password: next.password ?? '' });
+      this.authIsUsers = false;
+      if (next.password) this.secrets.push(next.password);
+    } else if (this.credentialOrigins.has(to)) {
+      // The user's credentials, but nothing sent before the new server's own challenge.
+      if (to !== from || !this.authIsUsers) this.auth = (this.authIsUsers ? this.auth : this.userAuth).forNextServer();
+      this.authIsUsers = true;
+    } else {
+      // Another origin: the user's password is not for it (a camera, or whoever controls its
+      // answers, could name any host). Carry on without credentials.
+      this.auth = new Authenticator(undefined);
+      this.authIsUsers = false;
+      if (this.username !== undefined) this.withheldFrom = { from: this.configuredOrigin, to };
+    }
     this.target = next;
     this.conn?.close();
     this.conn = undefined;
+  }
+
+  private noCredentialsReason(): string {
+    if (!this.withheldFrom) return 'credentials required';
+    const { from, to } = this.withheldFrom;
+    return `redirected from ${from} to ${to}, another origin: the configured credentials are sent only to ${from}; `
+      + `to record from ${to}, configure its URL (with its credentials) as the camera's URL`;
   }
 
   // ---- playing ----
@@ -548,13 +595,22 @@ export class RtspClient {
   }
 
   private toRtspError(e: unknown): RtspError {
-    if (e instanceof RtspError) return new RtspError(e.code, redactText(e.message, [this.password]), e.status);
+    if (e instanceof RtspError) return new RtspError(e.code, redactText(e.message, this.secrets), e.status);
     const m = e instanceof Error ? e.message : String(e);
-    return new RtspError('protocol', redactText(m, [this.password]));
+    return new RtspError('protocol', redactText(m, this.secrets));
   }
 
   private log(level: 'debug' | 'info' | 'warn', message: string): void {
-    this.handlers.onLog?.(level, redactText(message, [this.password]));
+    this.handlers.onLog?.(level, redactText(message, this.secrets));
+  }
+}
+
+/** `rtsp://host:port` (or a whole URL) as given in credentialOrigins, as an origin. */
+function originOfSetting(text: string): string {
+  try {
+    return rtspOriginOf(text);
+  } catch {
+    throw new RtspError('protocol', `credentialOrigins: not an rtsp:// or rtsps:// origin: ${redactUrl(text)}`);
   }
 }
 
