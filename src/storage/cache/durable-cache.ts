@@ -71,6 +71,11 @@ export class CacheClosedError extends Error {
   override readonly name = 'CacheClosedError';
 }
 
+/** The reason an in-flight upload's `evicted` signal carries. */
+export class SegmentEvictedError extends Error {
+  override readonly name = 'SegmentEvictedError';
+}
+
 interface SegEntry { readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
 interface InitEntry { readonly id: string; readonly file: string; readonly bytes: number; refs: number }
 interface RangeEntry { readonly id: number; start: number; end: number }
@@ -98,7 +103,9 @@ export class DurableSegmentCache {
   readonly #gaps = new Map<number, GapEntry>();
   readonly #ranges = new Map<number, RangeEntry>();
   #nextRangeId = 1;
-  readonly #inFlight = new Set<number>();
+  /** Segments handed out by nextPending and not yet marked uploaded or released, with the
+   *  controller that tells their upload the segment was evicted under it. */
+  readonly #inFlight = new Map<number, AbortController>();
   /** Victims of an eviction whose journal record is being written: no longer handed out. */
   readonly #evicting = new Set<number>();
   #bytes = 0;
@@ -430,8 +437,19 @@ export class DurableSegmentCache {
 
   // ---- eviction ---------------------------------------------------------------------------
 
-  #oldestEvictable(): SegEntry | undefined {
+  /** The oldest segment not in flight: the next one to hand to the uploader. */
+  #oldestPending(): SegEntry | undefined {
     for (const s of this.#segs.values()) if (!this.#inFlight.has(s.seq) && !this.#evicting.has(s.seq)) return s;
+    return undefined;
+  }
+
+  /**
+   * The oldest segment, uploading or not: eviction is strictly oldest first. Skipping the one
+   * in flight would evict newer segments while a hung upload retried the oldest, leaving holes
+   * out of order; its upload is aborted instead (see #evictNow).
+   */
+  #oldestEvictable(): SegEntry | undefined {
+    for (const s of this.#segs.values()) if (!this.#evicting.has(s.seq)) return s;
     return undefined;
   }
 
@@ -443,7 +461,7 @@ export class DurableSegmentCache {
     const refs = new Map<string, number>();
     for (const s of this.#segs.values()) {
       if (projected + incoming <= this.maxBytes) break;
-      if (this.#inFlight.has(s.seq)) continue;
+      if (this.#evicting.has(s.seq)) continue;
       victims.push(s);
       projected -= s.bytes;
       const init = this.#inits.get(s.meta.initId);
@@ -503,6 +521,10 @@ export class DurableSegmentCache {
     for (const v of victims) {
       this.#segs.delete(v.seq);
       this.#bytes -= v.bytes;
+      // Its upload, if one runs, is abandoned: the segment is now a gap, never a blob.
+      const upload = this.#inFlight.get(v.seq);
+      this.#inFlight.delete(v.seq);
+      upload?.abort(new SegmentEvictedError(`segment ${v.seq} was evicted during its upload`));
       const init = this.#inits.get(v.meta.initId);
       if (init) init.refs--;
     }
@@ -565,10 +587,11 @@ export class DurableSegmentCache {
     for (;;) {
       signal?.throwIfAborted();
       if (this.#closed) return undefined;
-      const s = this.#oldestEvictable();
+      const s = this.#oldestPending();
       if (s) {
-        this.#inFlight.add(s.seq);
-        return this.#toCached(s);
+        const evicted = new AbortController();
+        this.#inFlight.set(s.seq, evicted);
+        return { ...this.#toCached(s), evicted: evicted.signal };
       }
       if (this.#inputEnded && this.#segs.size === 0) return undefined;
       await this.#wait(this.#waiters, signal);
@@ -578,7 +601,7 @@ export class DurableSegmentCache {
   /** The segment `nextPending` would return now, left pending (and evictable); `undefined` if none. */
   peekPending(): CachedSegment | undefined {
     if (this.#closed) return undefined;
-    const s = this.#oldestEvictable();
+    const s = this.#oldestPending();
     return s ? this.#toCached(s) : undefined;
   }
 
