@@ -5,7 +5,7 @@
 import type { EventBus } from '../../types/events.ts';
 import type { Logger } from '../../types/logger.ts';
 import type { CachedGap, CachedRange, CachedSegment, SegmentQueue } from '../../types/cache.ts';
-import type { BlobAssetStore, GapRange, SegmentBody } from '../../storage/blob/index.ts';
+import type { BlobAssetStore, SegmentBody } from '../../storage/blob/index.ts';
 import { BlobStoreError } from '../../storage/blob/index.ts';
 import { backoffMs } from './options.ts';
 import { StorageFailureLog } from './failure-log.ts';
@@ -56,10 +56,7 @@ export class AssetUploader {
   readonly #initUploads = new Map<string, Promise<void>>();
   readonly #failureLog: StorageFailureLog;
   readonly #uplink: UplinkWatch;
-  #pendingGaps: GapRange[] = [];
   #wakeIndex: (() => void) | undefined;
-  #lastSeenId = 0;
-  #lastEndMs: number | undefined;
   #available = false;
   #drainTimer: NodeJS.Timeout | undefined;
   #drainDeadline: number | undefined;
@@ -155,7 +152,6 @@ export class AssetUploader {
         if (hadWork && !signal.aborted) continue;
         break;
       }
-      this.#noteOrder(seg);
       this.#opts.onUploadStarted?.(seg);
       const t0 = this.#now();
       // Sent during an outage, this attempt is cut short when the line is seen back; and it is
@@ -242,18 +238,8 @@ export class AssetUploader {
     return p;
   }
 
-  /** Segments arrive oldest first: a discontinuity after a hole is a camera-lost gap. */
-  #noteOrder(seg: CachedSegment): void {
-    if (seg.id <= this.#lastSeenId) return;
-    this.#lastSeenId = seg.id;
-    if (seg.afterDiscontinuity && this.#lastEndMs !== undefined && seg.startWallClockMs > this.#lastEndMs) {
-      this.#pendingGaps.push({ startMs: this.#lastEndMs, endMs: seg.startWallClockMs, reason: 'camera-lost' });
-    }
-    this.#lastEndMs = Math.max(this.#lastEndMs ?? 0, seg.endWallClockMs);
-  }
-
   #hasIndexWork(): boolean {
-    return this.#pendingGaps.length > 0 || this.#queue.pendingGaps().length > 0 || this.#queue.pendingRanges().length > 0;
+    return this.#queue.pendingGaps().length > 0 || this.#queue.pendingRanges().length > 0;
   }
 
   /** Writes ranges and gaps as they come; a write covers everything that piled up during the last one. */
@@ -291,21 +277,16 @@ export class AssetUploader {
   async #flushIndex(signal: AbortSignal): Promise<void> {
     const cacheGaps: readonly CachedGap[] = this.#queue.pendingGaps();
     const cacheRanges: readonly CachedRange[] = this.#queue.pendingRanges();
-    if (cacheRanges.length === 0 && this.#pendingGaps.length === 0 && cacheGaps.length === 0) return;
-    const ownGaps = this.#pendingGaps;
-    this.#pendingGaps = [];
-    try {
-      await this.#store.recordInIndex({
-        ranges: cacheRanges.map((r) => ({ startMs: r.startWallClockMs, endMs: r.endWallClockMs })),
-        gaps: [...ownGaps, ...cacheGaps.map((g) => ({ startMs: g.startWallClockMs, endMs: g.endWallClockMs, reason: g.reason }))],
-      }, signal);
-      // Recorded: the cache may forget them (ranges and gaps that grew meanwhile stay pending).
-      await this.#queue.ackRanges(cacheRanges);
-      await this.#queue.ackGaps(cacheGaps);
-    } catch (e) {
-      this.#pendingGaps = [...ownGaps, ...this.#pendingGaps];
-      throw e;
-    }
+    if (cacheRanges.length === 0 && cacheGaps.length === 0) return;
+    // Every gap (camera lost, recorder stopped or down, evicted) is journalled by the cache, so
+    // one lost to a crash or a dead uplink is indexed on the next run.
+    await this.#store.recordInIndex({
+      ranges: cacheRanges.map((r) => ({ startMs: r.startWallClockMs, endMs: r.endWallClockMs })),
+      gaps: cacheGaps.map((g) => ({ startMs: g.startWallClockMs, endMs: g.endWallClockMs, reason: g.reason })),
+    }, signal);
+    // Recorded: the cache may forget them (ranges and gaps that grew meanwhile stay pending).
+    await this.#queue.ackRanges(cacheRanges);
+    await this.#queue.ackGaps(cacheGaps);
   }
 
   #storageAnswered(): void {

@@ -154,7 +154,9 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       },
       error: (e: unknown) => subscriber.error(e),
       complete: () => {
-        chain = chain.then(() => {
+        chain = chain.then(async () => {
+          // A clean end of the recording: the time until the next run is recorder-stopped, not down.
+          await cache?.markStopped().catch((e: unknown) => ctx.logger.warn('could not journal the stop', { error: e instanceof Error ? e.message : String(e) }));
           cache?.endInput();
           inputDone = true;
           finish();

@@ -79,6 +79,8 @@ export class SegmentEvictedError extends Error {
 interface SegEntry { readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
 interface InitEntry { readonly id: string; readonly file: string; readonly bytes: number; refs: number }
 interface RangeEntry { readonly id: number; start: number; end: number }
+/** A hole shorter than this between two segments is clock jitter, not a gap (the playlist's tolerance). */
+const HOLE_TOLERANCE_MS = 500;
 /** Uploaded ranges this close together are one pending index entry. */
 const RANGE_MERGE_MS = 1000;
 interface GapEntry { readonly id: number; start: number; end: number; readonly reason: Gap['reason']; lastSeq: number }
@@ -112,6 +114,12 @@ export class DurableSegmentCache {
   #nextSeq = 1;
   #nextGapId = 1;
   #lastInitId: string | undefined;
+  /** End of the newest media this cache ever took (kept, evicted or dropped): where a hole starts. */
+  #lastEnd: number | undefined;
+  /** Set by a `stop` record after the last media: the previous run ended cleanly, at this time. */
+  #stoppedAt: number | undefined;
+  /** No media added since open: the next segment's distance from #lastEnd is the recorder's own downtime. */
+  #firstSinceOpen = true;
   #recordsSinceCompaction = 0;
   #inputEnded = false;
   #closed = false;
@@ -230,7 +238,12 @@ export class DurableSegmentCache {
         this.#nextSeq = Math.max(this.#nextSeq, r.nextSeq);
         this.#nextGapId = Math.max(this.#nextGapId, r.nextGapId);
         this.#nextRangeId = Math.max(this.#nextRangeId, r.nextRangeId ?? 1);
+        this.#noteEnd(r.lastEnd);
+        this.#stoppedAt = r.stoppedAt;
         this.#recordsSinceCompaction = 0;
+        break;
+      case 'stop':
+        this.#stoppedAt = r.at;
         break;
       case 'init':
         this.#inits.set(r.id, { id: r.id, file: r.file, bytes: r.bytes, refs: 0 });
@@ -243,6 +256,8 @@ export class DurableSegmentCache {
         this.#segs.set(r.seq, { seq: r.seq, file: r.file, bytes: r.bytes, at: r.at, meta: r.meta });
         this.#nextSeq = Math.max(this.#nextSeq, r.seq + 1);
         this.#lastInitId = r.meta.initId;
+        this.#noteEnd(r.meta.end);
+        this.#stoppedAt = undefined;
         break;
       case 'del':
         this.#segs.delete(r.seq);
@@ -252,6 +267,7 @@ export class DurableSegmentCache {
         break;
       case 'gap':
         this.#gaps.set(r.id, { id: r.id, start: r.start, end: r.end, reason: parseGapReason(r.reason) ?? 'recorder-down', lastSeq: r.lastSeq });
+        if (r.reason === 'evicted') this.#noteEnd(r.end);
         this.#nextGapId = Math.max(this.#nextGapId, r.id + 1);
         this.#nextSeq = Math.max(this.#nextSeq, r.lastSeq + 1);
         break;
@@ -300,7 +316,11 @@ export class DurableSegmentCache {
   }
 
   #liveRecords(): JournalRecord[] {
-    const records: JournalRecord[] = [{ op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId, nextRangeId: this.#nextRangeId }];
+    const records: JournalRecord[] = [{
+      op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId, nextRangeId: this.#nextRangeId,
+      ...(this.#lastEnd !== undefined ? { lastEnd: this.#lastEnd } : {}),
+      ...(this.#stoppedAt !== undefined ? { stoppedAt: this.#stoppedAt } : {}),
+    }];
     // The newest init goes last so that `lastInitId` survives the rewrite.
     const inits = [...this.#inits.values()].sort((a, b) => Number(a.id === this.#lastInitId) - Number(b.id === this.#lastInitId));
     for (const i of inits) records.push({ op: 'init', id: i.id, file: i.file, bytes: i.bytes });
@@ -318,6 +338,19 @@ export class DurableSegmentCache {
    */
   add(segment: SegmentMessage): Promise<AddResult> {
     return this.#exclusive(() => this.#add(segment));
+  }
+
+  /**
+   * The producer stopped cleanly (deactivation, host closed). Journalled, so that the next run's
+   * first media follows a `recorder-stopped` gap; without it (a crash) the gap is `recorder-down`.
+   */
+  markStopped(): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#closed) return;
+      const at = this.#now();
+      await this.#append([{ op: 'stop', at }]);
+      this.#stoppedAt = at;
+    });
   }
 
   /** Records a gap that came down the segment stream (camera lost, stopped). */
@@ -343,6 +376,7 @@ export class DurableSegmentCache {
       baseMediaDecodeTime: segment.baseMediaDecodeTime,
       afterDiscontinuity: segment.afterDiscontinuity,
     };
+    await this.#recordHoleBefore(meta);
     const segBytes = (await stat(segment.path)).size;
     const initKnown = this.#inits.has(segment.init.id);
     const initBytes = initKnown ? 0 : (await stat(segment.init.path)).size;
@@ -360,6 +394,40 @@ export class DurableSegmentCache {
     this.#notify();
     await this.#compactIfDue();
     return { accepted: true, id: seq };
+  }
+
+  /**
+   * A segment that does not continue the previous media starts after a hole; the hole becomes a
+   * journalled gap here, before the segment is placed, so it survives a crash. Its reason: the
+   * first media after the cache was opened follows the recorder's own absence (`recorder-stopped`
+   * after a clean stop, else `recorder-down`: a crash); a later one after a discontinuity
+   * follows a lost camera.
+   */
+  async #recordHoleBefore(meta: SegmentMeta): Promise<void> {
+    const first = this.#firstSinceOpen;
+    const stoppedCleanly = this.#stoppedAt !== undefined;
+    this.#firstSinceOpen = false;
+    const from = this.#lastEnd;
+    this.#noteEnd(meta.end);
+    this.#stoppedAt = undefined;
+    if (from === undefined || meta.start - from <= HOLE_TOLERANCE_MS) return;
+    let reason: Gap['reason'];
+    if (first) reason = stoppedCleanly ? 'recorder-stopped' : 'recorder-down';
+    else if (meta.afterDiscontinuity) reason = 'camera-lost';
+    else return; // continuous media with a clock step: not a hole anyone caused
+    const entry: GapEntry = { id: this.#nextGapId++, start: from, end: meta.start, reason, lastSeq: this.#nextSeq - 1 };
+    try {
+      await this.#withSpace(meta.initId, () => this.#append([gapRecord(entry)]));
+    } catch (e) {
+      if (!isNoSpace(e)) throw e;
+      return; // no room even for the record: the hole stays, unexplained
+    }
+    this.#gaps.set(entry.id, entry);
+    this.#notifyGaps();
+  }
+
+  #noteEnd(end: number | undefined): void {
+    if (end !== undefined && (this.#lastEnd === undefined || end > this.#lastEnd)) this.#lastEnd = end;
   }
 
   async #placeInit(id: string, source: string, bytes: number, seq: number): Promise<void> {
