@@ -40,6 +40,9 @@ export interface RecordingState {
   readonly lastFailure?: { readonly message: string; readonly atMs: number };
 }
 
+/** What the supervisor needs of one run of the pipeline. */
+type Run = Pick<GraphRun, 'done' | 'stop' | 'forceStop'>;
+
 /** A GraphRun that restarts itself after a node failure until it is stopped. */
 export class SupervisedRun {
   readonly done: Promise<GraphRunOutcome>;
@@ -47,7 +50,7 @@ export class SupervisedRun {
   readonly #policy: RestartPolicy;
   readonly #now: () => number;
   readonly #subject: string;
-  #current: GraphRun;
+  #current: Run;
   #startedAtMs: number;
   #stopping = false;
   #attempt = 0;
@@ -154,7 +157,7 @@ export class SupervisedRun {
 }
 
 /** A run that has already failed: lets a restart whose compile threw go round the loop again. */
-function failedRun(error: unknown): GraphRun {
+function failedRun(error: unknown): Run {
   const done = Promise.resolve<GraphRunOutcome>({ error, stoppedByTimeout: false });
-  return { done, forceStop: () => {}, stop: () => done } as unknown as GraphRun;
+  return { done, forceStop: () => {}, stop: () => done };
 }
