@@ -1,7 +1,9 @@
 // Scenario 3: the camera's RTSP server is killed and started again on the same port, N times,
 // while LVA's CVR topology records through the host into Azurite. Checked: every outage ends
 // in StreamReconnected, and every outage shows as a hole in the recording: between the
-// SegmentWritten wall clocks of consecutive segments and in the asset index's ranges.
+// SegmentWritten wall clocks of consecutive segments and in the asset index's ranges. Measured:
+// the time from the camera's return (its server listening again) to the first new media
+// (StreamReconnected), which must stay under 5 s however long the camera was down.
 //   node --import tsx faults/camera-restarts.ts [--restarts=20]
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,7 +36,13 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
   const port = camera.port;
   const host = await MediaGraphHost.open({ dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', services: { blobConnection: azurite.connectionString } });
   const events: GraphEvent[] = [];
-  const sub = host.events$.subscribe((e) => events.push(e));
+  const arrivals = new Map<GraphEvent, number>();
+  const sub = host.events$.subscribe((e) => { events.push(e); arrivals.set(e, Date.now()); });
+  const reconnectedAt = (n: number): number | undefined => {
+    const e = events.filter((x) => x.type === 'StreamReconnected')[n];
+    return e ? arrivals.get(e) : undefined;
+  };
+  const returnToMediaMs: number[] = [];
   const of = <K extends keyof EventBodies>(type: K): EventBodies[K][] => events.filter((e) => e.type === type).map((e) => e.body as EventBodies[K]);
   const failures: string[] = [];
   try {
@@ -48,8 +56,11 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
       await camera.close();
       await sleep(downMs);
       camera = await startSimulatedCamera({ file: FIXTURE, speed: 1, port });
-      if (await waitFor(() => of('StreamReconnected').length >= i + 1, 20_000)) recovered = of('StreamReconnected').length;
-      else failures.push(`outage ${i + 1}: no StreamReconnected within 20 s`);
+      const backAt = Date.now();
+      if (await waitFor(() => of('StreamReconnected').length >= i + 1, 40_000)) {
+        recovered = of('StreamReconnected').length;
+        returnToMediaMs.push(Math.max(0, (reconnectedAt(i) ?? backAt) - backAt));
+      } else failures.push(`outage ${i + 1}: no StreamReconnected within 40 s`);
     }
     await sleep(upMs);
     await host.instanceDeactivate('cam1');
@@ -72,6 +83,9 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
     if (holes.length !== outages) failures.push(`${outages} outages, ${holes.length} holes between segments (>500 ms): ${holes.join(',')}`);
     if (indexHoles + avail.gaps.length < outages) failures.push(`${outages} outages, asset index shows ${indexHoles} holes between ranges and ${avail.gaps.length} gap entries`);
     const outageMs = of('StreamReconnected').map((e) => e.outageMs);
+    const slow = returnToMediaMs.filter((ms) => ms > 5000);
+    if (slow.length) failures.push(`${slow.length} recoveries took more than 5 s from the camera's return to new media: ${slow.join(',')} ms`);
+    const sortedReturn = [...returnToMediaMs].sort((a, b) => a - b);
     return {
       scenario: 'camera kill/restart',
       pass: failures.length === 0,
@@ -81,6 +95,8 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
         segmentsWritten: written.length, segmentsUploaded: uploads,
         medianOutageMs: outageMs.sort((a, b) => a - b)[Math.floor(outageMs.length / 2)] ?? 0,
         medianHoleMs: holes.sort((a, b) => a - b)[Math.floor(holes.length / 2)] ?? 0,
+        medianReturnToMediaMs: sortedReturn[Math.floor(sortedReturn.length / 2)] ?? 0,
+        maxReturnToMediaMs: sortedReturn.at(-1) ?? 0,
       },
       failures: failures.slice(0, 20),
       notes: [`camera down ${downMs} ms each time, up ${upMs} ms; speed 1; host + CVR topology + in-memory Azurite`],
@@ -95,4 +111,4 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
   }
 }
 
-if (isMain(import.meta.url)) await runAsMain(() => runCameraRestarts({ restarts: argNumber('restarts', 20) }));
+if (isMain(import.meta.url)) await runAsMain(() => runCameraRestarts({ restarts: argNumber('restarts', 20), downMs: argNumber('down-ms', 1500) }));

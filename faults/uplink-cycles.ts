@@ -1,7 +1,10 @@
 // Scenario 2: the uplink between the blob sink and Azurite is cut (TCP proxy blackhole) and
 // restored again and again, each cut longer than the 1 MiB cache can hold. Checked: the gaps
 // in the asset index equal the CacheEvicted ranges exactly, every segment is either uploaded
-// once or evicted (never both, never neither), uploads go oldest first, no duplicate blob.
+// once or evicted (never both, never neither), uploads go oldest first, no duplicate blob,
+// evictions are oldest first within each cut (a prefix of what was recorded during it, even
+// though the oldest segment's upload is hanging), and how long after the line's return the
+// first upload lands.
 //   node --import tsx faults/uplink-cycles.ts [--cycles=30]
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +58,8 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
     const uploadedCount = (): number => tc.of('SegmentUploaded').length;
 
     let k = 0;
+    const cuts: { from: number; to: number }[] = [];
+    const returnToUploadMs: number[] = [];
     const push = async (n: number): Promise<void> => {
       for (let i = 0; i < n; i++) { input.next(writeSegment(src, k++, { size: SEG })); await sleep(12); }
     };
@@ -63,9 +68,15 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
       await push(perPass);
       if (!await waitFor(() => settled() && handle!.queue.stats().segments === 0, 20_000)) failures.push(`cycle ${c}: line up, backlog not drained in 20 s (${handle?.queue.stats().segments} cached)`);
       proxy.mode('blackhole');
+      const from = k;
       await push(perCut);
+      cuts.push({ from, to: k });
       if (!await waitFor(settled, 10_000)) failures.push(`cycle ${c}: segments neither cached nor evicted after 10 s`);
+      const before = uploadedCount();
       proxy.mode('pass');
+      const backAt = Date.now();
+      if (await waitFor(() => uploadedCount() > before, 20_000)) returnToUploadMs.push(Date.now() - backAt);
+      else failures.push(`cycle ${c}: no upload within 20 s of the line's return`);
     }
     if (!await waitFor(() => settled() && handle!.queue.stats().segments === 0, 30_000)) failures.push(`final backlog not drained (${handle?.queue.stats().segments} cached)`);
     tc.stop$.next();
@@ -91,6 +102,15 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
     if (extraBlobs > 0) failures.push(`${extraBlobs} blobs with no SegmentUploaded event`);
 
     const evictedKs = Array.from({ length: k }, (_, i) => i).filter((i) => !uploaded.has(i));
+    // Oldest first: what a cut evicted is the start of what it recorded, with no survivor before it.
+    let evictionOrderViolations = 0;
+    for (const cut of cuts) {
+      const ev = evictedKs.filter((i) => i >= cut.from && i < cut.to);
+      if (ev.some((i, j) => i !== cut.from + j)) { evictionOrderViolations++; failures.push(`cut ${cut.from}–${cut.to - 1}: evicted ${ev.join(',')}, not oldest first`); }
+    }
+    const slowReturns = returnToUploadMs.filter((ms) => ms > 5000);
+    if (slowReturns.length) failures.push(`${slowReturns.length} returns of the line took more than 5 s to the first upload: ${slowReturns.join(',')} ms`);
+    const sortedReturns = [...returnToUploadMs].sort((a, b) => a - b);
     if (evictedKs.length !== evictedCount()) failures.push(`${evictedKs.length} segments not uploaded, but CacheEvicted counts ${evictedCount()}`);
     const expected = mergeRanges(evictedKs.map((i) => ({ startMs: T0 + i * 1000, endMs: T0 + (i + 1) * 1000 })));
     const eventGaps = mergeRanges(tc.of('CacheEvicted').map((e) => ({ startMs: Date.parse(e.gapStart), endMs: Date.parse(e.gapEnd) })));
@@ -106,7 +126,9 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
       figures: {
         cycles: o.cycles, segments: k, uploaded: uploaded.size, evicted: evictedCount(), indexGaps: indexGaps.length, evictionGaps: eventGaps.length,
         gapsMatchEvictions: same(indexGaps, eventGaps) && same(eventGaps, expected), outOfOrderUploads: outOfOrder, duplicateBlobs, corruptBlobs: corrupt,
-        storageErrors: tc.of('StorageError').length,
+        storageErrors: tc.of('StorageError').length, evictionOrderViolations,
+        medianReturnToUploadMs: sortedReturns[Math.floor(sortedReturns.length / 2)] ?? 0,
+        maxReturnToUploadMs: sortedReturns.at(-1) ?? 0,
       },
       failures: failures.slice(0, 20),
       notes: ['DurableCache + BlobAssetSink nodes fed synthetic 100 kB segments; cache bound 1 MiB; proxy blackhole between sink and Azurite'],

@@ -57,6 +57,16 @@ export function generatedFiles(): Record<string, string> {
     '|---|---|',
     ...Object.entries(EVENT_CLASSES).map(([type, cls]) => `| \`${type}\` | ${cls} |`),
     '',
+    '## Supervision: `InstanceRestarting`, `InstanceRestarted`',
+    '',
+    'When a node of an Active instance fails (an I/O error, a cache that cannot open, …) the host publishes',
+    '`RuntimeError` (`code: NodeFailed`) and then `InstanceRestarting`',
+    '`{ attempt, retryInMs, error: { code, message } }` on the instance\'s subject; the instance stays Active and',
+    'its whole pipeline is rebuilt after `retryInMs` (1 s, doubling, capped at 30 s; a run that lasted 60 s',
+    'starts the count again). `InstanceRestarted` `{ attempt, downMs }` follows once the pipeline runs again.',
+    'Until then `GET /readyz` answers 503 naming the instance and since when, and `/metrics` shows',
+    '`mediagraph_instance_recording{graph_instance} 0` and `mediagraph_instance_not_recording_since_seconds`.',
+    '',
   ].join('\n');
   return {
     'schemas/topology.schema.json': `${JSON.stringify(topology, null, 2)}\n`,

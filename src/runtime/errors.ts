@@ -31,7 +31,7 @@ export const ERROR_CATALOG = {
   // activation and run time
   NodeTypeNotSupported: { status: 400, top: 'BadRequest', doc: 'The node type validates but is not implemented yet; activation fails instead of running silently without it.' },
   ActivationFailed: { status: 500, top: 'InternalServerError', doc: 'A node could not start; the message says which and why.' },
-  NodeFailed: { status: 500, top: 'InternalServerError', doc: 'A running node failed; the instance stopped and the error is in its status.' },
+  NodeFailed: { status: 500, top: 'InternalServerError', doc: 'A running node failed; the instance restarts its pipeline with backoff (InstanceRestarting) and the error is in its status.' },
   RegistrationInvalid: { status: 400, top: 'BadRequest', doc: 'A node type registration is malformed or its `@type` is already registered.' },
   InternalError: { status: 500, top: 'InternalServerError', doc: 'An unexpected error; the message says what failed.' },
 } as const satisfies Record<string, { status: number; top: string; doc: string }>;

@@ -16,7 +16,7 @@ import { Redactor, REDACTION_MASK } from './redact.ts';
 import { createLogger } from './logger.ts';
 import { keepMaskedTopologySecrets, presentTopology } from './topology-view.ts';
 import { DefinitionStore } from './definition-store.ts';
-import { GraphRun } from './graph-run.ts';
+import { SupervisedRun } from './supervisor.ts';
 import { MetricStore } from './metric-store.ts';
 import { createDiskSpaceBroker } from './disk-space-broker.ts';
 import type { MetricSample } from '../types/metrics.ts';
@@ -39,6 +39,16 @@ export interface InstanceStatus {
   readonly state: InstanceState;
   readonly activatedAt?: string;
   readonly lastError?: { readonly code: string; readonly message: string; readonly at: string };
+  /** Whether the instance is set to record (activated, not deactivated), whatever its state now. */
+  readonly shouldRecord: boolean;
+  /** Active, its pipeline running (not waiting to restart) and its camera connected. */
+  readonly recording: boolean;
+  /** ISO time since when an instance that should record is not recording. */
+  readonly notRecordingSince?: string;
+  /** Why not: `restarting` after a node failure, `camera-lost`, or the instance's state. */
+  readonly notRecordingReason?: string;
+  /** Pipeline restarts after node failures since the last activation. */
+  readonly restarts: number;
 }
 
 interface InstanceEntry {
@@ -46,9 +56,9 @@ interface InstanceEntry {
   raw: unknown;
   state: InstanceState;
   desiredActive: boolean;
-  run?: GraphRun;
+  run?: SupervisedRun;
   /** The run being drained while Deactivating. */
-  stopping?: GraphRun;
+  stopping?: SupervisedRun;
   transition?: Promise<void>;
   activatedAt?: string;
   lastError?: InstanceStatus['lastError'];
@@ -242,7 +252,15 @@ export class MediaGraphHost {
 
   instanceStatus(name: string): InstanceStatus {
     const e = this.#instance(name);
-    return { state: e.state, activatedAt: e.activatedAt, lastError: e.lastError };
+    const base = { state: e.state, activatedAt: e.activatedAt, lastError: e.lastError, shouldRecord: e.desiredActive };
+    const r = e.state === 'Active' ? e.run?.recordingState() : undefined;
+    if (r) {
+      const failure = r.lastFailure ? { lastError: { code: 'NodeFailed', message: r.lastFailure.message, at: new Date(r.lastFailure.atMs).toISOString() } } : {};
+      return r.recording
+        ? { ...base, ...failure, recording: true, restarts: r.restarts }
+        : { ...base, ...failure, recording: false, notRecordingSince: new Date(r.notRecordingSinceMs ?? Date.now()).toISOString(), notRecordingReason: r.reason, restarts: r.restarts };
+    }
+    return { ...base, recording: false, restarts: 0, ...(e.desiredActive ? { notRecordingSince: e.lastError?.at ?? e.activatedAt, notRecordingReason: e.state } : {}) };
   }
 
   instanceList(): Instance[] {
@@ -380,7 +398,7 @@ export class MediaGraphHost {
         diskSpace: createDiskSpaceBroker(),
         ...this.#options.services,
       };
-      const run = new GraphRun({
+      const run = new SupervisedRun({
         plan,
         instanceName: name,
         topologyName: topology.document.name,
@@ -407,7 +425,7 @@ export class MediaGraphHost {
   }
 
   /** The pipeline ended while nobody was deactivating it: a node failed or the sources ended. */
-  #onRunEnded(e: InstanceEntry, run: GraphRun, error: unknown): void {
+  #onRunEnded(e: InstanceEntry, run: SupervisedRun, error: unknown): void {
     if (e.run !== run || e.state !== 'Active') return;
     e.run = undefined;
     if (error !== undefined) {

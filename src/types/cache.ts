@@ -19,6 +19,12 @@ export interface CachedSegment {
   readonly afterDiscontinuity: boolean;
   /** Wall-clock time (Unix ms) at which the cache accepted the segment. */
   readonly cachedAtMs: number;
+  /**
+   * Set on a segment handed out by `next()`: aborts when the cache evicts it while its upload
+   * is in flight (the oldest goes first, uploading or not). The uploader then abandons it: it
+   * is gone from the cache and recorded as an evicted gap.
+   */
+  readonly evicted?: AbortSignal;
 }
 
 /** A gap the cache holds until the consumer has recorded it (e.g. in the asset index). */

@@ -27,6 +27,10 @@ export interface EventBodies {
   CacheEvicted: { gapStart: string; gapEnd: string; segments: number; bytes: number };
   CacheHighWaterMark: { usedBytes: number; maximumBytes: number };
   NodeNotSupported: { nodeType: string; reason: string };
+  /** A node failed; the instance's pipeline is rebuilt after `retryInMs` (attempt 1, 2, … since the last stable run). */
+  InstanceRestarting: { attempt: number; retryInMs: number; error: { code: string; message: string } };
+  /** The pipeline was rebuilt and runs again; `downMs` since the failure that stopped it. */
+  InstanceRestarted: { attempt: number; downMs: number };
 }
 
 export type EventType = keyof EventBodies;
@@ -52,6 +56,8 @@ export const EVENT_CLASSES: { readonly [K in EventType]: EventClass } = {
   CacheEvicted: 'Diagnostics',
   CacheHighWaterMark: 'Diagnostics',
   NodeNotSupported: 'Diagnostics',
+  InstanceRestarting: 'Diagnostics',
+  InstanceRestarted: 'Diagnostics',
 };
 
 export interface GraphEvent<K extends EventType = EventType> {

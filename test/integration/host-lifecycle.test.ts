@@ -129,17 +129,22 @@ describe('host lifecycle through LVA direct methods', () => {
     assert.match(JSON.stringify(quota.payload), /QuotaExceeded/);
   });
 
-  test('a failing node becomes an event and an Inactive state with the error, not a host crash', async (t) => {
+  test('a failing node becomes an event and a restart of its instance (with the error), not a host crash', async (t) => {
     const host = await openHost(tempDir(t));
     t.after(() => host.close());
     await host.topologySet(tickerTopology('T', { failAfter: '3' }));
     await host.instanceSet(instance('i1', 'T', 'b-fail'));
     const events = firstValueFrom(host.events$.pipe(filter((e) => e.type === 'RuntimeError'), timeout(5000)));
+    const restarting = firstValueFrom(host.events$.pipe(filter((e) => e.type === 'InstanceRestarting'), timeout(5000)));
     await host.instanceActivate('i1');
     const ev = await events;
     assert.match(JSON.stringify(ev.body), /node \\"collect\\" failed: disk on fire/);
-    await waitFor(() => host.instanceStatus('i1').state === 'Inactive');
+    assert.equal((await restarting).subject, '/graphInstances/i1');
+    // supervised: the instance stays Active and is rebuilt after a backoff; the error is kept
+    assert.equal(host.instanceStatus('i1').state, 'Active');
     assert.equal(host.instanceStatus('i1').lastError?.code, 'NodeFailed');
+    await host.instanceDeactivate('i1');
+    assert.equal(host.instanceStatus('i1').state, 'Inactive');
     // the host still works
     await host.topologySet(tickerTopology('T2'));
     await host.instanceSet(instance('i2', 'T2', 'b-after'));

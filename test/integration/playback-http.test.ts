@@ -108,7 +108,7 @@ describe('playback over HTTP', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg'
     assert.equal(((await unknown.json()) as OData).error.details[0]!.code, 'AssetNotFound');
   });
 
-  test('playlist: HLS v7 fMP4 with MAP, PROGRAM-DATE-TIME, DISCONTINUITY at the gap and at the init change, ENDLIST; every URI answers with the stored bytes', async () => {
+  test('playlist: HLS v7 fMP4 with MAP, PROGRAM-DATE-TIME, DISCONTINUITY and DATERANGE (with its reason) at the gap, DISCONTINUITY at the init change, ENDLIST; every URI answers with the stored bytes', async () => {
     const last = rec.segments.at(-1)!;
     const r = await get(`${base()}/playlist.m3u8?startTime=${iso(rec.baseMs)}&endTime=${iso(last.endMs)}`);
     assert.equal(r.status, 200);
@@ -126,6 +126,8 @@ describe('playback over HTTP', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg'
       '#EXT-X-MAP:URI="init/avc-a.mp4"',
       `#EXT-X-PROGRAM-DATE-TIME:${iso(rec.segments[0]!.startMs)}`, '#EXTINF:2.000,', rec.segments[0]!.blobName,
       `#EXT-X-PROGRAM-DATE-TIME:${iso(rec.segments[1]!.startMs)}`, '#EXTINF:2.000,', rec.segments[1]!.blobName,
+      // the recorded gap, with its reason
+      `#EXT-X-DATERANGE:ID="gap-${rec.gap.startMs}-${rec.gap.endMs}",CLASS="dev.mediagraph.gap",START-DATE="${new Date(rec.gap.startMs).toISOString()}",END-DATE="${new Date(rec.gap.endMs).toISOString()}",X-REASON="camera-lost"`,
       '#EXT-X-DISCONTINUITY',
       `#EXT-X-PROGRAM-DATE-TIME:${iso(rec.segments[2]!.startMs)}`, '#EXTINF:2.000,', rec.segments[2]!.blobName,
       '#EXT-X-DISCONTINUITY',

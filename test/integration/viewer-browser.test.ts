@@ -67,6 +67,10 @@ describe('web viewer', { skip }, () => {
     assert.equal(await gap.count(), 1, 'the known gap is drawn');
     assert.equal(await gap.getAttribute('data-gap-end'), new Date(rec.gap.endMs).toISOString());
     assert.ok(((await gap.boundingBox())?.width ?? 0) > 0, 'visible');
+    // drawn with its reason: the colour, the tooltip and the legend say why nothing was recorded
+    assert.equal(await gap.getAttribute('data-reason'), 'camera-lost');
+    assert.match(await gap.getAttribute('title') ?? '', /camera lost/);
+    assert.match(await asset.locator('[data-legend-reason="camera-lost"]').innerText(), /camera lost/);
 
     // the H.265 notice says what it found
     // Functions, not strings (the page's CSP forbids eval); typed by hand, tsconfig has no DOM lib.

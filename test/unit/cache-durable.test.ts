@@ -31,15 +31,19 @@ test('add, evict oldest first, exact size and one merged gap per run of eviction
   assert.equal(events.length, 3);
   assert.deepEqual([events[2]!.gap.startWallClockMs - T0, events[2]!.gap.endWallClockMs - T0], [0, 3000]);
 
-  // The oldest is in flight: eviction skips it, takes the next one, and the gap is separate.
+  // The oldest is in flight: it is still the one evicted (oldest first, always); its upload
+  // is told through `evicted`, and a late markUploaded changes nothing.
   const inFlight = await cache.nextPending();
   assert.equal(inFlight?.id, 4);
   assert.equal(checkSegmentBytes(readFileSync(inFlight.path)), 3);
+  assert.equal(inFlight.evicted?.aborted, false);
   await cache.add(writeSegment(src, 12));
-  assert.deepEqual(cache.segmentIds(), [4, 6, 7, 8, 9, 10, 11, 12, 13]);
-  assert.deepEqual(cache.pendingGaps().map((g) => [g.startWallClockMs - T0, g.endWallClockMs - T0]), [[0, 3000], [4000, 5000]]);
+  assert.equal(inFlight.evicted?.aborted, true);
+  assert.deepEqual(cache.segmentIds(), [5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  assert.deepEqual(cache.pendingGaps().map((g) => [g.startWallClockMs - T0, g.endWallClockMs - T0]), [[0, 4000]]);
   await cache.markUploaded(4);
-  assert.equal(cache.stats().bytes, 100 + 8 * 1000);
+  assert.deepEqual(cache.pendingRanges(), []);
+  assert.equal(cache.stats().bytes, 100 + 9 * 1000);
   assert.equal(cache.stats().bytes, bytesOnDisk(dir));
 
   // A segment larger than the whole bound is dropped and becomes a gap, never half-kept.
@@ -52,8 +56,8 @@ test('add, evict oldest first, exact size and one merged gap per run of eviction
   await cache.close();
   const again = await DurableSegmentCache.open(dir, { maxBytes: 10_000 });
   t.after(() => again.close());
-  assert.deepEqual(again.segmentIds(), [6, 7, 8, 9, 10, 11, 12, 13]);
-  assert.equal(again.pendingGaps().length, 2);
+  assert.deepEqual(again.segmentIds(), [5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  assert.equal(again.pendingGaps().length, 1);
   assert.equal(again.stats().bytes, bytesOnDisk(dir));
   assert.equal(again.recovery.entriesDropped, 0);
 });

@@ -1,6 +1,6 @@
-// During an outage the uploader keeps retrying the oldest segment; evictions skip it while it
-// is in flight. The pending gaps must still add up to one per hole in the media, not one per
-// retry (bench/outage-rss found them growing with every upload attempt).
+// During an outage the uploader keeps retrying the oldest segment, and evictions take it even
+// while it is in flight. The pending gaps must add up to one per hole in the media, not one
+// per retry (bench/outage-rss found them growing with every upload attempt).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -45,9 +45,9 @@ test('gaps on either side of a segment that is uploaded stay apart', async (t) =
   for (let k = 0; k < 4; k++) await cache.add(writeSegment(src, k));
   await cache.add(writeSegment(src, 4)); // evicts segment 0: gap [0, 1]
   const inFlight = await cache.nextPending(); // segment 1, [1, 2]
-  await cache.add(writeSegment(src, 5)); // evicts segment 2: gap [2, 3]
   await cache.markUploaded(inFlight!.id); // segment 1 reached the store: the gaps must not join
-  await cache.add(writeSegment(src, 6)); // room again: nothing evicted
+  await cache.add(writeSegment(src, 5)); // room again: nothing evicted
+  await cache.add(writeSegment(src, 6)); // evicts segment 2: gap [2, 3]
   await cache.add(writeSegment(src, 7)); // evicts segment 3, extending [2, 3] to [2, 4]
   assert.deepEqual(span(cache), [[0, 1], [2, 4]]);
 });

@@ -41,6 +41,42 @@ export class HttpMetrics {
         }
       },
     });
+    new Gauge({
+      name: 'mediagraph_instance_recording',
+      help: 'Instances set to record: 1 while recording, 0 while not (restarting after a node failure, camera lost, not Active).',
+      labelNames: ['graph_instance'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const i of host.instanceList()) {
+          const st = host.instanceStatus(i.name);
+          if (st.shouldRecord) this.set({ graph_instance: i.name }, st.recording ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'mediagraph_instance_not_recording_since_seconds',
+      help: 'Unix time since which an instance set to record is not recording (absent while it records).',
+      labelNames: ['graph_instance', 'reason'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const i of host.instanceList()) {
+          const st = host.instanceStatus(i.name);
+          if (st.shouldRecord && !st.recording && st.notRecordingSince) this.set({ graph_instance: i.name, reason: st.notRecordingReason ?? '' }, Date.parse(st.notRecordingSince) / 1000);
+        }
+      },
+    });
+    new Counter({
+      name: 'mediagraph_instance_restarts_total',
+      help: 'Pipeline restarts after node failures, per instance, since its last activation.',
+      labelNames: ['graph_instance'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const i of host.instanceList()) this.inc({ graph_instance: i.name }, host.instanceStatus(i.name).restarts);
+      },
+    });
     const events = new Counter({
       name: 'mediagraph_events_total',
       help: 'Events published by the host, by event type.',

@@ -5,10 +5,11 @@
 import type { EventBus } from '../../types/events.ts';
 import type { Logger } from '../../types/logger.ts';
 import type { CachedGap, CachedRange, CachedSegment, SegmentQueue } from '../../types/cache.ts';
-import type { BlobAssetStore, GapRange, SegmentBody } from '../../storage/blob/index.ts';
+import type { BlobAssetStore, SegmentBody } from '../../storage/blob/index.ts';
 import { BlobStoreError } from '../../storage/blob/index.ts';
 import { backoffMs } from './options.ts';
 import { StorageFailureLog } from './failure-log.ts';
+import { UplinkWatch } from './uplink-watch.ts';
 
 export interface UploaderOptions {
   readonly concurrency: number;
@@ -21,6 +22,12 @@ export interface UploaderOptions {
    * read-modify-write per interval, not per segment; the last write happens at the end.
    */
   readonly indexIntervalMs?: number;
+  /**
+   * While storage fails, how often a cheap probe checks whether it answers again (default 1 s).
+   * Its first answer after an outage ends the backoff wait and cuts short the requests sent
+   * while the line was down, so uploads resume within about this long of the line's return.
+   */
+  readonly probeIntervalMs?: number;
   /** Least time between two "storage still failing" log lines during an outage (default 5 min). */
   readonly failureSummaryIntervalMs?: number;
   /** Called when an upload attempt starts (latency measurements). */
@@ -48,10 +55,8 @@ export class AssetUploader {
   readonly #work = new AbortController();
   readonly #initUploads = new Map<string, Promise<void>>();
   readonly #failureLog: StorageFailureLog;
-  #pendingGaps: GapRange[] = [];
+  readonly #uplink: UplinkWatch;
   #wakeIndex: (() => void) | undefined;
-  #lastSeenId = 0;
-  #lastEndMs: number | undefined;
   #available = false;
   #drainTimer: NodeJS.Timeout | undefined;
   #drainDeadline: number | undefined;
@@ -67,6 +72,12 @@ export class AssetUploader {
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
     this.#failureLog = new StorageFailureLog(logger, this.#now, opts.failureSummaryIntervalMs);
+    const probeInterval = opts.probeIntervalMs ?? 1000;
+    this.#uplink = new UplinkWatch({
+      probe: (signal) => store.reachable(Math.max(200, Math.round(probeInterval * 1.5)), signal),
+      intervalMs: probeInterval,
+      stop: this.#work.signal,
+    });
     void queue.inputEnded.then(() => this.beginDrain());
   }
 
@@ -141,16 +152,19 @@ export class AssetUploader {
         if (hadWork && !signal.aborted) continue;
         break;
       }
-      this.#noteOrder(seg);
       this.#opts.onUploadStarted?.(seg);
       const t0 = this.#now();
+      // Sent during an outage, this attempt is cut short when the line is seen back; and it is
+      // abandoned if the cache evicts the segment meanwhile (oldest first, uploading or not).
+      const back = this.#uplink.backSignal;
+      const attemptSignal = AbortSignal.any([signal, ...(back ? [back] : []), ...(seg.evicted ? [seg.evicted] : [])]);
       try {
-        await this.#ensureInit(seg, signal);
-        const upload = this.#store.uploadSegment(seg, signal, body ? await body : undefined);
+        await this.#ensureInit(seg, attemptSignal);
+        const upload = this.#store.uploadSegment(seg, attemptSignal, body ? await body : undefined);
         // Not while retrying: during an outage every attempt would read a file for nothing.
         if (attempt === 0) ahead = this.#readAhead();
         const { blobName, byteSize } = await upload;
-        this.#failureLog.succeeded();
+        this.#storageAnswered();
         attempt = 0;
         await confirming;
         confirming = this.#confirm(seg, blobName, byteSize, t0);
@@ -158,9 +172,13 @@ export class AssetUploader {
         this.#queue.release(seg.id);
         ahead = undefined;
         if (signal.aborted) break;
+        if (seg.evicted?.aborted) { this.#logger.info('upload abandoned: the cache evicted its segment', { segment: seg.id }); continue; }
+        if (back?.aborted) { attempt = 0; continue; } // the line is back: again, now
         attempt++;
         this.#storageError(e, true);
-        try { await sleep(backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000), signal); } catch { break; }
+        const wait = backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000);
+        const woken = this.#uplink.backSignal;
+        try { await sleep(wait, woken ? AbortSignal.any([signal, woken]) : signal); } catch { if (signal.aborted) break; attempt = 0; }
       }
     }
     await confirming;
@@ -184,6 +202,12 @@ export class AssetUploader {
     this.#confirming++;
     try {
       await this.#queue.markUploaded(seg.id);
+      if (seg.evicted?.aborted) {
+        // Evicted while its upload was landing: the index records it as a gap, so the blob goes too.
+        await this.#store.deleteSegment(seg, this.#work.signal).catch((e: unknown) =>
+          this.#logger.warn('could not delete the blob of an evicted segment', { blobName, error: e instanceof Error ? e.message : String(e) }));
+        return;
+      }
     } catch (e) {
       // Stored but not deleted: it will be uploaded again (same name, overwritten).
       this.#queue.release(seg.id);
@@ -214,18 +238,8 @@ export class AssetUploader {
     return p;
   }
 
-  /** Segments arrive oldest first: a discontinuity after a hole is a camera-lost gap. */
-  #noteOrder(seg: CachedSegment): void {
-    if (seg.id <= this.#lastSeenId) return;
-    this.#lastSeenId = seg.id;
-    if (seg.afterDiscontinuity && this.#lastEndMs !== undefined && seg.startWallClockMs > this.#lastEndMs) {
-      this.#pendingGaps.push({ startMs: this.#lastEndMs, endMs: seg.startWallClockMs, reason: 'camera-lost' });
-    }
-    this.#lastEndMs = Math.max(this.#lastEndMs ?? 0, seg.endWallClockMs);
-  }
-
   #hasIndexWork(): boolean {
-    return this.#pendingGaps.length > 0 || this.#queue.pendingGaps().length > 0 || this.#queue.pendingRanges().length > 0;
+    return this.#queue.pendingGaps().length > 0 || this.#queue.pendingRanges().length > 0;
   }
 
   /** Writes ranges and gaps as they come; a write covers everything that piled up during the last one. */
@@ -234,15 +248,18 @@ export class AssetUploader {
     const stopped = new Promise<void>((r) => stop.addEventListener('abort', () => r(), { once: true }));
     while (!stop.aborted) {
       if (this.#hasIndexWork()) {
+        const back = this.#uplink.backSignal;
         try {
-          await this.#flushIndex(AbortSignal.any([stop, this.#work.signal]));
-          this.#failureLog.succeeded();
+          await this.#flushIndex(AbortSignal.any([stop, this.#work.signal, ...(back ? [back] : [])]));
+          this.#storageAnswered();
           failures = 0;
           await sleep(this.#opts.indexIntervalMs ?? 2000, stop).catch(() => {});
         } catch (e) {
           if (stop.aborted || this.#work.signal.aborted) break;
+          if (back?.aborted) { failures = 0; continue; } // sent while the line was down; it is back
           this.#storageError(e, true);
-          try { await sleep(backoffMs(++failures, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000), stop); } catch { break; }
+          const woken = this.#uplink.backSignal;
+          try { await sleep(backoffMs(++failures, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000), woken ? AbortSignal.any([stop, woken]) : stop); } catch { if (stop.aborted) break; failures = 0; }
         }
         continue;
       }
@@ -260,25 +277,25 @@ export class AssetUploader {
   async #flushIndex(signal: AbortSignal): Promise<void> {
     const cacheGaps: readonly CachedGap[] = this.#queue.pendingGaps();
     const cacheRanges: readonly CachedRange[] = this.#queue.pendingRanges();
-    if (cacheRanges.length === 0 && this.#pendingGaps.length === 0 && cacheGaps.length === 0) return;
-    const ownGaps = this.#pendingGaps;
-    this.#pendingGaps = [];
-    try {
-      await this.#store.recordInIndex({
-        ranges: cacheRanges.map((r) => ({ startMs: r.startWallClockMs, endMs: r.endWallClockMs })),
-        gaps: [...ownGaps, ...cacheGaps.map((g) => ({ startMs: g.startWallClockMs, endMs: g.endWallClockMs, reason: g.reason }))],
-      }, signal);
-      // Recorded: the cache may forget them (ranges and gaps that grew meanwhile stay pending).
-      await this.#queue.ackRanges(cacheRanges);
-      await this.#queue.ackGaps(cacheGaps);
-    } catch (e) {
-      this.#pendingGaps = [...ownGaps, ...this.#pendingGaps];
-      throw e;
-    }
+    if (cacheRanges.length === 0 && cacheGaps.length === 0) return;
+    // Every gap (camera lost, recorder stopped or down, evicted) is journalled by the cache, so
+    // one lost to a crash or a dead uplink is indexed on the next run.
+    await this.#store.recordInIndex({
+      ranges: cacheRanges.map((r) => ({ startMs: r.startWallClockMs, endMs: r.endWallClockMs })),
+      gaps: cacheGaps.map((g) => ({ startMs: g.startWallClockMs, endMs: g.endWallClockMs, reason: g.reason })),
+    }, signal);
+    // Recorded: the cache may forget them (ranges and gaps that grew meanwhile stay pending).
+    await this.#queue.ackRanges(cacheRanges);
+    await this.#queue.ackGaps(cacheGaps);
+  }
+
+  #storageAnswered(): void {
+    this.#failureLog.succeeded();
+    this.#uplink.succeeded();
   }
 
   #storageError(e: unknown, willRetry: boolean): void {
-    if (willRetry) this.#opts.metrics?.add('mediagraph_upload_retries_total');
+    if (willRetry) { this.#opts.metrics?.add('mediagraph_upload_retries_total'); this.#uplink.failed(); }
     const err = e instanceof BlobStoreError ? e : undefined;
     const message = err?.message ?? (e instanceof Error ? e.message : String(e));
     this.#events.emit('StorageError', {

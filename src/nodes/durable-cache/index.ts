@@ -143,6 +143,10 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
         // One bad segment (e.g. its file vanished) must not stop the recording.
         ctx.events.emit('DataDropped', { dataType: 'segment', count: 1, reason: e instanceof Error ? e.message : String(e) });
         ctx.logger.warn('segment not cached', { error: e instanceof Error ? e.message : String(e) });
+        // Its time is a hole with a reason (if the journal can still take a record).
+        if (msg.kind === 'segment') {
+          await c.addGap({ kind: 'gap', startWallClockMs: msg.startWallClockMs, endWallClockMs: msg.endWallClockMs, reason: 'write-failed' }).catch(() => {});
+        }
       }
     };
 
@@ -154,7 +158,9 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       },
       error: (e: unknown) => subscriber.error(e),
       complete: () => {
-        chain = chain.then(() => {
+        chain = chain.then(async () => {
+          // A clean end of the recording: the time until the next run is recorder-stopped, not down.
+          await cache?.markStopped().catch((e: unknown) => ctx.logger.warn('could not journal the stop', { error: e instanceof Error ? e.message : String(e) }));
           cache?.endInput();
           inputDone = true;
           finish();

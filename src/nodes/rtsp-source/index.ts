@@ -1,12 +1,13 @@
 // `#Microsoft.Media.MediaGraphRtspSource`: a real RTSP/RTP client under a supervisor that
 // reconnects with capped exponential backoff and jitter, one Discontinuity and one event
 // per outage. Credentials never leave the session: events name the URL without userinfo.
-import { defer } from 'rxjs';
+import { defer, from } from 'rxjs';
 import { defineNode } from '../define-node.ts';
 import { checkRtspSource, rtspSourceSchema, TLS_ENDPOINT, type RtspSourceConfig } from './schema.ts';
 import { connectOnce, reportFailure } from './connect.ts';
 import { supervise } from './reconnect.ts';
-import { redactUrl } from '../../media/rtsp/headers/url.ts';
+import { parseRtspUrl, redactUrl } from '../../media/rtsp/headers/url.ts';
+import { tcpReachable } from './reachability.ts';
 
 function truthy(v: unknown): boolean {
   return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
@@ -41,6 +42,7 @@ export const rtspSourceNode = defineNode<RtspSourceConfig>({
       transport: (config.transport ?? 'Tcp').toLowerCase() as 'tcp' | 'udp' | 'http',
       ...(tls ? { tls } : {}),
     };
+    const peer = ((): { host: string; port: number } | undefined => { try { return parseRtspUrl(ep.url); } catch { return undefined; } })();
     let attempt = 0;
     return supervise(
       () =>
@@ -53,6 +55,8 @@ export const rtspSourceNode = defineNode<RtspSourceConfig>({
         scheduler: ctx.scheduler,
         stop$: ctx.stop$,
         classify: (e) => (e instanceof TypeError && /Invalid URL/i.test(e.message) ? 'fatal' : 'retry'),
+        // a camera switched back on is recording again within about a second, whatever the backoff
+        ...(peer ? { probe: () => defer(() => from(tcpReachable(peer.host, peer.port, 800))), probeIntervalMs: 1000 } : {}),
         onOutage: (o) => {
           reportFailure(o.error, ctx.events, target);
           ctx.metrics.add('mediagraph_reconnects_total');

@@ -2,7 +2,14 @@
 // Observable; on failure or an unexpected end the supervisor emits a Discontinuity, waits
 // a capped exponential backoff with jitter, and tries again, until stop$ fires. Time comes
 // from the scheduler so marble tests run it in virtual time.
-import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+//
+// A long backoff is kind to a camera that keeps failing, but it also delays the return of one
+// that was simply switched off: after a minute down the next attempt may be half a minute
+// away. So while the backoff runs, an optional cheap probe (a TCP connect) is tried every
+// `probeIntervalMs`; when it sees the peer come back after having seen it gone, the wait ends
+// and the next attempt starts at once. A peer that answers the probe but fails the real
+// attempt (bad credentials, no stream) keeps the normal backoff.
+import { Observable, Subscription, type SchedulerLike } from 'rxjs';
 import type { Discontinuity, MediaMessage } from '../../types/media.ts';
 
 export interface BackoffPolicy {
@@ -38,6 +45,10 @@ export interface SuperviseOptions {
   readonly classify?: (error: unknown) => 'retry' | 'fatal';
   readonly onOutage?: (report: OutageReport) => void;
   readonly onRecovered?: (outageMs: number) => void;
+  /** Cheap reachability check run during the backoff wait (first value counts). */
+  readonly probe?: () => Observable<boolean>;
+  /** Period of the probe (default 1000 ms). */
+  readonly probeIntervalMs?: number;
 }
 
 /**
@@ -52,6 +63,7 @@ export function supervise(connect: () => Observable<MediaMessage>, options: Supe
     let stopped = false;
     let current: Subscription | undefined;
     let timer: Subscription | undefined;
+    let probing: Subscription | undefined;
     let lastMediaWallClockMs: number | undefined;
     let outageStartedAt: number | undefined;
 
@@ -60,12 +72,15 @@ export function supervise(connect: () => Observable<MediaMessage>, options: Supe
       stopped = true;
       current?.unsubscribe();
       timer?.unsubscribe();
+      probing?.unsubscribe();
       subscriber.next({ kind: 'end' });
       subscriber.complete();
     };
 
     const start = (): void => {
       if (stopped) return;
+      timer?.unsubscribe();
+      probing?.unsubscribe();
       let sawMedia = false;
       current = connect().subscribe({
         next: (m) => {
@@ -108,6 +123,27 @@ export function supervise(connect: () => Observable<MediaMessage>, options: Supe
       if (sawMedia) subscriber.next(discontinuity);
       options.onOutage?.({ attempt: failures, error, reason: error instanceof Error ? error.message : String(error), retryInMs: delay, beforeMedia: !sawMedia });
       timer = options.scheduler.schedule(start, delay);
+      if (options.probe) probeUntilBack(options.probe, options.probeIntervalMs ?? 1000);
+    };
+
+    /** Probes while the backoff runs; a peer seen gone and then back ends the wait. */
+    const probeUntilBack = (probe: () => Observable<boolean>, intervalMs: number): void => {
+      let sawGone = false;
+      const loop = new Subscription();
+      probing = loop;
+      const tick = (): void => {
+        if (stopped || loop.closed) return;
+        let answered = false;
+        const answer = (reachable: boolean): void => {
+          if (answered || loop.closed) return;
+          answered = true;
+          if (!reachable) sawGone = true;
+          else if (sawGone) { start(); return; }
+          loop.add(options.scheduler.schedule(tick, intervalMs));
+        };
+        loop.add(probe().subscribe({ next: answer, error: () => answer(false), complete: () => answer(false) }));
+      };
+      loop.add(options.scheduler.schedule(tick, intervalMs));
     };
 
     const stopSub = options.stop$.subscribe(() => finish());
@@ -117,6 +153,7 @@ export function supervise(connect: () => Observable<MediaMessage>, options: Supe
       stopSub.unsubscribe();
       current?.unsubscribe();
       timer?.unsubscribe();
+      probing?.unsubscribe();
     };
   });
 }

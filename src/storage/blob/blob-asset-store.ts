@@ -320,6 +320,26 @@ export class BlobAssetStore {
     return { ranges: clip(mergeRanges(ranges), fromMs, toMs), gaps: clip(mergeGaps(gaps), fromMs, toMs) };
   }
 
+  /**
+   * Whether the storage account answers at all within `timeoutMs`: any HTTP response counts
+   * (even 403 from a write-only SAS), a timeout or a connection error does not. One small
+   * request, for watching an uplink come back while an upload hangs.
+   */
+  async reachable(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.#call('probe', timeoutMs, signal, (s) => this.#container.getProperties({ abortSignal: s }));
+      return true;
+    } catch (e) {
+      return e instanceof BlobStoreError && e.statusCode !== undefined;
+    }
+  }
+
+  /** Deletes a segment's blob if it exists (an upload that landed after its segment was evicted). */
+  async deleteSegment(seg: Pick<SegmentToUpload, 'startWallClockMs' | 'endWallClockMs'>, signal?: AbortSignal): Promise<void> {
+    const name = segmentBlobName(seg.startWallClockMs, seg.endWallClockMs - seg.startWallClockMs);
+    await this.#call('delete-segment', this.#opTimeout, signal, (s) => this.#blob(name).deleteIfExists({ abortSignal: s }));
+  }
+
   /** Whether a blob exists (tests and diagnostics). */
   async exists(name: string, signal?: AbortSignal): Promise<boolean> {
     return this.#call('exists', this.#opTimeout, signal, (s) => this.#blob(name).exists({ abortSignal: s }));

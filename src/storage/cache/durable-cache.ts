@@ -21,6 +21,7 @@ import { readJournal, encodeRecords, JournalWriter, type JournalRecord, type Seg
 import { acquireLock } from './lock.ts';
 import { copyDurably, fsyncDirAsync, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
 import { crc32 } from './crc32.ts';
+import { parseGapReason } from '../../types/gap.ts';
 
 export type EvictionCause = 'size-bound' | 'disk-full' | 'too-large';
 
@@ -70,9 +71,16 @@ export class CacheClosedError extends Error {
   override readonly name = 'CacheClosedError';
 }
 
+/** The reason an in-flight upload's `evicted` signal carries. */
+export class SegmentEvictedError extends Error {
+  override readonly name = 'SegmentEvictedError';
+}
+
 interface SegEntry { readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
 interface InitEntry { readonly id: string; readonly file: string; readonly bytes: number; refs: number }
 interface RangeEntry { readonly id: number; start: number; end: number }
+/** A hole shorter than this between two segments is clock jitter, not a gap (the playlist's tolerance). */
+const HOLE_TOLERANCE_MS = 500;
 /** Uploaded ranges this close together are one pending index entry. */
 const RANGE_MERGE_MS = 1000;
 interface GapEntry { readonly id: number; start: number; end: number; readonly reason: Gap['reason']; lastSeq: number }
@@ -97,13 +105,21 @@ export class DurableSegmentCache {
   readonly #gaps = new Map<number, GapEntry>();
   readonly #ranges = new Map<number, RangeEntry>();
   #nextRangeId = 1;
-  readonly #inFlight = new Set<number>();
+  /** Segments handed out by nextPending and not yet marked uploaded or released, with the
+   *  controller that tells their upload the segment was evicted under it. */
+  readonly #inFlight = new Map<number, AbortController>();
   /** Victims of an eviction whose journal record is being written: no longer handed out. */
   readonly #evicting = new Set<number>();
   #bytes = 0;
   #nextSeq = 1;
   #nextGapId = 1;
   #lastInitId: string | undefined;
+  /** End of the newest media this cache ever took (kept, evicted or dropped): where a hole starts. */
+  #lastEnd: number | undefined;
+  /** Set by a `stop` record after the last media: the previous run ended cleanly, at this time. */
+  #stoppedAt: number | undefined;
+  /** No media added since open: the next segment's distance from #lastEnd is the recorder's own downtime. */
+  #firstSinceOpen = true;
   #recordsSinceCompaction = 0;
   #inputEnded = false;
   #closed = false;
@@ -222,7 +238,12 @@ export class DurableSegmentCache {
         this.#nextSeq = Math.max(this.#nextSeq, r.nextSeq);
         this.#nextGapId = Math.max(this.#nextGapId, r.nextGapId);
         this.#nextRangeId = Math.max(this.#nextRangeId, r.nextRangeId ?? 1);
+        this.#noteEnd(r.lastEnd);
+        this.#stoppedAt = r.stoppedAt;
         this.#recordsSinceCompaction = 0;
+        break;
+      case 'stop':
+        this.#stoppedAt = r.at;
         break;
       case 'init':
         this.#inits.set(r.id, { id: r.id, file: r.file, bytes: r.bytes, refs: 0 });
@@ -235,6 +256,8 @@ export class DurableSegmentCache {
         this.#segs.set(r.seq, { seq: r.seq, file: r.file, bytes: r.bytes, at: r.at, meta: r.meta });
         this.#nextSeq = Math.max(this.#nextSeq, r.seq + 1);
         this.#lastInitId = r.meta.initId;
+        this.#noteEnd(r.meta.end);
+        this.#stoppedAt = undefined;
         break;
       case 'del':
         this.#segs.delete(r.seq);
@@ -243,7 +266,8 @@ export class DurableSegmentCache {
         for (const s of r.seqs) this.#segs.delete(s);
         break;
       case 'gap':
-        this.#gaps.set(r.id, { id: r.id, start: r.start, end: r.end, reason: r.reason, lastSeq: r.lastSeq });
+        this.#gaps.set(r.id, { id: r.id, start: r.start, end: r.end, reason: parseGapReason(r.reason) ?? 'recorder-down', lastSeq: r.lastSeq });
+        if (r.reason === 'evicted') this.#noteEnd(r.end);
         this.#nextGapId = Math.max(this.#nextGapId, r.id + 1);
         this.#nextSeq = Math.max(this.#nextSeq, r.lastSeq + 1);
         break;
@@ -292,7 +316,11 @@ export class DurableSegmentCache {
   }
 
   #liveRecords(): JournalRecord[] {
-    const records: JournalRecord[] = [{ op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId, nextRangeId: this.#nextRangeId }];
+    const records: JournalRecord[] = [{
+      op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId, nextRangeId: this.#nextRangeId,
+      ...(this.#lastEnd !== undefined ? { lastEnd: this.#lastEnd } : {}),
+      ...(this.#stoppedAt !== undefined ? { stoppedAt: this.#stoppedAt } : {}),
+    }];
     // The newest init goes last so that `lastInitId` survives the rewrite.
     const inits = [...this.#inits.values()].sort((a, b) => Number(a.id === this.#lastInitId) - Number(b.id === this.#lastInitId));
     for (const i of inits) records.push({ op: 'init', id: i.id, file: i.file, bytes: i.bytes });
@@ -310,6 +338,19 @@ export class DurableSegmentCache {
    */
   add(segment: SegmentMessage): Promise<AddResult> {
     return this.#exclusive(() => this.#add(segment));
+  }
+
+  /**
+   * The producer stopped cleanly (deactivation, host closed). Journalled, so that the next run's
+   * first media follows a `recorder-stopped` gap; without it (a crash) the gap is `recorder-down`.
+   */
+  markStopped(): Promise<void> {
+    return this.#exclusive(async () => {
+      if (this.#closed) return;
+      const at = this.#now();
+      await this.#append([{ op: 'stop', at }]);
+      this.#stoppedAt = at;
+    });
   }
 
   /** Records a gap that came down the segment stream (camera lost, stopped). */
@@ -335,6 +376,7 @@ export class DurableSegmentCache {
       baseMediaDecodeTime: segment.baseMediaDecodeTime,
       afterDiscontinuity: segment.afterDiscontinuity,
     };
+    await this.#recordHoleBefore(meta);
     const segBytes = (await stat(segment.path)).size;
     const initKnown = this.#inits.has(segment.init.id);
     const initBytes = initKnown ? 0 : (await stat(segment.init.path)).size;
@@ -352,6 +394,40 @@ export class DurableSegmentCache {
     this.#notify();
     await this.#compactIfDue();
     return { accepted: true, id: seq };
+  }
+
+  /**
+   * A segment that does not continue the previous media starts after a hole; the hole becomes a
+   * journalled gap here, before the segment is placed, so it survives a crash. Its reason: the
+   * first media after the cache was opened follows the recorder's own absence (`recorder-stopped`
+   * after a clean stop, else `recorder-down`: a crash); a later one after a discontinuity
+   * follows a lost camera.
+   */
+  async #recordHoleBefore(meta: SegmentMeta): Promise<void> {
+    const first = this.#firstSinceOpen;
+    const stoppedCleanly = this.#stoppedAt !== undefined;
+    this.#firstSinceOpen = false;
+    const from = this.#lastEnd;
+    this.#noteEnd(meta.end);
+    this.#stoppedAt = undefined;
+    if (from === undefined || meta.start - from <= HOLE_TOLERANCE_MS) return;
+    let reason: Gap['reason'];
+    if (first) reason = stoppedCleanly ? 'recorder-stopped' : 'recorder-down';
+    else if (meta.afterDiscontinuity) reason = 'camera-lost';
+    else return; // continuous media with a clock step: not a hole anyone caused
+    const entry: GapEntry = { id: this.#nextGapId++, start: from, end: meta.start, reason, lastSeq: this.#nextSeq - 1 };
+    try {
+      await this.#withSpace(meta.initId, () => this.#append([gapRecord(entry)]));
+    } catch (e) {
+      if (!isNoSpace(e)) throw e;
+      return; // no room even for the record: the hole stays, unexplained
+    }
+    this.#gaps.set(entry.id, entry);
+    this.#notifyGaps();
+  }
+
+  #noteEnd(end: number | undefined): void {
+    if (end !== undefined && (this.#lastEnd === undefined || end > this.#lastEnd)) this.#lastEnd = end;
   }
 
   async #placeInit(id: string, source: string, bytes: number, seq: number): Promise<void> {
@@ -429,8 +505,19 @@ export class DurableSegmentCache {
 
   // ---- eviction ---------------------------------------------------------------------------
 
-  #oldestEvictable(): SegEntry | undefined {
+  /** The oldest segment not in flight: the next one to hand to the uploader. */
+  #oldestPending(): SegEntry | undefined {
     for (const s of this.#segs.values()) if (!this.#inFlight.has(s.seq) && !this.#evicting.has(s.seq)) return s;
+    return undefined;
+  }
+
+  /**
+   * The oldest segment, uploading or not: eviction is strictly oldest first. Skipping the one
+   * in flight would evict newer segments while a hung upload retried the oldest, leaving holes
+   * out of order; its upload is aborted instead (see #evictNow).
+   */
+  #oldestEvictable(): SegEntry | undefined {
+    for (const s of this.#segs.values()) if (!this.#evicting.has(s.seq)) return s;
     return undefined;
   }
 
@@ -442,7 +529,7 @@ export class DurableSegmentCache {
     const refs = new Map<string, number>();
     for (const s of this.#segs.values()) {
       if (projected + incoming <= this.maxBytes) break;
-      if (this.#inFlight.has(s.seq)) continue;
+      if (this.#evicting.has(s.seq)) continue;
       victims.push(s);
       projected -= s.bytes;
       const init = this.#inits.get(s.meta.initId);
@@ -502,6 +589,10 @@ export class DurableSegmentCache {
     for (const v of victims) {
       this.#segs.delete(v.seq);
       this.#bytes -= v.bytes;
+      // Its upload, if one runs, is abandoned: the segment is now a gap, never a blob.
+      const upload = this.#inFlight.get(v.seq);
+      this.#inFlight.delete(v.seq);
+      upload?.abort(new SegmentEvictedError(`segment ${v.seq} was evicted during its upload`));
       const init = this.#inits.get(v.meta.initId);
       if (init) init.refs--;
     }
@@ -564,10 +655,11 @@ export class DurableSegmentCache {
     for (;;) {
       signal?.throwIfAborted();
       if (this.#closed) return undefined;
-      const s = this.#oldestEvictable();
+      const s = this.#oldestPending();
       if (s) {
-        this.#inFlight.add(s.seq);
-        return this.#toCached(s);
+        const evicted = new AbortController();
+        this.#inFlight.set(s.seq, evicted);
+        return { ...this.#toCached(s), evicted: evicted.signal };
       }
       if (this.#inputEnded && this.#segs.size === 0) return undefined;
       await this.#wait(this.#waiters, signal);
@@ -577,7 +669,7 @@ export class DurableSegmentCache {
   /** The segment `nextPending` would return now, left pending (and evictable); `undefined` if none. */
   peekPending(): CachedSegment | undefined {
     if (this.#closed) return undefined;
-    const s = this.#oldestEvictable();
+    const s = this.#oldestPending();
     return s ? this.#toCached(s) : undefined;
   }
 

@@ -5,6 +5,7 @@
 import { openSync, closeSync, readFileSync, fstatSync, write, fdatasync, ftruncate } from 'node:fs';
 import { promisify } from 'node:util';
 import type { SegmentTrackSummary } from '../../types/segment.ts';
+import type { GapReason } from '../../types/gap.ts';
 import { crc32 } from './crc32.ts';
 
 export interface SegmentMeta {
@@ -18,16 +19,18 @@ export interface SegmentMeta {
 }
 
 export type JournalRecord =
-  | { readonly op: 'hdr'; readonly v: 1; readonly nextSeq: number; readonly nextGapId: number; readonly nextRangeId?: number }
+  | { readonly op: 'hdr'; readonly v: 1; readonly nextSeq: number; readonly nextGapId: number; readonly nextRangeId?: number; readonly lastEnd?: number; readonly stoppedAt?: number }
   | { readonly op: 'init'; readonly id: string; readonly file: string; readonly bytes: number }
   | { readonly op: 'initdel'; readonly id: string }
   | { readonly op: 'seg'; readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
   | { readonly op: 'del'; readonly seq: number }
   | { readonly op: 'evict'; readonly seqs: readonly number[] }
-  | { readonly op: 'gap'; readonly id: number; readonly start: number; readonly end: number; readonly reason: 'evicted' | 'camera-lost' | 'stopped'; readonly lastSeq: number }
+  | { readonly op: 'gap'; readonly id: number; readonly start: number; readonly end: number; readonly reason: GapReason; readonly lastSeq: number }
   | { readonly op: 'gapack'; readonly ids: readonly number[] }
   | { readonly op: 'rng'; readonly id: number; readonly start: number; readonly end: number }
-  | { readonly op: 'rngack'; readonly ids: readonly number[] };
+  | { readonly op: 'rngack'; readonly ids: readonly number[] }
+  /** The recorder stopped cleanly (deactivation, host closed) at `at`: the next media follows a recorder-stopped gap, not a recorder-down one. */
+  | { readonly op: 'stop'; readonly at: number };
 
 export function encodeRecords(records: readonly JournalRecord[]): Buffer {
   const parts: Buffer[] = [];

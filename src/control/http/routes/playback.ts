@@ -131,7 +131,7 @@ export const playbackRoutes: readonly Route[] = [
         // The default window is anchored on the recording's end, which needs the extent first.
         const extent = explicit ? undefined : await src.recordedExtent(asset);
         const window = parsePlaylistWindow(ctx.query, now, extent?.endMs);
-        const segments = await src.listSegments(asset, window.fromMs, window.toMs);
+        const [segments, media] = await Promise.all([src.listSegments(asset, window.fromMs, window.toMs), src.availableMedia(asset, window.fromMs, window.toMs)]);
         const newestEnd = segments.at(-1)?.endMs ?? 0;
         const stillWriting = now - newestEnd < LIVE_WITHIN_MS && window.toMs >= newestEnd - GAP_TOLERANCE_MS;
         return buildMediaPlaylist({
@@ -139,6 +139,7 @@ export const playbackRoutes: readonly Route[] = [
           closed: window.closedByCaller ? window.toMs <= now : !stillWriting,
           initUri: (id) => `init/${encodeURIComponent(id)}.mp4`,
           segmentUri: (s) => `segments/${encodeURIComponent(s.name)}`,
+          gaps: media.gaps,
         });
       });
       playlistText(ctx.res, text);
