@@ -17,6 +17,10 @@ import { normalizeBySchema } from './normalize.ts';
 import { resolveParameters, substitute, type SystemContext } from './parameters.ts';
 import { schemaIssues } from './schema-check.ts';
 import { graphIssues } from './graph-rules.ts';
+import { documentLimitIssues } from './document-limits.ts';
+
+/** Issues returned for one document: enough to fix it, never a multi-megabyte answer. */
+export const MAX_REPORTED_ISSUES = 100;
 
 export interface ValidatedNode {
   readonly section: NodeSection;
@@ -56,7 +60,8 @@ export function toOriginalPointer(raw: unknown, canonical: string): string {
   for (const seg of canonical.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     let key = seg;
     if (isObject(node)) {
-      key = Object.keys(node).find((k) => k.toLowerCase() === seg.toLowerCase()) ?? seg;
+      // the spelling is usually the user's already; searching every key per issue is quadratic
+      key = Object.hasOwn(node, seg) ? seg : Object.keys(node).find((k) => k.toLowerCase() === seg.toLowerCase()) ?? seg;
       node = node[key];
     } else if (Array.isArray(node)) {
       node = node[Number(seg)];
@@ -70,6 +75,9 @@ export function normalizeInstance(raw: unknown): { instance?: Instance; issues: 
   if (!isObject(raw)) {
     return { issues: [{ code: 'InvalidResource', pointer: '', message: 'an instance must be a JSON object', document: 'instance' }] };
   }
+  // limits first: everything below walks the document recursively
+  const limits = documentLimitIssues(raw, 'instance');
+  if (limits.length) return { issues: limits };
   const normalized = normalizeBySchema(raw, instanceSchema);
   const issues = schemaIssues(instanceSchema, normalized, '', 'instance', 'an instance').map((i) => ({
     ...i,
@@ -85,6 +93,9 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
     issues.push({ code: 'InvalidResource', pointer: '', message: 'a topology must be a JSON object', document: 'topology' });
     return fail();
   }
+  // 0. Limits first, so a hostile document costs no more than the limits allow.
+  issues.push(...documentLimitIssues(raw, 'topology'));
+  if (issues.length) return fail();
 
   // 1. Envelope (nodes only by their base properties here).
   const envelope = normalizeBySchema(raw, topologyEnvelopeSchema) as Record<string, unknown>;
@@ -174,7 +185,7 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       ...Object.fromEntries(NODE_SECTIONS.filter((s) => Array.isArray(props[s])).map((s) => [s, nodes.filter((n) => n.section === s).map((n) => n.spec)])),
     },
   }) as unknown as Topology;
-  return { ok: issues.length === 0, issues, topology, instance, nodes: deepFreeze(nodes), secrets: resolved.secrets };
+  return { ok: issues.length === 0, issues: issues.slice(0, MAX_REPORTED_ISSUES), topology, instance, nodes: deepFreeze(nodes), secrets: resolved.secrets };
 }
 
 export function inputsOf(spec: NodeSpec): readonly NodeInputSpec[] {

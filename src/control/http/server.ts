@@ -10,7 +10,7 @@ import { HttpMetrics, type MetricsContributor } from './metrics.ts';
 import { Router, type Route, type HttpMethod } from './router.ts';
 import { methodRoutes } from './routes/methods.ts';
 import { topologyRoutes, instanceRoutes } from './routes/resources.ts';
-import { eventRoutes } from './routes/events.ts';
+import { eventRoutes, type EventRouteOptions } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { playbackRoutes } from './routes/playback.ts';
 import { viewerRoutes } from './routes/viewer.ts';
@@ -30,6 +30,8 @@ export interface HttpServerOptions {
   readonly playback?: PlaybackSource;
   /** Interval of SSE keep-alive comments (default 15 s). */
   readonly sseKeepAliveMs?: number;
+  /** Bytes one SSE client may leave unread before it is dropped (default 1 MiB). */
+  readonly sseMaxBufferedBytes?: number;
 }
 
 export interface HttpServerHandle {
@@ -42,8 +44,8 @@ export interface HttpServerHandle {
 }
 
 /** Every route the server answers, in dispatch order (also checked against docs/openapi.json). */
-export function routeTable(sseKeepAliveMs?: number): readonly Route[] {
-  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(sseKeepAliveMs), ...playbackRoutes, ...viewerRoutes];
+export function routeTable(events: EventRouteOptions = {}): readonly Route[] {
+  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(events), ...playbackRoutes, ...viewerRoutes];
 }
 
 /** (method, path template) of every route, e.g. `GET /api/topologies/{name}`. */
@@ -121,7 +123,10 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
   const authorized = opts.token ? tokenCheck(opts.token) : undefined;
   const loopbackOnly = isLoopback(bind);
   const metrics = new HttpMetrics(host);
-  const router = new Router(routeTable(opts.sseKeepAliveMs));
+  const router = new Router(routeTable({
+    ...(opts.sseKeepAliveMs !== undefined ? { keepAliveMs: opts.sseKeepAliveMs } : {}),
+    ...(opts.sseMaxBufferedBytes !== undefined ? { maxBufferedBytes: opts.sseMaxBufferedBytes } : {}),
+  }));
   let hostOpen = true;
   let closingServer = false;
   const hostWatch = host.events$.subscribe({ complete: () => (hostOpen = false) });

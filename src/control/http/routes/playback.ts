@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { HttpError, sendJson, sendText } from '../http-io.ts';
 import type { Route, RouteContext } from '../router.ts';
 import { AssetNotFoundError, RangeNotSatisfiableError, type BlobBytes, type ByteRange, type PlaybackSource } from '../playback/source.ts';
-import { QueryError, parseAvailableMediaQuery, parsePlaylistWindow, rangesAtPrecision, formatAt, nextUnit } from '../playback/time-query.ts';
+import { QueryError, parseAvailableMediaQuery, parsePlaylistWindow, rangesAtPrecision, formatAt, nextUnit, unitFloor } from '../playback/time-query.ts';
 import { buildMediaPlaylist, GAP_TOLERANCE_MS } from '../playback/playlist.ts';
 
 /** A playlist is "live" while its newest segment ended less than this long ago. */
@@ -106,7 +106,7 @@ export const playbackRoutes: readonly Route[] = [
           // year without bounds: the first or last year of the recording
           const extent = await src.recordedExtent(asset);
           if (!extent) return { timeRanges: [] };
-          fromMs ??= Date.UTC(new Date(extent.startMs).getUTCFullYear(), 0, 1);
+          fromMs ??= unitFloor('year', extent.startMs);
           toMs ??= nextUnit('year', extent.endMs - 1);
         }
         const media = await src.availableMedia(asset, fromMs, toMs);
