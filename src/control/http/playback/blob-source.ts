@@ -162,6 +162,11 @@ export class BlobPlaybackSource implements PlaybackSource {
       const contentLength = r.contentLength ?? 0;
       const total = /\/(\d+)$/.exec(r.contentRange ?? '')?.[1];
       const totalSize = total ? Number(total) : contentLength;
+      if (range && (range.start >= totalSize || contentLength === 0)) {
+        // Azurite answers a range starting at the size with an empty 206; HTTP says 416
+        body.destroy();
+        throw new RangeNotSatisfiableError(totalSize);
+      }
       return {
         body: body as unknown as BlobBytes['body'],
         contentLength,
@@ -171,6 +176,7 @@ export class BlobPlaybackSource implements PlaybackSource {
         ...(r.etag ? { etag: r.etag } : {}),
       };
     } catch (e) {
+      if (e instanceof RangeNotSatisfiableError) throw e;
       const rest = e as RestLike;
       if (rest.statusCode === 404) return undefined;
       if (rest.statusCode === 416) {

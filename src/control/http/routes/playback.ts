@@ -38,8 +38,11 @@ function parseRange(header: string | undefined): ByteRange | 'suffix' | undefine
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
   if (m[1] === '') return 'suffix';
-  const start = Number(m[1]);
-  const end = m[2] === '' ? undefined : Number(m[2]);
+  // Digits beyond 2^53 are past any blob: a start there is unsatisfiable (416), an end there
+  // means "to the end" (RFC 9110 clamps the last position to the size).
+  const start = Math.min(Number(m[1]), Number.MAX_SAFE_INTEGER);
+  const endValue = m[2] === '' ? undefined : Number(m[2]);
+  const end = endValue !== undefined && endValue < Number.MAX_SAFE_INTEGER ? endValue : undefined;
   if (end !== undefined && end < start) return undefined;
   return { start, ...(end !== undefined ? { end } : {}) };
 }
