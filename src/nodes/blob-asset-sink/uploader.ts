@@ -8,6 +8,7 @@ import type { CachedGap, CachedRange, CachedSegment, SegmentQueue } from '../../
 import type { BlobAssetStore, GapRange, SegmentBody } from '../../storage/blob/index.ts';
 import { BlobStoreError } from '../../storage/blob/index.ts';
 import { backoffMs } from './options.ts';
+import { delayBeforeRetry } from '../../storage/blob/retry-after.ts';
 import { StorageFailureLog } from './failure-log.ts';
 
 export interface UploaderOptions {
@@ -160,7 +161,7 @@ export class AssetUploader {
         if (signal.aborted) break;
         attempt++;
         this.#storageError(e, true);
-        try { await sleep(backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000), signal); } catch { break; }
+        try { await sleep(delayBeforeRetry(e, backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000)), signal); } catch { break; }
       }
     }
     await confirming;
@@ -242,7 +243,7 @@ export class AssetUploader {
         } catch (e) {
           if (stop.aborted || this.#work.signal.aborted) break;
           this.#storageError(e, true);
-          try { await sleep(backoffMs(++failures, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000), stop); } catch { break; }
+          try { await sleep(delayBeforeRetry(e, backoffMs(++failures, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000)), stop); } catch { break; }
         }
         continue;
       }
