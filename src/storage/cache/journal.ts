@@ -6,6 +6,7 @@ import { openSync, closeSync, readFileSync, fstatSync, write, fdatasync, ftrunca
 import { promisify } from 'node:util';
 import type { SegmentTrackSummary } from '../../types/segment.ts';
 import { crc32 } from './crc32.ts';
+import { PRIVATE_FILE_MODE } from '../private-modes.ts';
 
 export interface SegmentMeta {
   readonly initId: string;
@@ -115,7 +116,7 @@ export class JournalWriter {
   readonly #sync: boolean;
 
   constructor(path: string, sync: boolean) {
-    this.#fd = openSync(path, 'a');
+    this.#fd = openSync(path, 'a', PRIVATE_FILE_MODE);
     this.#size = fstatSync(this.#fd).size;
     this.#sync = sync;
   }
