@@ -66,6 +66,16 @@ function tokenCheck(token: string): (header: string | undefined) => boolean {
   };
 }
 
+/** The request target as a URL; `//x` would otherwise read as a host name and throw (a 500). */
+function requestUrl(target: string): URL {
+  if (!target.startsWith('/')) throw new HttpError(400, 'InvalidRequestTarget', 'the request target must be a path starting with "/"');
+  try {
+    return new URL(`http://localhost${target}`);
+  } catch {
+    throw new HttpError(400, 'InvalidRequestTarget', 'the request target is not a valid path');
+  }
+}
+
 const TOKEN_COOKIE = 'mediagraph_token';
 
 /** The viewer's cookie as an Authorization header value, so one check serves both. */
@@ -140,7 +150,7 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
     res.setHeader('x-content-type-options', 'nosniff');
     inFlight++;
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestUrl(req.url ?? '/');
       checkOrigin(req, loopbackOnly);
       const { route, params } = router.match(req.method ?? 'GET', url.pathname);
       if (authorized && !route.public && !authorized(req.headers.authorization) && !authorized(bearerFromCookie(req.headers.cookie))) {
