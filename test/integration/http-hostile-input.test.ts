@@ -5,7 +5,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { get, openTestHost, send, serve } from './http-support.ts';
+import { get, instanceDoc, openTestHost, send, serve } from './http-support.ts';
+import { tickerTopology } from '../helpers/test-nodes.ts';
 import { recordAsset, ASSET, type RecordedAsset } from './playback-support.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
 
@@ -108,6 +109,20 @@ describe('hostile control-plane requests', () => {
     assert.match(detail.message, /cannot be an Azure Blob container name/);
   });
 
+  test('updating an instance with parameter keys in another letter case (or malformed entries) is never a 500', async (t) => {
+    // found by faults/fuzz-topology.ts: the update path read raw parameter names before validation
+    const host = await openTestHost(t);
+    const { url } = await serve(t, host);
+    assert.equal((await send(`${url}/api/topologies/T`, 'PUT', tickerTopology('T'))).status, 201);
+    assert.equal((await send(`${url}/api/instances/i1`, 'PUT', instanceDoc('i1', 'T', 'b1'))).status, 201);
+    const recased = await send(`${url}/api/instances/i1`, 'PUT', { name: 'i1', properties: { topologyName: 'T', parameters: [{ NAME: 'bucket', VALUE: 'b2' }] } });
+    assert.equal(recased.status, 200, await recased.text());
+    const malformed = await send(`${url}/api/instances/i1`, 'PUT', { name: 'i1', properties: { topologyName: 'T', parameters: [{ value: 'b3' }, null, 7] } });
+    assert.equal(malformed.status, 400);
+    const details = ((await malformed.json()) as OData).error.details;
+    assert.ok(details.some((d) => d.target === '/properties/parameters/0/name'), JSON.stringify(details));
+  });
+
   test('HEAD /api/events answers with the stream headers and no body', async (t) => {
     const host = await openTestHost(t);
     const { url } = await serve(t, host);
@@ -153,8 +168,10 @@ describe('hostile playback requests', { skip: skipUnless(hasCommand('ffmpeg'), '
       assert.equal(a.status, 200);
       assert.deepEqual(a.body.timeRanges, [{ start: year, end: year }]);
     }
-    assert.ok(worst < 1000, `/healthz took ${worst.toFixed(0)} ms`);
-    assert.ok(ms < 10_000, `answered in ${ms.toFixed(0)} ms`);
+    // Azurite serves the ~90 storage calls from this same process, so /healthz waits behind
+    // them; the calendar loop this replaces blocked the event loop for seconds per query.
+    assert.ok(worst < 3000, `/healthz took ${worst.toFixed(0)} ms`);
+    assert.ok(ms < 15_000, `answered in ${ms.toFixed(0)} ms`);
   });
 
   test('byte ranges at or past the end are 416 with the size; an end past the blob is clamped', async () => {
