@@ -5,6 +5,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { get, instanceDoc, openTestHost, send, serve } from './http-support.ts';
 import { tickerTopology } from '../helpers/test-nodes.ts';
 import { recordAsset, ASSET, type RecordedAsset } from './playback-support.ts';
@@ -139,6 +140,21 @@ describe('hostile control-plane requests', () => {
     assert.equal(r.status, 200);
     assert.match(r.type, /^text\/event-stream/);
   });
+});
+
+test('CONNECT is answered 405 instead of a dropped connection', async (t) => {
+  const host = await openTestHost(t);
+  const { url } = await serve(t, host);
+  const { port } = new URL(url);
+  const text = await new Promise<string>((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(`CONNECT /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`));
+    let got = '';
+    socket.setTimeout(3000, () => socket.destroy());
+    socket.on('data', (c: Buffer) => (got += c.toString('latin1')));
+    socket.on('close', () => resolve(got));
+    socket.on('error', () => undefined);
+  });
+  assert.match(text, /^HTTP\/1\.1 405 /);
 });
 
 describe('hostile playback requests', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () => {

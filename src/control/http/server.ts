@@ -180,6 +180,11 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
 
   const server = createServer((req, res) => void handle(req, res));
   server.headersTimeout = 30_000;
+  // CONNECT (proxy tunnels) is no route of ours; without a listener Node drops the socket unanswered
+  server.on('connect', (_req, socket) => {
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, bind, () => {
