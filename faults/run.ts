@@ -1,6 +1,6 @@
 // `npm run faults`: every fault scenario in its own process under a hard deadline, on
 // loopback only; prints a table and writes faults/results/latest.json.
-//   npm run faults [-- --quick] [-- --only=sigkill,uplink,uplink-return,camera,camera-60s,disk,fuzz,secrets]
+//   npm run faults [-- --quick] [-- --only=sigkill,uplink,uplink-return,camera,camera-60s,disk,fuzz,fuzz-topology,fuzz-http,secrets]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -20,6 +20,8 @@ const PLANS: readonly Plan[] = [
   { key: 'disk', file: 'disk-full.ts', args: ['--layout=cache', '--rounds=2'], quickArgs: ['--layout=cache'], limitS: 400 },
   { key: 'disk-all', file: 'disk-full.ts', args: ['--layout=all'], quickArgs: ['--layout=all'], limitS: 300 },
   { key: 'fuzz', file: 'fuzz-rtsp.ts', args: ['--inputs=1000000'], quickArgs: ['--inputs=50000'], limitS: 900 },
+  { key: 'fuzz-topology', file: 'fuzz-topology.ts', args: ['--documents=200000', '--http-every=20'], quickArgs: ['--documents=20000'], limitS: 1500 },
+  { key: 'fuzz-http', file: 'fuzz-http.ts', args: ['--requests=50000'], quickArgs: ['--requests=3000'], limitS: 1800 },
   { key: 'secrets', file: 'secrets.ts', args: [], quickArgs: ['--quick'], limitS: 600 },
 ];
 

@@ -6,6 +6,12 @@ import { PARAMETER_TYPES } from './model.ts';
 
 export const NAME_PATTERN = '^(?=.{1,32}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$';
 
+/**
+ * Node names become folder names (the segmenter's and the cache's), so they may not hold a
+ * path separator or a control character, nor be `.` or `..`. LVA only caps their length (64).
+ */
+export const NODE_NAME_PATTERN = '^(?!\\.{1,2}$)[^/\\\\\\u0000-\\u001f\\u007f]+$';
+
 export const outputSelectorSchema: JsonSchema = {
   type: 'object',
   required: ['property', 'operator', 'value'],
@@ -33,7 +39,7 @@ export const nodeBaseSchema: JsonSchema = {
   required: ['@type', 'name'],
   properties: {
     '@type': { type: 'string', minLength: 1 },
-    name: { type: 'string', minLength: 1, maxLength: 64 },
+    name: { type: 'string', minLength: 1, maxLength: 64, pattern: NODE_NAME_PATTERN },
     inputs: { type: 'array', items: nodeInputSchema },
   },
 };
@@ -104,8 +110,22 @@ export const instanceSchema: JsonSchema = resourceEnvelope({
   },
 });
 
-/** One node object of a given type: base properties + the type's own, nothing else. */
+const nodeSchemas = new WeakMap<NodeDefinition, JsonSchema>();
+
+/**
+ * One node object of a given type: base properties + the type's own, nothing else. One object
+ * per type, so the validator compiled for it is reused (compiling costs milliseconds per node).
+ */
 export function nodeSchemaFor(definition: NodeDefinition): JsonSchema {
+  let schema = nodeSchemas.get(definition);
+  if (!schema) {
+    schema = buildNodeSchema(definition);
+    nodeSchemas.set(definition, schema);
+  }
+  return schema;
+}
+
+function buildNodeSchema(definition: NodeDefinition): JsonSchema {
   const own = (definition.configSchema['properties'] ?? {}) as Record<string, JsonSchema>;
   const required = (definition.configSchema['required'] ?? []) as string[];
   const base = nodeBaseSchema['properties'] as Record<string, JsonSchema>;

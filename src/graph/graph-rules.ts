@@ -5,6 +5,12 @@ import type { ValidationIssue } from './model.ts';
 import type { ValidatedNode } from './validate.ts';
 import { suggest } from './schema-check.ts';
 
+/** A name as quoted in a message: a hostile 500 KB name must not become a 500 KB answer. */
+function shown(name: unknown): string {
+  const s = String(name);
+  return s.length > 64 ? `${s.slice(0, 64)}…` : s;
+}
+
 function issue(code: ValidationIssue['code'], pointer: string, message: string): ValidationIssue {
   return { code, pointer, message, document: 'topology' };
 }
@@ -16,7 +22,7 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
     const name = n.spec.name;
     if (typeof name !== 'string') continue;
     const prior = byName.get(name);
-    if (prior) out.push(issue('GraphValidationError', `${n.pointer}/name`, `node name "${name}" is already used at ${prior.pointer}; node names must be unique`));
+    if (prior) out.push(issue('GraphValidationError', `${n.pointer}/name`, `node name "${shown(name)}" is already used at ${prior.pointer}; node names must be unique`));
     else byName.set(name, n);
   }
 
@@ -25,11 +31,11 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
     const inputs = Array.isArray(n.spec.inputs) ? n.spec.inputs : [];
     const role = n.definition?.role ?? (n.section === 'sources' ? 'source' : n.section === 'sinks' ? 'sink' : 'processor');
     if (role === 'source' && inputs.length > 0) {
-      out.push(issue('GraphValidationError', `${n.pointer}/inputs`, `source "${n.spec.name}" cannot have inputs`));
+      out.push(issue('GraphValidationError', `${n.pointer}/inputs`, `source "${shown(n.spec.name)}" cannot have inputs`));
       continue;
     }
     if (role !== 'source' && inputs.length === 0) {
-      out.push(issue('GraphValidationError', `${n.pointer}/inputs`, `${role} "${n.spec.name}" needs at least one input`));
+      out.push(issue('GraphValidationError', `${n.pointer}/inputs`, `${role} "${shown(n.spec.name)}" needs at least one input`));
       continue;
     }
     const count = n.definition?.inputCount;
@@ -41,7 +47,7 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
       if (typeof input?.nodeName !== 'string') return;
       const upstream = byName.get(input.nodeName);
       if (!upstream) {
-        out.push(issue('GraphValidationError', `${at}/nodeName`, `input names node "${input.nodeName}", which does not exist${suggest(input.nodeName, [...byName.keys()])}`));
+        out.push(issue('GraphValidationError', `${at}/nodeName`, `input names node "${shown(input.nodeName)}", which does not exist${suggest(input.nodeName, [...byName.keys()])}`));
         return;
       }
       consumers.set(input.nodeName, (consumers.get(input.nodeName) ?? 0) + 1);
@@ -49,14 +55,14 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
       const down = n.definition;
       if (!up || !down) return;
       if (up.output === null) {
-        out.push(issue('GraphValidationError', `${at}/nodeName`, `"${input.nodeName}" is a ${up.role} with no output; nothing can be wired after it`));
+        out.push(issue('GraphValidationError', `${at}/nodeName`, `"${shown(input.nodeName)}" is a ${up.role} with no output; nothing can be wired after it`));
         return;
       }
       if (!down.inputs.includes(up.output)) {
-        out.push(issue('ModuleValidationError', `${at}/nodeName`, `port kinds do not match: "${input.nodeName}" (${up.type}) emits "${up.output}", but "${n.spec.name}" (${down.type}) accepts ${down.inputs.map((k) => `"${k}"`).join(' or ')}`));
+        out.push(issue('ModuleValidationError', `${at}/nodeName`, `port kinds do not match: "${shown(input.nodeName)}" (${up.type}) emits "${up.output}", but "${shown(n.spec.name)}" (${down.type}) accepts ${down.inputs.map((k) => `"${k}"`).join(' or ')}`));
       }
       if (input.outputSelectors?.length && up.output !== 'media') {
-        out.push(issue('ModuleValidationError', `${at}/outputSelectors`, `outputSelectors select media types; "${input.nodeName}" emits "${up.output}"`));
+        out.push(issue('ModuleValidationError', `${at}/outputSelectors`, `outputSelectors select media types; "${shown(input.nodeName)}" emits "${up.output}"`));
       }
     });
   }
@@ -66,7 +72,7 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
   for (const n of nodes) {
     const role = n.definition?.role;
     if (!danglingInputs && (role === 'source' || role === 'processor') && !consumers.has(n.spec.name)) {
-      out.push(issue('GraphValidationError', `${n.pointer}/name`, `${role} "${n.spec.name}" feeds no node: its output goes nowhere (a partitioned or unfinished graph)`));
+      out.push(issue('GraphValidationError', `${n.pointer}/name`, `${role} "${shown(n.spec.name)}" feeds no node: its output goes nowhere (a partitioned or unfinished graph)`));
     }
   }
 

@@ -44,6 +44,11 @@ export function checkParameterValue(type: ParameterType, value: string): string 
   }
 }
 
+/** A parameter value as text; undefined for objects and arrays (the schemas report those). */
+function scalarText(v: unknown): string | undefined {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}
+
 export interface ResolvedParameters {
   /** Declared name → value, for declared parameters that have a value or a default. */
   readonly values: ReadonlyMap<string, string>;
@@ -68,15 +73,19 @@ export function resolveParameters(
       return;
     }
     byName.set(d.name.toLowerCase(), d);
-    if (d.default !== undefined) {
-      const problem = checkParameterValue(d.type, String(d.default));
+    const defaultText = scalarText(d.default);
+    if (defaultText !== undefined) {
+      const problem = checkParameterValue(d.type, defaultText);
       if (problem) issues.push({ code: 'ParameterTypeMismatch', pointer: `${at}/default`, message: `default of parameter "${d.name}": ${problem}`, document: 'topology' });
     }
   });
 
   const values = new Map<string, string>();
   const secrets: string[] = [];
-  for (const d of byName.values()) if (d.default !== undefined) values.set(d.name, String(d.default));
+  for (const d of byName.values()) {
+    const defaultText = scalarText(d.default);
+    if (defaultText !== undefined) values.set(d.name, defaultText);
+  }
 
   const given = new Set<string>();
   (instanceValues ?? []).forEach((p, i) => {
@@ -91,7 +100,8 @@ export function resolveParameters(
       return;
     }
     given.add(d.name);
-    const value = String(p.value);
+    const value = scalarText(p.value);
+    if (value === undefined) return; // not a string, number or boolean: the instance schema says so
     const problem = checkParameterValue(d.type, value);
     if (problem) {
       // never echo a secret back, even when it is malformed

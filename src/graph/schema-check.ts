@@ -31,8 +31,15 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** Names longer than this get no suggestion: no real name is, and the distance is quadratic. */
+const SUGGEST_MAX_LENGTH = 64;
+const SUGGEST_MAX_CANDIDATES = 200;
+
 export function suggest(name: string, known: readonly string[]): string {
+  if (name.length > SUGGEST_MAX_LENGTH) return '';
   const best = known
+    .slice(0, SUGGEST_MAX_CANDIDATES)
+    .filter((k) => k.length <= SUGGEST_MAX_LENGTH && Math.abs(k.length - name.length) <= Math.max(2, Math.floor(name.length / 4)))
     .map((k) => ({ k, d: distance(name.toLowerCase(), k.toLowerCase()) }))
     .sort((x, y) => x.d - y.d)[0];
   return best && best.d <= Math.max(2, Math.floor(name.length / 4)) ? ` (did you mean "${best.k}"?)` : '';
@@ -74,6 +81,9 @@ function toIssue(e: ErrorObject, base: string, document: ValidationIssue['docume
   return { code, pointer, message, document };
 }
 
+/** Issues reported per schema check; validateTopology caps the whole list too. */
+export const MAX_ISSUES_PER_CHECK = 50;
+
 export function schemaIssues(
   schema: JsonSchema,
   value: unknown,
@@ -86,6 +96,8 @@ export function schemaIssues(
   const seen = new Set<string>();
   const out: ValidationIssue[] = [];
   for (const e of validate.errors ?? []) {
+    // a document with thousands of mistakes is answered with the first ones, at bounded cost
+    if (out.length >= MAX_ISSUES_PER_CHECK) break;
     const issue = toIssue(e, base, document, what);
     const key = `${issue.pointer}|${issue.message}`;
     if (!seen.has(key)) {

@@ -17,6 +17,17 @@ import { normalizeBySchema } from './normalize.ts';
 import { resolveParameters, substitute, type SystemContext } from './parameters.ts';
 import { schemaIssues } from './schema-check.ts';
 import { graphIssues } from './graph-rules.ts';
+import { documentLimitIssues } from './document-limits.ts';
+
+/** Issues returned for one document: enough to fix it, never a multi-megabyte answer. */
+export const MAX_REPORTED_ISSUES = 100;
+
+/** Longest message kept: messages quote the user's values, which may be 100 KB long. */
+const MAX_MESSAGE_CHARS = 500;
+
+function bounded(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  return issues.slice(0, MAX_REPORTED_ISSUES).map((i) => (i.message.length > MAX_MESSAGE_CHARS ? { ...i, message: `${i.message.slice(0, MAX_MESSAGE_CHARS)}…` } : i));
+}
 
 export interface ValidatedNode {
   readonly section: NodeSection;
@@ -56,7 +67,8 @@ export function toOriginalPointer(raw: unknown, canonical: string): string {
   for (const seg of canonical.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     let key = seg;
     if (isObject(node)) {
-      key = Object.keys(node).find((k) => k.toLowerCase() === seg.toLowerCase()) ?? seg;
+      // the spelling is usually the user's already; searching every key per issue is quadratic
+      key = Object.hasOwn(node, seg) ? seg : Object.keys(node).find((k) => k.toLowerCase() === seg.toLowerCase()) ?? seg;
       node = node[key];
     } else if (Array.isArray(node)) {
       node = node[Number(seg)];
@@ -70,21 +82,27 @@ export function normalizeInstance(raw: unknown): { instance?: Instance; issues: 
   if (!isObject(raw)) {
     return { issues: [{ code: 'InvalidResource', pointer: '', message: 'an instance must be a JSON object', document: 'instance' }] };
   }
+  // limits first: everything below walks the document recursively
+  const limits = documentLimitIssues(raw, 'instance');
+  if (limits.length) return { issues: limits };
   const normalized = normalizeBySchema(raw, instanceSchema);
   const issues = schemaIssues(instanceSchema, normalized, '', 'instance', 'an instance').map((i) => ({
     ...i,
     pointer: toOriginalPointer(raw, i.pointer),
   }));
-  return { instance: normalized as Instance, issues };
+  return { instance: normalized as Instance, issues: bounded(issues) };
 }
 
 export function validateTopology(raw: unknown, registry: NodeTypeLookup, options: ValidateOptions = {}): ValidationResult {
   const issues: ValidationIssue[] = [];
-  const fail = (): ValidationResult => ({ ok: false, issues, nodes: [], secrets: [] });
+  const fail = (): ValidationResult => ({ ok: false, issues: bounded(issues), nodes: [], secrets: [] });
   if (!isObject(raw)) {
     issues.push({ code: 'InvalidResource', pointer: '', message: 'a topology must be a JSON object', document: 'topology' });
     return fail();
   }
+  // 0. Limits first, so a hostile document costs no more than the limits allow.
+  issues.push(...documentLimitIssues(raw, 'topology'));
+  if (issues.length) return fail();
 
   // 1. Envelope (nodes only by their base properties here).
   const envelope = normalizeBySchema(raw, topologyEnvelopeSchema) as Record<string, unknown>;
@@ -110,7 +128,8 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
   const declarations = (Array.isArray(props['parameters']) ? props['parameters'] : []).filter(isObject) as unknown as ParameterDeclaration[];
   const resolved = resolveParameters(
     declarations.filter((d) => typeof d.name === 'string'),
-    instance ? (Array.isArray(instance.properties?.parameters) ? instance.properties.parameters : []) : undefined,
+    // entries without a string name are reported by the instance schema; they set nothing
+    instance ? (Array.isArray(instance.properties?.parameters) ? instance.properties.parameters.filter((p) => isObject(p) && typeof p.name === 'string') : []) : undefined,
   );
   for (const i of resolved.issues) {
     const doc = i.document === 'instance' ? options.instance : raw;
@@ -174,7 +193,7 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       ...Object.fromEntries(NODE_SECTIONS.filter((s) => Array.isArray(props[s])).map((s) => [s, nodes.filter((n) => n.section === s).map((n) => n.spec)])),
     },
   }) as unknown as Topology;
-  return { ok: issues.length === 0, issues, topology, instance, nodes: deepFreeze(nodes), secrets: resolved.secrets };
+  return { ok: issues.length === 0, issues: bounded(issues), topology, instance, nodes: deepFreeze(nodes), secrets: resolved.secrets };
 }
 
 export function inputsOf(spec: NodeSpec): readonly NodeInputSpec[] {

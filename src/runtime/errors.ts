@@ -5,6 +5,7 @@ export const ERROR_CATALOG = {
   // 400 — the request or the definition is wrong
   InvalidJson: { status: 400, top: 'BadRequest', doc: 'The document is not valid JSON; the message gives the line and column.' },
   InvalidResource: { status: 400, top: 'InvalidResource', doc: 'The payload does not have the shape of a topology or instance.' },
+  DocumentLimitExceeded: { status: 400, top: 'BadRequest', doc: 'A topology or instance passes a size limit: nesting depth, JSON values, text, nodes, inputs per node or parameters (see docs/reliability.md, "Isolation and hostile input").' },
   ApiVersionNotSupported: { status: 400, top: 'InvalidVersion', doc: '`@apiVersion` is neither 1.0 nor 2.0.' },
   InvalidName: { status: 400, top: 'InvalidResource', doc: 'A topology or instance name breaks the name rules (alphanumerics and dashes, no leading or trailing dash, at most 32 characters).' },
   GraphValidationError: { status: 400, top: 'BadRequest', doc: 'The graph is malformed: duplicate or missing node, cycle, partition, a source with inputs, a sink without inputs.' },

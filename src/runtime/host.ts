@@ -473,7 +473,9 @@ function keepMaskedSecrets(raw: unknown, previous: unknown, redactor: Redactor):
     properties: {
       ...r.properties,
       parameters: params.map((p) => {
-        const stored = old.find((o) => o.name.toLowerCase() === p.name.toLowerCase());
+        // raw documents: a malformed entry is the validator's to report, not a TypeError here
+        const name: unknown = (p as { name?: unknown } | null)?.name;
+        const stored = typeof name === 'string' ? old.find((o) => typeof o?.name === 'string' && o.name.toLowerCase() === name.toLowerCase()) : undefined;
         if (!stored || typeof p.value !== 'string' || !p.value.includes(REDACTION_MASK)) return p;
         // unchanged since it was read: the masked form of the stored value
         return p.value === REDACTION_MASK || p.value === redactor.text(String(stored.value)) ? stored : p;

@@ -80,7 +80,11 @@ export async function invokeMethod(host: MediaGraphHost, methodName: string, pay
     }
     return await method(host, body);
   } catch (e) {
-    const error = e instanceof MediaGraphError ? e : new MediaGraphError('InternalError', e instanceof Error ? e.message : String(e));
+    if (!(e instanceof MediaGraphError)) {
+      // an unexpected error's message may hold paths or stack details: the log gets it, the caller does not
+      host.logger.error('direct method failed', { method: String(methodName), error: e instanceof Error ? e.message : String(e) });
+    }
+    const error = e instanceof MediaGraphError ? e : new MediaGraphError('InternalError', 'internal error; see the server log');
     return { status: error.status, payload: error.toODataError() };
   }
 }

@@ -3,7 +3,8 @@
 // the embedded default store. Loaded lazily: the module graph is ~550 ms to load.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { PRIVATE_DIR_MODE } from '../storage/private-modes.ts';
 
 export interface AzuriteHandle {
   readonly connectionString: string;
@@ -72,7 +73,11 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
   const { BlobServer, BlobConfiguration, MemoryExtentChunkStore } = loadAzurite();
   const inMemory = opts.inMemory ?? opts.location === undefined;
   const location = opts.location ?? '.';
-  if (!inMemory) mkdirSync(location, { recursive: true });
+  if (!inMemory) {
+    // Azurite writes its files with the default modes: keep them in a folder only we can enter
+    mkdirSync(location, { recursive: true, mode: PRIVATE_DIR_MODE });
+    chmodSync(location, PRIVATE_DIR_MODE);
+  }
   const config = new BlobConfiguration(
     '127.0.0.1',
     0,

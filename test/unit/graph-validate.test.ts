@@ -203,3 +203,35 @@ describe('each rule names its pointer', () => {
     expectIssue(issuesOf(t), '/properties/sources/1/@type', 'ModuleValidationError', /belongs in properties.sinks/);
   });
 });
+
+describe('document limits, checked before anything walks the document', () => {
+  const rtsp = (name: string): Record<string, unknown> => ({ '@type': '#Microsoft.Media.MediaGraphRtspSource', name, endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1/x' } });
+  const sinkOf = (inputs: readonly string[]): Record<string, unknown> => ({ ...clone(cvr.properties.sinks[0]), inputs: inputs.map((nodeName) => ({ nodeName })) });
+  const withProps = (props: Record<string, unknown>): Record<string, unknown> => ({ ...clone(cvr), properties: { ...clone(cvr.properties), ...props } });
+
+  test('each limit names its pointer; a document within them validates as before', () => {
+    const names = Array.from({ length: 101 }, (_, i) => `s${i}`);
+    expectIssue(issuesOf(withProps({ sources: names.map(rtsp), sinks: [sinkOf(names.slice(0, 2))] })), '/properties', 'DocumentLimitExceeded', /at most 100 nodes/);
+    expectIssue(issuesOf(withProps({ sources: names.slice(0, 33).map(rtsp), sinks: [sinkOf(names.slice(0, 33))] })), '/properties/sinks/0/inputs', 'DocumentLimitExceeded', /at most 32 inputs/);
+    const params = Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, type: 'String', default: 'x' }));
+    expectIssue(issuesOf(withProps({ parameters: params })), '/properties/parameters', 'DocumentLimitExceeded', /at most 100 parameters/);
+    let deep: unknown = 'x';
+    for (let i = 0; i < 40; i++) deep = { a: deep };
+    expectIssue(issuesOf(withProps({ description: deep })), '/properties/description/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a', 'DocumentLimitExceeded', /more than 32 levels/);
+    expectIssue(issuesOf(withProps({ description: 'x'.repeat(300 * 1024) })), '', 'DocumentLimitExceeded', /characters/);
+    const manyKeys = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]));
+    expectIssue(issuesOf(withProps({ sources: [{ ...rtsp('rtspSource'), ...manyKeys }] })), '/properties/sources/0', 'DocumentLimitExceeded', /keys; the limit is 100/);
+    expectIssue(issuesOf(cvr, { ...clone(instance), properties: { ...clone(instance.properties), parameters: Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, value: 'v' })) } }), '/properties/parameters', 'DocumentLimitExceeded', /sets at most 100/);
+    const ok = withProps({ sources: names.slice(0, 32).map(rtsp), sinks: [sinkOf(names.slice(0, 32))] });
+    assert.ok(!issuesOf(ok).some((i) => i.code === 'DocumentLimitExceeded'));
+  });
+
+  test('1,000 sources into one sink: rejected in well under a second (it took seconds)', () => {
+    const names = Array.from({ length: 1000 }, (_, i) => `camera${i}`);
+    const t0 = performance.now();
+    const issues = issuesOf(withProps({ sources: names.map(rtsp), sinks: [sinkOf(names)] }));
+    const ms = performance.now() - t0;
+    expectIssue(issues, '/properties/sinks/0/inputs', 'DocumentLimitExceeded');
+    assert.ok(ms < 500, `${ms.toFixed(0)} ms`);
+  });
+});

@@ -101,3 +101,19 @@ test('property: playlists are well formed for any segment list', () => {
     { numRuns: 300 },
   );
 });
+
+test('years before 100 are taken literally (0050 is year 50, not 1950), up to 9999', () => {
+  const y50 = new Date(0);
+  y50.setUTCFullYear(50, 0, 1);
+  const y51 = new Date(0);
+  y51.setUTCFullYear(51, 0, 1);
+  assert.deepEqual(parseAvailableMediaQuery(q({ precision: 'year', startTime: '0050', endTime: '0050' })), { precision: 'year', fromMs: y50.getTime(), toMs: y51.getTime() });
+  const month = parseAvailableMediaQuery(q({ precision: 'month', startTime: '0099-12', endTime: '0099-12' }));
+  assert.equal(new Date(month.fromMs!).toISOString(), '0099-12-01T00:00:00.000Z');
+  assert.equal(new Date(month.toMs!).toISOString(), '0100-01-01T00:00:00.000Z');
+  const day = parseAvailableMediaQuery(q({ precision: 'day', startTime: '0000-02-29', endTime: '0000-03-01' }));
+  assert.equal(new Date(day.fromMs!).toISOString(), '0000-02-29T00:00:00.000Z', 'year 0 is a leap year (proleptic Gregorian)');
+  const all = parseAvailableMediaQuery(q({ precision: 'year', startTime: '0000', endTime: '9999' }));
+  assert.equal(new Date(all.fromMs!).toISOString(), '0000-01-01T00:00:00.000Z');
+  assert.equal(rangesAtPrecision('year', [{ startMs: y50.getTime(), endMs: y50.getTime() + 1000 }])[0]!.start, '0050');
+});

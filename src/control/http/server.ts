@@ -10,7 +10,7 @@ import { HttpMetrics, type MetricsContributor } from './metrics.ts';
 import { Router, type Route, type HttpMethod } from './router.ts';
 import { methodRoutes } from './routes/methods.ts';
 import { topologyRoutes, instanceRoutes } from './routes/resources.ts';
-import { eventRoutes } from './routes/events.ts';
+import { eventRoutes, type EventRouteOptions } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { playbackRoutes } from './routes/playback.ts';
 import { viewerRoutes } from './routes/viewer.ts';
@@ -30,6 +30,8 @@ export interface HttpServerOptions {
   readonly playback?: PlaybackSource;
   /** Interval of SSE keep-alive comments (default 15 s). */
   readonly sseKeepAliveMs?: number;
+  /** Bytes one SSE client may leave unread before it is dropped (default 1 MiB). */
+  readonly sseMaxBufferedBytes?: number;
 }
 
 export interface HttpServerHandle {
@@ -42,8 +44,8 @@ export interface HttpServerHandle {
 }
 
 /** Every route the server answers, in dispatch order (also checked against docs/openapi.json). */
-export function routeTable(sseKeepAliveMs?: number): readonly Route[] {
-  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(sseKeepAliveMs), ...playbackRoutes, ...viewerRoutes];
+export function routeTable(events: EventRouteOptions = {}): readonly Route[] {
+  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(events), ...playbackRoutes, ...viewerRoutes];
 }
 
 /** (method, path template) of every route, e.g. `GET /api/topologies/{name}`. */
@@ -62,6 +64,16 @@ function tokenCheck(token: string): (header: string | undefined) => boolean {
     if (!m) return false;
     return timingSafeEqual(createHash('sha256').update(m[1]!.trim()).digest(), expected);
   };
+}
+
+/** The request target as a URL; `//x` would otherwise read as a host name and throw (a 500). */
+function requestUrl(target: string): URL {
+  if (!target.startsWith('/')) throw new HttpError(400, 'InvalidRequestTarget', 'the request target must be a path starting with "/"');
+  try {
+    return new URL(`http://localhost${target}`);
+  } catch {
+    throw new HttpError(400, 'InvalidRequestTarget', 'the request target is not a valid path');
+  }
 }
 
 const TOKEN_COOKIE = 'mediagraph_token';
@@ -121,7 +133,10 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
   const authorized = opts.token ? tokenCheck(opts.token) : undefined;
   const loopbackOnly = isLoopback(bind);
   const metrics = new HttpMetrics(host);
-  const router = new Router(routeTable(opts.sseKeepAliveMs));
+  const router = new Router(routeTable({
+    ...(opts.sseKeepAliveMs !== undefined ? { keepAliveMs: opts.sseKeepAliveMs } : {}),
+    ...(opts.sseMaxBufferedBytes !== undefined ? { maxBufferedBytes: opts.sseMaxBufferedBytes } : {}),
+  }));
   let hostOpen = true;
   let closingServer = false;
   const hostWatch = host.events$.subscribe({ complete: () => (hostOpen = false) });
@@ -135,7 +150,7 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
     res.setHeader('x-content-type-options', 'nosniff');
     inFlight++;
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestUrl(req.url ?? '/');
       checkOrigin(req, loopbackOnly);
       const { route, params } = router.match(req.method ?? 'GET', url.pathname);
       if (authorized && !route.public && !authorized(req.headers.authorization) && !authorized(bearerFromCookie(req.headers.cookie))) {
@@ -165,6 +180,11 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
 
   const server = createServer((req, res) => void handle(req, res));
   server.headersTimeout = 30_000;
+  // CONNECT (proxy tunnels) is no route of ours; without a listener Node drops the socket unanswered
+  server.on('connect', (_req, socket) => {
+    socket.on('error', () => undefined);
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, bind, () => {

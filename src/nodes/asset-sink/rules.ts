@@ -1,5 +1,6 @@
 // Value rules shared by the asset sink and the native nodes it expands into.
 import type { ConfigIssue } from '../../types/node.ts';
+import { containerNameForAsset, InvalidContainerNameError } from '../../storage/blob/naming.ts';
 
 /** LVA's asset name rule: 1–260 characters, none of < > % & : \ / ? * + . ' */
 const ASSET_NAME = /^[^<>%&:\\/?*+.']{1,260}$/;
@@ -11,6 +12,15 @@ export function checkAssetNamePattern(resolved: unknown, raw: unknown): ConfigIs
   }
   if (typeof resolved === 'string' && !ASSET_NAME.test(resolved)) {
     issues.push({ pointer: '/assetNamePattern', code: 'PropertyValueInvalidPattern', message: `asset name must be 1–260 characters without < > % & : \\ / ? * + . ' (got ${resolved.length} characters${/[<>%&:\\/?*+.']/.test(resolved) ? ' with a forbidden one' : ''})` });
+  } else if (typeof resolved === 'string') {
+    // the asset is stored as a Blob container: a name it cannot take must fail here (at
+    // activation, once every variable is known), not later as a failed node
+    try {
+      containerNameForAsset(resolved);
+    } catch (e) {
+      if (!(e instanceof InvalidContainerNameError)) throw e;
+      issues.push({ pointer: '/assetNamePattern', code: 'PropertyValueInvalidPattern', message: e.message });
+    }
   }
   return issues;
 }

@@ -8,6 +8,7 @@ import type { CachedGap, CachedRange, CachedSegment, SegmentQueue } from '../../
 import type { BlobAssetStore, SegmentBody } from '../../storage/blob/index.ts';
 import { BlobStoreError } from '../../storage/blob/index.ts';
 import { backoffMs } from './options.ts';
+import { delayBeforeRetry } from '../../storage/blob/retry-after.ts';
 import { StorageFailureLog } from './failure-log.ts';
 import { UplinkWatch } from './uplink-watch.ts';
 
@@ -176,7 +177,7 @@ export class AssetUploader {
         if (back?.aborted) { attempt = 0; continue; } // the line is back: again, now
         attempt++;
         this.#storageError(e, true);
-        const wait = backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000);
+        const wait = delayBeforeRetry(e, backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000));
         const woken = this.#uplink.backSignal;
         try { await sleep(wait, woken ? AbortSignal.any([signal, woken]) : signal); } catch { if (signal.aborted) break; attempt = 0; }
       }
@@ -259,7 +260,7 @@ export class AssetUploader {
           if (back?.aborted) { failures = 0; continue; } // sent while the line was down; it is back
           this.#storageError(e, true);
           const woken = this.#uplink.backSignal;
-          try { await sleep(backoffMs(++failures, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000), woken ? AbortSignal.any([stop, woken]) : stop); } catch { if (stop.aborted) break; failures = 0; }
+          try { await sleep(delayBeforeRetry(e, backoffMs(++failures, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000)), woken ? AbortSignal.any([stop, woken]) : stop); } catch { if (stop.aborted) break; failures = 0; }
         }
         continue;
       }

@@ -5,6 +5,7 @@
 // (never a truncated file), reported, and recording resumes at the next segment.
 import { mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../storage/private-modes.ts';
 import type { CutterAction } from '../../media/segmenter/actions.ts';
 import type { InitSegmentRef, SegmentMessage } from '../../types/segment.ts';
 
@@ -67,7 +68,7 @@ export class SegmentFiles {
   /** Runs one action; returns the SegmentMessage when it closed a segment. */
   async perform(action: CutterAction): Promise<SegmentMessage | undefined> {
     if (!this.dirReady) {
-      await mkdir(this.directory, { recursive: true });
+      await mkdir(this.directory, { recursive: true, mode: PRIVATE_DIR_MODE });
       this.dirReady = true;
     }
     switch (action.type) {
@@ -89,7 +90,7 @@ export class SegmentFiles {
           return undefined;
         }
         try {
-          const handle = await this.withSpace(() => open(partPath, 'w'));
+          const handle = await this.withSpace(() => open(partPath, 'w', PRIVATE_FILE_MODE));
           this.current = { partPath, finalPath, handle, init, size: 0 };
         } catch (e) {
           if (!isNoSpace(e)) throw e;
@@ -189,7 +190,7 @@ export class SegmentFiles {
       // Content-addressed: write beside it and rename, so a reader never sees half a file.
       const tmp = `${path}.${process.pid}.tmp`;
       try {
-        await writeFile(tmp, bytes, { flush: true });
+        await writeFile(tmp, bytes, { flush: true, mode: PRIVATE_FILE_MODE });
       } catch (e) {
         await unlink(tmp).catch(() => undefined);
         throw e;

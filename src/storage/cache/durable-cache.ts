@@ -22,6 +22,7 @@ import { acquireLock } from './lock.ts';
 import { copyDurably, fsyncDirAsync, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
 import { crc32 } from './crc32.ts';
 import { parseGapReason } from '../../types/gap.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-modes.ts';
 
 export type EvictionCause = 'size-bound' | 'disk-full' | 'too-large';
 
@@ -147,7 +148,7 @@ export class DurableSegmentCache {
   /** Opens (creating if needed) and recovers the cache in `dir`. Fails if another process holds it. */
   static async open(dir: string, opts: CacheOptions): Promise<DurableSegmentCache> {
     if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes <= 0) throw new RangeError(`maxBytes must be a positive integer, got ${opts.maxBytes}`);
-    for (const sub of ['seg', 'init', 'tmp']) mkdirSync(join(dir, sub), { recursive: true });
+    for (const sub of ['seg', 'init', 'tmp']) mkdirSync(join(dir, sub), { recursive: true, mode: PRIVATE_DIR_MODE });
     const release = acquireLock(join(dir, 'lock'), dir);
     try {
       const t0 = performance.now();
@@ -302,7 +303,7 @@ export class DurableSegmentCache {
   async #compact(): Promise<void> {
     const tmp = join(this.directory, 'journal.compact');
     try {
-      await writeFile(tmp, encodeRecords(this.#liveRecords()));
+      await writeFile(tmp, encodeRecords(this.#liveRecords()), { mode: PRIVATE_FILE_MODE });
       if (this.#sync) await fsyncFile(tmp);
       await rename(tmp, this.#journalPath);
       if (this.#sync) await fsyncDirAsync(this.directory);

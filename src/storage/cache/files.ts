@@ -1,5 +1,6 @@
 // File steps the cache makes durable: fsync of files and folders, copy to a temp file.
-import { open, copyFile, rename, unlink, stat } from 'node:fs/promises';
+import { open, copyFile, rename, unlink, stat, chmod } from 'node:fs/promises';
+import { PRIVATE_FILE_MODE } from '../private-modes.ts';
 
 export async function fsyncFile(path: string): Promise<void> {
   const fh = await open(path, 'r+');
@@ -16,6 +17,8 @@ export async function fsyncDirAsync(dir: string): Promise<void> {
 export async function copyDurably(from: string, tmp: string): Promise<void> {
   try {
     await copyFile(from, tmp);
+    // a copy takes the source's mode; cached media is private whatever the source was
+    await chmod(tmp, PRIVATE_FILE_MODE);
     await fsyncFile(tmp);
   } catch (e) {
     await unlink(tmp).catch(() => {});

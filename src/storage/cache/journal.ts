@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import type { SegmentTrackSummary } from '../../types/segment.ts';
 import type { GapReason } from '../../types/gap.ts';
 import { crc32 } from './crc32.ts';
+import { PRIVATE_FILE_MODE } from '../private-modes.ts';
 
 export interface SegmentMeta {
   readonly initId: string;
@@ -118,7 +119,7 @@ export class JournalWriter {
   readonly #sync: boolean;
 
   constructor(path: string, sync: boolean) {
-    this.#fd = openSync(path, 'a');
+    this.#fd = openSync(path, 'a', PRIVATE_FILE_MODE);
     this.#size = fstatSync(this.#fd).size;
     this.#sync = sync;
   }

@@ -41,6 +41,16 @@ const FORMATS: Record<Precision, { re: RegExp; example: string }> = {
   full: { re: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, example: 'an ISO 8601 date-time with a zone, e.g. 2026-11-30T08:00:00Z' },
 };
 
+/**
+ * Date.UTC with the year taken literally: Date.UTC maps years 0–99 to 1900–1999, which made
+ * `0050` mean 1950. Month and day may overflow as in Date.UTC.
+ */
+export function utcDate(year: number, month: number, day: number): number {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, day);
+  return d.getTime();
+}
+
 /** Start of the unit a string names (Unix ms), validating it. */
 function unitStart(precision: Precision, value: string, target: string): number {
   const f = FORMATS[precision];
@@ -54,7 +64,7 @@ function unitStart(precision: Precision, value: string, target: string): number 
   const y = Number(m[1]);
   const mo = m[2] ? Number(m[2]) : 1;
   const d = m[3] ? Number(m[3]) : 1;
-  const ms = Date.UTC(y, mo - 1, d);
+  const ms = utcDate(y, mo - 1, d);
   const back = new Date(ms);
   if (mo < 1 || mo > 12 || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) throw new QueryError(`${target} "${value}" is not a valid date`, target);
   return ms;
@@ -64,9 +74,9 @@ function unitStart(precision: Precision, value: string, target: string): number 
 export function nextUnit(precision: Precision, ms: number): number {
   const d = new Date(ms);
   switch (precision) {
-    case 'year': return Date.UTC(d.getUTCFullYear() + 1, 0, 1);
-    case 'month': return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-    case 'day': return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+    case 'year': return utcDate(d.getUTCFullYear() + 1, 0, 1);
+    case 'month': return utcDate(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    case 'day': return utcDate(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
     case 'full': return ms + 1;
   }
 }
@@ -75,9 +85,9 @@ export function nextUnit(precision: Precision, ms: number): number {
 export function unitFloor(precision: Precision, ms: number): number {
   const d = new Date(ms);
   switch (precision) {
-    case 'year': return Date.UTC(d.getUTCFullYear(), 0, 1);
-    case 'month': return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-    case 'day': return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    case 'year': return utcDate(d.getUTCFullYear(), 0, 1);
+    case 'month': return utcDate(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    case 'day': return utcDate(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
     case 'full': return ms;
   }
 }

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { HttpError, sendJson, sendText } from '../http-io.ts';
 import type { Route, RouteContext } from '../router.ts';
 import { AssetNotFoundError, RangeNotSatisfiableError, type BlobBytes, type ByteRange, type PlaybackSource } from '../playback/source.ts';
-import { QueryError, parseAvailableMediaQuery, parsePlaylistWindow, rangesAtPrecision, formatAt, nextUnit } from '../playback/time-query.ts';
+import { QueryError, parseAvailableMediaQuery, parsePlaylistWindow, rangesAtPrecision, formatAt, nextUnit, unitFloor } from '../playback/time-query.ts';
 import { buildMediaPlaylist, GAP_TOLERANCE_MS } from '../playback/playlist.ts';
 
 /** A playlist is "live" while its newest segment ended less than this long ago. */
@@ -38,8 +38,11 @@ function parseRange(header: string | undefined): ByteRange | 'suffix' | undefine
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return undefined;
   if (m[1] === '') return 'suffix';
-  const start = Number(m[1]);
-  const end = m[2] === '' ? undefined : Number(m[2]);
+  // Digits beyond 2^53 are past any blob: a start there is unsatisfiable (416), an end there
+  // means "to the end" (RFC 9110 clamps the last position to the size).
+  const start = Math.min(Number(m[1]), Number.MAX_SAFE_INTEGER);
+  const endValue = m[2] === '' ? undefined : Number(m[2]);
+  const end = endValue !== undefined && endValue < Number.MAX_SAFE_INTEGER ? endValue : undefined;
   if (end !== undefined && end < start) return undefined;
   return { start, ...(end !== undefined ? { end } : {}) };
 }
@@ -106,7 +109,7 @@ export const playbackRoutes: readonly Route[] = [
           // year without bounds: the first or last year of the recording
           const extent = await src.recordedExtent(asset);
           if (!extent) return { timeRanges: [] };
-          fromMs ??= Date.UTC(new Date(extent.startMs).getUTCFullYear(), 0, 1);
+          fromMs ??= unitFloor('year', extent.startMs);
           toMs ??= nextUnit('year', extent.endMs - 1);
         }
         const media = await src.availableMedia(asset, fromMs, toMs);
