@@ -9,6 +9,7 @@ import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } fro
 import type { SegmentStreamMessage } from '../../types/segment.ts';
 import type { SegmentQueue, SegmentQueueMessage } from '../../types/cache.ts';
 import { DurableSegmentCache, type EvictionEvent } from '../../storage/cache/index.ts';
+import { makeDirectory } from '../../storage/make-directory.ts';
 
 export interface DurableCacheConfig extends NodeSpec {
   /** Folder of all caches; this node uses `<path>/<instance>/<node>`. Default: the host's data directory. */
@@ -102,7 +103,9 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     };
 
     // Everything touching the cache runs in order on one chain: open, then each message.
-    let chain: Promise<unknown> = DurableSegmentCache.open(directory, { maxBytes, onEvicted }).then((c) => {
+    // A cache that cannot be opened (a file in the path, a folder another live process holds,
+    // EMFILE, /proc) fails this instance only, with one line saying why; never the host.
+    let chain: Promise<unknown> = openCache(directory, { maxBytes, onEvicted }).then((c) => {
       cache = c;
       const r = c.recovery;
       ctx.logger.info('durable cache open', { directory, segments: r.segments, bytes: r.bytes, recoveryMs: Math.round(r.durationMs), entriesDropped: r.entriesDropped, tempFilesDiscarded: r.tempFilesDiscarded, tornTail: r.tornTail });
@@ -165,9 +168,21 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       sub?.unsubscribe();
       unregisterReclaimer?.();
       // A hard stop (or the end): close once the queued work is done; never lose a durable add.
-      void chain.finally(() => cache?.close());
+      // (A failed open was reported above; the chain is settled here so it is not reported twice.)
+      void chain.catch(() => undefined).finally(() => cache?.close());
     };
   });
+}
+
+/** Opens the cache folder, creating it level by level; any failure becomes one clear line. */
+async function openCache(directory: string, options: Parameters<typeof DurableSegmentCache.open>[1]): Promise<DurableSegmentCache> {
+  try {
+    makeDirectory(directory);
+    return await DurableSegmentCache.open(directory, options);
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new Error(reason.includes(directory) ? `cannot open the media cache: ${reason}` : `cannot open the media cache ${directory}: ${reason}`, { cause: e });
+  }
 }
 
 export const durableCacheNode: NodeDefinition<DurableCacheConfig> = Object.freeze({
