@@ -178,16 +178,8 @@ export class MediaGraphHost {
       if (active.length) {
         throw new MediaGraphError('TopologyChangeNotAllowed', `topology "${name}" is used by instance(s) that are not Inactive: ${active.map((u) => `${u.document.name} (${u.state})`).join(', ')}; deactivate them first`);
       }
-      const problems: ErrorDetail[] = [];
-      for (const u of users) {
-        const check = validateTopology(raw, this.registry, { instance: u.raw });
-        for (const i of check.issues.filter((x) => x.document === 'instance' || x.code.startsWith('Parameter'))) {
-          problems.push({ code: i.code, target: i.pointer, message: `instance "${u.document.name}": ${i.message}` });
-        }
-      }
-      if (problems.length) {
-        throw new MediaGraphError('TopologyChangeNotAllowed', `the change would break instance(s) of topology "${name}": ${problems.map((p) => p.message).join('; ')}`, problems);
-      }
+      const broken = this.#breakage(raw, name, users);
+      if (broken) throw broken;
     }
     const now = this.#now().toISOString();
     const document = withSystemData(v.topology, existing?.document.systemData?.createdAt ?? now, now);
@@ -195,6 +187,19 @@ export class MediaGraphHost {
     await this.#store.saveTopology(name, stored);
     this.#topologies.set(key, { document, raw: stored });
     return { created: !existing, value: document };
+  }
+
+  /** The error for a topology change that stored instances could no longer use, if it is one. */
+  #breakage(raw: unknown, name: string, users: readonly InstanceEntry[]): MediaGraphError | undefined {
+    const problems: ErrorDetail[] = [];
+    for (const u of users) {
+      const check = validateTopology(raw, this.registry, { instance: u.raw });
+      for (const i of check.issues.filter((x) => x.document === 'instance' || x.code.startsWith('Parameter'))) {
+        problems.push({ code: i.code, target: i.pointer, message: `instance "${u.document.name}": ${i.message}` });
+      }
+    }
+    if (!problems.length) return undefined;
+    return new MediaGraphError('TopologyChangeNotAllowed', `the change would break instance(s) of topology "${name}": ${problems.map((p) => p.message).join('; ')}`, problems);
   }
 
   topologyGet(name: string): Topology {
@@ -301,22 +306,29 @@ export class MediaGraphHost {
     // checked before anything changes, so a refused pair leaves the stored one as it was
     const together = validateTopology(topologyRaw, this.registry, { instance: instanceRaw });
     if (!together.ok) throw issuesToError(codeFor(together.issues), 'instance', together.issues);
-    const affected = new Set<InstanceEntry>(topologyChanged ? this.#instancesOf(topologyKey) : []);
+    const users = topologyChanged ? this.#instancesOf(topologyKey) : [];
+    const broken = this.#breakage(topologyRaw, v.topology.name, users.filter((u) => u !== storedInstance));
+    if (broken) throw broken;
+    const affected = new Set<InstanceEntry>(users);
     if (instanceChanged && storedInstance) affected.add(storedInstance);
-    const wereRunning: InstanceEntry[] = [];
-    for (const e of affected) {
-      if (e.transition) await e.transition.catch(() => undefined);
-      if (e.state === 'Active') {
-        wereRunning.push(e);
-        await this.#deactivate(e, false);
+    const wereRunning: string[] = [];
+    let topology: SetResult<Topology> | undefined;
+    let instance: SetResult<Instance> | undefined;
+    try {
+      for (const e of affected) {
+        if (e.transition) await e.transition.catch(() => undefined);
+        if (e.state === 'Active') {
+          wereRunning.push(e.document.name);
+          await this.#deactivate(e, false);
+        }
       }
-    }
-    const topology = topologyChanged ? await this.#serial(() => this.#setTopology(topologyRaw, instanceKey)) : undefined;
-    const instance = instanceChanged ? await this.instanceSet(instanceRaw) : undefined;
-    for (const e of wereRunning) {
-      // the replaced entry is a new object under the same name
-      const name = e.document.name;
-      await this.instanceActivate(name).catch((err: unknown) => this.logger.error('re-activation after a change failed', { instance: name, error: err instanceof Error ? err.message : String(err) }));
+      if (topologyChanged) topology = await this.#serial(() => this.#setTopology(topologyRaw, instanceKey));
+      if (instanceChanged) instance = await this.instanceSet(instanceRaw);
+    } finally {
+      // by name: a replaced instance is a new entry
+      for (const name of wereRunning) {
+        await this.instanceActivate(name).catch((err: unknown) => this.logger.error('re-activation after a change failed', { instance: name, error: err instanceof Error ? err.message : String(err) }));
+      }
     }
     const outcome = (changed: boolean, r: SetResult<unknown> | undefined): ApplyResult['topology'] => (!changed || !r ? 'unchanged' : r.created ? 'created' : 'updated');
     return { topology: outcome(topologyChanged, topology), instance: outcome(instanceChanged, instance) };

@@ -3,8 +3,9 @@
 // incarnation with the same pid (PID 1 of a restarted container) or by a recycled pid.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,7 +13,7 @@ import { acquireLock, CacheLockedError, selfIdentity } from '../../src/storage/c
 
 const TRIALS = 60;
 
-interface Racer { readonly child: ChildProcessWithoutNullStreams; next(): Promise<string> }
+interface Racer { readonly child: ChildProcessByStdio<Writable, Readable, null>; next(): Promise<string> }
 
 function startRacer(): Racer {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/lock-racer.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
