@@ -6,6 +6,8 @@
 // its claim, it finds no other live claim; otherwise it withdraws its claim and retries a few
 // times with jitter (two newcomers that see each other both withdraw), then gives up.
 //
+// The holder removes its claim, and the folder when it is empty, on release.
+//
 // Why this shape:
 // - PID reuse: a claim names a process, not a pid. PID 1 of a restarted container, or a pid
 //   recycled after a reboot, has another start time or boot id, so its claim is stale.
@@ -15,7 +17,7 @@
 //   claim (written before that scan began), so at most one of them holds the lock.
 // Limit: liveness is checked in the reader's PID namespace. Two live containers sharing one
 // cache folder through a volume cannot see each other's processes (do not do that).
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
@@ -50,7 +52,15 @@ export function acquireLock(lockPath: string, directory: string): () => void {
   const me = selfIdentity();
   let lastOwner: ProcessIdentity | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const claim = writeClaim(lockPath, me);
+    let claim: string;
+    try {
+      claim = writeClaim(lockPath, me);
+    } catch (e) {
+      // the last holder removed the emptied folder just now: make it again and retry
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      try { mkdirSync(lockPath, { mode: 0o700 }); } catch (m) { if ((m as NodeJS.ErrnoException).code !== 'EEXIST') throw m; }
+      continue;
+    }
     const rivals = liveClaims(lockPath, claim);
     if (rivals.length === 0) {
       heldHere.add(lockPath);
@@ -60,6 +70,8 @@ export function acquireLock(lockPath: string, directory: string): () => void {
         released = true;
         heldHere.delete(lockPath);
         try { unlinkSync(join(lockPath, claim)); } catch { /* already gone */ }
+        // only succeeds when empty, so never under a newcomer's claim (it makes the folder again)
+        try { rmdirSync(lockPath); } catch { /* a newcomer's claim, or gone */ }
       };
     }
     try { unlinkSync(join(lockPath, claim)); } catch { /* gone */ }
