@@ -168,7 +168,7 @@ export class MediaGraphHost {
     const name = v.topology.name;
     const key = name.toLowerCase();
     const existing = this.#topologies.get(key);
-    if (existing && sameDefinition(existing.document, v.topology)) return { created: false, value: existing.document };
+    if (existing && this.#sameTopology(existing, v.topology)) return { created: false, value: existing.document };
     if (!existing && this.#topologies.size >= (this.#options.quotas?.topologies ?? DEFAULT_QUOTAS.topologies)) {
       throw new MediaGraphError('QuotaExceeded', `the host already holds ${this.#topologies.size} topologies (the maximum)`);
     }
@@ -187,6 +187,11 @@ export class MediaGraphHost {
     await this.#store.saveTopology(name, stored);
     this.#topologies.set(key, { document, raw: stored });
     return { created: !existing, value: document };
+  }
+
+  /** Both sides normalised the same way, whatever form the entry keeps for callers. */
+  #sameTopology(stored: TopologyEntry, incoming: Topology): boolean {
+    return sameDefinition(validateTopology(stored.raw, this.registry).topology, incoming);
   }
 
   /** The error for a topology change that stored instances could no longer use, if it is one. */
@@ -235,7 +240,7 @@ export class MediaGraphHost {
       if (!n.instance || n.issues.length) throw issuesToError('ModuleValidationError', 'instance', n.issues);
       const key = n.instance.name.toLowerCase();
       const existing = this.#instances.get(key);
-      if (existing && sameDefinition(existing.document, normalizeInstance(keepMaskedSecrets(raw, existing.raw, existing.redactor)).instance)) {
+      if (existing && sameInstance(existing, raw)) {
         return { created: false, value: this.#present(existing) };
       }
       if (existing && existing.state !== 'Inactive') {
@@ -301,8 +306,8 @@ export class MediaGraphHost {
     const instanceKey = n.instance.name.toLowerCase();
     const storedTopology = this.#topologies.get(topologyKey);
     const storedInstance = this.#instances.get(instanceKey);
-    const topologyChanged = !storedTopology || !sameDefinition(storedTopology.document, v.topology);
-    const instanceChanged = !storedInstance || !sameDefinition(storedInstance.document, normalizeInstance(keepMaskedSecrets(instanceRaw, storedInstance.raw, storedInstance.redactor)).instance);
+    const topologyChanged = !storedTopology || !this.#sameTopology(storedTopology, v.topology);
+    const instanceChanged = !storedInstance || !sameInstance(storedInstance, instanceRaw);
     // checked before anything changes, so a refused pair leaves the stored one as it was
     const together = validateTopology(topologyRaw, this.registry, { instance: instanceRaw });
     if (!together.ok) throw issuesToError(codeFor(together.issues), 'instance', together.issues);
@@ -511,6 +516,11 @@ export class MediaGraphHost {
     if (byUser) await this.#setDesired(e, false);
     this.#setState(e, 'Inactive');
   }
+}
+
+/** A client that read the instance (secrets masked) and sends it back sends the same instance. */
+function sameInstance(stored: InstanceEntry, raw: unknown): boolean {
+  return sameDefinition(normalizeInstance(stored.raw).instance, normalizeInstance(keepMaskedSecrets(raw, stored.raw, stored.redactor)).instance);
 }
 
 function withSystemData<T extends { systemData?: unknown }>(doc: T, createdAt: string, lastModifiedAt: string): T {
