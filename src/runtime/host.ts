@@ -158,35 +158,37 @@ export class MediaGraphHost {
 
   /** An identical document is a no-op (200), whatever the state of the instances using it. */
   topologySet(raw: unknown): Promise<SetResult<Topology>> {
-    return this.#serial(() => this.#setTopology(raw));
+    return this.#setTopology(raw);
   }
 
   /** `replacing`: an instance about to be replaced too (apply), not checked against the new topology. */
-  async #setTopology(raw: unknown, replacing?: string): Promise<SetResult<Topology>> {
-    const v = validateTopology(raw, this.registry);
-    if (!v.ok || !v.topology) throw issuesToError(codeFor(v.issues), 'topology', v.issues);
-    const name = v.topology.name;
-    const key = name.toLowerCase();
-    const existing = this.#topologies.get(key);
-    if (existing && this.#sameTopology(existing, v.topology)) return { created: false, value: existing.document };
-    if (!existing && this.#topologies.size >= (this.#options.quotas?.topologies ?? DEFAULT_QUOTAS.topologies)) {
-      throw new MediaGraphError('QuotaExceeded', `the host already holds ${this.#topologies.size} topologies (the maximum)`);
-    }
-    if (existing) {
-      const users = this.#instancesOf(key).filter((u) => u.document.name.toLowerCase() !== replacing?.toLowerCase());
-      const active = users.filter((u) => u.state !== 'Inactive');
-      if (active.length) {
-        throw new MediaGraphError('TopologyChangeNotAllowed', `topology "${name}" is used by instance(s) that are not Inactive: ${active.map((u) => `${u.document.name} (${u.state})`).join(', ')}; deactivate them first`);
+  #setTopology(raw: unknown, replacing?: string): Promise<SetResult<Topology>> {
+    return this.#serial(async () => {
+      const v = validateTopology(raw, this.registry);
+      if (!v.ok || !v.topology) throw issuesToError(codeFor(v.issues), 'topology', v.issues);
+      const name = v.topology.name;
+      const key = name.toLowerCase();
+      const existing = this.#topologies.get(key);
+      if (existing && this.#sameTopology(existing, v.topology)) return { created: false, value: existing.document };
+      if (!existing && this.#topologies.size >= (this.#options.quotas?.topologies ?? DEFAULT_QUOTAS.topologies)) {
+        throw new MediaGraphError('QuotaExceeded', `the host already holds ${this.#topologies.size} topologies (the maximum)`);
       }
-      const broken = this.#breakage(raw, name, users);
-      if (broken) throw broken;
-    }
-    const now = this.#now().toISOString();
-    const document = withSystemData(v.topology, existing?.document.systemData?.createdAt ?? now, now);
-    const stored = withSystemData(raw as Topology, document.systemData!.createdAt, now);
-    await this.#store.saveTopology(name, stored);
-    this.#topologies.set(key, { document, raw: stored });
-    return { created: !existing, value: document };
+      if (existing) {
+        const users = this.#instancesOf(key).filter((u) => u.document.name.toLowerCase() !== replacing?.toLowerCase());
+        const active = users.filter((u) => u.state !== 'Inactive');
+        if (active.length) {
+          throw new MediaGraphError('TopologyChangeNotAllowed', `topology "${name}" is used by instance(s) that are not Inactive: ${active.map((u) => `${u.document.name} (${u.state})`).join(', ')}; deactivate them first`);
+        }
+        const broken = this.#breakage(raw, name, users);
+        if (broken) throw broken;
+      }
+      const now = this.#now().toISOString();
+      const document = withSystemData(v.topology, existing?.document.systemData?.createdAt ?? now, now);
+      const stored = withSystemData(raw as Topology, document.systemData!.createdAt, now);
+      await this.#store.saveTopology(name, stored);
+      this.#topologies.set(key, { document, raw: stored });
+      return { created: !existing, value: document };
+    });
   }
 
   /** Both sides normalised the same way, whatever form the entry keeps for callers. */
@@ -327,7 +329,7 @@ export class MediaGraphHost {
           await this.#deactivate(e, false);
         }
       }
-      if (topologyChanged) topology = await this.#serial(() => this.#setTopology(topologyRaw, instanceKey));
+      if (topologyChanged) topology = await this.#setTopology(topologyRaw, instanceKey);
       if (instanceChanged) instance = await this.instanceSet(instanceRaw);
     } finally {
       // by name: a replaced instance is a new entry
