@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { Worker } from 'node:worker_threads';
 import { acquireLock, CacheLockedError, selfIdentity } from '../../src/storage/cache/lock.ts';
 
 // 30 here keeps `npm test` short; MEDIAGRAPH_LOCK_TRIALS=200 for a longer run (docs/reliability.md)
@@ -98,4 +99,17 @@ test('a cache held by a live process: a clear one-line error naming it', async (
   const started = Date.now();
   assert.throws(() => acquireLock(lockPath, root), (e: unknown) => e instanceof CacheLockedError && e.ownerPid === racer.child.pid && !e.message.includes('\n'));
   assert.ok(Date.now() - started < 1000, 'a newcomer gives up within a second');
+});
+
+test('another worker thread of this process holding the lock is a live holder', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'mg-lock-thread-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const lockPath = join(root, 'lock');
+  const lockModule = new URL('../../src/storage/cache/lock.ts', import.meta.url).href;
+  // the worker loads TypeScript through tsx's API (loader hooks are per thread)
+  const code = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(lockModule)}); }).then((m) => { m.acquireLock(${JSON.stringify(lockPath)}, 'x'); require('node:worker_threads').parentPort.postMessage('held'); });`;
+  const worker = new Worker(code, { eval: true });
+  t.after(() => worker.terminate());
+  assert.equal(await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); }), 'held');
+  assert.throws(() => acquireLock(lockPath, root), CacheLockedError);
 });

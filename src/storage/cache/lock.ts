@@ -19,6 +19,7 @@
 // cache folder through a volume cannot see each other's processes (do not do that).
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { threadId } from 'node:worker_threads';
 import { join } from 'node:path';
 
 export class CacheLockedError extends Error {
@@ -34,6 +35,8 @@ export interface ProcessIdentity {
   /** Clock ticks since boot when the process started (/proc/<pid>/stat field 22). */
   readonly start?: string;
   readonly boot?: string;
+  /** The worker thread (0: the main thread): another thread of this process is a live holder. */
+  readonly thread?: number;
 }
 
 const ATTEMPTS = 8;
@@ -85,20 +88,22 @@ export function acquireLock(lockPath: string, directory: string): () => void {
 
 /** This process as a claim names it. */
 export function selfIdentity(): ProcessIdentity {
-  return identityOf(process.pid) ?? { pid: process.pid };
+  return { ...(identityOf(process.pid) ?? { pid: process.pid }), thread: threadId };
 }
 
 /**
  * Whether the process a claim names still runs. Unknowable parts (no /proc) fall back to
  * "a process with that pid exists", except for our own pid, which a live other process
- * cannot have: a claim with it is from an earlier incarnation unless this process holds it.
+ * cannot have: a claim with it is from an earlier incarnation unless this process (or
+ * another of its worker threads) holds it.
  */
 export function isClaimLive(owner: ProcessIdentity, heldByThisProcess: boolean): boolean {
   const boot = bootId();
   if (owner.boot && boot && owner.boot !== boot) return false;
   if (owner.pid === process.pid) {
     const mine = selfIdentity();
-    return heldByThisProcess && (owner.start === undefined || owner.start === mine.start);
+    if (owner.start !== undefined && mine.start !== undefined && owner.start !== mine.start) return false;
+    return heldByThisProcess || (owner.thread ?? 0) !== threadId;
   }
   const current = procStat(owner.pid);
   if (current === 'gone') return false;
@@ -163,7 +168,8 @@ function readClaim(path: string): ProcessIdentity | 'gone' | undefined {
   }
   try {
     const v = JSON.parse(text) as Partial<ProcessIdentity>;
-    return Number.isInteger(v.pid) && v.pid! > 0 ? { pid: v.pid!, ...(typeof v.start === 'string' ? { start: v.start } : {}), ...(typeof v.boot === 'string' ? { boot: v.boot } : {}) } : undefined;
+    if (!Number.isInteger(v.pid) || v.pid! <= 0) return undefined;
+    return { pid: v.pid!, ...(typeof v.start === 'string' ? { start: v.start } : {}), ...(typeof v.boot === 'string' ? { boot: v.boot } : {}), ...(Number.isInteger(v.thread) ? { thread: v.thread! } : {}) };
   } catch {
     return undefined; // not a claim this code wrote whole: nobody can hold the lock through it
   }
