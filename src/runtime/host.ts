@@ -19,6 +19,7 @@ import { GraphRun } from './graph-run.ts';
 import { MetricStore } from './metric-store.ts';
 import { createDiskSpaceBroker } from './disk-space-broker.ts';
 import { sameDefinition } from './same-definition.ts';
+import { prepareNodes } from './prepare-nodes.ts';
 import type { MetricSample } from '../types/metrics.ts';
 
 export interface HostOptions {
@@ -460,6 +461,7 @@ export class MediaGraphHost {
         diskSpace: createDiskSpaceBroker(),
         ...this.#options.services,
       };
+      await prepareNodes(plan, name, services);
       const run = new GraphRun({
         plan,
         instanceName: name,

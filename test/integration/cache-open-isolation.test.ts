@@ -59,13 +59,15 @@ test('caches that cannot be opened (a file in the path, /proc, held by another l
   const bad = { notdir: join(file, 'cache'), proc: '/proc/1/x', held: heldRoot };
   for (const [name, path] of Object.entries(bad)) {
     await instance(name, path);
-    await call('GraphInstanceActivate', { name });
+    // refused at activation with LVA's 409 ResourceValidationError, not Active then failed
+    assert.equal(await call('GraphInstanceActivate', { name }), 409, name);
   }
   for (const [name] of Object.entries(bad)) {
     const status = await eventually(async () => {
       const s = (await (await fetch(`${base}/api/instances/${name}/status`, { signal: AbortSignal.timeout(5000) })).json()) as { state: string; lastError?: { code: string; message: string } };
       return s.state === 'Inactive' && s.lastError ? s : undefined;
     }, 15_000, `instance ${name} to fail`, server);
+    assert.equal(status.lastError!.code, 'ResourceValidationError', name);
     assert.match(status.lastError!.message, /cannot open the media cache/, name);
     assert.doesNotMatch(status.lastError!.message, /\n/, 'one line');
   }

@@ -9,6 +9,7 @@ import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } fro
 import type { SegmentStreamMessage } from '../../types/segment.ts';
 import type { SegmentQueue, SegmentQueueMessage } from '../../types/cache.ts';
 import { DurableSegmentCache, type EvictionEvent } from '../../storage/cache/index.ts';
+import { CacheLockedError, lockHolder } from '../../storage/cache/lock.ts';
 import { makeDirectory } from '../../storage/make-directory.ts';
 
 export interface DurableCacheConfig extends NodeSpec {
@@ -174,14 +175,30 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
   });
 }
 
+function cacheOpenError(directory: string, e: unknown): Error {
+  const reason = e instanceof Error ? e.message : String(e);
+  return new Error(reason.includes(directory) ? `cannot open the media cache: ${reason}` : `cannot open the media cache ${directory}: ${reason}`, { cause: e });
+}
+
 /** Opens the cache folder, creating it level by level; any failure becomes one clear line. */
 async function openCache(directory: string, options: Parameters<typeof DurableSegmentCache.open>[1]): Promise<DurableSegmentCache> {
   try {
     makeDirectory(directory);
     return await DurableSegmentCache.open(directory, options);
   } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    throw new Error(reason.includes(directory) ? `cannot open the media cache: ${reason}` : `cannot open the media cache ${directory}: ${reason}`, { cause: e });
+    throw cacheOpenError(directory, e);
+  }
+}
+
+/** Before activation: the folder can be made and no other live process holds it. */
+function prepareCache(config: DurableCacheConfig, ctx: Pick<NodeContext, 'instanceName' | 'nodeName' | 'services'>): void {
+  const directory = cacheDirectoryFor(config, ctx);
+  try {
+    makeDirectory(directory);
+    const holder = lockHolder(join(directory, 'lock'));
+    if (holder) throw new CacheLockedError(directory, holder.pid);
+  } catch (e) {
+    throw cacheOpenError(directory, e);
   }
 }
 
@@ -201,5 +218,6 @@ export const durableCacheNode: NodeDefinition<DurableCacheConfig> = Object.freez
   output: 'cached-segment' as string as PortKind,
   inputCount: { min: 1, max: 1 },
   check: (config: DurableCacheConfig) => checkConfig(config),
+  prepare: prepareCache,
   create: (config: DurableCacheConfig, ctx: NodeContext) => createCache(config, ctx),
 });

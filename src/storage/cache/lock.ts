@@ -86,6 +86,27 @@ export function acquireLock(lockPath: string, directory: string): () => void {
   throw new CacheLockedError(directory, lastOwner?.pid ?? -1);
 }
 
+/** The live process holding the lock, if any, without taking it or removing stale claims. */
+export function lockHolder(lockPath: string): ProcessIdentity | undefined {
+  const held = heldHere.has(lockPath);
+  let names: string[];
+  try {
+    if (!statSync(lockPath).isDirectory()) {
+      const pid = Number.parseInt(readFileSync(lockPath, 'utf8').trim(), 10);
+      return Number.isInteger(pid) && pid > 0 && pid !== process.pid && isClaimLive({ pid }, false) ? { pid } : undefined;
+    }
+    names = readdirSync(lockPath);
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    if (!name.startsWith(CLAIM_PREFIX)) continue;
+    const owner = readClaim(join(lockPath, name));
+    if (owner !== undefined && owner !== 'gone' && isClaimLive(owner, held)) return owner;
+  }
+  return undefined;
+}
+
 /** This process as a claim names it. */
 export function selfIdentity(): ProcessIdentity {
   return { ...(identityOf(process.pid) ?? { pid: process.pid }), thread: threadId };
