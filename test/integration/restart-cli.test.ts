@@ -69,3 +69,31 @@ test('run --instance: SIGKILL, then the same command records again, and only its
     assert.ok(claims.every((c) => c.pid === other.child.pid), `cam-b's cache was opened by ${JSON.stringify(claims)}`);
   });
 });
+
+test('run with changed files after a SIGKILL: the stored topology and instance are replaced and it records', async () => {
+  const data = join(root, 'changed');
+  const asset = 'sampleAsset-CVRToAsset-run-1';
+  const base = ['--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
+  const first = startRecorder(process.execPath, ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', ...base]);
+  try {
+    const n = await moreSegmentsThan(azurite.connectionString, asset, (await segmentBlobs(azurite.connectionString, asset).catch(() => [])).length, 30_000, first);
+    await first.kill();
+    // a new required parameter the old instance lacks, given by the new command
+    const topology = JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')) as { properties: { description: string; parameters: unknown[] } };
+    topology.properties.description = 'changed after the crash';
+    topology.properties.parameters.push({ name: 'site', type: 'String' });
+    const file = join(root, 'changed-topology.json');
+    writeFileSync(file, JSON.stringify(topology));
+    const again = startRecorder(process.execPath, ['bin/mediagraph.js', 'run', file, ...base, '--param', 'site=north']);
+    try {
+      await moreSegmentsThan(azurite.connectionString, asset, n + 1, 30_000, again);
+      assert.match(again.output(), /updated the stored topology CVRToAsset and instance run-1/);
+      const stored = JSON.parse(readFileSync(join(data, 'definitions', 'topologies', 'cvrtoasset.json'), 'utf8')) as { properties: { description: string } };
+      assert.equal(stored.properties.description, 'changed after the crash');
+    } finally {
+      await again.kill();
+    }
+  } finally {
+    await first.kill();
+  }
+});
