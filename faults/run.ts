@@ -1,6 +1,6 @@
 // `npm run faults`: every fault scenario in its own process under a hard deadline, on
 // loopback only; prints a table and writes faults/results/latest.json.
-//   npm run faults [-- --quick] [-- --only=sigkill,uplink,uplink-return,camera,camera-60s,disk,fuzz,fuzz-topology,fuzz-http,secrets]
+//   npm run faults [-- --quick] [-- --only=sigkill,restart,uplink,uplink-return,camera,camera-60s,disk,fuzz,fuzz-topology,fuzz-http,secrets]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -13,6 +13,7 @@ interface Plan { readonly key: string; readonly file: string; readonly args: rea
 const PLANS: readonly Plan[] = [
   { key: 'sigkill', file: 'sigkill.ts', args: ['--kills=100'], quickArgs: ['--kills=10'], limitS: 900 },
   { key: 'sigkill-host', file: 'sigkill-host.ts', args: ['--kills=100'], quickArgs: ['--kills=5'], limitS: 1500 },
+  { key: 'restart', file: 'restart-cycles.ts', args: ['--cycles=30'], quickArgs: ['--cycles=3'], limitS: 1500 },
   { key: 'uplink', file: 'uplink-cycles.ts', args: ['--cycles=30'], quickArgs: ['--cycles=3'], limitS: 300 },
   { key: 'uplink-return', file: 'uplink-return.ts', args: ['--rounds=3', '--outage-ms=60000'], quickArgs: ['--rounds=1', '--outage-ms=20000'], limitS: 400 },
   { key: 'camera', file: 'camera-restarts.ts', args: ['--restarts=20'], quickArgs: ['--restarts=3'], limitS: 400 },

@@ -25,14 +25,14 @@ export const ERROR_CATALOG = {
   MethodNotFound: { status: 404, top: 'NotFound', doc: 'The direct method name is not one of LVA\'s methods.' },
   // 409 — conflicts with state
   GraphTopologyInUse: { status: 409, top: 'Conflict', doc: 'The topology is referenced by an instance and cannot be deleted.' },
-  TopologyChangeNotAllowed: { status: 409, top: 'Conflict', doc: 'The topology change is refused: a referencing instance is active, a new parameter lacks a default, or a removed parameter is still set by an instance.' },
+  TopologyChangeNotAllowed: { status: 409, top: 'Conflict', doc: 'The topology change is refused: a referencing instance is active, a new parameter lacks a default, or a removed parameter is still set by an instance. Setting the identical topology again is never refused.' },
   OperationNotAllowedInState: { status: 409, top: 'Conflict', doc: 'The instance is not in a state that allows the operation; the message lists the allowed and the actual states.' },
   QuotaExceeded: { status: 409, top: 'Conflict', doc: 'The host holds its maximum number of topologies or instances.' },
-  ResourceValidationError: { status: 409, top: 'Conflict', doc: 'A resource the instance needs is not in a valid state (e.g. the cache folder is locked by another process).' },
+  ResourceValidationError: { status: 409, top: 'Conflict', doc: 'A resource the instance needs is not in a valid state: activation refused, e.g. a cache folder another live process uses or that cannot be created.' },
   // activation and run time
   NodeTypeNotSupported: { status: 400, top: 'BadRequest', doc: 'The node type validates but is not implemented yet; activation fails instead of running silently without it.' },
   ActivationFailed: { status: 500, top: 'InternalServerError', doc: 'A node could not start; the message says which and why.' },
-  NodeFailed: { status: 500, top: 'InternalServerError', doc: 'A running node failed; the instance restarts its pipeline with backoff (InstanceRestarting) and the error is in its status.' },
+  NodeFailed: { status: 500, top: 'InternalServerError', doc: 'A running node failed; the instance restarts its pipeline with backoff (InstanceRestarting) and the error is in its status (e.g. `cannot open the media cache …` with too many open files). Other instances are not affected.' },
   RegistrationInvalid: { status: 400, top: 'BadRequest', doc: 'A node type registration is malformed or its `@type` is already registered.' },
   InternalError: { status: 500, top: 'InternalServerError', doc: 'An unexpected error; the message says what failed.' },
 } as const satisfies Record<string, { status: number; top: string; doc: string }>;

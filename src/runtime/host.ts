@@ -19,6 +19,8 @@ import { DefinitionStore } from './definition-store.ts';
 import { SupervisedRun } from './supervisor.ts';
 import { MetricStore } from './metric-store.ts';
 import { createDiskSpaceBroker } from './disk-space-broker.ts';
+import { sameDefinition } from './same-definition.ts';
+import { prepareNodes } from './prepare-nodes.ts';
 import type { MetricSample } from '../types/metrics.ts';
 
 export interface HostOptions {
@@ -33,6 +35,17 @@ export interface HostOptions {
   readonly deactivateTimeoutMs?: number;
   readonly scheduler?: SchedulerLike;
   readonly now?: () => Date;
+  /**
+   * Re-activate the stored instances that were active when the last host stopped (default
+   * true). `mediagraph run` passes false: it runs the one instance it was given, not every
+   * instance another run left in the same data folder.
+   */
+  readonly resumeActiveInstances?: boolean;
+}
+
+export interface ApplyResult {
+  readonly topology: 'created' | 'updated' | 'unchanged';
+  readonly instance: 'created' | 'updated' | 'unchanged';
 }
 
 export interface InstanceStatus {
@@ -121,7 +134,7 @@ export class MediaGraphHost {
       const entry = host.#newInstanceEntry(n.instance, stored.document);
       entry.desiredActive = stored.desiredActive;
       host.#instances.set(n.instance.name.toLowerCase(), entry);
-      if (stored.desiredActive) reactivate.push(n.instance.name);
+      if (stored.desiredActive && options.resumeActiveInstances !== false) reactivate.push(n.instance.name);
     }
     for (const name of reactivate) {
       try {
@@ -155,7 +168,13 @@ export class MediaGraphHost {
 
   // ---- topologies ---------------------------------------------------------------------
 
+  /** An identical document is a no-op (200), whatever the state of the instances using it. */
   topologySet(given: unknown): Promise<SetResult<Topology>> {
+    return this.#setTopology(given);
+  }
+
+  /** `replacing`: an instance about to be replaced too (apply), not checked against the new topology. */
+  #setTopology(given: unknown, replacing?: string): Promise<SetResult<Topology>> {
     return this.#serial(async () => {
       const raw = keepMaskedTopologySecrets(given, (n) => this.#topologies.get(n.toLowerCase())?.raw);
       const v = validateTopology(raw, this.registry);
@@ -163,25 +182,18 @@ export class MediaGraphHost {
       const name = v.topology.name;
       const key = name.toLowerCase();
       const existing = this.#topologies.get(key);
+      if (existing && this.#sameTopology(existing, v.topology)) return { created: false, value: existing.document };
       if (!existing && this.#topologies.size >= (this.#options.quotas?.topologies ?? DEFAULT_QUOTAS.topologies)) {
         throw new MediaGraphError('QuotaExceeded', `the host already holds ${this.#topologies.size} topologies (the maximum)`);
       }
       if (existing) {
-        const users = this.#instancesOf(key);
+        const users = this.#instancesOf(key).filter((u) => u.document.name.toLowerCase() !== replacing?.toLowerCase());
         const active = users.filter((u) => u.state !== 'Inactive');
         if (active.length) {
           throw new MediaGraphError('TopologyChangeNotAllowed', `topology "${name}" is used by instance(s) that are not Inactive: ${active.map((u) => `${u.document.name} (${u.state})`).join(', ')}; deactivate them first`);
         }
-        const problems: ErrorDetail[] = [];
-        for (const u of users) {
-          const check = validateTopology(raw, this.registry, { instance: u.raw });
-          for (const i of check.issues.filter((x) => x.document === 'instance' || x.code.startsWith('Parameter'))) {
-            problems.push({ code: i.code, target: i.pointer, message: `instance "${u.document.name}": ${i.message}` });
-          }
-        }
-        if (problems.length) {
-          throw new MediaGraphError('TopologyChangeNotAllowed', `the change would break instance(s) of topology "${name}": ${problems.map((p) => p.message).join('; ')}`, problems);
-        }
+        const broken = this.#breakage(raw, name, users);
+        if (broken) throw broken;
       }
       const now = this.#now().toISOString();
       const document = withSystemData(v.topology, existing?.document.systemData?.createdAt ?? now, now);
@@ -190,6 +202,24 @@ export class MediaGraphHost {
       this.#topologies.set(key, { document, raw: stored });
       return { created: !existing, value: presentTopology(stored) };
     });
+  }
+
+  /** Both sides normalised the same way, whatever form the entry keeps for callers. */
+  #sameTopology(stored: TopologyEntry, incoming: Topology): boolean {
+    return sameDefinition(validateTopology(stored.raw, this.registry).topology, incoming);
+  }
+
+  /** The error for a topology change that stored instances could no longer use, if it is one. */
+  #breakage(raw: unknown, name: string, users: readonly InstanceEntry[]): MediaGraphError | undefined {
+    const problems: ErrorDetail[] = [];
+    for (const u of users) {
+      const check = validateTopology(raw, this.registry, { instance: u.raw });
+      for (const i of check.issues.filter((x) => x.document === 'instance' || x.code.startsWith('Parameter'))) {
+        problems.push({ code: i.code, target: i.pointer, message: `instance "${u.document.name}": ${i.message}` });
+      }
+    }
+    if (!problems.length) return undefined;
+    return new MediaGraphError('TopologyChangeNotAllowed', `the change would break instance(s) of topology "${name}": ${problems.map((p) => p.message).join('; ')}`, problems);
   }
 
   topologyGet(name: string): Topology {
@@ -225,6 +255,9 @@ export class MediaGraphHost {
       if (!n.instance || n.issues.length) throw issuesToError('ModuleValidationError', 'instance', n.issues);
       const key = n.instance.name.toLowerCase();
       const existing = this.#instances.get(key);
+      if (existing && sameInstance(existing, raw)) {
+        return { created: false, value: this.#present(existing) };
+      }
       if (existing && existing.state !== 'Inactive') {
         throw wrongState(`instance "${n.instance.name}"`, 'change', existing.state, ['Inactive']);
       }
@@ -277,6 +310,56 @@ export class MediaGraphHost {
       this.#instances.delete(key);
       return true;
     });
+  }
+
+  /**
+   * Makes the host hold exactly these documents, as a control plane whose files are the desired
+   * state wants (`mediagraph run`): identical documents change nothing; a changed topology or
+   * instance deactivates the instances it affects (their drain keeps what was not uploaded
+   * cached), replaces the documents and re-activates those that were running. Unlike
+   * topologySet, a change is not refused because an instance using it is active (LVA's rule
+   * for its API); it is still refused when it would break another stored instance.
+   */
+  async apply(topologyRaw: unknown, instanceRaw: unknown): Promise<ApplyResult> {
+    const v = validateTopology(topologyRaw, this.registry);
+    if (!v.ok || !v.topology) throw issuesToError(codeFor(v.issues), 'topology', v.issues);
+    const n = normalizeInstance(instanceRaw);
+    if (!n.instance || n.issues.length) throw issuesToError('ModuleValidationError', 'instance', n.issues);
+    const topologyKey = v.topology.name.toLowerCase();
+    const instanceKey = n.instance.name.toLowerCase();
+    const storedTopology = this.#topologies.get(topologyKey);
+    const storedInstance = this.#instances.get(instanceKey);
+    const topologyChanged = !storedTopology || !this.#sameTopology(storedTopology, v.topology);
+    const instanceChanged = !storedInstance || !sameInstance(storedInstance, instanceRaw);
+    // checked before anything changes, so a refused pair leaves the stored one as it was
+    const together = validateTopology(topologyRaw, this.registry, { instance: instanceRaw });
+    if (!together.ok) throw issuesToError(codeFor(together.issues), 'instance', together.issues);
+    const users = topologyChanged ? this.#instancesOf(topologyKey) : [];
+    const broken = this.#breakage(topologyRaw, v.topology.name, users.filter((u) => u !== storedInstance));
+    if (broken) throw broken;
+    const affected = new Set<InstanceEntry>(users);
+    if (instanceChanged && storedInstance) affected.add(storedInstance);
+    const wereRunning: string[] = [];
+    let topology: SetResult<Topology> | undefined;
+    let instance: SetResult<Instance> | undefined;
+    try {
+      for (const e of affected) {
+        if (e.transition) await e.transition.catch(() => undefined);
+        if (e.state === 'Active') {
+          wereRunning.push(e.document.name);
+          await this.#deactivate(e, false);
+        }
+      }
+      if (topologyChanged) topology = await this.#setTopology(topologyRaw, instanceKey);
+      if (instanceChanged) instance = await this.instanceSet(instanceRaw);
+    } finally {
+      // by name: a replaced instance is a new entry
+      for (const name of wereRunning) {
+        await this.instanceActivate(name).catch((err: unknown) => this.logger.error('re-activation after a change failed', { instance: name, error: err instanceof Error ? err.message : String(err) }));
+      }
+    }
+    const outcome = (changed: boolean, r: SetResult<unknown> | undefined): ApplyResult['topology'] => (!changed || !r ? 'unchanged' : r.created ? 'created' : 'updated');
+    return { topology: outcome(topologyChanged, topology), instance: outcome(instanceChanged, instance) };
   }
 
   /** Blocks until Active (LVA). Activating twice waits for the same result; Active returns at once. */
@@ -398,6 +481,7 @@ export class MediaGraphHost {
         diskSpace: createDiskSpaceBroker(),
         ...this.#options.services,
       };
+      await prepareNodes(plan, name, services);
       const run = new SupervisedRun({
         plan,
         instanceName: name,
@@ -456,6 +540,11 @@ export class MediaGraphHost {
     if (byUser) await this.#setDesired(e, false);
     this.#setState(e, 'Inactive');
   }
+}
+
+/** A client that read the instance (secrets masked) and sends it back sends the same instance. */
+function sameInstance(stored: InstanceEntry, raw: unknown): boolean {
+  return sameDefinition(normalizeInstance(stored.raw).instance, normalizeInstance(keepMaskedSecrets(raw, stored.raw, stored.redactor)).instance);
 }
 
 function withSystemData<T extends { systemData?: unknown }>(doc: T, createdAt: string, lastModifiedAt: string): T {

@@ -108,6 +108,12 @@ export interface NodeDefinition<Config extends NodeSpec = NodeSpec> {
    * of the returned chain takes the composite's name so downstream references still work.
    */
   readonly expand?: (config: Config) => readonly NodeSpec[];
+  /**
+   * Checks, before the instance becomes Active, that what the node needs outside the process
+   * is usable (e.g. a cache folder no other live process holds). Throwing fails the
+   * activation with LVA's 409 ResourceValidationError and the thrown message.
+   */
+  readonly prepare?: (config: Config, context: Pick<NodeContext, 'instanceName' | 'nodeName' | 'services'>) => void | Promise<void>;
   /** Set when the type validates but cannot run yet: activation fails with this reason. */
   readonly notSupportedYet?: string;
   readonly create?: (config: Config, context: NodeContext) => NodeOperator;

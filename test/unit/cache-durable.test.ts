@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, writeFileSync, readFileSync, unlinkSync, mkdirSync, existsSync, statSync, readdirSync } from 'node:fs';
+import { appendFileSync, writeFileSync, readFileSync, unlinkSync, mkdirSync, existsSync, statSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { DurableSegmentCache, CacheLockedError, type EvictionEvent } from '../../src/storage/cache/index.ts';
@@ -170,12 +170,15 @@ test('lock: a second opener fails, in this process and in another; a stale lock 
   await new Promise((r) => child.once('exit', r));
   assert.equal(out.trim(), 'CacheLockedError');
   await cache.close();
-  // A lock left by a process that no longer exists.
+  // A lock left by a process that no longer exists (the single-file lock of earlier versions).
+  rmSync(join(dir, 'lock'), { recursive: true, force: true });
   const dead = spawn(process.execPath, ['-e', '']);
   await new Promise((r) => dead.once('exit', r));
   writeFileSync(join(dir, 'lock'), `${dead.pid}\n`);
   const taken = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
-  assert.equal(readFileSync(join(dir, 'lock'), 'utf8').trim(), String(process.pid));
+  const claims = readdirSync(join(dir, 'lock'));
+  assert.equal(claims.length, 1);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'lock', claims[0]!), 'utf8')).pid, process.pid);
   await taken.close();
   assert.equal(existsSync(join(dir, 'lock')), false);
 });

@@ -9,6 +9,8 @@ import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } fro
 import type { SegmentStreamMessage } from '../../types/segment.ts';
 import type { SegmentQueue, SegmentQueueMessage } from '../../types/cache.ts';
 import { DurableSegmentCache, type EvictionEvent } from '../../storage/cache/index.ts';
+import { CacheLockedError, lockHolder } from '../../storage/cache/lock.ts';
+import { makeDirectory } from '../../storage/make-directory.ts';
 
 export interface DurableCacheConfig extends NodeSpec {
   /** Folder of all caches; this node uses `<path>/<instance>/<node>`. Default: the host's data directory. */
@@ -102,7 +104,9 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     };
 
     // Everything touching the cache runs in order on one chain: open, then each message.
-    let chain: Promise<unknown> = DurableSegmentCache.open(directory, { maxBytes, onEvicted }).then((c) => {
+    // A cache that cannot be opened (a file in the path, a folder another live process holds,
+    // EMFILE, /proc) fails this instance only, with one line saying why; never the host.
+    let chain: Promise<unknown> = openCache(directory, { maxBytes, onEvicted }).then((c) => {
       cache = c;
       const r = c.recovery;
       ctx.logger.info('durable cache open', { directory, segments: r.segments, bytes: r.bytes, recoveryMs: Math.round(r.durationMs), entriesDropped: r.entriesDropped, tempFilesDiscarded: r.tempFilesDiscarded, tornTail: r.tornTail });
@@ -171,9 +175,37 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       sub?.unsubscribe();
       unregisterReclaimer?.();
       // A hard stop (or the end): close once the queued work is done; never lose a durable add.
-      void chain.finally(() => cache?.close());
+      // (A failed open was reported above; the chain is settled here so it is not reported twice.)
+      void chain.catch(() => undefined).finally(() => cache?.close());
     };
   });
+}
+
+function cacheOpenError(directory: string, e: unknown): Error {
+  const reason = e instanceof Error ? e.message : String(e);
+  return new Error(reason.includes(directory) ? `cannot open the media cache: ${reason}` : `cannot open the media cache ${directory}: ${reason}`, { cause: e });
+}
+
+/** Opens the cache folder, creating it level by level; any failure becomes one clear line. */
+async function openCache(directory: string, options: Parameters<typeof DurableSegmentCache.open>[1]): Promise<DurableSegmentCache> {
+  try {
+    makeDirectory(directory);
+    return await DurableSegmentCache.open(directory, options);
+  } catch (e) {
+    throw cacheOpenError(directory, e);
+  }
+}
+
+/** Before activation: the folder can be made and no other live process holds it. */
+function prepareCache(config: DurableCacheConfig, ctx: Pick<NodeContext, 'instanceName' | 'nodeName' | 'services'>): void {
+  const directory = cacheDirectoryFor(config, ctx);
+  try {
+    makeDirectory(directory);
+    const holder = lockHolder(join(directory, 'lock'));
+    if (holder) throw new CacheLockedError(directory, holder.pid);
+  } catch (e) {
+    throw cacheOpenError(directory, e);
+  }
 }
 
 export const durableCacheNode: NodeDefinition<DurableCacheConfig> = Object.freeze({
@@ -192,5 +224,6 @@ export const durableCacheNode: NodeDefinition<DurableCacheConfig> = Object.freez
   output: 'cached-segment' as string as PortKind,
   inputCount: { min: 1, max: 1 },
   check: (config: DurableCacheConfig) => checkConfig(config),
+  prepare: prepareCache,
   create: (config: DurableCacheConfig, ctx: NodeContext) => createCache(config, ctx),
 });

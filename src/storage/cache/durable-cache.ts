@@ -2,7 +2,7 @@
 // flat, the oldest data is the first to go and every eviction is recorded as a gap.
 //
 // Folder layout (one folder per instance):
-//   lock              pid of the owning process (O_EXCL)
+//   lock/             claims of the owning process (lock.ts)
 //   journal           append-only records, see journal.ts
 //   seg/<seq>.m4s     cached segments
 //   init/<name>.mp4   init segments, once per init id

@@ -35,14 +35,13 @@ export async function demoCommand(argv: readonly string[], io: CliIo, registry: 
   const cameraPassword = randomBytes(9).toString('base64url');
   const camera = await startSimulatedCamera({ file: values.file, speed: Number(values.speed), path: '/camera', auth: { username: 'viewer', password: cameraPassword, scheme: 'digest' } });
   const target = await resolveBlobTarget(undefined, dataDirectory);
-  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection } });
+  // the demo's instance is re-made for this start's camera (new port and password), not resumed
+  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection }, resumeActiveInstances: false });
   let http: HttpServerHandle | undefined;
   let code = 0;
   try {
     const topology = JSON.parse(await readFile(join(root, 'examples/cvr-asset/topology.json'), 'utf8')) as unknown;
-    await host.topologySet(topology);
-    if (host.instanceList().some((i) => i.name === INSTANCE) && host.instanceStatus(INSTANCE).state !== 'Inactive') await host.instanceDeactivate(INSTANCE);
-    await host.instanceSet({
+    await host.apply(topology, {
       name: INSTANCE,
       properties: {
         topologyName: 'CVRToAsset',

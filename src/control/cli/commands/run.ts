@@ -119,17 +119,17 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     return 2;
   }
   redactor.add(target.connection);
-  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection } });
+  // Only this instance runs: others stored in the same data folder belong to other runs.
+  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection }, resumeActiveInstances: false });
   io.err(`recording to ${target.description}`);
   let code = 0;
   try {
-    await host.topologySet(topology);
-    try {
-      if (host.instanceStatus(name).state !== 'Inactive') await host.instanceDeactivate(name);
-    } catch {
-      /* new instance */
+    // The files are the desired state: the same files again (a restart after a crash) change
+    // nothing, changed ones replace what the data folder holds.
+    const applied = await host.apply(topology, instanceDoc);
+    if (applied.topology === 'updated' || applied.instance === 'updated') {
+      io.err(`updated the stored ${[applied.topology === 'updated' ? `topology ${String(topology.name)}` : '', applied.instance === 'updated' ? `instance ${name}` : ''].filter(Boolean).join(' and ')} from the given files`);
     }
-    await host.instanceSet(instanceDoc);
     const tty = Boolean(process.stderr.isTTY);
     const status = startStatusLine(host, name, (text, final) => (tty ? process.stderr.write(`\r\x1b[K${text}${final ? '\n' : ''}`) : io.err(text)), tty);
     try {
