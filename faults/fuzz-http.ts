@@ -54,7 +54,7 @@ function templates(rec: Recorded, port: number): string[] {
   const day = new Date(rec.fromMs).toISOString().slice(0, 10);
   const start = new Date(rec.fromMs).toISOString();
   const end = new Date(rec.toMs).toISOString();
-  const topology = JSON.stringify({ name: 'T', properties: { sources: [{ '@type': '#Microsoft.Media.MediaGraphRtspSource', name: 's', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:1/x' } }], sinks: [{ '@type': '#Microsoft.Media.MediaGraphAssetSink', name: 'k', inputs: [{ nodeName: 's' }], assetNamePattern: 'a-${System.GraphInstanceName}', localMediaCachePath: '/tmp/mediagraph-fuzz-never', localMediaCacheMaximumSizeMiB: '64' }] } });
+  const topology = JSON.stringify({ name: 'T', properties: { sources: [{ '@type': '#Microsoft.Media.MediaGraphRtspSource', name: 's', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:1/x' } }], sinks: [{ '@type': '#Microsoft.Media.MediaGraphAssetSink', name: 'k', inputs: [{ nodeName: 's' }], assetNamePattern: 'a-${System.GraphInstanceName}', localMediaCachePath: '/tmp/mediagraph-fuzz-never', localMediaCacheMaximumSizeMiB: '64' }] } }); // outside-path-ok: a hostile or never-written path the test feeds in
   const body = (method: string, path: string, text: string): string => `${method} ${path} HTTP/1.1\r\n${h}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
   return [
     `GET /healthz HTTP/1.1\r\n${h}\r\n`,

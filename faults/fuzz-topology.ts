@@ -30,7 +30,7 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.constantFrom('', '..', '.', '../../../../tmp/x', 'a/b', 'a\\b', '\u0000', '${', '${}', '${System.}', '${System.DateTime}', '${rtspUrl}', '${nope}', '${System.GraphInstanceName}', 'rtsp://u:p@127.0.0.1:1/x', 'PT30S', 'PT0S', 'P1Y', '-1', '1e309', 'NaN', '2048', '0', '__proto__', 'constructor', '#Microsoft.Media.MediaGraphRtspSource', '#Microsoft.Media.MediaGraphAssetSink', '#Microsoft.Media.MediaGraphSignalGateProcessor'),
+  fc.constantFrom('', '..', '.', '../../../../tmp/x', 'a/b', 'a\\b', '\u0000', '${', '${}', '${System.}', '${System.DateTime}', '${rtspUrl}', '${nope}', '${System.GraphInstanceName}', 'rtsp://u:p@127.0.0.1:1/x', 'PT30S', 'PT0S', 'P1Y', '-1', '1e309', 'NaN', '2048', '0', '__proto__', 'constructor', '#Microsoft.Media.MediaGraphRtspSource', '#Microsoft.Media.MediaGraphAssetSink', '#Microsoft.Media.MediaGraphSignalGateProcessor'), // outside-path-ok: a hostile or never-written path the test feeds in
   fc.integer({ min: 1, max: 2000 }).map((n) => 'x'.repeat(n)),
   fc.integer({ min: 1, max: 200 }).map((n) => '${p}'.repeat(n)),
 );
@@ -105,7 +105,7 @@ const bigDocument: fc.Arbitrary<Json> = fc.record({ nodes: fc.integer({ min: 1, 
     name: 'Big',
     properties: {
       sources: names.map(rtspSource),
-      sinks: [{ '@type': '#Microsoft.Media.MediaGraphAssetSink', name: 'sink', assetNamePattern: 'a-${System.GraphInstanceName}', localMediaCachePath: '/tmp/never', localMediaCacheMaximumSizeMiB: '64', inputs: Array.from({ length: inputs }, (_, i) => ({ nodeName: `${names[i % names.length]}x` })) }],
+      sinks: [{ '@type': '#Microsoft.Media.MediaGraphAssetSink', name: 'sink', assetNamePattern: 'a-${System.GraphInstanceName}', localMediaCachePath: '/tmp/never', localMediaCacheMaximumSizeMiB: '64', inputs: Array.from({ length: inputs }, (_, i) => ({ nodeName: `${names[i % names.length]}x` })) }], // outside-path-ok: a hostile or never-written path the test feeds in
     },
   };
 });

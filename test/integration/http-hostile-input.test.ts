@@ -23,7 +23,7 @@ const assetSink = (inputs: readonly string[], assetNamePattern = 'cam-${System.G
   name: 'assetSink',
   inputs: inputs.map((nodeName) => ({ nodeName })),
   assetNamePattern,
-  localMediaCachePath: '/tmp/mediagraph-never-written',
+  localMediaCachePath: '/tmp/mediagraph-never-written', // outside-path-ok: a hostile or never-written path the test feeds in
   localMediaCacheMaximumSizeMiB: '64',
 });
 
@@ -82,7 +82,7 @@ describe('hostile control-plane requests', () => {
   test('a node name that climbs out of the data folder is refused with its pointer; so is such an instance name', async (t) => {
     const host = await openTestHost(t);
     const { url } = await serve(t, host);
-    const topology = { name: 'Climb', properties: { sources: [rtspSource('../../../../tmp/x')], sinks: [assetSink(['../../../../tmp/x'])] } };
+    const topology = { name: 'Climb', properties: { sources: [rtspSource('../../../../tmp/x')], sinks: [assetSink(['../../../../tmp/x'])] } }; // outside-path-ok: a hostile or never-written path the test feeds in
     const r = await send(`${url}/api/topologies/Climb`, 'PUT', topology);
     assert.equal(r.status, 400);
     const details = ((await r.json()) as OData).error.details;
@@ -92,7 +92,7 @@ describe('hostile control-plane requests', () => {
       assert.equal(v.status, 400, `node name ${JSON.stringify(name)}`);
     }
     assert.equal((await send(`${url}/api/topologies/Ok`, 'PUT', { name: 'Ok', properties: { sources: [rtspSource('camera.1 (lobby)')], sinks: [assetSink(['camera.1 (lobby)'])] } })).status, 201, 'other characters stay allowed');
-    const inst = await send(`${url}/api/methods/GraphInstanceSet`, 'POST', { name: '../../x', properties: { topologyName: 'Ok' } });
+    const inst = await send(`${url}/api/methods/GraphInstanceSet`, 'POST', { name: '../../x', properties: { topologyName: 'Ok' } }); // outside-path-ok: a hostile or never-written path the test feeds in
     assert.equal(((await inst.json()) as { status: number }).status, 400);
   });
 
