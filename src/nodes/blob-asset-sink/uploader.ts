@@ -160,7 +160,9 @@ export class AssetUploader {
       const back = this.#uplink.backSignal;
       const attemptSignal = AbortSignal.any([signal, ...(back ? [back] : []), ...(seg.evicted ? [seg.evicted] : [])]);
       try {
-        await this.#ensureInit(seg, attemptSignal);
+        // The init upload is shared by every segment that needs it: it must not die with this
+        // segment's eviction (the next segment would inherit that abort as a storage failure).
+        await this.#ensureInit(seg, AbortSignal.any([signal, ...(back ? [back] : [])]));
         const upload = this.#store.uploadSegment(seg, attemptSignal, body ? await body : undefined);
         // Not while retrying: during an outage every attempt would read a file for nothing.
         if (attempt === 0) ahead = this.#readAhead();
