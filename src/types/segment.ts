@@ -1,5 +1,6 @@
 // Messages that flow from the segmenter to the cache and the asset sink (DESIGN.md §3):
 // references to files on disk, never the bytes.
+import type { GapReason } from './gap.ts';
 
 export interface SegmentTrackSummary {
   readonly trackId: number;
@@ -40,7 +41,7 @@ export interface Gap {
   readonly kind: 'gap';
   readonly startWallClockMs: number;
   readonly endWallClockMs: number;
-  readonly reason: 'evicted' | 'camera-lost' | 'stopped';
+  readonly reason: GapReason;
 }
 
 export type SegmentStreamMessage = SegmentMessage | Gap;

@@ -1,6 +1,6 @@
 // The per-day index of an asset: which wall-clock ranges are recorded and which are gaps.
 // Pure functions; the store does the read-modify-write.
-import type { GapReason } from './naming.ts';
+import { parseGapReason, type GapReason } from '../../types/gap.ts';
 
 export interface TimeRange { readonly startMs: number; readonly endMs: number }
 export interface GapRange extends TimeRange { readonly reason: GapReason }
@@ -69,7 +69,9 @@ export function parseIndex(text: string, day: string): DayIndex | undefined {
     const j = JSON.parse(text) as Partial<IndexJson>;
     if (j.version !== 1 || !Array.isArray(j.ranges) || !Array.isArray(j.gaps)) return undefined;
     const ranges = j.ranges.map((r) => ({ startMs: Date.parse(r.start), endMs: Date.parse(r.end) }));
-    const gaps = j.gaps.map((g) => ({ startMs: Date.parse(g.start), endMs: Date.parse(g.end), reason: g.reason }));
+    // A reason this version does not know is kept as the nearest general one, never dropped:
+    // the hole is real whatever caused it.
+    const gaps = j.gaps.map((g) => ({ startMs: Date.parse(g.start), endMs: Date.parse(g.end), reason: parseGapReason(g.reason) ?? 'recorder-down' }));
     if ([...ranges, ...gaps].some((r) => Number.isNaN(r.startMs) || Number.isNaN(r.endMs))) return undefined;
     return { day, ranges, gaps };
   } catch {

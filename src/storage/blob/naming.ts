@@ -1,5 +1,6 @@
 // Names inside an asset container (DESIGN.md §5). Every name is a pure function of the data,
 // so a retry after a crash overwrites the same blob and never makes a duplicate.
+import { parseGapReason, type GapReason } from '../../types/gap.ts';
 
 export class InvalidContainerNameError extends Error {
   override readonly name = 'InvalidContainerNameError';
@@ -64,7 +65,7 @@ export function segmentDayPrefix(day: string): string {
   return `segments/${day.replace(/-/g, '')}T`;
 }
 
-export type GapReason = 'evicted' | 'camera-lost' | 'stopped';
+export type { GapReason };
 
 /** Gaps are also kept as empty marker blobs, so an index can be rebuilt from a listing. */
 export function gapBlobName(startMs: number, endMs: number, reason: GapReason): string {
@@ -72,9 +73,10 @@ export function gapBlobName(startMs: number, endMs: number, reason: GapReason): 
 }
 
 export function parseGapBlobName(name: string): { startMs: number; endMs: number; reason: GapReason } | undefined {
-  const m = /^gaps\/(\d{8}T\d{6}\.\d{3}Z)_(\d{8}T\d{6}\.\d{3}Z)_(evicted|camera-lost|stopped)$/.exec(name);
-  if (!m) return undefined;
-  return { startMs: parseIsoBasic(m[1]!), endMs: parseIsoBasic(m[2]!), reason: m[3] as GapReason };
+  const m = /^gaps\/(\d{8}T\d{6}\.\d{3}Z)_(\d{8}T\d{6}\.\d{3}Z)_([a-z-]+)$/.exec(name);
+  const reason = m ? parseGapReason(m[3]) : undefined;
+  if (!m || !reason) return undefined;
+  return { startMs: parseIsoBasic(m[1]!), endMs: parseIsoBasic(m[2]!), reason };
 }
 
 export function indexBlobName(day: string): string {

@@ -21,6 +21,7 @@ import { readJournal, encodeRecords, JournalWriter, type JournalRecord, type Seg
 import { acquireLock } from './lock.ts';
 import { copyDurably, fsyncDirAsync, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
 import { crc32 } from './crc32.ts';
+import { parseGapReason } from '../../types/gap.ts';
 
 export type EvictionCause = 'size-bound' | 'disk-full' | 'too-large';
 
@@ -243,7 +244,7 @@ export class DurableSegmentCache {
         for (const s of r.seqs) this.#segs.delete(s);
         break;
       case 'gap':
-        this.#gaps.set(r.id, { id: r.id, start: r.start, end: r.end, reason: r.reason, lastSeq: r.lastSeq });
+        this.#gaps.set(r.id, { id: r.id, start: r.start, end: r.end, reason: parseGapReason(r.reason) ?? 'recorder-down', lastSeq: r.lastSeq });
         this.#nextGapId = Math.max(this.#nextGapId, r.id + 1);
         this.#nextSeq = Math.max(this.#nextSeq, r.lastSeq + 1);
         break;

@@ -5,6 +5,7 @@
 import { openSync, closeSync, readFileSync, fstatSync, write, fdatasync, ftruncate } from 'node:fs';
 import { promisify } from 'node:util';
 import type { SegmentTrackSummary } from '../../types/segment.ts';
+import type { GapReason } from '../../types/gap.ts';
 import { crc32 } from './crc32.ts';
 
 export interface SegmentMeta {
@@ -24,7 +25,7 @@ export type JournalRecord =
   | { readonly op: 'seg'; readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
   | { readonly op: 'del'; readonly seq: number }
   | { readonly op: 'evict'; readonly seqs: readonly number[] }
-  | { readonly op: 'gap'; readonly id: number; readonly start: number; readonly end: number; readonly reason: 'evicted' | 'camera-lost' | 'stopped'; readonly lastSeq: number }
+  | { readonly op: 'gap'; readonly id: number; readonly start: number; readonly end: number; readonly reason: GapReason; readonly lastSeq: number }
   | { readonly op: 'gapack'; readonly ids: readonly number[] }
   | { readonly op: 'rng'; readonly id: number; readonly start: number; readonly end: number }
   | { readonly op: 'rngack'; readonly ids: readonly number[] };

@@ -10,7 +10,7 @@ export interface RecordedRange {
 }
 
 export interface RecordedGap extends RecordedRange {
-  /** Why nothing was recorded, when the writer knew (`evicted`, `camera-lost`, `stopped`). */
+  /** Why nothing was recorded, when the writer knew: one of GAP_REASONS (src/types/gap.ts). */
   readonly reason?: string;
 }
 
