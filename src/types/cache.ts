@@ -90,3 +90,18 @@ export interface SegmentQueueMessage {
   /** The cache folder (for diagnostics). */
   readonly cacheDirectory: string;
 }
+
+/**
+ * Where a segmenter writes when a durable cache takes its segments: a folder inside the cache
+ * (same file system, so a finished segment enters the cache by a rename) whose bytes count
+ * against the cache's bound while the segment grows.
+ */
+export interface SegmentWorkspace {
+  readonly directory: string;
+  /** Makes room for `bytes` more (evicting the oldest cached media); false if they cannot fit. */
+  reserve(bytes: number): Promise<boolean>;
+  /** Workspace bytes that were deleted (a dropped segment). */
+  unreserve(bytes: number): void;
+  /** Salvages what an older version left in its own segment folder into the cache. */
+  adopt(directory: string): Promise<{ readonly segments: number; readonly filesDeleted: number }>;
+}

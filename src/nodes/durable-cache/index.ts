@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } from '../../types/node.ts';
 import type { SegmentStreamMessage } from '../../types/segment.ts';
 import type { SegmentQueue, SegmentQueueMessage } from '../../types/cache.ts';
-import { DurableSegmentCache, type EvictionEvent } from '../../storage/cache/index.ts';
+import { DurableSegmentCache, SegmentStrandedError, type EvictionEvent } from '../../storage/cache/index.ts';
+import { offerWorkspace } from './workspace-registry.ts';
+import { logRecovery, workspaceOf } from './recovery-log.ts';
 
 export interface DurableCacheConfig extends NodeSpec {
   /** Folder of all caches; this node uses `<path>/<instance>/<node>`. Default: the host's data directory. */
@@ -60,8 +62,12 @@ export function cacheDirectoryFor(config: DurableCacheConfig, ctx: Pick<NodeCont
 function createCache(config: DurableCacheConfig, ctx: NodeContext) {
   const maxBytes = (parseCacheSizeMiB(config.localMediaCacheMaximumSizeMiB) ?? 0) * MIB;
   const directory = cacheDirectoryFor(config, ctx);
+  // Offered now, before anything runs, so the segmenter upstream finds it when it starts.
+  const upstream = config.inputs?.[0]?.nodeName;
+  const settleWorkspace = upstream ? offerWorkspace(ctx.services, upstream) : () => {};
   return (inputs: readonly Observable<unknown>[]): Observable<SegmentQueueMessage> => new Observable<SegmentQueueMessage>((subscriber) => {
     if (maxBytes <= 0) {
+      settleWorkspace(undefined);
       subscriber.error(new Error(`localMediaCacheMaximumSizeMiB ${JSON.stringify(config.localMediaCacheMaximumSizeMiB)} is not a positive integer`));
       return undefined;
     }
@@ -104,9 +110,9 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     // Everything touching the cache runs in order on one chain: open, then each message.
     let chain: Promise<unknown> = DurableSegmentCache.open(directory, { maxBytes, onEvicted }).then((c) => {
       cache = c;
-      const r = c.recovery;
-      ctx.logger.info('durable cache open', { directory, segments: r.segments, bytes: r.bytes, recoveryMs: Math.round(r.durationMs), entriesDropped: r.entriesDropped, tempFilesDiscarded: r.tempFilesDiscarded, tornTail: r.tornTail });
-      if (subscriber.closed) { void c.close(); return; }
+      logRecovery(ctx.logger, directory, c.recovery);
+      if (subscriber.closed) { settleWorkspace(undefined); void c.close(); return; }
+      settleWorkspace(workspaceOf(c));
       unregisterReclaimer = ctx.services.diskSpace?.register(() => c.reclaimSpace());
       metrics?.set('mediagraph_cache_maximum_bytes', maxBytes);
       gauges(c);
@@ -126,7 +132,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       };
       subscriber.next({ kind: 'segment-queue', queue, cacheDirectory: directory });
     });
-    chain.catch((e: unknown) => subscriber.error(e));
+    chain.catch((e: unknown) => { settleWorkspace(undefined); subscriber.error(e); });
 
     const handle = async (msg: SegmentStreamMessage): Promise<void> => {
       const c = cache;
@@ -140,6 +146,11 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
           await c.addGap(msg);
         }
       } catch (e) {
+        if (e instanceof SegmentStrandedError) {
+          // Not lost: it stays in the workspace and is moved with the next segment or at the next start.
+          ctx.logger.warn('segment not yet cached: the cache folder refused it', { error: e.message });
+          return;
+        }
         // One bad segment (e.g. its file vanished) must not stop the recording.
         ctx.events.emit('DataDropped', { dataType: 'segment', count: 1, reason: e instanceof Error ? e.message : String(e) });
         ctx.logger.warn('segment not cached', { error: e instanceof Error ? e.message : String(e) });
@@ -162,6 +173,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       },
     });
     return () => {
+      settleWorkspace(undefined); // no effect once settled; else the segmenter writes to its own folder
       sub?.unsubscribe();
       unregisterReclaimer?.();
       // A hard stop (or the end): close once the queued work is done; never lose a durable add.
