@@ -9,7 +9,7 @@ import type { SegmentWorkspace } from '../../types/cache.ts';
 import { workspaceFor } from '../durable-cache/workspace-registry.ts';
 import { parseIsoDuration } from '../../media/segmenter/iso-duration.ts';
 import { cutSegments } from './cut-segments.ts';
-import { SegmentFiles } from './segment-files.ts';
+import { releaseWorkspace, SegmentFiles } from './segment-files.ts';
 
 export const FMP4_SEGMENTER_TYPE = '#Mediagraph.Fmp4Segmenter';
 export const DEFAULT_SEGMENT_LENGTH = 'PT30S';
@@ -96,7 +96,7 @@ export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.fre
             endWallClock: new Date(m.endWallClockMs).toISOString(), mediaDurationMs: m.mediaDurationMs,
           });
         }),
-        finalize(() => void files.abort()),
+        finalize(() => void releaseWorkspace(files)),
       );
     });
   },

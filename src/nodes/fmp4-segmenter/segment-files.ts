@@ -77,6 +77,8 @@ export class SegmentFiles {
   private placed = false;
   /** Start of the segment being dropped: the gap returned at its close begins here. */
   private droppedStart: number | undefined;
+  /** A hard stop left the open segment's .part for salvage: its init must stay beside it. */
+  private leftPart = false;
 
   constructor(
     public directory: string,
@@ -253,6 +255,16 @@ export class SegmentFiles {
     this.inits.set(id, { id, path, byteSize: bytes.length });
   }
 
+  /** See releaseWorkspace: only in a workspace, and only when no segment file stays behind. */
+  async removeWorkspaceInits(): Promise<void> {
+    if (!this.space || this.current || this.leftPart) return;
+    for (const init of this.inits.values()) {
+      await unlink(init.path).catch(() => undefined);
+      this.space.unreserve(init.byteSize);
+    }
+    this.inits.clear();
+  }
+
   /**
    * Closes the open file after an error or unsubscription. Its .part stays: in a cache's
    * workspace it is salvaged at the next start (its whole fragments kept).
@@ -261,10 +273,21 @@ export class SegmentFiles {
     const file = this.current;
     if (!file) return;
     if (removePart) this.space?.unreserve(file.size);
+    else this.leftPart = true;
     this.current = undefined;
     await file.handle.close().catch(() => undefined);
     if (removePart) await unlink(file.partPath).catch(() => undefined);
   }
+}
+
+/**
+ * The end of a run: with no segment open, the init files this run wrote in a cache workspace
+ * are removed (the cache holds its own copy of every init a segment uses); with one open
+ * (a hard stop) they stay, so the next start can salvage that segment.
+ */
+export async function releaseWorkspace(files: SegmentFiles): Promise<void> {
+  await files.abort();
+  await files.removeWorkspaceInits();
 }
 
 function describeFailure(e: unknown): string {
