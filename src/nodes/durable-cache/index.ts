@@ -85,6 +85,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     };
     const onEvicted = (e: EvictionEvent): void => {
       metrics?.add('mediagraph_cache_evicted_segments_total', e.segments);
+      if (cache) gauges(cache); // evictions also happen as the open segment grows, between adds
       ctx.events.emit('CacheEvicted', {
         gapStart: new Date(e.gap.startWallClockMs).toISOString(),
         gapEnd: new Date(e.gap.endWallClockMs).toISOString(),

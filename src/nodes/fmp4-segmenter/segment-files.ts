@@ -70,8 +70,6 @@ export class SegmentFiles {
   private current: OpenFile | undefined;
   /** The segment being dropped (disk full): its appends and close are ignored. */
   private dropping = false;
-  /** The next segment follows a dropped one: it starts after a hole. */
-  private afterDrop = false;
   private dirReady = false;
   private space: SegmentWorkspace | undefined;
   private placed = false;
@@ -186,8 +184,9 @@ export class SegmentFiles {
           if (!isUnwritable(e)) throw e;
           path = file.partPath;
         }
-        const afterDiscontinuity = s.afterDiscontinuity || this.afterDrop;
-        this.afterDrop = false;
+        // A dropped segment before this one is its own gap record (returned at its close), not
+        // a discontinuity: the stream itself went on, and a discontinuity reads as camera-lost.
+        const afterDiscontinuity = s.afterDiscontinuity;
         return {
           kind: 'segment', path, byteSize: file.size, init: file.init,
           startWallClockMs: s.startWallClockMs, endWallClockMs: s.endWallClockMs, mediaDurationMs: s.mediaDurationMs,
@@ -220,7 +219,6 @@ export class SegmentFiles {
       this.space?.unreserve(this.current.size);
     }
     this.dropping = true;
-    this.afterDrop = true;
     this.options.onDropped?.({ path, reason });
   }
 
