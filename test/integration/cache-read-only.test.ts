@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulatedCamera } from '../../src/testing/sim-camera/index.ts';
@@ -41,7 +41,7 @@ test('a cache folder read-only for 7 s: the lost time is a recorded gap, everyth
   t.after(() => child.kill('SIGKILL'));
 
   // Once recording, the cache folder turns read-only for 7 s (~70 media seconds: over two PT30S segments).
-  await until(() => existsSync(join(cacheDir, 'open')) && readdirSync(join(cacheDir, 'open')).some((f) => f.endsWith('.part')), 30_000, 'recording');
+  await until(() => existsSync(cacheDir) && [...filesUnder(data), ...filesUnder(cachePath)].some((f) => f.endsWith('.part')), 30_000, 'recording');
   await new Promise((r) => setTimeout(r, 1500));
   mount('--bind', cacheDir, cacheDir);
   let mounted = true;
