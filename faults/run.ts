@@ -1,6 +1,6 @@
 // `npm run faults`: every fault scenario in its own process under a hard deadline, on
 // loopback only; prints a table and writes faults/results/latest.json.
-//   npm run faults [-- --quick] [-- --only=sigkill,uplink,camera,disk,fuzz,secrets]
+//   npm run faults [-- --quick] [-- --only=sigkill,uplink,camera,disk,fuzz,secrets,salvage-1m,salvage-5m]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -19,6 +19,8 @@ const PLANS: readonly Plan[] = [
   { key: 'disk-all', file: 'disk-full.ts', args: ['--layout=all'], quickArgs: ['--layout=all'], limitS: 300 },
   { key: 'fuzz', file: 'fuzz-rtsp.ts', args: ['--inputs=1000000'], quickArgs: ['--inputs=50000'], limitS: 900 },
   { key: 'secrets', file: 'secrets.ts', args: [], quickArgs: ['--quick'], limitS: 600 },
+  { key: 'salvage-1m', file: 'salvage-crash.ts', args: ['--kills=50', '--segment=60', '--speed=10'], quickArgs: ['--kills=3', '--segment=60', '--speed=10'], limitS: 1200 },
+  { key: 'salvage-5m', file: 'salvage-crash.ts', args: ['--kills=50', '--segment=300', '--speed=20'], quickArgs: ['--kills=3', '--segment=300', '--speed=20'], limitS: 1800 },
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));

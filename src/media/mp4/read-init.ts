@@ -4,13 +4,9 @@ import { FieldReader, readBoxHeader, readChildren, type BoxHeader } from './box-
 import { h264CodecString } from '../h264/sps.ts';
 import { h265CodecString } from '../h265/sps.ts';
 import { aacCodecString } from '../aac/audio-specific-config.ts';
+import type { InitTrack } from '../../types/cache.ts';
 
-export interface InitTrackInfo {
-  readonly trackId: number;
-  readonly timescale: number;
-  readonly mediaType: 'video' | 'audio';
-  readonly codecString: string;
-}
+export type InitTrackInfo = InitTrack;
 
 /** Visual sample entries carry 78 bytes of fields before their child boxes, audio ones 28. */
 const VISUAL_ENTRY_FIELDS = 78;

@@ -10,6 +10,7 @@ import type { SegmentStreamMessage } from '../../types/segment.ts';
 import type { SegmentQueue, SegmentQueueMessage } from '../../types/cache.ts';
 import { DurableSegmentCache, SegmentStrandedError, type EvictionEvent } from '../../storage/cache/index.ts';
 import { offerWorkspace } from './workspace-registry.ts';
+import { mp4FileReader } from '../../media/mp4/describe-segment.ts';
 import { logRecovery, workspaceOf } from './recovery-log.ts';
 
 export interface DurableCacheConfig extends NodeSpec {
@@ -109,7 +110,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     };
 
     // Everything touching the cache runs in order on one chain: open, then each message.
-    let chain: Promise<unknown> = DurableSegmentCache.open(directory, { maxBytes, onEvicted }).then((c) => {
+    let chain: Promise<unknown> = DurableSegmentCache.open(directory, { maxBytes, onEvicted, reader: mp4FileReader }).then((c) => {
       cache = c;
       logRecovery(ctx.logger, directory, c.recovery);
       if (subscriber.closed) { settleWorkspace(undefined); void c.close(); return; }

@@ -21,12 +21,12 @@ import { ftruncateSync, mkdirSync, readdirSync, statSync, rmSync, openSync, fsyn
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SegmentMessage, Gap } from '../../types/segment.ts';
-import type { CachedSegment, CachedGap, CachedRange, SegmentQueueStats } from '../../types/cache.ts';
+import type { CachedSegment, CachedGap, CachedRange, MediaFileReader, SegmentQueueStats } from '../../types/cache.ts';
 import { readJournal, encodeRecords, JournalWriter, type JournalRecord, type SegmentMeta } from './journal.ts';
 import { acquireLock } from './lock.ts';
 import { copyDurably, fsyncDirAsync, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
 import { crc32 } from './crc32.ts';
-import { deleteQuietly, InitTracks, parseSegmentFileName, rebuildInit, rebuildSegment, segmentFileName } from './rebuild.ts';
+import { deleteQuietly, InitCatalog, parseSegmentFileName, rebuildInit, rebuildSegment, segmentFileName } from './rebuild.ts';
 import { scanForSalvage } from './salvage.ts';
 import { parseGapReason } from '../../types/gap.ts';
 
@@ -51,6 +51,11 @@ export interface CacheOptions {
   readonly fsync?: boolean;
   /** Called after segments were evicted (or an incoming one dropped) with the gap range. */
   readonly onEvicted?: (event: EvictionEvent) => void;
+  /**
+   * Reads media files back, to rebuild what the journal does not explain and to salvage a
+   * crashed run's open segment. Without one such files are deleted (and counted) unread.
+   */
+  readonly reader?: MediaFileReader;
   /** Rewrite the journal when it holds this many more records than live ones (default 1000). */
   readonly compactSlack?: number;
   readonly now?: () => number;
@@ -228,12 +233,13 @@ export class DurableSegmentCache {
         initFiles.delete(init.file);
       }
     }
-    const initTracks = new InitTracks((id) => { const i = this.#inits.get(id); return i ? join(this.#initDir, i.file) : undefined; });
+    const reader = this.#opts.reader;
+    const initCatalog = new InitCatalog(reader, (id) => { const i = this.#inits.get(id); return i ? join(this.#initDir, i.file) : undefined; });
     for (const file of initFiles) {
-      const found = rebuildInit(this.#initDir, file);
+      const found = rebuildInit(reader, join(this.#initDir, file));
       if (found && !this.#inits.has(found.id)) {
         this.#inits.set(found.id, { id: found.id, file, bytes: found.bytes, refs: 0 });
-        initTracks.set(found.id, found.tracks);
+        initCatalog.set(found);
         initsRebuilt++;
       } else {
         deleteQuietly(join(this.#initDir, file));
@@ -264,7 +270,7 @@ export class DurableSegmentCache {
       // The init the record or the name gives is the only one tried: pairing media with another
       // init would upload a file no player decodes. Older names carry none: try the newest first.
       const tries = u.initId ? [u.initId] : [...new Set(newestInits)];
-      const rebuilt = rebuildSegment(this.#segDir, file, u.seq, tries, initTracks);
+      const rebuilt = rebuildSegment(reader, this.#segDir, file, u.seq, tries, initCatalog);
       if (rebuilt) {
         this.#segs.set(rebuilt.seq, { seq: rebuilt.seq, file, bytes: rebuilt.bytes, at: rebuilt.at, meta: rebuilt.meta });
         this.#nextSeq = Math.max(this.#nextSeq, rebuilt.seq + 1);
@@ -324,12 +330,11 @@ export class DurableSegmentCache {
    * Runs inside the exclusive section.
    */
   async #salvage(dir: string): Promise<SalvageReport> {
-    const scan = await scanForSalvage(dir, (id) => {
+    const catalog = new InitCatalog(this.#opts.reader, (id) => { const i = this.#inits.get(id); return i ? join(this.#initDir, i.file) : undefined; });
+    const scan = await scanForSalvage(this.#opts.reader, dir, (id) => {
       const init = this.#inits.get(id);
-      if (!init) return undefined;
-      const path = join(this.#initDir, init.file);
-      const tracks = new InitTracks(() => path).get(id);
-      return tracks ? { path, byteSize: init.bytes, tracks } : undefined;
+      const description = catalog.get(id);
+      return init && description ? { path: join(this.#initDir, init.file), byteSize: init.bytes, description } : undefined;
     }, dir === this.#openDir);
     let segments = 0;
     let mediaMs = 0;

@@ -1,16 +1,13 @@
 // Start-up recovery of what the journal does not explain: init and segment files found in the
 // cache folder without a valid journal record (journal lost, truncated, a record damaged).
-// The files are the truth: each is read back with the project's mp4 reader and, when it is
-// whole media, described again; only what cannot be read is deleted. Synchronous: it runs
-// once, inside `DurableSegmentCache.open`, and only over the files left unexplained.
+// The files are the truth: each is read back (the MediaFileReader the node supplies) and, when
+// it is whole media, described again; only what cannot be read is deleted. Synchronous: it
+// runs once, inside `DurableSegmentCache.open`, and only over the files left unexplained.
 import { readFileSync, statSync, truncateSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { readInitSegment, type InitTrackInfo } from '../../media/mp4/read-init.ts';
-import { initSegmentId } from '../../media/segmenter/init-id.ts';
-import { describeSegment } from './describe-segment.ts';
+import type { InitDescription, MediaFileReader } from '../../types/cache.ts';
 import type { SegmentMeta } from './journal.ts';
 
-export interface RebuiltInit { readonly id: string; readonly file: string; readonly bytes: number }
 export interface RebuiltSegment { readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
 
 /** Cache segment file names: `<seq>_<initId>.m4s` (older versions: `<seq>.m4s`). */
@@ -24,41 +21,43 @@ export function parseSegmentFileName(name: string): { seq: number; initId?: stri
   return { seq: Number(m[1]), ...(m[2] ? { initId: m[2] } : {}) };
 }
 
-/** An init file nobody recorded: its id is the hash of its content, as the segmenter names it. */
-export function rebuildInit(dir: string, file: string): (RebuiltInit & { tracks: InitTrackInfo[] }) | undefined {
+/** An init file nobody recorded, identified by its content; undefined if it is not one. */
+export function rebuildInit(reader: MediaFileReader | undefined, path: string): (InitDescription & { bytes: number }) | undefined {
+  if (!reader) return undefined;
   try {
-    const bytes = readFileSync(join(dir, file));
-    const tracks = readInitSegment(bytes);
-    return { id: initSegmentId(bytes), file, bytes: bytes.length, tracks };
+    const bytes = readFileSync(path);
+    const d = reader.readInit(bytes);
+    return d ? { ...d, bytes: bytes.length } : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Track tables of the cache's init files, read once each when a segment needs them. */
-export class InitTracks {
-  readonly #cache = new Map<string, InitTrackInfo[] | null>();
-  constructor(private readonly pathOf: (id: string) => string | undefined) {}
+/** The cache's init segments as read back, each read once when a segment needs it. */
+export class InitCatalog {
+  readonly #read = new Map<string, InitDescription | null>();
+  constructor(private readonly reader: MediaFileReader | undefined, private readonly pathOf: (id: string) => string | undefined) {}
 
-  get(id: string): InitTrackInfo[] | undefined {
-    if (!this.#cache.has(id)) {
+  get(id: string): InitDescription | undefined {
+    if (!this.#read.has(id)) {
       const path = this.pathOf(id);
-      let tracks: InitTrackInfo[] | null = null;
-      try { if (path) tracks = readInitSegment(readFileSync(path)); } catch { tracks = null; }
-      this.#cache.set(id, tracks);
+      let d: InitDescription | null = null;
+      try { if (path && this.reader) d = this.reader.readInit(readFileSync(path)) ?? null; } catch { d = null; }
+      this.#read.set(id, d);
     }
-    return this.#cache.get(id) ?? undefined;
+    return this.#read.get(id) ?? undefined;
   }
 
-  set(id: string, tracks: InitTrackInfo[]): void { this.#cache.set(id, tracks); }
+  set(d: InitDescription): void { this.#read.set(d.id, d); }
 }
 
 /**
  * A segment file without a usable record, described from its bytes. `initIds` are the inits
- * to try, most likely first (the one its name carries, else the newest). A file cut inside a
- * fragment is truncated to its whole fragments. Undefined: nothing in it can be played.
+ * to try, most likely first. A file cut inside a fragment is truncated to its whole
+ * fragments. Undefined: nothing in it can be played (or no reader was given).
  */
-export function rebuildSegment(dir: string, file: string, seq: number, initIds: readonly string[], inits: InitTracks): RebuiltSegment | undefined {
+export function rebuildSegment(reader: MediaFileReader | undefined, dir: string, file: string, seq: number, initIds: readonly string[], inits: InitCatalog): RebuiltSegment | undefined {
+  if (!reader) return undefined;
   const path = join(dir, file);
   let bytes: Buffer;
   let mtimeMs: number;
@@ -69,13 +68,20 @@ export function rebuildSegment(dir: string, file: string, seq: number, initIds: 
     return undefined;
   }
   for (const initId of initIds) {
-    const tracks = inits.get(initId);
-    if (!tracks) continue;
-    // The time label is not in cache file names; the fragments' prft carry the wall clock.
-    const d = describeSegment(bytes, initId, tracks, { afterDiscontinuity: true });
+    const init = inits.get(initId);
+    if (!init) continue;
+    // Cache file names carry no time: the fragments' prft give the wall clock.
+    const d = reader.describeSegment(bytes, init, {});
     if (!d) continue;
     if (d.validBytes < bytes.length) truncateSync(path, d.validBytes);
-    return { seq, file, bytes: d.validBytes, at: Math.round(mtimeMs), meta: d.meta };
+    return {
+      seq, file, bytes: d.validBytes, at: Math.round(mtimeMs),
+      meta: {
+        initId, start: d.startWallClockMs, end: d.endWallClockMs, mediaDurationMs: d.mediaDurationMs, tracks: d.tracks,
+        // its history is unknown: a discontinuity is the safe assumption for players
+        baseMediaDecodeTime: d.baseMediaDecodeTime, afterDiscontinuity: true,
+      },
+    };
   }
   return undefined;
 }

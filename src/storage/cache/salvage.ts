@@ -5,8 +5,7 @@
 // Anything that cannot be used is deleted and counted: after start-up nothing is left over.
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readInitSegment, type InitTrackInfo } from '../../media/mp4/read-init.ts';
-import { describeSegment, timeLabelOf } from './describe-segment.ts';
+import type { InitDescription, MediaFileReader } from '../../types/cache.ts';
 import { unlinkQuietly } from './files.ts';
 import type { SegmentMeta } from './journal.ts';
 
@@ -31,9 +30,9 @@ export interface SalvageScan {
 }
 
 /** The cache's own init segments, for segments whose init is no longer in the folder. */
-export type KnownInit = (id: string) => { readonly path: string; readonly byteSize: number; readonly tracks: InitTrackInfo[] } | undefined;
+export type KnownInit = (id: string) => { readonly path: string; readonly byteSize: number; readonly description: InitDescription } | undefined;
 
-interface FolderInit { readonly id: string; readonly path: string; readonly byteSize: number; readonly tracks: InitTrackInfo[]; readonly mtimeMs: number }
+interface FolderInit { readonly id: string; readonly path: string; readonly byteSize: number; readonly description: InitDescription; readonly mtimeMs: number }
 
 const SEGMENT_NAME = /^(.+?)_(\d+)(?:_([A-Za-z0-9]+))?\.m4s(\.part)?$/;
 const INIT_NAME = /^init-([A-Za-z0-9]+)\.mp4$/;
@@ -42,7 +41,7 @@ const INIT_NAME = /^init-([A-Za-z0-9]+)\.mp4$/;
  * `ownFolder`: the cache's workspace, where anything that is not media is deleted too; in a
  * folder adopted from elsewhere only segment and init files are touched.
  */
-export async function scanForSalvage(dir: string, knownInit: KnownInit, ownFolder: boolean): Promise<SalvageScan> {
+export async function scanForSalvage(reader: MediaFileReader | undefined, dir: string, knownInit: KnownInit, ownFolder: boolean): Promise<SalvageScan> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -62,7 +61,8 @@ export async function scanForSalvage(dir: string, knownInit: KnownInit, ownFolde
       try {
         const path = join(dir, file);
         const bytes = await readFile(path);
-        inits.set(init[1]!, { id: init[1]!, path, byteSize: bytes.length, tracks: readInitSegment(bytes), mtimeMs: (await stat(path)).mtimeMs });
+        const description = reader?.readInit(bytes);
+        if (description) inits.set(init[1]!, { id: init[1]!, path, byteSize: bytes.length, description, mtimeMs: (await stat(path)).mtimeMs });
       } catch { /* unreadable: deleted with the other init files */ }
       continue;
     }
@@ -89,14 +89,19 @@ export async function scanForSalvage(dir: string, knownInit: KnownInit, ownFolde
       : newestFirst;
     let placed = false;
     for (const init of tries) {
-      const d = describeSegment(bytes, init.id, init.tracks, { ...(s.label !== undefined ? { startWallClockMs: s.label } : {}), afterDiscontinuity: false });
+      const d = reader?.describeSegment(bytes, { id: init.id, tracks: init.description.tracks }, s.label !== undefined ? { startWallClockMs: s.label } : {});
       if (!d) continue;
+      // It continues the run it was recorded in: no discontinuity before it.
+      const meta: SegmentMeta = {
+        initId: init.id, start: d.startWallClockMs, end: d.endWallClockMs, mediaDurationMs: d.mediaDurationMs, tracks: d.tracks,
+        baseMediaDecodeTime: d.baseMediaDecodeTime, afterDiscontinuity: false,
+      };
       const cutBytes = bytes.length - d.validBytes;
       await cutAndSync(path, d.validBytes, cutBytes > 0);
       const lostEnd = Math.round(mtimeMs);
       candidates.push({
-        path, init: { id: init.id, path: init.path, byteSize: init.byteSize }, meta: d.meta, bytes: d.validBytes, cutBytes,
-        lostTail: cutBytes > 0 && lostEnd > d.meta.end ? { start: d.meta.end, end: lostEnd } : undefined,
+        path, init: { id: init.id, path: init.path, byteSize: init.byteSize }, meta, bytes: d.validBytes, cutBytes,
+        lostTail: cutBytes > 0 && lostEnd > meta.end ? { start: meta.end, end: lostEnd } : undefined,
       });
       placed = true;
       break;
@@ -107,7 +112,7 @@ export async function scanForSalvage(dir: string, knownInit: KnownInit, ownFolde
 }
 
 function withId(id: string, known: ReturnType<KnownInit>): FolderInit | undefined {
-  return known ? { id, path: known.path, byteSize: known.byteSize, tracks: known.tracks, mtimeMs: 0 } : undefined;
+  return known ? { id, path: known.path, byteSize: known.byteSize, description: known.description, mtimeMs: 0 } : undefined;
 }
 
 /** Cuts the torn tail and makes the file durable before the journal claims it. */
@@ -119,4 +124,12 @@ async function cutAndSync(path: string, length: number, cut: boolean): Promise<v
   } finally {
     await fh.close();
   }
+}
+
+/** `20260101T120000.000Z…` at the start of a segment file name → Unix ms. */
+export function timeLabelOf(name: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d{1,3})?Z/.exec(name);
+  if (!m) return undefined;
+  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7] ? Math.round(Number(m[7]) * 1000) : 0);
+  return Number.isFinite(ms) ? ms : undefined;
 }
