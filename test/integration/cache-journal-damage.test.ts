@@ -29,7 +29,7 @@ let segments: SegmentMessage[];
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'journal-damage-'));
   az = await startAzurite();
-  segments = await recordRealSegments(join(root, 'recorded'), 7);
+  segments = await recordRealSegments(join(root, 'recorded'), 7, 'PT3S'); // 3 fragments (GOPs) each
 });
 after(async () => {
   await az?.close();
@@ -128,3 +128,28 @@ test('one bit flipped in one seg record: that segment is rebuilt and uploaded, n
   assert.deepEqual(avail.gaps, [], 'no gap: nothing was lost');
 });
 
+
+test('a segment cut at any byte (a crash mid-write) keeps exactly its whole fragments', async () => {
+  const { mp4FileReader } = await import('../../src/media/mp4/describe-segment.ts');
+  const init = mp4FileReader.readInit(readFileSync(segments[0]!.init.path));
+  assert.ok(init, 'the init segment reads back');
+  const whole = readFileSync(segments[1]!.path);
+  const full = mp4FileReader.describeSegment(whole, init, {});
+  assert.ok(full && full.validBytes === whole.length, 'a whole segment is valid to its last byte');
+  assert.ok(Math.abs(full.mediaDurationMs - segments[1]!.mediaDurationMs) < 1, `duration ${full.mediaDurationMs} vs ${segments[1]!.mediaDurationMs}`);
+  let previous = 0;
+  const seen = new Set<number>();
+  for (let cut = 0; cut <= whole.length; cut += 61) {
+    const d = mp4FileReader.describeSegment(whole.subarray(0, cut), init, {});
+    const valid = d?.validBytes ?? 0;
+    assert.ok(valid <= cut && valid >= previous, `cut at ${cut}: ${valid} valid bytes`);
+    previous = valid;
+    seen.add(valid);
+    if (d) {
+      // what is kept parses with mp4box.js as whole samples
+      const video = inspectMp4(Buffer.concat([readFileSync(segments[0]!.init.path), whole.subarray(0, valid)])).find((t) => t.type === 'video')!;
+      assert.ok(Math.abs(video.samples.reduce((a, s) => a + s.duration, 0) / video.timescale * 1000 - d.mediaDurationMs) < 1);
+    }
+  }
+  assert.ok(seen.size >= 3, `the cuts fell in several fragments (${[...seen].join(', ')})`);
+});

@@ -299,8 +299,10 @@ export class DurableSegmentCache {
     }
     for (const init of [...this.#inits.values()]) {
       if (init.refs === 0 && init.id !== this.#lastInitId) {
+        // no cached segment needs it any more: counted with the strays, so nothing goes unreported
         this.#inits.delete(init.id);
         unlinkSync(join(this.#initDir, init.file));
+        strayFilesDeleted++;
       }
     }
     this.#gone.clear();
