@@ -96,3 +96,54 @@ export interface SegmentQueueMessage {
   /** The cache folder (for diagnostics). */
   readonly cacheDirectory: string;
 }
+
+/**
+ * Where a segmenter writes when a durable cache takes its segments: a folder inside the cache
+ * (same file system, so a finished segment enters the cache by a rename) whose bytes count
+ * against the cache's bound while the segment grows.
+ */
+export interface SegmentWorkspace {
+  readonly directory: string;
+  /** Makes room for `bytes` more (evicting the oldest cached media); false if they cannot fit. */
+  reserve(bytes: number): Promise<boolean>;
+  /** Workspace bytes that were deleted (a dropped segment). */
+  unreserve(bytes: number): void;
+  /** Salvages what an older version left in its own segment folder into the cache. */
+  adopt(directory: string): Promise<{ readonly segments: number; readonly filesDeleted: number }>;
+}
+
+/** A track as an init segment describes it (read back from disk). */
+export interface InitTrack {
+  readonly trackId: number;
+  readonly timescale: number;
+  readonly mediaType: 'video' | 'audio';
+  readonly codecString: string;
+}
+
+/** An init segment read back from disk: its id is the hash of its bytes, as the segmenter names it. */
+export interface InitDescription {
+  readonly id: string;
+  readonly tracks: readonly InitTrack[];
+}
+
+/** A segment file described from its own bytes and its init segment. */
+export interface SegmentFileDescription {
+  readonly startWallClockMs: number;
+  readonly endWallClockMs: number;
+  readonly mediaDurationMs: number;
+  readonly tracks: readonly SegmentTrackSummary[];
+  readonly baseMediaDecodeTime: number;
+  /** Bytes through the last whole fragment: the rest (a fragment cut by a crash) is not media. */
+  readonly validBytes: number;
+  readonly fragments: number;
+}
+
+/**
+ * Reads media files back (the mp4 code, given to the cache by its node so the storage layer
+ * stays free of container parsing). Without one, a cache cannot rebuild or salvage media.
+ */
+export interface MediaFileReader {
+  readInit(bytes: Uint8Array): InitDescription | undefined;
+  /** `startWallClockMs`: from the file's name when it has one (else the fragments' prft). */
+  describeSegment(bytes: Uint8Array, init: InitDescription, hints: { readonly startWallClockMs?: number }): SegmentFileDescription | undefined;
+}

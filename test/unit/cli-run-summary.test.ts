@@ -18,3 +18,11 @@ test('a short outage: nothing evicted, the rest waits in the cache', () => {
 test('everything not uploaded was evicted', () => {
   assert.equal(notUploadedSummary(counters(5, 2, 3, 0)), '3 of 5 segment(s) were not uploaded: 3 were evicted from the full cache (recorded as gaps)');
 });
+
+test('segments the cache does not hold are never reported as cached; unwritable ones are named as gaps', () => {
+  // Issue: "6 stay in the local cache and upload at the next run" while the cache held 0 MiB.
+  assert.equal(notUploadedSummary({ ...counters(10, 4, 0, 0), stillCached: 0, notWritten: 3 }),
+    '6 of 10 segment(s) were not uploaded: 6 stay on disk outside the cache and are salvaged at the next run; 3 segment(s) could not be written to disk (recorded as gaps)');
+  assert.equal(notUploadedSummary({ ...counters(8, 8, 0, 0), stillCached: 0, notWritten: 2 }),
+    'every segment written was uploaded (8); 2 segment(s) could not be written to disk (recorded as gaps)');
+});

@@ -14,6 +14,10 @@ export interface StatusCounters {
   lagMs?: number;
   evicted: number;
   storageErrors: number;
+  /** Segments the segmenter could not write (disk full, folder not writable): recorded as gaps. */
+  notWritten?: number;
+  /** Segments the cache itself reports holding at the last update (the truth for "still cached"). */
+  stillCached?: number;
   cacheBytes?: number;
   cacheMaxBytes?: number;
   lastProblem?: string;
@@ -92,6 +96,8 @@ export function startStatusLine(host: MediaGraphHost, instance: string, write: (
     if (m.some((s) => s.name === 'mediagraph_cache_bytes' && s.labels['instance'] === instance)) c.cacheBytes = bytes;
     const max = metricTotal(m, 'mediagraph_cache_maximum_bytes', { instance });
     if (max) c.cacheMaxBytes = max;
+    c.notWritten = metricTotal(m, 'mediagraph_segments_dropped_total', { instance });
+    if (m.some((x) => x.name === 'mediagraph_cache_segments' && x.labels['instance'] === instance)) c.stillCached = metricTotal(m, 'mediagraph_cache_segments', { instance });
     const text = formatStatus(state, c, metricTotal(m, 'mediagraph_reconnects_total', { instance }));
     // In a log (not a terminal), a line when something changed, else one every 5 min.
     const now = Date.now();

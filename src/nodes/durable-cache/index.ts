@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } from '../../types/node.ts';
 import type { SegmentStreamMessage } from '../../types/segment.ts';
 import type { SegmentQueue, SegmentQueueMessage } from '../../types/cache.ts';
-import { DurableSegmentCache, type EvictionEvent } from '../../storage/cache/index.ts';
+import { DurableSegmentCache, SegmentStrandedError, type EvictionEvent } from '../../storage/cache/index.ts';
 import { CacheLockedError, lockHolder } from '../../storage/cache/lock.ts';
 import { makeDirectory } from '../../storage/make-directory.ts';
+import { offerWorkspace } from './workspace-registry.ts';
+import { mp4FileReader } from '../../media/mp4/describe-segment.ts';
+import { logRecovery, workspaceOf } from './recovery-log.ts';
 
 export interface DurableCacheConfig extends NodeSpec {
   /** Folder of all caches; this node uses `<path>/<instance>/<node>`. Default: the host's data directory. */
@@ -62,8 +65,12 @@ export function cacheDirectoryFor(config: DurableCacheConfig, ctx: Pick<NodeCont
 function createCache(config: DurableCacheConfig, ctx: NodeContext) {
   const maxBytes = (parseCacheSizeMiB(config.localMediaCacheMaximumSizeMiB) ?? 0) * MIB;
   const directory = cacheDirectoryFor(config, ctx);
+  // Offered now, before anything runs, so the segmenter upstream finds it when it starts.
+  const upstream = config.inputs?.[0]?.nodeName;
+  const settleWorkspace = upstream ? offerWorkspace(ctx.services, upstream) : () => {};
   return (inputs: readonly Observable<unknown>[]): Observable<SegmentQueueMessage> => new Observable<SegmentQueueMessage>((subscriber) => {
     if (maxBytes <= 0) {
+      settleWorkspace(undefined);
       subscriber.error(new Error(`localMediaCacheMaximumSizeMiB ${JSON.stringify(config.localMediaCacheMaximumSizeMiB)} is not a positive integer`));
       return undefined;
     }
@@ -81,6 +88,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     };
     const onEvicted = (e: EvictionEvent): void => {
       metrics?.add('mediagraph_cache_evicted_segments_total', e.segments);
+      if (cache) gauges(cache); // evictions also happen as the open segment grows, between adds
       ctx.events.emit('CacheEvicted', {
         gapStart: new Date(e.gap.startWallClockMs).toISOString(),
         gapEnd: new Date(e.gap.endWallClockMs).toISOString(),
@@ -106,11 +114,11 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     // Everything touching the cache runs in order on one chain: open, then each message.
     // A cache that cannot be opened (a file in the path, a folder another live process holds,
     // EMFILE, /proc) fails this instance only, with one line saying why; never the host.
-    let chain: Promise<unknown> = openCache(directory, { maxBytes, onEvicted }).then((c) => {
+    let chain: Promise<unknown> = openCache(directory, { maxBytes, onEvicted, reader: mp4FileReader }).then((c) => {
       cache = c;
-      const r = c.recovery;
-      ctx.logger.info('durable cache open', { directory, segments: r.segments, bytes: r.bytes, recoveryMs: Math.round(r.durationMs), entriesDropped: r.entriesDropped, tempFilesDiscarded: r.tempFilesDiscarded, tornTail: r.tornTail });
-      if (subscriber.closed) { void c.close(); return; }
+      logRecovery(ctx.logger, directory, c.recovery);
+      if (subscriber.closed) { settleWorkspace(undefined); void c.close(); return; }
+      settleWorkspace(workspaceOf(c));
       unregisterReclaimer = ctx.services.diskSpace?.register(() => c.reclaimSpace());
       metrics?.set('mediagraph_cache_maximum_bytes', maxBytes);
       gauges(c);
@@ -130,7 +138,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       };
       subscriber.next({ kind: 'segment-queue', queue, cacheDirectory: directory });
     });
-    chain.catch((e: unknown) => subscriber.error(e));
+    chain.catch((e: unknown) => { settleWorkspace(undefined); subscriber.error(e); });
 
     const handle = async (msg: SegmentStreamMessage): Promise<void> => {
       const c = cache;
@@ -144,6 +152,11 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
           await c.addGap(msg);
         }
       } catch (e) {
+        if (e instanceof SegmentStrandedError) {
+          // Not lost: it stays in the workspace and is moved with the next segment or at the next start.
+          ctx.logger.warn('segment not yet cached: the cache folder refused it', { error: e.message });
+          return;
+        }
         // One bad segment (e.g. its file vanished) must not stop the recording.
         ctx.events.emit('DataDropped', { dataType: 'segment', count: 1, reason: e instanceof Error ? e.message : String(e) });
         ctx.logger.warn('segment not cached', { error: e instanceof Error ? e.message : String(e) });
@@ -172,6 +185,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       },
     });
     return () => {
+      settleWorkspace(undefined); // no effect once settled; else the segmenter writes to its own folder
       sub?.unsubscribe();
       unregisterReclaimer?.();
       // A hard stop (or the end): close once the queued work is done; never lose a durable add.

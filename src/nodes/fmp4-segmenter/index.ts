@@ -5,10 +5,12 @@ import { concatMap, defer, filter, finalize, from, tap, type Observable } from '
 import { join } from 'node:path';
 import type { MediaMessage } from '../../types/media.ts';
 import type { ConfigIssue, NodeDefinition, NodeSpec } from '../../types/node.ts';
-import type { SegmentMessage } from '../../types/segment.ts';
+import type { Gap, SegmentMessage } from '../../types/segment.ts';
+import type { SegmentWorkspace } from '../../types/cache.ts';
+import { workspaceFor } from '../durable-cache/workspace-registry.ts';
 import { parseIsoDuration } from '../../media/segmenter/iso-duration.ts';
 import { cutSegments } from './cut-segments.ts';
-import { SegmentFiles } from './segment-files.ts';
+import { releaseWorkspace, SegmentFiles } from './segment-files.ts';
 
 export const FMP4_SEGMENTER_TYPE = '#Mediagraph.Fmp4Segmenter';
 export const DEFAULT_SEGMENT_LENGTH = 'PT30S';
@@ -42,7 +44,7 @@ export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.fre
     type: 'object',
     properties: {
       segmentLength: { type: 'string', default: DEFAULT_SEGMENT_LENGTH, description: 'ISO-8601 duration of media per segment (cut on the next keyframe).' },
-      outputDirectoryPath: { type: 'string', minLength: 1, description: 'Folder for init and segment files; default <dataDirectory>/segments/<instance>/<node>.' },
+      outputDirectoryPath: { type: 'string', minLength: 1, description: 'Folder for init and segment files when no durable cache takes them (a cache makes the segmenter write inside its own folder and bound); default <dataDirectory>/segments/<instance>/<node>.' },
     },
   },
   inputs: ['media'],
@@ -56,12 +58,24 @@ export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.fre
     const directory = config.outputDirectoryPath ?? join(ctx.services.dataDirectory, 'segments', ctx.instanceName, ctx.nodeName);
     return defer(() => {
       const broker = ctx.services.diskSpace;
+      // What an older version left in this segmenter's own folder goes into the cache too.
+      const adoptLeftovers = async (ws: SegmentWorkspace): Promise<SegmentWorkspace> => {
+        try {
+          const r = await ws.adopt(directory);
+          if (r.segments || r.filesDeleted) ctx.logger.warn('segments left in the segmenter folder by an earlier run were salvaged into the cache', { directory, segments: r.segments, filesDeleted: r.filesDeleted });
+        } catch (e) {
+          ctx.logger.warn('could not salvage the segmenter folder of an earlier run', { directory, error: e instanceof Error ? e.message : String(e) });
+        }
+        return ws;
+      };
+      const workspace = workspaceFor(ctx.services, ctx.nodeName)?.then((ws) => ws && adoptLeftovers(ws));
       const files = new SegmentFiles(directory, {
+        ...(workspace ? { workspace } : {}),
         ...(broker ? { reclaimSpace: () => broker.reclaim() } : {}),
         onDropped: ({ path, reason }) => {
           ctx.metrics.add('mediagraph_segments_dropped_total');
           ctx.events.emit('DataDropped', { dataType: 'segment', count: 1, reason: `${reason} (${path})` });
-          ctx.logger.warn('segment dropped: the disk is full and nothing could be freed', { path, reason });
+          ctx.logger.warn('segment dropped: it could not be written', { path, reason });
         },
       });
       return input.pipe(
@@ -74,15 +88,16 @@ export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.fre
         }),
         // One action at a time, in order: a fragment is on disk before the next is written.
         concatMap((a) => from(files.perform(a))),
-        filter((m): m is SegmentMessage => m !== undefined),
+        filter((m): m is SegmentMessage | Gap => m !== undefined),
         tap((m) => {
+          if (m.kind !== 'segment') return;
           ctx.metrics.add('mediagraph_segments_written_total');
           ctx.events.emit('SegmentWritten', {
             path: m.path, byteSize: m.byteSize, startWallClock: new Date(m.startWallClockMs).toISOString(),
             endWallClock: new Date(m.endWallClockMs).toISOString(), mediaDurationMs: m.mediaDurationMs,
           });
         }),
-        finalize(() => void files.abort()),
+        finalize(() => void releaseWorkspace(files)),
       );
     });
   },

@@ -3,11 +3,18 @@
 // A full disk (ENOSPC) first asks for space (the cache evicts its oldest segment) and retries
 // the write from where it stood; if nothing can be freed, the open segment is dropped whole
 // (never a truncated file), reported, and recording resumes at the next segment.
+// With a durable cache downstream the files are written in the cache's workspace (inside its
+// folder and its bound): every fragment reserves its bytes first, so media on disk never
+// exceeds the bound, and the names carry the init id, so a crash leaves files that can be
+// salvaged without any other record. A folder that cannot be written (read-only, no
+// permission, I/O error) drops the segment like a full disk. Every dropped segment is
+// returned as a `write-failed` gap, never a silent hole.
 import { mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../storage/private-modes.ts';
 import type { CutterAction } from '../../media/segmenter/actions.ts';
-import type { InitSegmentRef, SegmentMessage } from '../../types/segment.ts';
+import type { Gap, InitSegmentRef, SegmentMessage } from '../../types/segment.ts';
+import type { SegmentWorkspace } from '../../types/cache.ts';
 
 /** `2026-01-01T12:00:00.000Z` → `20260101T120000.000Z`: sorts by time, safe in file names. */
 export function compactUtc(ms: number): string {
@@ -45,9 +52,17 @@ export interface SegmentFilesOptions {
   readonly onDropped?: (what: { path: string; reason: string }) => void;
   /** Bound on space requests for one write (each frees one cached segment). */
   readonly maxReclaims?: number;
+  /** The cache's workspace, once it is open (undefined: write to `directory`). Awaited before the first write. */
+  readonly workspace?: Promise<SegmentWorkspace | undefined>;
 }
 
-const isNoSpace = (e: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes((e as NodeJS.ErrnoException | undefined)?.code ?? '');
+const errno = (e: unknown): string => (e as NodeJS.ErrnoException | undefined)?.code ?? '';
+const isNoSpace = (e: unknown): boolean => ['ENOSPC', 'EDQUOT'].includes(errno(e));
+/** The folder refuses writes: the segment is lost, recording goes on (and tries again at the next one). */
+const isUnwritable = (e: unknown): boolean => ['EROFS', 'EACCES', 'EPERM', 'EIO', 'ENOENT'].includes(errno(e));
+const dropsSegment = (e: unknown): boolean => isNoSpace(e) || isUnwritable(e);
+
+class NoRoomError extends Error {}
 
 export class SegmentFiles {
   private readonly inits = new Map<string, InitSegmentRef>();
@@ -56,20 +71,33 @@ export class SegmentFiles {
   private current: OpenFile | undefined;
   /** The segment being dropped (disk full): its appends and close are ignored. */
   private dropping = false;
-  /** The next segment follows a dropped one: it starts after a hole. */
-  private afterDrop = false;
   private dirReady = false;
+  private space: SegmentWorkspace | undefined;
+  private placed = false;
+  /** Start of the segment being dropped: the gap returned at its close begins here. */
+  private droppedStart: number | undefined;
+  /** A hard stop left the open segment's .part for salvage: its init must stay beside it. */
+  private leftPart = false;
 
   constructor(
-    readonly directory: string,
+    public directory: string,
     private readonly options: SegmentFilesOptions = {},
   ) {}
 
-  /** Runs one action; returns the SegmentMessage when it closed a segment. */
-  async perform(action: CutterAction): Promise<SegmentMessage | undefined> {
+  /** Runs one action; returns the SegmentMessage when it closed a segment, a Gap when it dropped one. */
+  async perform(action: CutterAction): Promise<SegmentMessage | Gap | undefined> {
+    if (!this.placed) {
+      this.placed = true;
+      this.space = await this.options.workspace;
+      if (this.space) this.directory = this.space.directory;
+    }
     if (!this.dirReady) {
-      await mkdir(this.directory, { recursive: true, mode: PRIVATE_DIR_MODE });
-      this.dirReady = true;
+      try {
+        await mkdir(this.directory, { recursive: true, mode: PRIVATE_DIR_MODE });
+        this.dirReady = true;
+      } catch (e) {
+        if (!dropsSegment(e)) throw e;
+      }
     }
     switch (action.type) {
       case 'init':
@@ -79,22 +107,26 @@ export class SegmentFiles {
       case 'open-segment': {
         if (this.current) throw new Error(`segment ${this.current.partPath} still open`);
         this.dropping = false;
-        const name = `${compactUtc(action.startWallClockMs)}_${String(action.sequence).padStart(6, '0')}.m4s`;
+        this.droppedStart = undefined;
+        const initPart = this.space ? `_${action.initId}` : '';
+        const name = `${compactUtc(action.startWallClockMs)}_${String(action.sequence).padStart(6, '0')}${initPart}.m4s`;
         const finalPath = join(this.directory, name);
         const partPath = `${finalPath}.part`;
         await this.tryWritePendingInits();
         const init = this.inits.get(action.initId);
         if (!init) {
           if (!this.pendingInits.has(action.initId)) throw new Error(`segment opened with unknown init ${action.initId}`);
-          this.drop(finalPath, 'disk full: the init segment could not be written');
+          this.drop(finalPath, 'the init segment could not be written', action.startWallClockMs);
           return undefined;
         }
         try {
+          if (!this.dirReady) await mkdir(this.directory, { recursive: true, mode: PRIVATE_DIR_MODE });
+          this.dirReady = true;
           const handle = await this.withSpace(() => open(partPath, 'w', PRIVATE_FILE_MODE));
           this.current = { partPath, finalPath, handle, init, size: 0 };
         } catch (e) {
-          if (!isNoSpace(e)) throw e;
-          this.drop(finalPath, `disk full: ${(e as Error).message}`);
+          if (!dropsSegment(e)) throw e;
+          this.drop(finalPath, describeFailure(e), action.startWallClockMs);
         }
         return undefined;
       }
@@ -103,7 +135,13 @@ export class SegmentFiles {
         const file = this.current;
         if (!file) throw new Error('append without an open segment');
         const bytes = action.chunks.reduce((n, c) => n + c.length, 0);
+        let reserved = false;
         try {
+          // Room under the cache's bound first (it evicts the oldest cached media), then the write.
+          if (this.space) {
+            if (!(await this.space.reserve(bytes))) throw new NoRoomError(`the open segment does not fit under the cache bound (${file.size + bytes} bytes)`);
+            reserved = true;
+          }
           await this.withSpace(
             () => writeAll(file.handle, action.chunks, file.size),
             // a partial write is cut back so the retry appends the fragment exactly once
@@ -111,36 +149,47 @@ export class SegmentFiles {
           );
           file.size += bytes;
         } catch (e) {
-          if (!isNoSpace(e)) throw e;
+          if (!dropsSegment(e) && !(e instanceof NoRoomError)) throw e;
+          if (reserved) this.space?.unreserve(bytes);
           await this.abort(true);
-          this.drop(file.finalPath, `disk full: ${(e as Error).message}`);
+          this.drop(file.finalPath, describeFailure(e));
         }
         return undefined;
       }
       case 'close-segment': {
+        const s = action.summary;
+        const lost = (): Gap => ({ kind: 'gap', startWallClockMs: Math.min(this.droppedStart ?? s.startWallClockMs, s.startWallClockMs), endWallClockMs: s.endWallClockMs, reason: 'write-failed' });
         if (this.dropping) {
           this.dropping = false;
-          return undefined;
+          return lost();
         }
         const file = this.current;
         if (!file) throw new Error('close without an open segment');
         try {
           await this.withSpace(() => file.handle.sync());
         } catch (e) {
-          if (!isNoSpace(e)) throw e;
+          if (!dropsSegment(e)) throw e;
           await this.abort(true);
-          this.drop(file.finalPath, `disk full: ${(e as Error).message}`);
+          this.drop(file.finalPath, describeFailure(e));
           this.dropping = false;
-          return undefined;
+          return lost();
         }
         this.current = undefined;
         await file.handle.close();
-        await rename(file.partPath, file.finalPath);
-        const s = action.summary;
-        const afterDiscontinuity = s.afterDiscontinuity || this.afterDrop;
-        this.afterDrop = false;
+        // The file is whole and durable: if the folder refuses the rename, it is handed over
+        // under its .part name (the cache moves it, or salvages it at the next start).
+        let path = file.finalPath;
+        try {
+          await rename(file.partPath, file.finalPath);
+        } catch (e) {
+          if (!isUnwritable(e)) throw e;
+          path = file.partPath;
+        }
+        // A dropped segment before this one is its own gap record (returned at its close), not
+        // a discontinuity: the stream itself went on, and a discontinuity reads as camera-lost.
+        const afterDiscontinuity = s.afterDiscontinuity;
         return {
-          kind: 'segment', path: file.finalPath, byteSize: file.size, init: file.init,
+          kind: 'segment', path, byteSize: file.size, init: file.init,
           startWallClockMs: s.startWallClockMs, endWallClockMs: s.endWallClockMs, mediaDurationMs: s.mediaDurationMs,
           tracks: s.tracks, baseMediaDecodeTime: s.baseMediaDecodeTime, afterDiscontinuity,
         };
@@ -164,9 +213,13 @@ export class SegmentFiles {
     }
   }
 
-  private drop(path: string, reason: string): void {
+  private drop(path: string, reason: string, start?: number): void {
+    if (start !== undefined) this.droppedStart = start;
+    if (this.current) {
+      // bytes written (and reserved) for a file that abort() deleted
+      this.space?.unreserve(this.current.size);
+    }
     this.dropping = true;
-    this.afterDrop = true;
     this.options.onDropped?.({ path, reason });
   }
 
@@ -176,7 +229,7 @@ export class SegmentFiles {
         await this.withSpace(() => this.writeInit(id, bytes));
         this.pendingInits.delete(id);
       } catch (e) {
-        if (!isNoSpace(e)) throw e;
+        if (!dropsSegment(e) && !(e instanceof NoRoomError)) throw e;
         // kept pending: written before the next segment that needs it, once space is back
       }
     }
@@ -187,6 +240,7 @@ export class SegmentFiles {
     const path = join(this.directory, `init-${id}.mp4`);
     const existing = await stat(path).catch(() => undefined);
     if (existing?.size !== bytes.length) {
+      if (this.space && !(await this.space.reserve(bytes.length))) throw new NoRoomError('no room for the init segment under the cache bound');
       // Content-addressed: write beside it and rename, so a reader never sees half a file.
       const tmp = `${path}.${process.pid}.tmp`;
       try {
@@ -200,12 +254,42 @@ export class SegmentFiles {
     this.inits.set(id, { id, path, byteSize: bytes.length });
   }
 
-  /** Closes the open file after an error or unsubscription; its .part stays for inspection. */
+  /** See releaseWorkspace: only in a workspace, and only when no segment file stays behind. */
+  async removeWorkspaceInits(): Promise<void> {
+    if (!this.space || this.current || this.leftPart) return;
+    for (const init of this.inits.values()) {
+      await unlink(init.path).catch(() => undefined);
+      this.space.unreserve(init.byteSize);
+    }
+    this.inits.clear();
+  }
+
+  /**
+   * Closes the open file after an error or unsubscription. Its .part stays: in a cache's
+   * workspace it is salvaged at the next start (its whole fragments kept).
+   */
   async abort(removePart = false): Promise<void> {
     const file = this.current;
-    this.current = undefined;
     if (!file) return;
+    if (removePart) this.space?.unreserve(file.size);
+    else this.leftPart = true;
+    this.current = undefined;
     await file.handle.close().catch(() => undefined);
     if (removePart) await unlink(file.partPath).catch(() => undefined);
   }
+}
+
+/**
+ * The end of a run: with no segment open, the init files this run wrote in a cache workspace
+ * are removed (the cache holds its own copy of every init a segment uses); with one open
+ * (a hard stop) they stay, so the next start can salvage that segment.
+ */
+export async function releaseWorkspace(files: SegmentFiles): Promise<void> {
+  await files.abort();
+  await files.removeWorkspaceInits();
+}
+
+function describeFailure(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return isNoSpace(e) ? `disk full: ${message}` : e instanceof NoRoomError ? message : `the folder cannot be written: ${message}`;
 }

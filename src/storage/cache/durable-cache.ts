@@ -4,23 +4,30 @@
 // Folder layout (one folder per instance):
 //   lock/             claims of the owning process (lock.ts)
 //   journal           append-only records, see journal.ts
-//   seg/<seq>.m4s     cached segments
+//   seg/<seq>_<init>.m4s  cached segments (older versions: seg/<seq>.m4s)
 //   init/<name>.mp4   init segments, once per init id
 //   tmp/              partial copies; emptied on open
+//   open/             the segmenter's workspace: the segment being written (and its inits),
+//                     inside the bound (reserve()) and moved into seg/ by a rename;
+//                     salvaged on open (see salvage.ts)
 //
 // Ordering rules that make a crash at any point recoverable:
 //   add:     copy to tmp + fsync → journal `seg` → rename into seg/ → fsync seg/
 //            (journal entry without file = add never completed: dropped on open)
-//   remove:  journal `del`/`evict` → unlink (file without entry: deleted on open)
+//   remove:  journal `del`/`evict` → unlink (file whose removal was journalled: deleted on open)
+// Files the journal does not explain otherwise (journal lost or damaged) are media all the
+// same: they are read back and described again (rebuild.ts), never deleted unread.
 import { ftruncateSync, mkdirSync, readdirSync, statSync, rmSync, openSync, fsyncSync, closeSync, unlinkSync } from 'node:fs';
 import { rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { SegmentMessage, Gap } from '../../types/segment.ts';
-import type { CachedSegment, CachedGap, CachedRange, SegmentQueueStats } from '../../types/cache.ts';
+import type { CachedSegment, CachedGap, CachedRange, MediaFileReader, SegmentQueueStats } from '../../types/cache.ts';
 import { readJournal, encodeRecords, JournalWriter, type JournalRecord, type SegmentMeta } from './journal.ts';
 import { acquireLock } from './lock.ts';
 import { copyDurably, fsyncDirAsync, fsyncFile, rename, sameDevice, unlinkQuietly } from './files.ts';
 import { crc32 } from './crc32.ts';
+import { deleteQuietly, InitCatalog, parseSegmentFileName, rebuildInit, rebuildSegment, segmentFileName } from './rebuild.ts';
+import { scanForSalvage } from './salvage.ts';
 import { parseGapReason } from '../../types/gap.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-modes.ts';
 
@@ -45,6 +52,11 @@ export interface CacheOptions {
   readonly fsync?: boolean;
   /** Called after segments were evicted (or an incoming one dropped) with the gap range. */
   readonly onEvicted?: (event: EvictionEvent) => void;
+  /**
+   * Reads media files back, to rebuild what the journal does not explain and to salvage a
+   * crashed run's open segment. Without one such files are deleted (and counted) unread.
+   */
+  readonly reader?: MediaFileReader;
   /** Rewrite the journal when it holds this many more records than live ones (default 1000). */
   readonly compactSlack?: number;
   readonly now?: () => number;
@@ -61,8 +73,28 @@ export interface RecoveryReport {
   readonly strayFilesDeleted: number;
   readonly tornTail: boolean;
   readonly badRecords: number;
+  /** Segment files without a usable record, described again from their bytes and kept. */
+  readonly segmentsRebuilt: number;
+  /** Init files without a usable record, identified by their content and kept. */
+  readonly initsRebuilt: number;
+  /** Files without a usable record that held no readable media: deleted. */
+  readonly unreadableDeleted: number;
+  /** Unfinished segments of a crashed run (open/) closed at their last whole fragment. */
+  readonly salvage: SalvageReport;
   readonly durationMs: number;
 }
+
+export interface SalvageReport {
+  readonly segments: number;
+  /** Media time kept in the salvaged segments. */
+  readonly mediaMs: number;
+  /** Torn bytes cut off their ends. */
+  readonly cutBytes: number;
+  /** Files that held nothing usable (or were not media), deleted. */
+  readonly filesDeleted: number;
+}
+
+const NO_SALVAGE: SalvageReport = { segments: 0, mediaMs: 0, cutBytes: 0, filesDeleted: 0 };
 
 export type AddResult =
   | { readonly accepted: true; readonly id: number }
@@ -75,6 +107,11 @@ export class CacheClosedError extends Error {
 /** The reason an in-flight upload's `evicted` signal carries. */
 export class SegmentEvictedError extends Error {
   override readonly name = 'SegmentEvictedError';
+}
+
+/** A finished segment stays in the workspace for now (the cache folder refused the move). */
+export class SegmentStrandedError extends Error {
+  override readonly name = 'SegmentStrandedError';
 }
 
 interface SegEntry { readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
@@ -97,6 +134,7 @@ export class DurableSegmentCache {
   readonly #segDir: string;
   readonly #initDir: string;
   readonly #tmpDir: string;
+  readonly #openDir: string;
   readonly #journalPath: string;
   #journal: JournalWriter;
   #releaseLock: () => void;
@@ -112,6 +150,14 @@ export class DurableSegmentCache {
   /** Victims of an eviction whose journal record is being written: no longer handed out. */
   readonly #evicting = new Set<number>();
   #bytes = 0;
+  /** Bytes the segmenter holds in open/ (the open segment, its inits, closed ones not yet added). */
+  #reserved = 0;
+  /** Seqs whose removal the journal records (replay only): their leftover files are not media to keep. */
+  readonly #gone = new Set<number>();
+  /** Records whose append failed (a folder that could not be written): written with the next append. */
+  #unjournalled: JournalRecord[] = [];
+  /** Workspace segments the folder refused to take (see #add): retried with the next add. */
+  readonly #stranded: SegmentMessage[] = [];
   #nextSeq = 1;
   #nextGapId = 1;
   #lastInitId: string | undefined;
@@ -140,6 +186,7 @@ export class DurableSegmentCache {
     this.#segDir = join(directory, 'seg');
     this.#initDir = join(directory, 'init');
     this.#tmpDir = join(directory, 'tmp');
+    this.#openDir = join(directory, 'open');
     this.#journalPath = join(directory, 'journal');
     this.#journal = journal;
     this.#releaseLock = releaseLock;
@@ -148,7 +195,7 @@ export class DurableSegmentCache {
   /** Opens (creating if needed) and recovers the cache in `dir`. Fails if another process holds it. */
   static async open(dir: string, opts: CacheOptions): Promise<DurableSegmentCache> {
     if (!Number.isSafeInteger(opts.maxBytes) || opts.maxBytes <= 0) throw new RangeError(`maxBytes must be a positive integer, got ${opts.maxBytes}`);
-    for (const sub of ['seg', 'init', 'tmp']) mkdirSync(join(dir, sub), { recursive: true, mode: PRIVATE_DIR_MODE });
+    for (const sub of ['seg', 'init', 'tmp', 'open']) mkdirSync(join(dir, sub), { recursive: true, mode: PRIVATE_DIR_MODE });
     const release = acquireLock(join(dir, 'lock'), dir);
     try {
       const t0 = performance.now();
@@ -161,9 +208,11 @@ export class DurableSegmentCache {
       const cache = new DurableSegmentCache(dir, opts, new JournalWriter(join(dir, 'journal'), opts.fsync ?? true), release);
       const r = cache.#recover(contents.records, contents.tornTail, contents.badRecords);
       await cache.#exclusive(async () => {
-        // A repaired journal is rewritten without what recovery dropped.
-        if (r.tornTail || r.badRecords > 0 || r.entriesDropped > 0 || r.strayFilesDeleted > 0 || cache.#needsCompaction()) await cache.#compact();
-        cache.recovery = { ...r, durationMs: performance.now() - t0 };
+        // A repaired journal is rewritten without what recovery dropped and with what it rebuilt.
+        const repaired = r.tornTail || r.badRecords > 0 || r.entriesDropped > 0 || r.strayFilesDeleted > 0 || r.segmentsRebuilt > 0 || r.initsRebuilt > 0 || r.unreadableDeleted > 0;
+        if (repaired || cache.#needsCompaction()) await cache.#compact();
+        const salvage = await cache.#salvage(cache.#openDir);
+        cache.recovery = { ...r, salvage, durationMs: performance.now() - t0 };
         if (cache.#bytes > cache.maxBytes) await cache.#evictFor(0, undefined, 'size-bound');
       });
       return cache;
@@ -185,26 +234,79 @@ export class DurableSegmentCache {
     }
     let entriesDropped = 0;
     let strayFilesDeleted = 0;
-    // Init files: size must match the record; files nobody claims are deleted.
+    let initsRebuilt = 0;
+    let segmentsRebuilt = 0;
+    let unreadableDeleted = 0;
+    // Init files: a record's file must exist with its size. A file no valid record claims is
+    // identified by its content (its id is its hash) and kept if it reads as an init segment.
     const initFiles = new Set(readdirSync(this.#initDir));
     for (const init of [...this.#inits.values()]) {
-      if (!initFiles.delete(init.file) || fileSize(join(this.#initDir, init.file)) !== init.bytes) {
+      const size = initFiles.has(init.file) ? fileSize(join(this.#initDir, init.file)) : -1;
+      if (size !== init.bytes) {
         this.#inits.delete(init.id);
-        entriesDropped++;
+        if (size < 0) { initFiles.delete(init.file); entriesDropped++; }
+      } else {
+        initFiles.delete(init.file);
       }
     }
-    for (const stray of initFiles) { unlinkSync(join(this.#initDir, stray)); strayFilesDeleted++; }
-    // Segment files: same rules, and a segment whose init is gone cannot be played: dropped.
+    const reader = this.#opts.reader;
+    const initCatalog = new InitCatalog(reader, (id) => { const i = this.#inits.get(id); return i ? join(this.#initDir, i.file) : undefined; });
+    for (const file of initFiles) {
+      const found = rebuildInit(reader, join(this.#initDir, file));
+      if (found && !this.#inits.has(found.id)) {
+        this.#inits.set(found.id, { id: found.id, file, bytes: found.bytes, refs: 0 });
+        initCatalog.set(found);
+        initsRebuilt++;
+      } else {
+        deleteQuietly(join(this.#initDir, file));
+        if (found) strayFilesDeleted++; else unreadableDeleted++;
+      }
+    }
+    // Segment files: a record's file must exist with its size and its init. A file no valid
+    // record explains is media unless the journal says it was removed (uploaded or evicted,
+    // then a crash before the unlink): it is described again from its bytes.
     const segFiles = new Set(readdirSync(this.#segDir));
+    const unexplained = new Map<string, { seq: number; initId?: string; meta?: SegmentMeta }>();
     for (const seg of [...this.#segs.values()]) {
-      const ok = segFiles.delete(seg.file) && this.#inits.has(seg.meta.initId) && fileSize(join(this.#segDir, seg.file)) === seg.bytes;
-      if (!ok) {
-        this.#segs.delete(seg.seq);
-        entriesDropped++;
-        if (segFiles.has(seg.file)) { unlinkSync(join(this.#segDir, seg.file)); segFiles.delete(seg.file); }
+      const present = segFiles.delete(seg.file);
+      const ok = present && this.#inits.has(seg.meta.initId) && fileSize(join(this.#segDir, seg.file)) === seg.bytes;
+      if (ok) continue;
+      this.#segs.delete(seg.seq);
+      if (present) unexplained.set(seg.file, { seq: seg.seq, initId: seg.meta.initId, meta: seg.meta });
+      else entriesDropped++;
+    }
+    for (const file of segFiles) {
+      const named = parseSegmentFileName(file);
+      if (!named || this.#gone.has(named.seq) || this.#segs.has(named.seq)) { deleteQuietly(join(this.#segDir, file)); strayFilesDeleted++; continue; }
+      unexplained.set(file, named);
+    }
+    const newestInits = [...this.#inits.keys()].reverse();
+    if (this.#lastInitId && this.#inits.has(this.#lastInitId)) newestInits.unshift(this.#lastInitId);
+    for (const [file, u] of unexplained) {
+      // The init the record or the name gives is the only one tried: pairing media with another
+      // init would upload a file no player decodes. Older names carry none: try the newest first.
+      const tries = u.initId ? [u.initId] : [...new Set(newestInits)];
+      const rebuilt = rebuildSegment(reader, this.#segDir, file, u.seq, tries, initCatalog);
+      if (rebuilt) {
+        this.#segs.set(rebuilt.seq, { seq: rebuilt.seq, file, bytes: rebuilt.bytes, at: rebuilt.at, meta: rebuilt.meta });
+        this.#nextSeq = Math.max(this.#nextSeq, rebuilt.seq + 1);
+        segmentsRebuilt++;
+      } else {
+        deleteQuietly(join(this.#segDir, file));
+        unreadableDeleted++;
+        // Its time is known only from a record: then the loss is a gap, not a silent hole.
+        if (u.meta) {
+          const g: GapEntry = { id: this.#nextGapId++, start: u.meta.start, end: u.meta.end, reason: 'write-failed', lastSeq: u.seq };
+          this.#gaps.set(g.id, g);
+        }
       }
     }
-    for (const stray of segFiles) { unlinkSync(join(this.#segDir, stray)); strayFilesDeleted++; }
+    if (segmentsRebuilt > 0) {
+      // Oldest first is the map's order: rebuilt entries go back to their place by seq.
+      const ordered = [...this.#segs.values()].sort((a, b) => a.seq - b.seq);
+      this.#segs.clear();
+      for (const e of ordered) this.#segs.set(e.seq, e);
+    }
     // Exact size: the sum of the files that remain, inits counted by their references.
     for (const init of this.#inits.values()) init.refs = 0;
     for (const seg of this.#segs.values()) {
@@ -213,10 +315,13 @@ export class DurableSegmentCache {
     }
     for (const init of [...this.#inits.values()]) {
       if (init.refs === 0 && init.id !== this.#lastInitId) {
+        // no cached segment needs it any more: counted with the strays, so nothing goes unreported
         this.#inits.delete(init.id);
         unlinkSync(join(this.#initDir, init.file));
+        strayFilesDeleted++;
       }
     }
+    this.#gone.clear();
     this.#bytes = 0;
     for (const s of this.#segs.values()) this.#bytes += s.bytes;
     for (const i of this.#inits.values()) this.#bytes += i.bytes;
@@ -229,7 +334,72 @@ export class DurableSegmentCache {
       strayFilesDeleted,
       tornTail,
       badRecords,
+      segmentsRebuilt,
+      initsRebuilt,
+      unreadableDeleted,
+      salvage: NO_SALVAGE,
     };
+  }
+
+  /**
+   * Closes the unfinished segments found in `dir` (the workspace after a crash, or an older
+   * version's segmenter folder) as normal cached segments, each cut at its last whole
+   * fragment; the torn tail becomes a `write-failed` gap. Everything else there is deleted.
+   * Runs inside the exclusive section.
+   */
+  async #salvage(dir: string): Promise<SalvageReport> {
+    const catalog = new InitCatalog(this.#opts.reader, (id) => { const i = this.#inits.get(id); return i ? join(this.#initDir, i.file) : undefined; });
+    const scan = await scanForSalvage(this.#opts.reader, dir, (id) => {
+      const init = this.#inits.get(id);
+      const description = catalog.get(id);
+      return init && description ? { path: join(this.#initDir, init.file), byteSize: init.bytes, description } : undefined;
+    }, dir === this.#openDir);
+    let segments = 0;
+    let mediaMs = 0;
+    let cutBytes = 0;
+    let filesDeleted = scan.deleted.length;
+    for (const c of scan.candidates) {
+      const r = await this.#add({
+        kind: 'segment', path: c.path, byteSize: c.bytes, init: c.init, startWallClockMs: c.meta.start, endWallClockMs: c.meta.end,
+        mediaDurationMs: c.meta.mediaDurationMs, tracks: c.meta.tracks, baseMediaDecodeTime: c.meta.baseMediaDecodeTime,
+        afterDiscontinuity: c.meta.afterDiscontinuity,
+      }, true);
+      if (r.accepted) { segments++; mediaMs += c.meta.mediaDurationMs; } else filesDeleted++;
+      cutBytes += c.cutBytes;
+      if (c.lostTail) await this.#recordGap({ kind: 'gap', startWallClockMs: c.lostTail.start, endWallClockMs: c.lostTail.end, reason: 'write-failed' });
+    }
+    for (const f of scan.initFiles) { await unlinkQuietly(join(dir, f)); filesDeleted++; }
+    return { segments, mediaMs, cutBytes, filesDeleted };
+  }
+
+  /** Salvages an older version's segmenter folder into this cache (see #salvage). */
+  adoptFolder(dir: string): Promise<SalvageReport> {
+    return this.#exclusive(async () => { this.#assertOpen(); return this.#salvage(dir); });
+  }
+
+  // ---- the segmenter's workspace (open/) ------------------------------------------------
+
+  /** Where the segmenter writes: inside the cache folder, so a segment enters the cache by a rename. */
+  get workspaceDirectory(): string { return this.#openDir; }
+
+  /**
+   * Makes room for `bytes` more in the workspace (the open segment grows by a fragment, or an
+   * init is written): evicts oldest-first like any add. False when they cannot fit under the
+   * bound; then nothing is reserved.
+   */
+  reserve(bytes: number): Promise<boolean> {
+    return this.#exclusive(async () => {
+      if (this.#closed) return false;
+      if (this.#bytes + this.#reserved + bytes > this.maxBytes) await this.#evictFor(bytes, this.#lastInitId, 'size-bound');
+      if (this.#bytes + this.#reserved + bytes > this.maxBytes) return false;
+      this.#reserved += bytes;
+      return true;
+    });
+  }
+
+  /** Workspace bytes that are gone (a dropped segment's file deleted). */
+  unreserve(bytes: number): void {
+    this.#reserved = Math.max(0, this.#reserved - bytes);
   }
 
   #replay(r: JournalRecord): void {
@@ -262,9 +432,10 @@ export class DurableSegmentCache {
         break;
       case 'del':
         this.#segs.delete(r.seq);
+        this.#gone.add(r.seq);
         break;
       case 'evict':
-        for (const s of r.seqs) this.#segs.delete(s);
+        for (const s of r.seqs) { this.#segs.delete(s); this.#gone.add(s); }
         break;
       case 'gap':
         this.#gaps.set(r.id, { id: r.id, start: r.start, end: r.end, reason: parseGapReason(r.reason) ?? 'recorder-down', lastSeq: r.lastSeq });
@@ -358,16 +529,31 @@ export class DurableSegmentCache {
   addGap(gap: Gap): Promise<void> {
     return this.#exclusive(async () => {
       this.#assertOpen();
-      const entry: GapEntry = { id: this.#nextGapId++, start: gap.startWallClockMs, end: gap.endWallClockMs, reason: gap.reason, lastSeq: this.#nextSeq - 1 };
-      await this.#append([gapRecord(entry)]);
-      this.#gaps.set(entry.id, entry);
-      this.#notifyGaps();
+      await this.#recordGap(gap);
     });
   }
 
-  async #add(segment: SegmentMessage): Promise<AddResult> {
+  /**
+   * A gap is kept (and offered to the uploader) even when its record cannot be written now,
+   * e.g. a folder that turned read-only: the record goes with the next append that works.
+   */
+  async #recordGap(gap: Gap): Promise<void> {
+    const entry: GapEntry = { id: this.#nextGapId++, start: gap.startWallClockMs, end: gap.endWallClockMs, reason: gap.reason, lastSeq: this.#nextSeq - 1 };
+    this.#gaps.set(entry.id, entry);
+    this.#notifyGaps();
+    try {
+      await this.#append([gapRecord(entry)]);
+    } catch {
+      this.#unjournalled.push(gapRecord(entry));
+    }
+  }
+
+  async #add(segment: SegmentMessage, salvaged = false): Promise<AddResult> {
     this.#assertOpen();
-    if (this.#inputEnded) throw new Error('cache input already ended');
+    if (this.#inputEnded && !salvaged) throw new Error('cache input already ended');
+    if (!salvaged && this.#stranded.length > 0) {
+      for (const earlier of this.#stranded.splice(0)) await this.#add(earlier).catch(() => undefined);
+    }
     const meta: SegmentMeta = {
       initId: segment.init.id,
       start: segment.startWallClockMs,
@@ -379,17 +565,28 @@ export class DurableSegmentCache {
     };
     await this.#recordHoleBefore(meta);
     const segBytes = (await stat(segment.path)).size;
+    // A segment from the workspace was counted as it grew: its reservation becomes cache bytes.
+    const fromWorkspace = dirname(segment.path) === this.#openDir;
+    if (fromWorkspace && !salvaged) this.unreserve(segBytes);
     const initKnown = this.#inits.has(segment.init.id);
     const initBytes = initKnown ? 0 : (await stat(segment.init.path)).size;
     const seq = this.#nextSeq++;
     if (segBytes + initBytes > this.maxBytes) return this.#drop(seq, meta, segment.path, segBytes, 'too-large');
     await this.#evictFor(segBytes + initBytes, segment.init.id, 'size-bound');
-    if (this.#bytes + segBytes + initBytes > this.maxBytes) return this.#drop(seq, meta, segment.path, segBytes, 'size-bound');
+    if (this.#bytes + this.#reserved + segBytes + initBytes > this.maxBytes) return this.#drop(seq, meta, segment.path, segBytes, 'size-bound');
     try {
       if (!initKnown) await this.#placeInit(segment.init.id, segment.init.path, initBytes, seq);
-      await this.#placeSegment(seq, segment.path, segBytes, meta);
+      await this.#placeSegment(seq, segment.path, segBytes, meta, fromWorkspace);
     } catch (e) {
       if (isNoSpace(e)) return this.#drop(seq, meta, segment.path, segBytes, 'disk-full');
+      if (fromWorkspace && !salvaged) {
+        // The folder refused the move (read-only, permissions): the file is whole and durable
+        // where it is. It stays counted and is retried with the next add; if this run ends
+        // first, the next one salvages it from the workspace.
+        this.#reserved += segBytes;
+        this.#stranded.push(segment);
+        throw new SegmentStrandedError(`segment ${basename(segment.path)} kept in the workspace, not yet cached: ${(e as Error).message}`);
+      }
       throw e;
     }
     this.#notify();
@@ -443,13 +640,14 @@ export class DurableSegmentCache {
     this.#bytes += bytes;
   }
 
-  async #placeSegment(seq: number, source: string, bytes: number, meta: SegmentMeta): Promise<void> {
-    const file = `${String(seq).padStart(12, '0')}.m4s`;
-    const move = (this.#opts.mode ?? 'move') === 'move';
+  async #placeSegment(seq: number, source: string, bytes: number, meta: SegmentMeta, fromWorkspace: boolean): Promise<void> {
+    const file = segmentFileName(seq, meta.initId);
+    const move = fromWorkspace || (this.#opts.mode ?? 'move') === 'move';
     let staged = source;
-    const direct = move && await sameDevice(source, this.#segDir);
+    const direct = move && (fromWorkspace || await sameDevice(source, this.#segDir));
     if (direct) {
-      if (this.#sync) await fsyncFile(source);
+      // The segmenter fsyncs a workspace file before it hands it over: one fsync per segment.
+      if (this.#sync && !fromWorkspace) await fsyncFile(source);
     } else {
       staged = join(this.#tmpDir, `${seq}.part`);
       const tmp = staged;
@@ -472,10 +670,11 @@ export class DurableSegmentCache {
 
   /** The incoming segment cannot be kept: it becomes a gap, as if it had been evicted at once. */
   async #drop(seq: number, meta: SegmentMeta, source: string, bytes: number, cause: EvictionCause): Promise<AddResult> {
+    const fromWorkspace = dirname(source) === this.#openDir;
     const gap = this.#extendGap({ seq, meta });
     const absorbed = this.#absorbTouchingGaps(gap);
     try { await this.#append([gapRecord(gap), ...absorbedRecords(absorbed)]); } catch (e) { if (!isNoSpace(e)) throw e; }
-    if ((this.#opts.mode ?? 'move') === 'move') await unlinkQuietly(source);
+    if (fromWorkspace || (this.#opts.mode ?? 'move') === 'move') await unlinkQuietly(source);
     this.#opts.onEvicted?.({ gap: { kind: 'gap', startWallClockMs: gap.start, endWallClockMs: gap.end, reason: 'evicted' }, segments: 1, bytes, cause });
     this.#notifyGaps();
     return { accepted: false, gap: { kind: 'gap', startWallClockMs: meta.start, endWallClockMs: meta.end, reason: 'evicted' } };
@@ -526,7 +725,7 @@ export class DurableSegmentCache {
   async #evictFor(incoming: number, protectInit: string | undefined, cause: EvictionCause): Promise<void> {
     const victims: SegEntry[] = [];
     let freedInits: InitEntry[] = [];
-    let projected = this.#bytes;
+    let projected = this.#bytes + this.#reserved;
     const refs = new Map<string, number>();
     for (const s of this.#segs.values()) {
       if (projected + incoming <= this.maxBytes) break;
@@ -773,7 +972,7 @@ export class DurableSegmentCache {
   stats(): SegmentQueueStats {
     const oldest = this.#segs.values().next().value as SegEntry | undefined;
     return {
-      bytes: this.#bytes,
+      bytes: this.#bytes + this.#reserved,
       maximumBytes: this.maxBytes,
       segments: this.#segs.size,
       inFlight: this.#inFlight.size,
@@ -820,8 +1019,10 @@ export class DurableSegmentCache {
   }
 
   async #append(records: readonly JournalRecord[]): Promise<void> {
-    await this.#journal.append(records);
-    this.#recordsSinceCompaction += records.length;
+    const all = this.#unjournalled.length ? [...this.#unjournalled, ...records] : records;
+    await this.#journal.append(all);
+    this.#unjournalled = [];
+    this.#recordsSinceCompaction += all.length;
   }
 
   #assertOpen(): void {

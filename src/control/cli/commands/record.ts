@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { Subject, lastValueFrom, tap, defaultIfEmpty } from 'rxjs';
-import type { SegmentMessage } from '../../../types/segment.ts';
+import type { Gap, SegmentMessage } from '../../../types/segment.ts';
 import { rtspSourceNode } from '../../../nodes/rtsp-source/index.ts';
 import { fmp4SegmenterNode } from '../../../nodes/fmp4-segmenter/index.ts';
 import { standaloneContext } from '../../../runtime/standalone-context.ts';
@@ -87,7 +87,11 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
     await lastValueFrom(
       segmenter([source([])]).pipe(
         tap((m) => {
-          const s = m as SegmentMessage;
+          const s = m as SegmentMessage | Gap;
+          if (s.kind === 'gap') {
+            io.err(`lost ${new Date(s.startWallClockMs).toISOString()} – ${new Date(s.endWallClockMs).toISOString()}: ${s.reason}`);
+            return;
+          }
           count++;
           io.out(`${s.path}\t${(s.mediaDurationMs / 1000).toFixed(3)} s\t${s.byteSize} bytes\t${new Date(s.startWallClockMs).toISOString()}\t${s.tracks.map((t) => `${t.codecString}×${t.sampleCount}`).join(' ')}`);
         }),

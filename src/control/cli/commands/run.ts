@@ -23,15 +23,24 @@ export function describeError(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** What did not reach the store, split by where it went: still cached, or evicted (a recorded gap). */
+/**
+ * What did not reach the store, split by where it went: still cached (as the cache itself
+ * reports when it can), evicted or never written (both recorded gaps), or kept on disk
+ * outside the cache (salvaged at the next start).
+ */
 export function notUploadedSummary(c: StatusCounters): string {
-  const cached = Math.max(0, c.written - c.uploaded - c.evicted);
+  const computed = Math.max(0, c.written - c.uploaded - c.evicted);
+  const cached = Math.min(computed, c.stillCached ?? computed);
+  const onDisk = computed - cached;
   const parts = [
     ...(cached ? [`${cached} stay in the local cache and upload at the next run`] : []),
+    ...(onDisk ? [`${onDisk} stay on disk outside the cache and are salvaged at the next run`] : []),
     ...(c.evicted ? [`${c.evicted} were evicted from the full cache (recorded as gaps)`] : []),
   ];
   const errors = c.storageErrors ? ` after ${c.storageErrors} storage error(s)` : '';
-  return `${c.written - c.uploaded} of ${c.written} segment(s) were not uploaded${errors}: ${parts.join('; ')}`;
+  const notWritten = c.notWritten ? `${c.notWritten} segment(s) could not be written to disk (recorded as gaps)` : '';
+  if (c.uploaded >= c.written && c.evicted === 0) return `every segment written was uploaded (${c.written}); ${notWritten}`;
+  return `${c.written - c.uploaded} of ${c.written} segment(s) were not uploaded${errors}: ${parts.join('; ')}${notWritten ? `; ${notWritten}` : ''}`;
 }
 
 export function waitForStop(seconds: number | undefined): Promise<string> {
@@ -168,7 +177,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     }
     // a script must notice when recordings did not reach the store
     const c = status.counters;
-    if (code === 0 && (c.uploaded < c.written || c.evicted > 0)) {
+    if (code === 0 && (c.uploaded < c.written || c.evicted > 0 || (c.notWritten ?? 0) > 0)) {
       io.err(notUploadedSummary(c));
       code = 1;
     }
