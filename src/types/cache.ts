@@ -110,6 +110,8 @@ export interface SegmentWorkspace {
   unreserve(bytes: number): void;
   /** Salvages what an older version left in its own segment folder into the cache. */
   adopt(directory: string): Promise<{ readonly segments: number; readonly filesDeleted: number }>;
+  /** Runs `work` once the cache has taken every segment handed to it so far (in its intake order). */
+  afterIntake(work: () => Promise<void>): void;
 }
 
 /** A track as an init segment describes it (read back from disk). */

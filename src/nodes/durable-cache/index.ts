@@ -118,7 +118,8 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       cache = c;
       logRecovery(ctx.logger, directory, c.recovery);
       if (subscriber.closed) { settleWorkspace(undefined); void c.close(); return; }
-      settleWorkspace(workspaceOf(c));
+      // Work the segmenter defers (removing its init files) waits behind the segments already sent.
+      settleWorkspace(workspaceOf(c, (work) => { chain = chain.then(() => work().catch(() => {}), () => {}); }));
       unregisterReclaimer = ctx.services.diskSpace?.register(() => c.reclaimSpace());
       metrics?.set('mediagraph_cache_maximum_bytes', maxBytes);
       gauges(c);

@@ -21,11 +21,12 @@ export function logRecovery(logger: Logger, directory: string, r: RecoveryReport
   }
 }
 
-export function workspaceOf(c: DurableSegmentCache): SegmentWorkspace {
+export function workspaceOf(c: DurableSegmentCache, afterIntake: SegmentWorkspace['afterIntake']): SegmentWorkspace {
   return {
     directory: c.workspaceDirectory,
     reserve: (bytes) => c.reserve(bytes),
     unreserve: (bytes) => c.unreserve(bytes),
     adopt: (dir) => c.adoptFolder(dir),
+    afterIntake,
   };
 }

@@ -257,11 +257,16 @@ export class SegmentFiles {
   /** See releaseWorkspace: only in a workspace, and only when no segment file stays behind. */
   async removeWorkspaceInits(): Promise<void> {
     if (!this.space || this.current || this.leftPart) return;
-    for (const init of this.inits.values()) {
-      await unlink(init.path).catch(() => undefined);
-      this.space.unreserve(init.byteSize);
-    }
+    // Not now: the cache may still be taking the last segment, which reads its init from here.
+    const space = this.space;
+    const inits = [...this.inits.values()];
     this.inits.clear();
+    space.afterIntake(async () => {
+      for (const init of inits) {
+        await unlink(init.path).catch(() => undefined);
+        space.unreserve(init.byteSize);
+      }
+    });
   }
 
   /**
