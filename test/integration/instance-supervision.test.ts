@@ -16,11 +16,11 @@ import type { EventBodies, GraphEvent } from '../../src/types/events.ts';
 import { serve, get } from './http-support.ts';
 import { until } from '../helpers/until.ts';
 
-/** The folder holding the segmenter's open segment (`…_000001.m4s.part`), searched under `root`. */
+/** The folder holding the segmenter's open segment (`…_000001[_<init id>].m4s.part`; with a cache after it, the cache's `open/`), searched under `root`. */
 function openSegmentFolder(root: string): string | undefined {
   for (const name of readdirSync(root)) {
     const path = join(root, name);
-    if (/_\d{6}\.m4s\.part$/.test(name)) return root;
+    if (/_\d{6}(_[0-9a-f]+)?\.m4s\.part$/.test(name)) return root;
     if (statSync(path).isDirectory()) { const found = openSegmentFolder(path); if (found) return found; }
   }
   return undefined;

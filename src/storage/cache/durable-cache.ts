@@ -366,7 +366,10 @@ export class DurableSegmentCache {
       }, true);
       if (r.accepted) { segments++; mediaMs += c.meta.mediaDurationMs; } else filesDeleted++;
       cutBytes += c.cutBytes;
-      if (c.lostTail) await this.#recordGap({ kind: 'gap', startWallClockMs: c.lostTail.start, endWallClockMs: c.lostTail.end, reason: 'write-failed' });
+      if (c.lostTail) {
+        await this.#recordGap({ kind: 'gap', startWallClockMs: c.lostTail.start, endWallClockMs: c.lostTail.end, reason: 'write-failed' });
+        this.#noteEnd(c.lostTail.end); // the recorder-down gap starts where this one ends
+      }
     }
     for (const f of scan.initFiles) { await unlinkQuietly(join(dir, f)); filesDeleted++; }
     return { segments, mediaMs, cutBytes, filesDeleted };
@@ -563,7 +566,7 @@ export class DurableSegmentCache {
       baseMediaDecodeTime: segment.baseMediaDecodeTime,
       afterDiscontinuity: segment.afterDiscontinuity,
     };
-    await this.#recordHoleBefore(meta);
+    await this.#recordHoleBefore(meta, salvaged);
     const segBytes = (await stat(segment.path)).size;
     // A segment from the workspace was counted as it grew: its reservation becomes cache bytes.
     const fromWorkspace = dirname(segment.path) === this.#openDir;
@@ -601,10 +604,12 @@ export class DurableSegmentCache {
    * after a clean stop, else `recorder-down`: a crash); a later one after a discontinuity
    * follows a lost camera.
    */
-  async #recordHoleBefore(meta: SegmentMeta): Promise<void> {
+  async #recordHoleBefore(meta: SegmentMeta, salvaged = false): Promise<void> {
     const first = this.#firstSinceOpen;
     const stoppedCleanly = this.#stoppedAt !== undefined;
-    this.#firstSinceOpen = false;
+    // A salvaged segment is the last of a run that crashed: the next live segment is still the
+    // first of this run, and the time between them is recorder-down.
+    this.#firstSinceOpen = salvaged;
     const from = this.#lastEnd;
     this.#noteEnd(meta.end);
     this.#stoppedAt = undefined;
