@@ -19,14 +19,13 @@ test('in-process Azurite: in-memory servers are separate, disk store survives a 
   assert.equal(await cb.exists(), false);
 
   const dir = mkdtempSync(join(tmpdir(), 'blob-azurite-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const d1 = await startAzurite({ location: dir });
   const c1 = BlobServiceClient.fromConnectionString(d1.connectionString).getContainerClient('disk');
   await c1.create();
   await c1.getBlockBlobClient('y.bin').uploadData(Buffer.from('persisted'));
   await d1.close();
   const d2 = await startAzurite({ location: dir });
-  t.after(() => d2.close());
+  t.after(async () => { await d2.close(); rmSync(dir, { recursive: true, force: true }); }); // store closed before its folder goes
   const c2 = BlobServiceClient.fromConnectionString(d2.connectionString).getContainerClient('disk');
   const body = await c2.getBlockBlobClient('y.bin').downloadToBuffer();
   assert.equal(body.toString(), 'persisted');

@@ -31,11 +31,14 @@ function ffprobeVideoSeconds(file: string): number {
 
 test('SIGKILL mid-segment at PT1M: the next start uploads the open segment up to its last GOP, and leaves no file behind', { skip: skipUnless(hasCommand('ffprobe') && hasCommand('ffmpeg'), 'ffmpeg/ffprobe'), timeout: 90_000 }, async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'salvage-crash-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
   const azurite = await startAzurite({ location: join(root, 'azurite') });
-  t.after(() => azurite.close());
   const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: SPEED });
-  t.after(() => camera.close());
+  // One hook, in order: the disk-backed store must be closed before its folder goes.
+  t.after(async () => {
+    await camera.close();
+    await azurite.close();
+    rmSync(root, { recursive: true, force: true });
+  });
   const data = join(root, 'data');
   const cache = join(root, 'cache');
   const args = [data, cache, camera.url, azurite.connectionString, 'PT1M'];
