@@ -213,10 +213,33 @@ export class BlobAssetStore {
       return v;
     };
     // After this store created the container, only what it uploaded since is there.
-    const ranges = this.#created ? intersectRanges(add.ranges ?? [], this.#created.uploaded) : add.ranges ?? [];
+    const created = this.#created;
+    const ranges = created ? intersectRanges(add.ranges ?? [], created.uploaded) : add.ranges ?? [];
     for (const r of ranges) slot(utcDay(r.startMs)).ranges.push(r);
     for (const g of add.gaps ?? []) for (const day of daysCovering(g.startMs, g.endMs)) slot(day).gaps.push(g);
     for (const [day, update] of perDay) await this.#updateDay(day, update, signal);
+    // The container was created again while this ran (an upload found it gone): what was just
+    // written may name media that went with the old one. The new container's listing is the truth.
+    if (this.#created !== created) for (const day of perDay.keys()) await this.#rewriteDayFromListing(day, signal);
+  }
+
+  async #rewriteDayFromListing(day: string, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.#readIndexWithEtag(day, signal);
+      const body = serializeIndex(await this.#indexFromListing(day, signal));
+      try {
+        await this.#call('write-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
+          abortSignal: s,
+          blobHTTPHeaders: { blobContentType: 'application/json' },
+          conditions: current ? { ifMatch: current.etag } : { ifNoneMatch: '*' },
+        }));
+        return;
+      } catch (e) {
+        const raced = e instanceof BlobStoreError && (e.statusCode === 412 || e.statusCode === 409);
+        if (!raced || attempt >= this.#indexAttempts) throw e;
+        await sleep(Math.random() * 20 * attempt, signal);
+      }
+    }
   }
 
   async #updateDay(day: string, update: { ranges: TimeRange[]; gaps: GapRange[] }, signal?: AbortSignal): Promise<void> {
