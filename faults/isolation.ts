@@ -222,8 +222,10 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
     const wallS = (deactivatedAt - activatedAt) / 1000;
     const ratio = mediaS / (wallS * o.speed);
     // the camera's sender-report clock runs `speed` times fast from its start: attack window in its time
+    // (the camera's own start is a few ms after cameraT0: one wall second of slack at each end)
     const label = (ms: number): number => cameraT0 + (ms - cameraT0) * o.speed;
-    const covered = ranges.some((r) => r.start <= label(attackFrom) && r.end >= label(attackTo));
+    const slackMs = 1000 * o.speed;
+    const covered = ranges.some((r) => r.start <= label(attackFrom) + slackMs && r.end >= label(attackTo) - slackMs);
     if (ranges.length !== 1) fail(`the good camera's recording has ${ranges.length} ranges: ${JSON.stringify(avail.timeRanges)}`);
     if (gaps.length > 0) fail(`the good camera's recording has gaps: ${JSON.stringify(gaps)}`);
     if (!covered) fail(`the attack window [${new Date(label(attackFrom)).toISOString()}, ${new Date(label(attackTo)).toISOString()}] in camera time is not inside one recorded range`);
