@@ -5,7 +5,7 @@
 // never exits and /healthz keeps answering (worst latency reported); and the good camera's
 // recording stays gapless: one range in availableMedia, no gap entries, media stored ≈ wall
 // time × speed, the attack window covered, every segment decoding with ffmpeg.
-//   node --import tsx faults/isolation.ts [--quick] [--window-s=60] [--speed=10]
+//   node --import tsx faults/isolation.ts [--quick] [--window-s=60] [--speed=10] [--cut-good-camera-ms=3000 (must FAIL)]
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -34,6 +34,8 @@ export interface IsolationOptions {
   /** Concurrent `availableMedia` year queries per round, and stalled SSE clients. */
   readonly concurrentQueries?: number;
   readonly stalledClients?: number;
+  /** Checks the checker: the good camera's connection is cut this long mid-window (a real gap). */
+  readonly goodCameraCutMs?: number;
   /** /healthz slower than this is a failure. */
   readonly maxHealthzMs?: number;
 }
@@ -163,6 +165,7 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
     cleanup.push(() => { for (const s of stalled) s.destroy(); });
     const slowest = { huge: 0, deep: 0, year: 0 };
     let rounds = 0;
+    let cut = false;
     const windowEnd = attackFrom + o.windowS * 1000;
     do {
       rounds++;
@@ -181,6 +184,12 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
         })),
       ]);
       if (srv.ended() !== undefined) break;
+      if (o.goodCameraCutMs && !cut && Date.now() > attackFrom + o.windowS * 500) {
+        cut = true;
+        await goodCamera.close();
+        await sleep(o.goodCameraCutMs);
+        camera = await startSimulatedCamera({ file: FIXTURE, speed: o.speed, port: goodCamera.port });
+      }
       await sleep(500);
     } while (Date.now() < windowEnd);
     const attackTo = Date.now();
@@ -201,8 +210,9 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
         if (!last) fail(`${name}: no NetworkError or StreamDisconnected event says why it does not record`);
       }
     }
-    const goodStatus = JSON.parse((await call(`${base}/api/instances/${GOOD}/status`)).body) as InstanceStatusBody;
-    if (goodStatus.state !== 'Active' || goodStatus.recording !== true) fail(`the good camera is not recording: ${JSON.stringify(goodStatus)}`);
+    const goodAnswer = await call(`${base}/api/instances/${GOOD}/status`);
+    const goodStatus = goodAnswer.status === 200 ? (JSON.parse(goodAnswer.body) as InstanceStatusBody) : undefined;
+    if (goodStatus?.state !== 'Active' || goodStatus.recording !== true) fail(`the good camera is not recording: ${JSON.stringify(goodStatus)}`);
     const health = await sampler.stop();
     if (health.failed > 0) fail(`/healthz failed ${health.failed} of ${health.probes} times`);
     if (health.worstMs > (o.maxHealthzMs ?? 2000)) fail(`/healthz took up to ${health.worstMs.toFixed(0)} ms`);
@@ -212,8 +222,17 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
     const deactivatedAt = Date.now();
     if (deact.status !== 200) fail(`deactivating the good camera answered ${deact.status ?? 'nothing'}`);
     const serveDied = srv.ended();
-    if (serveDied !== undefined) fail(`serve exited (${serveDied}): ${srv.output().slice(-400)}`);
-    const avail = JSON.parse((await call(`${base}/api/assets/${GOOD_ASSET}/availableMedia?precision=full&startTime=${new Date(cameraT0 - 3_600_000).toISOString()}&endTime=${new Date(Date.now() + 86_400_000).toISOString()}`)).body) as { timeRanges?: { start: string; end: string }[]; gaps?: { start: string; end: string; reason?: string }[] };
+    // first in the list: everything after a death fails too
+    if (serveDied !== undefined) failures.unshift(`serve exited (${serveDied}): ${srv.output().slice(-400)}`);
+    // from serve's availableMedia; straight from the store if serve is gone
+    const fromMs = cameraT0 - 3_600_000;
+    const toMs = Date.now() + 86_400_000;
+    const availAnswer = await call(`${base}/api/assets/${GOOD_ASSET}/availableMedia?precision=full&startTime=${new Date(fromMs).toISOString()}&endTime=${new Date(toMs).toISOString()}`);
+    type Listed = { timeRanges?: { start: string; end: string }[]; gaps?: { start: string; end: string; reason?: string }[] };
+    const avail: Listed = availAnswer.status === 200 ? (JSON.parse(availAnswer.body) as Listed) : await store.availableRanges(fromMs, toMs).then((a) => ({
+      timeRanges: a.ranges.map((r) => ({ start: new Date(r.startMs).toISOString(), end: new Date(r.endMs).toISOString() })),
+      gaps: a.gaps.map((g) => ({ start: new Date(g.startMs).toISOString(), end: new Date(g.endMs).toISOString(), ...(g.reason ? { reason: g.reason } : {}) })),
+    }));
     const ranges = (avail.timeRanges ?? []).map((r) => ({ start: Date.parse(r.start), end: Date.parse(r.end) }));
     const gaps = avail.gaps ?? [];
     const names = await store.listNames('segments/');
@@ -273,5 +292,5 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
 
 if (isMain(import.meta.url)) {
   const quick = process.argv.includes('--quick');
-  await runAsMain(() => runIsolation({ windowS: argNumber('window-s', quick ? 8 : 60), speed: argNumber('speed', 10) }));
+  await runAsMain(() => runIsolation({ windowS: argNumber('window-s', quick ? 8 : 60), speed: argNumber('speed', 10), goodCameraCutMs: argNumber('cut-good-camera-ms', 0) }));
 }
