@@ -9,7 +9,9 @@ import assert from 'node:assert/strict';
 import { runIsolation } from '../../faults/isolation.ts';
 
 test('bad instances and hostile requests beside a good camera: its recording stays gapless, the host lives', { timeout: 90_000 }, async (t) => {
-  const r = await runIsolation({ windowS: 6, speed: 10 });
+  // /healthz: 5 s here (2 s in the full scenario), so a loaded CI machine does not fail it; a
+  // request holding the event loop (the 33 s validation of issue 15) still does
+  const r = await runIsolation({ windowS: 6, speed: 10, maxHealthzMs: 5000 });
   t.diagnostic(JSON.stringify(r.figures));
   assert.deepEqual(r.failures, []);
   assert.equal(r.figures['serveExited'], false);
