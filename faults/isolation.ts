@@ -277,7 +277,8 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
         bad: badText,
       },
       failures,
-      notes: [`range ${JSON.stringify(avail.timeRanges)}; segments ${names.join(' ')}; activated ${new Date(activatedAt).toISOString()}, camera ${new Date(cameraT0).toISOString()}`, ...Object.entries(bad).map(([n, b]) => `${n}: ${b.message ?? '(no error message)'}`)],
+      // the scenario's temporary folder is named <tmp>: results are committed, paths outside the repository are not
+      notes: [`range ${JSON.stringify(avail.timeRanges)}; segments ${names.join(' ')}; activated ${new Date(activatedAt).toISOString()}, camera ${new Date(cameraT0).toISOString()}`, ...Object.entries(bad).map(([n, b]) => `${n}: ${b.message ?? '(no error message)'}`)].map((n) => n.replaceAll(dir, '<tmp>')),
       seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     };
   } finally {
