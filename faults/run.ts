@@ -1,6 +1,6 @@
 // `npm run faults`: every fault scenario in its own process under a hard deadline, on
 // loopback only; prints a table and writes faults/results/latest.json.
-//   npm run faults [-- --quick] [-- --only=sigkill,restart,uplink,uplink-return,camera,camera-60s,disk,fuzz,fuzz-topology,fuzz-http,secrets,salvage-1m,salvage-5m]
+//   npm run faults [-- --quick] [-- --only=sigkill,restart,uplink,uplink-return,camera,camera-60s,disk,fuzz,fuzz-topology,fuzz-http,secrets,salvage-1m,isolation,salvage-5m]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -25,6 +25,7 @@ const PLANS: readonly Plan[] = [
   { key: 'fuzz-http', file: 'fuzz-http.ts', args: ['--requests=50000'], quickArgs: ['--requests=3000'], limitS: 1800 },
   { key: 'secrets', file: 'secrets.ts', args: [], quickArgs: ['--quick'], limitS: 600 },
   { key: 'salvage-1m', file: 'salvage-crash.ts', args: ['--kills=50', '--segment=60', '--speed=10'], quickArgs: ['--kills=3', '--segment=60', '--speed=10'], limitS: 1200 },
+  { key: 'isolation', file: 'isolation.ts', args: ['--window-s=60'], quickArgs: ['--quick'], limitS: 300 },
   { key: 'salvage-5m', file: 'salvage-crash.ts', args: ['--kills=50', '--segment=300', '--speed=20'], quickArgs: ['--kills=3', '--segment=300', '--speed=20'], limitS: 1800 },
 ];
 

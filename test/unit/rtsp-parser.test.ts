@@ -87,6 +87,23 @@ describe('RTSP stream parser', () => {
     assert.throws(() => q.push(enc('HELLO WORLD\r\n\r\n')), (e) => e instanceof RtspParseError && e.code === 'bad-start-line');
   });
 
+  test("a peer's control bytes reach the error message escaped, never as-is (it goes to events, logs, status)", () => {
+    const hostile = [
+      'RTSP/1.0 200 OK\x1b[2J\x7f\x9b\rX\r\n\r\n', // ESC, DEL, C1 CSI, a lone CR in the start line
+      'RTSP/1.0 200 OK\r\nCSeq 1\x1b]0;owned\x07\r\n\r\n', // a header line without a colon
+      'RTSP/1.0 200 OK\r\nC\x1bSeq: 1\r\n\r\n', // a header name
+    ];
+    for (const text of hostile) {
+      const p = new RtspStreamParser();
+      assert.throws(() => p.push(new Uint8Array(Buffer.from(text, 'latin1'))), (e) => {
+        assert.ok(e instanceof RtspParseError);
+        assert.match(e.message, /^[\x20-\x7e]+$/, `printable ASCII only: ${JSON.stringify(e.message)}`);
+        assert.match(e.message, /\\u001b|\\x7f|\\x9b/);
+        return true;
+      });
+    }
+  });
+
   test('bounded header and body sizes', () => {
     const p = new RtspStreamParser({ maxHeaderBytes: 1024 });
     assert.throws(() => { for (let i = 0; i < 100; i++) p.push(enc('RTSP/1.0 200 OK\r\nX-Pad: ' + 'a'.repeat(50) + '\r\n')); },

@@ -257,6 +257,17 @@ function isTokenChar(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || c === 0x2d;
 }
 
+/**
+ * A peer's bytes quoted for an error message: these reach events, logs and instance status,
+ * so a hostile camera's control bytes (ESC, CR, DEL, C1) must arrive as escapes, not as-is.
+ */
+function quoted(text: string, max: number): string {
+  return JSON.stringify(text.slice(0, max)).replace(/[^\x20-\x7e]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 function parseHead(text: string): Head {
   const lines = text.split(/\r?\n/);
   const start = (lines[0] ?? '').trim();
@@ -271,10 +282,10 @@ function parseHead(text: string): Head {
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new RtspParseError('bad-header', `malformed header line "${line.slice(0, 40)}"`);
+    if (colon <= 0) throw new RtspParseError('bad-header', `malformed header line ${quoted(line, 40)}`);
     const name = line.slice(0, colon).trim();
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) {
-      throw new RtspParseError('bad-header', `malformed header name "${name.slice(0, 40)}"`);
+      throw new RtspParseError('bad-header', `malformed header name ${quoted(name, 40)}`);
     }
     headers.push([name, line.slice(colon + 1).trim()]);
   }
@@ -287,5 +298,5 @@ function parseHead(text: string): Head {
   if (req) {
     return { kind: 'request', method: req[1] as string, uri: req[2] as string, version: req[3] as string, headers: frozen };
   }
-  throw new RtspParseError('bad-start-line', `not an RTSP start line: "${start.slice(0, 60)}"`);
+  throw new RtspParseError('bad-start-line', `not an RTSP start line: ${quoted(start, 60)}`);
 }
