@@ -1,31 +1,22 @@
 // One instance whose cache cannot be opened fails alone: `serve` keeps answering and the
 // good camera beside it keeps recording (issue: an unhandled rejection ended the process,
 // and a cache path under /proc spun mkdir at 100 % CPU). Real `serve` child, real disk.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulatedCamera, type SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
-import { startAzurite, type AzuriteHandle } from '../../src/testing/azurite.ts';
+import type { SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
+import type { AzuriteHandle } from '../../src/testing/azurite.ts';
+import { useRecorderBench } from '../helpers/recorder-bench.ts';
 import { eventually, moreSegmentsThan, startRecorder } from '../helpers/restart-harness.ts';
 
 let root: string;
 let azurite: AzuriteHandle;
 let camera: SimulatedCamera;
 
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mg-cache-open-'));
-  azurite = await startAzurite();
-  camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10 });
-});
-after(async () => {
-  await camera.close();
-  await azurite.close();
-  rmSync(root, { recursive: true, force: true });
-});
+useRecorderBench('mg-cache-open-', (b) => ({ root, azurite, camera } = b));
 
 test('caches that cannot be opened (a file in the path, /proc, held by another live process) fail their instance only', async (t) => {
   const data = join(root, 'data');

@@ -1,29 +1,20 @@
 // A recorder killed at any moment starts again with the same command and records on
 // (issue: the second start failed with TopologyChangeNotAllowed, forever). Real CLI in a child
 // process, real SIGKILL, a simulated camera at 10× (a 30 s segment every 3 s), Azurite here.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSimulatedCamera, type SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
-import { startAzurite, type AzuriteHandle } from '../../src/testing/azurite.ts';
+import type { SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
+import type { AzuriteHandle } from '../../src/testing/azurite.ts';
+import { useRecorderBench } from '../helpers/recorder-bench.ts';
 import { startRecorder, moreSegmentsThan, segmentBlobs } from '../helpers/restart-harness.ts';
 
 let root: string;
 let azurite: AzuriteHandle;
 let camera: SimulatedCamera;
 
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mg-restart-cli-'));
-  azurite = await startAzurite();
-  camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10 });
-});
-after(async () => {
-  await camera.close();
-  await azurite.close();
-  rmSync(root, { recursive: true, force: true });
-});
+useRecorderBench('mg-restart-cli-', (b) => ({ root, azurite, camera } = b));
 
 async function killAndRestart(args: readonly string[], asset: string, whileRecording?: () => void): Promise<void> {
   const first = startRecorder(process.execPath, ['bin/mediagraph.js', ...args]);

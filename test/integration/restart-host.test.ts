@@ -1,29 +1,20 @@
 // The library host and `serve` after a SIGKILL: the stored instance comes back Active by
 // itself, and setting the identical topology and instance again (what every deployment
 // script and LVA operations file does at start) succeeds instead of failing.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSimulatedCamera, type SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
-import { startAzurite, type AzuriteHandle } from '../../src/testing/azurite.ts';
+import type { SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
+import type { AzuriteHandle } from '../../src/testing/azurite.ts';
+import { useRecorderBench } from '../helpers/recorder-bench.ts';
 import { eventually, moreSegmentsThan, startRecorder, type Recorder } from '../helpers/restart-harness.ts';
 
 let root: string;
 let azurite: AzuriteHandle;
 let camera: SimulatedCamera;
 
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mg-restart-host-'));
-  azurite = await startAzurite();
-  camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10 });
-});
-after(async () => {
-  await camera.close();
-  await azurite.close();
-  rmSync(root, { recursive: true, force: true });
-});
+useRecorderBench('mg-restart-host-', (b) => ({ root, azurite, camera } = b));
 
 test('library host: open after SIGKILL re-activates the instance; the identical topologySet and instanceSet succeed; recording resumes', async () => {
   const data = join(root, 'lib');

@@ -2,14 +2,14 @@
 // again as PID 1. The cache lock left behind names pid 1, which is alive (it is the new
 // process itself); it must still be recognised as stale (issue: CacheLockedError "in use by
 // process 1", thrown as an uncaught exception, every restart).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSimulatedCamera, type SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
-import { startAzurite, type AzuriteHandle } from '../../src/testing/azurite.ts';
+import type { SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
+import type { AzuriteHandle } from '../../src/testing/azurite.ts';
+import { useRecorderBench } from '../helpers/recorder-bench.ts';
 import { eventually, moreSegmentsThan, startRecorder, type Recorder } from '../helpers/restart-harness.ts';
 
 const UNSHARE = ['--pid', '--fork', '--mount-proc'];
@@ -28,16 +28,7 @@ let azurite: AzuriteHandle;
 let camera: SimulatedCamera;
 const skip = pidNamespaceSkip();
 
-before(async () => {
-  root = mkdtempSync(join(tmpdir(), 'mg-restart-pid1-'));
-  azurite = await startAzurite();
-  camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10 });
-});
-after(async () => {
-  await camera.close();
-  await azurite.close();
-  rmSync(root, { recursive: true, force: true });
-});
+useRecorderBench('mg-restart-pid1-', (b) => ({ root, azurite, camera } = b));
 
 /** The namespace's PID 1 as this namespace sees it: the child `unshare --fork` made. */
 async function pidOne(recorder: Recorder): Promise<number> {

@@ -223,31 +223,19 @@ export class BlobAssetStore {
     if (this.#created !== created) for (const day of perDay.keys()) await this.#rewriteDayFromListing(day, signal);
   }
 
-  async #rewriteDayFromListing(day: string, signal?: AbortSignal): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.#readIndexWithEtag(day, signal);
-      const body = serializeIndex(await this.#indexFromListing(day, signal));
-      try {
-        await this.#call('write-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
-          abortSignal: s,
-          blobHTTPHeaders: { blobContentType: 'application/json' },
-          conditions: current ? { ifMatch: current.etag } : { ifNoneMatch: '*' },
-        }));
-        return;
-      } catch (e) {
-        const raced = e instanceof BlobStoreError && (e.statusCode === 412 || e.statusCode === 409);
-        if (!raced || attempt >= this.#indexAttempts) throw e;
-        await sleep(Math.random() * 20 * attempt, signal);
-      }
-    }
+  #rewriteDayFromListing(day: string, signal?: AbortSignal): Promise<void> {
+    return this.#writeDay(day, () => this.#indexFromListing(day, signal), signal);
   }
 
-  async #updateDay(day: string, update: { ranges: TimeRange[]; gaps: GapRange[] }, signal?: AbortSignal): Promise<void> {
+  #updateDay(day: string, update: { ranges: TimeRange[]; gaps: GapRange[] }, signal?: AbortSignal): Promise<void> {
+    return this.#writeDay(day, async (current) => applyToIndex(current ?? (await this.#indexFromListing(day, signal)), update), signal);
+  }
+
+  /** Writes the day index `make` derives from the current one, conditionally (ETag), retrying a lost race. */
+  async #writeDay(day: string, make: (current: DayIndex | undefined) => Promise<DayIndex>, signal?: AbortSignal): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.#readIndexWithEtag(day, signal);
-      const base = current?.index ?? (await this.#indexFromListing(day, signal));
-      const next = applyToIndex(base, update);
-      const body = serializeIndex(next);
+      const body = serializeIndex(await make(current?.index));
       try {
         await this.#call('write-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
           abortSignal: s,
