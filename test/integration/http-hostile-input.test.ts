@@ -1,14 +1,14 @@
 // Hostile requests against a real server on loopback: each is answered quickly with a 4xx
 // naming what is wrong, and /healthz keeps answering meanwhile (one request must never
 // stall the event loop that also moves every camera's media).
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { get, instanceDoc, openTestHost, send, serve } from './http-support.ts';
 import { tickerTopology } from '../helpers/test-nodes.ts';
-import { recordAsset, ASSET, type RecordedAsset } from './playback-support.ts';
+import { useServedRecording, ASSET, type RecordedAsset } from './playback-support.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
 
 type OData = { error: { code: string; message: string; details: { code: string; target: string; message: string }[] } };
@@ -160,16 +160,7 @@ test('CONNECT is answered 405 instead of a dropped connection', async (t) => {
 describe('hostile playback requests', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () => {
   let rec: RecordedAsset;
   let url: string;
-  const cleanups: (() => unknown)[] = [];
-  const t0 = { after: (fn: () => unknown) => void cleanups.push(fn) };
-  before(async () => {
-    rec = await recordAsset(t0);
-    const host = await openTestHost(t0);
-    url = (await serve(t0, host, { playback: rec.playback })).url;
-  });
-  after(async () => {
-    for (const fn of cleanups.reverse()) await fn();
-  });
+  useServedRecording((r, u) => { rec = r; url = u; });
 
   test('30 concurrent availableMedia queries over years 0000–9999 answer fast and /healthz stays responsive', async (t) => {
     const q = `${url}/api/assets/${ASSET}/availableMedia?precision=year&startTime=0000&endTime=9999`;

@@ -1,11 +1,11 @@
 // Playback over HTTP against real blobs in Azurite: LVA's availableMedia rules, the HLS
 // playlist (MAP, PROGRAM-DATE-TIME, DISCONTINUITY at the gap and at the init change, ENDLIST),
 // every URI in it answering with the stored bytes, byte ranges, and ffmpeg reading it whole.
-import { test, describe, before, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { get, openTestHost, serve } from './http-support.ts';
-import { recordAsset, ASSET, SEGMENT_MS, type RecordedAsset } from './playback-support.ts';
+import { useServedRecording, ASSET, SEGMENT_MS, type RecordedAsset } from './playback-support.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
 import { azuriteConnectionString } from '../../src/testing/azurite.ts';
 import { BlobPlaybackSource } from '../../src/control/http/playback/blob-source.ts';
@@ -20,17 +20,7 @@ const HOUR = 3_600_000;
 describe('playback over HTTP', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () => {
   let rec: RecordedAsset;
   let url: string;
-  const cleanups: (() => unknown)[] = [];
-  const t0 = { after: (fn: () => unknown) => void cleanups.push(fn) };
-
-  before(async () => {
-    rec = await recordAsset(t0);
-    const host = await openTestHost(t0);
-    url = (await serve(t0, host, { playback: rec.playback })).url;
-  });
-  after(async () => {
-    for (const fn of cleanups.reverse()) await fn();
-  });
+  useServedRecording((r, u) => { rec = r; url = u; });
 
   const base = (): string => `${url}/api/assets/${ASSET}`;
   const available = async (q: Record<string, string>): Promise<{ status: number; body: Available & OData }> => {

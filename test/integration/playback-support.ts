@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { startAzurite, type AzuriteHandle } from '../../src/testing/azurite.ts';
 import { BlobAssetStore } from '../../src/storage/blob/blob-asset-store.ts';
 import { BlobPlaybackSource } from '../../src/control/http/playback/blob-source.ts';
-import type { TestContextLike } from './http-support.ts';
+import { before, after } from 'node:test';
+import { openTestHost, serve, type TestContextLike } from './http-support.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 
 export const ASSET = 'cvr-cam1';
@@ -76,4 +77,21 @@ export async function recordAsset(t: TestContextLike, baseMs = Math.floor((Date.
   });
   const playback = await BlobPlaybackSource.create(azurite.connectionString);
   return { azurite, playback, dir, initFile, segments, gap, baseMs };
+}
+
+/**
+ * A recorded asset served over HTTP for the tests of one describe block: recorded and served
+ * before them, torn down after them (in reverse order of creation).
+ */
+export function useServedRecording(ready: (rec: RecordedAsset, url: string) => void): void {
+  const cleanups: (() => unknown)[] = [];
+  const t = { after: (fn: () => unknown) => void cleanups.push(fn) };
+  before(async () => {
+    const rec = await recordAsset(t);
+    const host = await openTestHost(t);
+    ready(rec, (await serve(t, host, { playback: rec.playback })).url);
+  });
+  after(async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  });
 }

@@ -12,6 +12,10 @@
 // The mdat payload is returned as a list of chunks (views over the samples' own buffers plus
 // small length prefixes) so a writer can hand them to writev without one big copy.
 import { BoxWriter } from './writer.ts';
+import {
+  NTP_UNIX_OFFSET_S, TFHD_DEFAULT_BASE_IS_MOOF, TFHD_DEFAULT_SAMPLE_FLAGS_PRESENT, TRUN_DATA_OFFSET_PRESENT, TRUN_FIRST_SAMPLE_FLAGS_PRESENT,
+  TRUN_SAMPLE_COMPOSITION_TIME_OFFSETS_PRESENT, TRUN_SAMPLE_DURATION_PRESENT, TRUN_SAMPLE_FLAGS_PRESENT, TRUN_SAMPLE_SIZE_PRESENT,
+} from './fragment-flags.ts';
 
 /** One sample as trun describes it. */
 export interface FragmentSample {
@@ -48,19 +52,6 @@ export interface Fragment {
   readonly byteLength: number;
 }
 
-// tf_flags
-const TFHD_DEFAULT_SAMPLE_FLAGS_PRESENT = 0x000020;
-const TFHD_DEFAULT_BASE_IS_MOOF = 0x020000;
-// tr_flags
-const TRUN_DATA_OFFSET_PRESENT = 0x000001;
-const TRUN_FIRST_SAMPLE_FLAGS_PRESENT = 0x000004;
-const TRUN_SAMPLE_DURATION_PRESENT = 0x000100;
-const TRUN_SAMPLE_SIZE_PRESENT = 0x000200;
-const TRUN_SAMPLE_FLAGS_PRESENT = 0x000400;
-const TRUN_SAMPLE_COMPOSITION_TIME_OFFSETS_PRESENT = 0x000800;
-
-/** Seconds between the NTP epoch (1900) and the Unix epoch (1970). */
-const NTP_UNIX_OFFSET_S = 2_208_988_800;
 
 export function mfhd(w: BoxWriter, sequenceNumber: number): void {
   w.fullBox('mfhd', 0, 0, (w) => w.u32(sequenceNumber));

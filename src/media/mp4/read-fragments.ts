@@ -3,6 +3,11 @@
 // its prft. Stops at the first fragment that is incomplete or inconsistent, so a file cut
 // by a crash yields the prefix that is whole.
 import { FieldReader, readBoxHeader, readChildren, type BoxHeader } from './box-reader.ts';
+import {
+  NTP_UNIX_OFFSET_S, TFHD_BASE_DATA_OFFSET_PRESENT, TFHD_DEFAULT_SAMPLE_DURATION_PRESENT, TFHD_DEFAULT_SAMPLE_FLAGS_PRESENT, TFHD_DEFAULT_SAMPLE_SIZE_PRESENT,
+  TFHD_SAMPLE_DESCRIPTION_INDEX_PRESENT, TRUN_DATA_OFFSET_PRESENT, TRUN_FIRST_SAMPLE_FLAGS_PRESENT, TRUN_SAMPLE_COMPOSITION_TIME_OFFSETS_PRESENT,
+  TRUN_SAMPLE_DURATION_PRESENT, TRUN_SAMPLE_FLAGS_PRESENT, TRUN_SAMPLE_SIZE_PRESENT,
+} from './fragment-flags.ts';
 
 export interface TrackRunInfo {
   readonly trackId: number;
@@ -27,18 +32,6 @@ export interface FragmentScan {
   readonly validBytes: number;
 }
 
-const NTP_UNIX_OFFSET_S = 2_208_988_800;
-const TFHD_BASE_DATA_OFFSET = 0x01;
-const TFHD_SAMPLE_DESCRIPTION_INDEX = 0x02;
-const TFHD_DEFAULT_DURATION = 0x08;
-const TFHD_DEFAULT_SIZE = 0x10;
-const TFHD_DEFAULT_FLAGS = 0x20;
-const TRUN_DATA_OFFSET = 0x01;
-const TRUN_FIRST_FLAGS = 0x04;
-const TRUN_DURATION = 0x100;
-const TRUN_SIZE = 0x200;
-const TRUN_FLAGS = 0x400;
-const TRUN_CTO = 0x800;
 
 export function scanFragments(bytes: Uint8Array): FragmentScan {
   const fragments: FragmentInfo[] = [];
@@ -98,11 +91,11 @@ function readMoof(bytes: Uint8Array, moof: BoxHeader, mdat: BoxHeader): TrackRun
     const h = new FieldReader(bytes, tfhd.bodyStart, tfhd.end);
     const hf = h.fullHeader().flags;
     const trackId = h.u32();
-    if (hf & TFHD_BASE_DATA_OFFSET) return undefined; // we write default-base-is-moof only
-    if (hf & TFHD_SAMPLE_DESCRIPTION_INDEX) h.u32();
-    const defaultDuration = hf & TFHD_DEFAULT_DURATION ? h.u32() : 0;
-    const defaultSize = hf & TFHD_DEFAULT_SIZE ? h.u32() : 0;
-    if (hf & TFHD_DEFAULT_FLAGS) h.u32();
+    if (hf & TFHD_BASE_DATA_OFFSET_PRESENT) return undefined; // we write default-base-is-moof only
+    if (hf & TFHD_SAMPLE_DESCRIPTION_INDEX_PRESENT) h.u32();
+    const defaultDuration = hf & TFHD_DEFAULT_SAMPLE_DURATION_PRESENT ? h.u32() : 0;
+    const defaultSize = hf & TFHD_DEFAULT_SAMPLE_SIZE_PRESENT ? h.u32() : 0;
+    if (hf & TFHD_DEFAULT_SAMPLE_FLAGS_PRESENT) h.u32();
     const d = new FieldReader(bytes, tfdt.bodyStart, tfdt.end);
     const baseMediaDecodeTime = d.fullHeader().version === 1 ? d.u64() : d.u32();
     let sampleCount = 0;
@@ -111,14 +104,14 @@ function readMoof(bytes: Uint8Array, moof: BoxHeader, mdat: BoxHeader): TrackRun
       const r = new FieldReader(bytes, trun.bodyStart, trun.end);
       const tf = r.fullHeader().flags;
       const count = r.u32();
-      const dataOffset = tf & TRUN_DATA_OFFSET ? r.i32() : undefined;
-      if (tf & TRUN_FIRST_FLAGS) r.u32();
+      const dataOffset = tf & TRUN_DATA_OFFSET_PRESENT ? r.i32() : undefined;
+      if (tf & TRUN_FIRST_SAMPLE_FLAGS_PRESENT) r.u32();
       let size = 0;
       for (let i = 0; i < count; i++) {
-        durationTicks += tf & TRUN_DURATION ? r.u32() : defaultDuration;
-        size += tf & TRUN_SIZE ? r.u32() : defaultSize;
-        if (tf & TRUN_FLAGS) r.u32();
-        if (tf & TRUN_CTO) r.u32();
+        durationTicks += tf & TRUN_SAMPLE_DURATION_PRESENT ? r.u32() : defaultDuration;
+        size += tf & TRUN_SAMPLE_SIZE_PRESENT ? r.u32() : defaultSize;
+        if (tf & TRUN_SAMPLE_FLAGS_PRESENT) r.u32();
+        if (tf & TRUN_SAMPLE_COMPOSITION_TIME_OFFSETS_PRESENT) r.u32();
       }
       // The run's data must lie inside the mdat that follows this moof.
       if (dataOffset !== undefined) {
