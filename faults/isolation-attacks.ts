@@ -2,32 +2,10 @@
 // to hold the server's event loop or memory, each aimed at a running `mediagraph serve` on
 // loopback. Every function returns what the server answered, for the scenario to judge.
 import { connect, createServer, type Server, type Socket } from 'node:net';
+export { rawExchange } from './raw-http.ts';
 import { randomBytes } from 'node:crypto';
 
 export interface Answer { readonly status?: number; readonly ms: number; readonly body: string }
-
-/** One raw HTTP exchange: writes the bytes, reads until the server closes or `timeoutMs`. */
-export function rawExchange(port: number, bytes: string | Uint8Array, timeoutMs = 10_000): Promise<Answer> {
-  const t0 = performance.now();
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      const text = Buffer.concat(chunks).toString('latin1');
-      const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
-      const split = text.indexOf('\r\n\r\n');
-      resolve({ ...(m ? { status: Number(m[1]) } : {}), ms: performance.now() - t0, body: split < 0 ? '' : text.slice(split + 4, split + 4 + 4096) });
-    };
-    const timer = setTimeout(finish, timeoutMs);
-    socket.on('connect', () => socket.write(bytes));
-    socket.on('data', (c: Buffer) => { if (size < 64 * 1024) { chunks.push(c); size += c.length; } });
-    socket.on('close', finish);
-    socket.on('error', () => undefined);
-  });
-}
 
 /** A request through fetch with a deadline; a network error or timeout is an answer without status. */
 export async function call(url: string, init: RequestInit = {}, timeoutMs = 10_000): Promise<Answer> {
