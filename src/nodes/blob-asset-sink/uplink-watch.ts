@@ -6,6 +6,7 @@
 // backoff, grown during the outage, would add up to half a minute more.
 //
 // A store that answers but fails (HTTP 500s) never looks "gone", so it keeps the normal backoff.
+import { setTimeout as wait } from 'node:timers/promises';
 
 export interface UplinkWatchOptions {
   /** True when storage answered (any HTTP status); must settle within about `intervalMs`. */
@@ -54,21 +55,11 @@ export class UplinkWatch {
   async #probeLoop(back: AbortController): Promise<void> {
     const { probe, intervalMs, stop } = this.#opts;
     while (this.#back === back && !stop.aborted) {
-      if (!await delay(intervalMs, AbortSignal.any([stop, back.signal]))) return;
+      if (!(await wait(intervalMs, true, { signal: AbortSignal.any([stop, back.signal]) }).catch(() => false))) return;
       const ok = await probe(AbortSignal.any([stop, back.signal])).catch(() => false);
       if (this.#back !== back) return;
       if (!ok) this.#sawGone = true;
       else if (this.#sawGone) { this.#end('storage reachable again'); return; }
     }
   }
-}
-
-/** Waits `ms`; false when `signal` aborted first. */
-function delay(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) { resolve(false); return; }
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(true); }, ms);
-    const onAbort = (): void => { clearTimeout(t); resolve(false); };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

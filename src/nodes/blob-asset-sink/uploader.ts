@@ -177,11 +177,10 @@ export class AssetUploader {
         if (signal.aborted) break;
         if (seg.evicted?.aborted) { this.#logger.info('upload abandoned: the cache evicted its segment', { segment: seg.id }); continue; }
         if (back?.aborted) { attempt = 0; continue; } // the line is back: again, now
-        attempt++;
         this.#storageError(e, true);
-        const wait = delayBeforeRetry(e, backoffMs(attempt, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000));
-        const woken = this.#uplink.backSignal;
-        try { await sleep(wait, woken ? AbortSignal.any([signal, woken]) : signal); } catch { if (signal.aborted) break; attempt = 0; }
+        const waited = await this.#waitBeforeRetry(e, ++attempt, signal);
+        if (waited === 'stopped') break;
+        if (waited === 'line-back') attempt = 0;
       }
     }
     await confirming;
@@ -261,8 +260,9 @@ export class AssetUploader {
           if (stop.aborted || this.#work.signal.aborted) break;
           if (back?.aborted) { failures = 0; continue; } // sent while the line was down; it is back
           this.#storageError(e, true);
-          const woken = this.#uplink.backSignal;
-          try { await sleep(delayBeforeRetry(e, backoffMs(++failures, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000)), woken ? AbortSignal.any([stop, woken]) : stop); } catch { if (stop.aborted) break; failures = 0; }
+          const waited = await this.#waitBeforeRetry(e, ++failures, stop);
+          if (waited === 'stopped') break;
+          if (waited === 'line-back') failures = 0;
         }
         continue;
       }
@@ -295,6 +295,21 @@ export class AssetUploader {
   #storageAnswered(): void {
     this.#failureLog.succeeded();
     this.#uplink.succeeded();
+  }
+
+  /**
+   * Waits before retry number `n` of a failed storage call: the capped backoff, or longer if
+   * storage asked for it (Retry-After); cut short when the uplink watch sees the line come back.
+   */
+  async #waitBeforeRetry(e: unknown, n: number, stop: AbortSignal): Promise<'waited' | 'line-back' | 'stopped'> {
+    const ms = delayBeforeRetry(e, backoffMs(n, this.#opts.backoffBaseMs ?? 500, this.#opts.backoffCapMs ?? 30_000));
+    const back = this.#uplink.backSignal;
+    try {
+      await sleep(ms, back ? AbortSignal.any([stop, back]) : stop);
+      return 'waited';
+    } catch {
+      return stop.aborted ? 'stopped' : 'line-back';
+    }
   }
 
   #storageError(e: unknown, willRetry: boolean): void {
