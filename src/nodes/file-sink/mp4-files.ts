@@ -2,8 +2,9 @@
 // (`<name>-<n>.mp4.part` while writing; at close the init's duration fields are patched, then
 // fsync and rename), and keeps the folder
 // under its size bound by deleting the oldest finished files.
-import { mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirectory } from '../../storage/make-directory.ts';
 import type { CutterAction } from '../../media/segmenter/actions.ts';
 import { patchInitDuration } from '../../media/mp4/init.ts';
 import { writeAll } from '../fmp4-segmenter/segment-files.ts';
@@ -52,7 +53,7 @@ export class Mp4Files {
       case 'open-segment': {
         const init = this.inits.get(action.initId);
         if (!init) throw new Error(`file opened with unknown init ${action.initId}`);
-        await mkdir(this.options.directory, { recursive: true });
+        makeDirectory(this.options.directory); // one level at a time: a user path under /proc must not spin
         await this.loadExisting();
         const base = this.options.nameAt(action.startWallClockMs);
         const n = nextIndex(base, await readdir(this.options.directory));

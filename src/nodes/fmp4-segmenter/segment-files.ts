@@ -9,9 +9,10 @@
 // salvaged without any other record. A folder that cannot be written (read-only, no
 // permission, I/O error) drops the segment like a full disk. Every dropped segment is
 // returned as a `write-failed` gap, never a silent hole.
-import { mkdir, open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, rename, stat, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../storage/private-modes.ts';
+import { makeDirectory } from '../../storage/make-directory.ts';
 import type { CutterAction } from '../../media/segmenter/actions.ts';
 import type { Gap, InitSegmentRef, SegmentMessage } from '../../types/segment.ts';
 import type { SegmentWorkspace } from '../../types/cache.ts';
@@ -91,13 +92,10 @@ export class SegmentFiles {
       this.space = await this.options.workspace;
       if (this.space) this.directory = this.space.directory;
     }
-    if (!this.dirReady) {
-      try {
-        await mkdir(this.directory, { recursive: true, mode: PRIVATE_DIR_MODE });
-        this.dirReady = true;
-      } catch (e) {
-        if (!dropsSegment(e)) throw e;
-      }
+    try {
+      this.ensureDirectory();
+    } catch (e) {
+      if (!dropsSegment(e)) throw e;
     }
     switch (action.type) {
       case 'init':
@@ -120,8 +118,7 @@ export class SegmentFiles {
           return undefined;
         }
         try {
-          if (!this.dirReady) await mkdir(this.directory, { recursive: true, mode: PRIVATE_DIR_MODE });
-          this.dirReady = true;
+          this.ensureDirectory();
           const handle = await this.withSpace(() => open(partPath, 'w', PRIVATE_FILE_MODE));
           this.current = { partPath, finalPath, handle, init, size: 0 };
         } catch (e) {
@@ -252,6 +249,13 @@ export class SegmentFiles {
       await rename(tmp, path);
     }
     this.inits.set(id, { id, path, byteSize: bytes.length });
+  }
+
+  /** Makes the folder once; after a refusal the next action tries again. */
+  private ensureDirectory(): void {
+    if (this.dirReady) return;
+    makeDirectory(this.directory, PRIVATE_DIR_MODE); // one level at a time: a user path under /proc must not spin
+    this.dirReady = true;
   }
 
   /** See releaseWorkspace: only in a workspace, and only when no segment file stays behind. */
