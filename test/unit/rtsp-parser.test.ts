@@ -87,6 +87,15 @@ describe('RTSP stream parser', () => {
     assert.throws(() => q.push(enc('HELLO WORLD\r\n\r\n')), (e) => e instanceof RtspParseError && e.code === 'bad-start-line');
   });
 
+  test('bytes that begin with a space cannot start a message: refused at once, not waited on', () => {
+    // Without a header terminator the parser judges only the start; an empty first token is already wrong.
+    assert.throws(() => new RtspStreamParser().push(new Uint8Array([0x20, 0x41, 0x42, 0x00, 0x99])), (e) => e instanceof RtspParseError && e.code === 'bad-start-line');
+    // A token and then a space may still be a message whose rest has not come yet.
+    const p = new RtspStreamParser();
+    assert.deepEqual(p.push(enc('RTSP/1.0 ')), []);
+    assert.equal(p.push(enc('200 OK\r\nCSeq: 1\r\n\r\n')).length, 1);
+  });
+
   test("a peer's control bytes reach the error message escaped, never as-is (it goes to events, logs, status)", () => {
     const hostile = [
       'RTSP/1.0 200 OK\x1b[2J\x7f\x9b\rX\r\n\r\n', // ESC, DEL, C1 CSI, a lone CR in the start line

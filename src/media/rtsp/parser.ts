@@ -245,7 +245,7 @@ export class RtspStreamParser {
     const n = Math.min(this.buf.length - this.off, 16);
     for (let k = 0; k < n; k++) {
       const c = this.buf[this.off + k] as number;
-      if (c === 0x20) return; // end of the first token
+      if (c === 0x20 && k > 0) return; // the first token ended: this may yet be a message
       if (!isTokenChar(c) && c !== 0x2f && c !== 0x2e) {
         throw new RtspParseError('bad-start-line', 'peer sent bytes that do not start an RTSP message');
       }
