@@ -137,6 +137,18 @@ describe('H.264 camera quirks', () => {
     assert.deepEqual(out.map((a) => a.keyframe), [true, false, true, false, false]);
   });
 
+  test('a recovery point with recovery_frame_cnt > 0 (gradual refresh) does not make an I picture a keyframe; SPS+PPS in front still do', () => {
+    // recovery_frame_cnt 3 (ue 00100), exact_match 1, broken_link 0, changing_slice_group_idc 00, alignment 100
+    const gradual = Uint8Array.of(0x06, 0x06, 0x02, 0b00100100, 0b01100000, 0x80);
+    const d = new H264Depacketizer({ spropParameterSets: SPROP_640x480 });
+    const out = depacketizeAll(d, send([
+      [SEI_RECOVERY, slice(1, 0, 7)],
+      [gradual, slice(1, 0, 7)],
+      [SPS, PPS, gradual, slice(1, 0, 7)],
+    ]));
+    assert.deepEqual(out.map((a) => a.keyframe), [true, false, true]);
+  });
+
   test('FU-A with start and end bits in one packet', () => {
     const d = new H264Depacketizer({ spropParameterSets: SPROP_640x480 });
     const idr = slice(5, 0, 7);

@@ -64,29 +64,3 @@ export function readH264PpsId(nal: Uint8Array): number | undefined {
     return undefined;
   }
 }
-
-/** True when an SEI NAL carries a recovery point message (payload type 6). */
-export function seiHasRecoveryPoint(nal: Uint8Array): boolean {
-  const rbsp = removeEmulationPrevention(nal);
-  let p = 1;
-  while (p < rbsp.length) {
-    if (rbsp[p] === 0x80 && p === rbsp.length - 1) return false; // rbsp trailing bits
-    let type = 0;
-    while (p < rbsp.length && rbsp[p] === 0xff) {
-      type += 255;
-      p++;
-    }
-    if (p >= rbsp.length) return false;
-    type += rbsp[p++] as number;
-    let size = 0;
-    while (p < rbsp.length && rbsp[p] === 0xff) {
-      size += 255;
-      p++;
-    }
-    if (p >= rbsp.length) return false;
-    size += rbsp[p++] as number;
-    if (type === 6) return true;
-    p += size;
-  }
-  return false;
-}

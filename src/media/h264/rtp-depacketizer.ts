@@ -6,7 +6,8 @@ import { VideoDepacketizer, type VideoAccessUnit } from '../rtp/video-depacketiz
 import { concatFragments } from '../rtp/depacketizer.ts';
 import { ParameterSetStore } from '../rtp/parameter-set-store.ts';
 import { decodeParameterSetList } from '../rtp/base64.ts';
-import { H264Nal, readH264PpsId, readH264SliceStart, seiHasRecoveryPoint } from './nal.ts';
+import { H264Nal, readH264PpsId, readH264SliceStart } from './nal.ts';
+import { H264RandomAccessScan } from './random-access.ts';
 import { tryParseH264Sps, h264CodecString, h264ProfileName, type H264SpsInfo } from './sps.ts';
 
 export interface H264DepacketizerConfig {
@@ -27,12 +28,8 @@ export class H264Depacketizer extends VideoDepacketizer {
   private readonly ppsStore = new ParameterSetStore();
   private spsInfo: H264SpsInfo | undefined;
 
-  private hasIdr = false;
-  private hasSps = false;
-  private hasPps = false;
-  private hasRecoverySei = false;
-  private slices = 0;
-  private intraSlices = 0;
+  /** Random access of the AU being assembled (parameter sets counted even when stripped). */
+  private readonly randomAccess = new H264RandomAccessScan();
 
   constructor(config: H264DepacketizerConfig = {}) {
     super();
@@ -91,7 +88,7 @@ export class H264Depacketizer extends VideoDepacketizer {
   }
 
   protected auHasPicture(): boolean {
-    return this.slices > 0;
+    return this.randomAccess.sliceCount > 0;
   }
 
   private readStapA(payload: Uint8Array, seq: number): void {
@@ -133,55 +130,22 @@ export class H264Depacketizer extends VideoDepacketizer {
 
   protected inspectNal(nal: Uint8Array): boolean {
     const type = (nal[0] as number) & 0x1f;
-    switch (type) {
-      case 0:
-      case H264Nal.aud:
-      case H264Nal.filler:
-        return false;
-      case H264Nal.sps:
-        this.hasSps = true;
-        this.storeParameterSet(nal);
-        return !this.strip;
-      case H264Nal.pps:
-        this.hasPps = true;
-        this.storeParameterSet(nal);
-        return !this.strip;
-      case H264Nal.idr:
-        this.hasIdr = true;
-        this.countSlice(nal);
-        return true;
-      case H264Nal.slice:
-      case H264Nal.sliceA:
-        this.countSlice(nal);
-        return true;
-      case H264Nal.sei:
-        if (!this.hasRecoverySei && seiHasRecoveryPoint(nal)) this.hasRecoverySei = true;
-        return true;
-      default:
-        return true;
+    if (type === 0 || type === H264Nal.aud || type === H264Nal.filler) return false;
+    this.randomAccess.add(nal);
+    if (type === H264Nal.sps || type === H264Nal.pps) {
+      this.storeParameterSet(nal);
+      return !this.strip;
     }
+    return true;
   }
 
-  private countSlice(nal: Uint8Array): void {
-    this.slices++;
-    const s = readH264SliceStart(nal);
-    if (s && (s.sliceType === 2 || s.sliceType === 4)) this.intraSlices++;
-  }
-
-  /** IDR, or all-intra slices with a recovery point SEI or with SPS+PPS in the same AU. */
+  /** See random-access.ts: IDR, or an all-intra picture with a recovery point (count 0) or SPS+PPS. */
   protected isKeyframe(): boolean {
-    if (this.hasIdr) return true;
-    const allIntra = this.slices > 0 && this.intraSlices === this.slices;
-    return allIntra && (this.hasRecoverySei || (this.hasSps && this.hasPps));
+    return this.randomAccess.kind() !== undefined;
   }
 
   protected resetAuFlags(): void {
-    this.hasIdr = false;
-    this.hasSps = false;
-    this.hasPps = false;
-    this.hasRecoverySei = false;
-    this.slices = 0;
-    this.intraSlices = 0;
+    this.randomAccess.reset();
   }
 
   protected haveParameterSets(): boolean {

@@ -30,11 +30,6 @@ export function h265NalType(nal: Uint8Array): number {
   return ((nal[0] as number) >> 1) & 0x3f;
 }
 
-/** IRAP pictures (BLA, IDR, CRA): random access points. */
-export function isH265Irap(type: number): boolean {
-  return type >= 16 && type <= 21;
-}
-
 export function isH265Vcl(type: number): boolean {
   return type <= 31;
 }

@@ -7,7 +7,8 @@ import { VideoDepacketizer, type VideoAccessUnit } from '../rtp/video-depacketiz
 import { concatFragments } from '../rtp/depacketizer.ts';
 import { ParameterSetStore } from '../rtp/parameter-set-store.ts';
 import { decodeParameterSetList } from '../rtp/base64.ts';
-import { H265Nal, isH265Irap, readH265PpsId, readH265VpsId } from './nal.ts';
+import { H265Nal, readH265PpsId, readH265VpsId } from './nal.ts';
+import { h265RandomAccessOfType } from './random-access.ts';
 import { tryParseH265Sps, h265CodecString, h265ProfileName, type H265SpsInfo } from './sps.ts';
 
 export interface H265DepacketizerConfig {
@@ -162,7 +163,7 @@ export class H265Depacketizer extends VideoDepacketizer {
       return !this.strip;
     }
     if (type <= 31) this.hasVcl = true;
-    if (isH265Irap(type)) this.hasIrap = true;
+    if (h265RandomAccessOfType(type) !== undefined) this.hasIrap = true;
     return true;
   }
 
