@@ -2,7 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { createFile } from 'mp4box';
 
-export interface InspectedSample { dts: number; cts: number; duration: number; is_sync: boolean; size: number }
+/** `offset`: where the sample's data starts in the buffer given to inspectMp4. */
+export interface InspectedSample { dts: number; cts: number; duration: number; is_sync: boolean; size: number; offset: number }
 export interface InspectedTrack { id: number; codec: string; timescale: number; type: 'video' | 'audio' | 'other'; samples: InspectedSample[] }
 
 /** Parses a whole (init + fragments) buffer with mp4box.js and lists each track's samples. */
@@ -22,7 +23,7 @@ export function inspectMp4(bytes: Uint8Array): InspectedTrack[] {
   if (!tracks) throw new Error('mp4box found no moov');
   return tracks.map((t) => ({
     id: t.id, codec: t.codec, timescale: t.timescale, type: t.video ? 'video' : t.audio ? 'audio' : 'other',
-    samples: file.getTrackSamplesInfo(t.id).map((s) => ({ dts: s.dts, cts: s.cts, duration: s.duration, is_sync: s.is_sync, size: s.size })),
+    samples: file.getTrackSamplesInfo(t.id).map((s) => ({ dts: s.dts, cts: s.cts, duration: s.duration, is_sync: s.is_sync, size: s.size, offset: s.offset })),
   }));
 }
 

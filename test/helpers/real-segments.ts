@@ -5,12 +5,21 @@ import { rtspSourceNode } from '../../src/nodes/rtsp-source/index.ts';
 import { fmp4SegmenterNode } from '../../src/nodes/fmp4-segmenter/index.ts';
 import { standaloneContext } from '../../src/runtime/standalone-context.ts';
 import { Redactor } from '../../src/runtime/redact.ts';
-import { startSimulatedCamera } from '../../src/testing/sim-camera/index.ts';
+import { startSimulatedCamera, type SimulatedCameraQuirks } from '../../src/testing/sim-camera/index.ts';
 import type { SegmentMessage } from '../../src/types/segment.ts';
 
-/** `count` closed segments of `segmentLength` in `dir` (plus their init), from the repo's fixture at 10× speed. */
-export async function recordRealSegments(dir: string, count: number, segmentLength = 'PT1S'): Promise<SegmentMessage[]> {
-  const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10 });
+/** What the simulated camera plays (default: the committed H.264 + AAC clip, at 10× speed). */
+export interface RealSegmentSource {
+  readonly file?: string;
+  readonly speed?: number;
+  readonly quirks?: SimulatedCameraQuirks;
+}
+
+/** `count` closed segments of `segmentLength` in `dir` (plus their init), from a fixture played by the simulated camera. */
+export async function recordRealSegments(dir: string, count: number, segmentLength = 'PT1S', from: RealSegmentSource = {}): Promise<SegmentMessage[]> {
+  const camera = await startSimulatedCamera({
+    file: from.file ?? 'test/fixtures/media/h264-main-aac.mp4', speed: from.speed ?? 10, ...(from.quirks ? { quirks: from.quirks } : {}),
+  });
   const stop$ = new Subject<void>();
   const redactor = new Redactor();
   const services = { dataDirectory: dir };

@@ -16,7 +16,10 @@ export interface SegmentReport {
 }
 
 export function ffmpegDecodeErrors(file: string): string {
-  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v?', '-map', '0:a?', '-f', 'null', '-'], { encoding: 'utf8', timeout: 60_000 });
+  // -enc_time_base -1: the null output keeps the file's timebase; with its default (1/frame
+  // rate) two frames of a camera with irregular timing can round to one time and ffmpeg
+  // reports a muxing error that says nothing about decoding.
+  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v?', '-map', '0:a?', '-enc_time_base:v', '-1', '-f', 'null', '-'], { encoding: 'utf8', timeout: 60_000 });
   return `${r.stderr}${r.status === 0 ? '' : `\nffmpeg exit ${r.status}`}`.trim();
 }
 

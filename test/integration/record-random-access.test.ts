@@ -1,0 +1,165 @@
+// Cameras whose random access points are not IDR frames (docs/camera-quirks.md, "Random access
+// without IDR"), recorded over RTSP on loopback through the real source and cutter at
+// segmentLength PT10S: H.264 with an IDR only at start-up and then non-IDR I frames led by a
+// recovery point SEI (irregular frame timing, as such cameras send), with and without SPS/PPS
+// repeated in front; H.265 with CRA random access and RASL leading pictures. Every segment must
+// last 10 s to 10 s + one GOP, begin with a sync sample that is the random access point under
+// test, parse with mp4box.js and decode alone (init + segment) with ffmpeg without a message.
+// The fixtures are checked first: a recipe that stopped producing these properties would
+// otherwise make the recording tests pass for the wrong reason.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { h264RandomAccess } from '../../src/media/h264/random-access.ts';
+import { h265RandomAccess, isH265Rasl } from '../../src/media/h265/random-access.ts';
+import type { SegmentMessage } from '../../src/types/segment.ts';
+import type { SimulatedCameraQuirks } from '../../src/testing/sim-camera/index.ts';
+import { fixturePath, fixtureSkip } from '../helpers/fixtures.ts';
+import { inspectMp4, type InspectedTrack } from '../helpers/mp4-inspect.ts';
+import { recordRealSegments } from '../helpers/real-segments.ts';
+import { tempDir } from '../helpers/cache-fixtures.ts';
+import { ffmpegDecodeErrors } from '../helpers/recording-check.ts';
+import { hasCommand, skipUnless } from '../helpers/tools.ts';
+
+const SEGMENT_S = 10;
+/** GOP of the fixtures: 48 frames at ~23 fps (H.264), 50 at 25 fps (H.265). */
+const H264_GOP_S = 48 / 23;
+const H265_GOP_S = 2;
+/** Frame timing jitter of the H.264 fixture (±15 ms) and rounding. */
+const SLACK_S = 0.05;
+
+type Codec = 'h264' | 'h265';
+
+interface Sample {
+  readonly isSync: boolean;
+  readonly dtsS: number;
+  readonly units: Uint8Array[];
+}
+
+/** The 4-byte-length-prefixed NAL units of a sample (our writer's and ffmpeg's MP4 use 4). */
+function splitUnits(data: Uint8Array): Uint8Array[] {
+  const units: Uint8Array[] = [];
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let p = 0; p + 4 <= data.length;) {
+    const n = view.getUint32(p);
+    units.push(data.subarray(p + 4, p + 4 + n));
+    p += 4 + n;
+  }
+  return units;
+}
+
+/** Video samples of a whole MP4 (or init + segment) as mp4box.js reads them. */
+function videoSamples(bytes: Uint8Array): Sample[] {
+  const track: InspectedTrack | undefined = inspectMp4(bytes).find((t) => t.type === 'video');
+  assert.ok(track, 'mp4box.js found no video track');
+  return track.samples.map((s) => ({ isSync: s.is_sync, dtsS: s.dts / track.timescale, units: splitUnits(bytes.subarray(s.offset, s.offset + s.size)) }));
+}
+
+function randomAccess(codec: Codec, units: readonly Uint8Array[]): string | undefined {
+  return codec === 'h264' ? h264RandomAccess(units) : h265RandomAccess(units);
+}
+
+const nalTypes = (units: readonly Uint8Array[]) => units.map((u) => (u[0] as number) & 0x1f);
+
+/** ffprobe's own count of key packets, independent of our parsers. */
+function ffprobeKeyPackets(file: string): number {
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\n').filter((l) => l.startsWith('K')).length;
+}
+
+async function record(t: { after(fn: () => unknown): void }, file: string, quirks?: SimulatedCameraQuirks): Promise<SegmentMessage[]> {
+  const dir = tempDir(t, 'mg-random-access-');
+  return recordRealSegments(dir, 2, `PT${SEGMENT_S}S`, { file, speed: 10, ...(quirks ? { quirks } : {}) });
+}
+
+/**
+ * Each segment: length 10 s to 10 s + one GOP; first sample a sync sample of kind `expected`;
+ * every sync sample a random access point and every random access point a sync sample; mp4box.js
+ * parses it and ffmpeg decodes it alone without a message.
+ */
+function checkSegments(codec: Codec, segments: readonly SegmentMessage[], expected: string, gopS: number): void {
+  assert.equal(segments.length, 2);
+  for (const seg of segments) {
+    const name = seg.path.split('/').pop();
+    const lengthS = seg.mediaDurationMs / 1000;
+    assert.ok(lengthS >= SEGMENT_S - SLACK_S && lengthS < SEGMENT_S + gopS + SLACK_S, `${name}: ${lengthS} s is not ${SEGMENT_S} s to ${SEGMENT_S} s + one GOP (${gopS.toFixed(2)} s)`);
+    const bytes = new Uint8Array(Buffer.concat([readFileSync(seg.init.path), readFileSync(seg.path)]));
+    const samples = videoSamples(bytes);
+    const first = samples[0]!;
+    assert.ok(first.isSync, `${name}: first sample is not flagged sync in the trun`);
+    assert.equal(randomAccess(codec, first.units), expected, `${name}: first sample's NAL types ${nalTypes(first.units)}`);
+    for (const [i, s] of samples.entries()) {
+      assert.equal(s.isSync, randomAccess(codec, s.units) !== undefined, `${name}: sample ${i} sync flag disagrees with its NAL units`);
+    }
+    assert.ok(samples.filter((s) => s.isSync).length >= Math.floor(SEGMENT_S / gopS), `${name}: too few random access points`);
+    const joined = `${seg.path}.alone.mp4`;
+    writeFileSync(joined, bytes);
+    assert.equal(ffmpegDecodeErrors(joined), '', `${name}: ffmpeg did not decode init + segment cleanly`);
+  }
+}
+
+const skip = skipUnless(hasCommand('ffmpeg') && hasCommand('ffprobe'), 'ffmpeg/ffprobe');
+
+describe('H.264 camera: IDR only at start-up, then non-IDR I frames with a recovery point SEI', () => {
+  const fixture = 'h264-recovery-points';
+  const skipH264 = skip || fixtureSkip(fixture);
+
+  test('the fixture has those properties (our parser and ffprobe agree)', { skip: skipH264 }, () => {
+    const file = fixturePath(fixture);
+    const samples = videoSamples(new Uint8Array(readFileSync(file)));
+    const sync = samples.filter((s) => s.isSync);
+    assert.equal(randomAccess('h264', samples[0]!.units), 'idr');
+    assert.equal(samples.filter((s) => nalTypes(s.units).includes(5)).length, 1, 'one IDR, at the start');
+    assert.ok(sync.length >= 15, `${sync.length} random access points`);
+    for (const s of sync.slice(1)) {
+      assert.equal(randomAccess('h264', s.units), 'recovery-point');
+      assert.deepEqual(nalTypes(s.units).filter((t) => t !== 6), [1], 'I slice of nal_unit_type 1, no SPS/PPS in front');
+    }
+    for (const s of samples.filter((x) => !x.isSync)) assert.equal(randomAccess('h264', s.units), undefined);
+    assert.equal(ffprobeKeyPackets(file), sync.length);
+    // irregular timing: frame intervals well below and above 1/23 s
+    const intervals = samples.slice(1).map((s, i) => s.dtsS - samples[i]!.dtsS);
+    assert.ok(Math.min(...intervals) < 0.025 && Math.max(...intervals) > 0.06, `intervals ${Math.min(...intervals)}..${Math.max(...intervals)} s`);
+    assert.equal(ffmpegDecodeErrors(file), '');
+  });
+
+  test('recovery point SEI only (parameter sets in the SDP): PT10S segments cut on the I frames, each decodable alone', { skip: skipH264, timeout: 60_000 }, async (t) => {
+    const segments = await record(t, fixturePath(fixture), { inBandParameterSets: false });
+    checkSegments('h264', segments, 'recovery-point', H264_GOP_S);
+  });
+
+  test('SPS + PPS + recovery point SEI + I slice, as such cameras send: the same', { skip: skipH264, timeout: 60_000 }, async (t) => {
+    const segments = await record(t, fixturePath(fixture));
+    checkSegments('h264', segments, 'recovery-point', H264_GOP_S);
+    const first = videoSamples(new Uint8Array(Buffer.concat([readFileSync(segments[1]!.init.path), readFileSync(segments[1]!.path)])))[0]!;
+    assert.deepEqual(nalTypes(first.units), [7, 8, 6, 1]);
+  });
+});
+
+describe('H.265 camera: CRA random access with RASL leading pictures', () => {
+  const fixture = 'h265-cra';
+  const skipH265 = skip || fixtureSkip(fixture);
+
+  test('the fixture has those properties', { skip: skipH265 }, () => {
+    const file = fixturePath(fixture);
+    const samples = videoSamples(new Uint8Array(readFileSync(file)));
+    const sync = samples.filter((s) => s.isSync);
+    assert.equal(randomAccess('h265', samples[0]!.units), 'idr');
+    assert.ok(sync.length >= 15);
+    for (const s of sync.slice(1)) assert.equal(randomAccess('h265', s.units), 'cra');
+    // a RASL picture follows each CRA in decode order
+    for (const [i, s] of samples.entries()) if (i > 0 && s.isSync) assert.ok(samples[i + 1]!.units.some(isH265Rasl), `no RASL after the CRA at sample ${i}`);
+    assert.equal(ffprobeKeyPackets(file), sync.length);
+  });
+
+  test('PT10S segments cut on CRA, RASL kept, each decodable alone', { skip: skipH265, timeout: 60_000 }, async (t) => {
+    const segments = await record(t, fixturePath(fixture));
+    checkSegments('h265', segments, 'cra', H265_GOP_S);
+    for (const seg of segments) {
+      const samples = videoSamples(new Uint8Array(Buffer.concat([readFileSync(seg.init.path), readFileSync(seg.path)])));
+      assert.ok(samples[1]!.units.some(isH265Rasl), 'the RASL pictures of the first CRA stay in the segment');
+    }
+  });
+});
