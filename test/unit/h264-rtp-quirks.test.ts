@@ -70,6 +70,15 @@ describe('H.264 camera quirks', () => {
     assert.equal(out[2]!.videoConfig?.width, 640);
   });
 
+  test('SPS change on a non-IDR random access point (SPS + PPS + recovery point SEI + I slice of type 1): a keyframe with the new config', () => {
+    const d = new H264Depacketizer();
+    const SPS_640 = Uint8Array.from(Buffer.from('Z0LAHtkAoD2wEQAAAwABAAADADIPFi5I', 'base64'));
+    const out = depacketizeAll(d, send([[SPS, PPS, slice(5, 0, 7)], [slice(1, 0, 5)], [SPS_640, PPS, SEI_RECOVERY, slice(1, 0, 7)], [slice(1, 0, 5)]])) as H264AccessUnit[];
+    assert.deepEqual(out.map((a) => [a.keyframe, a.parameterSetsChanged]), [[true, true], [false, false], [true, true], [false, false]]);
+    assert.equal(out[2]!.videoConfig?.width, 640);
+    assert.deepEqual(d.videoConfig?.sps.map(hexOf), [hexOf(SPS_640)]);
+  });
+
   test('several slices per frame with SPS/PPS repeated between slices: one AU, one keyframe flag, distinct timestamps', () => {
     for (const marker of ['last', 'every'] as const) {
       const d = new H264Depacketizer();
