@@ -2,7 +2,7 @@
 //   committed:  h264-main-aac, h265-main        (test/fixtures/media/, 4 s 320x180)
 //   generated:  h264-360p-aac, h265-360p, h264-1080p-aac   (10 s, GOP 50; ffmpeg on first use,
 //               cached in .cache/fixtures/, safe when several test processes ask at once)
-//               h264-recovery-points, h265-cra   (30+ s, random access without IDR: non-IDR
+//               h264-recovery-points, h264-open-gop, h265-cra   (26+ s, random access without IDR: non-IDR
 //               I frames with a recovery point SEI; CRA + RASL)
 // Usage:
 //   const file = fixturePath('h264-360p-aac');            // absolute path; generates if needed

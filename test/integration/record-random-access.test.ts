@@ -138,6 +138,46 @@ describe('H.264 camera: IDR only at start-up, then non-IDR I frames with a recov
   });
 });
 
+/** MD5 of each decoded frame, in output order (the file's own timebase, see ffmpegDecodeErrors). */
+function frameHashes(file: string): { hashes: string[]; messages: string[] } {
+  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v', '-enc_time_base:v', '-1', '-f', 'framemd5', '-'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const hashes = r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
+  // "Last message repeated n times" lines belong to the message before them
+  const messages = r.stderr.split('\n').map((l) => l.replace(/^\[[^\]]*\]\s*/, '').trim()).filter((l) => l !== '' && !/^Last message repeated/.test(l));
+  return { hashes, messages };
+}
+
+describe('H.264 open GOP with B-frames: leading pictures after a recovery point', () => {
+  const fixture = 'h264-open-gop';
+  const skipOpen = skip || fixtureSkip(fixture);
+
+  test('segments start on the recovery point; decoded alone, every frame shown equals the same frame of a continuous decode', { skip: skipOpen, timeout: 60_000 }, async (t) => {
+    const segments = await record(t, fixturePath(fixture));
+    assert.equal(segments.length, 2);
+    const init = readFileSync(segments[0]!.init.path);
+    const parts = segments.map((s) => readFileSync(s.path));
+    const continuous = `${segments[1]!.path}.continuous.mp4`;
+    writeFileSync(continuous, Buffer.concat([init, ...parts]));
+    const whole = frameHashes(continuous);
+    for (const [i, seg] of segments.entries()) {
+      const bytes = new Uint8Array(Buffer.concat([init, parts[i]!]));
+      const samples = videoSamples(bytes);
+      assert.ok(samples[0]!.isSync);
+      assert.equal(randomAccess('h264', samples[0]!.units), 'recovery-point');
+      const alone = `${seg.path}.alone.mp4`;
+      writeFileSync(alone, bytes);
+      const own = frameHashes(alone);
+      // the leading B-frames refer to the previous GOP: not shown; everything else is exact
+      assert.ok(own.hashes.length >= samples.length - 2 && own.hashes.length < samples.length, `${own.hashes.length} frames of ${samples.length} samples`);
+      const known = new Set(whole.hashes);
+      assert.deepEqual(own.hashes.filter((h) => !known.has(h)), [], 'frames that differ from the continuous decode');
+      // ffmpeg's only message: reference marking naming pictures of the previous GOP (it says the same seeking into the source file)
+      assert.deepEqual([...new Set(own.messages)].filter((m) => m !== 'mmco: unref short failure'), []);
+    }
+  });
+});
+
 describe('H.265 camera: CRA random access with RASL leading pictures', () => {
   const fixture = 'h265-cra';
   const skipH265 = skip || fixtureSkip(fixture);
