@@ -11,7 +11,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { h264RandomAccess } from '../../src/media/h264/random-access.ts';
+import { idrToRecoveryPoints, splitAnnexB } from '../../scripts/fixtures/h264-recovery-points.ts';
 import { h265RandomAccess, isH265Rasl } from '../../src/media/h265/random-access.ts';
 import type { SegmentMessage } from '../../src/types/segment.ts';
 import type { SimulatedCameraQuirks } from '../../src/testing/sim-camera/index.ts';
@@ -129,6 +131,23 @@ describe('H.264 camera: IDR only at start-up, then non-IDR I frames with a recov
     const intervals = samples.slice(1).map((s, i) => s.dtsS - samples[i]!.dtsS);
     assert.ok(Math.min(...intervals) < 0.025 && Math.max(...intervals) > 0.06, `intervals ${Math.min(...intervals)}..${Math.max(...intervals)} s`);
     assert.equal(ffmpegDecodeErrors(file), '');
+  });
+
+  test('the fixture rewriter turns IDRs into recovery point I frames without changing one decoded pixel', { skip }, (t) => {
+    const dir = tempDir(t, 'mg-rewrite-');
+    const original = join(dir, 'idr.h264');
+    const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=3', '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'veryfast', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', original], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const rewritten = join(dir, 'recovery.h264');
+    const bytes = idrToRecoveryPoints(new Uint8Array(readFileSync(original)));
+    writeFileSync(rewritten, bytes);
+    const types = splitAnnexB(bytes).map((u) => (u[0] as number) & 0x1f);
+    assert.equal(types.filter((x) => x === 5).length, 1);
+    assert.equal(types.filter((x) => x === 6).length, 3, 'x264\'s own SEI + one recovery point per later GOP');
+    const before = frameHashes(original);
+    const after = frameHashes(rewritten);
+    assert.equal(before.hashes.length, 75);
+    assert.deepEqual(after, before);
   });
 
   test('recovery point SEI only (parameter sets in the SDP): PT10S segments cut on the I frames, each decodable alone', { skip: skipH264, timeout: 60_000 }, async (t) => {
