@@ -115,7 +115,7 @@ export class SegmentCutter {
   private started = false;
   /** Decode time (s) of the keyframe that started this run: earlier audio is dropped. */
   private runStartS = 0;
-  /** Wall clock of that keyframe. */
+  /** Wall clock of that keyframe's decode time. */
   private runStartWallClockMs = 0;
   private nextAfterDiscontinuity = true;
   private segmentSequence = 0;
@@ -190,7 +190,8 @@ export class SegmentCutter {
       if (!isVideo || !input.keyframe) return; // wait for the first video keyframe
       this.started = true;
       this.runStartS = input.dts / ts;
-      this.runStartWallClockMs = input.wallClockMs;
+      // the keyframe's wall clock is that of its presentation; the run starts at its decode time
+      this.runStartWallClockMs = input.wallClockMs - ((input.pts - input.dts) / ts) * 1000;
     } else if (!isVideo && (this.epochTimeline ? input.wallClockMs < this.runStartWallClockMs : input.dts / ts < this.runStartS)) {
       // audio from before the run's first keyframe (the session numbers each track's media
       // time from its own first frame: only the wall clock compares them)
