@@ -88,3 +88,18 @@ test('media delivered faster than real time never yields a segment ending after 
   assert.ok(segs[0]!.endWallClockMs <= lastFrameWall + 40, `ends ${segs[0]!.endWallClockMs - lastFrameWall} ms after its last frame`);
   assert.equal(segs[0]!.mediaDurationMs, 10_000);
 });
+
+test('a segment described again from its bytes (salvage, journal rebuild) ends no later than its last fragment\'s clock allows', async () => {
+  const { describeSegment, readInitDescription } = await import('../../src/media/mp4/describe-segment.ts');
+  // 6 s of media (6 GOPs) dated over 0.6 s of wall clock, as a camera at 10× speed delivers it
+  const s = stream({ seconds: 6, gop: 25 }).map((x) => ({ ...x, wallClockMs: T0_WALL + (x.wallClockMs - T0_WALL) / 10 }));
+  const actions = run([videoTrack(), ...s, END], 60_000);
+  const init = actions.find((a) => a.type === 'init');
+  assert.ok(init?.type === 'init');
+  const bytes = Uint8Array.from(Buffer.concat(actions.flatMap((a) => (a.type === 'append' ? a.chunks : []))));
+  const d = describeSegment(bytes, readInitDescription(init.bytes)!, { startWallClockMs: T0_WALL });
+  assert.ok(d);
+  assert.equal(d.mediaDurationMs, 6000);
+  // the last fragment's prft (its first frame, 0.5 s) plus that fragment's media (one GOP, 1 s), not 6 s
+  assert.equal(d.endWallClockMs, T0_WALL + 1500);
+});
