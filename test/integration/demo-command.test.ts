@@ -31,14 +31,25 @@ test('demo: viewer URL, Active instance, media available over HTTP, clean exit',
   assert.match(page, /<video/);
   // 30 s segments at 10×: the first upload after ~3 s
   const asset = 'sampleAsset-CVRToAsset-demo-camera';
-  let ranges: unknown[] = [];
-  while (ranges.length === 0) {
-    assert.ok(Date.now() < deadline, `no media available; stderr: ${err}`);
+  const available = async (): Promise<{ start: string; end: string }[]> => {
     const now = Date.now();
     const q = new URLSearchParams({ precision: 'full', startTime: new Date(now - 3_600_000).toISOString(), endTime: new Date(now + 3_600_000).toISOString() });
     const r = await fetch(`${base}/api/assets/${asset.toLowerCase()}/availableMedia?${q}`);
-    if (r.ok) ranges = ((await r.json()) as { timeRanges: unknown[] }).timeRanges;
+    return r.ok ? ((await r.json()) as { timeRanges: { start: string; end: string }[] }).timeRanges : [];
+  };
+  let ranges: { start: string; end: string }[] = [];
+  while (ranges.length === 0) {
+    assert.ok(Date.now() < deadline, `no media available; stderr: ${err}`);
+    ranges = await available();
     await new Promise((res) => setTimeout(res, 250));
+  }
+  // Speed 10 compresses the camera, not the calendar: nothing recorded is dated after now
+  // (before: 30 s segments every 3 s, dated 30 s apart, ran ahead of the clock).
+  for (const at of [0, 4000]) {
+    await new Promise((res) => setTimeout(res, at));
+    const seen = await available();
+    const now = Date.now();
+    for (const r of seen) assert.ok(Date.parse(r.end) <= now, `a recording ends at ${r.end}, ${Date.parse(r.end) - now} ms after now`);
   }
   assert.equal(await exited, 0, err);
   assert.match(err, /deactivating/);

@@ -65,13 +65,16 @@ for (const name of ['h264-360p-aac.mp4', 'h265-360p.mp4']) {
     });
 
     test('mp4box.js: each init + segment starts on a keyframe with the expected samples and timing', () => {
-      let expectedDts = 0;
+      // one timeline since the Unix epoch (docs/architecture.md, Decode timeline)
+      let expectedDts = segments[0]!.baseMediaDecodeTime;
       for (const s of segments) {
         const tracks = inspectMp4(concatFiles(s.init.path, s.path));
         assert.deepEqual(tracks.map((t) => t.codec), d.tracks.map((t) => t.config.codecString));
         const video = tracks.find((t) => t.type === 'video')!;
         assert.equal(video.samples[0]!.is_sync, true);
         assert.equal(video.samples[0]!.dts, expectedDts);
+        // the keyframe is presented (dts + composition offset) at the segment's wall-clock start
+        assert.ok(Math.abs(video.samples[0]!.cts / 90 - s.startWallClockMs) < 1, `presented at ${video.samples[0]!.cts / 90}, starts ${s.startWallClockMs}`);
         assert.ok(Math.abs(video.samples.length - s.mediaDurationMs / 40) <= 1, `${video.samples.length} frames for ${s.mediaDurationMs} ms`);
         const span = video.samples.reduce((n, x) => n + x.duration, 0);
         assert.equal((span / 90000) * 1000, s.mediaDurationMs);

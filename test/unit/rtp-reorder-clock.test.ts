@@ -151,6 +151,21 @@ describe('WallClockAnchor', () => {
     assert.equal(w.toWallClockMs(UNWRAP_ORIGIN + 90000), NOW + 1000);
   });
 
+  test('capture time is never later than the latest arrival (media delivered faster than real time)', () => {
+    const w = new WallClockAnchor({ clockRate: 90000 });
+    assert.ok(Number.isNaN(w.captureTimeMs(0)));
+    w.onPacket(UNWRAP_ORIGIN, NOW);
+    // 10 s of media arrived within 1 s (a camera at 10× speed, or an SR clock ahead of ours)
+    w.onPacket(UNWRAP_ORIGIN + 10 * 90000, NOW + 1000);
+    assert.equal(w.toWallClockMs(UNWRAP_ORIGIN + 10 * 90000), NOW + 10_000);
+    assert.equal(w.captureTimeMs(UNWRAP_ORIGIN + 10 * 90000), NOW + 1000);
+    // media from before the arrival keeps its own clock
+    assert.equal(w.captureTimeMs(UNWRAP_ORIGIN + 45000), NOW + 500);
+    // a late packet (reordered, older arrival stamp) does not move the bound back
+    w.onPacket(UNWRAP_ORIGIN + 9 * 90000, NOW + 900);
+    assert.equal(w.captureTimeMs(UNWRAP_ORIGIN + 10 * 90000), NOW + 1000);
+  });
+
   test('an SR before any packet is deferred', () => {
     const w = new WallClockAnchor({ clockRate: 48000 });
     assert.equal(w.onSenderReport(NOW, 0, NOW), 'no-packets-yet');

@@ -7,8 +7,9 @@ import type { MediaMessage } from '../../src/types/media.ts';
 import { audioTrack, discontinuity, END, stream, videoTrack } from '../helpers/segmenter-streams.ts';
 import { findAll, parseBoxes, readTfdt, readTfhd, readTrun } from '../helpers/mp4-read.ts';
 
+/** These tests are about cutting: on the source's own timeline unless they ask for the epoch one. */
 function run(options: ConstructorParameters<typeof SegmentCutter>[0], messages: readonly MediaMessage[]): CutterAction[] {
-  const c = new SegmentCutter(options);
+  const c = new SegmentCutter({ decodeTimeline: 'source', ...options });
   return messages.flatMap((m) => c.push(m));
 }
 const closes = (a: readonly CutterAction[]): SegmentSummary[] => a.flatMap((x) => (x.type === 'close-segment' ? [x.summary] : []));

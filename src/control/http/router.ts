@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MediaGraphHost } from '../../runtime/host.ts';
 import type { HttpMetrics } from './metrics.ts';
 import type { PlaybackSource } from './playback/source.ts';
+import type { RecordingAssets } from './playback/recording-assets.ts';
 import { HttpError } from './http-io.ts';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -12,6 +13,8 @@ export interface RouteContext {
   readonly host: MediaGraphHost;
   readonly metrics: HttpMetrics;
   readonly playback: PlaybackSource | undefined;
+  /** Assets this host stopped recording into (their playlists end). */
+  readonly recordingAssets?: RecordingAssets;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   /** Path parameters, already percent-decoded. */

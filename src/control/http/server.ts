@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.ts';
 import { playbackRoutes } from './routes/playback.ts';
 import { viewerRoutes } from './routes/viewer.ts';
 import type { PlaybackSource } from './playback/source.ts';
+import { RecordingAssets } from './playback/recording-assets.ts';
 
 /** How long close() lets running requests (e.g. a deactivation) finish before cutting them. */
 const CLOSE_GRACE_MS = 5000;
@@ -140,6 +141,7 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
   let hostOpen = true;
   let closingServer = false;
   const hostWatch = host.events$.subscribe({ complete: () => (hostOpen = false) });
+  const recordingAssets = new RecordingAssets(host.events$);
   let signalClosing!: () => void;
   const closing = new Promise<void>((resolve) => (signalClosing = resolve));
   const log = (message: string): void => host.logger.error('http request failed', { error: message });
@@ -170,7 +172,7 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
         }
         throw new HttpError(401, 'Unauthorized', 'this server requires "Authorization: Bearer <token>" (browsers: open /?token=<token> once)');
       }
-      await route.handler({ host, metrics, playback: opts.playback, req, res, params, query: url.searchParams, closing, ready: () => hostOpen && !closingServer });
+      await route.handler({ host, metrics, playback: opts.playback, recordingAssets, req, res, params, query: url.searchParams, closing, ready: () => hostOpen && !closingServer });
     } catch (e) {
       sendError(res, e, log);
     } finally {
@@ -203,6 +205,7 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
         closingServer = true;
         signalClosing();
         hostWatch.unsubscribe();
+        recordingAssets.close();
         metrics.close();
         const done = new Promise<void>((resolve) => server.close(() => resolve()));
         // Event streams end on the closing signal; other requests get a grace period to finish,

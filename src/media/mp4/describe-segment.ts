@@ -33,8 +33,14 @@ export function describeSegment(bytes: Uint8Array, init: InitDescription, hints:
   const mediaDurationMs = ((totals.get(video.trackId)?.ticks ?? 0) / video.timescale) * 1000;
   const start = hints.startWallClockMs ?? scan.fragments[0]!.wallClockMs;
   if (start === undefined || !Number.isFinite(start)) return undefined;
+  // The end is start + media duration, but no later than the last fragment's own clock (prft)
+  // allows: media recorded faster than real time (a sped-up camera) must not end in the future.
+  const byMedia = start + Math.max(1, Math.round(mediaDurationMs));
+  const last = scan.fragments[scan.fragments.length - 1]!;
+  const lastVideo = last.runs.find((r) => r.trackId === video.trackId);
+  const byClock = last.wallClockMs !== undefined && lastVideo ? Math.round(last.wallClockMs + (lastVideo.durationTicks / video.timescale) * 1000) : undefined;
   return {
-    startWallClockMs: start, endWallClockMs: start + Math.max(1, Math.round(mediaDurationMs)), mediaDurationMs, tracks,
+    startWallClockMs: start, endWallClockMs: byClock !== undefined && byClock > start ? Math.min(byMedia, byClock) : byMedia, mediaDurationMs, tracks,
     baseMediaDecodeTime: firstVideo.baseMediaDecodeTime, validBytes: scan.validBytes, fragments: scan.fragments.length,
   };
 }

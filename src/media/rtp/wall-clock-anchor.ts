@@ -2,7 +2,10 @@
 // NTP time for an RTP timestamp; cameras without NTP send times that are years off, so an SR
 // is used only when its NTP time is within `maxSkewMs` of our own clock at arrival.
 // Otherwise the first packet's arrival time anchors the track. No clock is read here: every
-// call carries the caller's arrival time.
+// call carries the caller's arrival time. A frame cannot have been captured after it arrived:
+// `captureTimeMs` never dates media later than the latest packet's arrival, so a camera whose
+// clock or media runs fast (a simulated camera at N× speed, an SR a few minutes ahead) never
+// produces recordings dated in the future.
 
 export interface WallClockAnchorOptions {
   /** RTP clock rate of the track (90000 for video). */
@@ -22,6 +25,7 @@ export class WallClockAnchor {
   private anchorMs = 0;
   private lastExtended = NaN;
   private lastTs32 = 0;
+  private lastArrivalMs = NaN;
   source: AnchorSource = 'none';
   /** SRs rejected as implausible so far. */
   rejected = 0;
@@ -41,6 +45,7 @@ export class WallClockAnchor {
     }
     this.lastExtended = extendedTs;
     this.lastTs32 = extendedTs % 4294967296;
+    if (!(arrivalMs < this.lastArrivalMs)) this.lastArrivalMs = arrivalMs;
   }
 
   /**
@@ -65,5 +70,14 @@ export class WallClockAnchor {
   toWallClockMs(extendedTs: number): number {
     if (this.source === 'none') return NaN;
     return this.anchorMs + ((extendedTs - this.anchorTs) * 1000) / this.clockRate;
+  }
+
+  /**
+   * When the media at `extendedTs` was captured: its wall clock, but no later than the latest
+   * packet's arrival (media that arrived cannot be from the future). NaN before the first packet.
+   */
+  captureTimeMs(extendedTs: number): number {
+    const ms = this.toWallClockMs(extendedTs);
+    return ms > this.lastArrivalMs ? this.lastArrivalMs : ms;
   }
 }

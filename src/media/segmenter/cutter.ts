@@ -11,7 +11,12 @@
 // - memory stays bounded: a GOP longer than `maxFragmentMs` is split into several fragments,
 //   and audio is written alone when video stalls for twice that;
 // - dts is made strictly increasing per track by the smallest shift, which never accumulates,
-//   so tracks stay in sync.
+//   so tracks stay in sync;
+// - on the epoch timeline (the default; docs/architecture.md, Decode timeline) every decode
+//   time is media time since the Unix epoch: each run (from a first keyframe to the next
+//   discontinuity) places each track by the wall clock of its first sample and then follows
+//   the source's timestamps unchanged, so a session stays continuous, a new session jumps
+//   forward by the real gap, and nothing ever goes back before what was already written.
 import type { MediaMessage, Sample, TrackInfo } from '../../types/media.ts';
 import type { SegmentTrackSummary } from '../../types/segment.ts';
 import { buildFragment, lengthPrefixedUnits, type TrackRun } from '../mp4/fragment.ts';
@@ -34,6 +39,12 @@ export interface SegmentCutterOptions {
   readonly producerReferenceTime?: boolean;
   /** Init segments get an mehd box to patch with the duration (whole-file recording). */
   readonly initWithDuration?: boolean;
+  /**
+   * `epoch` (default): tfdt = media time since the Unix epoch, one timeline for everything
+   * this cutter writes (what an asset needs: concatenation, HLS and export line up).
+   * `source`: the source's own media time (a local file starting near 0).
+   */
+  readonly decodeTimeline?: 'epoch' | 'source';
 }
 
 interface TrackState {
@@ -43,6 +54,10 @@ interface TrackState {
   pending: Sample[];
   lastDts: number | undefined;
   lastDuration: number | undefined;
+  /** Ticks added to the source's dts/pts in this run (epoch timeline); undefined until its first sample. */
+  offset: number | undefined;
+  /** End (dts + duration) of the last sample written, on the output timeline; kept across runs. */
+  endDts: number | undefined;
 }
 
 interface InitState {
@@ -65,6 +80,8 @@ interface OpenSegment {
   readonly startWallClockMs: number;
   readonly afterDiscontinuity: boolean;
   endDts: number;
+  /** Latest wall clock of a video sample in the segment: bounds its end when no next keyframe gives it. */
+  lastWallClockMs: number;
   byteSize: number;
   fragments: number;
   readonly totals: Map<number, TrackTotals>;
@@ -85,6 +102,9 @@ export class SegmentCutter {
   private readonly maxFragmentMs: number;
   private readonly withPrft: boolean;
   private readonly initWithDuration: boolean;
+  private readonly epochTimeline: boolean;
+  /** How far this run was pushed later so it does not overlap what was written (ms, all tracks). */
+  private runShiftMs = 0;
   private readonly tracks = new Map<number, TrackState>();
   private readonly rejected = new Set<number>();
   private videoTrackId: number | undefined;
@@ -95,6 +115,8 @@ export class SegmentCutter {
   private started = false;
   /** Decode time (s) of the keyframe that started this run: earlier audio is dropped. */
   private runStartS = 0;
+  /** Wall clock of that keyframe's decode time. */
+  private runStartWallClockMs = 0;
   private nextAfterDiscontinuity = true;
   private segmentSequence = 0;
   /** End of the last closed segment: the next one never starts before it. */
@@ -107,6 +129,7 @@ export class SegmentCutter {
     this.maxFragmentMs = options.maxFragmentMs ?? DEFAULT_MAX_FRAGMENT_MS;
     this.withPrft = options.producerReferenceTime ?? true;
     this.initWithDuration = options.initWithDuration ?? false;
+    this.epochTimeline = (options.decodeTimeline ?? 'epoch') === 'epoch';
   }
 
   /** True while a segment is open (between its open-segment and close-segment actions). */
@@ -149,7 +172,7 @@ export class SegmentCutter {
       prev.info = info;
       prev.description = description;
     } else {
-      this.tracks.set(info.trackId, { info, description, pending: [], lastDts: undefined, lastDuration: undefined });
+      this.tracks.set(info.trackId, { info, description, pending: [], lastDts: undefined, lastDuration: undefined, offset: undefined, endDts: undefined });
     }
     if (info.mediaType === 'video' && this.videoTrackId === undefined) this.videoTrackId = info.trackId;
     const ordered = [...this.tracks.values()].sort((a, b) => a.info.trackId - b.info.trackId);
@@ -167,11 +190,15 @@ export class SegmentCutter {
       if (!isVideo || !input.keyframe) return; // wait for the first video keyframe
       this.started = true;
       this.runStartS = input.dts / ts;
-    } else if (!isVideo && input.dts / ts < this.runStartS) {
-      return; // audio from before the run's first keyframe
+      // the keyframe's wall clock is that of its presentation; the run starts at its decode time
+      this.runStartWallClockMs = input.wallClockMs - ((input.pts - input.dts) / ts) * 1000;
+    } else if (!isVideo && (this.epochTimeline ? input.wallClockMs < this.runStartWallClockMs : input.dts / ts < this.runStartS)) {
+      // audio from before the run's first keyframe (the session numbers each track's media
+      // time from its own first frame: only the wall clock compares them)
+      return;
     }
 
-    const sample = this.monotonic(track, input);
+    const sample = this.monotonic(track, this.onTimeline(track, input, isVideo));
 
     if (isVideo) {
       const gop = track.pending;
@@ -183,6 +210,8 @@ export class SegmentCutter {
         this.flushFragment(sample.dts, out); // a very long GOP: bound memory, keep the segment
       }
       if (!this.segment) this.openSegment(sample, out);
+      const seg = this.segment!;
+      if (sample.wallClockMs > seg.lastWallClockMs) seg.lastWallClockMs = sample.wallClockMs;
     } else if (this.segment) {
       // Video stalled while audio flows: write the audio alone rather than hold it all. (Twice
       // the fragment bound, so that in normal operation the video keyframe flushes first.)
@@ -190,6 +219,30 @@ export class SegmentCutter {
       if (first && ((sample.dts - first.dts) / ts) * 1000 >= 2 * this.maxFragmentMs) this.flushFragment(undefined, out, true);
     }
     track.pending.push(sample);
+  }
+
+  /**
+   * The sample on the output timeline. Epoch: the run's first sample of a track fixes its
+   * offset from its wall clock (the clock of its pts), so tracks line up by wall clock; later
+   * samples keep the source's spacing exactly. A run that would start before what this track
+   * already wrote (a clock stepped back, a source whose media outran the wall clock) is pushed
+   * later, and the whole run with it, so the tracks stay in step.
+   */
+  private onTimeline(track: TrackState, s: Sample, isVideo: boolean): Sample {
+    if (!this.epochTimeline) return s;
+    if (track.offset === undefined) {
+      const ts = track.info.timescale;
+      const wall = Number.isFinite(s.wallClockMs) ? s.wallClockMs : 0; // no clock: placed after what was written
+      let offset = Math.round(((wall + this.runShiftMs) * ts) / 1000) - Math.round(s.pts);
+      const behind = track.endDts === undefined ? 0 : track.endDts - (Math.round(s.dts) + offset);
+      if (behind > 0) {
+        offset += behind;
+        if (isVideo) this.runShiftMs += (behind * 1000) / ts;
+      }
+      track.offset = offset;
+    }
+    const offset = track.offset;
+    return { ...s, dts: s.dts + offset, pts: s.pts + offset };
   }
 
   /** Strictly increasing dts per track, by the smallest shift; pts moves with it. */
@@ -232,7 +285,7 @@ export class SegmentCutter {
     const startWallClockMs = Math.max(keyframe.wallClockMs, this.lastEndWallClockMs);
     this.segment = {
       sequence, initId: init.id, startDts: keyframe.dts, startPts: keyframe.pts, endDts: keyframe.dts, startWallClockMs,
-      afterDiscontinuity: this.nextAfterDiscontinuity, byteSize: 0, fragments: 0, totals: new Map(),
+      afterDiscontinuity: this.nextAfterDiscontinuity, lastWallClockMs: keyframe.wallClockMs, byteSize: 0, fragments: 0, totals: new Map(),
     };
     this.nextAfterDiscontinuity = false;
     out.push({
@@ -255,11 +308,18 @@ export class SegmentCutter {
         sampleCount: t.sampleCount, durationMs: (t.durationTicks / st.info.timescale) * 1000,
       });
     }
+    const byMedia = seg.startWallClockMs + Math.max(1, mediaDurationMs);
+    // Without a next keyframe the end is start + media duration, but never later than the last
+    // frame's own clock allows: media delivered faster than real time (a sped-up camera) must
+    // not produce a recording that ends in the future.
+    const lastFrameMs = ((this.tracks.get(this.videoTrackId!)!.lastDuration ?? 0) / videoTs) * 1000;
+    const byClock = seg.lastWallClockMs + lastFrameMs;
+    const fallbackEnd = byClock > seg.startWallClockMs ? Math.min(byMedia, byClock) : byMedia;
     const summary: SegmentSummary = {
       sequence: seg.sequence, initId: seg.initId, startWallClockMs: seg.startWallClockMs,
       // On a cut, the next segment's first keyframe gives the end exactly, so wall-clock ranges
       // meet; a wall clock that stepped backwards falls back to start + media duration.
-      endWallClockMs: endWallClockMs !== undefined && endWallClockMs > seg.startWallClockMs ? endWallClockMs : seg.startWallClockMs + Math.max(1, mediaDurationMs),
+      endWallClockMs: endWallClockMs !== undefined && endWallClockMs > seg.startWallClockMs ? endWallClockMs : fallbackEnd,
       mediaDurationMs, baseMediaDecodeTime: seg.startDts, afterDiscontinuity: seg.afterDiscontinuity,
       byteSize: seg.byteSize, fragments: seg.fragments, tracks, reason,
     };
@@ -273,10 +333,16 @@ export class SegmentCutter {
     this.closeSegment(reason, undefined, out);
     for (const t of this.tracks.values()) {
       t.pending = [];
-      // A new timeline may start anywhere, even earlier.
-      t.lastDts = undefined;
+      // The next run is placed afresh; on the source timeline it may start anywhere, even
+      // earlier, while the epoch timeline keeps lastDts/endDts so it never goes back.
+      if (!this.epochTimeline) {
+        t.lastDts = undefined;
+        t.endDts = undefined;
+      }
       t.lastDuration = undefined;
+      t.offset = undefined;
     }
+    this.runShiftMs = 0;
     this.started = false;
     this.nextAfterDiscontinuity = true;
   }
@@ -335,6 +401,7 @@ export class SegmentCutter {
       const next = samples[i + 1]?.dts ?? nextDts;
       const duration = next !== undefined ? next - s.dts : (s.duration ?? t.lastDuration ?? fallback);
       t.lastDuration = duration;
+      t.endDts = s.dts + duration;
       return { duration, size: payload.sizes[i]!, flags: sampleFlags(s.keyframe), compositionTimeOffset: s.pts - s.dts };
     });
     return { trackId: mp4TrackId(t.info.trackId), baseMediaDecodeTime: samples[0]!.dts, samples: fs, data: payload.data };

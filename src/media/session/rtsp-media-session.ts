@@ -4,7 +4,8 @@
 // Unsupported tracks (G.711, …) are not set up; they are reported as events, never errors.
 //
 // Timestamps: each track's media time starts at 0 with its first access unit's decode time,
-// so dts/pts are small numbers; A/V alignment is carried by wallClockMs (RTCP SR anchored).
+// so dts/pts are small numbers; A/V alignment is carried by wallClockMs (RTCP SR anchored,
+// never later than arrival).
 import type { MediaMessage, TrackInfo, VideoCodecConfig, AudioCodecConfig } from '../../types/media.ts';
 import { RtspClient, type RtspClientOptions, type RtspSessionInfo } from '../rtsp/io/rtsp-client.ts';
 import { RtspError } from '../rtsp/errors.ts';
@@ -315,17 +316,17 @@ export class RtspMediaSession {
       const dts = t.dts.next(au.timestamp);
       // Media time 0 is the first decode time; the first pts sits the reorder delay later.
       if (Number.isNaN(t.origin)) t.origin = dts - this.unscale(t, t.restartBase);
-      this.emitVideo(t, dts, au.timestamp, au, t.anchor.toWallClockMs(au.timestamp));
+      this.emitVideo(t, dts, au.timestamp, au, t.anchor.captureTimeMs(au.timestamp));
       return;
     }
     if (Number.isNaN(t.origin)) t.origin = au.timestamp - t.restartBase;
     const ts = this.scale(t, au.timestamp - t.origin);
     this.stats.audioFrames++;
     t.lastDts = ts;
-    t.lastWallClockMs = t.anchor.toWallClockMs(au.timestamp);
+    t.lastWallClockMs = t.anchor.captureTimeMs(au.timestamp);
     this.emit({
       kind: 'sample', trackId: t.trackId, dts: ts, pts: ts, keyframe: true, units: au.units,
-      wallClockMs: t.anchor.toWallClockMs(au.timestamp),
+      wallClockMs: t.anchor.captureTimeMs(au.timestamp),
     });
   }
 

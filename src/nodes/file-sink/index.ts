@@ -78,7 +78,8 @@ export const fileSinkNode: NodeDefinition<FileSinkConfig> = Object.freeze<NodeDe
       });
       return input.pipe(
         // A file spans a whole run: only discontinuities, codec changes and the end close it.
-        cutSegments({ segmentLengthMs: Number.MAX_SAFE_INTEGER, initWithDuration: true }),
+        // Each file stands alone, so it keeps the source's media time (players show 0:00 at its start).
+        cutSegments({ segmentLengthMs: Number.MAX_SAFE_INTEGER, initWithDuration: true, decodeTimeline: 'source' }),
         tap((a) => {
           if (a.type === 'track-rejected') ctx.events.emit('MediaFormatError', { code: 'TrackRejected', message: a.message });
         }),

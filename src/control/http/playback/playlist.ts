@@ -4,6 +4,9 @@
 // recorder recorded (camera lost, recorder stopped or down, evicted, write failed) is also an
 // EXT-X-DATERANGE with its reason (X-REASON), and a DISCONTINUITY even when the wall-clock
 // labels around it nearly touch: the media timeline restarts after any such gap.
+// Segments dated over each other (written by a recorder whose clock ran ahead, then recorded
+// over by another) would give overlapping PROGRAM-DATE-TIMEs that no player can place: the
+// one that starts inside a segment already listed is left out (one instant, one picture).
 import type { PlaybackSegment, RecordedGap } from './source.ts';
 
 /** Holes shorter than this are clock jitter between adjacent segments, not gaps. */
@@ -25,7 +28,12 @@ export interface PlaylistInput {
 export const GAP_DATERANGE_CLASS = 'dev.mediagraph.gap';
 
 export function buildMediaPlaylist(input: PlaylistInput): string {
-  const segs = [...input.segments].sort((a, b) => a.startMs - b.startMs);
+  const segs: PlaybackSegment[] = [];
+  for (const s of [...input.segments].sort((a, b) => a.startMs - b.startMs)) {
+    const last = segs[segs.length - 1];
+    if (last && s.startMs < last.endMs - GAP_TOLERANCE_MS) continue;
+    segs.push(s);
+  }
   const longest = segs.reduce((m, s) => Math.max(m, s.durationMs), 0);
   const lines = [
     '#EXTM3U',

@@ -137,9 +137,13 @@ export const playbackRoutes: readonly Route[] = [
         const [segments, media] = await Promise.all([src.listSegments(asset, window.fromMs, window.toMs), src.availableMedia(asset, window.fromMs, window.toMs)]);
         const newestEnd = segments.at(-1)?.endMs ?? 0;
         const stillWriting = now - newestEnd < LIVE_WITHIN_MS && window.toMs >= newestEnd - GAP_TOLERANCE_MS;
+        // The window ends (EXT-X-ENDLIST) when its end has passed, when nothing was written to
+        // it lately, or when this host's recording into the asset stopped: an end time in the
+        // future does not keep a finished recording open (a player would poll it forever).
+        const ended = (window.closedByCaller && window.toMs <= now) || !stillWriting || (ctx.recordingAssets?.stopped(asset) ?? false);
         return buildMediaPlaylist({
           segments,
-          closed: window.closedByCaller ? window.toMs <= now : !stillWriting,
+          closed: ended,
           initUri: (id) => `init/${encodeURIComponent(id)}.mp4`,
           segmentUri: (s) => `segments/${encodeURIComponent(s.name)}`,
           gaps: media.gaps,
