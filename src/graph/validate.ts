@@ -204,7 +204,8 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
         return renamed ? message.replaceAll(renamed[0].slice(1), renamed[1].slice(1)) : message;
       };
       for (const c of versioned.issues) {
-        issues.push({ code: c.code as ValidationIssue['code'], pointer: userPointer(c.pointer), message: c.message, document: 'topology' });
+        // already written in the user's terms
+        issues.push({ code: c.code as ValidationIssue['code'], pointer: toOriginalPointer(raw, `${at}${c.pointer}`), message: c.message, document: 'topology' });
       }
       if (!definition) return;
       if (definition.role !== SECTION_ROLE[section]) {
