@@ -71,10 +71,10 @@ describe('@apiVersion 1.0 file sink: filePathPattern', () => {
     t.properties.parameters.push({ name: 'outputPath', type: 'String' });
     t.properties.sinks[0].filePathPattern = '${outputPath}';
     assert.deepEqual(validateTopology(t, registry).issues, [], 'not judged without the value');
-    const inst = instanceFor(t, { outputPath: '/srv/clips/door-${System.DateTime}' });
+    const inst = instanceFor(t, { outputPath: '/var/media/clips/door-${System.DateTime}' });
     const r = validateTopology(t, registry, { instance: inst, system: { now: new Date(Date.UTC(2021, 0, 25, 10, 0, 0)) } });
     assert.deepEqual(r.issues, []);
-    assert.equal(r.topology!.properties.sinks[0]!['baseDirectoryPath'], '/srv/clips');
+    assert.equal(r.topology!.properties.sinks[0]!['baseDirectoryPath'], '/var/media/clips');
     assert.equal(r.topology!.properties.sinks[0]!['fileNamePattern'], 'door-20210125T100000Z');
     const relative = validateTopology(t, registry, { instance: instanceFor(t, { outputPath: 'clips/door' }) });
     expectIssue(relative.issues, '/properties/sinks/0/filePathPattern', 'PropertyValueInvalid', /absolute path/);
