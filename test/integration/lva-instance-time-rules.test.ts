@@ -1,14 +1,20 @@
 // The system-variable rule for a name pattern that a parameter brings is judged when an
 // instance gives the value (GraphInstanceSet, and again at activation), in 2.0 documents only;
-// a 1.0 file sink's filePathPattern is set and read back as written (real host, real folder).
+// a 1.0 file sink's filePathPattern is set and read back as written, and records through its
+// 2.0 form (real host, real simulated camera over RTSP, real folder).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaGraphHost } from '../../src/runtime/host.ts';
 import { invokeMethod } from '../../src/runtime/lva-methods.ts';
 import { createBuiltinRegistry } from '../../src/runtime/builtin-registry.ts';
+import { startSimulatedCamera } from '../../src/testing/sim-camera/index.ts';
+import type { GraphEvent } from '../../src/types/events.ts';
+import { until } from '../helpers/until.ts';
+import { ffmpegDecode } from '../helpers/mp4-inspect.ts';
+import { hasCommand } from '../helpers/tools.ts';
 
 type Doc = Record<string, any>;
 const corpus = (version: string, name: string): Doc => JSON.parse(readFileSync(`test/fixtures/lva-topologies/${version}/${name}.json`, 'utf8')) as Doc;
@@ -65,4 +71,33 @@ test('a 1.0 file sink topology is stored as written and validated as its 2.0 for
   const activate = await invokeMethod(host, 'GraphInstanceActivate', { '@apiVersion': '1.0', name: 'evr-1' });
   assert.equal(activate.status, 400, JSON.stringify(activate.payload));
   assert.match(JSON.stringify(activate.payload), /NodeTypeNotSupported/);
+});
+
+test('a 1.0 file sink records MP4 files where its filePathPattern says', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mg-lva-rules-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10 });
+  t.after(() => camera.close());
+  const host = await MediaGraphHost.open({ dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'warn', logWrite: () => {} });
+  t.after(() => host.close());
+  const events: GraphEvent[] = [];
+  const sub = host.events$.subscribe((e) => events.push(e));
+  t.after(() => sub.unsubscribe());
+  // LVA 1.0's file sink, wired straight to the camera (1.0 wanted a signal gate in between,
+  // which this host cannot run yet)
+  const topology = corpus('1.0', 'evr-motion-files');
+  topology.properties.processors = [];
+  topology.properties.sinks[0].inputs = [{ nodeName: 'rtspSource' }];
+  topology.properties.sinks[0].filePathPattern = `${join(dir, 'clips')}/door-\${fileSinkOutputName}-\${System.GraphInstanceName}`;
+  assert.equal((await invokeMethod(host, 'GraphTopologySet', topology)).status, 201);
+  const inst = await invokeMethod(host, 'GraphInstanceSet', { '@apiVersion': '1.0', name: 'door', properties: { topologyName: topology.name, parameters: [{ name: 'rtspUrl', value: camera.url }] } });
+  assert.equal(inst.status, 201, JSON.stringify(inst.payload));
+  assert.equal((await invokeMethod(host, 'GraphInstanceActivate', { '@apiVersion': '1.0', name: 'door' })).status, 200);
+  await until(() => events.some((e) => e.type === 'RecordingAvailable'), 20_000, 'a file with media in it');
+  await invokeMethod(host, 'GraphInstanceDeactivate', { '@apiVersion': '1.0', name: 'door' });
+  const started = events.find((e) => e.type === 'RecordingStarted')!.body as { outputType: string; outputLocation: string };
+  assert.equal(started.outputType, 'filePath');
+  assert.equal(started.outputLocation, join(dir, 'clips', 'door-filesinkOutput-door-1.mp4'));
+  assert.deepEqual(readdirSync(join(dir, 'clips')), ['door-filesinkOutput-door-1.mp4']);
+  if (hasCommand('ffmpeg')) assert.equal(ffmpegDecode(started.outputLocation).stderr, '');
 });
