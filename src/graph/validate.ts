@@ -66,6 +66,25 @@ export interface ValidateOptions {
   readonly requireApiVersion?: boolean;
 }
 
+/** AVA's names for LVA's node types where the rest of the name differs, not only the prefix. */
+const AVA_RENAMED: Readonly<Record<string, string>> = {
+  videosink: '#Microsoft.Media.MediaGraphAssetSink',
+  cognitiveservicesvisionprocessor: '#Microsoft.Media.MediaGraphCognitiveServicesVisionExtension',
+};
+
+/**
+ * Azure Video Analyzer renamed LVA's types (`#Microsoft.VideoAnalyzer.VideoSink` for
+ * `#Microsoft.Media.MediaGraphAssetSink`); name the LVA type this host reads instead.
+ */
+function avaTypeHint(type: string, known: readonly string[]): string | undefined {
+  const m = /^#Microsoft\.VideoAnalyzer\.(\w+)$/i.exec(type);
+  if (!m) return undefined;
+  const short = m[1]!.toLowerCase();
+  const lva = AVA_RENAMED[short] ?? known.find((k) => k.toLowerCase() === `#microsoft.media.mediagraph${short}`);
+  const instead = lva ? `; use its LVA name "${lva}" (its properties may differ too)` : '';
+  return ` (an Azure Video Analyzer type: this host reads LVA media graph documents${instead})`;
+}
+
 function missingApiVersion(document: unknown, which: ValidationIssue['document']): ValidationIssue[] {
   if (!isObject(document) || Object.keys(document).some((k) => k.toLowerCase() === '@apiversion')) return [];
   return [{ code: 'PropertyRequired', pointer: '/@apiVersion', message: `the ${which} has no "@apiVersion": LVA required one on every document ("1.0" or "2.0"; 1.0 documents are read with 1.0's rules)`, document: which }];
@@ -175,7 +194,7 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       const definition = typeof type === 'string' ? registry.get(type) : undefined;
       if (typeof type === 'string' && !definition) {
         const known = registry.list().map((d) => d.type);
-        const hint = suggest(type, known);
+        const hint = avaTypeHint(type, known) ?? suggest(type, known);
         issues.push({ code: 'ModuleValidationError', pointer: toOriginalPointer(raw, `${at}/@type`), message: `unknown node type "${type}"${hint || `; registered types: ${known.join(', ')}`}`, document: 'topology' });
       }
       const normalized = (definition ? normalizeBySchema(rawNode, nodeSchemaFor(definition)) : rawNode) as Record<string, unknown>;

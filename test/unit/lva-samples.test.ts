@@ -200,6 +200,15 @@ describe('messages', () => {
     expectIssue(validateTopology(t, registry).issues, '/properties/processors/0/@type', 'ModuleValidationError', /did you mean "#Microsoft\.Media\.MediaGraphMotionDetectionProcessor"\?/);
   });
 
+  test('an Azure Video Analyzer type is named as such, with the LVA type to use', () => {
+    const t = sample('2.0', 'cvr-asset');
+    t.properties.sinks[0]['@type'] = '#Microsoft.VideoAnalyzer.VideoSink';
+    t.properties.sources[0]['@type'] = '#Microsoft.VideoAnalyzer.RtspSource';
+    const issues = validateTopology(t, registry).issues;
+    expectIssue(issues, '/properties/sinks/0/@type', 'ModuleValidationError', /Azure Video Analyzer type.*"#Microsoft\.Media\.MediaGraphAssetSink"/);
+    expectIssue(issues, '/properties/sources/0/@type', 'ModuleValidationError', /Azure Video Analyzer type.*"#Microsoft\.Media\.MediaGraphRtspSource"/);
+  });
+
   test('an undeclared ${param} is named at its pointer, not reported as a bad URL scheme', () => {
     const t = sample('2.0', 'cvr-asset');
     t.properties.sources[0].endpoint.url = '${cameraUrl}';
