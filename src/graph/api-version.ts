@@ -1,7 +1,7 @@
 // LVA's two document versions. A 1.0 document is read as LVA 1.x read it and mapped onto the
 // 2.0 form the nodes implement (the 1.0 file sink's `filePathPattern`); what only one version
 // had is accepted or refused by the document's `@apiVersion` (docs/validation.md).
-import type { ConfigIssue } from '../types/node.ts';
+import type { ConfigIssue, JsonSchema } from '../types/node.ts';
 
 export type ApiVersion = '1.0' | '2.0';
 
@@ -157,4 +157,30 @@ function removedIn2(type: string, views: NodeViews): ConfigIssue[] {
 export function nodeForVersion(type: string, version: ApiVersion, views: NodeViews): VersionedNode {
   if (sameType(type, FILE_SINK)) return version === '1.0' ? fileSinkV1(views) : fileSinkV2(views);
   return { ...views, issues: version === '2.0' ? removedIn2(type, views) : [], renamed: new Map(), suppressed: new Set() };
+}
+
+/**
+ * A node type's schema for editors (schemas/topology.schema.json), where one schema serves
+ * both versions: the file sink takes either its 1.0 `filePathPattern` or its 2.0 properties.
+ * Validation itself maps the 1.0 form first and checks the 2.0 schema.
+ */
+export function editorNodeSchema(type: string, schema: JsonSchema): JsonSchema {
+  if (!sameType(type, FILE_SINK)) return schema;
+  const v2 = FILE_SINK_V2_PROPERTIES as readonly string[];
+  return {
+    ...schema,
+    required: ((schema['required'] ?? []) as string[]).filter((r) => !v2.includes(r)),
+    properties: {
+      ...(schema['properties'] as Record<string, JsonSchema>),
+      filePathPattern: {
+        type: 'string',
+        minLength: 1,
+        description: `@apiVersion 1.0 only: one absolute path pattern (/var/media/clip-\${System.DateTime}), read as baseDirectoryPath + fileNamePattern with maximumSizeMiB ${V1_FILE_SINK_MAXIMUM_SIZE_MIB}`,
+      },
+    },
+    oneOf: [
+      { required: ['filePathPattern'], not: { anyOf: v2.map((p) => ({ required: [p] })) } },
+      { required: [...v2], not: { required: ['filePathPattern'] } },
+    ],
+  };
 }

@@ -5,6 +5,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
 import { validateTopology } from '../../src/graph/validate.ts';
 import { V1_FILE_SINK_MAXIMUM_SIZE_MIB } from '../../src/graph/api-version.ts';
 import { createBuiltinRegistry } from '../../src/runtime/builtin-registry.ts';
@@ -112,6 +113,21 @@ describe('@apiVersion 1.0 file sink: filePathPattern', () => {
     expectIssue(issues, '/properties/sinks/0/filePathPattern', 'PropertyUnknown', /1\.0 form.*baseDirectoryPath, fileNamePattern and maximumSizeMiB/);
     expectIssue(issues, '/properties/sinks/0/baseDirectoryPath', 'PropertyRequired');
   });
+});
+
+test('the editor schema (schemas/topology.schema.json) takes either file sink form, not both', () => {
+  const ajv = new Ajv({ strict: false, allowUnionTypes: true });
+  const schema = JSON.parse(readFileSync('schemas/topology.schema.json', 'utf8')) as Doc;
+  delete schema.$schema;
+  const check = ajv.compile(schema);
+  const v1 = sample('1.0', 'evr-hubMessage-files');
+  assert.ok(check(v1), JSON.stringify(check.errors));
+  const v2 = sample('2.0', 'evr-hubMessage-files');
+  assert.ok(check(v2), JSON.stringify(check.errors));
+  v1.properties.sinks[0].baseDirectoryPath = '/var/media';
+  assert.equal(check(v1), false, 'both forms at once');
+  delete v2.properties.sinks[0].maximumSizeMiB;
+  assert.equal(check(v2), false, 'an incomplete 2.0 form');
 });
 
 describe('assetNamePattern and fileNamePattern: the system-variable rule, judged where LVA judged it', () => {
