@@ -2,6 +2,7 @@
 // 2.0 form the nodes implement (the 1.0 file sink's `filePathPattern`); what only one version
 // had is accepted or refused by the document's `@apiVersion` (docs/validation.md).
 import type { ConfigIssue, JsonSchema } from '../types/node.ts';
+import type { ValidationIssue } from './model.ts';
 
 export type ApiVersion = '1.0' | '2.0';
 
@@ -183,4 +184,29 @@ export function editorNodeSchema(type: string, schema: JsonSchema): JsonSchema {
       { required: [...v2], not: { required: ['filePathPattern'] } },
     ],
   };
+}
+
+/** AVA's names for LVA's node types where the rest of the name differs, not only the prefix. */
+const AVA_RENAMED: Readonly<Record<string, string>> = {
+  videosink: '#Microsoft.Media.MediaGraphAssetSink',
+  cognitiveservicesvisionprocessor: '#Microsoft.Media.MediaGraphCognitiveServicesVisionExtension',
+};
+
+/**
+ * Azure Video Analyzer renamed LVA's types (`#Microsoft.VideoAnalyzer.VideoSink` for
+ * `#Microsoft.Media.MediaGraphAssetSink`); name the LVA type this host reads instead.
+ */
+export function avaTypeHint(type: string, known: readonly string[]): string | undefined {
+  const m = /^#Microsoft\.VideoAnalyzer\.(\w+)$/i.exec(type);
+  if (!m) return undefined;
+  const short = m[1]!.toLowerCase();
+  const lva = AVA_RENAMED[short] ?? known.find((k) => k.toLowerCase() === `#microsoft.media.mediagraph${short}`);
+  const instead = lva ? `; use its LVA name "${lva}" (its properties may differ too)` : '';
+  return ` (an Azure Video Analyzer type: this host reads LVA media graph documents${instead})`;
+}
+
+/** `mediagraph validate`: LVA's direct methods carried `@apiVersion` on every document. */
+export function missingApiVersion(document: unknown, which: ValidationIssue['document']): ValidationIssue[] {
+  if (!isObject(document) || Object.keys(document).some((k) => k.toLowerCase() === '@apiversion')) return [];
+  return [{ code: 'PropertyRequired', pointer: '/@apiVersion', message: `the ${which} has no "@apiVersion": LVA required one on every document ("1.0" or "2.0"; 1.0 documents are read with 1.0's rules)`, document: which }];
 }

@@ -16,7 +16,7 @@ import { instanceSchema, nodeSchemaFor, topologyEnvelopeSchema } from './documen
 import { normalizeBySchema } from './normalize.ts';
 import { resolveParameters, substitute, type SystemContext } from './parameters.ts';
 import { schemaIssues, suggest } from './schema-check.ts';
-import { apiVersionOf, nodeForVersion } from './api-version.ts';
+import { apiVersionOf, avaTypeHint, missingApiVersion, nodeForVersion } from './api-version.ts';
 import { graphIssues } from './graph-rules.ts';
 import { documentLimitIssues } from './document-limits.ts';
 
@@ -64,30 +64,6 @@ export interface ValidateOptions {
    * without it a document missing one is read as 2.0. `mediagraph validate` sets it.
    */
   readonly requireApiVersion?: boolean;
-}
-
-/** AVA's names for LVA's node types where the rest of the name differs, not only the prefix. */
-const AVA_RENAMED: Readonly<Record<string, string>> = {
-  videosink: '#Microsoft.Media.MediaGraphAssetSink',
-  cognitiveservicesvisionprocessor: '#Microsoft.Media.MediaGraphCognitiveServicesVisionExtension',
-};
-
-/**
- * Azure Video Analyzer renamed LVA's types (`#Microsoft.VideoAnalyzer.VideoSink` for
- * `#Microsoft.Media.MediaGraphAssetSink`); name the LVA type this host reads instead.
- */
-function avaTypeHint(type: string, known: readonly string[]): string | undefined {
-  const m = /^#Microsoft\.VideoAnalyzer\.(\w+)$/i.exec(type);
-  if (!m) return undefined;
-  const short = m[1]!.toLowerCase();
-  const lva = AVA_RENAMED[short] ?? known.find((k) => k.toLowerCase() === `#microsoft.media.mediagraph${short}`);
-  const instead = lva ? `; use its LVA name "${lva}" (its properties may differ too)` : '';
-  return ` (an Azure Video Analyzer type: this host reads LVA media graph documents${instead})`;
-}
-
-function missingApiVersion(document: unknown, which: ValidationIssue['document']): ValidationIssue[] {
-  if (!isObject(document) || Object.keys(document).some((k) => k.toLowerCase() === '@apiversion')) return [];
-  return [{ code: 'PropertyRequired', pointer: '/@apiVersion', message: `the ${which} has no "@apiVersion": LVA required one on every document ("1.0" or "2.0"; 1.0 documents are read with 1.0's rules)`, document: which }];
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
