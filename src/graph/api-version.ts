@@ -136,7 +136,8 @@ function fileSinkV2(views: NodeViews): VersionedNode {
     unresolved: views.unresolved,
     issues: [{ pointer: `/${key}`, code: 'PropertyUnknown', message: 'filePathPattern is the @apiVersion 1.0 form of the file sink; in 2.0 give baseDirectoryPath, fileNamePattern and maximumSizeMiB (or set "@apiVersion": "1.0")' }],
     renamed: new Map(),
-    suppressed: new Set(),
+    // that one message says what the missing 2.0 properties are
+    suppressed: new Set(FILE_SINK_V2_PROPERTIES.filter((p) => keyOf(views.written, p) === undefined).map((p) => `/${p}`)),
   };
 }
 

@@ -111,7 +111,7 @@ describe('@apiVersion 1.0 file sink: filePathPattern', () => {
     t['@apiVersion'] = '2.0';
     const issues = validateTopology(t, registry).issues;
     expectIssue(issues, '/properties/sinks/0/filePathPattern', 'PropertyUnknown', /1\.0 form.*baseDirectoryPath, fileNamePattern and maximumSizeMiB/);
-    expectIssue(issues, '/properties/sinks/0/baseDirectoryPath', 'PropertyRequired');
+    assert.equal(issues.length, 1, `one line says it all: ${JSON.stringify(issues)}`);
   });
 });
 
