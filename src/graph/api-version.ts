@@ -141,14 +141,28 @@ function fileSinkV2(views: NodeViews): VersionedNode {
   };
 }
 
-/** What LVA 2.0 removed: refused in 2.0 documents with the replacement named. */
+const USERNAME_PASSWORD = '#microsoft.media.mediagraphusernamepasswordcredentials';
+const IMAGE_FORMAT_RAW = '#microsoft.media.mediagraphimageformatraw';
+
+/**
+ * What LVA 2.0 removed, and what its schema made required where 1.0's did not: refused in 2.0
+ * documents, with the replacement named.
+ */
 function removedIn2(type: string, views: NodeViews): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  const endpoint = views.written['endpoint'];
+  const credentials = isObject(endpoint) ? endpoint['credentials'] : undefined;
+  if (isObject(credentials) && sameType(credentials['@type'], USERNAME_PASSWORD) && keyOf(credentials, 'password') === undefined) {
+    issues.push({ pointer: '/endpoint/credentials/password', code: 'PropertyRequired', message: 'required property "password" is missing: LVA 2.0 wants both username and password (give it through a SecretString parameter)' });
+  }
   if (sameType(type, FRAME_RATE_FILTER)) {
     issues.push({ pointer: '/@type', code: 'ModuleValidationError', message: 'the frame rate filter is an @apiVersion 1.0 node type that LVA 2.0 removed: limit the rate with samplingOptions.maximumSamplesPerSecond on the extension node (or set "@apiVersion": "1.0")' });
   }
   const image = views.written['image'];
   const format = isObject(image) ? image['format'] : undefined;
+  if (isObject(format) && sameType(format['@type'], IMAGE_FORMAT_RAW) && keyOf(format, 'pixelFormat') === undefined) {
+    issues.push({ pointer: '/image/format/pixelFormat', code: 'PropertyRequired', message: 'required property "pixelFormat" is missing: a 2.0 raw image format names its pixel format (Yuv420p, Rgb24, Bgr24, …)' });
+  }
   if (isObject(format) && sameType(format['@type'], IMAGE_FORMAT_ENCODED)) {
     issues.push({ pointer: '/image/format/@type', code: 'ModuleValidationError', message: 'MediaGraphImageFormatEncoded is the @apiVersion 1.0 image format; 2.0 has #Microsoft.Media.MediaGraphImageFormatJpeg, …Bmp, …Png and …Raw (or set "@apiVersion": "1.0")' });
   }

@@ -186,6 +186,22 @@ describe('other rules by version, and the rules both versions share', () => {
     expectIssue(issues, '/properties/processors/1/image/format/@type', 'ModuleValidationError', /ImageFormatJpeg/);
   });
 
+  test('2.0 requires what its schema required and 1.0\'s did not: a password with the username, a raw pixel format', () => {
+    const v1 = sample('1.0', 'lva-spatial-analysis');
+    delete v1.properties.sources[0].endpoint.credentials.password;
+    delete v1.properties.processors[1].image.format.pixelFormat;
+    assert.deepEqual(validateTopology(v1, registry).issues, [], '1.0 left both optional');
+    const v2 = structuredClone(v1);
+    v2['@apiVersion'] = '2.0';
+    delete v2.properties.processors[0];
+    v2.properties.processors = v2.properties.processors.filter(Boolean);
+    v2.properties.processors[0].inputs = [{ nodeName: 'rtspSource' }];
+    const issues = validateTopology(v2, registry).issues;
+    expectIssue(issues, '/properties/sources/0/endpoint/credentials/password', 'PropertyRequired', /SecretString/);
+    expectIssue(issues, '/properties/processors/0/image/format/pixelFormat', 'PropertyRequired', /pixel format/);
+    assert.equal(issues.length, 2, JSON.stringify(issues));
+  });
+
   test('segmentLength outside PT30S..PT5M, a missing input, a cycle-free graph: refused in 1.0 as in 2.0', () => {
     for (const version of ['1.0', '2.0']) {
       const t = sample(version, 'cvr-asset');
