@@ -57,7 +57,6 @@ test('validate: a topology with node types this host cannot run → warning line
   const json = JSON.parse(cli('examples/evr-motion/topology.json', '--json').out) as { valid: boolean; errors: unknown[]; warnings: { pointer: string; code: string }[] };
   assert.equal(json.valid, true);
   assert.deepEqual(json.warnings.map((w) => [w.pointer, w.code]), [['/properties/processors/0/@type', 'NodeTypeNotSupported'], ['/properties/processors/1/@type', 'NodeTypeNotSupported']]);
-  assert.equal(cli('examples/cvr-asset/topology.json').out.trim(), 'valid', 'no warning when everything can run');
 });
 
 test('validate: missing @apiVersion, a mistyped @type and an undeclared parameter each get a line that says what to fix', (t) => {
@@ -79,7 +78,8 @@ test('validate: missing @apiVersion, a mistyped @type and an undeclared paramete
 });
 
 test('validate: the published LVA 1.0 samples with filePathPattern and ${assetName} are valid', () => {
-  for (const f of ['evr-motion-files', 'evr-hubMessage-files', 'evr-motion-assets-files', 'iot-central-motion', 'iot-central-object']) {
+  // one of each kind (the whole corpus is checked in-process by lva-samples.test.ts)
+  for (const f of ['evr-motion-files', 'iot-central-motion']) {
     const r = cli(`test/fixtures/lva-topologies/1.0/${f}.json`);
     assert.equal(r.code, 0, `${f}: ${r.out}${r.err}`);
     assert.match(r.out.trim().split('\n').at(-1)!, /^valid/, f);
