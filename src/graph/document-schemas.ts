@@ -3,6 +3,7 @@
 // `fullTopologySchema` joins both for editors (schemas/topology.schema.json is generated from it).
 import type { JsonSchema, NodeDefinition } from '../types/node.ts';
 import { PARAMETER_TYPES } from './model.ts';
+import { editorNodeSchema } from './api-version.ts';
 
 export const NAME_PATTERN = '^(?=.{1,32}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$';
 
@@ -142,7 +143,7 @@ function buildNodeSchema(definition: NodeDefinition): JsonSchema {
 export function fullTopologySchema(definitions: readonly NodeDefinition[]): JsonSchema {
   const section = (role: string): JsonSchema => ({
     type: 'array',
-    items: { oneOf: definitions.filter((d) => d.role === role).map(nodeSchemaFor) },
+    items: { oneOf: definitions.filter((d) => d.role === role).map((d) => editorNodeSchema(d.type, nodeSchemaFor(d))) },
   });
   const props = (topologyEnvelopeSchema['properties'] as Record<string, JsonSchema>)['properties'] as JsonSchema;
   return {

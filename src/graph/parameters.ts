@@ -2,6 +2,7 @@
 // runtime's `${System.*}` variables. Secret values are collected for redaction.
 import type { ParameterDeclaration, ParameterType, ParameterValue, ValidationIssue } from './model.ts';
 import { pointer } from './json-document.ts';
+import { suggest } from './schema-check.ts';
 
 export const SYSTEM_VARIABLES = [
   'System.GraphTopologyName',
@@ -127,18 +128,33 @@ export interface SubstitutionResult<T> {
   readonly issues: readonly ValidationIssue[];
 }
 
-/** Replaces references in every string of `value`. `at` is the pointer of `value` itself. */
+export interface SubstituteOptions {
+  /**
+   * Leave `${System.*}` variables as written (also those a parameter value brings): the view
+   * rules such as "a name pattern needs a system variable" are judged on.
+   */
+  readonly keepSystemVariables?: boolean;
+}
+
+/**
+ * Replaces references in every string of `value`. `at` is the pointer of `value` itself.
+ * Parameters first, then system variables, including those a parameter value holds
+ * (`assetName` = `cam-${System.DateTime}`); a parameter value is never searched for other
+ * parameters. An undeclared `${name}` is an issue and leaves its string unresolved, so no
+ * other rule judges the text around it (a URL "${rtspUrl}" is not reported as a bad scheme).
+ */
 export function substitute<T>(
   value: T,
   at: string,
   declared: ReadonlySet<string>,
   values: ReadonlyMap<string, string>,
   system: SystemContext,
+  options: SubstituteOptions = {},
 ): SubstitutionResult<T> {
   const issues: ValidationIssue[] = [];
   const unresolved: string[] = [];
   const lowerValues = new Map([...values].map(([k, v]) => [k.toLowerCase(), v]));
-  const lowerDeclared = new Set([...declared].map((d) => d.toLowerCase()));
+  const declaredByLower = new Map([...declared].map((d) => [d.toLowerCase(), d]));
   const now = system.now ?? new Date();
   const systemValue = (name: string): string | undefined => {
     switch (name.toLowerCase()) {
@@ -149,27 +165,37 @@ export function substitute<T>(
       default: return undefined;
     }
   };
+  const isKnownSystem = (name: string): boolean => SYSTEM_VARIABLES.some((s) => s.toLowerCase() === name.toLowerCase());
   const walk = (v: unknown, p: string): unknown => {
     if (typeof v === 'string') {
       let pending = false;
-      const out = v.replace(REFERENCE, (whole, rawName: string) => {
-        const name = rawName.trim();
-        if (name.toLowerCase().startsWith('system.')) {
-          if (!SYSTEM_VARIABLES.some((s) => s.toLowerCase() === name.toLowerCase())) {
-            issues.push({ code: 'ParameterUnknown', pointer: p, message: `unknown system variable \${${name}}; known: ${SYSTEM_VARIABLES.join(', ')}`, document: 'topology' });
+      /** `${System.*}` → its value; `source` names where an unknown one came from. */
+      const expandSystem = (text: string, source: string): string =>
+        // a regex of its own: this runs inside the outer replace over REFERENCE
+        text.replace(new RegExp(REFERENCE.source, 'g'), (whole, rawName: string) => {
+          const name = rawName.trim();
+          if (!name.toLowerCase().startsWith('system.')) return whole;
+          if (!isKnownSystem(name)) {
+            issues.push({ code: 'ParameterUnknown', pointer: p, message: `unknown system variable \${${name}}${source}; known: ${SYSTEM_VARIABLES.join(', ')}`, document: 'topology' });
             return whole;
           }
+          if (options.keepSystemVariables) return whole;
           const sv = systemValue(name);
           if (sv === undefined) { pending = true; return whole; }
           return sv;
-        }
-        if (!lowerDeclared.has(name.toLowerCase())) {
-          issues.push({ code: 'ParameterUnknown', pointer: p, message: `\${${name}} references a parameter that is not declared in properties.parameters`, document: 'topology' });
+        });
+      const out = v.replace(REFERENCE, (whole, rawName: string) => {
+        const name = rawName.trim();
+        if (name.toLowerCase().startsWith('system.')) return expandSystem(whole, '');
+        const declaredName = declaredByLower.get(name.toLowerCase());
+        if (declaredName === undefined) {
+          pending = true;
+          issues.push({ code: 'ParameterUnknown', pointer: p, message: `parameter "${name}" is not declared in properties.parameters${suggest(name, [...declared])}`, document: 'topology' });
           return whole;
         }
         const pv = lowerValues.get(name.toLowerCase());
         if (pv === undefined) { pending = true; return whole; }
-        return pv;
+        return expandSystem(pv, ` (in the value of parameter "${declaredName}")`);
       });
       if (pending) unresolved.push(p);
       return out;
@@ -188,4 +214,9 @@ export function substitute<T>(
 /** True if a string mentions any `${System.*}` variable (asset and file name patterns need one). */
 export function mentionsSystemVariable(text: string): boolean {
   return [...text.matchAll(REFERENCE)].some((m) => (m[1] ?? '').trim().toLowerCase().startsWith('system.'));
+}
+
+/** True if a string references a parameter (`${name}` that is not a system variable). */
+export function mentionsParameter(text: string): boolean {
+  return [...text.matchAll(REFERENCE)].some((m) => !(m[1] ?? '').trim().toLowerCase().startsWith('system.'));
 }

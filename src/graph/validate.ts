@@ -15,7 +15,8 @@ import {
 import { instanceSchema, nodeSchemaFor, topologyEnvelopeSchema } from './document-schemas.ts';
 import { normalizeBySchema } from './normalize.ts';
 import { resolveParameters, substitute, type SystemContext } from './parameters.ts';
-import { schemaIssues } from './schema-check.ts';
+import { schemaIssues, suggest } from './schema-check.ts';
+import { apiVersionOf, avaTypeHint, missingApiVersion, nodeForVersion } from './api-version.ts';
 import { graphIssues } from './graph-rules.ts';
 import { documentLimitIssues } from './document-limits.ts';
 
@@ -42,6 +43,11 @@ export interface ValidatedNode {
 export interface ValidationResult {
   readonly ok: boolean;
   readonly issues: readonly ValidationIssue[];
+  /**
+   * What does not make the document invalid but will stop it at run time: node types this
+   * host validates but cannot run (activation fails with NodeTypeNotSupported).
+   */
+  readonly warnings: readonly ValidationIssue[];
   readonly topology?: Topology;
   readonly instance?: Instance;
   readonly nodes: readonly ValidatedNode[];
@@ -53,6 +59,11 @@ export interface ValidateOptions {
   /** The instance to validate against the topology; without it, only the topology is checked. */
   readonly instance?: unknown;
   readonly system?: Partial<SystemContext>;
+  /**
+   * Require `@apiVersion` on the topology (and the instance), as LVA's direct methods did;
+   * without it a document missing one is read as 2.0. `mediagraph validate` sets it.
+   */
+  readonly requireApiVersion?: boolean;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -95,7 +106,7 @@ export function normalizeInstance(raw: unknown): { instance?: Instance; issues: 
 
 export function validateTopology(raw: unknown, registry: NodeTypeLookup, options: ValidateOptions = {}): ValidationResult {
   const issues: ValidationIssue[] = [];
-  const fail = (): ValidationResult => ({ ok: false, issues: bounded(issues), nodes: [], secrets: [] });
+  const fail = (): ValidationResult => ({ ok: false, issues: bounded(issues), warnings: [], nodes: [], secrets: [] });
   if (!isObject(raw)) {
     issues.push({ code: 'InvalidResource', pointer: '', message: 'a topology must be a JSON object', document: 'topology' });
     return fail();
@@ -111,6 +122,8 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
     if (i.code === 'PropertyUnknown' && /^\/properties\/(sources|processors|sinks)\/\d+\//.test(i.pointer)) continue;
     issues.push({ ...i, pointer: toOriginalPointer(raw, i.pointer) });
   }
+  const apiVersion = apiVersionOf(envelope);
+  if (options.requireApiVersion) issues.push(...missingApiVersion(raw, 'topology'));
   const props = envelope['properties'];
   if (!isObject(props)) return fail();
 
@@ -119,6 +132,7 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
   if (options.instance !== undefined) {
     const ni = normalizeInstance(options.instance);
     issues.push(...ni.issues);
+    if (options.requireApiVersion) issues.push(...missingApiVersion(options.instance, 'instance'));
     instance = ni.instance;
     if (instance && typeof envelope['name'] === 'string' && typeof instance.properties?.topologyName === 'string' &&
         instance.properties.topologyName.toLowerCase() !== String(envelope['name']).toLowerCase()) {
@@ -144,6 +158,7 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
 
   // 3. Nodes.
   const nodes: ValidatedNode[] = [];
+  const warnings: ValidationIssue[] = [];
   for (const section of NODE_SECTIONS) {
     const list = props[section];
     if (list === undefined) continue;
@@ -154,30 +169,58 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       const type = rawNode['@type'];
       const definition = typeof type === 'string' ? registry.get(type) : undefined;
       if (typeof type === 'string' && !definition) {
-        issues.push({ code: 'ModuleValidationError', pointer: toOriginalPointer(raw, `${at}/@type`), message: `unknown node type "${type}"; registered types: ${registry.list().map((d) => d.type).join(', ')}`, document: 'topology' });
+        const known = registry.list().map((d) => d.type);
+        const hint = avaTypeHint(type, known) ?? suggest(type, known);
+        issues.push({ code: 'ModuleValidationError', pointer: toOriginalPointer(raw, `${at}/@type`), message: `unknown node type "${type}"${hint || `; registered types: ${known.join(', ')}`}`, document: 'topology' });
       }
       const normalized = (definition ? normalizeBySchema(rawNode, nodeSchemaFor(definition)) : rawNode) as Record<string, unknown>;
       const sub = substitute(normalized, at, declared, resolved.values, system);
       for (const i of sub.issues) issues.push({ ...i, pointer: toOriginalPointer(raw, i.pointer) });
       // enum values that came from parameters ("medium") are canonicalised after substitution
-      const substituted = definition ? normalizeBySchema(sub.value, nodeSchemaFor(definition)) : sub.value;
-      const spec = { ...(substituted as object), '@type': definition?.type ?? String(type) } as unknown as NodeSpec;
+      const substituted = (definition ? normalizeBySchema(sub.value, nodeSchemaFor(definition)) : sub.value) as Record<string, unknown>;
+      const relative = (p: string): string => p.slice(at.length);
+      // what the parameters made of each pattern, system variables kept: judged only with an instance
+      const patterns = instance ? (substitute(normalized, at, declared, resolved.values, system, { keepSystemVariables: true }).value as Record<string, unknown>) : undefined;
+      const versioned = nodeForVersion(definition?.type ?? String(type), apiVersion, {
+        spec: substituted,
+        written: normalized,
+        patterns,
+        unresolved: new Set(sub.unresolved.map(relative)),
+      });
+      const spec = { ...versioned.spec, '@type': definition?.type ?? String(type) } as unknown as NodeSpec;
       nodes.push({ section, index, pointer: at, definition, spec });
+      /** A node-relative pointer as the user wrote it: generated 1.0 → 2.0 properties name their source. */
+      const userPointer = (rel: string): string => {
+        const renamed = [...versioned.renamed].find(([from]) => rel === from || rel.startsWith(`${from}/`));
+        return toOriginalPointer(raw, `${at}${renamed ? renamed[1] : rel}`);
+      };
+      const userMessage = (rel: string, message: string): string => {
+        const renamed = [...versioned.renamed].find(([from]) => rel === from || rel.startsWith(`${from}/`));
+        return renamed ? message.replaceAll(renamed[0].slice(1), renamed[1].slice(1)) : message;
+      };
+      for (const c of versioned.issues) {
+        // already written in the user's terms
+        issues.push({ code: c.code as ValidationIssue['code'], pointer: toOriginalPointer(raw, `${at}${c.pointer}`), message: c.message, document: 'topology' });
+      }
       if (!definition) return;
       if (definition.role !== SECTION_ROLE[section]) {
         issues.push({ code: 'ModuleValidationError', pointer: toOriginalPointer(raw, `${at}/@type`), message: `${definition.type} is a ${definition.role}; it belongs in properties.${definition.role}s, not ${section}`, document: 'topology' });
       }
-      const unresolved = new Set(sub.unresolved);
-      const isUnresolved = (p: string): boolean => [...unresolved].some((u) => p === u || p.startsWith(`${u}/`));
+      if (definition.notSupportedYet || (!definition.create && !definition.expand)) {
+        warnings.push({ code: 'NodeTypeNotSupported', pointer: toOriginalPointer(raw, `${at}/@type`), message: `${definition.type} cannot run on this host (${definition.notSupportedYet ?? 'no implementation'}): the topology validates, but activating an instance of it fails`, document: 'topology' });
+      }
+      const skipped = new Set([...versioned.unresolved, ...versioned.suppressed]);
+      const isSkipped = (rel: string): boolean => [...skipped].some((u) => rel === u || rel.startsWith(`${u}/`));
       for (const i of schemaIssues(nodeSchemaFor(definition), spec, at, 'topology', definition.type)) {
-        if (isUnresolved(i.pointer)) continue;
-        issues.push({ ...i, pointer: toOriginalPointer(raw, i.pointer) });
+        const rel = relative(i.pointer);
+        if (isSkipped(rel)) continue;
+        issues.push({ ...i, pointer: userPointer(rel), message: userMessage(rel, i.message) });
       }
       if (definition.check) {
-        const relUnresolved = new Set([...unresolved].map((u) => u.slice(at.length)));
-        for (const c of definition.check(spec, { raw: normalized as unknown as NodeSpec, unresolved: relUnresolved })) {
-          if (isUnresolved(`${at}${c.pointer}`)) continue;
-          issues.push({ code: c.code as ValidationIssue['code'], pointer: toOriginalPointer(raw, `${at}${c.pointer}`), message: c.message, document: 'topology' });
+        const context = { raw: versioned.written as unknown as NodeSpec, unresolved: versioned.unresolved, apiVersion, patterns: versioned.patterns as unknown as NodeSpec | undefined };
+        for (const c of definition.check(spec, context)) {
+          if (isSkipped(c.pointer)) continue;
+          issues.push({ code: c.code as ValidationIssue['code'], pointer: userPointer(c.pointer), message: userMessage(c.pointer, c.message), document: 'topology' });
         }
       }
     });
@@ -193,7 +236,7 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       ...Object.fromEntries(NODE_SECTIONS.filter((s) => Array.isArray(props[s])).map((s) => [s, nodes.filter((n) => n.section === s).map((n) => n.spec)])),
     },
   }) as unknown as Topology;
-  return { ok: issues.length === 0, issues: bounded(issues), topology, instance, nodes: deepFreeze(nodes), secrets: resolved.secrets };
+  return { ok: issues.length === 0, issues: bounded(issues), warnings: bounded(warnings), topology, instance, nodes: deepFreeze(nodes), secrets: resolved.secrets };
 }
 
 export function inputsOf(spec: NodeSpec): readonly NodeInputSpec[] {

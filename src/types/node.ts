@@ -82,6 +82,14 @@ export interface NodeInputSpec {
   readonly outputSelectors?: readonly OutputSelector[];
 }
 
+/** What a node's `check` is told besides its configuration (see NodeDefinition.check). */
+export interface CheckContext {
+  readonly raw: NodeSpec;
+  readonly unresolved: ReadonlySet<string>;
+  readonly apiVersion?: '1.0' | '2.0';
+  readonly patterns?: NodeSpec;
+}
+
 export interface NodeDefinition<Config extends NodeSpec = NodeSpec> {
   /** The `@type` discriminator, e.g. `#Microsoft.Media.MediaGraphRtspSource`. */
   readonly type: string;
@@ -100,9 +108,12 @@ export interface NodeDefinition<Config extends NodeSpec = NodeSpec> {
    * configuration after parameter substitution. `raw` is the node as written, before
    * substitution (e.g. to require a `${System.*}` variable in a name pattern); `unresolved`
    * lists pointers (relative to the node) whose value still holds a reference because the
-   * topology is validated without an instance: skip value checks there.
+   * topology is validated without an instance: skip value checks there. `apiVersion` is the
+   * document's (rules only one LVA version had); `patterns` is the node after parameter
+   * substitution with `${System.*}` kept, present only when an instance is validated with the
+   * topology (instance set, activation): a rule about what a parameter brings is judged on it.
    */
-  readonly check?: (config: Config, context: { readonly raw: NodeSpec; readonly unresolved: ReadonlySet<string> }) => readonly ConfigIssue[];
+  readonly check?: (config: Config, context: CheckContext) => readonly ConfigIssue[];
   /**
    * Composite nodes expand into native nodes instead of running themselves. The last node
    * of the returned chain takes the composite's name so downstream references still work.

@@ -46,3 +46,42 @@ test('validate: non-JSON → exit 2 with line and column; missing file → exit 
   assert.equal(missing.code, 2);
   assert.match(missing.err, /cannot read file \(ENOENT\)/);
 });
+
+test('validate: a topology with node types this host cannot run → warning lines, "valid, but …", exit 0; --json lists them', () => {
+  const r = cli('examples/evr-motion/topology.json');
+  assert.equal(r.code, 0, r.out + r.err);
+  const lines = r.out.trim().split('\n');
+  assert.deepEqual(lines.slice(0, 2).map((l) => l.split(':')[0]), ['warning', 'warning'], r.out);
+  assert.match(lines[0]!, /^warning: \/properties\/processors\/0\/@type: #Microsoft\.Media\.MediaGraphMotionDetectionProcessor cannot run on this host .*\[NodeTypeNotSupported\]$/);
+  assert.match(lines.at(-1)!, /^valid, but 2 node\(s\) cannot run on this host/);
+  const json = JSON.parse(cli('examples/evr-motion/topology.json', '--json').out) as { valid: boolean; errors: unknown[]; warnings: { pointer: string; code: string }[] };
+  assert.equal(json.valid, true);
+  assert.deepEqual(json.warnings.map((w) => [w.pointer, w.code]), [['/properties/processors/0/@type', 'NodeTypeNotSupported'], ['/properties/processors/1/@type', 'NodeTypeNotSupported']]);
+});
+
+test('validate: missing @apiVersion, a mistyped @type and an undeclared parameter each get a line that says what to fix', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'mg-validate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const topo = JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8'));
+  delete topo['@apiVersion'];
+  topo.properties.sinks[0]['@type'] = '#Microsoft.Media.MediaGraphAsetSink';
+  topo.properties.sources[0].endpoint.url = '${cameraUrl}';
+  const file = join(dir, 't.json');
+  writeFileSync(file, JSON.stringify(topo));
+  const r = cli(file);
+  assert.equal(r.code, 1);
+  const lines = r.out.trim().split('\n');
+  assert.ok(lines.includes('/@apiVersion: the topology has no "@apiVersion": LVA required one on every document ("1.0" or "2.0"; 1.0 documents are read with 1.0\'s rules) [PropertyRequired]'), r.out);
+  assert.ok(lines.some((l) => /^\/properties\/sinks\/0\/@type: unknown node type "#Microsoft\.Media\.MediaGraphAsetSink" \(did you mean "#Microsoft\.Media\.MediaGraphAssetSink"\?\) \[ModuleValidationError\]$/.test(l)), r.out);
+  assert.ok(lines.some((l) => /^\/properties\/sources\/0\/endpoint\/url: parameter "cameraUrl" is not declared/.test(l)), r.out);
+  assert.ok(!/URL scheme|RtspEndpointUrlInvalidScheme/.test(r.out), r.out);
+});
+
+test('validate: the published LVA 1.0 samples with filePathPattern and ${assetName} are valid', () => {
+  // one of each kind (the whole corpus is checked in-process by lva-samples.test.ts)
+  for (const f of ['evr-motion-files', 'iot-central-motion']) {
+    const r = cli(`test/fixtures/lva-topologies/1.0/${f}.json`);
+    assert.equal(r.code, 0, `${f}: ${r.out}${r.err}`);
+    assert.match(r.out.trim().split('\n').at(-1)!, /^valid/, f);
+  }
+});

@@ -5,6 +5,7 @@ import type { ConfigIssue, NodeSpec } from '../../types/node.ts';
 import { defineNode } from '../define-node.ts';
 import { parseIsoDuration } from '../../media/segmenter/iso-duration.ts';
 import { checkAssetNamePattern, checkCacheSize } from './rules.ts';
+import { namePatternToJudge } from '../name-pattern-rule.ts';
 import { assetSinkExpansion } from '../blob-asset-sink/expansion.ts';
 
 export interface AssetSinkConfig extends NodeSpec {
@@ -47,10 +48,10 @@ export const assetSinkNode = defineNode<AssetSinkConfig>({
   },
   inputs: ['media'],
   output: null,
-  check: (config, { raw, unresolved }) => [
-    ...(unresolved.has('/assetNamePattern') ? [] : checkAssetNamePattern(config.assetNamePattern, raw['assetNamePattern'])),
-    ...(unresolved.has('/segmentLength') ? [] : checkSegmentLength(config.segmentLength)),
-    ...(unresolved.has('/localMediaCacheMaximumSizeMiB') ? [] : checkCacheSize(config.localMediaCacheMaximumSizeMiB, '/localMediaCacheMaximumSizeMiB')),
+  check: (config, context) => [
+    ...(context.unresolved.has('/assetNamePattern') ? [] : checkAssetNamePattern(config.assetNamePattern, namePatternToJudge('assetNamePattern', context))),
+    ...(context.unresolved.has('/segmentLength') ? [] : checkSegmentLength(config.segmentLength)),
+    ...(context.unresolved.has('/localMediaCacheMaximumSizeMiB') ? [] : checkCacheSize(config.localMediaCacheMaximumSizeMiB, '/localMediaCacheMaximumSizeMiB')),
   ],
   expand: (config) => assetSinkExpansion(config),
 });

@@ -4,7 +4,8 @@
 import { concatMap, defer, filter, finalize, from, ignoreElements, tap, type Observable } from 'rxjs';
 import { isAbsolute } from 'node:path';
 import type { MediaMessage } from '../../types/media.ts';
-import type { ConfigIssue, NodeDefinition, NodeSpec } from '../../types/node.ts';
+import type { CheckContext, ConfigIssue, NodeDefinition, NodeSpec } from '../../types/node.ts';
+import { mentionsSystemVariable, namePatternToJudge } from '../name-pattern-rule.ts';
 import { cutSegments } from '../fmp4-segmenter/cut-segments.ts';
 import { expandSystemVariables, ownFileMatcher, unsafeFileNameReason } from './file-name.ts';
 import { Mp4Files, type FinishedFile } from './mp4-files.ts';
@@ -23,13 +24,13 @@ function parseMaximumSizeMiB(v: string | number): number | undefined {
   return Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
-function checkConfig(config: FileSinkConfig, raw?: NodeSpec): ConfigIssue[] {
+function checkConfig(config: FileSinkConfig, context?: Partial<CheckContext>): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (typeof config.baseDirectoryPath !== 'string' || !isAbsolute(config.baseDirectoryPath)) {
     issues.push({ pointer: '/baseDirectoryPath', code: 'PropertyValueInvalid', message: 'baseDirectoryPath must be an absolute path' });
   }
-  const pattern = String((raw ?? config)['fileNamePattern'] ?? '');
-  if (!/\$\{System\.\w+\}/i.test(pattern)) {
+  const pattern = context ? namePatternToJudge('fileNamePattern', context) : String(config.fileNamePattern ?? '');
+  if (pattern !== undefined && !mentionsSystemVariable(pattern)) {
     issues.push({ pointer: '/fileNamePattern', code: 'PropertyValueInvalidPattern', message: 'fileNamePattern must contain at least one system variable such as ${System.DateTime}' });
   }
   const sample = expandSystemVariables(String(config.fileNamePattern ?? ''), 0, { instanceName: 'i', topologyName: 't' });
@@ -57,7 +58,7 @@ export const fileSinkNode: NodeDefinition<FileSinkConfig> = Object.freeze<NodeDe
   inputs: ['media'],
   output: null,
   inputCount: { min: 1, max: 1 },
-  check: (config: FileSinkConfig, context?: { readonly raw?: NodeSpec }) => checkConfig(config, context?.raw),
+  check: (config: FileSinkConfig, context?: CheckContext) => checkConfig(config, context),
   create: (config, ctx) => (inputs) => {
     const input = inputs[0] as Observable<MediaMessage> | undefined;
     if (!input || inputs.length !== 1) throw new Error(`${FILE_SINK_TYPE} takes exactly one input, got ${inputs.length}`);
