@@ -17,7 +17,7 @@ import { loadPlugins, PLUGIN_COMMANDS, PLUGIN_NOTE, PluginError, takePluginArgs 
 
 /** Each command's synopsis and what it does, in the order `mediagraph help` lists them. */
 const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string])[] = [
-  ['demo', 'demo [--port 7070] [--speed 1] [--for <s>]', "simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)"],
+  ['demo', 'demo [--port 7070] [--speed 1] [--for <s>] [--file <clip.mp4>]', "simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)"],
   ['run', 'run <topology.json> [--instance <instance.json>] [--param-file <file>] [--param name=value ...] [--blob-file <file> | --blob <conn>] [--for <s>] [--data <dir>]', 'run one instance in the foreground with a live status line'],
   ['serve', 'serve [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn>]', 'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer'],
   ['validate', 'validate <topology.json> [--instance <instance.json>] [--json]', "check a topology (and an instance) against LVA's rules"],
