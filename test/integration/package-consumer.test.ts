@@ -3,8 +3,9 @@
 // checkout's install, so the test needs no network), then what a user does with it — plain
 // Node imports both entry points with no loader; a strict nodenext TypeScript project (no
 // skipLibCheck) compiles the custom-node example, which defines and registers a node type;
-// the example's marble test passes; `npx mediagraph validate --plugin` accepts the example's
-// topology and refuses it without the plugin; `run --plugin` records through the user's node.
+// the example's marble test and the embedded-server example's test pass; `npx mediagraph
+// validate --plugin` accepts the example's topology and refuses it without the plugin;
+// `run --plugin` records through the user's node.
 // Runs on whatever `node` runs the suite (CI: 20, then 24).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -49,7 +50,7 @@ function link(project: string, name: string): void {
   symlinkSync(join(repo, 'node_modules', name), target, 'dir');
 }
 
-// ~25 s on an idle 2-core machine (most of it TypeScript); a loaded one may take several times that
+// ~30 s of CPU (most of it TypeScript), plus a build when src/ changed since the last one
 test('npm pack → an empty project: imports, a strict TypeScript consumer, the example marble test, validate and run with --plugin', { timeout: 300_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mg-package-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -105,9 +106,10 @@ test('npm pack → an empty project: imports, a strict TypeScript consumer, the 
   assert.equal(tsc.code, 0, `TypeScript errors:\n${tsc.stdout}${tsc.stderr}`);
   assert.equal(tsc.stdout.trim(), '');
 
-  const marbles = await run(process.execPath, ['--test', 'out/custom-node/keyframe-sampler.test.js'], project);
-  assert.equal(marbles.code, 0, marbles.stdout + marbles.stderr);
-  assert.match(marbles.stdout, /# pass 2/);
+  // the example's marble test, and the embedding example serving its host (API, viewer, playback)
+  const exampleTests = await run(process.execPath, ['--test', 'out/custom-node/keyframe-sampler.test.js', 'out/embedded-server/server.test.js'], project);
+  assert.equal(exampleTests.code, 0, exampleTests.stdout + exampleTests.stderr);
+  assert.match(exampleTests.stdout, /# pass 3/);
 
   const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
   const topology = 'examples/custom-node/topology.json';
