@@ -107,7 +107,7 @@ test('npm pack → an empty project: imports, a strict TypeScript consumer, the 
   assert.equal(tsc.stdout.trim(), '');
 
   // the example's marble test, and the embedding example serving its host (API, viewer, playback)
-  const exampleTests = await run(process.execPath, ['--test', 'out/custom-node/keyframe-sampler.test.js', 'out/embedded-server/server.test.js'], project);
+  const exampleTests = await run(process.execPath, ['--test', '--test-reporter=tap', 'out/custom-node/keyframe-sampler.test.js', 'out/embedded-server/server.test.js'], project);
   assert.equal(exampleTests.code, 0, exampleTests.stdout + exampleTests.stderr);
   assert.match(exampleTests.stdout, /# pass 3/);
 
