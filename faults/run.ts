@@ -30,6 +30,8 @@ const PLANS: readonly Plan[] = [
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
+// Scenarios that start `bin/mediagraph.js` run the sources, as the tests do, never a stale dist/.
+process.env['MEDIAGRAPH_FROM_SOURCE'] ??= '1';
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 

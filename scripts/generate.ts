@@ -4,6 +4,8 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fullTopologySchema, instanceSchema } from '../src/graph/document-schemas.ts';
 import { createBuiltinRegistry } from '../src/runtime/builtin-registry.ts';
+import type { NodeRegistry } from '../src/runtime/registry.ts';
+import { loadPlugins, takePluginArgs } from '../src/control/cli/plugins.ts';
 import { ERROR_CATALOG } from '../src/runtime/errors.ts';
 import { EVENT_CLASSES } from '../src/types/events.ts';
 
@@ -26,8 +28,7 @@ const SECRET_MESSAGES = [
   '',
 ];
 
-export function generatedFiles(): Record<string, string> {
-  const registry = createBuiltinRegistry();
+export function generatedFiles(registry: NodeRegistry = createBuiltinRegistry()): Record<string, string> {
   const topology = fullTopologySchema(registry.list());
   const instance = {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -77,9 +78,13 @@ export function generatedFiles(): Record<string, string> {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  const check = process.argv.includes('--check');
+  // `--plugin <module>` adds a user's node types to the schema (what `mediagraph schema --plugin` prints)
+  const { plugins, rest } = takePluginArgs(process.argv.slice(2));
+  const check = rest.includes('--check');
+  const registry = createBuiltinRegistry();
+  await loadPlugins(plugins, registry);
   let stale = 0;
-  for (const [rel, text] of Object.entries(generatedFiles())) {
+  for (const [rel, text] of Object.entries(generatedFiles(registry))) {
     const path = join(root, rel);
     let current = '';
     try {

@@ -27,5 +27,8 @@ if (!filter.length) {
 // speed, timers, child processes), and a sequential run used ~0.6 of a core on this 2-core
 // machine. MEDIAGRAPH_TEST_CONCURRENCY=1 runs them one by one.
 const concurrency = Number.parseInt(process.env.MEDIAGRAPH_TEST_CONCURRENCY ?? '2', 10) || 1;
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files], { stdio: 'inherit' });
+// Tests run the sources: `mediagraph` imports (the examples') resolve to src/ through the
+// `mediagraph-source` export condition, and bin/mediagraph.js runs src/ too, never a stale dist/.
+process.env.MEDIAGRAPH_FROM_SOURCE = '1';
+const r = spawnSync(process.execPath, ['--conditions=mediagraph-source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -19,3 +19,9 @@ export type * from './types/node.ts';
 export type * from './types/events.ts';
 export type * from './types/logger.ts';
 export type * from './graph/model.ts';
+// The HTTP control plane (LVA methods and REST, events, /metrics, playback, viewer) over a host
+// an application opened itself, with its own node types: `createServer(host, options)`.
+export { startHttpServer as createServer } from './control/http/server.ts';
+export type { HttpServerOptions, HttpServerHandle } from './control/http/server.ts';
+export { BlobPlaybackSource, type BlobPlaybackOptions } from './control/http/playback/blob-source.ts';
+export type { PlaybackSource } from './control/http/playback/source.ts';

@@ -1,8 +1,8 @@
 // The custom node's own marble test, written the way a user would, with mediagraph/testing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestContext, instantiateNode, marbleTest } from '../../src/testing/index.ts';
-import type { MediaMessage } from '../../src/index.ts';
+import { createTestContext, instantiateNode, marbleTest } from 'mediagraph/testing';
+import type { MediaMessage } from 'mediagraph';
 import { keyframeSamplerNode } from './keyframe-sampler.ts';
 
 const video: MediaMessage = { kind: 'track', trackId: 1, mediaType: 'video', timescale: 90000, config: { codec: 'h264', vps: [], sps: [], pps: [], width: 2, height: 2, codecString: 'avc1.42000a', profile: 'Baseline' } };

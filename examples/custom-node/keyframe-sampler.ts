@@ -2,7 +2,7 @@
 // and drops everything else, e.g. for a cheap time-lapse of a long recording. It is
 // registered on a host beside the built-ins and wired into a topology like any of them.
 import { filter } from 'rxjs';
-import { defineNode, type MediaMessage, type NodeSpec } from '../../src/index.ts';
+import { defineNode, type MediaMessage, type NodeSpec } from 'mediagraph';
 
 export interface KeyframeSamplerConfig extends NodeSpec {
   /** Seconds of media time between kept keyframes (a string, as LVA writes numbers). */

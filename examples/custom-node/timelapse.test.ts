@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulatedCamera } from '../../src/testing/sim-camera/index.ts';
+import { startSimulatedCamera } from 'mediagraph/testing';
 import { openHostWithCustomNodes } from './register.ts';
 import { inspectMp4 } from '../../test/helpers/mp4-inspect.ts';
 

@@ -41,6 +41,12 @@ export interface HostOptions {
    * instance another run left in the same data folder.
    */
   readonly resumeActiveInstances?: boolean;
+  /**
+   * Receives every event from the start, those of the stored instances that `open()`
+   * re-activates included, which a subscriber to `events$` (available once `open()` resolves)
+   * would miss. Called until the host closes.
+   */
+  readonly onEvent?: (event: GraphEvent) => void;
 }
 
 export interface ApplyResult {
@@ -121,6 +127,7 @@ export class MediaGraphHost {
   /** Opens a host over its data directory and re-activates what was active before. */
   static async open(options: HostOptions): Promise<MediaGraphHost> {
     const host = new MediaGraphHost(options);
+    if (options.onEvent) host.events$.subscribe(options.onEvent);
     await host.#store.init();
     for (const doc of await host.#store.loadTopologies()) {
       const v = validateTopology(doc, host.registry);

@@ -56,6 +56,12 @@ function loadAzurite(): AzuriteModules {
   if (modules) return modules;
   const require = createRequire(import.meta.url);
   const defaultExport = (m: unknown): unknown => (m as { default: unknown }).default;
+  try {
+    require.resolve('azurite/package.json');
+  } catch {
+    // an optional dependency: absent with `npm install --omit=optional`, or from a library install that skipped it
+    throw new Error('the embedded store needs Azurite, an optional dependency that is not installed: install it (npm install azurite), or give a storage account (--blob-file, --blob or AZURE_STORAGE_CONNECTION_STRING)');
+  }
   const telemetry = require('azurite/dist/src/common/Telemetry') as { AzuriteTelemetryClient: { enableTelemetry: boolean } };
   telemetry.AzuriteTelemetryClient.enableTelemetry = false;
   const logger = require('azurite/dist/src/common/Logger') as { configLogger(enable: boolean): void };

@@ -1,5 +1,6 @@
 // `mediagraph <command>`: each command is one file under commands/, an adapter over the host.
 import { createBuiltinRegistry } from '../../runtime/builtin-registry.ts';
+import type { NodeRegistry } from '../../runtime/registry.ts';
 import { processIo, type CliIo } from './io.ts';
 import { Redactor } from '../../runtime/redact.ts';
 import { validateCommand } from './commands/validate.ts';
@@ -11,16 +12,19 @@ import { serveCommand } from './commands/serve.ts';
 import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
 import { SECRETS_NOTE, SecretInputError } from './secret-inputs.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { loadPlugins, PLUGIN_COMMANDS, PLUGIN_NOTE, PluginError, takePluginArgs } from './plugins.ts';
 
 /** Each command's synopsis and what it does, in the order `mediagraph help` lists them. */
 const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string])[] = [
-  ['demo', 'demo [--port 7070] [--speed 1] [--for <s>]', "simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)"],
+  ['demo', 'demo [--port 7070] [--speed 1] [--for <s>] [--file <clip.mp4>]', "simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)"],
   ['run', 'run <topology.json> [--instance <instance.json>] [--param-file <file>] [--param name=value ...] [--blob-file <file> | --blob <conn>] [--for <s>] [--data <dir>]', 'run one instance in the foreground with a live status line'],
   ['serve', 'serve [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn>]', 'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer'],
   ['validate', 'validate <topology.json> [--instance <instance.json>] [--json]', "check a topology (and an instance) against LVA's rules"],
   ['probe', 'probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http] [--username <u> --password-file <file>]', 'tracks, frame counts and lost packets of a camera'],
   ['record', 'record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>] [--username <u> --password-file <file>]', 'record fMP4 segments to a folder, no host, no cloud'],
   ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob-file <file> | --blob <conn>] [--data <dir>]', 'write a recorded range to plain files'],
+  ['schema', 'schema [--out <file>]', "the topology JSON Schema with every node type (built-in and --plugin), for editors' completion"],
   ['invoke', 'invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token-file <file> | --token <t>]', 'call an LVA direct method on a running host'],
 ];
 
@@ -34,6 +38,8 @@ ${COMMANDS.map(([, synopsis, what]) => `  ${synopsis}\n                      ${w
 
 ${BLOB_NOTE}
 
+${PLUGIN_NOTE}
+
 ${SECRETS_NOTE}
 `;
 
@@ -44,13 +50,13 @@ function commandUsage(name: string): string {
 
 type Command = (args: readonly string[], io: CliIo) => Promise<number>;
 
-function commandFor(name: string): Command | undefined {
-  const registry = createBuiltinRegistry();
+function commandFor(name: string, registry: NodeRegistry): Command | undefined {
   const commands: Record<string, Command> = {
     validate: (a, io) => validateCommand(a, io, registry),
     run: (a, io) => runCommand(a, io, registry),
     serve: (a, io) => serveCommand(a, io, registry),
     demo: (a, io) => demoCommand(a, io, registry),
+    schema: (a, io) => schemaCommand(a, io, registry),
     export: (a, io) => exportCommand(a, io),
     invoke: (a, io) => invokeCommand(a, io),
     probe: (a, io) => probeCommand(a, io),
@@ -67,7 +73,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     io.out(topic ? commandUsage(topic) : USAGE);
     return command === undefined ? 2 : 0;
   }
-  const run = commandFor(command);
+  const registry = createBuiltinRegistry();
+  const run = commandFor(command, registry);
   if (!run) {
     io.err(`unknown command "${command}"\n${USAGE}`);
     return 2;
@@ -76,15 +83,19 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (options.includes('--help') || options.includes('-h')) {
     io.out(commandUsage(command) + (['run', 'serve', 'export'].includes(command) ? `\n${BLOB_NOTE}\n` : '')
+      + (PLUGIN_COMMANDS.has(command) ? `\n${PLUGIN_NOTE}\n` : '')
       + (['run', 'serve', 'export', 'invoke', 'probe', 'record'].includes(command) ? `\n${SECRETS_NOTE}\n` : ''));
     return 0;
   }
   try {
-    return await run(rest, io);
+    if (!PLUGIN_COMMANDS.has(command)) return await run(rest, io);
+    const { plugins, rest: commandArgs } = takePluginArgs(rest);
+    await loadPlugins(plugins, registry);
+    return await run(commandArgs, io);
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     // Node's parseArgs: unknown option, missing value, unexpected argument.
-    if (e instanceof SecretInputError) {
+    if (e instanceof SecretInputError || e instanceof PluginError) {
       io.err(`mediagraph ${command}: ${e.message}`);
       return 2;
     }

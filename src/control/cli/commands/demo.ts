@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { resolve, join } from 'node:path';
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { MediaGraphHost } from '../../../runtime/host.ts';
@@ -31,6 +32,11 @@ export async function demoCommand(argv: readonly string[], io: CliIo, registry: 
       for: { type: 'string' },
     },
   });
+  if (!existsSync(values.file)) {
+    // the clip is this repository's test media, which the published package does not ship
+    io.err(`demo: no video clip at ${values.file}: give one with --file <clip.mp4> (an MP4 with H.264 or H.265 video)`);
+    return 2;
+  }
   const dataDirectory = resolve(values.data);
   const cameraPassword = randomBytes(9).toString('base64url');
   const camera = await startSimulatedCamera({ file: values.file, speed: Number(values.speed), path: '/camera', auth: { username: 'viewer', password: cameraPassword, scheme: 'digest' } });

@@ -3,6 +3,7 @@
 // `segments/` listing (names sort by time, one prefix per day); bytes streamed from the blob.
 // BlobAssetStore has no read side for segments, so the listing and downloads are here.
 import type { ContainerClient } from '@azure/storage-blob';
+import { LRUCache } from 'lru-cache';
 import { BlobAssetStore, BlobStoreError } from '../../../storage/blob/blob-asset-store.ts';
 import { parseBlobConnection, createClient, type BlobConnection, type ClientFor } from '../../../storage/blob/connection.ts';
 import {
@@ -33,7 +34,8 @@ export class BlobPlaybackSource implements PlaybackSource {
   readonly #connection: BlobConnection;
   readonly #client: ClientFor;
   readonly #timeoutMs: number;
-  readonly #stores = new Map<string, Promise<BlobAssetStore>>();
+  /** One store per asset asked for; the least recently used go first, so a busy viewer's stay. */
+  readonly #stores = new LRUCache<string, Promise<BlobAssetStore>>({ max: 1000 });
 
   private constructor(connection: BlobConnection, client: ClientFor, opts: BlobPlaybackOptions) {
     this.#connection = connection;
@@ -219,7 +221,6 @@ export class BlobPlaybackSource implements PlaybackSource {
     const key = this.#containerName(asset);
     let store = this.#stores.get(key);
     if (!store) {
-      if (this.#stores.size > 1000) this.#stores.clear();
       store = BlobAssetStore.create(this.#connection, key, { operationTimeoutMs: this.#timeoutMs });
       this.#stores.set(key, store);
       store.catch(() => this.#stores.delete(key));
