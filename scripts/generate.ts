@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fullTopologySchema, instanceSchema } from '../src/graph/document-schemas.ts';
 import { createBuiltinRegistry } from '../src/runtime/builtin-registry.ts';
-import { ERROR_CATALOG } from '../src/runtime/errors.ts';
+import { ERROR_CATALOG } from '../src/types/errors.ts';
 import { EVENT_CLASSES } from '../src/types/events.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -38,7 +38,7 @@ export function generatedFiles(): Record<string, string> {
   const errors = [
     '# Error codes',
     '',
-    'Generated from `src/runtime/errors.ts` by `npm run generate`. Every error the host returns carries one of',
+    'Generated from `src/types/errors.ts` by `npm run generate`. Every error the host returns carries one of',
     'these codes among its `details`, with a `target` JSON pointer where a document is at fault.',
     '',
     '| code | HTTP status | LVA top-level code | meaning |',

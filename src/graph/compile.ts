@@ -3,7 +3,7 @@
 // consumer misses the first message. A node error carries the node's name.
 import { connectable, merge, Observable, Subject, ignoreElements, catchError, throwError, type Connectable, type Subscription } from 'rxjs';
 import type { NodeContext, NodeOperator } from '../types/node.ts';
-import { MediaGraphError } from '../runtime/errors.ts';
+import { MediaGraphError } from '../types/errors.ts';
 import type { Plan, PlannedNode } from './plan.ts';
 import { selectMediaTypes } from './operators/select-media-types.ts';
 

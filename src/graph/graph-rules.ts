@@ -1,8 +1,7 @@
 // Rules about the graph as a whole (LVA's graph-level validation): unique names,
 // inputs that exist, sources without inputs, everything else with some, matching port
 // kinds, no cycles, no dangling outputs.
-import type { ValidationIssue } from './model.ts';
-import type { ValidatedNode } from './validate.ts';
+import type { ValidatedNode, ValidationIssue } from './model.ts';
 import { suggest } from './schema-check.ts';
 
 /** A name as quoted in a message: a hostile 500 KB name must not become a 500 KB answer. */

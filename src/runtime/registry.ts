@@ -1,16 +1,12 @@
 // Node types are registered explicitly into a registry instance, never a module global
 // (docs/architecture.md, Nodes), so hosts and tests each have their own.
-import type { NodeDefinition, NodeSpec } from '../types/node.ts';
-import { MediaGraphError } from './errors.ts';
+import type { NodeDefinition, NodeSpec, NodeTypeLookup } from '../types/node.ts';
+import { MediaGraphError } from '../types/errors.ts';
+
+export type { NodeTypeLookup } from '../types/node.ts';
 
 /** `#Vendor.Namespace.TypeName`: a leading `#`, dot-separated identifiers, at least two. */
 const TYPE_PATTERN = /^#[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
-
-export interface NodeTypeLookup {
-  /** Finds a type case-insensitively (LVA accepted any casing). */
-  get(type: string): NodeDefinition | undefined;
-  list(): readonly NodeDefinition[];
-}
 
 export class NodeRegistry implements NodeTypeLookup {
   readonly #byLowerType = new Map<string, NodeDefinition>();

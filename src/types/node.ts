@@ -118,3 +118,10 @@ export interface NodeDefinition<Config extends NodeSpec = NodeSpec> {
   readonly notSupportedYet?: string;
   readonly create?: (config: Config, context: NodeContext) => NodeOperator;
 }
+
+/** Where validation and planning look node types up (a registry); read-only. */
+export interface NodeTypeLookup {
+  /** Finds a type case-insensitively (LVA accepted any casing). */
+  get(type: string): NodeDefinition | undefined;
+  list(): readonly NodeDefinition[];
+}
