@@ -1,6 +1,8 @@
 // Marble tests for the compiler's own operators and wiring under virtual time.
 import { test } from 'node:test';
-import { of, map, catchError } from 'rxjs';
+import assert from 'node:assert/strict';
+import { of, map, merge, catchError } from 'rxjs';
+import { MediaGraphError } from '../../src/types/errors.ts';
 import { marbleTest, createTestContext } from '../../src/testing/index.ts';
 import { selectMediaTypes } from '../../src/graph/operators/select-media-types.ts';
 import { compileGraph } from '../../src/graph/compile.ts';
@@ -53,5 +55,44 @@ test('compile: a node error names the node and tears everything down', () => {
     const { run$ } = compileGraph({ nodes: [node('src', src), node('bad', bad, ['src'])] }, () => createTestContext({ scheduler }));
     expectObservable(run$.pipe(catchError((e: Error) => of(`${e.name}: ${e.message}`)))).toBe('---(m|)', { m: 'NodeFailure: node "bad" failed: boom' });
     expectSubscriptions(source$.subscriptions).toBe('^--!');
+  });
+});
+
+test('compile: inputs reach their ports by kind; several on one port arrive merged, an optional port with none is empty', () => {
+  marbleTest(({ cold, expectObservable, scheduler }) => {
+    const a$ = cold('-1---3|', signals);
+    const b$ = cold('---2--|', signals);
+    const m$ = cold('--v---|', { v });
+    const got: string[] = [];
+    const sigSrc = (type: string, s$: typeof a$) => defineNode({ type, role: 'source', description: '', configSchema: {}, inputs: {}, output: { kind: 'signal' }, create: () => () => s$ });
+    const mediaSrc = defineNode({ type: '#T.Media', role: 'source', description: '', configSchema: {}, inputs: {}, output: { kind: 'media' }, create: () => () => m$ });
+    const sink = defineNode({
+      type: '#T.Ports', role: 'sink', description: '', configSchema: {},
+      inputs: { video: { kind: 'media' }, triggers: { kind: 'signal', max: Infinity }, extra: { kind: 'segment', min: 0 } },
+      output: null,
+      create: () => (i) => merge(
+        i.video.pipe(map((m) => void got.push(`video:${m.kind}`))),
+        i.triggers.pipe(map((s) => void got.push(`trigger:${s.wallClockMs}`))),
+        i.extra.pipe(map(() => void got.push('extra'))),
+      ),
+    });
+    const node = (name: string, definition: NodeDefinition, inputs: string[] = []): PlannedNode => ({ name, definition, spec: { '@type': definition.type, name, inputs: inputs.map((nodeName) => ({ nodeName })) }, origin: { name, pointer: '', section: 'sinks' } });
+    // the media source is listed between the two signal sources: routing is by kind, not position
+    const plan = { nodes: [node('a', sigSrc('#T.A', a$)), node('m', mediaSrc), node('b', sigSrc('#T.B', b$)), node('sink', sink, ['a', 'm', 'b'])] };
+    expectObservable(compileGraph(plan, () => createTestContext({ scheduler })).run$).toBe('------|');
+    scheduler.flush();
+    if (got.join() !== 'trigger:1,video:track,trigger:2,trigger:3') throw new Error(`the sink saw ${got.join()}`);
+  });
+});
+
+test('compile: inputs that fit no port fail the activation with the node named', () => {
+  marbleTest(({ cold, scheduler }) => {
+    const src = defineNode({ type: '#T.Src', role: 'source', description: '', configSchema: {}, inputs: {}, output: { kind: 'signal' }, create: () => () => cold('-1|', signals) });
+    const one = defineNode({ type: '#T.One', role: 'sink', description: '', configSchema: {}, inputs: { signals: { kind: 'signal' } }, output: null, create: () => (i) => i.signals });
+    const node = (name: string, definition: NodeDefinition, inputs: string[] = []): PlannedNode => ({ name, definition, spec: { '@type': definition.type, name, inputs: inputs.map((nodeName) => ({ nodeName })) }, origin: { name, pointer: '', section: 'sinks' } });
+    assert.throws(
+      () => compileGraph({ nodes: [node('s1', src), node('s2', src), node('one', one, ['s1', 's2'])] }, () => createTestContext({ scheduler })),
+      (e: unknown) => e instanceof MediaGraphError && e.code === 'ActivationFailed' && /node "one" \(#T\.One\) could not start: its inputs do not fit its ports/.test(e.message),
+    );
   });
 });
