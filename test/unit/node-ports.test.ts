@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EMPTY } from 'rxjs';
 import { routeInputs } from '../../src/graph/ports.ts';
 import { validateTopology } from '../../src/graph/validate.ts';
@@ -44,7 +46,7 @@ test('a port that is full or left empty is named, with what the ports take', () 
         { '@type': '#Microsoft.Media.MediaGraphIoTHubMessageSource', name: 'hub2' },
       ],
       processors: [{ '@type': '#Microsoft.Media.MediaGraphSignalGateProcessor', name: 'gate', inputs: [{ nodeName: 'hub1' }, { nodeName: 'hub2' }] }],
-      sinks: [{ '@type': '#Microsoft.Media.MediaGraphFileSink', name: 'file', baseDirectoryPath: '/tmp/x', fileNamePattern: 'a-${System.DateTime}', maximumSizeMiB: '10', inputs: [{ nodeName: 'gate' }] }],
+      sinks: [{ '@type': '#Microsoft.Media.MediaGraphFileSink', name: 'file', baseDirectoryPath: join(tmpdir(), 'mg-gate'), fileNamePattern: 'a-${System.DateTime}', maximumSizeMiB: '10', inputs: [{ nodeName: 'gate' }] }],
     },
   };
   const issues = validateTopology(topology, registry).issues.map((i) => [i.code, i.pointer, i.message]);
