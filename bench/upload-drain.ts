@@ -129,8 +129,8 @@ async function sinkDrain(server: AzuriteProcess, src: string, body: Buffer, coun
   const conn = server.connectionString;
   const run = await timed(server, 'sink', async () => {
     const input = new Subject<SegmentStreamMessage>();
-    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: String(Math.ceil(bound / 1048576)) }, ctx('c', conn))([input]);
-    const done = completion(makeBlobAssetSinkNode().create!({ '@type': '#Mediagraph.BlobAssetSink', name: 's', assetNamePattern: asset, drainTimeout: 'PT10M' }, ctx('s', conn))([cache$]));
+    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: String(Math.ceil(bound / 1048576)) }, ctx('c', conn))({ segments: input });
+    const done = completion(makeBlobAssetSinkNode().create!({ '@type': '#Mediagraph.BlobAssetSink', name: 's', assetNamePattern: asset, drainTimeout: 'PT10M' }, ctx('s', conn))({ queue: cache$ }));
     input.complete(); // deactivation: drain everything
     await done;
   });
@@ -147,9 +147,9 @@ async function latency(server: AzuriteProcess, src: string, body: Buffer, count:
   const started = new Map<number, number>();
   const closedAt = new Map<number, number>();
   const input = new Subject<SegmentStreamMessage>();
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'l', localMediaCachePath: join(root, 'cache-latency'), localMediaCacheMaximumSizeMiB: '1024' }, ctx('l', conn))([input]);
+  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'l', localMediaCachePath: join(root, 'cache-latency'), localMediaCacheMaximumSizeMiB: '1024' }, ctx('l', conn))({ segments: input });
   const sink = makeBlobAssetSinkNode({ onUploadStarted: (s) => { if (!started.has(s.startWallClockMs)) started.set(s.startWallClockMs, performance.now()); } });
-  const done = completion(sink.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'l', assetNamePattern: 'bench-latency' }, ctx('l', conn))([cache$]));
+  const done = completion(sink.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'l', assetNamePattern: 'bench-latency' }, ctx('l', conn))({ queue: cache$ }));
   for (let k = 0; k < count; k++) {
     const seg = segment(src, 100_000 + k, body);
     closedAt.set(seg.startWallClockMs, performance.now());

@@ -51,9 +51,9 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
     const sinkNode = makeBlobAssetSinkNode({ store: { operationTimeoutMs: 400, uploadTimeoutBaseMs: 400 }, backoffBaseMs: 50, backoffCapMs: 400 });
     const input = new Subject<SegmentStreamMessage>();
     let handle: SegmentQueueMessage | undefined;
-    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'u.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' }, tc.ctx('u.cache'))([input])
+    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'u.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' }, tc.ctx('u.cache'))({ segments: input })
       .pipe(tap((m) => { handle = m as SegmentQueueMessage; }));
-    const done = completion(sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'u', assetNamePattern: 'uplink-asset' }, tc.ctx('u'))([cache$]));
+    const done = completion(sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'u', assetNamePattern: 'uplink-asset' }, tc.ctx('u'))({ queue: cache$ }));
     const evictedCount = (): number => tc.of('CacheEvicted').reduce((n, e) => n + e.segments, 0);
     const uploadedCount = (): number => tc.of('SegmentUploaded').length;
 

@@ -1,7 +1,7 @@
 // Guardrail for the layering in docs/architecture.md (Layers): imports flow one way.
 //   media, storage  → types only (and never rxjs: protocol and container code stays push-driven)
 //   nodes           → media, storage, types
-//   graph           → types, runtime/registry interface
+//   graph           → types (the registry interface and the error catalog live there)
 //   control         → runtime and below
 // Prints one line per violation and exits 1 if any.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -16,7 +16,7 @@ const allowed: Record<string, readonly string[]> = {
   media: ['types'],
   storage: ['types'],
   nodes: ['types', 'media', 'storage'],
-  graph: ['types', 'runtime'],
+  graph: ['types'],
   runtime: ['types', 'graph', 'nodes', 'media', 'storage'],
   testing: ['types', 'media', 'storage', 'nodes', 'runtime', 'graph'],
   control: ['types', 'runtime', 'graph', 'nodes', 'media', 'storage', 'testing'],

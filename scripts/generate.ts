@@ -6,7 +6,7 @@ import { fullTopologySchema, instanceSchema } from '../src/graph/document-schema
 import { createBuiltinRegistry } from '../src/runtime/builtin-registry.ts';
 import type { NodeRegistry } from '../src/runtime/registry.ts';
 import { loadPlugins, takePluginArgs } from '../src/control/cli/plugins.ts';
-import { ERROR_CATALOG } from '../src/runtime/errors.ts';
+import { ERROR_CATALOG } from '../src/types/errors.ts';
 import { EVENT_CLASSES } from '../src/types/events.ts';
 
 const root = resolve(import.meta.dirname, '..');
@@ -39,7 +39,7 @@ export function generatedFiles(registry: NodeRegistry = createBuiltinRegistry())
   const errors = [
     '# Error codes',
     '',
-    'Generated from `src/runtime/errors.ts` by `npm run generate`. Every error the host returns carries one of',
+    'Generated from `src/types/errors.ts` by `npm run generate`. Every error the host returns carries one of',
     'these codes among its `details`, with a `target` JSON pointer where a document is at fault.',
     '',
     '| code | HTTP status | LVA top-level code | meaning |',

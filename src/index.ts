@@ -14,6 +14,7 @@ export type { ValidationResult, ValidateOptions } from './graph/validate.ts';
 export { fullTopologySchema } from './graph/document-schemas.ts';
 export type * from './types/media.ts';
 export type * from './types/segment.ts';
+export type * from './types/signal.ts';
 export { GAP_REASONS, parseGapReason, type GapReason } from './types/gap.ts';
 export type * from './types/node.ts';
 export type * from './types/events.ts';

@@ -88,7 +88,7 @@ function record(i: number, o: RecordStart): Running {
     standaloneContext({ nodeName: 'segmenter', stop$, services, redactor }),
   );
   // a stream that fails (e.g. media timeout on a saturated machine) is reported at stop, not a crash
-  const done = lastValueFrom(segmenter([first]).pipe(count(), defaultIfEmpty(0))).catch((e: unknown) => {
+  const done = lastValueFrom(segmenter({ media: first }).pipe(count(), defaultIfEmpty(0))).catch((e: unknown) => {
     failures.push(`stream ${i}: ${e instanceof Error ? e.message : String(e)}`);
     return 0;
   });

@@ -17,7 +17,7 @@ test('keeps one keyframe per interval, drops audio and inter frames, passes End'
     const subs = '         ^---------------!';
     const expected = '     v--k-------L-M-e|';
     const node = instantiateNode(keyframeSamplerNode, { intervalSeconds: '3' }, createTestContext({ scheduler }));
-    expectObservable(node([input])).toBe(expected, values);
+    expectObservable(node({ media: input })).toBe(expected, values);
     expectSubscriptions(input.subscriptions).toBe(subs);
   });
 });

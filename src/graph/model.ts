@@ -1,5 +1,6 @@
 // Topology and instance documents as LVA wrote them, after key normalisation.
-import type { NodeSpec } from '../types/node.ts';
+import type { NodeDefinition, NodeSpec } from '../types/node.ts';
+import type { ErrorCode } from '../types/errors.ts';
 
 export type ParameterType = 'String' | 'SecretString' | 'Int' | 'Double' | 'Bool';
 export const PARAMETER_TYPES: readonly ParameterType[] = ['String', 'SecretString', 'Int', 'Double', 'Bool'];
@@ -54,9 +55,20 @@ export const SECTION_ROLE = { sources: 'source', processors: 'processor', sinks:
 
 /** A problem found in a document: a stable code, a JSON pointer and a sentence. */
 export interface ValidationIssue {
-  readonly code: import('../runtime/errors.ts').ErrorCode;
+  readonly code: ErrorCode;
   /** JSON pointer (RFC 6901) into the document named by `document`. */
   readonly pointer: string;
   readonly message: string;
   readonly document: 'topology' | 'instance';
+}
+
+/** A node of a validated topology: where it is, its type (if known) and its substituted properties. */
+export interface ValidatedNode {
+  readonly section: NodeSection;
+  readonly index: number;
+  /** Pointer of the node object in the topology (`/properties/sinks/0`). */
+  readonly pointer: string;
+  readonly definition: NodeDefinition | undefined;
+  /** After normalisation and substitution. */
+  readonly spec: NodeSpec;
 }

@@ -1,9 +1,8 @@
 // Plan: expand composite nodes into native ones, then order nodes so every node comes after
 // its inputs. Runs on a validated, frozen graph.
-import type { NodeDefinition, NodeSpec } from '../types/node.ts';
-import type { NodeTypeLookup } from '../runtime/registry.ts';
-import { MediaGraphError } from '../runtime/errors.ts';
-import type { ValidatedNode } from './validate.ts';
+import type { NodeDefinition, NodeSpec, NodeTypeLookup } from '../types/node.ts';
+import { MediaGraphError } from '../types/errors.ts';
+import type { ValidatedNode } from './model.ts';
 
 export interface PlannedNode {
   readonly name: string;

@@ -2,7 +2,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../types/node.ts';
 import type { ValidationIssue } from './model.ts';
-import type { ErrorCode } from '../runtime/errors.ts';
+import type { ErrorCode } from '../types/errors.ts';
 
 const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();

@@ -1,15 +1,14 @@
 // Validate at the boundary (docs/architecture.md, Conventions): normalise casing → envelope schema → parameters →
 // per-node schema and rules → graph rules. Every issue names a JSON pointer and a rule.
 // The result is frozen and is what the planner and compiler consume.
-import type { NodeDefinition, NodeSpec, NodeInputSpec } from '../types/node.ts';
-import type { NodeTypeLookup } from '../runtime/registry.ts';
+import type { NodeSpec, NodeInputSpec, NodeTypeLookup } from '../types/node.ts';
 import {
   NODE_SECTIONS,
   SECTION_ROLE,
   type Instance,
-  type NodeSection,
   type ParameterDeclaration,
   type Topology,
+  type ValidatedNode,
   type ValidationIssue,
 } from './model.ts';
 import { instanceSchema, nodeSchemaFor, topologyEnvelopeSchema } from './document-schemas.ts';
@@ -30,15 +29,7 @@ function bounded(issues: readonly ValidationIssue[]): ValidationIssue[] {
   return issues.slice(0, MAX_REPORTED_ISSUES).map((i) => (i.message.length > MAX_MESSAGE_CHARS ? { ...i, message: `${i.message.slice(0, MAX_MESSAGE_CHARS)}…` } : i));
 }
 
-export interface ValidatedNode {
-  readonly section: NodeSection;
-  readonly index: number;
-  /** Pointer of the node object in the topology (`/properties/sinks/0`). */
-  readonly pointer: string;
-  readonly definition: NodeDefinition | undefined;
-  /** After normalisation and substitution. */
-  readonly spec: NodeSpec;
-}
+export type { ValidatedNode } from './model.ts';
 
 export interface ValidationResult {
   readonly ok: boolean;

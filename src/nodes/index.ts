@@ -30,6 +30,6 @@ export const builtinNodes: readonly NodeDefinition[] = [
   cognitiveServicesVisionExtensionNode,
   iotHubMessageSourceNode,
   iotHubMessageSinkNode,
-] as unknown as readonly NodeDefinition[];
+];
 
 export { defineNode } from './define-node.ts';

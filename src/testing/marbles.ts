@@ -8,7 +8,7 @@ import type { EventBodies, EventBus, EventType } from '../types/events.ts';
 import type { Logger } from '../types/logger.ts';
 import type { MetricSample } from '../types/metrics.ts';
 import { MetricStore } from '../runtime/metric-store.ts';
-import type { NodeContext, NodeDefinition, NodeOperator, NodeServices, NodeSpec } from '../types/node.ts';
+import type { InputPorts, NodeContext, NodeDefinition, NodeOperator, NodeServices, NodeSpec, OutputPort } from '../types/node.ts';
 import { nodeSchemaFor } from '../graph/document-schemas.ts';
 import { normalizeBySchema } from '../graph/normalize.ts';
 import { schemaIssues } from '../graph/schema-check.ts';
@@ -69,22 +69,25 @@ export function createTestContext(options: TestContextOptions): TestNodeContext 
 /**
  * Builds a node from its definition and properties the way a topology would: the
  * properties are checked against the type's schema and rules first (a test of a bad
- * configuration fails here with the same message a user would see).
+ * configuration fails here with the same message a user would see). The result takes one
+ * typed stream per input port, as in the graph: `node({ media: cold('a-b|', values) })`.
  */
-export function instantiateNode<C extends NodeSpec>(
-  definition: NodeDefinition<C>,
+export function instantiateNode<C extends NodeSpec, I extends InputPorts, O extends OutputPort | null>(
+  definition: NodeDefinition<C, I, O>,
   properties: Omit<C, '@type' | 'name' | 'inputs'> & Record<string, unknown>,
   context: NodeContext,
-): NodeOperator {
+): NodeOperator<I, O> {
+  // one upstream per port, named after it, so that a node reading `inputs` of its own spec finds them
   const raw = {
     '@type': definition.type,
     name: context.nodeName,
-    ...(definition.role === 'source' ? {} : { inputs: definition.inputs.map((_, i) => ({ nodeName: `input${i}` })) }),
+    ...(definition.role === 'source' ? {} : { inputs: Object.keys(definition.inputs).map((port) => ({ nodeName: port })) }),
     ...properties,
   } as Record<string, unknown>;
-  const spec = normalizeBySchema(raw, nodeSchemaFor(definition as unknown as NodeDefinition)) as C;
+  const schema = nodeSchemaFor(definition);
+  const spec = normalizeBySchema(raw, schema) as C;
   const problems = [
-    ...schemaIssues(nodeSchemaFor(definition as unknown as NodeDefinition), spec, '', 'topology', definition.type),
+    ...schemaIssues(schema, spec, '', 'topology', definition.type),
     ...(definition.check?.(spec, { raw: spec, unresolved: new Set() }) ?? []),
   ];
   if (problems.length) throw new Error(`invalid properties for ${definition.type}: ${problems.map((p) => `${p.pointer}: ${p.message}`).join('; ')}`);

@@ -4,9 +4,9 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
 import type { NodeMetrics } from './metrics.ts';
+import type { InputPorts, NodeOperator, OutputPort } from './ports.ts';
 
-/** What travels on an edge. The compiler checks that connected ports agree. */
-export type PortKind = 'media' | 'segment' | 'cached-segment' | 'signal' | (string & {});
+export type * from './ports.ts';
 
 export type NodeRole = 'source' | 'processor' | 'sink';
 
@@ -60,9 +60,6 @@ export interface NodeContext {
   readonly services: NodeServices;
 }
 
-/** A node at run time: turns its input streams (in `inputs` order) into its output stream. */
-export type NodeOperator = (inputs: readonly Observable<unknown>[]) => Observable<unknown>;
-
 /** A node as written in a topology, after parameter substitution and key normalisation. */
 export interface NodeSpec {
   readonly '@type': string;
@@ -90,19 +87,24 @@ export interface CheckContext {
   readonly patterns?: NodeSpec;
 }
 
-export interface NodeDefinition<Config extends NodeSpec = NodeSpec> {
+/**
+ * A node type. `I` names its input ports and `O` is its output port (null for a sink), so `create`
+ * gets typed streams (`inputs.media: Observable<MediaMessage>`) and must return its port's
+ * messages. Write one with `defineNode`, which infers both from the literal. The functions are
+ * methods so that a definition with a specific configuration and ports is still a plain
+ * `NodeDefinition` in a registry.
+ */
+export interface NodeDefinition<Config extends NodeSpec = NodeSpec, I extends InputPorts = InputPorts, O extends OutputPort | null = OutputPort | null> {
   /** The `@type` discriminator, e.g. `#Microsoft.Media.MediaGraphRtspSource`. */
   readonly type: string;
   readonly role: NodeRole;
   readonly description: string;
   /** JSON Schema of the node object's own properties (besides `@type`, `name`, `inputs`). */
   readonly configSchema: JsonSchema;
-  /** Port kinds accepted on inputs (empty for sources). */
-  readonly inputs: readonly PortKind[];
-  /** Port kind emitted, or null for sinks that emit nothing downstream. */
-  readonly output: PortKind | null;
-  /** Minimum and maximum number of `inputs` entries (defaults: 0/0 for sources, 1/∞ otherwise). */
-  readonly inputCount?: { readonly min: number; readonly max: number };
+  /** Named input ports (`{}` for sources); a topology's inputs are routed to them by kind. */
+  readonly inputs: I;
+  /** The output port, or null for sinks that emit nothing downstream. */
+  readonly output: O;
   /**
    * Rules beyond the schema (ranges, patterns that depend on other properties), run on the
    * configuration after parameter substitution. `raw` is the node as written, before
@@ -113,19 +115,31 @@ export interface NodeDefinition<Config extends NodeSpec = NodeSpec> {
    * substitution with `${System.*}` kept, present only when an instance is validated with the
    * topology (instance set, activation): a rule about what a parameter brings is judged on it.
    */
-  readonly check?: (config: Config, context: CheckContext) => readonly ConfigIssue[];
+  check?(config: Config, context: CheckContext): readonly ConfigIssue[];
   /**
    * Composite nodes expand into native nodes instead of running themselves. The last node
    * of the returned chain takes the composite's name so downstream references still work.
    */
-  readonly expand?: (config: Config) => readonly NodeSpec[];
+  expand?(config: Config): readonly NodeSpec[];
   /**
    * Checks, before the instance becomes Active, that what the node needs outside the process
    * is usable (e.g. a cache folder no other live process holds). Throwing fails the
    * activation with LVA's 409 ResourceValidationError and the thrown message.
    */
-  readonly prepare?: (config: Config, context: Pick<NodeContext, 'instanceName' | 'nodeName' | 'services'>) => void | Promise<void>;
+  prepare?(config: Config, context: Pick<NodeContext, 'instanceName' | 'nodeName' | 'services'>): void | Promise<void>;
   /** Set when the type validates but cannot run yet: activation fails with this reason. */
   readonly notSupportedYet?: string;
-  readonly create?: (config: Config, context: NodeContext) => NodeOperator;
+  /**
+   * Builds the node for one activation. Inputs arrive already routed to their ports and
+   * counted; errors are labelled with the node's name and tear the instance down; a sink's
+   * output is only awaited. What is left to the node is its own work and its own teardown.
+   */
+  create?(config: Config, context: NodeContext): NodeOperator<I, O>;
+}
+
+/** Where validation and planning look node types up (a registry); read-only. */
+export interface NodeTypeLookup {
+  /** Finds a type case-insensitively (LVA accepted any casing). */
+  get(type: string): NodeDefinition | undefined;
+  list(): readonly NodeDefinition[];
 }

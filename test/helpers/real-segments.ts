@@ -32,7 +32,7 @@ export async function recordRealSegments(dir: string, count: number, segmentLeng
       { '@type': fmp4SegmenterNode.type, name: 'segmenter', segmentLength, outputDirectoryPath: dir },
       standaloneContext({ nodeName: 'segmenter', logLevel: 'silent', stop$, services, redactor }),
     );
-    const segments = await lastValueFrom(segmenter([source([])]).pipe(
+    const segments = await lastValueFrom(segmenter({ media: source([]) }).pipe(
       filter((m): m is SegmentMessage => (m as SegmentMessage).kind === 'segment'),
       take(count),
       takeUntil(timer(30_000)),

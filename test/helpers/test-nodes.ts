@@ -11,8 +11,8 @@ export const tickerNode = defineNode({
   role: 'source',
   description: 'emits one video sample every periodMs until stop',
   configSchema: { type: 'object', properties: { periodMs: { type: ['string', 'integer'] }, secretEcho: { type: 'string' } } },
-  inputs: [],
-  output: 'media',
+  inputs: {},
+  output: { kind: 'media' },
   create: (config, ctx) => () => {
     const period = Number(config['periodMs'] ?? 5);
     if (typeof config['secretEcho'] === 'string') {
@@ -33,7 +33,7 @@ export const collectNode = defineNode({
   role: 'sink',
   description: 'records messages under a bucket name; optional drain delay or failure',
   configSchema: { type: 'object', required: ['bucket'], properties: { bucket: { type: 'string' }, drainMs: { type: ['string', 'integer'] }, failAfter: { type: ['string', 'integer'] } } },
-  inputs: ['media'],
+  inputs: { media: { kind: 'media' } },
   output: null,
   create: (config) => (inputs) => {
     const bucket = String(config['bucket']);
@@ -42,9 +42,9 @@ export const collectNode = defineNode({
     const failAfter = config['failAfter'] !== undefined ? Number(config['failAfter']) : Infinity;
     const drain = Number(config['drainMs'] ?? 0);
     return concat(
-      inputs[0]!.pipe(
+      inputs.media.pipe(
         mergeMap((m) => {
-          list.push(m as MediaMessage);
+          list.push(m);
           return list.length > failAfter ? throwError(() => new Error('disk on fire')) : of(m);
         }),
         ignoreElements(),

@@ -42,9 +42,9 @@ test('uplink blackholed longer than the cache holds: bounded disk, exact gap, fl
   const sinkNode = makeBlobAssetSinkNode({ store: { operationTimeoutMs: 400, uploadTimeoutBaseMs: 400 }, backoffBaseMs: 50, backoffCapMs: 400 });
   const input = new Subject<SegmentStreamMessage>();
   let handle: SegmentQueueMessage | undefined;
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'o.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' }, tc.ctx('o.cache'))([input])
+  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'o.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' }, tc.ctx('o.cache'))({ segments: input })
     .pipe(tap((m) => { handle = m as SegmentQueueMessage; }));
-  const done = completion(sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'o', assetNamePattern: 'outage-asset' }, tc.ctx('o'))([cache$]));
+  const done = completion(sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'o', assetNamePattern: 'outage-asset' }, tc.ctx('o'))({ queue: cache$ }));
 
   input.next(writeSegment(src, 0, { size: SEG }));
   await until(() => tc.of('SegmentUploaded').length === 1, 'first upload');

@@ -31,8 +31,8 @@ test('cache → sink: uploads in order, records ranges and gaps, emits LVA event
   const tc = testContext({ dataDirectory: root, blobConnection: az.connectionString });
   const input = new Subject<SegmentStreamMessage>();
   const cacheConfig = { '@type': '#Mediagraph.DurableCache', name: 'a.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '4' };
-  const cache$ = durableCacheNode.create!(cacheConfig, tc.ctx('a.cache'))([input]);
-  const sink$ = blobAssetSinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'a', assetNamePattern: 'rec-${System.GraphTopologyName}-${System.GraphInstanceName}' }, tc.ctx('a'))([cache$]);
+  const cache$ = durableCacheNode.create!(cacheConfig, tc.ctx('a.cache'))({ segments: input });
+  const sink$ = blobAssetSinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'a', assetNamePattern: 'rec-${System.GraphTopologyName}-${System.GraphInstanceName}' }, tc.ctx('a'))({ queue: cache$ });
   const run = completion(sink$);
   for (let k = 0; k < 3; k++) input.next(writeSegment(src, k));
   // The camera was lost for 5 s: the segmenter says so with a gap and a discontinuity.
@@ -79,7 +79,7 @@ test('a backlog drains oldest first, reading the next file during each upload; e
   const tc = testContext({ dataDirectory: root, blobConnection: az.connectionString });
   const input = new Subject<SegmentStreamMessage>();
   let readAhead = 0;
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'b.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '8' }, tc.ctx('b.cache'))([input])
+  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'b.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '8' }, tc.ctx('b.cache'))({ segments: input })
     .pipe(map((m) => {
       const msg = m as SegmentQueueMessage;
       const queue = msg.queue;
@@ -87,7 +87,7 @@ test('a backlog drains oldest first, reading the next file during each upload; e
       return { ...msg, queue: { ...queue, peekNext: () => { const s = queue.peekNext?.(); if (s) readAhead++; return s; } } };
     }));
   const started: number[] = [];
-  const sink$ = makeBlobAssetSinkNode({ onUploadStarted: (s) => started.push(s.startWallClockMs) }).create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'b', assetNamePattern: 'ahead' }, tc.ctx('b'))([cache$]);
+  const sink$ = makeBlobAssetSinkNode({ onUploadStarted: (s) => started.push(s.startWallClockMs) }).create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'b', assetNamePattern: 'ahead' }, tc.ctx('b'))({ queue: cache$ });
   const run = completion(sink$);
   input.complete();
   await run.done;
@@ -123,9 +123,9 @@ test('restart with a full cache resumes oldest first; drain timeout leaves the r
     const tc = testContext({ dataDirectory: root, blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) });
     const input = new Subject<SegmentStreamMessage>();
     let handle: SegmentQueueMessage | undefined;
-    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'r.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '4' }, tc.ctx('r.cache'))([input])
+    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'r.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '4' }, tc.ctx('r.cache'))({ segments: input })
       .pipe(tap((m) => { handle = m as SegmentQueueMessage; }));
-    const sink$ = sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'r', assetNamePattern: 'restart-asset', drainTimeout }, tc.ctx('r'))([cache$]);
+    const sink$ = sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'r', assetNamePattern: 'restart-asset', drainTimeout }, tc.ctx('r'))({ queue: cache$ });
     return { tc, input, run: completion(sink$), handle: () => handle };
   };
 

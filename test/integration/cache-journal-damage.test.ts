@@ -51,8 +51,8 @@ async function damagedThenUploaded(name: string, damage: (journal: string) => vo
   const logger: Logger = { debug() {}, info() {}, warn: (message, fields = {}) => void warnings.push({ message, fields }), error() {}, child: () => logger };
   const tc = testContext({ dataDirectory: join(root, name, 'data'), blobConnection: az.connectionString });
   const input = new Subject<SegmentStreamMessage>();
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'j.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '64' }, { ...tc.ctx('j.cache'), logger })([input]);
-  const sink$ = blobAssetSinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'j', assetNamePattern: `damage-${name}` }, tc.ctx('j'))([cache$]);
+  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'j.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '64' }, { ...tc.ctx('j.cache'), logger })({ segments: input });
+  const sink$ = blobAssetSinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'j', assetNamePattern: `damage-${name}` }, tc.ctx('j'))({ queue: cache$ });
   const done = new Promise<void>((resolve, reject) => sink$.subscribe({ error: reject, complete: resolve }));
   await until(() => tc.of('SegmentUploaded').length >= segments.length, `${segments.length} uploads`, 20_000).catch(() => undefined);
   tc.stop$.next();

@@ -20,7 +20,7 @@ test('a segment that cannot be cached becomes a write-failed gap', async (t) => 
   const tc = testContext({ dataDirectory: root });
   const input = new Subject<SegmentStreamMessage>();
   let queue: SegmentQueueMessage['queue'] | undefined;
-  const sub = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' }, tc.ctx('c'))([input])
+  const sub = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' }, tc.ctx('c'))({ segments: input })
     .subscribe((m) => { queue = (m as SegmentQueueMessage).queue; });
   t.after(() => { queue?.detach(); input.complete(); sub.unsubscribe(); });
   await until(() => queue !== undefined, 5000, 'the cache to open');

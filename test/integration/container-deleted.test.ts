@@ -31,8 +31,8 @@ test('a container deleted mid-recording is created again; uploads carry on; the 
   const tc = testContext({ dataDirectory: root, blobConnection: az.connectionString });
   const sinkNode = makeBlobAssetSinkNode({ store: { operationTimeoutMs: 2000, uploadTimeoutBaseMs: 2000 }, backoffBaseMs: 50, backoffCapMs: 200, indexIntervalMs: 50 });
   const input = new Subject<SegmentStreamMessage>();
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'd.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '64' }, tc.ctx('d.cache'))([input]);
-  const done = completion(sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'd', assetNamePattern: ASSET }, tc.ctx('d'))([cache$]));
+  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'd.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '64' }, tc.ctx('d.cache'))({ segments: input });
+  const done = completion(sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'd', assetNamePattern: ASSET }, tc.ctx('d'))({ queue: cache$ }));
   const store = await BlobAssetStore.create(az.connectionString, ASSET);
 
   for (let k = 0; k < 5; k++) input.next(writeSegment(src, k));

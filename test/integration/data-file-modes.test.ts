@@ -9,6 +9,7 @@ import { DurableSegmentCache } from '../../src/storage/cache/index.ts';
 import { fmp4SegmenterNode } from '../../src/nodes/fmp4-segmenter/index.ts';
 import { startAzurite } from '../../src/testing/azurite.ts';
 import type { SegmentMessage } from '../../src/types/segment.ts';
+import type { MediaMessage } from '../../src/types/media.ts';
 import { demuxFixture } from '../helpers/mp4-fixtures.ts';
 import { testContext } from '../helpers/segmenter-context.ts';
 import { tempDir, writeSegment } from '../helpers/cache-fixtures.ts';
@@ -34,7 +35,7 @@ test('with umask 0, segments, cache and the embedded store folder are 0600 files
   const segmentsDir = join(dir, 'data', 'segments', 'cam1', 'seg');
   const d = demuxFixture('h264-360p-aac.mp4');
   const op = fmp4SegmenterNode.create!({ '@type': fmp4SegmenterNode.type, name: 'seg', segmentLength: 'PT2S', outputDirectoryPath: segmentsDir }, testContext(join(dir, 'data')));
-  const segments = await lastValueFrom((op([from([...d.tracks, ...d.samples, { kind: 'end' }])]) as Observable<SegmentMessage>).pipe(toArray()));
+  const segments = await lastValueFrom((op({ media: from<MediaMessage[]>([...d.tracks, ...d.samples, { kind: 'end' }]) }) as Observable<SegmentMessage>).pipe(toArray()));
   assert.ok(segments.length > 0);
 
   // the cache taking a copy of segments from a folder with ordinary modes

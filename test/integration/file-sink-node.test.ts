@@ -22,7 +22,7 @@ const seconds = (s: Sample, tracksTs: Map<number, number>) => s.dts / tracksTs.g
 async function runSink(config: Omit<FileSinkConfig, '@type' | 'name'>, messages: MediaMessage[], dir: string) {
   const ctx = testContext(dir, undefined, 'fileSink');
   const op = fileSinkNode.create!({ '@type': fileSinkNode.type, name: 'fileSink', ...config } as FileSinkConfig, ctx);
-  const emitted = await lastValueFrom((op([from(messages)]) as Observable<unknown>).pipe(toArray()));
+  const emitted = await lastValueFrom((op({ media: from(messages) }) as Observable<unknown>).pipe(toArray()));
   return { ctx, emitted };
 }
 

@@ -29,8 +29,8 @@ const floodNode = defineNode({
   role: 'source',
   description: 'publishes EVENTS events of about 2 KB, BATCH per turn of the event loop, then idles until stopped',
   configSchema: { type: 'object', properties: {} },
-  inputs: [],
-  output: 'media',
+  inputs: {},
+  output: { kind: 'media' },
   create: (_config, ctx) => () => new Observable<MediaMessage>((subscriber) => {
     let stopped = false;
     const sub = ctx.stop$.subscribe(() => {

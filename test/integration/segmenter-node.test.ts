@@ -21,7 +21,7 @@ import { hasCommand, skipUnless } from '../helpers/tools.ts';
 function runNode(config: Fmp4SegmenterConfig, messages: MediaMessage[], dataDirectory: string) {
   const ctx = testContext(dataDirectory);
   const op = fmp4SegmenterNode.create!(config, ctx);
-  const out = op([from(messages)]) as Observable<SegmentMessage>;
+  const out = op({ media: from(messages) }) as Observable<SegmentMessage>;
   return { ctx, result: lastValueFrom(out.pipe(toArray())) };
 }
 

@@ -41,9 +41,9 @@ export async function startUplinkRig(o: { cacheMiB: number; sink?: BlobAssetSink
   const tc = testContext({ dataDirectory: root, blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) });
   const input = new Subject<SegmentStreamMessage>();
   let handle: SegmentQueueMessage | undefined;
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'r.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: String(o.cacheMiB) }, tc.ctx('r.cache'))([input])
+  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'r.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: String(o.cacheMiB) }, tc.ctx('r.cache'))({ segments: input })
     .pipe(tap((m) => { handle = m as SegmentQueueMessage; }));
-  const sink$: Observable<unknown> = makeBlobAssetSinkNode(o.sink ?? {}).create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'r', assetNamePattern: ASSET, drainTimeout: 'PT5S' }, tc.ctx('r'))([cache$]);
+  const sink$: Observable<unknown> = makeBlobAssetSinkNode(o.sink ?? {}).create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'r', assetNamePattern: ASSET, drainTimeout: 'PT5S' }, tc.ctx('r'))({ queue: cache$ });
   const done = new Promise<void>((resolve) => sink$.subscribe({ error: () => resolve(), complete: resolve }));
   let k = 0;
   return {

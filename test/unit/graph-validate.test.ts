@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { validateTopology } from '../../src/graph/validate.ts';
 import { createBuiltinRegistry } from '../../src/runtime/builtin-registry.ts';
+import { EMPTY } from 'rxjs';
 import { defineNode } from '../../src/nodes/define-node.ts';
 import type { ValidationIssue } from '../../src/graph/model.ts';
 
@@ -88,7 +89,7 @@ describe('each rule names its pointer', () => {
 
   test('cycle', () => {
     const custom = createBuiltinRegistry();
-    custom.register(defineNode({ type: '#Test.Pass', role: 'processor', description: 'pass', configSchema: { type: 'object', properties: {} }, inputs: ['media'], output: 'media', create: () => (i) => i[0]! }));
+    custom.register(defineNode({ type: '#Test.Pass', role: 'processor', description: 'pass', configSchema: { type: 'object', properties: {} }, inputs: { media: { kind: 'media' } }, output: { kind: 'media' }, create: () => (i) => i.media }));
     const t = clone(cvr);
     t.properties.processors = [
       { '@type': '#Test.Pass', name: 'a', inputs: [{ nodeName: 'b' }] },
@@ -158,7 +159,7 @@ describe('each rule names its pointer', () => {
 
   test('port kinds that do not match', () => {
     const custom = createBuiltinRegistry();
-    custom.register(defineNode({ type: '#Test.SegmentsOut', role: 'processor', description: 'x', configSchema: { type: 'object' }, inputs: ['media'], output: 'segment', create: () => (i) => i[0]! }));
+    custom.register(defineNode({ type: '#Test.SegmentsOut', role: 'processor', description: 'x', configSchema: { type: 'object' }, inputs: { media: { kind: 'media' } }, output: { kind: 'segment' }, create: () => () => EMPTY }));
     const t = clone(cvr);
     t.properties.processors = [{ '@type': '#Test.SegmentsOut', name: 'seg', inputs: [{ nodeName: 'rtspSource' }] }];
     t.properties.sinks[0].inputs = [{ nodeName: 'seg' }];

@@ -32,7 +32,7 @@ export function checkSegmentLength(value: unknown): ConfigIssue[] {
   return [];
 }
 
-export const assetSinkNode = defineNode<AssetSinkConfig>({
+export const assetSinkNode = defineNode({
   type: ASSET_SINK_TYPE,
   role: 'sink',
   description: 'Records to an asset (a Blob Storage container): segments media, caches it on disk, uploads oldest first.',
@@ -46,12 +46,13 @@ export const assetSinkNode = defineNode<AssetSinkConfig>({
       localMediaCacheMaximumSizeMiB: { type: ['string', 'integer'] },
     },
   },
-  inputs: ['media'],
+  // as many as LVA allowed; the segmenter it expands into takes exactly one
+  inputs: { media: { kind: 'media', max: Infinity } },
   output: null,
-  check: (config, context) => [
+  check: (config: AssetSinkConfig, context) => [
     ...(context.unresolved.has('/assetNamePattern') ? [] : checkAssetNamePattern(config.assetNamePattern, namePatternToJudge('assetNamePattern', context))),
     ...(context.unresolved.has('/segmentLength') ? [] : checkSegmentLength(config.segmentLength)),
     ...(context.unresolved.has('/localMediaCacheMaximumSizeMiB') ? [] : checkCacheSize(config.localMediaCacheMaximumSizeMiB, '/localMediaCacheMaximumSizeMiB')),
   ],
-  expand: (config) => assetSinkExpansion(config),
+  expand: (config: AssetSinkConfig) => assetSinkExpansion(config),
 });

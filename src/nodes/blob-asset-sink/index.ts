@@ -2,11 +2,12 @@
 // asset (one Blob Storage container). It completes after it has drained (or given up at the
 // drain timeout) and its input, the cache, has completed.
 import { Observable } from 'rxjs';
-import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } from '../../types/node.ts';
+import type { NodeSpec, NodeContext, ConfigIssue } from '../../types/node.ts';
+import { defineNode } from '../define-node.ts';
 import type { SegmentQueueMessage } from '../../types/cache.ts';
 import type { CachedSegment } from '../../types/cache.ts';
 import { BlobAssetStore, containerNameForAsset, type BlobStoreOptions } from '../../storage/blob/index.ts';
-import { AssetUploader, type UploaderOptions } from './uploader.ts';
+import { AssetUploader } from './uploader.ts';
 import { parseIsoDurationMs, parsePositiveInteger, resolveSystemVariables } from './options.ts';
 
 export interface BlobAssetSinkConfig extends NodeSpec {
@@ -48,8 +49,8 @@ function checkConfig(config: BlobAssetSinkConfig): ConfigIssue[] {
   return issues;
 }
 
-export function makeBlobAssetSinkNode(options: BlobAssetSinkOptions = {}): NodeDefinition<BlobAssetSinkConfig> {
-  return Object.freeze({
+export function makeBlobAssetSinkNode(options: BlobAssetSinkOptions = {}) {
+  return defineNode({
     type: BLOB_ASSET_SINK_TYPE,
     role: 'sink',
     description: 'Uploads cached segments oldest first into an asset (a Blob Storage container) with a per-day index of recorded ranges and gaps.',
@@ -62,11 +63,13 @@ export function makeBlobAssetSinkNode(options: BlobAssetSinkOptions = {}): NodeD
         drainTimeout: { type: 'string', default: 'PT60S' },
       },
     },
-    inputs: ['cached-segment' as string as PortKind],
+    inputs: { queue: { kind: 'cached-segment' } },
     output: null,
-    inputCount: { min: 1, max: 1 },
     check: (config: BlobAssetSinkConfig) => checkConfig(config),
-    create: (config: BlobAssetSinkConfig, ctx: NodeContext) => createSink(config, ctx, options),
+    create: (config: BlobAssetSinkConfig, ctx) => {
+      const run = createSink(config, ctx, options);
+      return (inputs) => run(inputs.queue);
+    },
   });
 }
 
@@ -76,7 +79,7 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
   const concurrency = parsePositiveInteger(config.uploadConcurrency ?? 1) ?? 1;
   const drainTimeoutMs = parseIsoDurationMs(config.drainTimeout ?? 'PT60S') ?? 60_000;
   const assetName = resolveSystemVariables(config.assetNamePattern, ctx);
-  return (inputs: readonly Observable<unknown>[]): Observable<never> => new Observable<never>((subscriber) => {
+  return (queue$: Observable<SegmentQueueMessage>): Observable<never> => new Observable<never>((subscriber) => {
     let uploader: AssetUploader | undefined;
     let started = false;
     let inputCompleted = false;
@@ -93,10 +96,9 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
       });
       ctx.logger.info('recording to asset', { asset: store.describe() });
       if (subscriber.closed) { msg.queue.detach(); return; }
-      const metrics = (ctx as { readonly metrics?: UploaderOptions['metrics'] }).metrics;
       uploader = new AssetUploader(msg.queue, store, ctx.events, ctx.logger, {
         concurrency,
-        ...(metrics ? { metrics } : {}),
+        metrics: ctx.metrics,
         drainTimeoutMs,
         ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
         ...(options.backoffCapMs !== undefined ? { backoffCapMs: options.backoffCapMs } : {}),
@@ -109,11 +111,9 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
     };
 
     const stopSub = ctx.stop$.subscribe(() => { stopRequested = true; uploader?.beginDrain(); });
-    const input = inputs[0];
-    const inSub = input?.subscribe({
-      next: (m) => {
-        const msg = m as SegmentQueueMessage;
-        if (started || msg?.kind !== 'segment-queue') return;
+    const inSub = queue$.subscribe({
+      next: (msg) => {
+        if (started || msg.kind !== 'segment-queue') return;
         started = true;
         start(msg).then(
           () => { uploaderDone = true; maybeComplete(); },
@@ -127,10 +127,9 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
         maybeComplete();
       },
     });
-    if (!input) { uploaderDone = true; inputCompleted = true; maybeComplete(); }
     return () => {
       stopSub.unsubscribe();
-      inSub?.unsubscribe();
+      inSub.unsubscribe();
       uploader?.stop();
     };
   });

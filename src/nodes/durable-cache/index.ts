@@ -5,7 +5,8 @@
 // cache folder is closed (unlocked). Whatever was not uploaded stays for the next activation.
 import { Observable } from 'rxjs';
 import { join } from 'node:path';
-import type { NodeDefinition, NodeSpec, NodeContext, ConfigIssue, PortKind } from '../../types/node.ts';
+import type { NodeSpec, NodeContext, ConfigIssue } from '../../types/node.ts';
+import { defineNode } from '../define-node.ts';
 import type { SegmentStreamMessage } from '../../types/segment.ts';
 import type { SegmentQueue, SegmentQueueMessage } from '../../types/cache.ts';
 import { DurableSegmentCache, SegmentStrandedError, type EvictionEvent } from '../../storage/cache/index.ts';
@@ -24,15 +25,6 @@ export interface DurableCacheConfig extends NodeSpec {
 
 export const DURABLE_CACHE_TYPE = '#Mediagraph.DurableCache';
 
-/** The host's metrics sink (NodeContext.metrics where the host offers it). */
-export interface NodeMetricsLike {
-  set(name: string, value: number): void;
-  add(name: string, delta?: number): void;
-}
-
-export function metricsOf(ctx: NodeContext): NodeMetricsLike | undefined {
-  return (ctx as { readonly metrics?: NodeMetricsLike }).metrics;
-}
 const MIB = 1024 * 1024;
 
 export function parseCacheSizeMiB(value: unknown): number | undefined {
@@ -68,7 +60,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
   // Offered now, before anything runs, so the segmenter upstream finds it when it starts.
   const upstream = config.inputs?.[0]?.nodeName;
   const settleWorkspace = upstream ? offerWorkspace(ctx.services, upstream) : () => {};
-  return (inputs: readonly Observable<unknown>[]): Observable<SegmentQueueMessage> => new Observable<SegmentQueueMessage>((subscriber) => {
+  return (segments$: Observable<SegmentStreamMessage>): Observable<SegmentQueueMessage> => new Observable<SegmentQueueMessage>((subscriber) => {
     if (maxBytes <= 0) {
       settleWorkspace(undefined);
       subscriber.error(new Error(`localMediaCacheMaximumSizeMiB ${JSON.stringify(config.localMediaCacheMaximumSizeMiB)} is not a positive integer`));
@@ -79,15 +71,14 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     let detached = false;
     let finished = false;
     let highWater = false;
-    const metrics = metricsOf(ctx);
+    const metrics = ctx.metrics;
     const gauges = (c: DurableSegmentCache): void => {
-      if (!metrics) return;
       const st = c.stats();
       metrics.set('mediagraph_cache_bytes', st.bytes);
       metrics.set('mediagraph_cache_segments', st.segments);
     };
     const onEvicted = (e: EvictionEvent): void => {
-      metrics?.add('mediagraph_cache_evicted_segments_total', e.segments);
+      metrics.add('mediagraph_cache_evicted_segments_total', e.segments);
       if (cache) gauges(cache); // evictions also happen as the open segment grows, between adds
       ctx.events.emit('CacheEvicted', {
         gapStart: new Date(e.gap.startWallClockMs).toISOString(),
@@ -121,7 +112,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       // Work the segmenter defers (removing its init files) waits behind the segments already sent.
       settleWorkspace(workspaceOf(c, (work) => { chain = chain.then(() => work().catch(() => {}), () => {}); }));
       unregisterReclaimer = ctx.services.diskSpace?.register(() => c.reclaimSpace());
-      metrics?.set('mediagraph_cache_maximum_bytes', maxBytes);
+      metrics.set('mediagraph_cache_maximum_bytes', maxBytes);
       gauges(c);
       const queue: SegmentQueue = {
         next: (signal) => c.nextPending(signal),
@@ -168,11 +159,9 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
       }
     };
 
-    const input = inputs[0];
-    const sub = input?.subscribe({
-      next: (m) => {
-        const msg = m as SegmentStreamMessage;
-        if (msg && (msg.kind === 'segment' || msg.kind === 'gap')) chain = chain.then(() => handle(msg), () => {});
+    const sub = segments$.subscribe({
+      next: (msg) => {
+        chain = chain.then(() => handle(msg), () => {});
       },
       error: (e: unknown) => subscriber.error(e),
       complete: () => {
@@ -187,7 +176,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
     });
     return () => {
       settleWorkspace(undefined); // no effect once settled; else the segmenter writes to its own folder
-      sub?.unsubscribe();
+      sub.unsubscribe();
       unregisterReclaimer?.();
       // A hard stop (or the end): close once the queued work is done; never lose a durable add.
       // (A failed open was reported above; the chain is settled here so it is not reported twice.)
@@ -223,7 +212,7 @@ function prepareCache(config: DurableCacheConfig, ctx: Pick<NodeContext, 'instan
   }
 }
 
-export const durableCacheNode: NodeDefinition<DurableCacheConfig> = Object.freeze({
+export const durableCacheNode = defineNode({
   type: DURABLE_CACHE_TYPE,
   role: 'processor',
   description: 'Keeps finished segments on disk within a size bound (oldest evicted first, gaps recorded) and lets one uploader pull them, oldest first.',
@@ -235,10 +224,13 @@ export const durableCacheNode: NodeDefinition<DurableCacheConfig> = Object.freez
       localMediaCacheMaximumSizeMiB: { type: ['string', 'integer'] },
     },
   },
-  inputs: ['segment'] as readonly PortKind[],
-  output: 'cached-segment' as string as PortKind,
-  inputCount: { min: 1, max: 1 },
+  inputs: { segments: { kind: 'segment' } },
+  // the queue hands each segment out once: a second consumer would steal half the recording
+  output: { kind: 'cached-segment', singleConsumer: true },
   check: (config: DurableCacheConfig) => checkConfig(config),
-  prepare: prepareCache,
-  create: (config: DurableCacheConfig, ctx: NodeContext) => createCache(config, ctx),
+  prepare: (config: DurableCacheConfig, ctx) => prepareCache(config, ctx),
+  create: (config: DurableCacheConfig, ctx) => {
+    const run = createCache(config, ctx);
+    return (inputs) => run(inputs.segments);
+  },
 });

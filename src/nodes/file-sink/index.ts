@@ -1,11 +1,11 @@
 // `#Microsoft.Media.MediaGraphFileSink`: records media into plain, self-contained MP4 files
 // (init + fragments in one file), a new file per run of media (signal-gate activation,
 // discontinuity, codec change), the folder bounded by `maximumSizeMiB`, oldest deleted first.
-import { concatMap, defer, filter, finalize, from, ignoreElements, tap, type Observable } from 'rxjs';
+import { concatMap, defer, filter, finalize, from, ignoreElements, tap } from 'rxjs';
 import { isAbsolute } from 'node:path';
-import type { MediaMessage } from '../../types/media.ts';
-import type { CheckContext, ConfigIssue, NodeDefinition, NodeSpec } from '../../types/node.ts';
+import type { CheckContext, ConfigIssue, NodeSpec } from '../../types/node.ts';
 import { mentionsSystemVariable, namePatternToJudge } from '../name-pattern-rule.ts';
+import { defineNode } from '../define-node.ts';
 import { cutSegments } from '../fmp4-segmenter/cut-segments.ts';
 import { expandSystemVariables, ownFileMatcher, unsafeFileNameReason } from './file-name.ts';
 import { Mp4Files, type FinishedFile } from './mp4-files.ts';
@@ -42,7 +42,7 @@ function checkConfig(config: FileSinkConfig, context?: Partial<CheckContext>): C
   return issues;
 }
 
-export const fileSinkNode: NodeDefinition<FileSinkConfig> = Object.freeze<NodeDefinition<FileSinkConfig>>({
+export const fileSinkNode = defineNode({
   type: FILE_SINK_TYPE,
   role: 'sink',
   description: 'Writes media to self-contained fragmented MP4 files, one per activation, deleting the oldest past maximumSizeMiB.',
@@ -55,13 +55,10 @@ export const fileSinkNode: NodeDefinition<FileSinkConfig> = Object.freeze<NodeDe
       maximumSizeMiB: { type: ['string', 'number'] },
     },
   },
-  inputs: ['media'],
+  inputs: { media: { kind: 'media' } },
   output: null,
-  inputCount: { min: 1, max: 1 },
-  check: (config: FileSinkConfig, context?: CheckContext) => checkConfig(config, context),
-  create: (config, ctx) => (inputs) => {
-    const input = inputs[0] as Observable<MediaMessage> | undefined;
-    if (!input || inputs.length !== 1) throw new Error(`${FILE_SINK_TYPE} takes exactly one input, got ${inputs.length}`);
+  check: (config: FileSinkConfig, context: CheckContext) => checkConfig(config, context),
+  create: (config: FileSinkConfig, ctx) => (inputs) => {
     const issues = checkConfig(config);
     if (issues.some((i) => i.pointer !== '/fileNamePattern' || i.code !== 'PropertyValueInvalidPattern')) {
       throw new Error(`${FILE_SINK_TYPE} ${config.name}: ${issues.map((i) => `${i.pointer}: ${i.message}`).join('; ')}`);
@@ -77,7 +74,7 @@ export const fileSinkNode: NodeDefinition<FileSinkConfig> = Object.freeze<NodeDe
         onOpen: (path) => ctx.events.emit('RecordingStarted', { outputType: 'filePath', outputLocation: path }),
         onFirstFragment: (path) => ctx.events.emit('RecordingAvailable', { outputType: 'filePath', outputLocation: path }),
       });
-      return input.pipe(
+      return inputs.media.pipe(
         // A file spans a whole run: only discontinuities, codec changes and the end close it.
         // Each file stands alone, so it keeps the source's media time (players show 0:00 at its start).
         cutSegments({ segmentLengthMs: Number.MAX_SAFE_INTEGER, initWithDuration: true, decodeTimeline: 'source' }),

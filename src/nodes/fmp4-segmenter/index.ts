@@ -1,10 +1,10 @@
 // `#Mediagraph.Fmp4Segmenter`: media in, finished fMP4 segment files out (docs/architecture.md, Messages
 // and Pull contract).
 // The cutter decides (pure), SegmentFiles writes (serialised), the node emits SegmentMessages.
-import { concatMap, defer, filter, finalize, from, tap, type Observable } from 'rxjs';
+import { concatMap, defer, filter, finalize, from, tap } from 'rxjs';
 import { join } from 'node:path';
-import type { MediaMessage } from '../../types/media.ts';
-import type { ConfigIssue, NodeDefinition, NodeSpec } from '../../types/node.ts';
+import type { ConfigIssue, NodeSpec } from '../../types/node.ts';
+import { defineNode } from '../define-node.ts';
 import type { Gap, SegmentMessage } from '../../types/segment.ts';
 import type { SegmentWorkspace } from '../../types/cache.ts';
 import { workspaceFor } from '../durable-cache/workspace-registry.ts';
@@ -36,7 +36,7 @@ function checkConfig(config: Fmp4SegmenterConfig): ConfigIssue[] {
   return [];
 }
 
-export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.freeze<NodeDefinition<Fmp4SegmenterConfig>>({
+export const fmp4SegmenterNode = defineNode({
   type: FMP4_SEGMENTER_TYPE,
   role: 'processor',
   description: 'Cuts media into fMP4 segments on keyframes (one fragment per GOP) and writes them to disk.',
@@ -47,13 +47,10 @@ export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.fre
       outputDirectoryPath: { type: 'string', minLength: 1, description: 'Folder for init and segment files when no durable cache takes them (a cache makes the segmenter write inside its own folder and bound); default <dataDirectory>/segments/<instance>/<node>.' },
     },
   },
-  inputs: ['media'],
-  output: 'segment',
-  inputCount: { min: 1, max: 1 },
+  inputs: { media: { kind: 'media' } },
+  output: { kind: 'segment' },
   check: (config: Fmp4SegmenterConfig) => checkConfig(config),
-  create: (config, ctx) => (inputs) => {
-    const input = inputs[0] as Observable<MediaMessage> | undefined;
-    if (!input || inputs.length !== 1) throw new Error(`${FMP4_SEGMENTER_TYPE} takes exactly one input, got ${inputs.length}`);
+  create: (config: Fmp4SegmenterConfig, ctx) => (inputs) => {
     const segmentLengthMs = parseIsoDuration(config.segmentLength ?? DEFAULT_SEGMENT_LENGTH);
     const directory = config.outputDirectoryPath ?? join(ctx.services.dataDirectory, 'segments', ctx.instanceName, ctx.nodeName);
     return defer(() => {
@@ -78,7 +75,7 @@ export const fmp4SegmenterNode: NodeDefinition<Fmp4SegmenterConfig> = Object.fre
           ctx.logger.warn('segment dropped: it could not be written', { path, reason });
         },
       });
-      return input.pipe(
+      return inputs.media.pipe(
         cutSegments({ segmentLengthMs }),
         tap((a) => {
           if (a.type === 'track-rejected') {

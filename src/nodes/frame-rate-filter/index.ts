@@ -7,7 +7,7 @@ export const frameRateFilterNode = defineNode({
   role: 'processor',
   description: "Drops frames above maximumFps (LVA 1.0; deprecated in 2.0).",
   configSchema: {"type": "object", "required": ["maximumFps"], "properties": {"maximumFps": {"type": ["string", "number"]}}},
-  inputs: ["media"],
-  output: "media",
+  inputs: { media: { kind: 'media', max: Infinity } },
+  output: { kind: 'media' },
   notSupportedYet: "frame rate filtering needs decoded frames, which mediagraph does not produce yet",
 });

@@ -7,7 +7,7 @@ export const iotHubMessageSinkNode = defineNode({
   role: 'sink',
   description: "Publishes analytics events to an IoT Edge module output.",
   configSchema: {"type": "object", "required": ["hubOutputName"], "properties": {"hubOutputName": {"type": "string"}}},
-  inputs: ["media", "signal"],
+  inputs: { events: { kind: ['media', 'signal'], max: Infinity } },
   output: null,
   notSupportedYet: "IoT Hub messaging needs a message bus binding, which mediagraph does not have yet",
 });

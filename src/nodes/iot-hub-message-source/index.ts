@@ -7,7 +7,7 @@ export const iotHubMessageSourceNode = defineNode({
   role: 'source',
   description: "Receives trigger messages from an IoT Edge module input.",
   configSchema: {"type": "object", "properties": {"hubInputName": {"type": "string"}}},
-  inputs: [],
-  output: "signal",
+  inputs: {},
+  output: { kind: 'signal' },
   notSupportedYet: "IoT Hub messaging needs a message bus binding, which mediagraph does not have yet",
 });

@@ -7,7 +7,7 @@ export const motionDetectionNode = defineNode({
   role: 'processor',
   description: "Detects motion in video and emits Inference events; frames with motion pass through.",
   configSchema: {"type": "object", "properties": {"sensitivity": {"enum": ["Low", "Medium", "High"]}, "outputMotionRegion": {"type": ["string", "boolean"]}, "eventAggregationWindow": {"type": "string"}}},
-  inputs: ["media"],
-  output: "media",
+  inputs: { media: { kind: 'media', max: Infinity } },
+  output: { kind: 'media' },
   notSupportedYet: "motion detection needs a video decoder, which mediagraph does not have yet",
 });

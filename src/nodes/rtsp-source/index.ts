@@ -13,15 +13,15 @@ function truthy(v: unknown): boolean {
   return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 }
 
-export const rtspSourceNode = defineNode<RtspSourceConfig>({
+export const rtspSourceNode = defineNode({
   type: '#Microsoft.Media.MediaGraphRtspSource',
   role: 'source',
   description: 'Receives H.264/H.265 video and AAC audio from an RTSP camera (RTP over TCP, UDP or HTTP tunnelling).',
   configSchema: rtspSourceSchema,
-  inputs: [],
-  output: 'media',
-  check: (config, { unresolved }) => checkRtspSource(config, unresolved),
-  create: (config, ctx) => () => {
+  inputs: {},
+  output: { kind: 'media' },
+  check: (config: RtspSourceConfig, { unresolved }) => checkRtspSource(config, unresolved),
+  create: (config: RtspSourceConfig, ctx) => () => {
     const ep = config.endpoint;
     const creds = ep.credentials;
     const target = redactUrl(ep.url);

@@ -7,8 +7,9 @@ export const signalGateNode = defineNode({
   role: 'processor',
   description: "Lets media through for a while after a trigger event (event-based recording).",
   configSchema: {"type": "object", "properties": {"activationEvaluationWindow": {"type": "string"}, "activationSignalOffset": {"type": "string"}, "minimumActivationTime": {"type": "string"}, "maximumActivationTime": {"type": "string"}}},
-  inputs: ["media", "signal"],
-  output: "media",
-  inputCount: { min: 2, max: 2 },
+  // LVA wires the gate to the media and to what triggers it, in either order; the trigger may be
+  // another media stream (a motion detector passes its frames on) or a signal.
+  inputs: { media: { kind: 'media' }, trigger: { kind: ['signal', 'media'] } },
+  output: { kind: 'media' },
   notSupportedYet: "the signal gate is not implemented yet",
 });

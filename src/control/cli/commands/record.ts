@@ -4,7 +4,6 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { Subject, lastValueFrom, tap, defaultIfEmpty } from 'rxjs';
-import type { Gap, SegmentMessage } from '../../../types/segment.ts';
 import { rtspSourceNode } from '../../../nodes/rtsp-source/index.ts';
 import { fmp4SegmenterNode } from '../../../nodes/fmp4-segmenter/index.ts';
 import { standaloneContext } from '../../../runtime/standalone-context.ts';
@@ -85,9 +84,8 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
   let count = 0;
   try {
     await lastValueFrom(
-      segmenter([source([])]).pipe(
-        tap((m) => {
-          const s = m as SegmentMessage | Gap;
+      segmenter({ media: source({}) }).pipe(
+        tap((s) => {
           if (s.kind === 'gap') {
             io.err(`lost ${new Date(s.startWallClockMs).toISOString()} – ${new Date(s.endWallClockMs).toISOString()}: ${s.reason}`);
             return;
