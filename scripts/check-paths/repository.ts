@@ -33,10 +33,14 @@ export interface RepositoryScan {
   readonly problems: readonly string[];
 }
 
+/** Folders the repository's own build creates (git-ignored). */
+const BUILT_FOLDERS = ['dist'];
+
 export function scanRepository(root: string): RepositoryScan {
   const files = CHECKED.flatMap((p) => walk(join(root, p), []));
   const rootEntries = readdirSync(root, { withFileTypes: true });
-  const topLevel = new Set(rootEntries.map((e) => e.name));
+  // dist/ is built from src/ by `npm run build` (and `prepare`): bin/ points into it before it exists.
+  const topLevel = new Set([...rootEntries.map((e) => e.name), ...BUILT_FOLDERS]);
   const names = new Set([...rootEntries.filter((e) => e.isFile()).map((e) => e.name)]);
   for (const f of files) for (const part of relative(root, f).split(sep)) names.add(part);
   const problems: string[] = [];
