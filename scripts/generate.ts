@@ -6,6 +6,7 @@ import { fullTopologySchema, instanceSchema } from '../src/graph/document-schema
 import { createBuiltinRegistry } from '../src/runtime/builtin-registry.ts';
 import { ERROR_CATALOG } from '../src/runtime/errors.ts';
 import { EVENT_CLASSES } from '../src/types/events.ts';
+import { siteConfigSchema } from '../src/site/site-config.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -71,6 +72,7 @@ export function generatedFiles(): Record<string, string> {
   return {
     'schemas/topology.schema.json': `${JSON.stringify(topology, null, 2)}\n`,
     'schemas/instance.schema.json': `${JSON.stringify(instance, null, 2)}\n`,
+    'schemas/site.schema.json': `${JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://mediagraph.dev/schemas/site.schema.json', ...siteConfigSchema }, null, 2)}\n`,
     'docs/errors.md': errors,
     'docs/events.md': events,
   };
