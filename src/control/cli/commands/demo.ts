@@ -15,6 +15,7 @@ import { startSimulatedCamera } from '../../../testing/sim-camera/index.ts';
 import { startStatusLine } from '../status-line.ts';
 import { describeError, waitForStop } from './run.ts';
 import type { CliIo } from '../io.ts';
+import { DEFAULT_DATA, hintOldDataFolders } from '../data-folder.ts';
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const INSTANCE = 'demo-camera';
@@ -24,19 +25,22 @@ export async function demoCommand(argv: readonly string[], io: CliIo, registry: 
     args: [...argv],
     options: {
       port: { type: 'string', default: '7070' },
-      data: { type: 'string', default: '.data/demo' },
+      data: { type: 'string' },
       speed: { type: 'string', default: '1' },
       file: { type: 'string', default: join(root, 'test/fixtures/media/h264-main-aac.mp4') },
       'segment-length': { type: 'string', default: 'PT30S' },
       for: { type: 'string' },
     },
   });
-  const dataDirectory = resolve(values.data);
+  // recordings and the cache in the one data folder every command uses; the demo's own
+  // definitions (re-made at each start for its camera) apart, so `serve` never resumes them
+  const dataDirectory = resolve(values.data ?? DEFAULT_DATA);
+  if (values.data === undefined) await hintOldDataFolders(dataDirectory, io.err);
   const cameraPassword = randomBytes(9).toString('base64url');
   const camera = await startSimulatedCamera({ file: values.file, speed: Number(values.speed), path: '/camera', auth: { username: 'viewer', password: cameraPassword, scheme: 'digest' } });
   const target = await resolveBlobTarget(undefined, dataDirectory);
   // the demo's instance is re-made for this start's camera (new port and password), not resumed
-  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection }, resumeActiveInstances: false });
+  const host = await MediaGraphHost.open({ dataDirectory: join(dataDirectory, 'demo'), registry, logLevel: 'warn', services: { blobConnection: target.connection }, resumeActiveInstances: false });
   let http: HttpServerHandle | undefined;
   let code = 0;
   try {

@@ -1,9 +1,9 @@
-// `mediagraph run <topology.json> [--instance <instance.json>] [--param name=value ...]
+// `mediagraph run <topology.json> [--instance <instance.json>] [--name <instance>] [--param name=value ...]
 //   [--blob <connection string | SAS URL>] [--for <seconds>] [--data <dir>]`
 // Runs one instance in the foreground with a live status line; Ctrl-C deactivates it
 // (the cache drains, bounded) and exits. Without --blob, recordings go to an embedded Azurite.
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MediaGraphHost } from '../../../runtime/host.ts';
 import { MediaGraphError } from '../../../runtime/errors.ts';
 import type { NodeRegistry } from '../../../runtime/registry.ts';
@@ -14,6 +14,7 @@ import { validateTopology } from '../../../graph/validate.ts';
 import { Redactor } from '../../../runtime/redact.ts';
 import type { CliIo } from '../io.ts';
 import { blobFlag, paramsFromEnv, paramsFromFiles, warnSecretParams } from '../secret-inputs.ts';
+import { cachePathParameter, DEFAULT_DATA, defaultInstanceName, hintOldDataFolders } from '../data-folder.ts';
 
 export function describeError(e: unknown): string {
   if (e instanceof MediaGraphError) {
@@ -70,13 +71,13 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
       blob: { type: 'string' },
       'blob-file': { type: 'string' },
       for: { type: 'string' },
-      data: { type: 'string', default: '.data/run' },
+      data: { type: 'string' },
       name: { type: 'string' },
     },
   });
   const file = positionals[0];
   if (!file) {
-    io.err('usage: mediagraph run <topology.json> [--instance <instance.json>] [--param name=value ...] [--blob <connection>] [--for <seconds>] [--data <dir>]');
+    io.err('usage: mediagraph run <topology.json> [--instance <instance.json>] [--name <instance>] [--param name=value ...] [--blob <connection>] [--for <seconds>] [--data <dir>]');
     return 2;
   }
   let topology: { name?: unknown };
@@ -105,7 +106,11 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     ...(instance.properties?.parameters ?? []).map((p) => [p.name, String(p.value)] as [string, string]),
     ...paramsFromEnv(process.env), ...(await paramsFromFiles(values['param-file'] ?? [])), ...cliParams,
   ]) params.set(n.toLowerCase(), [n, v]);
-  const name = values.name ?? instance.name ?? 'run-1';
+  const dataDirectory = resolve(values.data ?? DEFAULT_DATA);
+  const cacheParam = cachePathParameter(topology, new Set(params.keys()));
+  if (cacheParam) params.set(cacheParam.toLowerCase(), [cacheParam, join(dataDirectory, 'cache')]);
+  // one instance (and asset) per camera: not one shared default name
+  const name = values.name ?? instance.name ?? defaultInstanceName(String(topology.name ?? ''), params);
   const instanceDoc = {
     ...instance,
     name,
@@ -119,7 +124,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     for (const i of check.issues) io.err(redactor.text(`${i.document === 'instance' ? 'instance#' : ''}${i.pointer || '/'}: ${i.message} [${i.code}]`));
     return 1;
   }
-  const dataDirectory = resolve(values.data);
+  if (values.data === undefined) await hintOldDataFolders(dataDirectory, io.err);
   let target;
   try {
     target = await resolveBlobTarget(await blobFlag(values, io.err), dataDirectory);
