@@ -8,7 +8,8 @@ import { MediaGraphHost } from '../../../runtime/host.ts';
 import { MediaGraphError } from '../../../runtime/errors.ts';
 import type { NodeRegistry } from '../../../runtime/registry.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
-import { startStatusLine, type StatusCounters } from '../status-line.ts';
+import { cliLogLine, startStatusLine, type StatusCounters } from '../status-line.ts';
+import { stderrLines } from '../console-lines.ts';
 import { readJsonFile } from './validate.ts';
 import { validateTopology } from '../../../graph/validate.ts';
 import { Redactor } from '../../../runtime/redact.ts';
@@ -133,8 +134,14 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     return 2;
   }
   redactor.add(target.connection);
+  // log lines and the status line share stderr without being glued together
+  const lines = stderrLines(io.err);
+  const logWrite = (line: string): void => {
+    const shown = cliLogLine(line);
+    if (shown !== undefined) lines.line(shown);
+  };
   // Only this instance runs: others stored in the same data folder belong to other runs.
-  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection }, resumeActiveInstances: false });
+  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', logWrite, services: { blobConnection: target.connection }, resumeActiveInstances: false });
   io.err(`recording to ${target.description}`);
   let code = 0;
   try {
@@ -144,11 +151,10 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     if (applied.topology === 'updated' || applied.instance === 'updated') {
       io.err(`updated the stored ${[applied.topology === 'updated' ? `topology ${String(topology.name)}` : '', applied.instance === 'updated' ? `instance ${name}` : ''].filter(Boolean).join(' and ')} from the given files`);
     }
-    const tty = Boolean(process.stderr.isTTY);
-    const status = startStatusLine(host, name, (text, final) => (tty ? process.stderr.write(`\r\x1b[K${text}${final ? '\n' : ''}`) : io.err(text)), tty);
+    const status = startStatusLine(host, name, lines);
     try {
       await host.instanceActivate(name);
-      io.err(`instance ${name} is Active; Ctrl-C to stop (the cache drains before exit)`);
+      lines.line(`instance ${name} is Active: connecting to the camera; Ctrl-C to stop (the cache drains before exit)`);
       const stopped = new Promise<string>((res) => {
         const sub = host.events$.subscribe((e) => {
           if (e.type === 'GraphInstanceStateChanged' && e.subject === `/graphInstances/${name}` && (e.body as { state: string }).state === 'Inactive') {
@@ -159,11 +165,11 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
       });
       const why = await Promise.race([waitForStop(values.for !== undefined ? Number(values.for) : undefined), stopped]);
       if (host.instanceStatus(name).state === 'Active') {
-        io.err(`${why}: deactivating (uploading what the cache holds; Ctrl-C again to stop now)…`);
+        lines.line(`${why}: deactivating (uploading what the cache holds; Ctrl-C again to stop now)…`);
         const deactivated = host.instanceDeactivate(name);
         // A second interrupt does not wait for a drain that a dead uplink may never finish.
         const again = (): void => {
-          if (host.stopDrainNow(name)) io.err('stopping now: what was not uploaded stays in the local cache for the next run');
+          if (host.stopDrainNow(name)) lines.line('stopping now: what was not uploaded stays in the local cache for the next run');
         };
         process.once('SIGINT', again);
         process.once('SIGTERM', again);
