@@ -105,3 +105,20 @@ test('a camera expands to its own CVR topology and an instance; the password fro
   const overridden = await loadSite(file, registry, { defaultDataDirectory: '/nowhere', dataOverride: '/elsewhere' });
   assert.ok(overridden.ok && overridden.plan.dataDirectory === '/elsewhere');
 });
+
+test('serve --watch: a site file saved the way editors do (a new file renamed over it) is one reload', async (t) => {
+  const { watchSiteFile } = await import('../../src/site/watch-site-file.ts');
+  const { renameSync } = await import('node:fs');
+  const { dir, file } = siteFile(t, { cameras: [] });
+  writeFileSync(join(dir, 'other.json'), '{}');
+  let calls = 0;
+  const stop = watchSiteFile(file, () => calls++, 100);
+  t.after(stop);
+  writeFileSync(join(dir, 'other.json'), '{"x":1}'); // another file in the folder: no reload
+  writeFileSync(`${file}.tmp`, JSON.stringify({ cameras: [{ name: 'yard', rtspUrl: 'rtsp://127.0.0.1:8554/b' }] }));
+  renameSync(`${file}.tmp`, file);
+  const end = Date.now() + 5000;
+  while (calls === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(calls, 1);
+});

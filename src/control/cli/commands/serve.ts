@@ -59,11 +59,19 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
     io.err(`serve: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   }
+  // A SIGHUP while starting (systemctl reload) must not end the process (the default action):
+  // it is remembered and applied once the first apply is done.
+  let started = false;
+  let reloadPending = false;
+  const onHangup = (): void => {
+    if (started) void reload();
+    else reloadPending = true;
+  };
+  if (plan) process.on('SIGHUP', onHangup);
   // with a site file, the file says which of its cameras run: none is resumed only to be stopped
   const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'info', services: { blobConnection: target.connection }, resumeActiveInstances: plan === undefined });
   const site = plan ? new SiteApplier(host, io.err) : undefined;
   let stopWatching = (): void => {};
-  const onHangup = (): void => void reload();
   const reload = async (): Promise<void> => {
     if (!site || !plan || values.config === undefined) return;
     const loaded = await loadSite(values.config, registry, siteOptions).catch((e: unknown) => ({ ok: false as const, problems: [{ pointer: '', message: e instanceof Error ? e.message : String(e), code: 'FileUnreadable' }], secrets: [] }));
@@ -82,7 +90,8 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
     if (site && plan) {
       await site.apply(plan);
       await site.resumeOthers(plan);
-      process.on('SIGHUP', onHangup);
+      started = true;
+      if (reloadPending) void reload();
       if (values.watch) stopWatching = watchSiteFile(plan.file, onHangup);
     }
     const playback = await BlobPlaybackSource.create(target.connection);
