@@ -37,6 +37,7 @@ test('serve --config: three cameras into three assets; SIGHUP after a change res
   });
   const file = join(dir, 'mediagraph.json');
   writeFileSync(file, JSON.stringify(site(['front-door', 'yard', 'gate'])));
+  const startedAt = Date.now();
   const child = spawn(process.execPath, ['bin/mediagraph.js', 'serve', '--config', file, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FRONT_DOOR_PASSWORD: PASSWORD, AZURE_STORAGE_CONNECTION_STRING: '' },
@@ -68,14 +69,17 @@ test('serve --config: three cameras into three assets; SIGHUP after a change res
   };
   // 30 s segments at 10×: the first upload after ~3 s of each camera
   for (const asset of ['front-door', 'yard', 'gate']) await pollUntil(async () => (await ranges(asset)).length > 0, 30_000, `media in ${asset}`);
+  t.diagnostic(`all three assets hold media ${Date.now() - startedAt} ms after the start of serve`);
   const reloads = () => err.match(/site: reloaded/g)?.length ?? 0;
 
   // a changed camera restarts, alone
   const unchanged = { yard: await status('yard'), front: await status('front-door') };
   const gateBefore = await status('gate');
   writeFileSync(file, JSON.stringify(site(['front-door', 'yard', 'gate'], 'PT1M')));
+  let hupAt = Date.now();
   child.kill('SIGHUP');
   await pollUntil(async () => reloads() === 1, 30_000, 'the first reload');
+  t.diagnostic(`reload with one changed camera: ${Date.now() - hupAt} ms (SIGHUP to the summary line, polled every 250 ms)`);
   assert.match(err, /camera gate changed: restarted/);
   assert.match(err, /0 added, 1 changed, 0 removed, 2 unchanged/);
   assert.notEqual((await status('gate')).activatedAt, gateBefore.activatedAt, 'gate restarted');
@@ -87,8 +91,10 @@ test('serve --config: three cameras into three assets; SIGHUP after a change res
   const yardEnd = (await ranges('yard')).at(-1)!.end;
   const gateEnd = (await ranges('gate')).at(-1)!.end;
   writeFileSync(file, JSON.stringify(site(['yard', 'gate'], 'PT1M')));
+  hupAt = Date.now();
   child.kill('SIGHUP');
   await pollUntil(async () => reloads() === 2, 20_000, 'the second reload');
+  t.diagnostic(`reload with one removed camera: ${Date.now() - hupAt} ms`);
   assert.match(err, /camera front-door removed from the file: stopped/);
   assert.match(err, /1 removed, 2 unchanged/);
   assert.equal((await fetch(`${base}/api/instances/front-door/status`)).status, 404, 'the removed camera is gone');

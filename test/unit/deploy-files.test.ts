@@ -18,7 +18,8 @@ test('Dockerfile: non-root, /data volume, /healthz check, serve --config; every 
   assert.match(text, /^HEALTHCHECK .*\n?.*\/healthz/m);
   const entry = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(text)![1]!) as string[];
   const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(text)![1]!) as string[];
-  assert.ok(existsSync(entry.at(-1)!), 'the entry point is the CLI');
+  assert.ok(existsSync(entry.at(-1)!.replace(/^\/app\//, '')), 'the entry point is the CLI (the repository is copied to /app)');
+  assert.match(text, /^WORKDIR \/app$/m);
   assert.deepEqual(cmd.slice(0, 3), ['serve', '--config', '/config/mediagraph.json']);
   // every option of the CMD is one serve takes
   const help: string[] = [];
