@@ -48,7 +48,7 @@ export async function runRestartCycles(cycles: number): Promise<ScenarioResult> 
   const namespaces = unshareWorks();
   const data = join(root, 'data');
   const asset = 'sampleAsset-CVRToAsset-run-1';
-  const runArgs = ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
+  const runArgs = ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
   const start = (namespaced: boolean): Recorder => (namespaced ? startRecorder('unshare', [...UNSHARE, process.execPath, ...runArgs]) : startRecorder(process.execPath, runArgs));
   const failures: string[] = [];
   const toRecordingS: number[] = [];

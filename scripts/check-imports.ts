@@ -2,7 +2,8 @@
 //   media, storage  → types only (and never rxjs: protocol and container code stays push-driven)
 //   nodes           → media, storage, types
 //   graph           → types (the registry interface and the error catalog live there)
-//   control         → runtime and below
+//   site            → runtime, graph, types (a site file as documents for the host)
+//   control         → runtime and below, site
 // Prints one line per violation and exits 1 if any.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
@@ -19,7 +20,8 @@ const allowed: Record<string, readonly string[]> = {
   graph: ['types'],
   runtime: ['types', 'graph', 'nodes', 'media', 'storage'],
   testing: ['types', 'media', 'storage', 'nodes', 'runtime', 'graph'],
-  control: ['types', 'runtime', 'graph', 'nodes', 'media', 'storage', 'testing'],
+  site: ['types', 'runtime', 'graph'],
+  control: ['types', 'runtime', 'graph', 'nodes', 'media', 'storage', 'testing', 'site'],
 };
 const noRxjs = new Set(['media', 'storage', 'types']);
 /** Protocol and container code does no I/O of its own: callers hand it bytes. */

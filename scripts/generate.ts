@@ -8,6 +8,7 @@ import type { NodeRegistry } from '../src/runtime/registry.ts';
 import { loadPlugins, takePluginArgs } from '../src/control/cli/plugins.ts';
 import { ERROR_CATALOG } from '../src/types/errors.ts';
 import { EVENT_CLASSES } from '../src/types/events.ts';
+import { siteConfigSchema } from '../src/site/site-config.ts';
 
 const root = resolve(import.meta.dirname, '..');
 
@@ -72,6 +73,7 @@ export function generatedFiles(registry: NodeRegistry = createBuiltinRegistry())
   return {
     'schemas/topology.schema.json': `${JSON.stringify(topology, null, 2)}\n`,
     'schemas/instance.schema.json': `${JSON.stringify(instance, null, 2)}\n`,
+    'schemas/site.schema.json': `${JSON.stringify({ $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://mediagraph.dev/schemas/site.schema.json', ...siteConfigSchema }, null, 2)}\n`,
     'docs/errors.md': errors,
     'docs/events.md': events,
   };

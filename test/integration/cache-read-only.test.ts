@@ -33,7 +33,7 @@ test('a cache folder read-only for 7 s: the lost time is a recorded gap, everyth
   const data = join(root, 'data');
   const cachePath = join(root, 'cache');
   const cacheDir = join(cachePath, 'run-1', 'assetSink.cache');
-  const child = spawn(process.execPath, ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${cachePath}`,
+  const child = spawn(process.execPath, ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${cachePath}`,
     '--param', 'segmentLength=PT30S', '--blob', azurite.connectionString, '--data', data, '--for', '16'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });

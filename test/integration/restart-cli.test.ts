@@ -37,7 +37,7 @@ async function killAndRestart(args: readonly string[], asset: string, whileRecor
 
 test('run: SIGKILL, then the same command records again', async () => {
   const data = join(root, 'params');
-  await killAndRestart(['run', 'examples/cvr-asset/topology.json', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data], 'sampleAsset-CVRToAsset-run-1');
+  await killAndRestart(['run', 'examples/cvr-asset/topology.json', '--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data], 'sampleAsset-CVRToAsset-run-1');
 });
 
 test('run --instance: SIGKILL, then the same command records again, and only its own instance runs', async () => {
@@ -64,7 +64,7 @@ test('run --instance: SIGKILL, then the same command records again, and only its
 test('run with changed files after a SIGKILL: the stored topology and instance are replaced and it records', async () => {
   const data = join(root, 'changed');
   const asset = 'sampleAsset-CVRToAsset-run-1';
-  const base = ['--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
+  const base = ['--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
   const first = startRecorder(process.execPath, ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', ...base]);
   try {
     const n = await moreSegmentsThan(azurite.connectionString, asset, (await segmentBlobs(azurite.connectionString, asset).catch(() => [])).length, 30_000, first);

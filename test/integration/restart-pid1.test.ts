@@ -38,7 +38,7 @@ async function pidOne(recorder: Recorder): Promise<number> {
 
 test('run as PID 1 in a PID namespace: SIGKILL, start again as PID 1, recording resumes', { skip }, async () => {
   const data = join(root, 'data');
-  const args = [...UNSHARE, process.execPath, 'bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
+  const args = [...UNSHARE, process.execPath, 'bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
   const asset = 'sampleAsset-CVRToAsset-run-1';
   const first = startRecorder('unshare', args);
   try {

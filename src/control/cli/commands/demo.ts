@@ -13,9 +13,11 @@ import { startHttpServer, type HttpServerHandle } from '../../http/server.ts';
 import { BlobPlaybackSource } from '../../http/playback/blob-source.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
 import { startSimulatedCamera } from '../../../testing/sim-camera/index.ts';
-import { startStatusLine } from '../status-line.ts';
+import { cliLogLine, startStatusLine } from '../status-line.ts';
+import { stderrLines } from '../console-lines.ts';
 import { describeError, waitForStop } from './run.ts';
 import type { CliIo } from '../io.ts';
+import { DEFAULT_DATA, hintOldDataFolders } from '../data-folder.ts';
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const INSTANCE = 'demo-camera';
@@ -25,7 +27,7 @@ export async function demoCommand(argv: readonly string[], io: CliIo, registry: 
     args: [...argv],
     options: {
       port: { type: 'string', default: '7070' },
-      data: { type: 'string', default: '.data/demo' },
+      data: { type: 'string' },
       speed: { type: 'string', default: '1' },
       file: { type: 'string', default: join(root, 'test/fixtures/media/h264-main-aac.mp4') },
       'segment-length': { type: 'string', default: 'PT30S' },
@@ -37,12 +39,20 @@ export async function demoCommand(argv: readonly string[], io: CliIo, registry: 
     io.err(`demo: no video clip at ${values.file}: give one with --file <clip.mp4> (an MP4 with H.264 or H.265 video)`);
     return 2;
   }
-  const dataDirectory = resolve(values.data);
+  // recordings and the cache in the one data folder every command uses; the demo's own
+  // definitions (re-made at each start for its camera) apart, so `serve` never resumes them
+  const dataDirectory = resolve(values.data ?? DEFAULT_DATA);
+  if (values.data === undefined) await hintOldDataFolders(dataDirectory, io.err);
   const cameraPassword = randomBytes(9).toString('base64url');
   const camera = await startSimulatedCamera({ file: values.file, speed: Number(values.speed), path: '/camera', auth: { username: 'viewer', password: cameraPassword, scheme: 'digest' } });
   const target = await resolveBlobTarget(undefined, dataDirectory);
+  const lines = stderrLines(io.err);
+  const logWrite = (line: string): void => {
+    const shown = cliLogLine(line);
+    if (shown !== undefined) lines.line(shown);
+  };
   // the demo's instance is re-made for this start's camera (new port and password), not resumed
-  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection }, resumeActiveInstances: false });
+  const host = await MediaGraphHost.open({ dataDirectory: join(dataDirectory, 'demo'), registry, logLevel: 'warn', logWrite, services: { blobConnection: target.connection }, resumeActiveInstances: false });
   let http: HttpServerHandle | undefined;
   let code = 0;
   try {
@@ -74,11 +84,10 @@ export async function demoCommand(argv: readonly string[], io: CliIo, registry: 
     io.out(`viewer: ${http.url}/`);
     io.err(`camera ${camera.url} (Digest auth) → segments of ${values['segment-length']} → cache ${join(dataDirectory, 'cache')} → ${target.description}`);
     io.err('the first segment is uploaded once it closes (one segment length after start); Ctrl-C stops and drains');
-    const tty = Boolean(process.stderr.isTTY);
-    const status = startStatusLine(host, INSTANCE, (text, final) => (tty ? process.stderr.write(`\r\x1b[K${text}${final ? '\n' : ''}`) : io.err(text)), tty);
+    const status = startStatusLine(host, INSTANCE, lines);
     try {
       const why = await waitForStop(values.for !== undefined ? Number(values.for) : undefined);
-      io.err(`${why}: deactivating (uploading what the cache holds)…`);
+      lines.line(`${why}: deactivating (uploading what the cache holds)…`);
       await host.instanceDeactivate(INSTANCE);
     } finally {
       status.stop();

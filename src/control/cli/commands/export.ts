@@ -10,10 +10,11 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve, dirname, basename, extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BlobPlaybackSource } from '../../http/playback/blob-source.ts';
-import type { PlaybackSegment } from '../../http/playback/source.ts';
+import { AssetNotFoundError, type PlaybackSegment } from '../../http/playback/source.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
 import type { CliIo } from '../io.ts';
 import { blobFlag } from '../secret-inputs.ts';
+import { DEFAULT_DATA, hintOldDataFolders } from '../data-folder.ts';
 
 /** A run of segments that can be concatenated behind one init segment. */
 export function continuousRuns(segments: readonly PlaybackSegment[], toleranceMs = 1000): PlaybackSegment[][] {
@@ -37,7 +38,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
       out: { type: 'string' },
       blob: { type: 'string' },
       'blob-file': { type: 'string' },
-      data: { type: 'string', default: '.data/demo' },
+      data: { type: 'string' },
     },
   });
   const from = values.from ? Date.parse(values.from) : NaN;
@@ -51,14 +52,25 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   }
   let target;
   try {
-    target = await resolveBlobTarget(await blobFlag(values, io.err), resolve(values.data));
+    const blob = await blobFlag(values, io.err);
+    if (values.data === undefined && !blob && !process.env['AZURE_STORAGE_CONNECTION_STRING']) await hintOldDataFolders(resolve(DEFAULT_DATA), io.err);
+    target = await resolveBlobTarget(blob, resolve(values.data ?? DEFAULT_DATA));
   } catch (e) {
     io.err(`export: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   }
   try {
     const source = await BlobPlaybackSource.create(target.connection);
-    const segments = await source.listSegments(values.asset, from, to);
+    let segments: PlaybackSegment[];
+    try {
+      segments = await source.listSegments(values.asset, from, to);
+    } catch (e) {
+      if (!(e instanceof AssetNotFoundError)) throw e;
+      const known = await source.listAssets().catch(() => undefined);
+      const list = known === undefined ? '' : known.length ? `; assets there: ${known.join(', ')}` : '; it holds no assets';
+      io.err(`asset "${values.asset}" does not exist in ${target.description}${list}`);
+      return 1;
+    }
     if (segments.length === 0) {
       io.err(`no media in ${values.asset} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
       return 1;

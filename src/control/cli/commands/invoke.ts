@@ -1,6 +1,6 @@
 // `mediagraph invoke <methodName> [payload.json | '{…}'] [--host http://127.0.0.1:7070] [--token T]`
 // LVA's direct methods from the shell: one POST to a running `mediagraph serve`. Prints the
-// `{status, payload}` answer; exits 0 for 2xx, 1 otherwise.
+// `{status, payload}` answer (indented on a terminal, one line for a pipe); exits 0 for 2xx, 1 otherwise.
 import { parseArgs } from 'node:util';
 import { readJsonFile } from './validate.ts';
 import type { CliIo } from '../io.ts';
@@ -39,6 +39,14 @@ export async function invokeCommand(argv: readonly string[], io: CliIo): Promise
     return 1;
   }
   const text = await res.text();
-  io.out(text);
+  io.out(io.outIsTerminal ? indented(text) : text);
   return res.ok ? 0 : 1;
+}
+
+function indented(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
 }

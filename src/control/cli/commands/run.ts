@@ -1,19 +1,21 @@
-// `mediagraph run <topology.json> [--instance <instance.json>] [--param name=value ...]
+// `mediagraph run <topology.json> [--instance <instance.json>] [--name <instance>] [--param name=value ...]
 //   [--blob <connection string | SAS URL>] [--for <seconds>] [--data <dir>]`
 // Runs one instance in the foreground with a live status line; Ctrl-C deactivates it
 // (the cache drains, bounded) and exits. Without --blob, recordings go to an embedded Azurite.
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MediaGraphHost } from '../../../runtime/host.ts';
 import { MediaGraphError } from '../../../runtime/errors.ts';
 import type { NodeRegistry } from '../../../runtime/registry.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
-import { startStatusLine, type StatusCounters } from '../status-line.ts';
+import { cliLogLine, startStatusLine, type StatusCounters } from '../status-line.ts';
+import { stderrLines } from '../console-lines.ts';
 import { readJsonFile } from './validate.ts';
 import { validateTopology } from '../../../graph/validate.ts';
 import { Redactor } from '../../../runtime/redact.ts';
 import type { CliIo } from '../io.ts';
 import { blobFlag, paramsFromEnv, paramsFromFiles, warnSecretParams } from '../secret-inputs.ts';
+import { cachePathParameter, DEFAULT_DATA, defaultInstanceName, hintOldDataFolders } from '../data-folder.ts';
 
 export function describeError(e: unknown): string {
   if (e instanceof MediaGraphError) {
@@ -70,13 +72,13 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
       blob: { type: 'string' },
       'blob-file': { type: 'string' },
       for: { type: 'string' },
-      data: { type: 'string', default: '.data/run' },
+      data: { type: 'string' },
       name: { type: 'string' },
     },
   });
   const file = positionals[0];
   if (!file) {
-    io.err('usage: mediagraph run <topology.json> [--instance <instance.json>] [--param name=value ...] [--blob <connection>] [--for <seconds>] [--data <dir>]');
+    io.err('usage: mediagraph run <topology.json> [--instance <instance.json>] [--name <instance>] [--param name=value ...] [--blob <connection>] [--for <seconds>] [--data <dir>]');
     return 2;
   }
   let topology: { name?: unknown };
@@ -105,7 +107,11 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     ...(instance.properties?.parameters ?? []).map((p) => [p.name, String(p.value)] as [string, string]),
     ...paramsFromEnv(process.env), ...(await paramsFromFiles(values['param-file'] ?? [])), ...cliParams,
   ]) params.set(n.toLowerCase(), [n, v]);
-  const name = values.name ?? instance.name ?? 'run-1';
+  const dataDirectory = resolve(values.data ?? DEFAULT_DATA);
+  const cacheParam = cachePathParameter(topology, new Set(params.keys()));
+  if (cacheParam) params.set(cacheParam.toLowerCase(), [cacheParam, join(dataDirectory, 'cache')]);
+  // one instance (and asset) per camera: not one shared default name
+  const name = values.name ?? instance.name ?? defaultInstanceName(String(topology.name ?? ''), params);
   const instanceDoc = {
     ...instance,
     name,
@@ -119,7 +125,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     for (const i of check.issues) io.err(redactor.text(`${i.document === 'instance' ? 'instance#' : ''}${i.pointer || '/'}: ${i.message} [${i.code}]`));
     return 1;
   }
-  const dataDirectory = resolve(values.data);
+  if (values.data === undefined) await hintOldDataFolders(dataDirectory, io.err);
   let target;
   try {
     target = await resolveBlobTarget(await blobFlag(values, io.err), dataDirectory);
@@ -128,8 +134,14 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     return 2;
   }
   redactor.add(target.connection);
+  // log lines and the status line share stderr without being glued together
+  const lines = stderrLines(io.err);
+  const logWrite = (line: string): void => {
+    const shown = cliLogLine(line);
+    if (shown !== undefined) lines.line(shown);
+  };
   // Only this instance runs: others stored in the same data folder belong to other runs.
-  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', services: { blobConnection: target.connection }, resumeActiveInstances: false });
+  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', logWrite, services: { blobConnection: target.connection }, resumeActiveInstances: false });
   io.err(`recording to ${target.description}`);
   let code = 0;
   try {
@@ -139,11 +151,10 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     if (applied.topology === 'updated' || applied.instance === 'updated') {
       io.err(`updated the stored ${[applied.topology === 'updated' ? `topology ${String(topology.name)}` : '', applied.instance === 'updated' ? `instance ${name}` : ''].filter(Boolean).join(' and ')} from the given files`);
     }
-    const tty = Boolean(process.stderr.isTTY);
-    const status = startStatusLine(host, name, (text, final) => (tty ? process.stderr.write(`\r\x1b[K${text}${final ? '\n' : ''}`) : io.err(text)), tty);
+    const status = startStatusLine(host, name, lines);
     try {
       await host.instanceActivate(name);
-      io.err(`instance ${name} is Active; Ctrl-C to stop (the cache drains before exit)`);
+      lines.line(`instance ${name} is Active: connecting to the camera; Ctrl-C to stop (the cache drains before exit)`);
       const stopped = new Promise<string>((res) => {
         const sub = host.events$.subscribe((e) => {
           if (e.type === 'GraphInstanceStateChanged' && e.subject === `/graphInstances/${name}` && (e.body as { state: string }).state === 'Inactive') {
@@ -154,11 +165,11 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
       });
       const why = await Promise.race([waitForStop(values.for !== undefined ? Number(values.for) : undefined), stopped]);
       if (host.instanceStatus(name).state === 'Active') {
-        io.err(`${why}: deactivating (uploading what the cache holds; Ctrl-C again to stop now)…`);
+        lines.line(`${why}: deactivating (uploading what the cache holds; Ctrl-C again to stop now)…`);
         const deactivated = host.instanceDeactivate(name);
         // A second interrupt does not wait for a drain that a dead uplink may never finish.
         const again = (): void => {
-          if (host.stopDrainNow(name)) io.err('stopping now: what was not uploaded stays in the local cache for the next run');
+          if (host.stopDrainNow(name)) lines.line('stopping now: what was not uploaded stays in the local cache for the next run');
         };
         process.once('SIGINT', again);
         process.once('SIGTERM', again);

@@ -10,6 +10,7 @@ import type { ValidationIssue } from '../../../graph/model.ts';
 import type { NodeRegistry } from '../../../runtime/registry.ts';
 import { Redactor } from '../../../runtime/redact.ts';
 import type { CliIo } from '../io.ts';
+import { validateSiteFile } from '../../../site/validate-site-command.ts';
 
 export async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
@@ -23,10 +24,11 @@ export async function readJsonFile(path: string): Promise<unknown> {
 }
 
 export async function validateCommand(argv: readonly string[], io: CliIo, registry: NodeRegistry): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { instance: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { instance: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } } });
+  if (values.config !== undefined) return validateSiteFile(values.config, registry, io.out, io.err);
   const file = positionals[0];
   if (!file) {
-    io.err('usage: mediagraph validate <topology.json> [--instance <instance.json>] [--json]');
+    io.err('usage: mediagraph validate <topology.json> [--instance <instance.json>] [--json] | validate --config <mediagraph.json>');
     return 2;
   }
   let topology: unknown;
