@@ -82,3 +82,8 @@ export function parseGapBlobName(name: string): { startMs: number; endMs: number
 export function indexBlobName(day: string): string {
   return `index/${day}.json`;
 }
+
+/** Prefix of the segment blobs that start within the UTC hour of `ms`. */
+export function segmentHourPrefix(ms: number): string {
+  return `segments/${isoBasic(ms).slice(0, 11)}`;
+}

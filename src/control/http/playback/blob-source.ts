@@ -8,7 +8,7 @@ import { parseBlobConnection, createClient, type BlobConnection, type ClientFor 
 import {
   containerNameForAsset, InvalidContainerNameError, initBlobName, parseSegmentBlobName, segmentDayPrefix, utcDay, dayStartMs,
 } from '../../../storage/blob/naming.ts';
-import { clip, mergeGaps, mergeRanges, type GapRange, type TimeRange } from '../../../storage/blob/asset-index.ts';
+import { recordedExtent } from '../../../storage/asset-view.ts';
 import {
   AssetNotFoundError, RangeNotSatisfiableError,
   type AvailableMediaResult, type BlobBytes, type ByteRange, type PlaybackSegment, type PlaybackSource, type RecordedRange,
@@ -17,8 +17,6 @@ import {
 const DAY_MS = 86_400_000;
 /** A segment is at most a few minutes long; look this far before a window for one that overlaps it. */
 const SEGMENT_LOOKBACK_MS = 15 * 60_000;
-/** Windows up to this long probe every day (indexes rebuilt from listings where missing). */
-const SHORT_WINDOW_MS = 8 * DAY_MS;
 const SEGMENT_NAME = /^segments\/[0-9TZ.]+_\d+\.m4s$/;
 const INIT_NAME = /^init\/[^/]+\.mp4$/;
 
@@ -69,27 +67,8 @@ export class BlobPlaybackSource implements PlaybackSource {
   async recordedExtent(asset: string, signal?: AbortSignal): Promise<RecordedRange | undefined> {
     const store = await this.#store(asset);
     return this.#guard(asset, signal, async (s) => {
-      const days = await this.#indexedDays(store, s);
-      let startMs: number | undefined;
-      for (const day of days) {
-        const first = (await store.readIndex(day, s))?.ranges[0];
-        if (first) { startMs = first.startMs; break; }
-      }
-      let endMs: number | undefined;
-      for (const day of [...days].reverse()) {
-        const ranges = (await store.readIndex(day, s))?.ranges ?? [];
-        if (ranges.length) { endMs = ranges.reduce((m, r) => Math.max(m, r.endMs), -Infinity); break; }
-      }
-      if (startMs !== undefined && endMs !== undefined) return { startMs, endMs };
-      // No index yet (or an empty one): the segment listing is the truth, at the cost of a scan.
       await this.#assertExists(asset, s);
-      const segments = (await store.listNames('segments/', s)).map(parseSegmentBlobName).filter((x) => x !== undefined);
-      if (!segments.length) return undefined;
-      // a reduce, not Math.min(...list): a year of segments is more arguments than a call takes
-      return {
-        startMs: segments.reduce((m, x) => Math.min(m, x.startMs), Infinity),
-        endMs: segments.reduce((m, x) => Math.max(m, x.startMs + x.durationMs), -Infinity),
-      };
+      return recordedExtent(store, s);
     });
   }
 
@@ -97,24 +76,8 @@ export class BlobPlaybackSource implements PlaybackSource {
     const store = await this.#store(asset);
     return this.#guard(asset, signal, async (s) => {
       await this.#assertExists(asset, s);
-      if (toMs - fromMs <= SHORT_WINDOW_MS) {
-        const r = await store.availableRanges(fromMs, toMs, s);
-        return { ranges: r.ranges, gaps: r.gaps };
-      }
-      // Months or years: read only the days that have an index (one listing), instead of
-      // probing every day of the window; a day without an index counts as empty here.
-      // Iterating the calendar instead cost seconds of CPU for `0000`–`9999` (3.65 M days).
-      const firstDay = Math.floor((fromMs - DAY_MS) / DAY_MS) * DAY_MS;
-      const ranges: TimeRange[] = [];
-      const gaps: GapRange[] = [];
-      for (const day of await this.#indexedDays(store, s)) {
-        const dayMs = dayStartMs(day);
-        if (dayMs < firstDay || dayMs >= toMs) continue;
-        const index = await store.readIndex(day, s);
-        ranges.push(...(index?.ranges ?? []));
-        gaps.push(...(index?.gaps ?? []));
-      }
-      return { ranges: clip(mergeRanges(ranges), fromMs, toMs), gaps: clip(mergeGaps(gaps), fromMs, toMs) };
+      // the day indexes merged with a listing of what is newer (storage/asset-view.ts)
+      return store.availableRanges(fromMs, toMs, s);
     });
   }
 
@@ -191,10 +154,6 @@ export class BlobPlaybackSource implements PlaybackSource {
 
   initSegment(asset: string, id: string, range?: ByteRange, signal?: AbortSignal): Promise<BlobBytes | undefined> {
     return this.readBlob(asset, initBlobName(id), range, signal);
-  }
-
-  async #indexedDays(store: BlobAssetStore, signal: AbortSignal): Promise<string[]> {
-    return (await store.listNames('index/', signal)).map((n) => /^index\/(\d{4}-\d{2}-\d{2})\.json$/.exec(n)?.[1]).filter((d): d is string => d !== undefined).sort();
   }
 
   #containerName(asset: string): string {
