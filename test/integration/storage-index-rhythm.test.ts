@@ -49,11 +49,19 @@ test('PT5M across midnight: an index write per hour of media, none per segment; 
     return { tc, input, finished: done(sink$) };
   };
 
-  // First run: 22:50 → 00:20 (18 segments, 90 minutes of media).
+  // First run: 22:50 → 00:20 (18 segments, 90 minutes of media). Half an hour first: no index
+  // yet (the uploader would have written one by now, were it written per segment or per moment).
   const first = run();
-  for (let k = 0; k < 18; k++) first.input.next({ ...writeSegment(src, k, { durationMs: MIN5, t0: T0 }), afterDiscontinuity: k === 0 });
+  const feed = (k: number) => first.input.next({ ...writeSegment(src, k, { durationMs: MIN5, t0: T0 }), afterDiscontinuity: k === 0 });
+  for (let k = 0; k < 6; k++) feed(k);
+  await until(() => first.tc.of('SegmentUploaded').length === 6, '6 uploads');
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(indexPuts(), 0, 'no index write for half an hour of media');
+  assert.deepEqual((await reader.availableRanges(T0 - 3600_000, T0 + 6 * 3600_000)).ranges, [{ startMs: T0, endMs: T0 + 6 * MIN5 }]);
+  for (let k = 6; k < 18; k++) feed(k);
   await until(() => first.tc.of('SegmentUploaded').length === 18, '18 uploads');
   await until(() => indexPuts() >= 1, 'the hourly index write');
+  await new Promise((r) => setTimeout(r, 2500));
   // One hour of media pending made one index write; 30 minutes since wait for the next one.
   assert.equal(indexPuts(), 1, 'one index write for 90 minutes of media');
   const all = await stored();
