@@ -397,9 +397,10 @@ export class BlobAssetStore implements AssetListingSource {
   }
 
   /** Runs one SDK call under its own deadline; maps failures to BlobStoreError without secrets. */
-  async #call<T>(what: StorageOp, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #call<T>(op: StorageOp, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     outer?.throwIfAborted();
-    this.#requests.count(what);
+    this.#requests.count(op);
+    const what = CALL_NAMES[op] ?? op;
     // One controller for both the deadline and the caller's signal (AbortSignal.any would
     // allocate a dependent signal per call, which shows at hundreds of calls per second).
     const call = new AbortController();
@@ -419,6 +420,16 @@ export class BlobAssetStore implements AssetListingSource {
     }
   }
 }
+
+/** How errors name a call (the words users and logs have always seen). */
+const CALL_NAMES: Partial<Record<StorageOp, string>> = {
+  'put-init': 'upload-init',
+  'put-segment': 'upload-segment',
+  'put-gap': 'write-gap',
+  'put-index': 'write-index',
+  'get-index': 'read-index',
+  'get-blob': 'download',
+};
 
 /** A segment file's upload body: read whole (small files) or a stream opened when sent. */
 export interface SegmentBody {
