@@ -136,3 +136,15 @@ function extentOf(ranges: readonly TimeRange[]): TimeRange | undefined {
   // a reduce, not Math.min(...list): a year of segments is more arguments than a call takes
   return { startMs: ranges.reduce((m, x) => Math.min(m, x.startMs), Infinity), endMs: ranges.reduce((m, x) => Math.max(m, x.endMs), -Infinity) };
 }
+
+/**
+ * Segments overlapping [fromMs, toMs), sorted by start: one listing per day prefix, from a
+ * segment's length before the window (`list` lists one prefix).
+ */
+export async function listSegmentsBetween<T extends { readonly startMs: number; readonly endMs: number }>(fromMs: number, toMs: number, list: (prefix: string) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let day = dayStartMs(utcDay(fromMs - SEGMENT_LOOKBACK_MS)); day < toMs; day += DAY_MS) {
+    for (const s of await list(segmentDayPrefix(utcDay(day)))) if (s.endMs > fromMs && s.startMs < toMs) out.push(s);
+  }
+  return out.sort((a, b) => a.startMs - b.startMs);
+}

@@ -15,17 +15,18 @@ import { SECRETS_NOTE, SecretInputError } from './secret-inputs.ts';
 /** Each command's synopsis and what it does, in the order `mediagraph help` lists them. */
 const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string])[] = [
   ['demo', 'demo [--port 7070] [--speed 1] [--for <s>]', "simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)"],
-  ['run', 'run <topology.json> [--instance <instance.json>] [--param-file <file>] [--param name=value ...] [--blob-file <file> | --blob <conn>] [--for <s>] [--data <dir>]', 'run one instance in the foreground with a live status line'],
-  ['serve', 'serve [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn>]', 'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer'],
+  ['run', 'run <topology.json> [--instance <instance.json>] [--param-file <file>] [--param name=value ...] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>] [--data <dir>]', 'run one instance in the foreground with a live status line'],
+  ['serve', 'serve [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn> | --store file:<dir>]', 'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer'],
   ['validate', 'validate <topology.json> [--instance <instance.json>] [--json]', "check a topology (and an instance) against LVA's rules"],
   ['probe', 'probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http] [--username <u> --password-file <file>]', 'tracks, frame counts and lost packets of a camera'],
   ['record', 'record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>] [--username <u> --password-file <file>]', 'record fMP4 segments to a folder, no host, no cloud'],
-  ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob-file <file> | --blob <conn>] [--data <dir>]', 'write a recorded range to plain files'],
+  ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]', 'write a recorded range to plain files'],
   ['invoke', 'invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token-file <file> | --token <t>]', 'call an LVA direct method on a running host'],
 ];
 
 const BLOB_NOTE = `blob storage: --blob-file <file> or --blob <connection string | SAS URL | account URL>, else
-AZURE_STORAGE_CONNECTION_STRING, else an embedded Azurite under the data folder (its own key, loopback only).`;
+AZURE_STORAGE_CONNECTION_STRING, else an embedded Azurite under the data folder (its own key, loopback only);
+--store file:<folder> records into a local folder instead (same layout, one sub-folder per asset).`;
 
 const USAGE = `usage: mediagraph <command> [options]      (mediagraph <command> --help for one command)
 

@@ -6,8 +6,8 @@
 import type { EventBus } from '../../types/events.ts';
 import type { Logger } from '../../types/logger.ts';
 import type { CachedGap, CachedRange, CachedSegment, SegmentQueue } from '../../types/cache.ts';
-import type { BlobAssetStore, SegmentBody } from '../../storage/blob/index.ts';
-import { BlobStoreError } from '../../storage/blob/index.ts';
+import type { AssetStore, SegmentBody } from '../../types/asset-store.ts';
+import { AssetStoreError } from '../../storage/store-error.ts';
 import { backoffMs } from './options.ts';
 import { delayBeforeRetry } from '../../storage/blob/retry-after.ts';
 import { StorageFailureLog } from './failure-log.ts';
@@ -57,7 +57,7 @@ interface ReadAhead {
 
 export class AssetUploader {
   readonly #queue: SegmentQueue;
-  readonly #store: BlobAssetStore;
+  readonly #store: AssetStore;
   readonly #events: EventBus;
   readonly #logger: Logger;
   readonly #opts: UploaderOptions;
@@ -75,7 +75,7 @@ export class AssetUploader {
   #detached = false;
   uploaded = 0;
 
-  constructor(queue: SegmentQueue, store: BlobAssetStore, events: EventBus, logger: Logger, opts: UploaderOptions) {
+  constructor(queue: SegmentQueue, store: AssetStore, events: EventBus, logger: Logger, opts: UploaderOptions) {
     this.#queue = queue;
     this.#store = store;
     this.#events = events;
@@ -337,10 +337,10 @@ export class AssetUploader {
 
   #storageError(e: unknown, willRetry: boolean): void {
     if (willRetry) { this.#opts.metrics?.add('mediagraph_upload_retries_total'); this.#uplink.failed(); }
-    const err = e instanceof BlobStoreError ? e : undefined;
+    const err = e instanceof AssetStoreError ? e : undefined;
     const message = err?.message ?? (e instanceof Error ? e.message : String(e));
     this.#events.emit('StorageError', {
-      storageAccountName: this.#store.connection.accountName,
+      storageAccountName: this.#store.accountName,
       errorCode: err?.code ?? 'Error',
       message,
       willRetry,

@@ -10,7 +10,11 @@
 import { open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import type { BlobServiceClient, ContainerClient, BlockBlobClient } from '@azure/storage-blob';
-import type { CachedSegment } from '../../types/cache.ts';
+import type {
+  AssetStore, AvailableMedia, ByteRange, SegmentBody, SegmentToUpload, StoredBytes, StoredSegment,
+} from '../../types/asset-store.ts';
+import { RangeNotSatisfiableError } from '../../types/asset-store.ts';
+import { AssetStoreError } from '../store-error.ts';
 import { parseBlobConnection, createClient, type BlobConnection } from './connection.ts';
 import {
   containerNameForAsset, initBlobName, segmentBlobName, parseSegmentBlobName, indexBlobName,
@@ -18,7 +22,7 @@ import {
 } from './naming.ts';
 import { ReadBuffers } from './read-buffers.ts';
 import { applyToIndex, intersectRanges, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
-import { availableMedia, daysCovering, indexFromListing, type AssetListingSource } from '../asset-view.ts';
+import { availableMedia, daysCovering, indexFromListing, listSegmentsBetween, recordedExtent, type AssetListingSource } from '../asset-view.ts';
 import { storageRequests, type StorageOp, type StorageRequestCounter } from '../request-counter.ts';
 
 export interface BlobStoreOptions {
@@ -35,29 +39,14 @@ export interface BlobStoreOptions {
   readonly requestCounter?: StorageRequestCounter;
 }
 
-/** A failed storage call, with a stable code and no secrets in the message. */
-export class BlobStoreError extends Error {
-  override readonly name = 'BlobStoreError';
-  constructor(readonly code: string, message: string, readonly statusCode?: number, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-  /** Client errors that no retry can fix (bad credentials, forbidden, bad request). */
-  get permanent(): boolean {
-    return this.statusCode === 400 || this.statusCode === 401 || this.statusCode === 403;
-  }
+/** A failed Blob Storage call, with a stable code and no secrets in the message. */
+export class BlobStoreError extends AssetStoreError {
+  override readonly name: string = 'BlobStoreError';
 }
 
-export type SegmentToUpload = Pick<CachedSegment, 'path' | 'startWallClockMs' | 'endWallClockMs' | 'mediaDurationMs' | 'tracks' | 'init'> & {
-  /** The file's size when known (the cache knows it exactly); otherwise it is read from disk. */
-  readonly byteSize?: number;
-};
+export type { SegmentToUpload, SegmentBody, AvailableMedia };
 
-export interface AvailableMedia {
-  readonly ranges: readonly TimeRange[];
-  readonly gaps: readonly GapRange[];
-}
-
-export class BlobAssetStore implements AssetListingSource {
+export class BlobAssetStore implements AssetStore, AssetListingSource {
   readonly connection: BlobConnection;
   readonly assetName: string;
   readonly containerName: string;
@@ -120,6 +109,10 @@ export class BlobAssetStore implements AssetListingSource {
 
   describe(): string {
     return `asset ${this.assetName} in container ${this.containerName} via ${this.connection.describe()}`;
+  }
+
+  get accountName(): string {
+    return this.connection.accountName;
   }
 
   /** Creates the container if needed (once per store object). */
@@ -313,6 +306,65 @@ export class BlobAssetStore implements AssetListingSource {
     return ranges;
   }
 
+  recordedExtent(signal?: AbortSignal): Promise<TimeRange | undefined> {
+    return recordedExtent(this, signal);
+  }
+
+  /** Segments overlapping [fromMs, toMs), from their names and metadata (one listing per day). */
+  listSegments(fromMs: number, toMs: number, signal?: AbortSignal): Promise<StoredSegment[]> {
+    return listSegmentsBetween(fromMs, toMs, async (prefix) => (await this.#list(prefix, true, signal)).flatMap((item) => {
+      const parsed = parseSegmentBlobName(item.name);
+      if (!parsed) return [];
+      const meta = item.metadata ?? {};
+      const metaEnd = meta['end'] ? Date.parse(meta['end']) : Number.NaN;
+      const endMs = Number.isNaN(metaEnd) ? parsed.startMs + parsed.durationMs : metaEnd;
+      return [{
+        name: item.name.slice('segments/'.length),
+        startMs: parsed.startMs,
+        endMs,
+        durationMs: endMs - parsed.startMs,
+        initId: decodeURIComponent(meta['initid'] ?? ''),
+        ...(meta['codecs'] ? { codecs: meta['codecs'] } : {}),
+      }];
+    }));
+  }
+
+  /** A segment or init blob, streamed; the deadline covers the answer's headers only. */
+  async readObject(name: string, range?: ByteRange, signal?: AbortSignal): Promise<StoredBytes | undefined> {
+    if (!READABLE_NAME.test(name)) return undefined;
+    const blob = this.#blob(name);
+    try {
+      const count = range?.end !== undefined ? range.end - range.start + 1 : undefined;
+      const r = await this.#call('get-blob', this.#opTimeout, signal, (s) => blob.download(range?.start ?? 0, count, { abortSignal: s }));
+      const body = r.readableStreamBody;
+      if (!body) throw new BlobStoreError('NoBody', `download of ${name} returned no body`);
+      const contentLength = r.contentLength ?? 0;
+      const total = /\/(\d+)$/.exec(r.contentRange ?? '')?.[1];
+      const totalSize = total ? Number(total) : contentLength;
+      if (range && (range.start >= totalSize || contentLength === 0)) {
+        // Azurite answers a range starting at the size with an empty 206; HTTP says 416
+        body.destroy();
+        throw new RangeNotSatisfiableError(totalSize);
+      }
+      return {
+        body: body as unknown as StoredBytes['body'],
+        contentLength,
+        totalSize,
+        contentType: name.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment',
+        ...(range ? { range: { start: range.start, end: range.start + contentLength - 1 } } : {}),
+        ...(r.etag ? { etag: r.etag } : {}),
+      };
+    } catch (e) {
+      if (e instanceof RangeNotSatisfiableError) throw e;
+      if (e instanceof BlobStoreError && e.statusCode === 404) return undefined;
+      if (e instanceof BlobStoreError && e.statusCode === 416) {
+        const props = await this.#call('get-blob', this.#opTimeout, signal, (s) => blob.getProperties({ abortSignal: s }));
+        throw new RangeNotSatisfiableError(props.contentLength ?? 0);
+      }
+      throw e;
+    }
+  }
+
   async listGapMarkers(signal?: AbortSignal): Promise<GapRange[]> {
     const gaps: GapRange[] = [];
     for (const item of await this.#list('gaps/', false, signal)) {
@@ -421,6 +473,9 @@ export class BlobAssetStore implements AssetListingSource {
   }
 }
 
+/** What may be read as media: segment and init blobs, nothing else of the container. */
+const READABLE_NAME = /^(segments\/[0-9TZ.]+_\d+\.m4s|init\/[^/]+\.mp4)$/;
+
 /** How errors name a call (the words users and logs have always seen). */
 const CALL_NAMES: Partial<Record<StorageOp, string>> = {
   'put-init': 'upload-init',
@@ -431,12 +486,6 @@ const CALL_NAMES: Partial<Record<StorageOp, string>> = {
   'get-blob': 'download',
 };
 
-/** A segment file's upload body: read whole (small files) or a stream opened when sent. */
-export interface SegmentBody {
-  readonly path: string;
-  readonly bytes: number;
-  readonly data: Buffer | (() => NodeJS.ReadableStream);
-}
 
 /** Files up to this size are read whole (one buffer per upload in flight); larger ones stream. */
 const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;

@@ -1,9 +1,10 @@
 // Names inside an asset container (docs/architecture.md, Asset). Every name is a pure function of the data,
 // so a retry after a crash overwrites the same blob and never makes a duplicate.
 import { parseGapReason, type GapReason } from '../../types/gap.ts';
+import { InvalidAssetNameError } from '../store-error.ts';
 
-export class InvalidContainerNameError extends Error {
-  override readonly name = 'InvalidContainerNameError';
+export class InvalidContainerNameError extends InvalidAssetNameError {
+  override readonly name: string = 'InvalidContainerNameError';
 }
 
 /**

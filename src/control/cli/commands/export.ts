@@ -9,7 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve, dirname, basename, extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { BlobPlaybackSource } from '../../http/playback/blob-source.ts';
+import { openPlaybackSource } from '../../http/playback/store-source.ts';
 import type { PlaybackSegment } from '../../http/playback/source.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
 import type { CliIo } from '../io.ts';
@@ -37,6 +37,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
       out: { type: 'string' },
       blob: { type: 'string' },
       'blob-file': { type: 'string' },
+      store: { type: 'string' },
       data: { type: 'string', default: '.data/demo' },
     },
   });
@@ -51,13 +52,13 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   }
   let target;
   try {
-    target = await resolveBlobTarget(await blobFlag(values, io.err), resolve(values.data));
+    target = await resolveBlobTarget(await blobFlag(values, io.err), resolve(values.data), process.env, values.store);
   } catch (e) {
     io.err(`export: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   }
   try {
-    const source = await BlobPlaybackSource.create(target.connection);
+    const source = await openPlaybackSource(target.connection);
     const segments = await source.listSegments(values.asset, from, to);
     if (segments.length === 0) {
       io.err(`no media in ${values.asset} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);

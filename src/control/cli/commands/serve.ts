@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { MediaGraphHost } from '../../../runtime/host.ts';
 import type { NodeRegistry } from '../../../runtime/registry.ts';
 import { startHttpServer } from '../../http/server.ts';
-import { BlobPlaybackSource } from '../../http/playback/blob-source.ts';
+import { openPlaybackSource } from '../../http/playback/store-source.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
 import { waitForStop } from './run.ts';
 import type { CliIo } from '../io.ts';
@@ -23,6 +23,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
       'token-file': { type: 'string' },
       blob: { type: 'string' },
       'blob-file': { type: 'string' },
+      store: { type: 'string' },
       for: { type: 'string' },
     },
   });
@@ -36,14 +37,14 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
   let target;
   try {
     token = await resolveSecret({ option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile }, process.env, io.err);
-    target = await resolveBlobTarget(await blobFlag(values, io.err), dataDirectory);
+    target = await resolveBlobTarget(await blobFlag(values, io.err), dataDirectory, process.env, values.store);
   } catch (e) {
     io.err(`serve: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   }
   const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'info', services: { blobConnection: target.connection } });
   try {
-    const playback = await BlobPlaybackSource.create(target.connection);
+    const playback = await openPlaybackSource(target.connection);
     const http = await startHttpServer(host, { host: values.host, port, ...(token ? { token } : {}), playback });
     io.out(`listening on ${http.url}`);
     io.err(`recordings go to ${target.description}; definitions in ${dataDirectory}`);
