@@ -17,6 +17,7 @@ import { BlobAssetStore, mergeRanges } from '../../src/storage/blob/index.ts';
 import { storageRequests, StorageRequestCounter } from '../../src/storage/request-counter.ts';
 import type { GraphEvent } from '../../src/types/events.ts';
 import { until } from '../helpers/until.ts';
+import { HttpMetrics } from '../../src/control/http/metrics.ts';
 
 const SEGMENTS = 5;
 
@@ -74,8 +75,13 @@ async function recordThroughProxy(t: { after(fn: () => unknown): void }, segment
   assert.ok(requests.length <= 1.5 * segments + 6, detail);
   // No read of the index on the hot path.
   assert.equal(requests.filter((r) => r.method === 'GET' && r.path.includes('/index/')).length, 0, detail);
-  // The store layer counts what the proxy saw (mediagraph_storage_requests_total).
+  // The store layer counts what the proxy saw, and /metrics exports it by operation.
   assert.equal(storageRequests.total() - countedBefore, requests.length, detail);
+  const metrics = new HttpMetrics(host);
+  const text = (await metrics.render()).body;
+  metrics.close();
+  const putSegments = Number(/^mediagraph_storage_requests_total\{op="put-segment"\} (\d+)$/m.exec(text)?.[1]);
+  assert.ok(putSegments >= segments, text.split('\n').filter((l) => l.includes('storage_requests')).join('\n'));
 
   // After the run: the index lists exactly what is stored, and so does availableMedia.
   const stored = mergeRanges(await reader.listSegmentSpans('segments/'));
