@@ -5,11 +5,10 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { get, openTestHost, serve } from './http-support.ts';
-import { useServedRecording, ASSET, SEGMENT_MS, type RecordedAsset } from './playback-support.ts';
+import { useServedRecording, ASSET, SEGMENT_MS, STORE_KINDS, type RecordedAsset } from './playback-support.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
 import { azuriteConnectionString } from '../../src/testing/azurite.ts';
 import { BlobPlaybackSource } from '../../src/control/http/playback/blob-source.ts';
-import { BlobAssetStore } from '../../src/storage/blob/blob-asset-store.ts';
 
 type OData = { error: { code: string; message: string; details: { code: string; target: string }[] } };
 type Available = { timeRanges: { start: string; end: string }[]; gaps?: { start: string; end: string; reason?: string }[] };
@@ -17,10 +16,11 @@ type Available = { timeRanges: { start: string; end: string }[]; gaps?: { start:
 const iso = (ms: number): string => new Date(ms).toISOString();
 const HOUR = 3_600_000;
 
-describe('playback over HTTP', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () => {
+// The same tests against each store: Blob Storage (Azurite) and a local folder.
+for (const kind of STORE_KINDS) describe(`playback over HTTP (${kind} store)`, { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () => {
   let rec: RecordedAsset;
   let url: string;
-  useServedRecording((r, u) => { rec = r; url = u; });
+  useServedRecording((r, u) => { rec = r; url = u; }, kind);
 
   const base = (): string => `${url}/api/assets/${ASSET}`;
   const available = async (q: Record<string, string>): Promise<{ status: number; body: Available & OData }> => {
@@ -182,7 +182,7 @@ describe('playback over HTTP', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg'
     assert.equal((await get(`${url}/api/assets/no-such-asset/playlist.m3u8`)).status, 404);
   });
 
-  test('storage failures answer 502 without the account key or the connection string', async (t) => {
+  test('storage failures answer 502 without the account key or the connection string', { skip: kind === 'file' ? 'Blob Storage only' : false }, async (t) => {
     const deadStorage = azuriteConnectionString('http://127.0.0.1:9');
     const key = /AccountKey=([^;]+)/.exec(deadStorage)![1]!;
     const host = await openTestHost(t);
@@ -212,7 +212,7 @@ describe('playback over HTTP', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg'
 
   // Last: it adds a segment to the shared asset.
   test('a recording still being written gives a live playlist (no ENDLIST) unless the caller closed the window', async () => {
-    const store = await BlobAssetStore.create(rec.azurite.connectionString, ASSET);
+    const store = rec.store;
     const start = Date.now() - 5000;
     const seg = rec.segments[0]!;
     await store.uploadSegment({

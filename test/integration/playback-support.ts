@@ -1,14 +1,16 @@
-// A recorded asset in a real Azurite, for the playback-* and viewer-* tests: ffmpeg cuts the
-// H.264/AAC fixture into an fMP4 init segment and 2 s media segments, which are uploaded with
-// the asset layout (BlobAssetStore) at wall-clock times with one known 10 s gap; the last two
-// segments name a second init id, so the playlist must switch EXT-X-MAP there.
+// A recorded asset in a real Azurite (or, with kind 'file', in a local folder store), for the
+// playback-* and viewer-* tests: ffmpeg cuts the H.264/AAC fixture into an fMP4 init segment
+// and 2 s media segments, which are stored with the asset layout (through the AssetStore
+// interface) at wall-clock times with one known 10 s gap; the last two segments name a second
+// init id, so the playlist must switch EXT-X-MAP there.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAzurite, type AzuriteHandle } from '../../src/testing/azurite.ts';
-import { BlobAssetStore } from '../../src/storage/blob/blob-asset-store.ts';
-import { BlobPlaybackSource } from '../../src/control/http/playback/blob-source.ts';
+import { openAssetStore } from '../../src/storage/open-store.ts';
+import { openPlaybackSource, type StorePlaybackSource } from '../../src/control/http/playback/store-source.ts';
+import type { AssetStore } from '../../src/types/asset-store.ts';
 import { before, after } from 'node:test';
 import { openTestHost, serve, type TestContextLike } from './http-support.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
@@ -25,9 +27,18 @@ export interface RecordedSegment {
   readonly blobName: string;
 }
 
+/** The two stores every playback test runs against. */
+export const STORE_KINDS = ['blob', 'file'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
 export interface RecordedAsset {
-  readonly azurite: AzuriteHandle;
-  readonly playback: BlobPlaybackSource;
+  readonly kind: StoreKind;
+  /** The Azurite of a 'blob' recording (a 'file' one has none). */
+  readonly azurite?: AzuriteHandle;
+  /** Where the asset is: a connection string or `file:<folder>`. */
+  readonly location: string;
+  readonly store: AssetStore;
+  readonly playback: StorePlaybackSource;
   readonly dir: string;
   readonly initFile: string;
   readonly segments: readonly RecordedSegment[];
@@ -36,7 +47,7 @@ export interface RecordedAsset {
   readonly baseMs: number;
 }
 
-export async function recordAsset(t: TestContextLike, baseMs = Math.floor((Date.now() - 30 * 60_000) / 1000) * 1000): Promise<RecordedAsset> {
+export async function recordAsset(t: TestContextLike, baseMs = Math.floor((Date.now() - 30 * 60_000) / 1000) * 1000, kind: StoreKind = 'blob'): Promise<RecordedAsset> {
   const dir = mkdtempSync(join(tmpdir(), 'mg-playback-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const ff = spawnSync('ffmpeg', [
@@ -45,9 +56,14 @@ export async function recordAsset(t: TestContextLike, baseMs = Math.floor((Date.
   ], { timeout: 20_000 });
   if (ff.status !== 0) throw new Error(`ffmpeg failed: ${ff.stderr.toString()}`);
   const initFile = join(dir, 'init.mp4');
-  const azurite = await startAzurite();
-  t.after(() => azurite.close());
-  const store = await BlobAssetStore.create(azurite.connectionString, ASSET);
+  let azurite: AzuriteHandle | undefined;
+  if (kind === 'blob') {
+    const started = await startAzurite();
+    t.after(() => started.close());
+    azurite = started;
+  }
+  const location = azurite ? azurite.connectionString : `file:${join(dir, 'store')}`;
+  const store = await openAssetStore(location, ASSET);
   const initIds = ['avc-a', 'avc-b'];
   for (const id of initIds) await store.uploadInit({ id, path: initFile });
   const segments: RecordedSegment[] = [];
@@ -75,19 +91,19 @@ export async function recordAsset(t: TestContextLike, baseMs = Math.floor((Date.
     ranges: segments.map((s) => ({ startMs: s.startMs, endMs: s.endMs })),
     gaps: [{ ...gap, reason: 'camera-lost' }],
   });
-  const playback = await BlobPlaybackSource.create(azurite.connectionString);
-  return { azurite, playback, dir, initFile, segments, gap, baseMs };
+  const playback = await openPlaybackSource(location);
+  return { kind, ...(azurite ? { azurite } : {}), location, store, playback, dir, initFile, segments, gap, baseMs };
 }
 
 /**
  * A recorded asset served over HTTP for the tests of one describe block: recorded and served
  * before them, torn down after them (in reverse order of creation).
  */
-export function useServedRecording(ready: (rec: RecordedAsset, url: string) => void): void {
+export function useServedRecording(ready: (rec: RecordedAsset, url: string) => void, kind: StoreKind = 'blob'): void {
   const cleanups: (() => unknown)[] = [];
   const t = { after: (fn: () => unknown) => void cleanups.push(fn) };
   before(async () => {
-    const rec = await recordAsset(t);
+    const rec = await recordAsset(t, undefined, kind);
     const host = await openTestHost(t);
     ready(rec, (await serve(t, host, { playback: rec.playback })).url);
   });

@@ -238,3 +238,20 @@ test('uploaded ranges stay pending (merged, durable) until the index acknowledge
   assert.deepEqual(again.pendingRanges(), []);
   assert.deepEqual(again.segmentIds(), [4, 5]);
 });
+
+test('a range that grew while it was being indexed keeps only its new part pending, durably', async (t) => {
+  const root = tempDir(t, 'cache-range-grew-');
+  const src = join(root, 'src'); mkdirSync(src);
+  const dir = join(root, 'c');
+  const cache = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
+  for (let k = 0; k < 4; k++) await cache.add(writeSegment(src, k));
+  for (let k = 0; k < 2; k++) { const s = await cache.nextPending(); await cache.markUploaded(s!.id); }
+  const read = cache.pendingRanges(); // [0, 2000] goes into the index ...
+  for (let k = 2; k < 4; k++) { const s = await cache.nextPending(); await cache.markUploaded(s!.id); } // ... while [2000, 4000] lands
+  await cache.ackRanges(read);
+  assert.deepEqual(cache.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[2000, 4000]]);
+  await cache.close();
+  const again = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
+  t.after(() => again.close());
+  assert.deepEqual(again.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[2000, 4000]]);
+});

@@ -5,6 +5,7 @@ import { Registry, Gauge, Counter } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { MediaGraphHost } from '../../runtime/host.ts';
 import { METRIC_HELP, type MetricSample } from '../../types/metrics.ts';
+import { storageRequests } from '../../storage/request-counter.ts';
 
 const STATES = ['Inactive', 'Activating', 'Active', 'Deactivating'] as const;
 
@@ -84,6 +85,16 @@ export class HttpMetrics {
       registers: [this.registry],
     });
     this.#subscription = host.events$.subscribe((e) => events.inc({ event_type: e.type }));
+    new Counter({
+      name: 'mediagraph_storage_requests_total',
+      help: 'Requests sent to asset storage by this process (uploads, indexes, listings, playback reads), by operation: the transaction bill.',
+      labelNames: ['op'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [op, n] of storageRequests.snapshot()) this.inc({ op }, n);
+      },
+    });
     // what nodes report through their NodeMetrics (cache fill, uploads, reconnects, …)
     for (const [name, help] of Object.entries(METRIC_HELP)) {
       const read = () => host.metrics().filter((m) => m.name === name);

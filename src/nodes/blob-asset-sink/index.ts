@@ -6,7 +6,8 @@ import type { NodeSpec, NodeContext, ConfigIssue } from '../../types/node.ts';
 import { defineNode } from '../define-node.ts';
 import type { SegmentQueueMessage } from '../../types/cache.ts';
 import type { CachedSegment } from '../../types/cache.ts';
-import { BlobAssetStore, containerNameForAsset, type BlobStoreOptions } from '../../storage/blob/index.ts';
+import { containerNameForAsset, type BlobStoreOptions } from '../../storage/blob/index.ts';
+import { localStoreRoot, openAssetStore } from '../../storage/open-store.ts';
 import { AssetUploader } from './uploader.ts';
 import { parseIsoDurationMs, parsePositiveInteger, resolveSystemVariables } from './options.ts';
 
@@ -16,6 +17,11 @@ export interface BlobAssetSinkConfig extends NodeSpec {
   readonly uploadConcurrency?: string | number;
   /** How long deactivation may spend uploading what is cached (ISO duration, default PT60S). */
   readonly drainTimeout?: string;
+  /**
+   * Where the asset goes instead of the host's Blob connection: `file:<folder>` records into a
+   * local folder (the same layout). Connection strings stay out of topologies (they are secrets).
+   */
+  readonly store?: string;
 }
 
 export const BLOB_ASSET_SINK_TYPE = '#Mediagraph.BlobAssetSink';
@@ -40,6 +46,12 @@ function checkConfig(config: BlobAssetSinkConfig): ConfigIssue[] {
   if (d !== undefined && !d.includes('${') && parseIsoDurationMs(d) === undefined) {
     issues.push({ pointer: '/drainTimeout', code: 'PropertyValueInvalid', message: `drainTimeout ${JSON.stringify(d)} is not an ISO-8601 duration such as PT60S` });
   }
+  const store = config.store;
+  if (store !== undefined && !store.includes('${')) {
+    let ok = false;
+    try { ok = localStoreRoot(store) !== undefined; } catch { ok = false; }
+    if (!ok) issues.push({ pointer: '/store', code: 'PropertyValueInvalid', message: `store must be file:<folder> (a Blob connection is the host's, not the topology's), not ${JSON.stringify(store)}` });
+  }
   const name = config.assetNamePattern;
   if (typeof name === 'string' && !name.includes('${')) {
     try { containerNameForAsset(name); } catch (e) {
@@ -61,6 +73,7 @@ export function makeBlobAssetSinkNode(options: BlobAssetSinkOptions = {}) {
         assetNamePattern: { type: 'string', minLength: 1 },
         uploadConcurrency: { type: ['string', 'integer'], default: '1' },
         drainTimeout: { type: 'string', default: 'PT60S' },
+        store: { type: 'string', pattern: '^(file:|\\$\\{)' },
       },
     },
     inputs: { queue: { kind: 'cached-segment' } },
@@ -88,9 +101,9 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
     const maybeComplete = (): void => { if (inputCompleted && uploaderDone) subscriber.complete(); };
 
     const start = async (msg: SegmentQueueMessage): Promise<void> => {
-      const connection = ctx.services.blobConnection;
-      if (!connection) throw new Error('no blob store connection: give a connection string, SAS URL or account URL (--blob or AZURE_STORAGE_CONNECTION_STRING)');
-      const store = await BlobAssetStore.create(connection, assetName, {
+      const location = config.store ?? ctx.services.blobConnection;
+      if (!location) throw new Error('no asset store: give a connection string, SAS URL or account URL (--blob or AZURE_STORAGE_CONNECTION_STRING), or a folder (--store file:<folder>)');
+      const store = await openAssetStore(location, assetName, {
         onContainerRecreated: (container) => ctx.logger.warn('the asset\'s container was deleted while recording: created it again; what it held before is gone, the index lists only what is stored', { container }),
         ...options.store,
       });

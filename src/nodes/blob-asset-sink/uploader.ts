@@ -1,12 +1,13 @@
 // The asset sink's engine, plain async code: pulls the oldest cached segment, uploads its init
-// (once per id) and the segment, marks it uploaded only after the store confirmed, and keeps
-// the day indexes up to date. Retries forever with backoff + jitter while the instance runs;
+// (once per id) and the segment, marks it uploaded only after the store confirmed, and
+// writes the day indexes rarely: the segment blob is the only write per segment (its metadata
+// says what the index would), and readers merge an index with a listing of what is newer. Retries forever with backoff + jitter while the instance runs;
 // on deactivation drains what the cache holds, bounded by the drain timeout.
 import type { EventBus } from '../../types/events.ts';
 import type { Logger } from '../../types/logger.ts';
 import type { CachedGap, CachedRange, CachedSegment, SegmentQueue } from '../../types/cache.ts';
-import type { BlobAssetStore, SegmentBody } from '../../storage/blob/index.ts';
-import { BlobStoreError } from '../../storage/blob/index.ts';
+import type { AssetStore, SegmentBody } from '../../types/asset-store.ts';
+import { AssetStoreError } from '../../storage/store-error.ts';
 import { backoffMs } from './options.ts';
 import { delayBeforeRetry } from '../../storage/blob/retry-after.ts';
 import { StorageFailureLog } from './failure-log.ts';
@@ -19,8 +20,9 @@ export interface UploaderOptions {
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
   /**
-   * Least time between two index writes (default 2 s). A backlog drain then costs one index
-   * read-modify-write per interval, not per segment; the last write happens at the end.
+   * Recorded time that uploaded ranges may span before the day index is written (default one
+   * hour). The index is also written at once for a gap, for an upload older than what the index
+   * lists (readers list only what is newer), and at the end of the run; never per segment.
    */
   readonly indexIntervalMs?: number;
   /**
@@ -40,6 +42,14 @@ export interface UploaderOptions {
 
 type DrainOutcome = 'drained' | 'drain-timeout' | 'stopped';
 
+const DEFAULT_INDEX_INTERVAL_MS = 3_600_000;
+const MIN_INDEX_SPACING_MS = 2000;
+/**
+ * Segment clocks may overlap their neighbours by a little; readers list from a minute before
+ * an index's last instant (storage/asset-view.ts), so only older uploads need an index write.
+ */
+const OUT_OF_ORDER_TOLERANCE_MS = 30_000;
+
 interface ReadAhead {
   readonly seg: CachedSegment;
   readonly body: Promise<SegmentBody>;
@@ -47,7 +57,7 @@ interface ReadAhead {
 
 export class AssetUploader {
   readonly #queue: SegmentQueue;
-  readonly #store: BlobAssetStore;
+  readonly #store: AssetStore;
   readonly #events: EventBus;
   readonly #logger: Logger;
   readonly #opts: UploaderOptions;
@@ -65,7 +75,7 @@ export class AssetUploader {
   #detached = false;
   uploaded = 0;
 
-  constructor(queue: SegmentQueue, store: BlobAssetStore, events: EventBus, logger: Logger, opts: UploaderOptions) {
+  constructor(queue: SegmentQueue, store: AssetStore, events: EventBus, logger: Logger, opts: UploaderOptions) {
     this.#queue = queue;
     this.#store = store;
     this.#events = events;
@@ -240,22 +250,34 @@ export class AssetUploader {
     return p;
   }
 
-  #hasIndexWork(): boolean {
-    return this.#queue.pendingGaps().length > 0 || this.#queue.pendingRanges().length > 0;
+  /** The latest instant the indexes written by this run list as recorded. */
+  #indexedThroughMs = Number.NEGATIVE_INFINITY;
+
+  /** Whether the day index must be written now (see `indexIntervalMs`). */
+  #indexDue(): boolean {
+    if (this.#queue.pendingGaps().length > 0) return true;
+    const ranges = this.#queue.pendingRanges();
+    if (ranges.length === 0) return false;
+    const first = ranges.reduce((m, r) => Math.min(m, r.startWallClockMs), Infinity);
+    const last = ranges.reduce((m, r) => Math.max(m, r.endWallClockMs), -Infinity);
+    if (last - first >= (this.#opts.indexIntervalMs ?? DEFAULT_INDEX_INTERVAL_MS)) return true;
+    // older than what an index lists: a reader, listing only what is newer, would miss it
+    return first < this.#indexedThroughMs - OUT_OF_ORDER_TOLERANCE_MS;
   }
 
-  /** Writes ranges and gaps as they come; a write covers everything that piled up during the last one. */
+  /** Writes ranges and gaps when due; a write covers everything that piled up until then. */
   async #indexLoop(stop: AbortSignal): Promise<void> {
     let failures = 0;
     const stopped = new Promise<void>((r) => stop.addEventListener('abort', () => r(), { once: true }));
     while (!stop.aborted) {
-      if (this.#hasIndexWork()) {
+      if (this.#indexDue()) {
         const back = this.#uplink.backSignal;
         try {
           await this.#flushIndex(AbortSignal.any([stop, this.#work.signal, ...(back ? [back] : [])]));
           this.#storageAnswered();
           failures = 0;
-          await sleep(this.#opts.indexIntervalMs ?? 2000, stop).catch(() => {});
+          // a burst of gaps (a flapping camera) costs one index write per moment, not per gap
+          await sleep(Math.min(this.#opts.indexIntervalMs ?? DEFAULT_INDEX_INTERVAL_MS, MIN_INDEX_SPACING_MS), stop).catch(() => {});
         } catch (e) {
           if (stop.aborted || this.#work.signal.aborted) break;
           if (back?.aborted) { failures = 0; continue; } // sent while the line was down; it is back
@@ -287,6 +309,7 @@ export class AssetUploader {
       ranges: cacheRanges.map((r) => ({ startMs: r.startWallClockMs, endMs: r.endWallClockMs })),
       gaps: cacheGaps.map((g) => ({ startMs: g.startWallClockMs, endMs: g.endWallClockMs, reason: g.reason })),
     }, signal);
+    for (const r of cacheRanges) this.#indexedThroughMs = Math.max(this.#indexedThroughMs, r.endWallClockMs);
     // Recorded: the cache may forget them (ranges and gaps that grew meanwhile stay pending).
     await this.#queue.ackRanges(cacheRanges);
     await this.#queue.ackGaps(cacheGaps);
@@ -314,10 +337,10 @@ export class AssetUploader {
 
   #storageError(e: unknown, willRetry: boolean): void {
     if (willRetry) { this.#opts.metrics?.add('mediagraph_upload_retries_total'); this.#uplink.failed(); }
-    const err = e instanceof BlobStoreError ? e : undefined;
+    const err = e instanceof AssetStoreError ? e : undefined;
     const message = err?.message ?? (e instanceof Error ? e.message : String(e));
     this.#events.emit('StorageError', {
-      storageAccountName: this.#store.connection.accountName,
+      storageAccountName: this.#store.accountName,
       errorCode: err?.code ?? 'Error',
       message,
       willRetry,

@@ -1,15 +1,9 @@
 // The per-day index of an asset: which wall-clock ranges are recorded and which are gaps.
 // Pure functions; the store does the read-modify-write.
 import { parseGapReason, type GapReason } from '../../types/gap.ts';
+import type { DayIndex, GapRange, TimeRange } from '../../types/asset-store.ts';
 
-export interface TimeRange { readonly startMs: number; readonly endMs: number }
-export interface GapRange extends TimeRange { readonly reason: GapReason }
-
-export interface DayIndex {
-  readonly day: string;
-  readonly ranges: readonly TimeRange[];
-  readonly gaps: readonly GapRange[];
-}
+export type { DayIndex, GapRange, TimeRange };
 
 /** Ranges closer than this are one recorded stretch (clock jitter between segments). */
 export const DEFAULT_MERGE_TOLERANCE_MS = 1000;

@@ -10,14 +10,20 @@
 import { open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import type { BlobServiceClient, ContainerClient, BlockBlobClient } from '@azure/storage-blob';
-import type { CachedSegment } from '../../types/cache.ts';
+import type {
+  AssetStore, AvailableMedia, ByteRange, SegmentBody, SegmentToUpload, StoredBytes, StoredSegment,
+} from '../../types/asset-store.ts';
+import { RangeNotSatisfiableError } from '../../types/asset-store.ts';
+import { AssetStoreError } from '../store-error.ts';
 import { parseBlobConnection, createClient, type BlobConnection } from './connection.ts';
 import {
-  containerNameForAsset, initBlobName, segmentBlobName, parseSegmentBlobName, segmentDayPrefix, indexBlobName,
-  gapBlobName, parseGapBlobName, utcDay, dayStartMs, type GapReason,
+  containerNameForAsset, initBlobName, segmentBlobName, parseSegmentBlobName, indexBlobName,
+  gapBlobName, parseGapBlobName, utcDay, type GapReason,
 } from './naming.ts';
 import { ReadBuffers } from './read-buffers.ts';
-import { applyToIndex, clip, emptyIndex, intersectRanges, mergeGaps, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
+import { applyToIndex, intersectRanges, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
+import { availableMedia, daysCovering, indexFromListing, listSegmentsBetween, recordedExtent, type AssetListingSource } from '../asset-view.ts';
+import { storageRequests, type StorageOp, type StorageRequestCounter } from '../request-counter.ts';
 
 export interface BlobStoreOptions {
   /** Deadline of a small call (create container, index read/write, listing page). Default 10 s. */
@@ -29,33 +35,18 @@ export interface BlobStoreOptions {
   readonly indexAttempts?: number;
   /** Called when the container had vanished while in use and was created again. */
   readonly onContainerRecreated?: (containerName: string) => void;
+  /** Where requests are counted (default: the process's `storageRequests`). */
+  readonly requestCounter?: StorageRequestCounter;
 }
 
-/** A failed storage call, with a stable code and no secrets in the message. */
-export class BlobStoreError extends Error {
-  override readonly name = 'BlobStoreError';
-  constructor(readonly code: string, message: string, readonly statusCode?: number, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-  /** Client errors that no retry can fix (bad credentials, forbidden, bad request). */
-  get permanent(): boolean {
-    return this.statusCode === 400 || this.statusCode === 401 || this.statusCode === 403;
-  }
+/** A failed Blob Storage call, with a stable code and no secrets in the message. */
+export class BlobStoreError extends AssetStoreError {
+  override readonly name: string = 'BlobStoreError';
 }
 
-export type SegmentToUpload = Pick<CachedSegment, 'path' | 'startWallClockMs' | 'endWallClockMs' | 'mediaDurationMs' | 'tracks' | 'init'> & {
-  /** The file's size when known (the cache knows it exactly); otherwise it is read from disk. */
-  readonly byteSize?: number;
-};
+export type { SegmentToUpload, SegmentBody, AvailableMedia };
 
-export interface AvailableMedia {
-  readonly ranges: readonly TimeRange[];
-  readonly gaps: readonly GapRange[];
-}
-
-const DAY_MS = 86_400_000;
-
-export class BlobAssetStore {
+export class BlobAssetStore implements AssetStore, AssetListingSource {
   readonly connection: BlobConnection;
   readonly assetName: string;
   readonly containerName: string;
@@ -77,6 +68,12 @@ export class BlobAssetStore {
   #created: { uploaded: TimeRange[]; inits: Set<string> } | undefined;
   /** Times the container had to be created again while in use (diagnostics, tests). */
   containerRecreations = 0;
+  readonly #requests: StorageRequestCounter;
+  /**
+   * The day indexes as this store last wrote them, with their ETags: the next write of a day
+   * starts from here (no read), conditional on the ETag; only a lost race reads it again.
+   */
+  readonly #written = new Map<string, { index: DayIndex; etag: string }>();
 
   private constructor(connection: BlobConnection, assetName: string, containerName: string, container: ContainerClient, prefix: string, opts: BlobStoreOptions) {
     this.connection = connection;
@@ -89,6 +86,7 @@ export class BlobAssetStore {
     this.#uploadRate = opts.uploadMinBytesPerSecond ?? 256 * 1024;
     this.#indexAttempts = opts.indexAttempts ?? 10;
     this.#onRecreated = opts.onContainerRecreated;
+    this.#requests = opts.requestCounter ?? storageRequests;
   }
 
   /** Validates the asset name as a container name and builds the client (no network call). */
@@ -113,6 +111,10 @@ export class BlobAssetStore {
     return `asset ${this.assetName} in container ${this.containerName} via ${this.connection.describe()}`;
   }
 
+  get accountName(): string {
+    return this.connection.accountName;
+  }
+
   /** Creates the container if needed (once per store object). */
   async ensureContainer(signal?: AbortSignal): Promise<void> {
     if (this.#containerReady || this.#prefix) { this.#containerReady = true; return; }
@@ -129,6 +131,7 @@ export class BlobAssetStore {
           this.#onRecreated?.(this.containerName);
         }
         this.#created = { uploaded: [], inits: new Set() };
+        this.#written.clear();
       }
       this.#containerReady = true;
     })().finally(() => { this.#recreating = undefined; });
@@ -151,7 +154,7 @@ export class BlobAssetStore {
   async uploadInit(init: { id: string; path: string; byteSize?: number }, signal?: AbortSignal): Promise<string> {
     const name = initBlobName(init.id);
     const bytes = init.byteSize ?? (await stat(init.path)).size;
-    await this.#inContainer(signal, () => this.#call('upload-init', this.#uploadDeadline(bytes), signal, async (s) =>
+    await this.#inContainer(signal, () => this.#call('put-init', this.#uploadDeadline(bytes), signal, async (s) =>
       this.#blob(name).upload(await fileBody(init.path, bytes), bytes, { abortSignal: s, blobHTTPHeaders: { blobContentType: 'video/mp4' }, metadata: { initid: encodeURIComponent(init.id) } })));
     this.#created?.inits.add(init.id);
     return name;
@@ -184,7 +187,7 @@ export class BlobAssetStore {
     await this.#inContainer(signal, async () => {
       // A container created since this segment's init went up (it was deleted) lacks the init.
       if (this.#created && !this.#created.inits.has(seg.init.id)) await this.uploadInit(seg.init, signal);
-      await this.#call('upload-segment', this.#uploadDeadline(bytes), signal, (s) =>
+      await this.#call('put-segment', this.#uploadDeadline(bytes), signal, (s) =>
         this.#blob(name).upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }));
     });
     // Merged as the index merges (neighbours within its tolerance), so the list stays one entry per continuous run.
@@ -204,7 +207,7 @@ export class BlobAssetStore {
 
   async #recordInIndex(add: { ranges?: readonly TimeRange[]; gaps?: readonly GapRange[] }, signal?: AbortSignal): Promise<void> {
     for (const g of add.gaps ?? []) {
-      await this.#call('write-gap', this.#opTimeout, signal, (s) => this.#blob(gapBlobName(g.startMs, g.endMs, g.reason)).upload('', 0, { abortSignal: s }));
+      await this.#call('put-gap', this.#opTimeout, signal, (s) => this.#blob(gapBlobName(g.startMs, g.endMs, g.reason)).upload('', 0, { abortSignal: s }));
     }
     const perDay = new Map<string, { ranges: TimeRange[]; gaps: GapRange[] }>();
     const slot = (day: string): { ranges: TimeRange[]; gaps: GapRange[] } => {
@@ -224,29 +227,38 @@ export class BlobAssetStore {
   }
 
   #rewriteDayFromListing(day: string, signal?: AbortSignal): Promise<void> {
-    return this.#writeDay(day, () => this.#indexFromListing(day, signal), signal);
+    return this.#writeDay(day, () => indexFromListing(this, day, signal), signal, true);
   }
 
   #updateDay(day: string, update: { ranges: TimeRange[]; gaps: GapRange[] }, signal?: AbortSignal): Promise<void> {
-    return this.#writeDay(day, async (current) => applyToIndex(current ?? (await this.#indexFromListing(day, signal)), update), signal);
+    return this.#writeDay(day, async (current) => applyToIndex(current ?? (await indexFromListing(this, day, signal)), update), signal);
   }
 
-  /** Writes the day index `make` derives from the current one, conditionally (ETag), retrying a lost race. */
-  async #writeDay(day: string, make: (current: DayIndex | undefined) => Promise<DayIndex>, signal?: AbortSignal): Promise<void> {
+  /**
+   * Writes the day index `make` derives from the current one, conditionally (ETag), retrying a
+   * lost race. The current one is what this store last wrote, without a read; a day it has not
+   * written yet is first tried as a new blob (If-None-Match), and read only if it exists.
+   */
+  async #writeDay(day: string, make: (current: DayIndex | undefined) => Promise<DayIndex>, signal?: AbortSignal, read = false): Promise<void> {
+    let current = read ? await this.#readIndexWithEtag(day, signal) : this.#written.get(day);
     for (let attempt = 1; ; attempt++) {
-      const current = await this.#readIndexWithEtag(day, signal);
-      const body = serializeIndex(await make(current?.index));
+      const index = await make(current?.index);
+      const body = serializeIndex(index);
       try {
-        await this.#call('write-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
+        const r = await this.#call('put-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
           abortSignal: s,
           blobHTTPHeaders: { blobContentType: 'application/json' },
           conditions: current ? { ifMatch: current.etag } : { ifNoneMatch: '*' },
         }));
+        if (r.etag) this.#written.set(day, { index, etag: r.etag });
+        else this.#written.delete(day);
         return;
       } catch (e) {
+        this.#written.delete(day);
         const raced = e instanceof BlobStoreError && (e.statusCode === 412 || e.statusCode === 409);
         if (!raced || attempt >= this.#indexAttempts) throw e;
-        await sleep(Math.random() * 20 * attempt, signal);
+        if (attempt > 1) await sleep(Math.random() * 20 * attempt, signal);
+        current = await this.#readIndexWithEtag(day, signal);
       }
     }
   }
@@ -258,13 +270,12 @@ export class BlobAssetStore {
 
   async #readIndexWithEtag(day: string, signal?: AbortSignal): Promise<{ index: DayIndex; etag: string } | undefined> {
     try {
-      return await this.#call('read-index', this.#opTimeout, signal, async (s) => {
+      const read = await this.#call('get-index', this.#opTimeout, signal, async (s) => {
         const res = await this.#blob(indexBlobName(day)).download(0, undefined, { abortSignal: s });
-        const text = await readAll(res.readableStreamBody);
-        const index = parseIndex(text, day);
-        // An unreadable index is replaced (conditionally) by one rebuilt from the listing.
-        return { index: index ?? (await this.#indexFromListing(day, s)), etag: res.etag ?? '*' };
+        return { text: await readAll(res.readableStreamBody), etag: res.etag ?? '*' };
       });
+      // An unreadable index is replaced (conditionally) by one rebuilt from the listing.
+      return { index: parseIndex(read.text, day) ?? (await indexFromListing(this, day, signal)), etag: read.etag };
     } catch (e) {
       if (e instanceof BlobStoreError && e.statusCode === 404) return undefined;
       throw e;
@@ -274,29 +285,97 @@ export class BlobAssetStore {
   /** Rebuilds `day`'s index from the segment and gap blobs and writes it (unconditionally). */
   async rebuildIndex(day: string, signal?: AbortSignal): Promise<DayIndex> {
     return this.#inContainer(signal, async () => {
-      const index = await this.#indexFromListing(day, signal);
+      const index = await indexFromListing(this, day, signal);
       const body = serializeIndex(index);
-      await this.#call('write-index', this.#opTimeout, signal, (s) =>
+      const r = await this.#call('put-index', this.#opTimeout, signal, (s) =>
         this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), { abortSignal: s, blobHTTPHeaders: { blobContentType: 'application/json' } }));
+      if (r.etag) this.#written.set(day, { index, etag: r.etag });
       return index;
     });
   }
 
-  async #indexFromListing(day: string, signal?: AbortSignal): Promise<DayIndex> {
+  /** Recorded spans of the segment blobs under `prefix` (end from metadata, else from the name). */
+  async listSegmentSpans(prefix: string, signal?: AbortSignal): Promise<TimeRange[]> {
     const ranges: TimeRange[] = [];
-    for (const item of await this.#list(segmentDayPrefix(day), true, signal)) {
+    for (const item of await this.#list(prefix, true, signal)) {
       const parsed = parseSegmentBlobName(item.name);
       if (!parsed) continue;
-      const end = item.metadata?.end ? Date.parse(item.metadata.end) : Number.NaN;
+      const end = item.metadata?.['end'] ? Date.parse(item.metadata['end']) : Number.NaN;
       ranges.push({ startMs: parsed.startMs, endMs: Number.isNaN(end) ? parsed.startMs + parsed.durationMs : end });
     }
-    const dayStart = dayStartMs(day);
+    return ranges;
+  }
+
+  recordedExtent(signal?: AbortSignal): Promise<TimeRange | undefined> {
+    return recordedExtent(this, signal);
+  }
+
+  /** Segments overlapping [fromMs, toMs), from their names and metadata (one listing per day). */
+  listSegments(fromMs: number, toMs: number, signal?: AbortSignal): Promise<StoredSegment[]> {
+    return listSegmentsBetween(fromMs, toMs, async (prefix) => (await this.#list(prefix, true, signal)).flatMap((item) => {
+      const parsed = parseSegmentBlobName(item.name);
+      if (!parsed) return [];
+      const meta = item.metadata ?? {};
+      const metaEnd = meta['end'] ? Date.parse(meta['end']) : Number.NaN;
+      const endMs = Number.isNaN(metaEnd) ? parsed.startMs + parsed.durationMs : metaEnd;
+      return [{
+        name: item.name.slice('segments/'.length),
+        startMs: parsed.startMs,
+        endMs,
+        durationMs: endMs - parsed.startMs,
+        initId: decodeURIComponent(meta['initid'] ?? ''),
+        ...(meta['codecs'] ? { codecs: meta['codecs'] } : {}),
+      }];
+    }));
+  }
+
+  /** A segment or init blob, streamed; the deadline covers the answer's headers only. */
+  async readObject(name: string, range?: ByteRange, signal?: AbortSignal): Promise<StoredBytes | undefined> {
+    if (!READABLE_NAME.test(name)) return undefined;
+    const blob = this.#blob(name);
+    try {
+      const count = range?.end !== undefined ? range.end - range.start + 1 : undefined;
+      const r = await this.#call('get-blob', this.#opTimeout, signal, (s) => blob.download(range?.start ?? 0, count, { abortSignal: s }));
+      const body = r.readableStreamBody;
+      if (!body) throw new BlobStoreError('NoBody', `download of ${name} returned no body`);
+      const contentLength = r.contentLength ?? 0;
+      const total = /\/(\d+)$/.exec(r.contentRange ?? '')?.[1];
+      const totalSize = total ? Number(total) : contentLength;
+      if (range && (range.start >= totalSize || contentLength === 0)) {
+        // Azurite answers a range starting at the size with an empty 206; HTTP says 416
+        body.destroy();
+        throw new RangeNotSatisfiableError(totalSize);
+      }
+      return {
+        body: body as unknown as StoredBytes['body'],
+        contentLength,
+        totalSize,
+        contentType: name.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment',
+        ...(range ? { range: { start: range.start, end: range.start + contentLength - 1 } } : {}),
+        ...(r.etag ? { etag: r.etag } : {}),
+      };
+    } catch (e) {
+      if (e instanceof RangeNotSatisfiableError) throw e;
+      if (e instanceof BlobStoreError && e.statusCode === 404) return undefined;
+      if (e instanceof BlobStoreError && e.statusCode === 416) {
+        const props = await this.#call('get-blob', this.#opTimeout, signal, (s) => blob.getProperties({ abortSignal: s }));
+        throw new RangeNotSatisfiableError(props.contentLength ?? 0);
+      }
+      throw e;
+    }
+  }
+
+  async listGapMarkers(signal?: AbortSignal): Promise<GapRange[]> {
     const gaps: GapRange[] = [];
     for (const item of await this.#list('gaps/', false, signal)) {
       const g = parseGapBlobName(item.name);
-      if (g && g.endMs > dayStart && g.startMs < dayStart + DAY_MS) gaps.push({ startMs: g.startMs, endMs: g.endMs, reason: g.reason });
+      if (g) gaps.push({ startMs: g.startMs, endMs: g.endMs, reason: g.reason });
     }
-    return { ...emptyIndex(day), ranges: mergeRanges(ranges), gaps: mergeGaps(gaps) };
+    return gaps;
+  }
+
+  async listIndexDays(signal?: AbortSignal): Promise<string[]> {
+    return (await this.listNames('index/', signal)).map((n) => /^index\/(\d{4}-\d{2}-\d{2})\.json$/.exec(n)?.[1]).filter((d): d is string => d !== undefined).sort();
   }
 
   async #list(prefix: string, includeMetadata: boolean, signal?: AbortSignal): Promise<{ name: string; metadata?: Record<string, string> }[]> {
@@ -318,17 +397,12 @@ export class BlobAssetStore {
     return out;
   }
 
-  /** Recorded ranges and gaps overlapping [fromMs, toMs], read from the day indexes (missing ones built from the listing). */
-  async availableRanges(fromMs: number, toMs: number, signal?: AbortSignal): Promise<AvailableMedia> {
-    const ranges: TimeRange[] = [];
-    const gaps: GapRange[] = [];
-    // A segment starting before midnight is in the previous day's index.
-    for (const day of daysCovering(fromMs - DAY_MS, toMs)) {
-      const index = (await this.readIndex(day, signal)) ?? (await this.#indexFromListing(day, signal));
-      ranges.push(...index.ranges);
-      gaps.push(...index.gaps);
-    }
-    return { ranges: clip(mergeRanges(ranges), fromMs, toMs), gaps: clip(mergeGaps(gaps), fromMs, toMs) };
+  /**
+   * Recorded ranges and gaps overlapping [fromMs, toMs]: the day indexes merged with a listing
+   * of what is newer than them (asset-view.ts), so exact however long ago an index was written.
+   */
+  availableRanges(fromMs: number, toMs: number, signal?: AbortSignal): Promise<AvailableMedia> {
+    return availableMedia(this, fromMs, toMs, signal);
   }
 
   /**
@@ -358,7 +432,7 @@ export class BlobAssetStore {
 
   /** A whole blob in memory (small blobs: init segments, indexes, tests). */
   async download(name: string, signal?: AbortSignal): Promise<Buffer> {
-    return this.#call('download', this.#opTimeout, signal, (s) => this.#blob(name).downloadToBuffer(0, undefined, { abortSignal: s }));
+    return this.#call('get-blob', this.#opTimeout, signal, (s) => this.#blob(name).downloadToBuffer(0, undefined, { abortSignal: s }));
   }
 
   /** Names of all blobs under `prefix` (tests and diagnostics). */
@@ -375,8 +449,10 @@ export class BlobAssetStore {
   }
 
   /** Runs one SDK call under its own deadline; maps failures to BlobStoreError without secrets. */
-  async #call<T>(what: string, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async #call<T>(op: StorageOp, timeoutMs: number, outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     outer?.throwIfAborted();
+    this.#requests.count(op);
+    const what = CALL_NAMES[op] ?? op;
     // One controller for both the deadline and the caller's signal (AbortSignal.any would
     // allocate a dependent signal per call, which shows at hundreds of calls per second).
     const call = new AbortController();
@@ -397,12 +473,19 @@ export class BlobAssetStore {
   }
 }
 
-/** A segment file's upload body: read whole (small files) or a stream opened when sent. */
-export interface SegmentBody {
-  readonly path: string;
-  readonly bytes: number;
-  readonly data: Buffer | (() => NodeJS.ReadableStream);
-}
+/** What may be read as media: segment and init blobs, nothing else of the container. */
+const READABLE_NAME = /^(segments\/[0-9TZ.]+_\d+\.m4s|init\/[^/]+\.mp4)$/;
+
+/** How errors name a call (the words users and logs have always seen). */
+const CALL_NAMES: Partial<Record<StorageOp, string>> = {
+  'put-init': 'upload-init',
+  'put-segment': 'upload-segment',
+  'put-gap': 'write-gap',
+  'put-index': 'write-index',
+  'get-index': 'read-index',
+  'get-blob': 'download',
+};
+
 
 /** Files up to this size are read whole (one buffer per upload in flight); larger ones stream. */
 const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
@@ -449,12 +532,6 @@ export function redact(text: string): string {
     .replace(/([?&](sig|se|sp|sv|st|spr|srt|ss|sr|skoid|sktid|skt|ske|sks|skv|saoid|suoid|scid)=)[^&\s"']*/gi, '$1REDACTED')
     .replace(/(AccountKey|SharedAccessSignature)=[^;\s"']*/gi, '$1=REDACTED')
     .replace(/\/\/[^/\s@]+@/g, '//REDACTED@');
-}
-
-function daysCovering(fromMs: number, toMs: number): string[] {
-  const days: string[] = [];
-  for (let t = dayStartMs(utcDay(fromMs)); t <= toMs; t += DAY_MS) days.push(utcDay(t));
-  return days;
 }
 
 async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<string> {

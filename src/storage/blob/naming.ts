@@ -1,9 +1,10 @@
 // Names inside an asset container (docs/architecture.md, Asset). Every name is a pure function of the data,
 // so a retry after a crash overwrites the same blob and never makes a duplicate.
 import { parseGapReason, type GapReason } from '../../types/gap.ts';
+import { InvalidAssetNameError } from '../store-error.ts';
 
-export class InvalidContainerNameError extends Error {
-  override readonly name = 'InvalidContainerNameError';
+export class InvalidContainerNameError extends InvalidAssetNameError {
+  override readonly name: string = 'InvalidContainerNameError';
 }
 
 /**
@@ -81,4 +82,9 @@ export function parseGapBlobName(name: string): { startMs: number; endMs: number
 
 export function indexBlobName(day: string): string {
   return `index/${day}.json`;
+}
+
+/** Prefix of the segment blobs that start within the UTC hour of `ms`. */
+export function segmentHourPrefix(ms: number): string {
+  return `segments/${isoBasic(ms).slice(0, 11)}`;
 }

@@ -925,9 +925,16 @@ export class DurableSegmentCache {
       const ids = ranges
         .filter((r) => { const cur = this.#ranges.get(r.id); return cur && cur.start === r.startWallClockMs && cur.end === r.endWallClockMs; })
         .map((r) => r.id);
-      if (ids.length === 0) return;
-      await this.#append([{ op: 'rngack', ids }]);
+      // A range that grew forward while it was being indexed keeps only its new part pending
+      // (the consumer writes its index rarely, by how much time is pending).
+      const trimmed = ranges.flatMap((r) => {
+        const cur = this.#ranges.get(r.id);
+        return cur && cur.start === r.startWallClockMs && cur.end > r.endWallClockMs ? [{ id: r.id, start: r.endWallClockMs, end: cur.end }] : [];
+      });
+      if (ids.length === 0 && trimmed.length === 0) return;
+      await this.#append([...(ids.length ? [{ op: 'rngack' as const, ids }] : []), ...trimmed.map((t) => ({ op: 'rng' as const, ...t }))]);
       for (const id of ids) this.#ranges.delete(id);
+      for (const t of trimmed) this.#ranges.set(t.id, t);
     });
   }
 

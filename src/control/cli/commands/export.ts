@@ -9,7 +9,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve, dirname, basename, extname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { BlobPlaybackSource } from '../../http/playback/blob-source.ts';
+import { openPlaybackSource } from '../../http/playback/store-source.ts';
 import { AssetNotFoundError, type PlaybackSegment } from '../../http/playback/source.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
 import type { CliIo } from '../io.ts';
@@ -38,6 +38,7 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
       out: { type: 'string' },
       blob: { type: 'string' },
       'blob-file': { type: 'string' },
+      store: { type: 'string' },
       data: { type: 'string' },
     },
   });
@@ -54,13 +55,13 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   try {
     const blob = await blobFlag(values, io.err);
     if (values.data === undefined && !blob && !process.env['AZURE_STORAGE_CONNECTION_STRING']) await hintOldDataFolders(resolve(DEFAULT_DATA), io.err);
-    target = await resolveBlobTarget(blob, resolve(values.data ?? DEFAULT_DATA));
+    target = await resolveBlobTarget(blob, resolve(values.data ?? DEFAULT_DATA), process.env, values.store);
   } catch (e) {
     io.err(`export: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
   }
   try {
-    const source = await BlobPlaybackSource.create(target.connection);
+    const source = await openPlaybackSource(target.connection);
     let segments: PlaybackSegment[];
     try {
       segments = await source.listSegments(values.asset, from, to);

@@ -71,6 +71,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
       'param-file': { type: 'string', multiple: true, default: [] },
       blob: { type: 'string' },
       'blob-file': { type: 'string' },
+      store: { type: 'string' },
       for: { type: 'string' },
       data: { type: 'string' },
       name: { type: 'string' },
@@ -128,7 +129,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
   if (values.data === undefined) await hintOldDataFolders(dataDirectory, io.err);
   let target;
   try {
-    target = await resolveBlobTarget(await blobFlag(values, io.err), dataDirectory);
+    target = await resolveBlobTarget(await blobFlag(values, io.err), dataDirectory, process.env, values.store);
   } catch (e) {
     io.err(`run: ${redactor.text(e instanceof Error ? e.message : String(e))}`);
     return 2;

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { MediaGraphHost } from '../../../runtime/host.ts';
 import type { NodeRegistry } from '../../../runtime/registry.ts';
 import { startHttpServer } from '../../http/server.ts';
-import { BlobPlaybackSource } from '../../http/playback/blob-source.ts';
+import { openPlaybackSource } from '../../http/playback/store-source.ts';
 import { resolveBlobTarget } from '../../blob-target.ts';
 import { waitForStop } from './run.ts';
 import type { CliIo } from '../io.ts';
@@ -31,6 +31,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
       'token-file': { type: 'string' },
       blob: { type: 'string' },
       'blob-file': { type: 'string' },
+      store: { type: 'string' },
       for: { type: 'string' },
     },
   });
@@ -54,7 +55,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
   let target;
   try {
     token = await resolveSecret({ option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile }, process.env, io.err);
-    target = await resolveBlobTarget((await blobFlag(values, io.err)) ?? plan?.storageConnection, dataDirectory);
+    target = await resolveBlobTarget((await blobFlag(values, io.err)) ?? plan?.storageConnection, dataDirectory, process.env, values.store);
   } catch (e) {
     io.err(`serve: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
@@ -94,7 +95,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
       if (reloadPending) void reload();
       if (values.watch) stopWatching = watchSiteFile(plan.file, onHangup);
     }
-    const playback = await BlobPlaybackSource.create(target.connection);
+    const playback = await openPlaybackSource(target.connection);
     const http = await startHttpServer(host, { host: values.host, port, ...(token ? { token } : {}), playback });
     io.out(`listening on ${http.url}`);
     io.err(`recordings go to ${target.description}; definitions in ${dataDirectory}`);

@@ -1,6 +1,7 @@
 // What playback needs from wherever assets are stored. The HTTP routes depend on this
-// interface only; BlobPlaybackSource implements it over Azure Blob Storage (docs/architecture.md, Asset).
-import type { Readable } from 'node:stream';
+// interface only; StorePlaybackSource implements it over any AssetStoreProvider (Blob Storage,
+// a local folder: src/types/asset-store.ts).
+import { RangeNotSatisfiableError, type ByteRange, type StoredBytes, type StoredSegment } from '../../../types/asset-store.ts';
 
 export interface RecordedRange {
   /** Unix ms, inclusive. */
@@ -19,35 +20,11 @@ export interface AvailableMediaResult {
   readonly gaps: readonly RecordedGap[];
 }
 
-export interface PlaybackSegment {
-  /** File name inside `segments/`, e.g. `20260101T000000.000Z_2000.m4s`. */
-  readonly name: string;
-  readonly startMs: number;
-  readonly endMs: number;
-  readonly durationMs: number;
-  /** Id of the init segment (`init/<id>.mp4`) that decodes this segment. */
-  readonly initId: string;
-  /** RFC 6381 codec strings, comma-separated, when known. */
-  readonly codecs?: string;
-}
-
-export interface BlobBytes {
-  readonly body: Readable;
-  /** Bytes in `body`. */
-  readonly contentLength: number;
-  /** Size of the whole blob (differs from contentLength for a range read). */
-  readonly totalSize: number;
-  readonly contentType: string;
-  /** Present when a byte range was read: inclusive offsets. */
-  readonly range?: { readonly start: number; readonly end: number };
-  readonly etag?: string;
-}
-
-export interface ByteRange {
-  readonly start: number;
-  /** Inclusive; undefined = to the end. */
-  readonly end?: number;
-}
+/** A stored segment as playback lists it (the store's own description). */
+export type PlaybackSegment = StoredSegment;
+/** An object's bytes, streamed, possibly a range of it. */
+export type BlobBytes = StoredBytes;
+export type { ByteRange };
 
 export interface PlaybackSource {
   /** Names of the assets that can be played. */
@@ -71,10 +48,4 @@ export class AssetNotFoundError extends Error {
   }
 }
 
-/** A requested byte range lies outside the blob (HTTP 416). */
-export class RangeNotSatisfiableError extends Error {
-  override readonly name = 'RangeNotSatisfiableError';
-  constructor(readonly totalSize: number) {
-    super(`the requested range is outside the blob (size ${totalSize})`);
-  }
-}
+export { RangeNotSatisfiableError };

@@ -1,0 +1,67 @@
+// The assets of one Blob Storage account (or of one container-scoped SAS, where each asset is a
+// folder named like its container): what playback lists and opens.
+import { createClient, parseBlobConnection, type BlobConnection, type ClientFor } from './connection.ts';
+import { BlobAssetStore, type BlobStoreOptions } from './blob-asset-store.ts';
+import { containerNameForAsset } from './naming.ts';
+import { storageRequests } from '../request-counter.ts';
+import type { AssetStoreProvider } from '../../types/asset-store.ts';
+
+/** Stores kept for reuse (one client each); the least recently opened go first. */
+const MAX_OPEN_STORES = 1000;
+
+export class BlobStoreProvider implements AssetStoreProvider {
+  readonly #connection: BlobConnection;
+  readonly #client: ClientFor;
+  readonly #opts: BlobStoreOptions;
+  readonly #stores = new Map<string, Promise<BlobAssetStore>>();
+
+  private constructor(connection: BlobConnection, client: ClientFor, opts: BlobStoreOptions) {
+    this.#connection = connection;
+    this.#client = client;
+    this.#opts = opts;
+  }
+
+  /** From a connection string, SAS URL or account URL; no network call. */
+  static async create(connection: string | BlobConnection, opts: BlobStoreOptions = {}): Promise<BlobStoreProvider> {
+    const conn = typeof connection === 'string' ? parseBlobConnection(connection) : connection;
+    return new BlobStoreProvider(conn, await createClient(conn), opts);
+  }
+
+  describe(): string {
+    return this.#connection.describe();
+  }
+
+  open(assetName: string): Promise<BlobAssetStore> {
+    const key = containerNameForAsset(assetName);
+    let store = this.#stores.get(key);
+    if (store) {
+      this.#stores.delete(key);
+    } else {
+      store = BlobAssetStore.create(this.#connection, key, this.#opts);
+      store.catch(() => this.#stores.delete(key));
+    }
+    this.#stores.set(key, store);
+    if (this.#stores.size > MAX_OPEN_STORES) this.#stores.delete(this.#stores.keys().next().value as string);
+    return store;
+  }
+
+  async listAssets(signal?: AbortSignal): Promise<string[]> {
+    const names: string[] = [];
+    storageRequests.count('list-assets');
+    if (this.#client.service) {
+      for await (const c of this.#client.service.listContainers(signal ? { abortSignal: signal } : {})) if (!c.name.startsWith('$')) names.push(c.name);
+    } else {
+      for await (const item of this.#client.container.listBlobsByHierarchy('/', signal ? { abortSignal: signal } : {})) {
+        if (item.kind === 'prefix') names.push(item.name.replace(/\/$/, ''));
+      }
+    }
+    return names.sort();
+  }
+
+  async assetExists(assetName: string, signal?: AbortSignal): Promise<boolean> {
+    // a container-scoped SAS cannot ask; its folders exist as soon as anything is in them
+    if (!this.#client.service) return true;
+    storageRequests.count('exists');
+    return this.#client.service.getContainerClient(containerNameForAsset(assetName)).exists(signal ? { abortSignal: signal } : {});
+  }
+}
