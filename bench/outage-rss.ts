@@ -149,7 +149,7 @@ export interface OutageRssResult {
   readonly cacheBytesMinInWindow: number;
   readonly cacheSegmentsAtEnd: number;
   /** Gaps pending in the cache journal (evictions are recorded as gaps until the index takes them). */
-  readonly gaps: readonly { readonly reason: string; readonly start: string; readonly end: string; readonly mediaSeconds: number; readonly lastSeq: number }[];
+  readonly gaps: readonly { readonly reason: string; readonly start: string; readonly end: string; readonly wallSeconds: number; readonly lastSeq: number }[];
   readonly journalBytesAtEnd: number;
   readonly phases: readonly PhaseFigures[];
   /** Connections to the dead uplink: accepted in all, and the most open at once (a leak would grow). */
@@ -515,7 +515,7 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
       cacheBytesMax,
       cacheBytesMinInWindow: Number.isFinite(cacheBytesMinInWindow) ? cacheBytesMinInWindow : 0,
       cacheSegmentsAtEnd: live,
-      gaps: (finalView?.gaps ?? []).map((g) => ({ reason: g.reason, start: new Date(g.startMs).toISOString(), end: new Date(g.endMs).toISOString(), mediaSeconds: (g.endMs - g.startMs) / 1000, lastSeq: g.lastSeq })),
+      gaps: (finalView?.gaps ?? []).map((g) => ({ reason: g.reason, start: new Date(g.startMs).toISOString(), end: new Date(g.endMs).toISOString(), wallSeconds: (g.endMs - g.startMs) / 1000, lastSeq: g.lastSeq })),
       journalBytesAtEnd: finalView?.journalBytes ?? 0,
       phases,
       uplink: { connections: uplinkStats.connections, bytesReceived: uplinkStats.bytesReceived, openMax: uplinkOpenMax },
@@ -565,7 +565,7 @@ export function formatResult(r: OutageRssResult): string {
     ['segments uploaded', String(r.segmentsUploaded), ''],
     ['cache at end', f(r.cacheBytesAtEnd / MIB), `MiB in ${r.cacheSegmentsAtEnd} segments (bound ${f(r.cacheBoundBytes / MIB, 0)} MiB)`],
     ['cache max / min in window', `${f(r.cacheBytesMax / MIB)} / ${f(r.cacheBytesMinInWindow / MIB)}`, 'MiB'],
-    ['gaps pending in journal', String(r.gaps.length), r.gaps.map((g) => `${g.reason} ${f(g.mediaSeconds, 0)} s media`).join('; ')],
+    ['gaps pending in journal', String(r.gaps.length), r.gaps.map((g) => `${g.reason} ${f(g.wallSeconds, 1)} s of clock time`).join('; ')],
     ['uplink connections', String(r.uplink.connections), `(at most ${r.uplink.openMax} open at once; ${f(r.uplink.bytesReceived / 1024, 1)} KiB sent into the blackhole)`],
     ['recorder stderr', String(r.recorder.stderr.lines), `lines (${f(r.recorder.stderrLinesPerHour, 0)}/h in the window; ${r.recorder.stderr.statusLines} status lines; log lines ${f(r.recorder.logLinesPerHour, 0)}/h)`],
     ['recorder alive at end', r.recorder.aliveAtEnd ? 'yes' : 'NO', r.recorder.stopSeconds !== undefined ? `stop took ${f(r.recorder.stopSeconds)} s, exit ${r.recorder.exitCode ?? r.recorder.exitSignal}` : ''],

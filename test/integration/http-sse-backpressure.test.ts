@@ -63,7 +63,9 @@ test('SSE: 20 clients that never read stay bounded and are dropped with a final 
   const dir = mkdtempSync(join(tmpdir(), 'mg-sse-'));
   const registry = createBuiltinRegistry().register(floodNode).register(collectNode);
   const host = await MediaGraphHost.open({ dataDirectory: dir, registry, logLevel: 'silent', deactivateTimeoutMs: 5000 });
-  const server = await startHttpServer(host);
+  // The stalled clients resume only once the reading client has everything, which on a busy
+  // machine can be many seconds after they were dropped: give them that long to read the final event.
+  const server = await startHttpServer(host, { sseDropGraceMs: 60_000 });
   const sockets: Socket[] = [];
   t.after(async () => {
     for (const s of sockets) s.destroy();

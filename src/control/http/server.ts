@@ -33,6 +33,8 @@ export interface HttpServerOptions {
   readonly sseKeepAliveMs?: number;
   /** Bytes one SSE client may leave unread before it is dropped (default 1 MiB). */
   readonly sseMaxBufferedBytes?: number;
+  /** How long a dropped SSE client has to read its final `dropped` event before it is cut (default 10 s). */
+  readonly sseDropGraceMs?: number;
 }
 
 export interface HttpServerHandle {
@@ -137,6 +139,7 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
   const router = new Router(routeTable({
     ...(opts.sseKeepAliveMs !== undefined ? { keepAliveMs: opts.sseKeepAliveMs } : {}),
     ...(opts.sseMaxBufferedBytes !== undefined ? { maxBufferedBytes: opts.sseMaxBufferedBytes } : {}),
+    ...(opts.sseDropGraceMs !== undefined ? { dropGraceMs: opts.sseDropGraceMs } : {}),
   }));
   let hostOpen = true;
   let closingServer = false;

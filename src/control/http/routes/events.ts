@@ -11,12 +11,17 @@ import type { Route } from '../router.ts';
 export const DEFAULT_SSE_KEEPALIVE_MS = 15_000;
 /** Bytes an event stream may have waiting for one client before that client is dropped. */
 export const DEFAULT_SSE_MAX_BUFFERED_BYTES = 1024 * 1024;
-/** How long the final `dropped` event may take to leave before the connection is cut. */
-const DROP_GRACE_MS = 2000;
+/**
+ * How long the final `dropped` event may take to leave before the connection is cut. The event
+ * sits behind everything the client left unread (up to `maxBufferedBytes`), so a client that
+ * wakes up late still learns why it was dropped; one that never reads is cut after this.
+ */
+export const DEFAULT_SSE_DROP_GRACE_MS = 10_000;
 
 export interface EventRouteOptions {
   readonly keepAliveMs?: number;
   readonly maxBufferedBytes?: number;
+  readonly dropGraceMs?: number;
 }
 
 const STREAM_HEADERS = {
@@ -34,6 +39,7 @@ function pendingBytes(res: ServerResponse): number {
 export function eventRoutes(opts: EventRouteOptions = {}): readonly Route[] {
   const keepAliveMs = opts.keepAliveMs ?? DEFAULT_SSE_KEEPALIVE_MS;
   const maxBuffered = opts.maxBufferedBytes ?? DEFAULT_SSE_MAX_BUFFERED_BYTES;
+  const dropGraceMs = opts.dropGraceMs ?? DEFAULT_SSE_DROP_GRACE_MS;
   return [
     {
       method: 'GET',
@@ -68,7 +74,7 @@ export function eventRoutes(opts: EventRouteOptions = {}): readonly Route[] {
             const body = { reason: 'slow-client', message: `this client did not read its events; more than ${maxBuffered} bytes were waiting`, maxBufferedBytes: maxBuffered };
             finish(`event: dropped\ndata: ${JSON.stringify(body)}\n\n`);
             // a client that reads nothing will not take the last event either
-            setTimeout(() => res.destroy(), DROP_GRACE_MS).unref();
+            setTimeout(() => res.destroy(), dropGraceMs).unref();
           }
           function finish(last?: string): void {
             if (done) return;
