@@ -14,6 +14,7 @@ import { eventRoutes, type EventRouteOptions } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { playbackRoutes } from './routes/playback.ts';
 import { viewerRoutes } from './routes/viewer.ts';
+import { cameraBoardFor } from './viewer/camera-status.ts';
 import type { PlaybackSource } from './playback/source.ts';
 
 /** How long close() lets running requests (e.g. a deactivation) finish before cutting them. */
@@ -140,6 +141,8 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
   let hostOpen = true;
   let closingServer = false;
   const hostWatch = host.events$.subscribe({ complete: () => (hostOpen = false) });
+  // the viewer's camera status is built from events: watch them from the start
+  cameraBoardFor(host);
   let signalClosing!: () => void;
   const closing = new Promise<void>((resolve) => (signalClosing = resolve));
   const log = (message: string): void => host.logger.error('http request failed', { error: message });
