@@ -1,9 +1,10 @@
 // The answers the viewer needs beyond LVA's API, over real HTTP: each camera's status from the
 // host's events (a camera that rejects the password, one that cannot be reached), an asset's
-// summary (extent, codecs), the viewer's own files and its favicon.
+// summary (extent, codecs), the download of a window, the viewer's own files and its favicon.
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +132,32 @@ describe('viewer API', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () 
     assert.deepEqual(body.codecs, ['avc1.42c01e', 'mp4a.40.2']);
     assert.equal(body.live, false, 'recorded half an hour ago');
     assert.equal((await get(`${url}/api/assets/no-such-asset/summary`)).status, 404);
+  });
+
+  test('download: one continuous run of the window as an .mp4 that ffprobe reads', async () => {
+    const base = `${url}/api/assets/${ASSET}/download.mp4`;
+    const window = (from: number, to: number): string => `${base}?startTime=${new Date(from).toISOString()}&endTime=${new Date(to).toISOString()}`;
+    // from inside the first segment to past the gap: the file is the first run only (two segments)
+    const r = await get(window(rec.baseMs + 500, rec.segments.at(-1)!.endMs));
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'video/mp4');
+    assert.match(r.headers.get('content-disposition') ?? '', new RegExp(`attachment; filename="${ASSET}-\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}Z\\.mp4"`));
+    assert.equal(r.headers.get('x-mediagraph-start'), new Date(rec.baseMs).toISOString(), 'widened to the segment start');
+    assert.equal(r.headers.get('x-mediagraph-end'), new Date(rec.segments[1]!.endMs).toISOString());
+    assert.equal(r.headers.get('x-mediagraph-continuous-runs'), '3', 'the gap and the init change split the window');
+    const bytes = Buffer.from(await r.arrayBuffer());
+    const expected = readFileSync(rec.initFile).length + readFileSync(rec.segments[0]!.file).length + readFileSync(rec.segments[1]!.file).length;
+    assert.equal(bytes.length, expected);
+    const file = join(rec.dir, 'download.mp4');
+    writeFileSync(file, bytes);
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.ok(Math.abs(Number(probe.stdout.trim()) - 2 * SEGMENT_MS / 1000) < 0.3, `duration ${probe.stdout}`);
+    // refusals, each with its reason
+    assert.equal((await get(window(rec.gap.startMs + 1000, rec.gap.endMs - 1000))).status, 404, 'nothing recorded in the gap');
+    assert.equal((await get(`${base}?startTime=yesterday&endTime=now`)).status, 400);
+    assert.equal((await get(window(rec.baseMs, rec.baseMs + 3 * 3_600_000))).status, 400, 'over 2 hours');
+    assert.equal((await get(window(rec.baseMs + 1000, rec.baseMs))).status, 400, 'end before start');
   });
 
   test('the viewer files, and a favicon instead of a 404', async () => {

@@ -74,12 +74,23 @@ async function uploadHevcAsset(connection: string, dir: string, baseMs: number):
 }
 
 test('viewer: plays the newest recording without a click, follows it live, marks a stopped camera offline, seeks to a clicked time', { skip, timeout: 90_000 }, async (t) => {
+  const began = Date.now();
+  const lap = (what: string): void => t.diagnostic(`${what} at ${((Date.now() - began) / 1000).toFixed(1)} s`);
   const dir = mkdtempSync(join(tmpdir(), 'mg-viewer-'));
   const cleanups: (() => unknown)[] = [];
   t.after(async () => {
     for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
+  // the browser starts while the recording does
+  const { chromium } = await import('playwright-core');
+  // No --autoplay-policy flag: the page must start muted playback under the browser's own rules.
+  const browserLaunch = chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    timeout: 20_000,
+  });
+  cleanups.push(() => browserLaunch.then((b) => b.close()));
   const azurite = await startAzurite();
   cleanups.push(() => azurite.close());
   const camera = await startSimulatedCamera({ file: fixturePath('h264-360p-aac'), speed: 1 });
@@ -92,29 +103,24 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   cleanups.push(() => sub.unsubscribe());
   const server = await startHttpServer(host, { playback: await BlobPlaybackSource.create(azurite.connectionString) });
   cleanups.push(() => server.close());
-  const withHevc = fixtureAvailable('h265-360p');
-  // an older H.265 recording, so the newest (opened first) is the camera's H.264 one
-  if (withHevc) await uploadHevcAsset(azurite.connectionString, dir, Math.floor(Date.now() / 1000) * 1000 - 3 * 60_000);
-
+  lap('storage and camera ready');
   await host.topologySet(shortSegmentTopology());
   await host.instanceSet({ name: 'cam1', properties: { topologyName: 'ShortSegments', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(dir, 'cache') }] } });
   await host.instanceActivate('cam1');
+  const withHevc = fixtureAvailable('h265-360p');
+  // an older H.265 recording, so the newest (opened first) is the camera's H.264 one
+  if (withHevc) await uploadHevcAsset(azurite.connectionString, dir, Math.floor(Date.now() / 1000) * 1000 - 3 * 60_000);
   await until(() => uploads.length >= 3, 25_000, 'three segments uploaded');
 
-  const { chromium } = await import('playwright-core');
-  // No --autoplay-policy flag: the page must start muted playback under the browser's own rules.
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 20_000,
-  });
-  cleanups.push(() => browser.close());
-  const context = await browser.newContext({ timezoneId: ZONE, viewport: { width: 1200, height: 760 } });
+  lap('segments uploaded');
+  const browser = await browserLaunch;
+  const context = await browser.newContext({ timezoneId: ZONE, viewport: { width: 1000, height: 640 } });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  page.on('response', (r) => { if (r.status() === 404) problems.push(`404 ${r.url()}`); });
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+  lap('browser open');
   await page.goto(server.url);
 
   // 1. playing without a click: the clock advances, frames are decoded, and it is the live recording
@@ -136,6 +142,7 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   assert.equal(await page.locator('#hevc').isVisible(), false, 'no H.265 notice for an H.264 asset');
   assert.equal(await page.locator('#live-badge').isVisible(), true, 'LIVE badge');
 
+  lap('playing without a click');
   // 2. the timeline grows as segments land, without a reload or a click
   const asset = page.locator(`.asset[data-asset="${RECORDER_ASSET}"]`);
   const rangeEnd = async (): Promise<number> => Date.parse((await asset.locator('.range').last().getAttribute('data-range-end')) ?? '');
@@ -153,6 +160,7 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   await camRow.locator('td.camera', { hasText: 'recording' }).waitFor();
   if (SCREENSHOTS) await page.screenshot({ path: 'docs/images/viewer-live.png' });
 
+  lap('timeline grew');
   // 3. the camera goes away: marked offline within a bounded wait
   await camera.close();
   cameraClosed = true;
@@ -162,6 +170,7 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   assert.match((await camRow.locator('.badge').textContent()) ?? '', /offline/);
   if (SCREENSHOTS) await page.screenshot({ path: 'docs/images/viewer-camera-offline.png' });
 
+  lap('camera marked offline');
   // 4. a click in the middle of the (now finished) range plays from that instant
   await page.waitForTimeout(2500); // the last segment's upload redraws the range once
   let clicked = 0;
@@ -186,7 +195,19 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   assert.ok(afterClick.clockText.endsWith(wallClock(afterClick.clockMs!, ZONE)));
   const playheadShown = await asset.locator('.playhead').isVisible();
   assert.ok(playheadShown, 'the playhead marks the playing instant');
+  // the download button offers the playing range as the timeline shows it
+  const href = (await page.locator('#download').getAttribute('href')) ?? '';
+  assert.match(href, new RegExp(`^/api/assets/${RECORDER_ASSET}/download\\.mp4\\?startTime=.+&endTime=.+`));
+  const dl = await fetch(`${server.url}${href}`);
+  assert.equal(dl.status, 200);
+  assert.ok((await dl.arrayBuffer()).byteLength > 10_000);
+  if (SCREENSHOTS) {
+    const bar = (await asset.locator('.timeline').boundingBox())!;
+    await page.mouse.move(bar.x + bar.width * 0.8, bar.y + bar.height / 2);
+    await page.screenshot({ path: 'docs/images/viewer-seek.png' });
+  }
 
+  lap('seeked to the clicked time');
   // 5. the H.265 notice, for the H.265 asset only (and only where this browser cannot decode it)
   if (withHevc) {
     const hevcPlays = await page.evaluate(() => {

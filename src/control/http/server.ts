@@ -14,6 +14,7 @@ import { eventRoutes, type EventRouteOptions } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { playbackRoutes } from './routes/playback.ts';
 import { viewerRoutes } from './routes/viewer.ts';
+import { downloadRoutes } from './routes/download.ts';
 import { cameraBoardFor } from './viewer/camera-status.ts';
 import type { PlaybackSource } from './playback/source.ts';
 
@@ -46,7 +47,7 @@ export interface HttpServerHandle {
 
 /** Every route the server answers, in dispatch order (also checked against docs/openapi.json). */
 export function routeTable(events: EventRouteOptions = {}): readonly Route[] {
-  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(events), ...playbackRoutes, ...viewerRoutes];
+  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(events), ...playbackRoutes, ...downloadRoutes, ...viewerRoutes];
 }
 
 /** (method, path template) of every route, e.g. `GET /api/topologies/{name}`. */

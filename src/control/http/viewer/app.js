@@ -5,7 +5,7 @@ import { getJson } from './api.js';
 import { CameraList, CAMERA_EVENTS } from './cameras.js';
 import { Timeline } from './timeline.js';
 import { Player } from './player.js';
-import { localDay, parseLocalDay, zoneName } from './format.js';
+import { clockTime, duration, localDay, parseLocalDay, utcTime, zoneName } from './format.js';
 
 const $ = (id) => document.getElementById(id);
 const HOUR = 3_600_000;
@@ -40,7 +40,7 @@ const player = new Player({
 });
 const timeline = new Timeline($('assets'), $('axis'), $('legend'), {
   onSeek: (asset, ms) => seek(asset, ms),
-  onZoom: () => { state.autoFit = false; $('fit').disabled = false; },
+  onZoom: () => { state.autoFit = false; $('fit').disabled = false; updateDownload(); },
 });
 player.onClock = (asset, ms) => timeline.setPlayhead(asset, ms);
 
@@ -118,6 +118,7 @@ async function loadAssets() {
     if (state.autoFit) timeline.view = fitView(win);
     timeline.setAssets(loaded);
     if (!state.opened) openLatest();
+    updateDownload();
   })();
   try {
     await loading;
@@ -137,6 +138,7 @@ function openLatest() {
   state.opened = true;
   const range = latest.ranges.at(-1);
   player.open({ asset: latest.name, range, live: latest.live, codecs: latest.codecs });
+  updateDownload();
 }
 
 function seek(assetName, ms) {
@@ -152,6 +154,25 @@ function seek(assetName, ms) {
   state.opened = true;
   const live = a.live && range === a.ranges.at(-1);
   player.open({ asset: a.name, range, atMs: at, live, codecs: a.codecs });
+  updateDownload();
+}
+
+/** The download link: the playing range, as much of it as the timeline shows (zoom in to pick less). */
+const MAX_DOWNLOAD_MS = 2 * HOUR;
+function updateDownload() {
+  const link = $('download');
+  const cur = player.current;
+  const a = cur && state.assets.find((x) => x.name === cur.asset);
+  // the range as it is now (a live one has grown since it was opened)
+  const range = a?.ranges.find((r) => r.start <= cur.range.start && cur.range.start < r.end) ?? cur?.range;
+  const from = range && Math.max(range.start, timeline.view.from);
+  const to = range && Math.min(range.end, timeline.view.to, from + MAX_DOWNLOAD_MS);
+  link.hidden = !range || !(to > from);
+  if (link.hidden) return;
+  const q = new URLSearchParams({ startTime: new Date(from).toISOString(), endTime: new Date(to).toISOString() });
+  link.href = `/api/assets/${encodeURIComponent(cur.asset)}/download.mp4?${q}`;
+  link.textContent = `download ${clockTime(from)} – ${clockTime(to)} (${duration(to - from)})`;
+  link.title = `${cur.asset}: ${utcTime(from)} – ${utcTime(to)}, whole segments, as one .mp4`;
 }
 
 let reloadTimer;
@@ -171,7 +192,7 @@ function listen() {
 /** Days with recordings (local days), newest first, in the day picker. */
 async function loadDays() {
   const today = startOfToday();
-  const q = new URLSearchParams({ precision: 'day', startTime: new Date(today - 365 * DAY).toISOString().slice(0, 10), endTime: new Date(today + DAY).toISOString().slice(0, 10) });
+  const q = new URLSearchParams({ precision: 'day', startTime: new Date(today - 364 * DAY).toISOString().slice(0, 10), endTime: new Date(today + DAY).toISOString().slice(0, 10) });
   const days = new Set();
   for (const a of state.assets) {
     const media = await getJson(`/api/assets/${encodeURIComponent(a.name)}/availableMedia?${q}`).catch(() => ({ timeRanges: [] }));
@@ -208,6 +229,7 @@ $('fit').addEventListener('click', () => {
   $('fit').disabled = true;
   timeline.view = fitView(windowNow());
   timeline.render();
+  updateDownload();
 });
 $('zone').textContent = `times in ${zoneName()}`;
 
