@@ -60,6 +60,7 @@ export class Player {
     const { video } = this.#els;
     video.dataset.playing = src;
     video.dataset.asset = asset;
+    video.dataset.opens = String(Number(video.dataset.opens ?? 0) + 1);
     this.#els.error.hidden = true;
     this.#showCodecNotice(codecs);
     this.#canGoLive = range.end > now - 120_000;
@@ -74,6 +75,20 @@ export class Player {
         started = true;
         hls.startLoad(target === undefined ? -1 : positionOf(data.details.fragments, target));
       });
+      if (target !== undefined && live) {
+        // hls.js starts a live playlist no earlier than its live edge fragment, whatever start it
+        // is given, and seeks there once the first fragment is buffered. Right after that (this
+        // listener runs after hls.js's own), seek back to the instant asked for; the fragments'
+        // times are exact by then.
+        const correct = (_ev, data) => {
+          if (data.frag?.type !== 'main') return;
+          hls.off(window.Hls.Events.FRAG_BUFFERED, correct);
+          const details = hls.latestLevelDetails;
+          const pos = details ? positionOf(details.fragments, target) : -1;
+          if (pos >= 0 && Math.abs(video.currentTime - pos) > 0.5) video.currentTime = pos;
+        };
+        hls.on(window.Hls.Events.FRAG_BUFFERED, correct);
+      }
       hls.on(window.Hls.Events.ERROR, (_ev, data) => {
         if (!data.fatal) return;
         const hint = isHevc(codecs) && !browserPlaysHevc() ? ' This recording is H.265, which this browser cannot decode.' : '';
