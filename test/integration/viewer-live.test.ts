@@ -164,7 +164,9 @@ test('viewer: plays the newest recording without a click, follows it live, marks
     const v = doc.querySelector('video')!;
     const ms = Number(doc.querySelector('#clock')!.dataset['ms']);
     return v.readyState >= 2 && Number(v.dataset['opens']) > opensBefore && Math.abs(ms - at) < 2000;
-  }, [at, opensBefore] as const, { timeout: 15_000 });
+  }, [at, opensBefore] as const, { timeout: 15_000 }).catch(async (e: unknown) => {
+    throw new Error(`clicked ${wallClock(at, ZONE)}; the page shows ${JSON.stringify(await page.evaluate(seen))}: ${String(e)}`);
+  });
   const opens = async (): Promise<number> => Number(await page.locator('video').getAttribute('data-opens'));
   const rangeEnd = async (): Promise<number> => Date.parse((await asset.locator('.range').last().getAttribute('data-range-end')) ?? '');
   const endBefore = await rangeEnd();
@@ -196,6 +198,7 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   await page.locator('tr[data-instance="cam1"][data-online="false"] td.camera', { hasText: 'camera lost' }).waitFor({ timeout: 10_000 });
   const offlineMs = Date.now() - stoppedAt;
   assert.match((await camRow.locator('.badge').textContent()) ?? '', /offline/);
+  await page.locator('#live-badge').waitFor({ state: 'hidden' });
   if (SCREENSHOTS) await page.screenshot({ path: 'docs/images/viewer-camera-offline.png' });
 
   lap('camera marked offline');

@@ -80,6 +80,7 @@ function decorate() {
     const cam = cameras.forAsset(a.name);
     a.note = cam ? `camera ${cam.instance}: ${cam.online ? 'recording' : cam.phase.replace('-', ' ')}` : undefined;
     a.live = Boolean(a.recent) && (!cam || cam.online);
+    if (a.name === player.current?.asset) player.cameraOffline = Boolean(cam && !cam.online);
   }
 }
 

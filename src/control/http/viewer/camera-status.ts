@@ -79,67 +79,61 @@ export class CameraStatusBoard {
   #apply(e: GraphEvent): void {
     const key = instanceOf(e.subject);
     if (!key) return;
-    let t = this.#tracked.get(key);
-    const enter = (phase: CameraPhase, message?: string): void => {
-      t ??= { phase, since: e.eventTime, everConnected: false, authFailing: false };
-      if (t.phase !== phase) t.since = e.eventTime;
-      t.phase = phase;
-      t.message = message;
-      this.#tracked.set(key, t);
+    const t = this.#tracked.get(key);
+    /** Moves the camera to `phase` (its `since` kept while it stays there); the tracked entry. */
+    const enter = (phase: CameraPhase, message?: string): Tracked => {
+      const entry = t ?? { phase, since: e.eventTime, everConnected: false, authFailing: false };
+      if (entry.phase !== phase) entry.since = e.eventTime;
+      entry.phase = phase;
+      entry.message = message;
+      this.#tracked.set(key, entry);
+      return entry;
     };
     switch (e.type) {
       case 'GraphInstanceStateChanged': {
         const state = (e as GraphEvent<'GraphInstanceStateChanged'>).body.state;
-        if (state === 'Activating' || state === 'Active') {
-          if (t?.phase === 'inactive' || !t) {
-            enter('connecting');
-            t!.everConnected = false;
-            t!.authFailing = false;
-          }
+        if ((state === 'Activating' || state === 'Active') && (!t || t.phase === 'inactive')) {
+          const entry = enter('connecting');
+          entry.everConnected = false;
+          entry.authFailing = false;
         } else if (state === 'Inactive') enter('inactive');
         return;
       }
       case 'MediaSessionEstablished':
-      case 'StreamReconnected':
-        enter('recording');
-        t!.everConnected = true;
-        t!.authFailing = false;
+      case 'StreamReconnected': {
+        const entry = enter('recording');
+        entry.everConnected = true;
+        entry.authFailing = false;
         return;
+      }
       case 'InstanceRestarted':
         // a new pipeline: its source connects afresh
         enter('connecting');
         return;
       case 'AuthenticationError':
-      case 'AuthorizationError': {
-        const body = (e as GraphEvent<'AuthenticationError'>).body;
-        enter('auth-failed', body.message);
-        t!.authFailing = true;
+      case 'AuthorizationError':
+        // StreamDisconnected follows for the same attempt: it keeps this phase
+        enter('auth-failed', (e as GraphEvent<'AuthenticationError'>).body.message).authFailing = true;
         return;
-      }
       case 'NetworkError':
-      case 'ProtocolError': {
-        const body = (e as GraphEvent<'NetworkError'>).body;
+      case 'ProtocolError':
+        // the reason for the StreamDisconnected that follows
         if (t) {
           t.authFailing = false;
-          t.message = body.message;
+          t.message = (e as GraphEvent<'NetworkError'>).body.message;
         }
         return;
-      }
-      case 'StreamDisconnected': {
+      case 'StreamDisconnected':
         if (t?.authFailing) return;
-        const message = t?.message ?? (e as GraphEvent<'StreamDisconnected'>).body.reason;
-        enter(t?.everConnected ? 'camera-lost' : 'connecting', message);
+        enter(t?.everConnected ? 'camera-lost' : 'connecting', t?.message ?? (e as GraphEvent<'StreamDisconnected'>).body.reason);
         return;
-      }
       case 'InstanceRestarting':
         enter('restarting', (e as GraphEvent<'InstanceRestarting'>).body.error.message);
         return;
       case 'RecordingStarted':
       case 'RecordingAvailable': {
         const body = (e as GraphEvent<'RecordingStarted'>).body;
-        if (body.outputType !== 'assetName') return;
-        if (!t) enter('connecting');
-        t!.asset = body.outputLocation;
+        if (body.outputType === 'assetName') (t ?? enter('connecting')).asset = body.outputLocation;
         return;
       }
       case 'SegmentUploaded':

@@ -27,6 +27,8 @@ export class Player {
   #canGoLive = false;
   /** What plays now: { asset, atMs, live, src } */
   current;
+  /** Set when the playing asset's camera is known to be offline: nothing live to show. */
+  cameraOffline = false;
   onClock;
 
   constructor(els) {
@@ -142,8 +144,8 @@ export class Player {
       clock.dataset.ms = String(Math.round(ms));
     }
     const behind = ms === undefined ? Infinity : Date.now() - ms;
-    liveBadge.hidden = !(this.current?.live && behind < 30_000);
-    this.#els.goLive.hidden = !this.#canGoLive || !liveBadge.hidden;
+    liveBadge.hidden = !(this.current?.live && behind < 30_000 && !this.cameraOffline);
+    this.#els.goLive.hidden = !this.#canGoLive || !liveBadge.hidden || this.cameraOffline;
     this.onClock?.(this.current?.asset, ms);
   }
 
