@@ -160,6 +160,28 @@ describe('viewer API', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () 
     assert.equal((await get(window(rec.baseMs + 1000, rec.baseMs))).status, 400, 'end before start');
   });
 
+  test('poster: init + the first fragment of the segment at an instant, which ffprobe decodes from a keyframe', async () => {
+    const seg = rec.segments[3]!;
+    const r = await get(`${url}/api/assets/${ASSET}/poster.mp4?at=${new Date(seg.startMs + 700).toISOString()}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-mediagraph-start'), new Date(seg.startMs).toISOString());
+    const bytes = Buffer.from(await r.arrayBuffer());
+    const init = readFileSync(rec.initFile);
+    assert.deepEqual(bytes.subarray(0, init.length), init, 'the init segment first');
+    const segment = readFileSync(seg.file);
+    assert.ok(bytes.length - init.length <= segment.length, 'no more than the segment');
+    assert.deepEqual(bytes.subarray(init.length), segment.subarray(0, bytes.length - init.length), 'then the segment from its start');
+    const file = join(rec.dir, 'poster.mp4');
+    writeFileSync(file, bytes);
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.ok(Number(probe.stdout.trim()) >= 1, `frames: ${probe.stdout}`);
+    // in the gap: the first segment after it
+    const inGap = await get(`${url}/api/assets/${ASSET}/poster.mp4?at=${new Date(rec.gap.startMs + 1000).toISOString()}`);
+    assert.equal(inGap.headers.get('x-mediagraph-start'), new Date(rec.segments[2]!.startMs).toISOString());
+    assert.equal((await get(`${url}/api/assets/${ASSET}/poster.mp4?at=${new Date(rec.segments.at(-1)!.endMs + 3_600_000).toISOString()}`)).status, 404);
+  });
+
   test('the viewer files, and a favicon instead of a 404', async () => {
     const page = await get(url);
     assert.equal(page.status, 200);

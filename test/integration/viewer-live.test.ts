@@ -114,7 +114,7 @@ test('viewer: plays the newest recording without a click, follows it live, marks
 
   lap('segments uploaded');
   const browser = await browserLaunch;
-  const context = await browser.newContext({ timezoneId: ZONE, viewport: { width: 1000, height: 720 } });
+  const context = await browser.newContext({ timezoneId: ZONE, viewport: { width: 1000, height: 800 } });
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   const problems: string[] = [];
@@ -188,6 +188,8 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   assert.doesNotMatch(afterLiveClick.src, /endTime=/, 'a live range stays live after a seek');
   const camRow = page.locator('tr[data-instance="cam1"]');
   await camRow.locator('td.camera', { hasText: 'recording' }).waitFor();
+  // a poster frame per range, decoded by the browser
+  await asset.locator('.poster img[src^="data:image/jpeg"]').first().waitFor();
   if (SCREENSHOTS) await page.screenshot({ path: 'docs/images/viewer-live.png' });
 
   lap('timeline grew');

@@ -1,4 +1,4 @@
-// The viewer's download button: one continuous run of an asset's recording (whole segments
+// The viewer's download button and poster frames. Download: one continuous run of an asset's recording (whole segments
 // behind their init segment, the same bytes `mediagraph export --out x.mp4` writes) as one
 // fragmented .mp4 attachment. A window that holds a gap or a codec change is cut at the first
 // one: a file never holds a timestamp jump; the response says how many runs the window held.
@@ -9,6 +9,7 @@ import { HttpError } from '../http-io.ts';
 import type { Route, RouteContext } from '../router.ts';
 import { AssetNotFoundError } from '../playback/source.ts';
 import { continuousRuns } from '../../cli/commands/export.ts';
+import { firstFragmentEnd } from '../viewer/first-fragment.ts';
 
 /** At most this much in one download (a day of one camera is tens of GB). */
 const MAX_DOWNLOAD_MS = 2 * 3_600_000;
@@ -88,6 +89,56 @@ async function download(ctx: RouteContext): Promise<void> {
   }
 }
 
+/** Bytes read first to find where a segment's first fragment ends (its moof is a few KB). */
+const HEAD_BYTES = 64 * 1024;
+
+/**
+ * A poster for the instant `at`: the init segment and the first fragment (one GOP, starting on a
+ * keyframe) of the segment that holds `at`, or of the next one; the browser decodes its first
+ * frame. No decoder on the server: the keyframe is found by the container alone.
+ */
+async function poster(ctx: RouteContext): Promise<void> {
+  const src = ctx.playback;
+  if (!src) throw new HttpError(503, 'PlaybackNotConfigured', 'this server has no storage for playback (start it with a blob connection)');
+  const asset = ctx.params['asset']!;
+  const at = instant(ctx, 'at');
+  let segment;
+  try {
+    segment = (await src.listSegments(asset, at, at + 1))[0] ?? (await src.listSegments(asset, at, at + 15 * 60_000))[0];
+  } catch (e) {
+    if (e instanceof AssetNotFoundError) throw new HttpError(404, 'AssetNotFound', e.message, 'asset');
+    throw new HttpError(502, 'StorageError', 'storage failed');
+  }
+  if (!segment) throw new HttpError(404, 'NoMedia', `no media in ${asset} at or within 15 minutes after ${new Date(at).toISOString()}`);
+  const name = `segments/${segment.name}`;
+  const read = async (end?: number): Promise<Buffer> => {
+    const blob = await src.readBlob(asset, name, { start: 0, ...(end !== undefined ? { end } : {}) });
+    if (!blob) throw new HttpError(404, 'NoMedia', `${segment.name} disappeared`);
+    const chunks: Buffer[] = [];
+    for await (const c of blob.body) chunks.push(c as Buffer);
+    return Buffer.concat(chunks);
+  };
+  let bytes = await read(HEAD_BYTES - 1);
+  const end = firstFragmentEnd(bytes);
+  if (end === undefined) throw new HttpError(502, 'StorageError', `${segment.name} does not begin with a fragment`);
+  if (end > bytes.length) bytes = await read(Number.isFinite(end) ? end - 1 : undefined);
+  const fragment = bytes.subarray(0, Math.min(end, bytes.length));
+  const init = await src.initSegment(asset, segment.initId);
+  if (!init) throw new HttpError(502, 'StorageError', `the init segment of ${segment.name} is missing`);
+  const initChunks: Buffer[] = [];
+  for await (const c of init.body) initChunks.push(c as Buffer);
+  const body = Buffer.concat([...initChunks, fragment]);
+  ctx.res.writeHead(200, {
+    'content-type': 'video/mp4',
+    'content-length': body.length,
+    // recorded media never changes under a name; the answer for `at` is that segment's
+    'cache-control': 'public, max-age=3600',
+    'x-mediagraph-start': new Date(segment.startMs).toISOString(),
+  });
+  ctx.res.end(ctx.req.method === 'HEAD' ? undefined : body);
+}
+
 export const downloadRoutes: readonly Route[] = [
   { method: 'GET', path: '/api/assets/{asset}/download.mp4', handler: download },
+  { method: 'GET', path: '/api/assets/{asset}/poster.mp4', handler: poster },
 ];

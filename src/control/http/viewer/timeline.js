@@ -3,6 +3,10 @@
 // the pointer (local, UTC in the title); a click or a drag-and-release anywhere asks to play
 // from that instant; the wheel zooms around the pointer.
 import { axisTicks, clockTime, duration, utcTime, zoneName } from './format.js';
+import { posterFor } from './poster.js';
+
+/** Poster frames shown per asset row at most (the ranges in view, newest last). */
+const MAX_POSTERS = 6;
 
 /** What each gap reason (src/types/gap.ts) means, for tooltips and the legend. */
 export const GAP_LABELS = {
@@ -137,12 +141,35 @@ export class Timeline {
       cursor.append(cursorLabel);
       bar.append(head, cursor);
       this.#wire(bar, a, cursor, cursorLabel);
-      row.append(title, bar);
+      row.append(title, bar, this.#posters(a));
       this.#root.append(row);
     }
     this.#renderAxis();
     this.#renderLegend(reasons);
     if (this.#playhead) this.setPlayhead(this.#playhead.asset, this.#playhead.ms);
+  }
+
+  /** A strip with the first frame of each range in view (the latest ones); a click plays it. */
+  #posters(a) {
+    const strip = el('div', 'posters');
+    const inView = a.ranges.filter((r) => r.end > this.view.from && r.start < this.view.to).slice(-MAX_POSTERS);
+    for (const r of inView) {
+      const at = Math.max(r.start, this.view.from);
+      const fig = el('figure', 'poster');
+      fig.dataset.at = new Date(at).toISOString();
+      fig.title = `${utcTime(at)}: click to play from here`;
+      const img = el('img');
+      img.alt = `frame at ${clockTime(at)}`;
+      img.width = 96;
+      fig.append(img, el('figcaption', '', clockTime(at)));
+      fig.addEventListener('click', () => this.#onSeek(a.name, at));
+      posterFor(a.name, at).then((src) => { img.src = src; }, () => {
+        fig.classList.add('none');
+        fig.title = `${utcTime(at)}: no preview (this browser cannot decode it); click to try playing`;
+      });
+      strip.append(fig);
+    }
+    return strip;
   }
 
   #renderAxis() {
