@@ -1,6 +1,6 @@
 // The web viewer in a real browser (Debian's chromium through playwright-core): the page
 // loads, shows instance states live, draws the known gap on the timeline, plays a clicked
-// range with hls.js until the <video> advances, and says whether H.265 can play.
+// range with hls.js until the <video> advances, and shows no H.265 notice for an H.264 asset.
 import { test, after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { get, instanceDoc, openTestHost, serve } from './http-support.ts';
@@ -70,17 +70,10 @@ describe('web viewer', { skip }, () => {
     // drawn with its reason: the colour, the tooltip and the legend say why nothing was recorded
     assert.equal(await gap.getAttribute('data-reason'), 'camera-lost');
     assert.match(await gap.getAttribute('title') ?? '', /camera lost/);
-    assert.match(await asset.locator('[data-legend-reason="camera-lost"]').innerText(), /camera lost/);
+    assert.match(await page.locator('#legend [data-legend-reason="camera-lost"]').innerText(), /camera lost/);
 
-    // the H.265 notice says what it found
-    // Functions, not strings (the page's CSP forbids eval); typed by hand, tsconfig has no DOM lib.
-    const hevcSupported = await page.evaluate(() => {
-      const ms = (globalThis as unknown as { MediaSource?: { isTypeSupported(t: string): boolean } }).MediaSource;
-      return ms !== undefined && ['hvc1.1.6.L93.B0', 'hev1.1.6.L93.B0'].some((c) => ms.isTypeSupported(`video/mp4; codecs="${c}"`));
-    });
-    const notice = page.locator('#hevc');
-    assert.equal(await notice.isVisible(), !hevcSupported, 'the H.265 notice appears exactly when H.265 cannot play');
-    if (!hevcSupported) assert.match((await notice.textContent()) ?? '', /cannot play H\.265/);
+    // no H.265 notice for this H.264 asset, whatever the browser can decode
+    assert.equal(await page.locator('#hevc').isVisible(), false, 'no H.265 notice for an H.264 asset');
 
     // click the first range and wait for the video to advance
     await asset.locator('.range').first().click();

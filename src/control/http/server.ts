@@ -14,6 +14,8 @@ import { eventRoutes, type EventRouteOptions } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { playbackRoutes } from './routes/playback.ts';
 import { viewerRoutes } from './routes/viewer.ts';
+import { downloadRoutes } from './routes/download.ts';
+import { cameraBoardFor } from './viewer/camera-status.ts';
 import type { PlaybackSource } from './playback/source.ts';
 import { RecordingAssets } from './playback/recording-assets.ts';
 
@@ -48,7 +50,7 @@ export interface HttpServerHandle {
 
 /** Every route the server answers, in dispatch order (also checked against docs/openapi.json). */
 export function routeTable(events: EventRouteOptions = {}): readonly Route[] {
-  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(events), ...playbackRoutes, ...viewerRoutes];
+  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(events), ...playbackRoutes, ...downloadRoutes, ...viewerRoutes];
 }
 
 /** (method, path template) of every route, e.g. `GET /api/topologies/{name}`. */
@@ -145,6 +147,8 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
   let closingServer = false;
   const hostWatch = host.events$.subscribe({ complete: () => (hostOpen = false) });
   const recordingAssets = new RecordingAssets(host.events$);
+  // the viewer's camera status is built from events: watch them from the start
+  cameraBoardFor(host);
   let signalClosing!: () => void;
   const closing = new Promise<void>((resolve) => (signalClosing = resolve));
   const log = (message: string): void => host.logger.error('http request failed', { error: message });
