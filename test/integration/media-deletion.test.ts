@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { startAzurite } from '../../src/testing/azurite.ts';
 import { openAssetStore, openStoreProvider } from '../../src/storage/open-store.ts';
 import type { AssetStore } from '../../src/types/asset-store.ts';
+import type { FileAssetStore } from '../../src/storage/file/file-asset-store.ts';
+import { deleteMediaBetween, type DeletionTarget } from '../../src/storage/media-deletion.ts';
 import { tempDir } from '../helpers/cache-fixtures.ts';
 
 const MIDNIGHT = Date.UTC(2026, 0, 2);
@@ -89,3 +91,33 @@ for (const kind of ['blob', 'file'] as const) {
     assert.equal(await provider.deleteAsset('Delete-Cam'), false);
   });
 }
+
+test('a deletion cut off between the index and the segments leaves nothing readers list; the next one finishes it', async (t) => {
+  const dir = tempDir(t, 'media-deletion-cut-');
+  const store = (await openAssetStore(`file:${join(dir, 'store')}`, 'Cut-Cam')) as FileAssetStore;
+  const starts = [0, 1, 2, 3, 4, 5].map((m) => MIDNIGHT + 3600_000 + m * MIN);
+  await record(store, dir, starts, MIN);
+  await store.recordInIndex({ ranges: [{ startMs: starts[0]!, endMs: starts[5]! + MIN }] });
+  // the fault: the process dies after the index was rewritten and one segment deleted
+  let removed = 0;
+  const failing: DeletionTarget = {
+    readIndex: (d) => store.readIndex(d),
+    listSegmentSpans: (p) => store.listSegmentSpans(p),
+    listGapMarkers: () => store.listGapMarkers(),
+    listIndexDays: () => store.listIndexDays(),
+    listSegmentInventory: () => store.listSegmentInventory(),
+    removeMarker: (n) => store.removeMarker(n),
+    putMarker: (n) => store.putMarker(n),
+    listDeletionMarkers: () => store.listDeletionMarkers(),
+    rewriteDayIndex: (d, make) => store.rewriteDayIndex(d, make),
+    removeSegment: async (name) => { if (removed++ >= 1) throw new Error('killed'); await store.removeSegment(name); },
+  };
+  await assert.rejects(deleteMediaBetween(failing, 0, starts[3]!), /killed/);
+  assert.equal((await store.listNames('segments/')).length, 5, 'two of the three doomed segments are still stored');
+  const window = [MIDNIGHT, MIDNIGHT + 86_400_000] as const;
+  assert.deepEqual((await store.availableRanges(window[0], window[1])).ranges, [{ startMs: starts[3]!, endMs: starts[5]! + MIN }], 'readers do not list them');
+  assert.deepEqual((await store.listSegments(window[0], window[1])).map((s) => s.startMs), starts.slice(1), 'playback still lists what exists');
+  const again = await store.deleteMedia(0, starts[3]!);
+  assert.equal(again.segments, 2);
+  assert.deepEqual((await store.listSegments(window[0], window[1])).map((s) => s.startMs), starts.slice(3));
+});
