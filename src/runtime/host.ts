@@ -22,6 +22,7 @@ import { createDiskSpaceBroker } from './disk-space-broker.ts';
 import { sameDefinition } from './same-definition.ts';
 import { prepareNodes } from './prepare-nodes.ts';
 import type { MetricSample } from '../types/metrics.ts';
+import { RetentionSweeper, type RetentionTotals, type SweepResult } from './retention-sweeper.ts';
 
 export interface HostOptions {
   /** Where definitions persist and nodes keep state (caches default below it). */
@@ -47,6 +48,8 @@ export interface HostOptions {
    * would miss. Called until the host closes.
    */
   readonly onEvent?: (event: GraphEvent) => void;
+  /** The retention sweep (docs/site.md, Retention): its period and, for tests, its own clock. */
+  readonly retention?: { readonly sweepIntervalMs?: number; readonly now?: () => number };
 }
 
 export interface ApplyResult {
@@ -114,6 +117,7 @@ export class MediaGraphHost {
   readonly #instances = new Map<string, InstanceEntry>();
   #mutations: Promise<unknown> = Promise.resolve();
   #closed = false;
+  readonly #retention: RetentionSweeper;
 
   private constructor(options: HostOptions) {
     this.#options = options;
@@ -122,6 +126,20 @@ export class MediaGraphHost {
     this.#store = new DefinitionStore(join(options.dataDirectory, 'definitions'));
     this.logger = createLogger({ level: options.logLevel ?? 'info', write: options.logWrite, redactor: this.#redactor });
     if (options.services?.blobConnection) this.#redactor.add(String(options.services.blobConnection));
+    this.#retention = new RetentionSweeper(this.logger, {
+      ...(options.retention?.sweepIntervalMs !== undefined ? { intervalMs: options.retention.sweepIntervalMs } : {}),
+      ...(options.retention?.now ? { now: options.retention.now } : {}),
+    });
+  }
+
+  /** What retention has deleted since the host started (for `/metrics`). */
+  retentionTotals(): RetentionTotals {
+    return this.#retention.totals();
+  }
+
+  /** Runs a retention sweep now over the assets recorded with a retention policy. */
+  sweepRetention(): Promise<SweepResult> {
+    return this.#retention.sweepNow();
   }
 
   /** Opens a host over its data directory and re-activates what was active before. */
@@ -414,6 +432,7 @@ export class MediaGraphHost {
         if (e.state === 'Active') await this.#deactivate(e, false).catch(() => undefined);
       }),
     );
+    await this.#retention.close();
     this.#hub.complete();
   }
 
@@ -486,6 +505,7 @@ export class MediaGraphHost {
       const services: NodeServices = {
         dataDirectory: join(this.#options.dataDirectory, 'instances', name.toLowerCase()),
         diskSpace: createDiskSpaceBroker(),
+        retention: this.#retention,
         ...this.#options.services,
       };
       await prepareNodes(plan, name, services);

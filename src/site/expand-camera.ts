@@ -22,6 +22,8 @@ export function expandCamera(camera: SiteCamera, site: Pick<SiteConfig, 'default
   const segmentLength = camera.segmentLength ?? site.defaults?.segmentLength ?? 'PT30S';
   const transport = camera.transport ?? site.defaults?.transport;
   const audio = camera.audio ?? site.defaults?.audio ?? true;
+  const retentionPeriod = camera.retention?.period ?? site.defaults?.retention?.period;
+  const retentionMiB = camera.retention?.maximumSizeMiB ?? site.defaults?.retention?.maximumSizeMiB;
   const topologyName = cameraTopologyName(camera);
   const topology = {
     '@apiVersion': '2.0',
@@ -54,6 +56,8 @@ export function expandCamera(camera: SiteCamera, site: Pick<SiteConfig, 'default
           segmentLength,
           localMediaCacheMaximumSizeMiB: String(site.cache?.maximumSizeMiB ?? DEFAULT_CACHE_MIB),
           localMediaCachePath: cachePath,
+          ...(retentionPeriod !== undefined ? { retentionPeriod } : {}),
+          ...(retentionMiB !== undefined ? { retentionMaximumSizeMiB: String(retentionMiB) } : {}),
           inputs: [
             {
               nodeName: 'rtspSource',

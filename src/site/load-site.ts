@@ -203,6 +203,8 @@ async function cameraPassword(
 /** A problem in a camera's expanded topology, pointed at the short form's field where there is one. */
 function cameraPointer(at: string, pointer: string): string {
   if (/segmentLength$/.test(pointer)) return `${at}/segmentLength`;
+  if (/retentionPeriod$/.test(pointer)) return `${at}/retention/period`;
+  if (/retentionMaximumSizeMiB$/.test(pointer)) return `${at}/retention/maximumSizeMiB`;
   if (/endpoint\/url$|rtspUrl/.test(pointer)) return `${at}/rtspUrl`;
   if (/transport$/.test(pointer)) return `${at}/transport`;
   return at;

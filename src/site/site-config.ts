@@ -21,6 +21,15 @@ export interface SiteCamera {
   /** false keeps the camera in the file but not recording. */
   readonly enabled?: boolean;
   readonly description?: string;
+  /** How much of this camera's recordings to keep; each key overrides the site's default. */
+  readonly retention?: SiteRetention;
+}
+
+/** Retention of a camera's asset (docs/site.md, Retention): absent keys keep forever. */
+export interface SiteRetention {
+  /** ISO-8601 duration: P30D, PT12H, PT10M. */
+  readonly period?: string;
+  readonly maximumSizeMiB?: number;
 }
 
 export interface SiteStorage {
@@ -36,7 +45,7 @@ export interface SiteConfig {
   readonly data?: string;
   readonly storage?: SiteStorage;
   readonly cache?: { readonly maximumSizeMiB?: number; readonly path?: string };
-  readonly defaults?: Pick<SiteCamera, 'segmentLength' | 'transport' | 'audio'>;
+  readonly defaults?: Pick<SiteCamera, 'segmentLength' | 'transport' | 'audio' | 'retention'>;
   readonly cameras?: readonly SiteCamera[];
   /** LVA topologies and the instances that run them (every listed instance is activated). */
   readonly topologies?: readonly unknown[];
@@ -50,6 +59,15 @@ const cameraOptions = {
   segmentLength: { type: 'string', description: 'ISO 8601 duration, PT30S..PT5M in steps of 30 s', examples: ['PT30S', 'PT1M'] },
   transport: { enum: ['tcp', 'udp', 'http'], description: 'tcp: RTP on the RTSP connection (default); udp: RTP over UDP; http: RTSP tunnelled in HTTP' },
   audio: { type: 'boolean', description: 'record the audio track too (default true)' },
+  retention: {
+    type: 'object',
+    additionalProperties: false,
+    description: "how much of the camera's recordings to keep, oldest deleted first; absent: keep forever",
+    properties: {
+      period: { type: 'string', pattern: '^[Pp](\\d+[Dd])?([Tt](\\d+[Hh])?(\\d+[Mm])?(\\d+[Ss])?)?$', description: 'delete recordings older than this ISO-8601 duration (at least one minute)', examples: ['P30D', 'PT12H', 'PT10M'] },
+      maximumSizeMiB: { type: 'integer', minimum: 1, description: "delete the oldest recordings while the camera's asset holds more than this" },
+    },
+  },
 } as const;
 
 const envName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } as const;

@@ -55,7 +55,9 @@ export async function dayRanges(src: AssetListingSource, day: string, fromMs: nu
   const listed: TimeRange[] = [];
   if (hours > MAX_HOUR_LISTINGS) listed.push(...(await src.listSegmentSpans(segmentDayPrefix(day), signal)));
   else for (let h = firstHour; h < to; h += 3_600_000) listed.push(...(await src.listSegmentSpans(segmentHourPrefix(h), signal)));
-  return mergeRanges([...idx.ranges, ...listed]);
+  // an hour's listing also names segments older than `from`: the index already covers those (a
+  // segment it does not list there is one a deletion is removing: docs/storage-format.md, Deletion)
+  return mergeRanges([...idx.ranges, ...listed.filter((r) => r.startMs >= from)]);
 }
 
 /** Recorded ranges and gaps overlapping [fromMs, toMs], clipped to it; exact whatever the indexes' age. */

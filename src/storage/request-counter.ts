@@ -16,10 +16,14 @@ export type StorageOp =
   | 'list-assets'
   | 'probe'
   | 'exists'
-  | 'delete-segment';
+  | 'delete-segment'
+  | 'delete-blob'
+  | 'put-marker'
+  | 'delete-index'
+  | 'delete-container';
 
 /** The operations that are billed as writes (PUT, DELETE, container creation). */
-export const WRITE_OPS: ReadonlySet<StorageOp> = new Set<StorageOp>(['create-container', 'put-init', 'put-segment', 'put-gap', 'put-index', 'delete-segment']);
+export const WRITE_OPS: ReadonlySet<StorageOp> = new Set<StorageOp>(['create-container', 'put-init', 'put-segment', 'put-gap', 'put-index', 'delete-segment', 'delete-blob', 'put-marker', 'delete-index', 'delete-container']);
 
 export class StorageRequestCounter {
   readonly #counts = new Map<StorageOp, number>();

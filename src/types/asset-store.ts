@@ -46,6 +46,23 @@ export interface StoredSegment {
   readonly codecs?: string;
 }
 
+/** A stored segment as a deletion or a retention sweep sees it. */
+export interface SegmentFile {
+  /** `segments/<t>_<durationMs>.m4s` */
+  readonly name: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly byteSize: number;
+}
+
+/** What a deletion removed. */
+export interface MediaDeletion {
+  readonly segments: number;
+  readonly bytes: number;
+  /** From the first deleted segment's start to the last one's end; absent when nothing was deleted. */
+  readonly range?: TimeRange;
+}
+
 export interface ByteRange {
   readonly start: number;
   /** Inclusive; undefined = to the end. */
@@ -81,6 +98,14 @@ export interface AssetStore {
   deleteSegment(seg: Pick<SegmentToUpload, 'startWallClockMs' | 'endWallClockMs'>, signal?: AbortSignal): Promise<void>;
   /** Adds ranges and gaps to the day indexes (gaps also get their marker). */
   recordInIndex(add: { ranges?: readonly TimeRange[]; gaps?: readonly GapRange[] }, signal?: AbortSignal): Promise<void>;
+  /**
+   * Deletes the segments lying wholly within [fromMs, toMs), oldest first, with their metadata,
+   * their index entries and the gaps of that window (docs/storage-format.md, Deletion).
+   * `inventory`: the segment listing when the caller already has it.
+   */
+  deleteMedia(fromMs: number, toMs: number, signal?: AbortSignal, inventory?: readonly SegmentFile[]): Promise<MediaDeletion>;
+  /** Every segment with its size, sorted by start (one paged listing). */
+  listSegmentInventory(signal?: AbortSignal): Promise<SegmentFile[]>;
   /** Whether the storage answers at all within `timeoutMs` (watching an outage end). */
   reachable(timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
   /** Gives up buffers kept for reading segments (no upload follows soon). */
@@ -108,6 +133,8 @@ export interface AssetStoreProvider {
   listAssets(signal?: AbortSignal): Promise<string[]>;
   /** Whether the asset exists at all (an empty one does). */
   assetExists(assetName: string, signal?: AbortSignal): Promise<boolean>;
+  /** Deletes the asset and everything in it; false when there was none. */
+  deleteAsset(assetName: string, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** A requested byte range lies outside the object (HTTP 416). */

@@ -3,6 +3,7 @@
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
+import type { RetentionService } from './retention.ts';
 import type { NodeMetrics } from './metrics.ts';
 import type { InputPorts, NodeOperator, OutputPort } from './ports.ts';
 
@@ -41,8 +42,11 @@ export interface NodeServices {
   readonly blobConnection?: string;
   /** One per activation; absent when a node runs on its own (then a full disk drops the segment). */
   readonly diskSpace?: DiskSpaceBroker;
+  /** The host's retention sweep; absent when a node runs on its own (then nothing is deleted). */
+  readonly retention?: RetentionService;
   readonly [name: string]: unknown;
 }
+
 
 export interface NodeContext {
   readonly instanceName: string;

@@ -11,6 +11,7 @@ import { invokeCommand } from './commands/invoke.ts';
 import { serveCommand } from './commands/serve.ts';
 import { demoCommand } from './commands/demo.ts';
 import { exportCommand } from './commands/export.ts';
+import { deleteCommand } from './commands/delete.ts';
 import { simCameraCommand } from './commands/sim-camera.ts';
 import { SECRETS_NOTE, SecretInputError } from './secret-inputs.ts';
 import { schemaCommand } from './commands/schema.ts';
@@ -25,6 +26,7 @@ const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string
   ['probe', 'probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http] [--username <u> (--password-file <file> | --password <p>)]', 'tracks, frame counts and lost packets of a camera'],
   ['record', 'record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>] [--transport tcp|udp|http] [--username <u> (--password-file <file> | --password <p>)]', 'record fMP4 segments to a folder, no host, no cloud'],
   ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]', 'write a recorded range to plain files'],
+  ['delete', 'delete --asset <name> [--from <time> --to <time> | --to <time>] [--yes] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]', 'delete an asset, or the recordings lying wholly in a window (asks on a terminal; --yes in scripts)'],
   ['sim-camera', 'sim-camera [--port 8554] [--path /camera] [--file <clip.mp4>] [--speed 1] [--username <u> (--password-file <file> | --password <p>)] [--for <s>]', 'a simulated RTSP camera on 127.0.0.1 looping a clip (the tour records rtsp://127.0.0.1:8554/camera)'],
   ['schema', 'schema [--out <file>]', "the topology JSON Schema with every node type (built-in and --plugin), for editors' completion"],
   ['invoke', 'invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token-file <file> | --token <t>]', 'call an LVA direct method on a running host'],
@@ -63,6 +65,7 @@ function commandFor(name: string, registry: NodeRegistry): Command | undefined {
     demo: (a, io) => demoCommand(a, io, registry),
     schema: (a, io) => schemaCommand(a, io, registry),
     export: (a, io) => exportCommand(a, io),
+    delete: (a, io) => deleteCommand(a, io),
     invoke: (a, io) => invokeCommand(a, io),
     probe: (a, io) => probeCommand(a, io),
     record: (a, io) => recordCommand(a, io),
@@ -88,7 +91,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   // Only before a `--` separator: after it, "--help" may be a value.
   const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (options.includes('--help') || options.includes('-h')) {
-    io.out(commandUsage(command) + (['run', 'serve', 'export'].includes(command) ? `\n${BLOB_NOTE}\n` : '')
+    io.out(commandUsage(command) + (['run', 'serve', 'export', 'delete'].includes(command) ? `\n${BLOB_NOTE}\n` : '')
       + (PLUGIN_COMMANDS.has(command) ? `\n${PLUGIN_NOTE}\n` : '')
       + (['run', 'serve', 'export', 'invoke', 'probe', 'record'].includes(command) ? `\n${SECRETS_NOTE}\n` : ''));
     return 0;

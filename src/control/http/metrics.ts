@@ -95,6 +95,18 @@ export class HttpMetrics {
         for (const [op, n] of storageRequests.snapshot()) this.inc({ op }, n);
       },
     });
+    new Counter({
+      name: 'mediagraph_retention_deleted_segments_total',
+      help: 'Segments deleted from assets by retention (age or size) since the host started.',
+      registers: [this.registry],
+      collect() { this.reset(); this.inc(host.retentionTotals().deletedSegments); },
+    });
+    new Counter({
+      name: 'mediagraph_retention_deleted_bytes_total',
+      help: 'Bytes of segments deleted from assets by retention since the host started.',
+      registers: [this.registry],
+      collect() { this.reset(); this.inc(host.retentionTotals().deletedBytes); },
+    });
     // what nodes report through their NodeMetrics (cache fill, uploads, reconnects, …)
     for (const [name, help] of Object.entries(METRIC_HELP)) {
       const read = () => host.metrics().filter((m) => m.name === name);

@@ -13,6 +13,7 @@ import { topologyRoutes, instanceRoutes } from './routes/resources.ts';
 import { eventRoutes, type EventRouteOptions } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { playbackRoutes } from './routes/playback.ts';
+import { assetDeletionRoutes } from './routes/asset-deletion.ts';
 import { viewerRoutes } from './routes/viewer.ts';
 import { downloadRoutes } from './routes/download.ts';
 import { cameraBoardFor } from './viewer/camera-status.ts';
@@ -50,7 +51,7 @@ export interface HttpServerHandle {
 
 /** Every route the server answers, in dispatch order (also checked against docs/openapi.json). */
 export function routeTable(events: EventRouteOptions = {}): readonly Route[] {
-  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(events), ...playbackRoutes, ...downloadRoutes, ...viewerRoutes];
+  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(events), ...playbackRoutes, ...downloadRoutes, ...assetDeletionRoutes, ...viewerRoutes];
 }
 
 /** (method, path template) of every route, e.g. `GET /api/topologies/{name}`. */

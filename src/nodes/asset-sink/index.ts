@@ -7,12 +7,16 @@ import { parseIsoDuration } from '../../media/segmenter/iso-duration.ts';
 import { checkAssetNamePattern, checkCacheSize } from './rules.ts';
 import { namePatternToJudge } from '../name-pattern-rule.ts';
 import { assetSinkExpansion } from '../blob-asset-sink/expansion.ts';
+import { RETENTION_PROPERTIES, retentionIssues } from '../blob-asset-sink/retention-options.ts';
 
 export interface AssetSinkConfig extends NodeSpec {
   readonly assetNamePattern: string;
   readonly segmentLength?: string;
   readonly localMediaCachePath: string;
   readonly localMediaCacheMaximumSizeMiB: string | number;
+  /** Not LVA's: optional, absent keeps media forever (docs/site.md, Retention). */
+  readonly retentionPeriod?: string;
+  readonly retentionMaximumSizeMiB?: string | number;
 }
 
 export const ASSET_SINK_TYPE = '#Microsoft.Media.MediaGraphAssetSink';
@@ -44,6 +48,7 @@ export const assetSinkNode = defineNode({
       segmentLength: { type: 'string', default: 'PT30S' },
       localMediaCachePath: { type: 'string', minLength: 1 },
       localMediaCacheMaximumSizeMiB: { type: ['string', 'integer'] },
+      ...RETENTION_PROPERTIES,
     },
   },
   // as many as LVA allowed; the segmenter it expands into takes exactly one
@@ -53,6 +58,7 @@ export const assetSinkNode = defineNode({
     ...(context.unresolved.has('/assetNamePattern') ? [] : checkAssetNamePattern(config.assetNamePattern, namePatternToJudge('assetNamePattern', context))),
     ...(context.unresolved.has('/segmentLength') ? [] : checkSegmentLength(config.segmentLength)),
     ...(context.unresolved.has('/localMediaCacheMaximumSizeMiB') ? [] : checkCacheSize(config.localMediaCacheMaximumSizeMiB, '/localMediaCacheMaximumSizeMiB')),
+    ...retentionIssues(config, context.unresolved),
   ],
   expand: (config: AssetSinkConfig) => assetSinkExpansion(config),
 });

@@ -9,6 +9,8 @@ export interface AssetSinkProperties {
   readonly segmentLength?: string;
   readonly localMediaCachePath: string;
   readonly localMediaCacheMaximumSizeMiB: string | number;
+  readonly retentionPeriod?: string;
+  readonly retentionMaximumSizeMiB?: string | number;
 }
 
 export function assetSinkExpansion(config: AssetSinkProperties): readonly NodeSpec[] {
@@ -23,6 +25,13 @@ export function assetSinkExpansion(config: AssetSinkProperties): readonly NodeSp
       localMediaCachePath: config.localMediaCachePath,
       localMediaCacheMaximumSizeMiB: String(config.localMediaCacheMaximumSizeMiB),
     },
-    { '@type': '#Mediagraph.BlobAssetSink', name: config.name, inputs: [{ nodeName: cache }], assetNamePattern: config.assetNamePattern },
+    {
+      '@type': '#Mediagraph.BlobAssetSink',
+      name: config.name,
+      inputs: [{ nodeName: cache }],
+      assetNamePattern: config.assetNamePattern,
+      ...(config.retentionPeriod !== undefined ? { retentionPeriod: config.retentionPeriod } : {}),
+      ...(config.retentionMaximumSizeMiB !== undefined ? { retentionMaximumSizeMiB: String(config.retentionMaximumSizeMiB) } : {}),
+    },
   ];
 }

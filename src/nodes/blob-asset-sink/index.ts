@@ -10,6 +10,8 @@ import { containerNameForAsset, type BlobStoreOptions } from '../../storage/blob
 import { localStoreRoot, openAssetStore } from '../../storage/open-store.ts';
 import { AssetUploader } from './uploader.ts';
 import { parseIsoDurationMs, parsePositiveInteger, resolveSystemVariables } from './options.ts';
+import { retentionIssues, RETENTION_PROPERTIES } from './retention-options.ts';
+import { policyFrom } from '../../storage/retention-policy.ts';
 
 export interface BlobAssetSinkConfig extends NodeSpec {
   readonly assetNamePattern: string;
@@ -22,6 +24,10 @@ export interface BlobAssetSinkConfig extends NodeSpec {
    * local folder (the same layout). Connection strings stay out of topologies (they are secrets).
    */
   readonly store?: string;
+  /** Media older than this ISO-8601 duration (P30D, PT12H) is deleted; absent: kept forever. */
+  readonly retentionPeriod?: string;
+  /** The oldest media is deleted while the asset holds more than this; absent: no bound. */
+  readonly retentionMaximumSizeMiB?: string | number;
 }
 
 export const BLOB_ASSET_SINK_TYPE = '#Mediagraph.BlobAssetSink';
@@ -52,6 +58,7 @@ function checkConfig(config: BlobAssetSinkConfig): ConfigIssue[] {
     try { ok = localStoreRoot(store) !== undefined; } catch { ok = false; }
     if (!ok) issues.push({ pointer: '/store', code: 'PropertyValueInvalid', message: `store must be file:<folder> (a Blob connection is the host's, not the topology's), not ${JSON.stringify(store)}` });
   }
+  issues.push(...retentionIssues(config));
   const name = config.assetNamePattern;
   if (typeof name === 'string' && !name.includes('${')) {
     try { containerNameForAsset(name); } catch (e) {
@@ -74,6 +81,7 @@ export function makeBlobAssetSinkNode(options: BlobAssetSinkOptions = {}) {
         uploadConcurrency: { type: ['string', 'integer'], default: '1' },
         drainTimeout: { type: 'string', default: 'PT60S' },
         store: { type: 'string', pattern: '^(file:|\\$\\{)' },
+        ...RETENTION_PROPERTIES,
       },
     },
     inputs: { queue: { kind: 'cached-segment' } },
@@ -94,6 +102,7 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
   const assetName = resolveSystemVariables(config.assetNamePattern, ctx);
   return (queue$: Observable<SegmentQueueMessage>): Observable<never> => new Observable<never>((subscriber) => {
     let uploader: AssetUploader | undefined;
+    let unregisterRetention: (() => void) | undefined;
     let started = false;
     let inputCompleted = false;
     let uploaderDone = false;
@@ -109,6 +118,8 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
       });
       ctx.logger.info('recording to asset', { asset: store.describe() });
       if (subscriber.closed) { msg.queue.detach(); return; }
+      const policy = policyFrom(config.retentionPeriod, config.retentionMaximumSizeMiB);
+      if (policy && ctx.services.retention) unregisterRetention = ctx.services.retention.register({ location, assetName, policy });
       uploader = new AssetUploader(msg.queue, store, ctx.events, ctx.logger, {
         concurrency,
         metrics: ctx.metrics,
@@ -143,6 +154,7 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
     return () => {
       stopSub.unsubscribe();
       inSub.unsubscribe();
+      unregisterRetention?.();
       uploader?.stop();
     };
   });

@@ -11,7 +11,7 @@ import { open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import type { BlobServiceClient, ContainerClient, BlockBlobClient } from '@azure/storage-blob';
 import type {
-  AssetStore, AvailableMedia, ByteRange, SegmentBody, SegmentToUpload, StoredBytes, StoredSegment,
+  AssetStore, AvailableMedia, ByteRange, MediaDeletion, SegmentBody, SegmentFile, SegmentToUpload, StoredBytes, StoredSegment,
 } from '../../types/asset-store.ts';
 import { RangeNotSatisfiableError } from '../../types/asset-store.ts';
 import { AssetStoreError } from '../store-error.ts';
@@ -23,6 +23,7 @@ import {
 import { ReadBuffers } from './read-buffers.ts';
 import { applyToIndex, intersectRanges, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
 import { availableMedia, daysCovering, indexFromListing, listSegmentsBetween, recordedExtent, type AssetListingSource } from '../asset-view.ts';
+import { deleteMediaBetween, type DeletionTarget } from '../media-deletion.ts';
 import { storageRequests, type StorageOp, type StorageRequestCounter } from '../request-counter.ts';
 
 export interface BlobStoreOptions {
@@ -46,7 +47,7 @@ export class BlobStoreError extends AssetStoreError {
 
 export type { SegmentToUpload, SegmentBody, AvailableMedia };
 
-export class BlobAssetStore implements AssetStore, AssetListingSource {
+export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionTarget {
   readonly connection: BlobConnection;
   readonly assetName: string;
   readonly containerName: string;
@@ -378,8 +379,8 @@ export class BlobAssetStore implements AssetStore, AssetListingSource {
     return (await this.listNames('index/', signal)).map((n) => /^index\/(\d{4}-\d{2}-\d{2})\.json$/.exec(n)?.[1]).filter((d): d is string => d !== undefined).sort();
   }
 
-  async #list(prefix: string, includeMetadata: boolean, signal?: AbortSignal): Promise<{ name: string; metadata?: Record<string, string> }[]> {
-    const out: { name: string; metadata?: Record<string, string> }[] = [];
+  async #list(prefix: string, includeMetadata: boolean, signal?: AbortSignal): Promise<{ name: string; size: number; metadata?: Record<string, string> }[]> {
+    const out: { name: string; size: number; metadata?: Record<string, string> }[] = [];
     let token: string | undefined;
     do {
       const page = await this.#call('list', this.#opTimeout, signal, async (s) => {
@@ -390,7 +391,7 @@ export class BlobAssetStore implements AssetStore, AssetListingSource {
       });
       if (!page) break;
       for (const b of page.segment.blobItems) {
-        out.push({ name: b.name.slice(this.#prefix.length), ...(b.metadata ? { metadata: b.metadata } : {}) });
+        out.push({ name: b.name.slice(this.#prefix.length), size: b.properties.contentLength ?? 0, ...(b.metadata ? { metadata: b.metadata } : {}) });
       }
       token = page.continuationToken || undefined;
     } while (token);
@@ -416,6 +417,66 @@ export class BlobAssetStore implements AssetStore, AssetListingSource {
       return true;
     } catch (e) {
       return e instanceof BlobStoreError && e.statusCode !== undefined;
+    }
+  }
+
+  /** Every segment with its size (one paged listing with metadata), sorted by start. */
+  async listSegmentInventory(signal?: AbortSignal): Promise<SegmentFile[]> {
+    const out: SegmentFile[] = [];
+    for (const item of await this.#list('segments/', true, signal)) {
+      const parsed = parseSegmentBlobName(item.name);
+      if (!parsed) continue;
+      const end = item.metadata?.['end'] ? Date.parse(item.metadata['end']) : Number.NaN;
+      out.push({ name: item.name, startMs: parsed.startMs, endMs: Number.isNaN(end) ? parsed.startMs + parsed.durationMs : end, byteSize: item.size });
+    }
+    return out.sort((a, b) => a.startMs - b.startMs);
+  }
+
+  deleteMedia(fromMs: number, toMs: number, signal?: AbortSignal, inventory?: readonly SegmentFile[]): Promise<MediaDeletion> {
+    return deleteMediaBetween(this, fromMs, toMs, signal, inventory);
+  }
+
+  async removeSegment(name: string, signal?: AbortSignal): Promise<void> {
+    await this.#call('delete-segment', this.#opTimeout, signal, (s) => this.#blob(name).deleteIfExists({ abortSignal: s }));
+  }
+
+  async removeMarker(name: string, signal?: AbortSignal): Promise<void> {
+    await this.#call('delete-blob', this.#opTimeout, signal, (s) => this.#blob(name).deleteIfExists({ abortSignal: s }));
+  }
+
+  async putMarker(name: string, signal?: AbortSignal): Promise<void> {
+    await this.#call(name.startsWith('gaps/') ? 'put-gap' : 'put-marker', this.#opTimeout, signal, (s) => this.#blob(name).upload('', 0, { abortSignal: s }));
+  }
+
+  async listDeletionMarkers(signal?: AbortSignal): Promise<string[]> {
+    return this.listNames('deleted/', signal);
+  }
+
+  /**
+   * Rewrites (or deletes, when `make` says null) a day index from a fresh read, conditional on its
+   * ETag, retried when a writer (the uploader) got there first.
+   */
+  async rewriteDayIndex(day: string, make: (current: DayIndex) => DayIndex | null, signal?: AbortSignal): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.#readIndexWithEtag(day, signal);
+      if (!current) return;
+      const next = make(current.index);
+      this.#written.delete(day);
+      try {
+        if (next === null) {
+          await this.#call('delete-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).deleteIfExists({ abortSignal: s, conditions: { ifMatch: current.etag } }));
+        } else {
+          const body = serializeIndex(next);
+          await this.#call('put-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
+            abortSignal: s, blobHTTPHeaders: { blobContentType: 'application/json' }, conditions: { ifMatch: current.etag },
+          }));
+        }
+        return;
+      } catch (e) {
+        const raced = e instanceof BlobStoreError && (e.statusCode === 412 || e.statusCode === 409);
+        if (!raced || attempt >= this.#indexAttempts) throw e;
+        await sleep(Math.random() * 20 * attempt, signal);
+      }
     }
   }
 

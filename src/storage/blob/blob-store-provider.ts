@@ -64,4 +64,27 @@ export class BlobStoreProvider implements AssetStoreProvider {
     storageRequests.count('exists');
     return this.#client.service.getContainerClient(containerNameForAsset(assetName)).exists(signal ? { abortSignal: signal } : {});
   }
+
+  /**
+   * Deletes the asset's container (Azure deletes its blobs in the background; the name is
+   * taken again only once that is done). Under a container-scoped SAS, each blob of its folder.
+   */
+  async deleteAsset(assetName: string, signal?: AbortSignal): Promise<boolean> {
+    const name = containerNameForAsset(assetName);
+    this.#stores.delete(name);
+    const opts = signal ? { abortSignal: signal } : {};
+    if (this.#client.service) {
+      storageRequests.count('delete-container');
+      return (await this.#client.service.getContainerClient(name).deleteIfExists(opts)).succeeded;
+    }
+    let found = false;
+    storageRequests.count('list');
+    const names: string[] = [];
+    for await (const b of this.#client.container.listBlobsFlat({ prefix: `${name}/`, ...opts })) names.push(b.name);
+    for (const blob of names) {
+      storageRequests.count('delete-blob');
+      found = (await this.#client.container.getBlobClient(blob).deleteIfExists(opts)).succeeded || found;
+    }
+    return found;
+  }
 }

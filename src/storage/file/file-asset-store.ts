@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { access, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
-  AssetStore, AvailableMedia, ByteRange, DayIndex, GapRange, SegmentBody, SegmentToUpload, StoredBytes, StoredSegment, TimeRange,
+  AssetStore, AvailableMedia, ByteRange, DayIndex, GapRange, MediaDeletion, SegmentBody, SegmentFile, SegmentToUpload, StoredBytes, StoredSegment, TimeRange,
 } from '../../types/asset-store.ts';
 import { RangeNotSatisfiableError } from '../../types/asset-store.ts';
 import { AssetStoreError } from '../store-error.ts';
@@ -19,7 +19,22 @@ import {
 } from '../blob/naming.ts';
 import { applyToIndex, parseIndex, serializeIndex } from '../blob/asset-index.ts';
 import { availableMedia, daysCovering, indexFromListing, listSegmentsBetween, recordedExtent, type AssetListingSource } from '../asset-view.ts';
+import { deleteMediaBetween, type DeletionTarget } from '../media-deletion.ts';
 import { copyFileAtomic, writeFileAtomic } from './atomic-file.ts';
+
+/**
+ * Index read-modify-writes, one at a time per asset folder in this process: the uploader's store
+ * and a retention sweep's store are different objects over the same folder.
+ */
+const indexQueues = new Map<string, Promise<void>>();
+
+function inIndexQueue<T>(directory: string, fn: () => Promise<T>): Promise<T> {
+  const run = (indexQueues.get(directory) ?? Promise.resolve()).then(fn);
+  const tail = run.then(() => {}, () => {});
+  indexQueues.set(directory, tail);
+  void tail.then(() => { if (indexQueues.get(directory) === tail) indexQueues.delete(directory); });
+  return run;
+}
 
 const FOLDERS = ['init', 'segments', 'index', 'gaps'] as const;
 const READABLE_NAME = /^(segments\/[0-9TZ.]+_\d+\.m4s|init\/[^/]+\.mp4)$/;
@@ -32,13 +47,12 @@ interface SegmentSidecar {
   readonly mediadurationms: string;
 }
 
-export class FileAssetStore implements AssetStore, AssetListingSource {
+export class FileAssetStore implements AssetStore, AssetListingSource, DeletionTarget {
   readonly assetName: string;
   readonly accountName = 'local';
   /** The asset's folder: `<root>/<asset name as a container name>`. */
   readonly directory: string;
   #ready = false;
-  #indexQueue: Promise<void> = Promise.resolve();
 
   constructor(root: string, assetName: string) {
     this.assetName = assetName;
@@ -108,7 +122,7 @@ export class FileAssetStore implements AssetStore, AssetListingSource {
 
   recordInIndex(add: { ranges?: readonly TimeRange[]; gaps?: readonly GapRange[] }, signal?: AbortSignal): Promise<void> {
     // one read-modify-write at a time: local reads cost nothing, and this store is the writer
-    const run = this.#indexQueue.then(() => this.#io('write-index', async () => {
+    return inIndexQueue(this.directory, () => this.#io('write-index', async () => {
       signal?.throwIfAborted();
       for (const g of add.gaps ?? []) await writeFileAtomic(join(this.directory, gapBlobName(g.startMs, g.endMs, g.reason)), '');
       const perDay = new Map<string, { ranges: TimeRange[]; gaps: GapRange[] }>();
@@ -120,8 +134,63 @@ export class FileAssetStore implements AssetStore, AssetListingSource {
         await writeFileAtomic(join(this.directory, indexBlobName(day)), serializeIndex(applyToIndex(current, update)));
       }
     }));
-    this.#indexQueue = run.catch(() => {});
-    return run;
+  }
+
+  async listSegmentInventory(): Promise<SegmentFile[]> {
+    const out: SegmentFile[] = [];
+    for (const s of await this.#segmentsUnder('segments/')) {
+      const name = `segments/${s.name}`;
+      let byteSize = 0;
+      try { byteSize = (await stat(join(this.directory, name))).size; } catch (e) { ignoreMissing(e); continue; }
+      out.push({ name, startMs: s.startMs, endMs: s.endMs, byteSize });
+    }
+    return out.sort((a, b) => a.startMs - b.startMs);
+  }
+
+  deleteMedia(fromMs: number, toMs: number, signal?: AbortSignal, inventory?: readonly SegmentFile[]): Promise<MediaDeletion> {
+    return deleteMediaBetween(this, fromMs, toMs, signal, inventory);
+  }
+
+  /** The segment first, then its sidecar: a listed segment always has its metadata. */
+  async removeSegment(name: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (!parseSegmentBlobName(name)) throw new Error(`not a segment name: ${name}`);
+    const target = join(this.directory, name);
+    await this.#io('delete-segment', async () => {
+      await unlink(target).catch(ignoreMissing);
+      await unlink(`${target}.json`).catch(ignoreMissing);
+    });
+  }
+
+  async removeMarker(name: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (!/^(gaps|deleted)\/[^/]+$/.test(name)) throw new Error(`not a marker name: ${name}`);
+    await this.#io('delete-marker', () => unlink(join(this.directory, name)).catch(ignoreMissing));
+  }
+
+  async putMarker(name: string, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    if (!/^(gaps|deleted)\/[^/]+$/.test(name)) throw new Error(`not a marker name: ${name}`);
+    await this.#io('write-marker', async () => {
+      makeDirectory(join(this.directory, name.slice(0, name.indexOf('/'))), PRIVATE_DIR_MODE);
+      await writeFileAtomic(join(this.directory, name), '');
+    });
+  }
+
+  listDeletionMarkers(): Promise<string[]> {
+    return this.listNames('deleted/');
+  }
+
+  rewriteDayIndex(day: string, make: (current: DayIndex) => DayIndex | null, signal?: AbortSignal): Promise<void> {
+    return inIndexQueue(this.directory, () => this.#io('write-index', async () => {
+      signal?.throwIfAborted();
+      const current = await this.readIndex(day);
+      if (!current) return;
+      const next = make(current);
+      const path = join(this.directory, indexBlobName(day));
+      if (next === null) await unlink(path).catch(ignoreMissing);
+      else await writeFileAtomic(path, serializeIndex(next));
+    }));
   }
 
   async reachable(): Promise<boolean> {

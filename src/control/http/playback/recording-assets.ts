@@ -25,6 +25,11 @@ export class RecordingAssets {
     return this.#recording.get(asset.toLowerCase()) === false;
   }
 
+  /** True while this host records into `asset`. */
+  recording(asset: string): boolean {
+    return this.#recording.get(asset.toLowerCase()) === true;
+  }
+
   close(): void {
     this.#subscription.unsubscribe();
   }

@@ -1,7 +1,7 @@
 // What playback needs from wherever assets are stored. The HTTP routes depend on this
 // interface only; StorePlaybackSource implements it over any AssetStoreProvider (Blob Storage,
 // a local folder: src/types/asset-store.ts).
-import { RangeNotSatisfiableError, type ByteRange, type StoredBytes, type StoredSegment } from '../../../types/asset-store.ts';
+import { RangeNotSatisfiableError, type ByteRange, type MediaDeletion, type StoredBytes, type StoredSegment } from '../../../types/asset-store.ts';
 
 export interface RecordedRange {
   /** Unix ms, inclusive. */
@@ -39,6 +39,10 @@ export interface PlaybackSource {
   readBlob(asset: string, name: string, range?: ByteRange, signal?: AbortSignal): Promise<BlobBytes | undefined>;
   /** An init segment's bytes by id; undefined when absent. */
   initSegment(asset: string, id: string, range?: ByteRange, signal?: AbortSignal): Promise<BlobBytes | undefined>;
+  /** Deletes an asset whole; false when there was none. Absent: deleting is not offered. */
+  deleteAsset?(asset: string, signal?: AbortSignal): Promise<boolean>;
+  /** Deletes the segments wholly within [fromMs, toMs) (docs/storage-format.md, Deletion). Throws AssetNotFoundError. */
+  deleteMedia?(asset: string, fromMs: number, toMs: number, signal?: AbortSignal): Promise<MediaDeletion>;
 }
 
 export class AssetNotFoundError extends Error {

@@ -2,7 +2,7 @@
 // asset sink writes (docs/storage-format.md), read through the store interface only. Every call
 // has a deadline; an asset that does not exist, or whose name no store could hold, is
 // AssetNotFoundError; other failures are AssetStoreErrors with their first line only.
-import type { AssetStore, AssetStoreProvider } from '../../../types/asset-store.ts';
+import type { AssetStore, AssetStoreProvider, MediaDeletion } from '../../../types/asset-store.ts';
 import { RangeNotSatisfiableError } from '../../../types/asset-store.ts';
 import { AssetStoreError, InvalidAssetNameError } from '../../../storage/store-error.ts';
 import { initBlobName } from '../../../storage/blob/naming.ts';
@@ -15,15 +15,33 @@ import {
 export interface StorePlaybackOptions {
   /** Deadline of a listing or index call and of a read's first byte. Default 10 s. */
   readonly operationTimeoutMs?: number;
+  /** Deadline of a deletion (many calls: one per segment). Default 10 minutes. */
+  readonly deletionTimeoutMs?: number;
 }
 
 export class StorePlaybackSource implements PlaybackSource {
   readonly #provider: AssetStoreProvider;
   readonly #timeoutMs: number;
+  readonly #deletionTimeoutMs: number;
 
   constructor(provider: AssetStoreProvider, opts: StorePlaybackOptions = {}) {
     this.#provider = provider;
     this.#timeoutMs = opts.operationTimeoutMs ?? 10_000;
+    this.#deletionTimeoutMs = opts.deletionTimeoutMs ?? 600_000;
+  }
+
+  async deleteAsset(asset: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.#provider.open(asset);
+    } catch (e) {
+      if (e instanceof InvalidAssetNameError) return false;
+      throw e;
+    }
+    return this.#guard(asset, signal, (s) => this.#provider.deleteAsset(asset, s), this.#deletionTimeoutMs);
+  }
+
+  deleteMedia(asset: string, fromMs: number, toMs: number, signal?: AbortSignal): Promise<MediaDeletion> {
+    return this.#withStore(asset, signal, (store, s) => store.deleteMedia(fromMs, toMs, s), this.#deletionTimeoutMs);
   }
 
   describe(): string {
@@ -75,17 +93,17 @@ export class StorePlaybackSource implements PlaybackSource {
     }
   }
 
-  async #withStore<T>(asset: string, signal: AbortSignal | undefined, fn: (store: AssetStore, s: AbortSignal) => Promise<T>): Promise<T> {
+  async #withStore<T>(asset: string, signal: AbortSignal | undefined, fn: (store: AssetStore, s: AbortSignal) => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
     const store = await this.#open(asset);
     return this.#guard(asset, signal, async (s) => {
       // a missing asset would otherwise read as an empty one
       if (!(await this.#provider.assetExists(asset, s))) throw new AssetNotFoundError(asset);
       return fn(store, s);
-    });
+    }, timeoutMs);
   }
 
-  async #guard<T>(asset: string | undefined, outer: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<T>): Promise<T> {
-    const s = outer ? AbortSignal.any([AbortSignal.timeout(this.#timeoutMs), outer]) : AbortSignal.timeout(this.#timeoutMs);
+  async #guard<T>(asset: string | undefined, outer: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
+    const s = outer ? AbortSignal.any([AbortSignal.timeout(timeoutMs), outer]) : AbortSignal.timeout(timeoutMs);
     try {
       return await fn(s);
     } catch (e) {
