@@ -24,7 +24,7 @@ const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string
   ['validate', 'validate <topology.json> [--instance <instance.json>] [--json] | validate --config mediagraph.json', "check a topology (and an instance), or a site file, against LVA's rules"],
   ['probe', 'probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http] [--username <u> (--password-file <file> | --password <p>)]', 'tracks, frame counts and lost packets of a camera'],
   ['record', 'record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>] [--transport tcp|udp|http] [--username <u> (--password-file <file> | --password <p>)]', 'record fMP4 segments to a folder, no host, no cloud'],
-  ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]', 'write a recorded range to plain files'],
+  ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--force] [--json] [--segments] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]', 'write a recorded range to plain files'],
   ['sim-camera', 'sim-camera [--port 8554] [--path /camera] [--file <clip.mp4>] [--speed 1] [--username <u> (--password-file <file> | --password <p>)] [--for <s>]', 'a simulated RTSP camera on 127.0.0.1 looping a clip (the tour records rtsp://127.0.0.1:8554/camera)'],
   ['schema', 'schema [--out <file>]', "the topology JSON Schema with every node type (built-in and --plugin), for editors' completion"],
   ['invoke', 'invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token-file <file> | --token <t>]', 'call an LVA direct method on a running host'],
