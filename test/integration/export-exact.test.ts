@@ -52,14 +52,18 @@ function topLevelBoxes(bytes: Uint8Array): string[] {
 
 function probe(path: string): { duration: number; date?: string; creation?: string; firstVideoPts: number } {
   const f = JSON.parse(spawnSync('ffprobe', ['-v', 'error', '-show_format', '-of', 'json', path], { encoding: 'utf8' }).stdout) as { format: { duration: string; tags?: Record<string, string> } };
-  const frames = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-read_intervals', '%+#1', '-of', 'csv=p=0', path], { encoding: 'utf8' }).stdout.trim().split('\n');
-  return { duration: Number(f.format.duration), date: f.format.tags?.['date'], creation: f.format.tags?.['creation_time'], firstVideoPts: Number(frames[0]) };
+  const first = framePts(path)[0];
+  if (first === undefined || Number.isNaN(first)) throw new Error(`${path}: no presented video frame`);
+  return { duration: Number(f.format.duration), date: f.format.tags?.['date'], creation: f.format.tags?.['creation_time'], firstVideoPts: first };
 }
 
-/** md5 of each decoded video frame, in presentation order. */
-function frameMd5s(path: string): string[] {
-  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-map', '0:v', '-fps_mode', 'passthrough', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
-  return r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(',').at(-1)!.trim());
+/** Each decoded video frame's pts (in the stream's own time base, timestamps kept as stored) and md5. */
+function frameMd5s(path: string): { pts: number; md5: string }[] {
+  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-copyts', '-i', path, '-map', '0:v', '-fps_mode', 'passthrough', '-enc_time_base:v', '-1', '-f', 'framemd5', '-'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return r.stdout.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => {
+    const cols = l.split(',').map((c) => c.trim());
+    return { pts: Number(cols[2]), md5: cols.at(-1)! };
+  });
 }
 
 /** Presentation times (s) of the decoded video frames of a file, as ffprobe reports them. */
@@ -82,7 +86,7 @@ test('export cuts to the frame, writes moov-first .mp4 files named by start time
     const firstRun = storedSegments(assetDir).length;
     await new Promise((r) => setTimeout(r, 2500)); // a gap of 2.5 s in the recording
     await host.instanceActivate('cam1');
-    await until(() => storedSegments(assetDir).some((s) => s.startMs > Date.now() - 30_000 && s.endMs - s.startMs >= 1900 && storedSegments(assetDir).indexOf(s) >= firstRun), 30_000, 'a whole segment after the gap');
+    await until(() => storedSegments(assetDir).slice(firstRun).some((s) => s.endMs - s.startMs >= 1900), 30_000, 'a whole segment after the gap');
     await host.instanceDeactivate('cam1');
   } finally {
     await host.close();
@@ -97,8 +101,13 @@ test('export cuts to the frame, writes moov-first .mp4 files named by start time
   const out = join(root, 'out');
   const r = exportCli(storeRoot, ['--from', new Date(from).toISOString(), '--to', new Date(to).toISOString(), '--out', out, '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const file = join(out, `${RECORDER_ASSET}_${nameTime(from)}.mp4`);
-  assert.ok(existsSync(file), `${file} written; stderr: ${r.stderr}; folder: ${readdirSync(out).join(', ')}`);
+  // Named after its first presented instant: the frame on screen at --from, so at most one frame earlier.
+  const named = readdirSync(out).filter((n) => n.endsWith('.mp4'));
+  assert.equal(named.length, 1, named.join(', '));
+  const startMs = Date.parse(named[0]!.slice(RECORDER_ASSET.length + 1, -4).replace(/T(\d\d)-(\d\d)-/, 'T$1:$2:'));
+  assert.equal(named[0], `${RECORDER_ASSET}_${nameTime(startMs)}.mp4`);
+  assert.ok(startMs <= from && from - startMs < 1000 * FRAME_S, `${named[0]} starts within the frame before --from ${new Date(from).toISOString()}`);
+  const file = join(out, named[0]!);
   const summary = JSON.parse(r.stdout) as { files: { path: string; start: string }[]; gaps: unknown[] };
   assert.deepEqual(summary.files.map((f) => f.path), [file]);
   assert.deepEqual(summary.gaps, []);
@@ -109,8 +118,8 @@ test('export cuts to the frame, writes moov-first .mp4 files named by start time
   const p = probe(file);
   assert.ok(Math.abs(p.duration - (to - from) / 1000) <= FRAME_S + 1e-3, `duration ${p.duration} s for a window of ${(to - from) / 1000} s`);
   assert.ok(Math.abs(p.firstVideoPts) <= FRAME_S, `first presented frame at ${p.firstVideoPts} s`);
-  assert.equal(p.date, new Date(from).toISOString(), 'the start time in the metadata (©day)');
-  assert.equal(Date.parse(p.creation!), Math.floor(from / 1000) * 1000, 'mvhd creation time');
+  assert.equal(p.date, new Date(startMs).toISOString(), 'the start time in the metadata (©day)');
+  assert.equal(Date.parse(p.creation!), Math.floor(startMs / 1000) * 1000, 'mvhd creation time');
   assert.deepEqual(ffmpegDecode(file), { status: 0, stderr: '' });
   const tracks = inspectMp4(bytes);
   assert.deepEqual(tracks.map((x) => x.type).sort(), ['audio', 'video']);
@@ -120,13 +129,13 @@ test('export cuts to the frame, writes moov-first .mp4 files named by start time
   const raw = join(root, 'raw.mp4');
   const run = segments.slice(0, gapAt);
   writeFileSync(raw, Buffer.concat([readFileSync(join(assetDir, 'init', `${run[0]!.initId}.mp4`)), ...run.map((s) => readFileSync(join(assetDir, 'segments', s.name)))]));
-  const rawPts = framePts(raw);
-  const atFrom = rawPts.findLastIndex((s) => s <= from / 1000 + 1e-6);
-  assert.ok(atFrom > 0 && from / 1000 - rawPts[atFrom]! < FRAME_S + 1e-6, `a stored frame at --from (${from / 1000}): ${atFrom} ${rawPts.slice(Math.max(0, atFrom - 2), atFrom + 3)} of ${rawPts.length}`);
-  const rawMd5 = frameMd5s(raw);
+  const rawFrames = frameMd5s(raw); // pts in 1/90000 s since the Unix epoch, as recorded
+  const atFrom = rawFrames.findLastIndex((f) => f.pts <= (from * 90_000) / 1000);
+  assert.ok(atFrom > 0 && from * 90 - rawFrames[atFrom]!.pts < 90_000 * FRAME_S, `a stored frame at --from (${from * 90}): ${JSON.stringify(rawFrames.slice(0, 2))}`);
+  assert.ok(Math.abs(rawFrames[atFrom]!.pts - startMs * 90) < 90, 'the file is named after the pts of the frame on screen at --from (to the ms)');
   const exported = frameMd5s(file);
-  assert.equal(exported[0], rawMd5[atFrom], 'the first exported frame is the one recorded at --from');
-  const last = rawPts.findLastIndex((s) => s < to / 1000 - 1e-6);
+  assert.equal(exported[0]!.md5, rawFrames[atFrom]!.md5, 'the first exported frame is the one recorded at --from');
+  const last = rawFrames.findLastIndex((f) => f.pts < to * 90);
   assert.ok(Math.abs(exported.length - (last - atFrom + 1)) <= 1, `${exported.length} frames exported, ${last - atFrom + 1} recorded in the window`);
 
   // An existing file is kept unless --force.
@@ -144,7 +153,8 @@ test('export cuts to the frame, writes moov-first .mp4 files named by start time
   assert.equal(r2.status, 0, r2.stderr);
   const mp4s = readdirSync(out2).filter((n) => n.endsWith('.mp4')).sort();
   assert.equal(mp4s.length, 2, mp4s.join(', '));
-  assert.equal(mp4s[0], `${RECORDER_ASSET}_${nameTime(gapFrom)}.mp4`);
+  const firstStart = Date.parse(mp4s[0]!.slice(RECORDER_ASSET.length + 1, -4).replace(/T(\d\d)-(\d\d)-/, 'T$1:$2:'));
+  assert.ok(firstStart <= gapFrom && gapFrom - firstStart < 1000 * FRAME_S, `${mp4s[0]} starts at --from`);
   const secondStart = Date.parse(mp4s[1]!.slice(RECORDER_ASSET.length + 1, -4).replace(/T(\d\d)-(\d\d)-/, 'T$1:$2:'));
   assert.ok(Math.abs(secondStart - segments[gapAt]!.startMs) <= 1000 * FRAME_S, `second file starts at the run's start: ${mp4s[1]} vs ${new Date(segments[gapAt]!.startMs).toISOString()}`);
   assert.match(r2.stderr, /gap \S+ – \S+ \(\d+\.\d+ s/);
@@ -154,4 +164,13 @@ test('export cuts to the frame, writes moov-first .mp4 files named by start time
   assert.ok(Math.abs(Date.parse(sidecar.gaps[0]!.start) - segments[gapAt - 1]!.endMs) <= 100, `gap starts at the end of the first run: ${JSON.stringify(sidecar.gaps)}`);
   assert.ok(Math.abs(Date.parse(sidecar.gaps[0]!.end) - segments[gapAt]!.startMs) <= 100, `gap ends at the start of the second: ${JSON.stringify(sidecar.gaps)}`);
   for (const n of mp4s) assert.deepEqual(ffmpegDecode(join(out2, n)), { status: 0, stderr: '' }, n);
+
+  // 3. From before the recording began: the file starts at the first frame, the time before is a gap.
+  const early = segments[0]!.startMs - 3000;
+  const r3 = exportCli(storeRoot, ['--from', new Date(early).toISOString(), '--to', new Date(segments[0]!.startMs + 1000).toISOString(), '--out', join(root, 'early'), '--json']);
+  assert.equal(r3.status, 0, r3.stderr);
+  const s3 = JSON.parse(r3.stdout) as { files: { start: string }[]; gaps: { start: string; end: string }[] };
+  assert.equal(s3.files.length, 1);
+  assert.ok(Math.abs(Date.parse(s3.files[0]!.start) - segments[0]!.startMs) <= 1000 * FRAME_S, JSON.stringify(s3));
+  assert.deepEqual(s3.gaps.map((g) => g.start), [new Date(early).toISOString()]);
 });

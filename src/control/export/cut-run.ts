@@ -25,7 +25,7 @@ export interface CutRunInput {
 }
 
 export interface CutRun {
-  /** First presented instant (Unix ms): `fromMs`, or later when the run starts later. */
+  /** First presented instant (Unix ms): the pts of the frame on screen at `fromMs` (≤ it, by less than a frame), or later when the run starts later. */
   readonly startMs: number;
   /** Just past the last presented instant. */
   readonly endMs: number;
@@ -87,9 +87,22 @@ export async function cutRun(input: CutRunInput): Promise<CutRun | undefined> {
     if (!start) return undefined;
     noKeyframeBefore = input.segments[0]!.startMs <= input.fromMs;
   }
-  at = start.segment;
   const keyPts = start.sample.dts + start.sample.cto;
-  const startMs = Math.max(input.fromMs, toMs(keyPts, video.timescale));
+  // Presentation starts at the frame on screen at `from` (its own pts, up to one frame before
+  // `from`), not inside it: ffmpeg drops a frame the edit list starts inside of, so the
+  // first frame shown would be the next one.
+  let startPts = keyPts;
+  if (!noKeyframeBefore) {
+    for (let i = start.segment; i <= Math.max(at, start.segment); i++) {
+      for (const s of (await parse(i)).samples) {
+        if (s.trackId !== video.trackId || (i === start.segment && s.dts < start.sample.dts)) continue;
+        const pts = s.dts + s.cto;
+        if (pts <= fromV && pts > startPts) startPts = pts;
+      }
+    }
+  }
+  at = start.segment;
+  const startMs = toMs(startPts, video.timescale);
 
   const cuts = new Map<number, TrackCut>(init.tracks.map((track) => [track.trackId, { track, samples: [], chunks: [], firstDts: undefined, firstPts: Infinity, endPts: -Infinity }]));
   const payload = await open(input.payloadPath, 'w');
