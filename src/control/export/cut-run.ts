@@ -52,8 +52,10 @@ interface TrackCut {
   endPts: number;
 }
 
-const toTicks = (ms: number, timescale: number): number => Math.round((ms * timescale) / 1000);
-const toMs = (ticks: number, timescale: number): number => (ticks * 1000) / timescale;
+// Epoch times in ticks (~1.6e14 at 90 kHz) are exact doubles, but ticks × 1000 is not (past
+// 2^53): convert whole seconds and the remainder apart.
+const toTicks = (ms: number, timescale: number): number => Math.floor(ms / 1000) * timescale + Math.round(((ms % 1000) * timescale) / 1000);
+const toMs = (ticks: number, timescale: number): number => Math.floor(ticks / timescale) * 1000 + ((ticks % timescale) * 1000) / timescale;
 
 export async function cutRun(input: CutRunInput): Promise<CutRun | undefined> {
   const init = readInitForRemux(await input.readInit());
@@ -111,6 +113,10 @@ export async function cutRun(input: CutRunInput): Promise<CutRun | undefined> {
     for (let i = at; i < input.segments.length && input.segments[i]!.startMs < input.toMs; i++) {
       const { bytes, samples } = await parse(i);
       parsed.delete(i);
+      // The last video sample needed before `to`, in decode order: a reference frame shown
+      // after `to` is kept when a frame shown before it depends on it; the rest is dropped.
+      const toV = toTicks(input.toMs, video.timescale);
+      const lastNeededDts = Math.max(-1, ...samples.filter((s) => s.trackId === video.trackId && s.dts + s.cto < toV).map((s) => s.dts));
       const parts: Uint8Array[] = [];
       let lastTrack = -1;
       for (const s of samples) {
@@ -119,7 +125,7 @@ export async function cutRun(input: CutRunInput): Promise<CutRun | undefined> {
         const ts = cut.track.timescale;
         const pts = s.dts + s.cto;
         const keep = cut.track === video
-          ? (i > at || s.dts >= start.sample.dts) && s.dts < toTicks(input.toMs, ts)
+          ? (i > at || s.dts >= start.sample.dts) && s.dts <= lastNeededDts
           : pts + s.duration > toTicks(startMs, ts) && pts < toTicks(input.toMs, ts);
         if (!keep) { lastTrack = -1; continue; }
         cut.firstDts ??= s.dts;
