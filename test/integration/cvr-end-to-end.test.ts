@@ -88,7 +88,7 @@ test('CVR to Azurite: several segments, each blob decodes, no gaps, LVA events i
   const available = await store.availableRanges(now - 3_600_000, now + 3_600_000);
   assert.equal(available.gaps.length, 0, JSON.stringify(available));
 
-  // export the whole range to one plain .mp4 and to a folder; ffmpeg plays both
+  // export the whole range to one plain .mp4 and (--segments) to a folder of the stored segments
   const { main } = await import('../../src/control/cli/main.ts');
   const errs: string[] = [];
   const io = { out: () => undefined, err: (l: string) => void errs.push(l) };
@@ -97,6 +97,6 @@ test('CVR to Azurite: several segments, each blob decodes, no gaps, LVA events i
   assert.equal(ffmpegDecodeErrors(join(dir, 'export', 'all.mp4')), '');
   const video = inspectMp4(new Uint8Array(readFileSync(join(dir, 'export', 'all.mp4')))).find((x) => x.type === 'video')!;
   assert.ok(video.samples.length >= 25 * 30 * 3, `${video.samples.length} frames exported`);
-  assert.equal(await main(['export', ...range, '--out', join(dir, 'export', 'folder')], io), 0, errs.join('\n'));
+  assert.equal(await main(['export', ...range, '--out', join(dir, 'export', 'folder'), '--segments'], io), 0, errs.join('\n'));
   assert.equal(readdirSync(join(dir, 'export', 'folder')).filter((f) => f.endsWith('.m4s')).length, segments.length);
 });

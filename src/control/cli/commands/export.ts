@@ -1,13 +1,15 @@
 // `mediagraph export --asset <name> --from <time> --to <time> --out <dir | file.mp4>
-//   [--blob <connection>] [--data <dir>]`
-// Writes a recorded range to disk as plain files any player opens. To a .mp4: the init
-// segment and the fragments of each continuous run, one file per run (a gap, a reconnect or a
-// codec change starts `name-2.mp4`, …) so no file holds a timestamp jump. To a folder: the
-// init segments and the segments as stored.
+//   [--force] [--json] [--segments] [--blob <connection>] [--data <dir>]`
+// Writes a recorded range as progressive .mp4 files any player opens, cut to the frame: each
+// file starts at the keyframe at or before --from, its edit list starts playback at --from,
+// and it ends at --to. One file per continuous run (a gap, a reconnect or a codec change
+// starts the next), named `<asset>_<start>.mp4`; the gaps are listed on stderr and in
+// `<asset>_<from>.export.json` (or `<file>.export.json`). `--segments` copies the stored init
+// and segments into a folder as they are.
 import { parseArgs } from 'node:util';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join, resolve, dirname, basename, extname } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { openPlaybackSource } from '../../http/playback/store-source.ts';
 import { AssetNotFoundError, type PlaybackSegment } from '../../http/playback/source.ts';
@@ -15,18 +17,9 @@ import { resolveBlobTarget } from '../../blob-target.ts';
 import type { CliIo } from '../io.ts';
 import { blobFlag } from '../secret-inputs.ts';
 import { DEFAULT_DATA, hintOldDataFolders } from '../data-folder.ts';
+import { exportRange, OutputExistsError } from '../../export/export-range.ts';
 
-/** A run of segments that can be concatenated behind one init segment. */
-export function continuousRuns(segments: readonly PlaybackSegment[], toleranceMs = 1000): PlaybackSegment[][] {
-  const runs: PlaybackSegment[][] = [];
-  for (const s of segments) {
-    const run = runs[runs.length - 1];
-    const prev = run?.[run.length - 1];
-    if (run && prev && prev.initId === s.initId && s.startMs - prev.endMs <= toleranceMs && s.startMs >= prev.startMs) run.push(s);
-    else runs.push([s]);
-  }
-  return runs;
-}
+export { continuousRuns } from '../../export/export-range.ts';
 
 export async function exportCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -40,12 +33,15 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
       'blob-file': { type: 'string' },
       store: { type: 'string' },
       data: { type: 'string' },
+      force: { type: 'boolean' },
+      json: { type: 'boolean' },
+      segments: { type: 'boolean' },
     },
   });
   const from = values.from ? Date.parse(values.from) : NaN;
   const to = values.to ? Date.parse(values.to) : NaN;
   if (!values.asset || !values.out || Number.isNaN(from) || Number.isNaN(to) || to <= from) {
-    io.err('usage: mediagraph export --asset <name> --from <ISO time> --to <ISO time> --out <dir|file.mp4> [--blob <connection>] [--data <dir>]');
+    io.err('usage: mediagraph export --asset <name> --from <ISO time> --to <ISO time> --out <dir|file.mp4> [--force] [--json] [--segments] [--blob <connection>] [--data <dir>]');
     if (values.from && Number.isNaN(from)) io.err(`--from: "${values.from}" is not a date-time`);
     if (values.to && Number.isNaN(to)) io.err(`--to: "${values.to}" is not a date-time`);
     if (!Number.isNaN(from) && !Number.isNaN(to) && to <= from) io.err('--to must be after --from');
@@ -77,43 +73,43 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
       return 1;
     }
     const out = resolve(values.out);
-    const toFile = extname(out).toLowerCase() === '.mp4';
+    if (!values.segments) {
+      const summary = await exportRange({ source, asset: values.asset, fromMs: from, toMs: to, out, force: values.force === true, log: io.err });
+      if (!summary) {
+        io.err(`no media in ${values.asset} between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+        return 1;
+      }
+      io.out(values.json ? JSON.stringify(summary, null, 2) : summary.files.map((f) => f.path).join('\n'));
+      io.err(`${summary.files.length} file(s), ${summary.gaps.length} gap(s)`);
+      return 0;
+    }
+    // --segments: the stored init and segments as they are, whole segments.
     const written: string[] = [];
     let bytes = 0;
     let done = 0;
-    const copy = async (name: string, path: string, append: boolean) => {
+    const copy = async (name: string, path: string) => {
+      if (!values.force && existsSync(path)) throw new OutputExistsError(path);
       const blob = name.startsWith('init/') ? await source.initSegment(values.asset!, name.slice(5, -4)) : await source.readBlob(values.asset!, name);
       if (!blob) throw new Error(`${name} disappeared from the asset while exporting`);
-      await pipeline(blob.body, createWriteStream(path, { flags: append ? 'a' : 'w' }));
+      await pipeline(blob.body, createWriteStream(path));
       bytes += blob.contentLength;
     };
-    if (toFile) {
-      await mkdir(dirname(out), { recursive: true });
-      const runs = continuousRuns(segments);
-      for (const [i, run] of runs.entries()) {
-        const path = runs.length === 1 ? out : join(dirname(out), `${basename(out, '.mp4')}-${i + 1}.mp4`);
-        await copy(`init/${run[0]!.initId}.mp4`, path, false);
-        for (const s of run) {
-          await copy(`segments/${s.name}`, path, true);
-          io.err(`exported ${++done}/${segments.length} ${s.name}`);
-        }
-        written.push(path);
-      }
-      if (runs.length > 1) io.err(`the range holds ${runs.length - 1} gap(s) or codec change(s): one file per continuous run`);
-    } else {
-      await mkdir(out, { recursive: true });
-      for (const id of new Set(segments.map((s) => s.initId))) await copy(`init/${id}.mp4`, join(out, `init-${id}.mp4`), false);
-      for (const s of segments) {
-        await copy(`segments/${s.name}`, join(out, s.name), false);
-        io.err(`exported ${++done}/${segments.length} ${s.name}`);
-      }
-      written.push(out);
+    await mkdir(out, { recursive: true });
+    for (const id of new Set(segments.map((s) => s.initId))) await copy(`init/${id}.mp4`, join(out, `init-${id}.mp4`));
+    for (const s of segments) {
+      await copy(`segments/${s.name}`, join(out, s.name));
+      io.err(`exported ${++done}/${segments.length} ${s.name}`);
     }
+    written.push(out);
     const span = `${new Date(segments[0]!.startMs).toISOString()} – ${new Date(segments[segments.length - 1]!.endMs).toISOString()}`;
     io.out(`${written.join('\n')}`);
     io.err(`${segments.length} segment(s), ${(bytes / 1048576).toFixed(1)} MiB, ${span}`);
     return 0;
   } catch (e) {
+    if (e instanceof OutputExistsError) {
+      io.err(`export: ${e.message}`);
+      return 1;
+    }
     io.err(`export failed: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   } finally {
