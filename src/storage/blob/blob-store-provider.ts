@@ -1,5 +1,6 @@
 // The assets of one Blob Storage account (or of one container-scoped SAS, where each asset is a
 // folder named like its container): what playback lists and opens.
+import { LRUCache } from 'lru-cache';
 import { createClient, parseBlobConnection, type BlobConnection, type ClientFor } from './connection.ts';
 import { BlobAssetStore, type BlobStoreOptions } from './blob-asset-store.ts';
 import { containerNameForAsset } from './naming.ts';
@@ -13,7 +14,7 @@ export class BlobStoreProvider implements AssetStoreProvider {
   readonly #connection: BlobConnection;
   readonly #client: ClientFor;
   readonly #opts: BlobStoreOptions;
-  readonly #stores = new Map<string, Promise<BlobAssetStore>>();
+  readonly #stores = new LRUCache<string, Promise<BlobAssetStore>>({ max: MAX_OPEN_STORES });
 
   private constructor(connection: BlobConnection, client: ClientFor, opts: BlobStoreOptions) {
     this.#connection = connection;
@@ -34,14 +35,12 @@ export class BlobStoreProvider implements AssetStoreProvider {
   open(assetName: string): Promise<BlobAssetStore> {
     const key = containerNameForAsset(assetName);
     let store = this.#stores.get(key);
-    if (store) {
-      this.#stores.delete(key);
-    } else {
+    if (!store) {
       store = BlobAssetStore.create(this.#connection, key, this.#opts);
+      // a store that could not be made is not kept: the next call tries again
       store.catch(() => this.#stores.delete(key));
+      this.#stores.set(key, store);
     }
-    this.#stores.set(key, store);
-    if (this.#stores.size > MAX_OPEN_STORES) this.#stores.delete(this.#stores.keys().next().value as string);
     return store;
   }
 
