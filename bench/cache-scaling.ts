@@ -21,9 +21,13 @@ const BODY = Buffer.alloc(4096, 7);
 const root = mkdtempSync(join(tmpdir(), 'bench-cache-scaling-'));
 
 const meta = (seq: number) => ({
-  initId: 'i', start: T0 + seq * 30_000, end: T0 + (seq + 1) * 30_000, mediaDurationMs: 30_000,
+  initId: 'i',
+  start: T0 + seq * 30_000,
+  end: T0 + (seq + 1) * 30_000,
+  mediaDurationMs: 30_000,
   tracks: [{ trackId: 1, mediaType: 'video' as const, codecString: 'avc1.64001f', sampleCount: 750, durationMs: 30_000 }],
-  baseMediaDecodeTime: 0, afterDiscontinuity: false,
+  baseMediaDecodeTime: 0,
+  afterDiscontinuity: false,
 });
 
 function prefill(dir: string, n: number): void {
@@ -45,12 +49,26 @@ function incoming(dir: string, k: number, base: number): SegmentMessage {
   writeFileSync(initPath, Buffer.alloc(100));
   const m = meta(base + k);
   return {
-    kind: 'segment', path, byteSize: BODY.length, init: { id: 'i', path: initPath, byteSize: 100 },
-    startWallClockMs: m.start, endWallClockMs: m.end, mediaDurationMs: 30_000, tracks: m.tracks, baseMediaDecodeTime: 0, afterDiscontinuity: false,
+    kind: 'segment',
+    path,
+    byteSize: BODY.length,
+    init: { id: 'i', path: initPath, byteSize: 100 },
+    startWallClockMs: m.start,
+    endWallClockMs: m.end,
+    mediaDurationMs: 30_000,
+    tracks: m.tracks,
+    baseMediaDecodeTime: 0,
+    afterDiscontinuity: false,
   };
 }
 
-interface Row { size: number; openMs: number; addUs: number; takeAndUploadUs: number; evictingAddUs: number }
+interface Row {
+  size: number;
+  openMs: number;
+  addUs: number;
+  takeAndUploadUs: number;
+  evictingAddUs: number;
+}
 
 async function measure(size: number): Promise<Row> {
   const dir = join(root, `cache-${size}`);
@@ -67,7 +85,7 @@ async function measure(size: number): Promise<Row> {
   t = performance.now();
   for (let k = 0; k < OPS; k++) {
     const s = await cache.nextPending();
-    if (!s) throw new Error("cache ran dry");
+    if (!s) throw new Error('cache ran dry');
     await cache.markUploaded(s.id);
   }
   const takeAndUploadUs = ((performance.now() - t) * 1000) / OPS;
@@ -95,7 +113,9 @@ try {
   console.log(`durable cache, cost per segment as it fills (${OPS} ops each, 4 KiB segments, fsync on):`);
   console.log('cached before | open (recovery) | add      | take + upload-confirm | add evicting oldest | add vs empty');
   for (const r of rows) {
-    console.log(`${String(r.size).padStart(13)} | ${r.openMs.toFixed(0).padStart(12)} ms | ${r.addUs.toFixed(0).padStart(5)} µs | ${r.takeAndUploadUs.toFixed(0).padStart(18)} µs | ${r.evictingAddUs.toFixed(0).padStart(16)} µs | ${(r.addUs / base.addUs).toFixed(2)}×`);
+    console.log(
+      `${String(r.size).padStart(13)} | ${r.openMs.toFixed(0).padStart(12)} ms | ${r.addUs.toFixed(0).padStart(5)} µs | ${r.takeAndUploadUs.toFixed(0).padStart(18)} µs | ${r.evictingAddUs.toFixed(0).padStart(16)} µs | ${(r.addUs / base.addUs).toFixed(2)}×`,
+    );
   }
   const jsonPath = arg('json', '');
   if (jsonPath) writeFileSync(jsonPath, JSON.stringify({ bench: 'cache-scaling', date: new Date().toISOString(), ops: OPS, rows }, null, 2));

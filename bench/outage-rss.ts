@@ -179,10 +179,16 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export function slope(xs: readonly number[], ys: readonly number[]): number {
   const n = Math.min(xs.length, ys.length);
   if (n < 2) return 0;
-  let sx = 0, sy = 0;
-  for (let i = 0; i < n; i++) { sx += xs[i]!; sy += ys[i]!; }
-  const mx = sx / n, my = sy / n;
-  let num = 0, den = 0;
+  let sx = 0,
+    sy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += xs[i]!;
+    sy += ys[i]!;
+  }
+  const mx = sx / n,
+    my = sy / n;
+  let num = 0,
+    den = 0;
   for (let i = 0; i < n; i++) {
     const dx = xs[i]! - mx;
     num += dx * (ys[i]! - my);
@@ -251,7 +257,15 @@ class StderrWatch {
   }
 
   summary(): StderrSummary {
-    return { lines: this.lines, bytes: this.bytes, statusLines: this.statusLines, logLines: { ...this.logLines }, otherLines: this.otherLines, examples: [...this.examples], last: [...this.last] };
+    return {
+      lines: this.lines,
+      bytes: this.bytes,
+      statusLines: this.statusLines,
+      logLines: { ...this.logLines },
+      otherLines: this.otherLines,
+      examples: [...this.examples],
+      last: [...this.last],
+    };
   }
 }
 
@@ -265,23 +279,32 @@ interface Camera {
 function waitMessage<T>(child: ChildProcess, accept: (m: unknown) => m is T, ms: number, what: string): Promise<T> {
   return new Promise((resolvePromise, reject) => {
     const timer = setTimeout(() => done(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    const onMsg = (m: unknown) => { if (accept(m)) done(undefined, m); };
+    const onMsg = (m: unknown) => {
+      if (accept(m)) done(undefined, m);
+    };
     const onExit = (code: number | null) => done(new Error(`${what} exited (${code})`));
     const done = (e?: Error, v?: T) => {
       clearTimeout(timer);
       child.off('message', onMsg);
       child.off('exit', onExit);
-      if (e) reject(e); else resolvePromise(v as T);
+      if (e) reject(e);
+      else resolvePromise(v as T);
     };
     child.on('message', onMsg);
     child.on('exit', onExit);
   });
 }
 
-const isType = <T extends { type: string }>(type: T['type']) => (m: unknown): m is T => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type;
+const isType =
+  <T extends { type: string }>(type: T['type']) =>
+  (m: unknown): m is T =>
+    typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type;
 
 async function startCamera(file: string, speed: number): Promise<Camera> {
-  const child = fork(join(here, 'load', 'camera-process.ts'), ['--kind', 'sim', '--file', file, '--speed', String(speed)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'load', 'camera-process.ts'), ['--kind', 'sim', '--file', file, '--speed', String(speed)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   killOnExit(child);
   const ready = await waitMessage(child, isType<LoadReady>('ready'), 30_000, 'the load generator');
   return {
@@ -311,7 +334,11 @@ function killOnExit(child: ChildProcess): void {
 }
 process.on('exit', () => {
   for (const c of children) {
-    try { c.kill('SIGKILL'); } catch { /* gone */ }
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
 });
 
@@ -322,8 +349,14 @@ function exited(child: ChildProcess): boolean {
 function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (exited(child)) return Promise.resolve(true);
   return new Promise((r) => {
-    const timer = setTimeout(() => { child.off('exit', onExit); r(false); }, ms);
-    const onExit = () => { clearTimeout(timer); r(true); };
+    const timer = setTimeout(() => {
+      child.off('exit', onExit);
+      r(false);
+    }, ms);
+    const onExit = () => {
+      clearTimeout(timer);
+      r(true);
+    };
     child.once('exit', onExit);
   });
 }
@@ -343,14 +376,24 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
     uplink = await startDeadUplink('blackhole');
     camera = await startCamera(ensureMediaFile(opts.file), opts.speed);
     const args = [
-      ...opts.recorderExecArgv, join(root, 'bin', 'mediagraph.js'), 'run', join(root, 'examples', 'cvr-asset', 'topology.json'),
-      '--name', 'outage',
-      '--param', `rtspUrl=${camera.url}`,
-      '--param', `cachePath=${cachePath}`,
-      '--param', `cacheMaximumSizeMiB=${opts.cacheMiB}`,
-      '--param', `segmentLength=${opts.segmentLength}`,
-      '--blob', azuriteConnectionString(uplink.base),
-      '--data', dataDir,
+      ...opts.recorderExecArgv,
+      join(root, 'bin', 'mediagraph.js'),
+      'run',
+      join(root, 'examples', 'cvr-asset', 'topology.json'),
+      '--name',
+      'outage',
+      '--param',
+      `rtspUrl=${camera.url}`,
+      '--param',
+      `cachePath=${cachePath}`,
+      '--param',
+      `cacheMaximumSizeMiB=${opts.cacheMiB}`,
+      '--param',
+      `segmentLength=${opts.segmentLength}`,
+      '--blob',
+      azuriteConnectionString(uplink.base),
+      '--data',
+      dataDir,
     ];
     const t0 = performance.now();
     const rec = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -358,7 +401,10 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
     killOnExit(rec);
     const stderr = new StderrWatch();
     const logFile = opts.recorderLog ? createWriteStream(opts.recorderLog) : undefined;
-    rec.stderr?.on('data', (d: Buffer) => { stderr.feed(d); logFile?.write(d); });
+    rec.stderr?.on('data', (d: Buffer) => {
+      stderr.feed(d);
+      logFile?.write(d);
+    });
     rec.once('exit', () => logFile?.end());
     const pid = rec.pid;
     if (pid === undefined) throw new Error('the recorder did not start');
@@ -374,7 +420,9 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
     let cacheBytesMax = 0;
     let cacheBytesMinInWindow = Infinity;
     let uplinkOpenMax = 0;
-    const phaseMarks: { phase: Phase; t: number; stderrLines: number; logLines: number; connections: number; segments: number }[] = [{ phase, t: 0, stderrLines: 0, logLines: 0, connections: 0, segments: 0 }];
+    const phaseMarks: { phase: Phase; t: number; stderrLines: number; logLines: number; connections: number; segments: number }[] = [
+      { phase, t: 0, stderrLines: 0, logLines: 0, connections: 0, segments: 0 },
+    ];
     const endAt = opts.seconds;
     let lastSay = 0;
     const elapsed = () => (performance.now() - t0) / 1000;
@@ -384,7 +432,11 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
       if (exited(rec)) break;
       const t = elapsed();
       let rss = 0;
-      try { rss = rssBytes(pid); } catch { break; }
+      try {
+        rss = rssBytes(pid);
+      } catch {
+        break;
+      }
       cacheDir ??= findCacheFolder(cachePath);
       if (cacheDir) {
         try {
@@ -402,7 +454,14 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
 
       const mark = (p: Phase) => {
         phase = p;
-        phaseMarks.push({ phase: p, t, stderrLines: stderr.lines, logLines: stderr.logTotal(), connections: uplink?.stats().connections ?? 0, segments: seen.size });
+        phaseMarks.push({
+          phase: p,
+          t,
+          stderrLines: stderr.lines,
+          logLines: stderr.logTotal(),
+          connections: uplink?.stats().connections ?? 0,
+          segments: seen.size,
+        });
       };
       if (phase === 'warmup') {
         const written = [...seen.values()].reduce((a, s) => a + s.bytes, 0);
@@ -419,7 +478,9 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
       }
       if (t - lastSay >= 30) {
         lastSay = t;
-        say(`${t.toFixed(0)} s ${phase}: RSS ${(rss / MIB).toFixed(1)} MiB, cache ${(cacheBytes / MIB).toFixed(1)} MiB in ${view?.segmentFiles ?? 0} segment files, ${view?.lastSeq ?? 0} cached so far, stderr ${stderr.lines} lines`);
+        say(
+          `${t.toFixed(0)} s ${phase}: RSS ${(rss / MIB).toFixed(1)} MiB, cache ${(cacheBytes / MIB).toFixed(1)} MiB in ${view?.segmentFiles ?? 0} segment files, ${view?.lastSeq ?? 0} cached so far, stderr ${stderr.lines} lines`,
+        );
       }
     }
     const wallEnd = elapsed();
@@ -454,7 +515,10 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
     const quarter = Math.max(1, Math.floor(inWindow.length / 4));
     const peak = (xs: readonly RssSample[]) => Math.max(...xs.map((s) => s.rssMiB));
     const wallSeconds = first && lastSample ? lastSample.t - first.t : 0;
-    const slopeMiBPerHour = slope(inWindow.map((s) => s.t / 3600), inWindow.map((s) => s.rssMiB));
+    const slopeMiBPerHour = slope(
+      inWindow.map((s) => s.t / 3600),
+      inWindow.map((s) => s.rssMiB),
+    );
     const ws = windowStart ?? 0;
     const mediaMsWindow = [...seen.values()].filter((s) => s.at > ws).reduce((a, s) => a + s.mediaMs, 0);
     const mediaMsTotal = [...seen.values()].reduce((a, s) => a + s.mediaMs, 0);
@@ -465,7 +529,8 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
     const deleted = finalView?.deleted ?? 0;
     const phases: PhaseFigures[] = [];
     for (let i = 0; i + 1 < phaseMarks.length; i++) {
-      const a = phaseMarks[i]!, b = phaseMarks[i + 1]!;
+      const a = phaseMarks[i]!,
+        b = phaseMarks[i + 1]!;
       const ps = samples.filter((s) => s.phase === a.phase);
       if (ps.length === 0) continue;
       phases.push({
@@ -474,7 +539,10 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
         rssStartMiB: ps[0]!.rssMiB,
         rssMaxMiB: Math.max(...ps.map((s) => s.rssMiB)),
         rssEndMiB: ps.at(-1)!.rssMiB,
-        slopeMiBPerHour: slope(ps.map((s) => s.t / 3600), ps.map((s) => s.rssMiB)),
+        slopeMiBPerHour: slope(
+          ps.map((s) => s.t / 3600),
+          ps.map((s) => s.rssMiB),
+        ),
         segmentsWritten: b.segments - a.segments,
         stderrLines: b.stderrLines - a.stderrLines,
         uplinkConnections: b.connections - a.connections,
@@ -515,7 +583,13 @@ export async function runOutageRss(opts: OutageRssOptions): Promise<OutageRssRes
       cacheBytesMax,
       cacheBytesMinInWindow: Number.isFinite(cacheBytesMinInWindow) ? cacheBytesMinInWindow : 0,
       cacheSegmentsAtEnd: live,
-      gaps: (finalView?.gaps ?? []).map((g) => ({ reason: g.reason, start: new Date(g.startMs).toISOString(), end: new Date(g.endMs).toISOString(), wallSeconds: (g.endMs - g.startMs) / 1000, lastSeq: g.lastSeq })),
+      gaps: (finalView?.gaps ?? []).map((g) => ({
+        reason: g.reason,
+        start: new Date(g.startMs).toISOString(),
+        end: new Date(g.endMs).toISOString(),
+        wallSeconds: (g.endMs - g.startMs) / 1000,
+        lastSeq: g.lastSeq,
+      })),
       journalBytesAtEnd: finalView?.journalBytes ?? 0,
       phases,
       uplink: { connections: uplinkStats.connections, bytesReceived: uplinkStats.bytesReceived, openMax: uplinkOpenMax },
@@ -566,16 +640,33 @@ export function formatResult(r: OutageRssResult): string {
     ['cache at end', f(r.cacheBytesAtEnd / MIB), `MiB in ${r.cacheSegmentsAtEnd} segments (bound ${f(r.cacheBoundBytes / MIB, 0)} MiB)`],
     ['cache max / min in window', `${f(r.cacheBytesMax / MIB)} / ${f(r.cacheBytesMinInWindow / MIB)}`, 'MiB'],
     ['gaps pending in journal', String(r.gaps.length), r.gaps.map((g) => `${g.reason} ${f(g.wallSeconds, 1)} s of clock time`).join('; ')],
-    ['uplink connections', String(r.uplink.connections), `(at most ${r.uplink.openMax} open at once; ${f(r.uplink.bytesReceived / 1024, 1)} KiB sent into the blackhole)`],
-    ['recorder stderr', String(r.recorder.stderr.lines), `lines (${f(r.recorder.stderrLinesPerHour, 0)}/h in the window; ${r.recorder.stderr.statusLines} status lines; log lines ${f(r.recorder.logLinesPerHour, 0)}/h)`],
-    ['recorder alive at end', r.recorder.aliveAtEnd ? 'yes' : 'NO', r.recorder.stopSeconds !== undefined ? `stop took ${f(r.recorder.stopSeconds)} s, exit ${r.recorder.exitCode ?? r.recorder.exitSignal}` : ''],
+    [
+      'uplink connections',
+      String(r.uplink.connections),
+      `(at most ${r.uplink.openMax} open at once; ${f(r.uplink.bytesReceived / 1024, 1)} KiB sent into the blackhole)`,
+    ],
+    [
+      'recorder stderr',
+      String(r.recorder.stderr.lines),
+      `lines (${f(r.recorder.stderrLinesPerHour, 0)}/h in the window; ${r.recorder.stderr.statusLines} status lines; log lines ${f(r.recorder.logLinesPerHour, 0)}/h)`,
+    ],
+    [
+      'recorder alive at end',
+      r.recorder.aliveAtEnd ? 'yes' : 'NO',
+      r.recorder.stopSeconds !== undefined ? `stop took ${f(r.recorder.stopSeconds)} s, exit ${r.recorder.exitCode ?? r.recorder.exitSignal}` : '',
+    ],
     ['met', r.met ? 'yes' : 'NO', ''],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
   const lines = rows.map(([a, b, c]) => `${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
-  const ph = r.phases.map((p) => `  ${p.phase.padEnd(9)} ${f(p.seconds, 0).padStart(5)} s  RSS ${f(p.rssStartMiB)} → max ${f(p.rssMaxMiB)} → ${f(p.rssEndMiB)} MiB, slope ${f(p.slopeMiBPerHour, 1)} MiB/h, ${p.segmentsWritten} segments, ${p.stderrLines} stderr lines, ${p.uplinkConnections} uplink connections`);
-  const logs = Object.entries(r.recorder.stderr.logLines).sort((a, b) => b[1] - a[1]).map(([k, n]) => `  ${String(n).padStart(6)}  ${k}`);
+  const ph = r.phases.map(
+    (p) =>
+      `  ${p.phase.padEnd(9)} ${f(p.seconds, 0).padStart(5)} s  RSS ${f(p.rssStartMiB)} → max ${f(p.rssMaxMiB)} → ${f(p.rssEndMiB)} MiB, slope ${f(p.slopeMiBPerHour, 1)} MiB/h, ${p.segmentsWritten} segments, ${p.stderrLines} stderr lines, ${p.uplinkConnections} uplink connections`,
+  );
+  const logs = Object.entries(r.recorder.stderr.logLines)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `  ${String(n).padStart(6)}  ${k}`);
   return [...lines, '', 'phases:', ...ph, '', 'recorder log lines by kind:', ...(logs.length ? logs : ['  (none)'])].join('\n');
 }
 
@@ -595,7 +686,9 @@ async function main(): Promise<void> {
     refuseFraction: Number(opt('refuse-fraction', String(DEFAULT_OPTIONS.refuseFraction))),
     stop: opt('stop', 'graceful') === 'kill' ? 'kill' : 'graceful',
     ...(opt('recorder-log', '') ? { recorderLog: opt('recorder-log', '') } : {}),
-    recorderExecArgv: opt('recorder-flags', RECORDER_NODE_FLAGS.join(' ')).split(' ').filter((x) => x.length > 0),
+    recorderExecArgv: opt('recorder-flags', RECORDER_NODE_FLAGS.join(' '))
+      .split(' ')
+      .filter((x) => x.length > 0),
     progress: (line) => console.log(`  ${line}`),
   };
   if (!(o.seconds > 0) || !(o.speed > 0) || !(o.cacheMiB >= 1)) throw new Error('--minutes, --speed and --cache-mib must be positive');
@@ -604,7 +697,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stopOnSignal);
   const machine = machineInfo();
   console.log(`outage-rss — ${machine.cpuModel} × ${machine.cores}, node ${machine.node}, ${machine.date}`);
-  console.log(`${o.seconds} s at ${o.speed}× (${o.file}), segments ${o.segmentLength}, cache ${o.cacheMiB} MiB, uplink blackhole${o.refuseFraction > 0 ? ` then refused for the last ${Math.round(o.refuseFraction * 100)}% of the window` : ''}`);
+  console.log(
+    `${o.seconds} s at ${o.speed}× (${o.file}), segments ${o.segmentLength}, cache ${o.cacheMiB} MiB, uplink blackhole${o.refuseFraction > 0 ? ` then refused for the last ${Math.round(o.refuseFraction * 100)}% of the window` : ''}`,
+  );
   const r = await runOutageRss(o);
   console.log(`\n${formatResult(r)}`);
   if (jsonPath) {

@@ -130,10 +130,16 @@ function once<T>(child: ChildProcess, pred: (m: unknown) => m is T, timeoutMs: n
   });
 }
 
-const isType = <T extends { type: string }>(type: T['type']) => (m: unknown): m is T => typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type;
+const isType =
+  <T extends { type: string }>(type: T['type']) =>
+  (m: unknown): m is T =>
+    typeof m === 'object' && m !== null && (m as { type?: unknown }).type === type;
 
 export async function startLoad(kind: LoadKind, file: string): Promise<LoadHandle> {
-  const child = fork(join(here, 'load', 'camera-process.ts'), ['--kind', kind, '--file', ensureMediaFile(file)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'load', 'camera-process.ts'), ['--kind', kind, '--file', ensureMediaFile(file)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await once(child, isType<LoadReady>('ready'), 30_000, 'the load generator');
   return {
     url: ready.url,
@@ -186,7 +192,10 @@ function threadCpuSeconds(pid: number): number {
 
 export async function measureOurs(load: LoadHandle, streams: number, o: IngestOptions): Promise<SideResult> {
   const out = mkdtempSync(join(o.outRoot ?? tmpdir(), `ours-${streams}-`));
-  const child = fork(join(here, 'ingest', 'record-many.ts'), [], { execArgv: ['--import', 'tsx', ...(o.recorderExecArgv ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(here, 'ingest', 'record-many.ts'), [], {
+    execArgv: ['--import', 'tsx', ...(o.recorderExecArgv ?? [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   try {
     await once(child, isType('ready'), 30_000, 'our recorder');
     // let the freshly loaded process settle before taking the baseline
@@ -214,13 +223,21 @@ export async function measureOurs(load: LoadHandle, streams: number, o: IngestOp
     child.send({ cmd: 'stop' });
     const recordedSec = (performance.now() - recordingSince) / 1000;
     const done = await donePromise;
-    const frameCheck = o.checkFrames ? withRealtime(await checkOurFrames(out, await gopLength(o.file)), streams, recordedSec, await frameRate(o.file)) : undefined;
+    const frameCheck = o.checkFrames
+      ? withRealtime(await checkOurFrames(out, await gopLength(o.file)), streams, recordedSec, await frameRate(o.file))
+      : undefined;
     return {
-      side: 'ours', streams, windowSec: w.wall,
-      cpuPerStreamSec: w.cpu / w.wall / streams, cpuCores: w.cpu / w.wall, sysPerStreamSec: w.sysCpu / w.wall / streams,
+      side: 'ours',
+      streams,
+      windowSec: w.wall,
+      cpuPerStreamSec: w.cpu / w.wall / streams,
+      cpuCores: w.cpu / w.wall,
+      sysPerStreamSec: w.sysCpu / w.wall / streams,
       ...(w.mainCpu !== undefined ? { mainThreadCores: w.mainCpu / w.wall } : {}),
-      rssPerStreamMiB: (w.peakRss - rss0) / streams / MiB, rssTotalMiB: w.peakRss / MiB,
-      loadCpuPerStreamSec: w.loadCpu / w.wall / streams, loadCpuCores: w.loadCpu / w.wall,
+      rssPerStreamMiB: (w.peakRss - rss0) / streams / MiB,
+      rssTotalMiB: w.peakRss / MiB,
+      loadCpuPerStreamSec: w.loadCpu / w.wall / streams,
+      loadCpuCores: w.loadCpu / w.wall,
       serverDroppedPackets: dropped1 - dropped0,
       // the RtspSource node keeps its session to itself: no packet counters then
       ...(o.source === 'session' ? { lostPackets: done.lostPackets, rtpPackets: done.rtpPackets } : {}),
@@ -242,14 +259,34 @@ export async function measureFfmpeg(load: LoadHandle, streams: number, o: Ingest
     for (let i = 0; i < streams; i++) {
       const dir = join(out, `s${String(i).padStart(3, '0')}`);
       mkdirSync(dir);
-      const p = spawn('ffmpeg', [
-        '-nostdin', '-hide_banner', '-loglevel', 'error',
-        '-rtsp_transport', 'tcp', '-i', load.url,
-        '-c', 'copy', '-f', 'segment', '-segment_time', String(o.segmentSec), join(dir, 'seg%05d.mp4'),
-      ], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const p = spawn(
+        'ffmpeg',
+        [
+          '-nostdin',
+          '-hide_banner',
+          '-loglevel',
+          'error',
+          '-rtsp_transport',
+          'tcp',
+          '-i',
+          load.url,
+          '-c',
+          'copy',
+          '-f',
+          'segment',
+          '-segment_time',
+          String(o.segmentSec),
+          join(dir, 'seg%05d.mp4'),
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
       let err = '';
-      p.stderr?.on('data', (d: Buffer) => { if (err.length < 2000) err += d.toString(); });
-      p.on('exit', (code, sig) => { if (code !== 0 && code !== 255 && sig !== 'SIGINT' && sig !== 'SIGKILL') errors.push(`ffmpeg ${i} exited ${code ?? sig}: ${err.trim().slice(0, 300)}`); });
+      p.stderr?.on('data', (d: Buffer) => {
+        if (err.length < 2000) err += d.toString();
+      });
+      p.on('exit', (code, sig) => {
+        if (code !== 0 && code !== 255 && sig !== 'SIGINT' && sig !== 'SIGKILL') errors.push(`ffmpeg ${i} exited ${code ?? sig}: ${err.trim().slice(0, 300)}`);
+      });
       procs.push(p);
     }
     // ffmpeg probes the stream before writing: the first segment file means it is recording
@@ -270,12 +307,20 @@ export async function measureFfmpeg(load: LoadHandle, streams: number, o: Ingest
     const recordedSec = (performance.now() - recordingSince) / 1000;
     await Promise.all(procs.map((p) => stopProcess(p, 'SIGINT', 15_000)));
     // ffmpeg had written for a moment before its first file appeared: a ratio slightly above 1
-    const frameCheck = o.checkFrames ? withRealtime(await checkFfmpegFrames(out, await gopLength(o.file)), streams, recordedSec, await frameRate(o.file)) : undefined;
+    const frameCheck = o.checkFrames
+      ? withRealtime(await checkFfmpegFrames(out, await gopLength(o.file)), streams, recordedSec, await frameRate(o.file))
+      : undefined;
     return {
-      side: 'ffmpeg', streams, windowSec: w.wall,
-      cpuPerStreamSec: w.cpu / w.wall / streams, cpuCores: w.cpu / w.wall, sysPerStreamSec: w.sysCpu / w.wall / streams,
-      rssPerStreamMiB: w.peakRss / streams / MiB, rssTotalMiB: w.peakRss / MiB,
-      loadCpuPerStreamSec: w.loadCpu / w.wall / streams, loadCpuCores: w.loadCpu / w.wall,
+      side: 'ffmpeg',
+      streams,
+      windowSec: w.wall,
+      cpuPerStreamSec: w.cpu / w.wall / streams,
+      cpuCores: w.cpu / w.wall,
+      sysPerStreamSec: w.sysCpu / w.wall / streams,
+      rssPerStreamMiB: w.peakRss / streams / MiB,
+      rssTotalMiB: w.peakRss / MiB,
+      loadCpuPerStreamSec: w.loadCpu / w.wall / streams,
+      loadCpuCores: w.loadCpu / w.wall,
       serverDroppedPackets: dropped1 - dropped0,
       ...(frameCheck ? { frameCheck } : {}),
       errors,
@@ -299,8 +344,13 @@ async function stopProcess(p: ChildProcess, signal: NodeJS.Signals, graceMs: num
 
 /** Keyframe flag of every video packet of a media file, in file order. */
 async function videoKeyFlags(file: string): Promise<boolean[]> {
-  const { stdout } = await execFileP('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], { maxBuffer: 64 * MiB });
-  return stdout.split('\n').filter((l) => l.length > 0).map((l) => l.startsWith('K'));
+  const { stdout } = await execFileP('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], {
+    maxBuffer: 64 * MiB,
+  });
+  return stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => l.startsWith('K'));
 }
 
 /**
@@ -382,7 +432,9 @@ async function checkFfmpegFrames(out: string, gop: number): Promise<FrameCheck> 
     // the segment muxer keeps timestamps running across files: one sequence per stream
     const all: boolean[] = [];
     let ok = true;
-    for (const n of readdirSync(dir).filter((f) => f.endsWith('.mp4')).sort()) {
+    for (const n of readdirSync(dir)
+      .filter((f) => f.endsWith('.mp4'))
+      .sort()) {
       try {
         all.push(...(await videoKeyFlags(join(dir, n))));
       } catch {
@@ -405,7 +457,11 @@ export interface IngestRow {
   readonly rssRatio?: number;
 }
 
-export async function runRtspIngest(streamCounts: readonly number[], sides: readonly ('ours' | 'ffmpeg')[], o: IngestOptions): Promise<{ load: LoadKind; rows: IngestRow[] }> {
+export async function runRtspIngest(
+  streamCounts: readonly number[],
+  sides: readonly ('ours' | 'ffmpeg')[],
+  o: IngestOptions,
+): Promise<{ load: LoadKind; rows: IngestRow[] }> {
   const log = o.log ?? ((l: string) => console.log(l));
   const load = await startLoad(o.load, o.file);
   const rows: IngestRow[] = [];
@@ -470,14 +526,21 @@ export async function findMaxStreams(o: IngestOptions & { from: number; step: nu
       const rt = r.frameCheck?.realtimeRatio;
       if (rt !== undefined && rt < 0.9) reasons.push(`only ${(rt * 100).toFixed(0)}% of real time recorded`);
       const p: ScalePoint = {
-        streams: n, cpuCores: r.cpuCores, mainThreadCores: r.mainThreadCores ?? 0, loadCpuCores: r.loadCpuCores,
-        lostPackets: r.lostPackets ?? 0, serverDroppedPackets: r.serverDroppedPackets,
+        streams: n,
+        cpuCores: r.cpuCores,
+        mainThreadCores: r.mainThreadCores ?? 0,
+        loadCpuCores: r.loadCpuCores,
+        lostPackets: r.lostPackets ?? 0,
+        serverDroppedPackets: r.serverDroppedPackets,
         ...(missing !== undefined ? { missingFrames: missing } : {}),
         ...(rt !== undefined ? { realtimeRatio: rt } : {}),
-        ok: reasons.length === 0, ...(reasons.length ? { reason: reasons.join(', ') } : {}),
+        ok: reasons.length === 0,
+        ...(reasons.length ? { reason: reasons.join(', ') } : {}),
       };
       points.push(p);
-      log(`scale N=${n}: recorder ${(p.cpuCores * 100).toFixed(0)}% (JS thread ${(p.mainThreadCores * 100).toFixed(0)}%), load ${(p.loadCpuCores * 100).toFixed(0)}%, lost ${p.lostPackets}, dropped ${p.serverDroppedPackets}${missing !== undefined ? `, missing frames ${missing}` : ''}${rt !== undefined ? `, real time ${(rt * 100).toFixed(0)}%` : ''} → ${p.ok ? 'ok' : p.reason}`);
+      log(
+        `scale N=${n}: recorder ${(p.cpuCores * 100).toFixed(0)}% (JS thread ${(p.mainThreadCores * 100).toFixed(0)}%), load ${(p.loadCpuCores * 100).toFixed(0)}%, lost ${p.lostPackets}, dropped ${p.serverDroppedPackets}${missing !== undefined ? `, missing frames ${missing}` : ''}${rt !== undefined ? `, real time ${(rt * 100).toFixed(0)}%` : ''} → ${p.ok ? 'ok' : p.reason}`,
+      );
       if (!p.ok) break;
       sustained = n;
     }
@@ -488,10 +551,14 @@ export async function findMaxStreams(o: IngestOptions & { from: number; step: nu
 }
 
 export function formatSide(r: SideResult): string {
-  const fc = r.frameCheck ? `  frames ${r.frameCheck.frames} missing ${r.frameCheck.missing}${r.frameCheck.realtimeRatio !== undefined ? ` (${(r.frameCheck.realtimeRatio * 100).toFixed(0)}% of real time)` : ''}${r.frameCheck.unreadable ? ` unreadable ${r.frameCheck.unreadable}` : ''}` : '';
-  return `${r.side.padEnd(6)} N=${String(r.streams).padStart(2)}  ${(r.cpuPerStreamSec * 1000).toFixed(1).padStart(6)} ms CPU/stream-s (sys ${(r.sysPerStreamSec * 1000).toFixed(1)})  (${(r.cpuCores * 100).toFixed(0)}% of a core${r.mainThreadCores !== undefined ? `, JS thread ${(r.mainThreadCores * 100).toFixed(0)}%` : ''})  ` +
+  const fc = r.frameCheck
+    ? `  frames ${r.frameCheck.frames} missing ${r.frameCheck.missing}${r.frameCheck.realtimeRatio !== undefined ? ` (${(r.frameCheck.realtimeRatio * 100).toFixed(0)}% of real time)` : ''}${r.frameCheck.unreadable ? ` unreadable ${r.frameCheck.unreadable}` : ''}`
+    : '';
+  return (
+    `${r.side.padEnd(6)} N=${String(r.streams).padStart(2)}  ${(r.cpuPerStreamSec * 1000).toFixed(1).padStart(6)} ms CPU/stream-s (sys ${(r.sysPerStreamSec * 1000).toFixed(1)})  (${(r.cpuCores * 100).toFixed(0)}% of a core${r.mainThreadCores !== undefined ? `, JS thread ${(r.mainThreadCores * 100).toFixed(0)}%` : ''})  ` +
     `RSS ${r.rssPerStreamMiB.toFixed(2)} MiB/stream (total ${r.rssTotalMiB.toFixed(0)} MiB)  load gen ${(r.loadCpuCores * 100).toFixed(0)}%  ` +
-    `server-dropped ${r.serverDroppedPackets}${r.lostPackets !== undefined ? `  lost ${r.lostPackets}/${r.rtpPackets}` : ''}${fc}${r.errors.length ? `  ERRORS: ${r.errors.slice(0, 3).join(' | ')}` : ''}`;
+    `server-dropped ${r.serverDroppedPackets}${r.lostPackets !== undefined ? `  lost ${r.lostPackets}/${r.rtpPackets}` : ''}${fc}${r.errors.length ? `  ERRORS: ${r.errors.slice(0, 3).join(' | ')}` : ''}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -511,19 +578,35 @@ async function main(): Promise<void> {
     source: opt('source', 'session') as 'session' | 'node',
     keepOutput: flag('keep'),
     ...(opt('profile', '') ? { profileDir: opt('profile', '') } : {}),
-    recorderExecArgv: opt('recorder-flags', RECORDER_NODE_FLAGS).split(' ').filter((f) => f.length > 0),
+    recorderExecArgv: opt('recorder-flags', RECORDER_NODE_FLAGS)
+      .split(' ')
+      .filter((f) => f.length > 0),
   };
-  const streams = opt('streams', '1,10,20').split(',').map(Number).filter((n) => n > 0);
+  const streams = opt('streams', '1,10,20')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const sides = opt('sides', 'ours,ffmpeg').split(',') as ('ours' | 'ffmpeg')[];
   const machine = machineInfo();
-  console.log(`rtsp-ingest: ${repoRelative(o.file)} live (speed 1), load generator '${o.load}', window ${o.windowSec} s after ${o.warmupSec} s warm-up, ${machine.cpuModel} × ${machine.cores}, node ${machine.node}`);
+  console.log(
+    `rtsp-ingest: ${repoRelative(o.file)} live (speed 1), load generator '${o.load}', window ${o.windowSec} s after ${o.warmupSec} s warm-up, ${machine.cpuModel} × ${machine.cores}, node ${machine.node}`,
+  );
   const result = streams.length ? await runRtspIngest(streams, sides, o) : { load: o.load, rows: [] };
   for (const r of result.rows) {
-    if (r.cpuRatio !== undefined) console.log(`N=${r.streams}: CPU ours/ffmpeg ${r.cpuRatio.toFixed(2)}× (target ≤ 0.5), RSS/stream ours ${r.ours?.rssPerStreamMiB.toFixed(2)} MiB vs ffmpeg ${r.ffmpeg?.rssPerStreamMiB.toFixed(2)} MiB (target ≤ 5)`);
+    if (r.cpuRatio !== undefined)
+      console.log(
+        `N=${r.streams}: CPU ours/ffmpeg ${r.cpuRatio.toFixed(2)}× (target ≤ 0.5), RSS/stream ours ${r.ours?.rssPerStreamMiB.toFixed(2)} MiB vs ffmpeg ${r.ffmpeg?.rssPerStreamMiB.toFixed(2)} MiB (target ≤ 5)`,
+      );
   }
   let scale: Awaited<ReturnType<typeof findMaxStreams>> | undefined;
   if (flag('scale')) {
-    scale = await findMaxStreams({ ...o, windowSec: Number(opt('scale-window', String(Math.min(o.windowSec, 10)))), from: Number(opt('scale-from', '10')), step: Number(opt('scale-step', '10')), max: Number(opt('scale-max', '60')) });
+    scale = await findMaxStreams({
+      ...o,
+      windowSec: Number(opt('scale-window', String(Math.min(o.windowSec, 10)))),
+      from: Number(opt('scale-from', '10')),
+      step: Number(opt('scale-step', '10')),
+      max: Number(opt('scale-max', '60')),
+    });
     console.log(`scaling: one host sustained ${scale.sustained} stream(s) without loss or saturation`);
   }
   const json = opt('json', '');

@@ -48,7 +48,12 @@ const figures: Figure[] = [];
 const extra: Record<string, unknown> = {};
 const started = Date.now();
 
-function runChild(script: string, childArgs: readonly string[], timeoutMs: number, execArgv: readonly string[] = []): Promise<{ code: number | null; out: string }> {
+function runChild(
+  script: string,
+  childArgs: readonly string[],
+  timeoutMs: number,
+  execArgv: readonly string[] = [],
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [...execArgv, '--import', 'tsx', script, ...childArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -67,7 +72,9 @@ function runChild(script: string, childArgs: readonly string[], timeoutMs: numbe
 async function segmenter(): Promise<void> {
   console.log('\n## segmenter (bench/segmenter.ts)');
   const minutes = opt('segmenter-minutes', '5');
-  const r = await runChild(join(here, 'segmenter.ts'), ['--minutes', minutes, '--streams', '4', '--mp4box-minutes', opt('mp4box-minutes', '2')], 180_000, ['--expose-gc']);
+  const r = await runChild(join(here, 'segmenter.ts'), ['--minutes', minutes, '--streams', '4', '--mp4box-minutes', opt('mp4box-minutes', '2')], 180_000, [
+    '--expose-gc',
+  ]);
   const line = (prefix: string) => r.out.split('\n').filter((l) => l.startsWith(prefix));
   const rate = (l: string | undefined) => Number(/(\d+) samples\/s/.exec(l ?? '')?.[1] ?? NaN);
   const rss = (l: string | undefined) => Number(/RSS growth\s+(-?[\d.]+) MiB\/stream/.exec(l ?? '')?.[1] ?? NaN);
@@ -77,8 +84,26 @@ async function segmenter(): Promise<void> {
   const oursSame = ours.filter((l) => / 1 stream/.test(l)).at(-1);
   const ratio = /ratio ours\/mp4box\.js[^:]*: ([\d.]+)x/.exec(r.out)?.[1];
   if (oursSame && box) {
-    figures.push({ bench: 'segmenter', name: 'samples/s, cut + write fMP4 (1 stream)', unit: 'samples/s', ours: rate(oursSame), baseline: rate(box), baselineName: 'mp4box.js addSample+createFragment', ratio: ratio ? Number(ratio) : rate(oursSame) / rate(box), target: 'ratio ≥ 1', met: rate(oursSame) >= rate(box) });
-    figures.push({ bench: 'segmenter', name: 'RSS growth (1 stream)', unit: 'MiB', ours: rss(oursSame), baseline: rss(box), baselineName: 'mp4box.js', ratio: rss(oursSame) / rss(box) });
+    figures.push({
+      bench: 'segmenter',
+      name: 'samples/s, cut + write fMP4 (1 stream)',
+      unit: 'samples/s',
+      ours: rate(oursSame),
+      baseline: rate(box),
+      baselineName: 'mp4box.js addSample+createFragment',
+      ratio: ratio ? Number(ratio) : rate(oursSame) / rate(box),
+      target: 'ratio ≥ 1',
+      met: rate(oursSame) >= rate(box),
+    });
+    figures.push({
+      bench: 'segmenter',
+      name: 'RSS growth (1 stream)',
+      unit: 'MiB',
+      ours: rss(oursSame),
+      baseline: rss(box),
+      baselineName: 'mp4box.js',
+      ratio: rss(oursSame) / rss(box),
+    });
   } else {
     figures.push({ bench: 'segmenter', name: 'did not complete', unit: '', ours: NaN, note: `exit ${r.code}` });
   }
@@ -94,18 +119,32 @@ async function rtspIngest(): Promise<void> {
     segmentSec: 10,
     checkFrames: !flag('no-frames'),
     source: 'session',
-    recorderExecArgv: opt('recorder-flags', RECORDER_NODE_FLAGS).split(' ').filter((f) => f.length > 0),
+    recorderExecArgv: opt('recorder-flags', RECORDER_NODE_FLAGS)
+      .split(' ')
+      .filter((f) => f.length > 0),
   };
-  const streams = opt('streams', '1,10,20').split(',').map(Number).filter((n) => n > 0);
+  const streams = opt('streams', '1,10,20')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const res = await runRtspIngest(streams, ['ours', 'ffmpeg'], o);
   extra.rtspIngest = { options: { ...o, file: repoRelative(o.file) }, ...res };
   for (const row of res.rows) addIngestFigures(row);
   if (!flag('no-scale')) {
-    const s = await findMaxStreams({ ...o, windowSec: Number(opt('scale-window', '10')), from: Number(opt('scale-from', '50')), step: Number(opt('scale-step', '50')), max: Number(opt('scale-max', '200')) });
+    const s = await findMaxStreams({
+      ...o,
+      windowSec: Number(opt('scale-window', '10')),
+      from: Number(opt('scale-from', '50')),
+      step: Number(opt('scale-step', '50')),
+      max: Number(opt('scale-max', '200')),
+    });
     extra.scale = s;
     const last: ScalePoint | undefined = s.points.at(-1);
     figures.push({
-      bench: 'rtsp-ingest', name: 'streams sustained by one process (no loss, no saturation)', unit: 'streams', ours: s.sustained,
+      bench: 'rtsp-ingest',
+      name: 'streams sustained by one process (no loss, no saturation)',
+      unit: 'streams',
+      ours: s.sustained,
       note: last && !last.ok ? `first failing N=${last.streams}: ${last.reason}` : `no failure up to N=${last?.streams ?? 0} (bound)`,
     });
   }
@@ -116,15 +155,49 @@ function addIngestFigures(row: IngestRow): void {
   if (!ours || !ffmpeg) return;
   const n = row.streams;
   const cpuRatio = ours.cpuPerStreamSec / ffmpeg.cpuPerStreamSec;
-  figures.push({ bench: 'rtsp-ingest', name: `CPU per stream-second, N=${n}`, unit: 'ms CPU/s', ours: ours.cpuPerStreamSec * 1000, baseline: ffmpeg.cpuPerStreamSec * 1000, baselineName: 'ffmpeg -c copy -f segment (1 process/stream)', ratio: cpuRatio, target: 'ratio ≤ 0.5', met: cpuRatio <= 0.5 });
-  figures.push({ bench: 'rtsp-ingest', name: `RSS per stream, N=${n}`, unit: 'MiB', ours: ours.rssPerStreamMiB, baseline: ffmpeg.rssPerStreamMiB, baselineName: 'ffmpeg (Σ RSS / N)', ratio: ours.rssPerStreamMiB / ffmpeg.rssPerStreamMiB, target: '≤ 5 MiB', met: ours.rssPerStreamMiB <= 5 });
+  figures.push({
+    bench: 'rtsp-ingest',
+    name: `CPU per stream-second, N=${n}`,
+    unit: 'ms CPU/s',
+    ours: ours.cpuPerStreamSec * 1000,
+    baseline: ffmpeg.cpuPerStreamSec * 1000,
+    baselineName: 'ffmpeg -c copy -f segment (1 process/stream)',
+    ratio: cpuRatio,
+    target: 'ratio ≤ 0.5',
+    met: cpuRatio <= 0.5,
+  });
+  figures.push({
+    bench: 'rtsp-ingest',
+    name: `RSS per stream, N=${n}`,
+    unit: 'MiB',
+    ours: ours.rssPerStreamMiB,
+    baseline: ffmpeg.rssPerStreamMiB,
+    baselineName: 'ffmpeg (Σ RSS / N)',
+    ratio: ours.rssPerStreamMiB / ffmpeg.rssPerStreamMiB,
+    target: '≤ 5 MiB',
+    met: ours.rssPerStreamMiB <= 5,
+  });
   const lost = (ours.lostPackets ?? 0) + ours.serverDroppedPackets;
   figures.push({
-    bench: 'rtsp-ingest', name: `frames missing in output, N=${n}`, unit: 'frames', ours: ours.frameCheck?.missing ?? NaN, baseline: ffmpeg.frameCheck?.missing ?? NaN, baselineName: 'ffmpeg',
-    target: '0', met: (ours.frameCheck?.missing ?? 0) === 0 && lost === 0,
+    bench: 'rtsp-ingest',
+    name: `frames missing in output, N=${n}`,
+    unit: 'frames',
+    ours: ours.frameCheck?.missing ?? NaN,
+    baseline: ffmpeg.frameCheck?.missing ?? NaN,
+    baselineName: 'ffmpeg',
+    target: '0',
+    met: (ours.frameCheck?.missing ?? 0) === 0 && lost === 0,
     note: `ours: ${ours.lostPackets ?? 0} RTP lost, ${ours.serverDroppedPackets} dropped by server, ${ours.frameCheck?.frames ?? '?'} frames written; ffmpeg: ${ffmpeg.serverDroppedPackets} dropped by server, ${ffmpeg.frameCheck?.frames ?? '?'} frames written`,
   });
-  figures.push({ bench: 'rtsp-ingest', name: `load generator CPU per stream-second, N=${n}`, unit: 'ms CPU/s', ours: ours.loadCpuPerStreamSec * 1000, baseline: ffmpeg.loadCpuPerStreamSec * 1000, baselineName: 'same, during the ffmpeg run', note: 'separate process (simulated camera), not counted above' });
+  figures.push({
+    bench: 'rtsp-ingest',
+    name: `load generator CPU per stream-second, N=${n}`,
+    unit: 'ms CPU/s',
+    ours: ours.loadCpuPerStreamSec * 1000,
+    baseline: ffmpeg.loadCpuPerStreamSec * 1000,
+    baselineName: 'same, during the ffmpeg run',
+    note: 'separate process (simulated camera), not counted above',
+  });
 }
 
 async function uploadDrain(): Promise<void> {
@@ -142,13 +215,35 @@ async function uploadDrain(): Promise<void> {
     extra.uploadDrain = result;
     for (const size of result.sizes) {
       figures.push({
-        bench: 'upload-drain', name: `drain ${size.segments} × ${size.segmentMiB} MiB segments`, unit: 'MiB/s', ours: size.sink.mibPerS,
-        baseline: size.raw.mibPerS, baselineName: 'raw uploadData of the same files', ratio: size.ratio, target: 'ratio ≥ 0.9', met: size.ratio >= 0.9,
+        bench: 'upload-drain',
+        name: `drain ${size.segments} × ${size.segmentMiB} MiB segments`,
+        unit: 'MiB/s',
+        ours: size.sink.mibPerS,
+        baseline: size.raw.mibPerS,
+        baselineName: 'raw uploadData of the same files',
+        ratio: size.ratio,
+        target: 'ratio ≥ 0.9',
+        met: size.ratio >= 0.9,
         note: `best runs ${size.bestRatio.toFixed(2)}×; client CPU ${size.sink.clientCpuMsPerMiB.toFixed(2)} vs ${size.raw.clientCpuMsPerMiB.toFixed(2)} ms/MiB (sink vs raw)`,
       });
     }
-    figures.push({ bench: 'upload-drain', name: 'cache recovery, 10,000 segments', unit: 'ms', ours: result.recovery10kMs, target: '< 2000 ms', met: result.recovery10kMs < 2000 });
-    figures.push({ bench: 'upload-drain', name: 'segment close → upload start, p95', unit: 'ms', ours: result.closeToUploadMs.p95, target: '< 100 ms', met: result.closeToUploadMs.p95 < 100, note: `p50 ${result.closeToUploadMs.p50.toFixed(1)} ms, max ${result.closeToUploadMs.max.toFixed(1)} ms` });
+    figures.push({
+      bench: 'upload-drain',
+      name: 'cache recovery, 10,000 segments',
+      unit: 'ms',
+      ours: result.recovery10kMs,
+      target: '< 2000 ms',
+      met: result.recovery10kMs < 2000,
+    });
+    figures.push({
+      bench: 'upload-drain',
+      name: 'segment close → upload start, p95',
+      unit: 'ms',
+      ours: result.closeToUploadMs.p95,
+      target: '< 100 ms',
+      met: result.closeToUploadMs.p95 < 100,
+      note: `p50 ${result.closeToUploadMs.p50.toFixed(1)} ms, max ${result.closeToUploadMs.max.toFixed(1)} ms`,
+    });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -157,7 +252,10 @@ async function uploadDrain(): Promise<void> {
 /** What bench/upload-drain.ts writes with --json. */
 interface UploadDrainResult {
   readonly sizes: readonly {
-    readonly segmentMiB: number; readonly segments: number; readonly ratio: number; readonly bestRatio: number;
+    readonly segmentMiB: number;
+    readonly segments: number;
+    readonly ratio: number;
+    readonly bestRatio: number;
     readonly raw: { readonly mibPerS: number; readonly clientCpuMsPerMiB: number };
     readonly sink: { readonly mibPerS: number; readonly clientCpuMsPerMiB: number };
   }[];
@@ -180,7 +278,17 @@ async function cacheScaling(): Promise<void> {
     const empty = result.rows[0]!;
     for (const row of result.rows.slice(1)) {
       const ratio = row.addUs / empty.addUs;
-      figures.push({ bench: 'cache-scaling', name: `add with ${row.size} cached vs empty`, unit: 'µs/segment', ours: row.addUs, baseline: empty.addUs, baselineName: 'empty cache, same run', ratio, target: '≈ 1 (O(1))', met: ratio < 1.5 });
+      figures.push({
+        bench: 'cache-scaling',
+        name: `add with ${row.size} cached vs empty`,
+        unit: 'µs/segment',
+        ours: row.addUs,
+        baseline: empty.addUs,
+        baselineName: 'empty cache, same run',
+        ratio,
+        target: '≈ 1 (O(1))',
+        met: ratio < 1.5,
+      });
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -199,11 +307,27 @@ async function outageRss(): Promise<void> {
       figures.push({ bench: 'outage-rss', name: `exited ${r.code}`, unit: '', ours: NaN });
       return;
     }
-    const o = JSON.parse(readFileSync(json, 'utf8')) as { rssStartMiB: number; rssMaxMiB: number; growthMiB: number; slopeMiBPerHour: number; mediaHours: number; segmentsWritten: number; segmentsEvicted: number; met: boolean };
+    const o = JSON.parse(readFileSync(json, 'utf8')) as {
+      rssStartMiB: number;
+      rssMaxMiB: number;
+      growthMiB: number;
+      slopeMiBPerHour: number;
+      mediaHours: number;
+      segmentsWritten: number;
+      segmentsEvicted: number;
+      met: boolean;
+    };
     extra.outageRss = { ...o, samples: undefined };
     figures.push({
-      bench: 'outage-rss', name: `RSS growth over a dead-uplink outage (${o.mediaHours.toFixed(2)} h of media)`, unit: 'MiB', ours: o.growthMiB, baseline: o.rssStartMiB, baselineName: 'RSS at the start of the window',
-      target: '≤ 10 MiB', met: o.growthMiB <= 10, note: `max ${o.rssMaxMiB.toFixed(1)} MiB, slope ${o.slopeMiBPerHour.toFixed(1)} MiB/h, ${o.segmentsWritten} segments written, ${o.segmentsEvicted} evicted`,
+      bench: 'outage-rss',
+      name: `RSS growth over a dead-uplink outage (${o.mediaHours.toFixed(2)} h of media)`,
+      unit: 'MiB',
+      ours: o.growthMiB,
+      baseline: o.rssStartMiB,
+      baselineName: 'RSS at the start of the window',
+      target: '≤ 10 MiB',
+      met: o.growthMiB <= 10,
+      note: `max ${o.rssMaxMiB.toFixed(1)} MiB, slope ${o.slopeMiBPerHour.toFixed(1)} MiB/h, ${o.segmentsWritten} segments written, ${o.segmentsEvicted} evicted`,
     });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -216,7 +340,16 @@ function fmt(n: number | undefined, digits = 2): string {
 }
 
 function printTable(): void {
-  const rows = figures.map((f) => [f.bench, f.name, f.unit, fmt(f.ours), fmt(f.baseline), f.ratio !== undefined ? `${fmt(f.ratio)}×` : '', f.target ?? '', f.met === undefined ? '' : f.met ? 'yes' : 'NO']);
+  const rows = figures.map((f) => [
+    f.bench,
+    f.name,
+    f.unit,
+    fmt(f.ours),
+    fmt(f.baseline),
+    f.ratio !== undefined ? `${fmt(f.ratio)}×` : '',
+    f.target ?? '',
+    f.met === undefined ? '' : f.met ? 'yes' : 'NO',
+  ]);
   const head = ['bench', 'figure', 'unit', 'ours', 'baseline', 'ratio', 'target', 'met'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (r: readonly string[]) => r.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ');
@@ -234,5 +367,12 @@ if (only.includes('cache-scaling')) await cacheScaling();
 if (only.includes('outage-rss')) await outageRss();
 printTable();
 mkdirSync(dirname(outPath), { recursive: true });
-writeFileSync(outPath, JSON.stringify({ machine, durationSec: Math.round((Date.now() - started) / 1000), figures, ...extra }, (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v), 2));
+writeFileSync(
+  outPath,
+  JSON.stringify(
+    { machine, durationSec: Math.round((Date.now() - started) / 1000), figures, ...extra },
+    (_k, v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? null : v),
+    2,
+  ),
+);
 console.log(`\nwritten ${outPath} (${Math.round((Date.now() - started) / 1000)} s)`);

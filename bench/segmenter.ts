@@ -56,14 +56,22 @@ const rssMiB = () => {
   return process.memoryUsage().rss / 2 ** 20;
 };
 
-interface Result { name: string; samples: number; bytes: number; ms: number; rssGrowthMiB: number; streams: number; outBytes: number }
+interface Result {
+  name: string;
+  samples: number;
+  bytes: number;
+  ms: number;
+  rssGrowthMiB: number;
+  streams: number;
+  outBytes: number;
+}
 
 function print(r: Result): void {
   const s = r.ms / 1000;
   console.log(
     `${r.name.padEnd(44)} ${String(r.streams).padStart(2)} stream(s)  ${(r.samples / s).toFixed(0).padStart(8)} samples/s  ` +
-    `${(r.bytes / 2 ** 20 / s).toFixed(1).padStart(7)} MB/s in  ${(r.ms / 1000).toFixed(2).padStart(6)} s  ` +
-    `RSS growth ${(r.rssGrowthMiB / r.streams).toFixed(1).padStart(6)} MiB/stream  out ${(r.outBytes / 2 ** 20).toFixed(0)} MiB`,
+      `${(r.bytes / 2 ** 20 / s).toFixed(1).padStart(7)} MB/s in  ${(r.ms / 1000).toFixed(2).padStart(6)} s  ` +
+      `RSS growth ${(r.rssGrowthMiB / r.streams).toFixed(1).padStart(6)} MiB/stream  out ${(r.outBytes / 2 ** 20).toFixed(0)} MiB`,
   );
 }
 
@@ -76,23 +84,25 @@ async function ours(name: string, minutes: number, streams: number, writeFiles: 
     let samples = 0;
     let bytes = 0;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: streams }, async (_, i) => {
-      const cutter = new SegmentCutter({ segmentLengthMs: 30_000 });
-      const files = writeFiles ? new SegmentFiles(join(root, `s${i}`)) : undefined;
-      for (const m of messages(minutes)) {
-        if (m.kind === 'sample') {
-          samples++;
-          bytes += bytesOf(m);
-        }
-        const actions = cutter.push(m);
-        if (files) {
-          for (const a of actions) {
-            // The alternative to writev: copy each fragment into one buffer, then write.
-            await files.perform(concatFragments && a.type === 'append' ? { ...a, chunks: [Buffer.concat(a.chunks)] } : a);
+    await Promise.all(
+      Array.from({ length: streams }, async (_, i) => {
+        const cutter = new SegmentCutter({ segmentLengthMs: 30_000 });
+        const files = writeFiles ? new SegmentFiles(join(root, `s${i}`)) : undefined;
+        for (const m of messages(minutes)) {
+          if (m.kind === 'sample') {
+            samples++;
+            bytes += bytesOf(m);
+          }
+          const actions = cutter.push(m);
+          if (files) {
+            for (const a of actions) {
+              // The alternative to writev: copy each fragment into one buffer, then write.
+              await files.perform(concatFragments && a.type === 'append' ? { ...a, chunks: [Buffer.concat(a.chunks)] } : a);
+            }
           }
         }
-      }
-    }));
+      }),
+    );
     const ms = performance.now() - t0;
     const outBytes = writeFiles ? readdirSync(root).reduce((n, d) => n + dirSize(join(root, d)), 0) : 0;
     return { name, samples, bytes, ms, rssGrowthMiB: rssMiB() - rss0, streams, outBytes };
@@ -117,8 +127,14 @@ async function mp4box(minutes: number): Promise<Result> {
     const vid = file.addTrack({ id: video.trackId, timescale: 90000, width: 1920, height: 1080, avcDecoderConfigRecord: avcC.slice().buffer } as never);
     const aid = file.addTrack({ id: audio.trackId, timescale: 48000, type: 'mp4a', hdlr: 'soun', channel_count: 2, samplerate: 48000 } as never);
     const out = await open(join(root, 'mp4box.mp4'), 'w');
-    const firstInGop = new Map<number, number>([[vid, 0], [aid, 0]]);
-    const count = new Map<number, number>([[vid, 0], [aid, 0]]);
+    const firstInGop = new Map<number, number>([
+      [vid, 0],
+      [aid, 0],
+    ]);
+    const count = new Map<number, number>([
+      [vid, 0],
+      [aid, 0],
+    ]);
     let samples = 0;
     let bytes = 0;
     let prev: Sample | undefined;
@@ -175,7 +191,9 @@ async function mp4box(minutes: number): Promise<Result> {
   }
 }
 
-console.log(`segmenter bench: h264-1080p-aac.mp4 looped, ${MINUTES} min per stream (mp4box.js: ${MP4BOX_MINUTES} min), gc ${gc ? 'exposed' : 'NOT exposed (run with --expose-gc)'}`);
+console.log(
+  `segmenter bench: h264-1080p-aac.mp4 looped, ${MINUTES} min per stream (mp4box.js: ${MP4BOX_MINUTES} min), gc ${gc ? 'exposed' : 'NOT exposed (run with --expose-gc)'}`,
+);
 // warm-up (JIT), not reported
 await ours('warm-up', 0.5, 1, true);
 const cutOnly = await ours('SegmentCutter only (no I/O)', MINUTES, 1, false);
@@ -190,4 +208,6 @@ if (oneShort !== one) print(oneShort);
 const box = await mp4box(MP4BOX_MINUTES);
 print(box);
 const rate = (r: Result) => r.samples / r.ms;
-console.log(`ratio ours/mp4box.js (same ${MP4BOX_MINUTES} min, with file writing): ${(rate(oneShort) / rate(box)).toFixed(2)}x samples/s; RSS growth ${oneShort.rssGrowthMiB.toFixed(1)} vs ${box.rssGrowthMiB.toFixed(1)} MiB`);
+console.log(
+  `ratio ours/mp4box.js (same ${MP4BOX_MINUTES} min, with file writing): ${(rate(oneShort) / rate(box)).toFixed(2)}x samples/s; RSS growth ${oneShort.rssGrowthMiB.toFixed(1)} vs ${box.rssGrowthMiB.toFixed(1)} MiB`,
+);

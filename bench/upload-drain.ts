@@ -30,22 +30,39 @@ const opt = (name: string, dflt: string): string => {
   return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : dflt;
 };
 /** `MiBxCount` pairs: segment size and how many of them. */
-const SIZES = opt('sizes', '1x200,16x25').split(',').map((p) => {
-  const [mib, count] = p.split('x').map(Number);
-  if (!mib || !count) throw new Error(`--sizes takes MiBxCount pairs such as 1x200, not ${p}`);
-  return { bytes: Math.round(mib * 1048576), count };
-});
+const SIZES = opt('sizes', '1x200,16x25')
+  .split(',')
+  .map((p) => {
+    const [mib, count] = p.split('x').map(Number);
+    if (!mib || !count) throw new Error(`--sizes takes MiBxCount pairs such as 1x200, not ${p}`);
+    return { bytes: Math.round(mib * 1048576), count };
+  });
 const ROUNDS = Number(opt('rounds', '4'));
 const LATENCY_SEGMENTS = Number(opt('latency-segments', '40'));
 const jsonOut = opt('json', '');
 const T0 = Date.UTC(2026, 0, 1);
 const root = mkdtempSync(join(tmpdir(), 'bench-drain-'));
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+const quiet: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return quiet;
+  },
+};
 
 function ctx(nodeName: string, blobConnection: string): NodeContext {
   const c = {
-    instanceName: 'bench', topologyName: 'bench', nodeName, logger: quiet, scheduler: asyncScheduler,
-    events: { emit() {} }, metrics: { set() {}, add() {} }, stop$: new Subject<void>(), services: { dataDirectory: root, blobConnection },
+    instanceName: 'bench',
+    topologyName: 'bench',
+    nodeName,
+    logger: quiet,
+    scheduler: asyncScheduler,
+    events: { emit() {} },
+    metrics: { set() {}, add() {} },
+    stop$: new Subject<void>(),
+    services: { dataDirectory: root, blobConnection },
   };
   return c;
 }
@@ -57,10 +74,16 @@ function segment(dir: string, k: number, body: Buffer): SegmentMessage {
   const initPath = join(dir, 'init.mp4');
   writeFileSync(initPath, Buffer.alloc(700, 1));
   return {
-    kind: 'segment', path, byteSize: body.length, init: { id: 'bench-init', path: initPath, byteSize: 700 },
-    startWallClockMs: T0 + k * 30_000, endWallClockMs: T0 + (k + 1) * 30_000, mediaDurationMs: 30_000,
+    kind: 'segment',
+    path,
+    byteSize: body.length,
+    init: { id: 'bench-init', path: initPath, byteSize: 700 },
+    startWallClockMs: T0 + k * 30_000,
+    endWallClockMs: T0 + (k + 1) * 30_000,
+    mediaDurationMs: 30_000,
     tracks: [{ trackId: 1, mediaType: 'video', codecString: 'avc1.64001f', sampleCount: 750, durationMs: 30_000 }],
-    baseMediaDecodeTime: k * 2_700_000, afterDiscontinuity: k === 0,
+    baseMediaDecodeTime: k * 2_700_000,
+    afterDiscontinuity: k === 0,
   };
 }
 
@@ -129,8 +152,16 @@ async function sinkDrain(server: AzuriteProcess, src: string, body: Buffer, coun
   const conn = server.connectionString;
   const run = await timed(server, 'sink', async () => {
     const input = new Subject<SegmentStreamMessage>();
-    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: String(Math.ceil(bound / 1048576)) }, ctx('c', conn))({ segments: input });
-    const done = completion(makeBlobAssetSinkNode().create!({ '@type': '#Mediagraph.BlobAssetSink', name: 's', assetNamePattern: asset, drainTimeout: 'PT10M' }, ctx('s', conn))({ queue: cache$ }));
+    const cache$ = durableCacheNode.create!(
+      { '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: String(Math.ceil(bound / 1048576)) },
+      ctx('c', conn),
+    )({ segments: input });
+    const done = completion(
+      makeBlobAssetSinkNode().create!(
+        { '@type': '#Mediagraph.BlobAssetSink', name: 's', assetNamePattern: asset, drainTimeout: 'PT10M' },
+        ctx('s', conn),
+      )({ queue: cache$ }),
+    );
     input.complete(); // deactivation: drain everything
     await done;
   });
@@ -147,9 +178,18 @@ async function latency(server: AzuriteProcess, src: string, body: Buffer, count:
   const started = new Map<number, number>();
   const closedAt = new Map<number, number>();
   const input = new Subject<SegmentStreamMessage>();
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'l', localMediaCachePath: join(root, 'cache-latency'), localMediaCacheMaximumSizeMiB: '1024' }, ctx('l', conn))({ segments: input });
-  const sink = makeBlobAssetSinkNode({ onUploadStarted: (s) => { if (!started.has(s.startWallClockMs)) started.set(s.startWallClockMs, performance.now()); } });
-  const done = completion(sink.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'l', assetNamePattern: 'bench-latency' }, ctx('l', conn))({ queue: cache$ }));
+  const cache$ = durableCacheNode.create!(
+    { '@type': '#Mediagraph.DurableCache', name: 'l', localMediaCachePath: join(root, 'cache-latency'), localMediaCacheMaximumSizeMiB: '1024' },
+    ctx('l', conn),
+  )({ segments: input });
+  const sink = makeBlobAssetSinkNode({
+    onUploadStarted: (s) => {
+      if (!started.has(s.startWallClockMs)) started.set(s.startWallClockMs, performance.now());
+    },
+  });
+  const done = completion(
+    sink.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'l', assetNamePattern: 'bench-latency' }, ctx('l', conn))({ queue: cache$ }),
+  );
   for (let k = 0; k < count; k++) {
     const seg = segment(src, 100_000 + k, body);
     closedAt.set(seg.startWallClockMs, performance.now());
@@ -170,8 +210,22 @@ async function recovery10k(): Promise<number> {
   for (let seq = 1; seq <= 10_000; seq++) {
     const file = `${String(seq).padStart(12, '0')}.m4s`;
     writeFileSync(join(dir, 'seg', file), small);
-    records.push({ op: 'seg', seq, file, bytes: small.length, at: T0, meta: { initId: 'i', start: T0 + seq * 30_000, end: T0 + (seq + 1) * 30_000, mediaDurationMs: 30_000,
-      tracks: [{ trackId: 1, mediaType: 'video', codecString: 'avc1.64001f', sampleCount: 750, durationMs: 30_000 }], baseMediaDecodeTime: seq * 2_700_000, afterDiscontinuity: false } });
+    records.push({
+      op: 'seg',
+      seq,
+      file,
+      bytes: small.length,
+      at: T0,
+      meta: {
+        initId: 'i',
+        start: T0 + seq * 30_000,
+        end: T0 + (seq + 1) * 30_000,
+        mediaDurationMs: 30_000,
+        tracks: [{ trackId: 1, mediaType: 'video', codecString: 'avc1.64001f', sampleCount: 750, durationMs: 30_000 }],
+        baseMediaDecodeTime: seq * 2_700_000,
+        afterDiscontinuity: false,
+      },
+    });
   }
   writeFileSync(join(dir, 'journal'), encodeRecords(records));
   const t0 = performance.now();
@@ -185,7 +239,11 @@ async function recovery10k(): Promise<number> {
 /** Each run gets a fresh Azurite process: an in-memory store holds every byte it was sent. */
 async function withServer<T>(fn: (server: AzuriteProcess) => Promise<T>): Promise<T> {
   const server = await startAzuriteProcess();
-  try { return await fn(server); } finally { await server.close(); }
+  try {
+    return await fn(server);
+  } finally {
+    await server.close();
+  }
 }
 
 interface SizeResult {
@@ -214,7 +272,13 @@ async function measureSize(bytes: number, count: number): Promise<SizeResult> {
   for (let round = 0; round < ROUNDS; round++) {
     const raw = (): Promise<Run> => withServer((s) => rawUpload(s, files));
     const sink = (): Promise<Run> => withServer((s) => sinkDrain(s, src, body, count, `bench-drain-${round}`));
-    if (round % 2 === 0) { raws.push(await raw()); sinks.push(await sink()); } else { sinks.push(await sink()); raws.push(await raw()); }
+    if (round % 2 === 0) {
+      raws.push(await raw());
+      sinks.push(await sink());
+    } else {
+      sinks.push(await sink());
+      raws.push(await raw());
+    }
   }
   rmSync(src, { recursive: true, force: true });
   const med = (rs: Run[], f: (r: Run) => number): number => percentile(rs.map(f), 50);
@@ -223,10 +287,12 @@ async function measureSize(bytes: number, count: number): Promise<SizeResult> {
   const rawCpu = med(raws, (r) => r.clientCpuMs) / mib;
   const sinkCpu = med(sinks, (r) => r.clientCpuMs) / mib;
   return {
-    segmentMiB: bytes / 1048576, segments: count,
+    segmentMiB: bytes / 1048576,
+    segments: count,
     raw: { mibPerS: rawRate, clientCpuMsPerMiB: rawCpu, runs: raws },
     sink: { mibPerS: sinkRate, clientCpuMsPerMiB: sinkCpu, runs: sinks },
-    ratio: sinkRate / rawRate, cpuRatio: rawCpu / sinkCpu,
+    ratio: sinkRate / rawRate,
+    cpuRatio: rawCpu / sinkCpu,
     bestRatio: Math.min(...raws.map((r) => r.wallMs)) / Math.min(...sinks.map((r) => r.wallMs)),
   };
 }
@@ -237,7 +303,10 @@ try {
   mkdirSync(warm);
   const warmBody = Buffer.alloc(256 * 1024, 1);
   const warmFiles = Array.from({ length: 5 }, (_, k) => segment(warm, k, warmBody).path);
-  await withServer(async (s) => { await rawUpload(s, warmFiles); await sinkDrain(s, warm, warmBody, 5, 'bench-warmup'); });
+  await withServer(async (s) => {
+    await rawUpload(s, warmFiles);
+    await sinkDrain(s, warm, warmBody, 5, 'bench-warmup');
+  });
 
   const results: SizeResult[] = [];
   const fmt = (rs: readonly Run[]): string => rs.map((r) => `${r.wallMs.toFixed(0)}/${r.clientCpuMs.toFixed(0)}/${r.serverCpuMs.toFixed(0)}`).join(' ');
@@ -249,13 +318,17 @@ try {
     console.log(`  ${count} × ${r.segmentMiB} MiB:`);
     console.log(`    raw uploadData     ${r.raw.mibPerS.toFixed(1)} MiB/s, client ${r.raw.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB  (${fmt(r.raw.runs)})`);
     console.log(`    cache → sink drain ${r.sink.mibPerS.toFixed(1)} MiB/s, client ${r.sink.clientCpuMsPerMiB.toFixed(2)} ms CPU/MiB  (${fmt(r.sink.runs)})`);
-    console.log(`    ratio sink/raw     ${r.ratio.toFixed(2)}× throughput, medians (target ≥ 0.9×); best runs ${r.bestRatio.toFixed(2)}×; ${r.cpuRatio.toFixed(2)}× client CPU efficiency`);
+    console.log(
+      `    ratio sink/raw     ${r.ratio.toFixed(2)}× throughput, medians (target ≥ 0.9×); best runs ${r.bestRatio.toFixed(2)}×; ${r.cpuRatio.toFixed(2)}× client CPU efficiency`,
+    );
   }
   const recoveryMs = await recovery10k();
   console.log(`cache recovery, 10,000 segments: ${recoveryMs.toFixed(0)} ms (target < 2000 ms)`);
   const lat = await withServer((s) => latency(s, join(root, 'warm'), Buffer.alloc(1048576, 3), LATENCY_SEGMENTS));
   const latencyMs = { p50: percentile(lat, 50), p95: percentile(lat, 95), max: Math.max(...lat) };
-  console.log(`segment closed → upload started (1 MiB segment every 150 ms, ${lat.length} segments): p50 ${latencyMs.p50.toFixed(1)} ms, p95 ${latencyMs.p95.toFixed(1)} ms, max ${latencyMs.max.toFixed(1)} ms (target < 100 ms)`);
+  console.log(
+    `segment closed → upload started (1 MiB segment every 150 ms, ${lat.length} segments): p50 ${latencyMs.p50.toFixed(1)} ms, p95 ${latencyMs.p95.toFixed(1)} ms, max ${latencyMs.max.toFixed(1)} ms (target < 100 ms)`,
+  );
   if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ sizes: results, recovery10kMs: recoveryMs, closeToUploadMs: latencyMs }, null, 2));
 } finally {
   rmSync(root, { recursive: true, force: true });

@@ -34,10 +34,18 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
   const azurite = await startAzurite();
   let camera: SimulatedCamera = await startSimulatedCamera({ file: FIXTURE, speed: 1 });
   const port = camera.port;
-  const host = await MediaGraphHost.open({ dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', services: { blobConnection: azurite.connectionString } });
+  const host = await MediaGraphHost.open({
+    dataDirectory: join(dir, 'host'),
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    services: { blobConnection: azurite.connectionString },
+  });
   const events: GraphEvent[] = [];
   const arrivals = new Map<GraphEvent, number>();
-  const sub = host.events$.subscribe((e) => { events.push(e); arrivals.set(e, Date.now()); });
+  const sub = host.events$.subscribe((e) => {
+    events.push(e);
+    arrivals.set(e, Date.now());
+  });
   const reconnectedAt = (n: number): number | undefined => {
     const e = events.filter((x) => x.type === 'StreamReconnected')[n];
     return e ? arrivals.get(e) : undefined;
@@ -47,9 +55,18 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
   const failures: string[] = [];
   try {
     await host.topologySet(JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')));
-    await host.instanceSet({ name: 'cam1', properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(dir, 'cache') }] } });
+    await host.instanceSet({
+      name: 'cam1',
+      properties: {
+        topologyName: 'CVRToAsset',
+        parameters: [
+          { name: 'rtspUrl', value: camera.url },
+          { name: 'cachePath', value: join(dir, 'cache') },
+        ],
+      },
+    });
     await host.instanceActivate('cam1');
-    if (!await waitFor(() => of('SegmentWritten').length + of('MediaSessionEstablished').length >= 1, 15_000)) failures.push('no session at start');
+    if (!(await waitFor(() => of('SegmentWritten').length + of('MediaSessionEstablished').length >= 1, 15_000))) failures.push('no session at start');
     let recovered = 0;
     for (let i = 0; i < o.restarts; i++) {
       await sleep(upMs);
@@ -65,7 +82,9 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
     await sleep(upMs);
     await host.instanceDeactivate('cam1');
 
-    const written = of('SegmentWritten').map((s) => ({ start: Date.parse(s.startWallClock), end: Date.parse(s.endWallClock) })).sort((a, b) => a.start - b.start);
+    const written = of('SegmentWritten')
+      .map((s) => ({ start: Date.parse(s.startWallClock), end: Date.parse(s.endWallClock) }))
+      .sort((a, b) => a.start - b.start);
     const holes: number[] = [];
     for (let i = 1; i < written.length; i++) {
       const hole = written[i]!.start - written[i - 1]!.end;
@@ -81,7 +100,8 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
     const outages = o.restarts;
     if (recovered !== outages) failures.push(`${outages} outages, ${recovered} StreamReconnected`);
     if (holes.length !== outages) failures.push(`${outages} outages, ${holes.length} holes between segments (>500 ms): ${holes.join(',')}`);
-    if (indexHoles + avail.gaps.length < outages) failures.push(`${outages} outages, asset index shows ${indexHoles} holes between ranges and ${avail.gaps.length} gap entries`);
+    if (indexHoles + avail.gaps.length < outages)
+      failures.push(`${outages} outages, asset index shows ${indexHoles} holes between ranges and ${avail.gaps.length} gap entries`);
     const outageMs = of('StreamReconnected').map((e) => e.outageMs);
     const slow = returnToMediaMs.filter((ms) => ms > 5000);
     if (slow.length) failures.push(`${slow.length} recoveries took more than 5 s from the camera's return to new media: ${slow.join(',')} ms`);
@@ -91,8 +111,14 @@ export async function runCameraRestarts(o: CameraRestartOptions): Promise<Scenar
       pass: failures.length === 0,
       trials: outages,
       figures: {
-        outages, recovered, disconnectedEvents: of('StreamDisconnected').length, holesBetweenSegments: holes.length, indexHoles, indexGapEntries: avail.gaps.length,
-        segmentsWritten: written.length, segmentsUploaded: uploads,
+        outages,
+        recovered,
+        disconnectedEvents: of('StreamDisconnected').length,
+        holesBetweenSegments: holes.length,
+        indexHoles,
+        indexGapEntries: avail.gaps.length,
+        segmentsWritten: written.length,
+        segmentsUploaded: uploads,
         medianOutageMs: outageMs.sort((a, b) => a - b)[Math.floor(outageMs.length / 2)] ?? 0,
         medianHoleMs: holes.sort((a, b) => a - b)[Math.floor(holes.length / 2)] ?? 0,
         medianReturnToMediaMs: sortedReturn[Math.floor(sortedReturn.length / 2)] ?? 0,

@@ -21,7 +21,6 @@ import { inspectMp4 } from '../test/helpers/mp4-inspect.ts';
 import { fixturePath } from '../test/helpers/fixtures.ts';
 import { argNumber, isMain, runAsMain, sleep, waitFor, type ScenarioResult } from './lib.ts';
 
-
 /** '' when init + segment decode silently and mp4box sees samples starting on a sync sample. */
 function checkMedia(init: Buffer, seg: Buffer, scratch: string): string {
   writeFileSync(scratch, Buffer.concat([init, seg]));
@@ -40,7 +39,9 @@ function checkMedia(init: Buffer, seg: Buffer, scratch: string): string {
 function findCacheFolders(dir: string): string[] {
   if (!existsSync(dir)) return [];
   if (existsSync(join(dir, 'seg')) && existsSync(join(dir, 'init'))) return [dir];
-  return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).flatMap((d) => findCacheFolders(join(dir, d.name)));
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .flatMap((d) => findCacheFolders(join(dir, d.name)));
 }
 
 export interface DiskFullOptions {
@@ -63,15 +64,29 @@ export async function runDiskFull(o: DiskFullOptions = {}): Promise<ScenarioResu
   const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mnt]);
   if (m.status !== 0) {
     rmSync(root, { recursive: true, force: true });
-    return { scenario: name, pass: false, trials: 0, figures: { ran: false }, failures: [`mount failed: ${m.stderr.toString().trim()}`], notes: ['not run: needs root for mount -t tmpfs'], seconds: (performance.now() - t0) / 1000 };
+    return {
+      scenario: name,
+      pass: false,
+      trials: 0,
+      figures: { ran: false },
+      failures: [`mount failed: ${m.stderr.toString().trim()}`],
+      notes: ['not run: needs root for mount -t tmpfs'],
+      seconds: (performance.now() - t0) / 1000,
+    };
   }
   const azurite = await startAzurite();
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(azurite.blobEndpoint).port) });
   const camera = await startSimulatedCamera({ file: fixturePath('h264-360p-aac'), speed: 10 });
-  const host = await MediaGraphHost.open({ dataDirectory: join(layout === 'all' ? mnt : root, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', services: { blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) } });
+  const host = await MediaGraphHost.open({
+    dataDirectory: join(layout === 'all' ? mnt : root, 'host'),
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    services: { blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) },
+  });
   const events: (GraphEvent & { at: number })[] = [];
   const sub = host.events$.subscribe((e) => events.push({ ...e, at: Date.now() }));
-  const of = <K extends keyof EventBodies>(type: K, since = 0): EventBodies[K][] => events.filter((e) => e.type === type && e.at >= since).map((e) => e.body as EventBodies[K]);
+  const of = <K extends keyof EventBodies>(type: K, since = 0): EventBodies[K][] =>
+    events.filter((e) => e.type === type && e.at >= since).map((e) => e.body as EventBodies[K]);
   const failures: string[] = [];
   const filler = join(mnt, 'filler');
   const cacheDir = join(mnt, 'cache');
@@ -84,21 +99,40 @@ export async function runDiskFull(o: DiskFullOptions = {}): Promise<ScenarioResu
   let badFiles = 0;
   try {
     await host.topologySet(JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')));
-    await host.instanceSet({ name: 'cam1', properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: cacheDir }, { name: 'cacheMaximumSizeMiB', value: '64' }] } });
+    await host.instanceSet({
+      name: 'cam1',
+      properties: {
+        topologyName: 'CVRToAsset',
+        parameters: [
+          { name: 'rtspUrl', value: camera.url },
+          { name: 'cachePath', value: cacheDir },
+          { name: 'cacheMaximumSizeMiB', value: '64' },
+        ],
+      },
+    });
     await host.instanceActivate('cam1');
-    if (!await waitFor(() => of('SegmentUploaded').length >= 1, 30_000)) failures.push('no first upload within 30 s');
+    if (!(await waitFor(() => of('SegmentUploaded').length >= 1, 30_000))) failures.push('no first upload within 30 s');
     const scratch = join(root, 'check.mp4');
     // What the cache holds while the disk is full must be intact.
     const checkCache = (): void => {
       // The cache node keeps its files in <cachePath>/<instance>/<node>/{seg,init}.
       for (const dir of findCacheFolders(cacheDir)) {
-        const inits = readdirSync(join(dir, 'init')).filter((f) => f.endsWith('.mp4')).map((f) => readFileSync(join(dir, 'init', f)));
+        const inits = readdirSync(join(dir, 'init'))
+          .filter((f) => f.endsWith('.mp4'))
+          .map((f) => readFileSync(join(dir, 'init', f)));
         for (const f of readdirSync(join(dir, 'seg')).filter((x) => x.endsWith('.m4s'))) {
           let seg: Buffer;
-          try { seg = readFileSync(join(dir, 'seg', f)); } catch { continue; } // evicted meanwhile
+          try {
+            seg = readFileSync(join(dir, 'seg', f));
+          } catch {
+            continue;
+          } // evicted meanwhile
           cachedChecked++;
           const verdicts = inits.map((i) => checkMedia(i, seg, scratch));
-          if (!verdicts.includes('')) { badFiles++; failures.push(`cached ${f}: ${verdicts[0] ?? 'no init segment in the cache'}`); }
+          if (!verdicts.includes('')) {
+            badFiles++;
+            failures.push(`cached ${f}: ${verdicts[0] ?? 'no init segment in the cache'}`);
+          }
         }
       }
     };
@@ -108,7 +142,10 @@ export async function runDiskFull(o: DiskFullOptions = {}): Promise<ScenarioResu
       writeFileSync(filler, Buffer.alloc(5 * 1024 * 1024));
       const fullAt = Date.now();
       const active = (): boolean => host.instanceStatus('cam1').state === 'Active';
-      const sawFull = await waitFor(() => !active() || of('CacheEvicted', fullAt).length + of('StorageError', fullAt).length + of('RuntimeError', fullAt).length >= 2, 60_000);
+      const sawFull = await waitFor(
+        () => !active() || of('CacheEvicted', fullAt).length + of('StorageError', fullAt).length + of('RuntimeError', fullAt).length >= 2,
+        60_000,
+      );
       if (!sawFull) failures.push(`round ${r}: the full disk showed no event within 60 s`);
       if (active()) await sleep(4000); // full for a while (no point once the instance stopped)
       fullEvents += of('CacheEvicted', fullAt).length + of('RuntimeError', fullAt).length + of('StorageError', fullAt).length;
@@ -117,8 +154,13 @@ export async function runDiskFull(o: DiskFullOptions = {}): Promise<ScenarioResu
       rmSync(filler);
       proxy.mode('pass');
       const freeAt = Date.now();
-      if (!await waitFor(() => !active() || (of('SegmentWritten', freeAt).length >= 2 && of('SegmentUploaded', freeAt).length >= 2), resumeTimeoutMs) || !active()) {
-        failures.push(`round ${r}: recording did not resume ${active() ? `within ${resumeTimeoutMs / 1000} s of space returning` : '(the instance had stopped)'} (${of('SegmentWritten', freeAt).length} written, ${of('SegmentUploaded', freeAt).length} uploaded)`);
+      if (
+        !(await waitFor(() => !active() || (of('SegmentWritten', freeAt).length >= 2 && of('SegmentUploaded', freeAt).length >= 2), resumeTimeoutMs)) ||
+        !active()
+      ) {
+        failures.push(
+          `round ${r}: recording did not resume ${active() ? `within ${resumeTimeoutMs / 1000} s of space returning` : '(the instance had stopped)'} (${of('SegmentWritten', freeAt).length} written, ${of('SegmentUploaded', freeAt).length} uploaded)`,
+        );
       }
       writtenAfter += of('SegmentWritten', freeAt).length;
       uploadedAfter += of('SegmentUploaded', freeAt).length;
@@ -132,18 +174,31 @@ export async function runDiskFull(o: DiskFullOptions = {}): Promise<ScenarioResu
       blobsChecked++;
       const seg = await store.download(name);
       const verdicts = blobInits.map((i) => checkMedia(i, seg, scratch));
-      if (!verdicts.includes('')) { badFiles++; failures.push(`blob ${name}: ${verdicts[0] ?? 'no init blob'}`); }
+      if (!verdicts.includes('')) {
+        badFiles++;
+        failures.push(`blob ${name}: ${verdicts[0] ?? 'no init blob'}`);
+      }
     }
     return {
       scenario: name,
       pass: failures.length === 0,
       trials: rounds,
       figures: {
-        rounds, fullDiskEvents: fullEvents, evictionsDiskFull: of('CacheEvicted').length, writtenWhileFull, writtenAfterSpaceBack: writtenAfter, uploadedAfterSpaceBack: uploadedAfter,
-        cachedChecked, blobsChecked, corruptFiles: badFiles, runtimeErrors: of('RuntimeError').length,
+        rounds,
+        fullDiskEvents: fullEvents,
+        evictionsDiskFull: of('CacheEvicted').length,
+        writtenWhileFull,
+        writtenAfterSpaceBack: writtenAfter,
+        uploadedAfterSpaceBack: uploadedAfter,
+        cachedChecked,
+        blobsChecked,
+        corruptFiles: badFiles,
+        runtimeErrors: of('RuntimeError').length,
       },
       failures: failures.slice(0, 20),
-      notes: [`${layout === 'all' ? 'data directory (segmenter output) and cache' : 'cache only'} on an 8 MiB tmpfs; a 5 MiB filler file fills it; uplink blackholed meanwhile; 360p stream at speed 10`],
+      notes: [
+        `${layout === 'all' ? 'data directory (segmenter output) and cache' : 'cache only'} on an 8 MiB tmpfs; a 5 MiB filler file fills it; uplink blackholed meanwhile; 360p stream at speed 10`,
+      ],
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
@@ -157,4 +212,5 @@ export async function runDiskFull(o: DiskFullOptions = {}): Promise<ScenarioResu
   }
 }
 
-if (isMain(import.meta.url)) await runAsMain(() => runDiskFull({ rounds: argNumber('rounds', 1), layout: process.argv.includes('--layout=all') ? 'all' : 'cache' }));
+if (isMain(import.meta.url))
+  await runAsMain(() => runDiskFull({ rounds: argNumber('rounds', 1), layout: process.argv.includes('--layout=all') ? 'all' : 'cache' }));

@@ -19,7 +19,12 @@ const ASSET = 'fuzz-asset';
 const SEGMENT_MS = 2000;
 const root = join(import.meta.dirname, '..');
 
-interface Recorded { readonly segments: readonly string[]; readonly initId: string; readonly fromMs: number; readonly toMs: number }
+interface Recorded {
+  readonly segments: readonly string[];
+  readonly initId: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+}
 
 /** An asset whose segments are arbitrary bytes: playback never parses them, ranges read them. */
 async function record(connectionString: string, dir: string): Promise<Recorded> {
@@ -34,7 +39,10 @@ async function record(connectionString: string, dir: string): Promise<Recorded> 
     writeFileSync(path, Buffer.alloc(5000 + i * 1000, i + 2));
     const at = fromMs + i * SEGMENT_MS;
     const { blobName } = await store.uploadSegment({
-      path, startWallClockMs: at, endWallClockMs: at + SEGMENT_MS, mediaDurationMs: SEGMENT_MS,
+      path,
+      startWallClockMs: at,
+      endWallClockMs: at + SEGMENT_MS,
+      mediaDurationMs: SEGMENT_MS,
       tracks: [{ trackId: 1, mediaType: 'video', codecString: 'avc1.42c01e', sampleCount: 50, durationMs: SEGMENT_MS }],
       init: { id: 'avc-fuzz', path: initPath, byteSize: 700 },
     });
@@ -44,9 +52,72 @@ async function record(connectionString: string, dir: string): Promise<Recorded> 
   return { segments, initId: 'avc-fuzz', fromMs, toMs: fromMs + 4 * SEGMENT_MS };
 }
 
-const EDGE_QUERY = ['', '0000', '0050', '9999', '99999', '-1', '2026', '2026-13', '2026-02-30', '2026-11-30T25:00:00Z', '2026-11-30T08:00:00Z', '1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999999999Z', '+275760-09-13T00:00:00Z', '%', '%zz', '%00', 'a'.repeat(5000), 'year', 'full', 'day', 'month', 'YEAR', 'null', '[]', '{}', '${x}'];
-const EDGE_RANGE = ['bytes=0-', 'bytes=-', 'bytes=-0', 'bytes=-1', 'bytes=0-0', 'bytes=5000-', 'bytes=4999-', 'bytes=99999999999999999999-', 'bytes=0-99999999999999999999', 'bytes=1-0', 'bytes=0-1,2-3', 'bytes=a-b', 'items=0-1', 'bytes=', 'bytes=-99999999999999999999', 'bytes=18446744073709551615-18446744073709551616', `bytes=${'9'.repeat(400)}-`];
-const EDGE_PATH = ['/', '//', '/..', '/%2e%2e/', '/api/assets/%', '/api/assets/%zz/availableMedia', `/api/assets/${'a'.repeat(5000)}/availableMedia`, '/api/topologies/%00', '/api/instances/..%2F..%2Fetc', '/api/assets/fuzz-asset/segments/..%2Findex%2F2026-01-01.json', '/api/events?instance=%', '/metrics?x=1', '/healthz/', '*', 'http://127.0.0.1/healthz', '/api/methods/%47raphTopologyList'];
+const EDGE_QUERY = [
+  '',
+  '0000',
+  '0050',
+  '9999',
+  '99999',
+  '-1',
+  '2026',
+  '2026-13',
+  '2026-02-30',
+  '2026-11-30T25:00:00Z',
+  '2026-11-30T08:00:00Z',
+  '1970-01-01T00:00:00Z',
+  '9999-12-31T23:59:59.999999999Z',
+  '+275760-09-13T00:00:00Z',
+  '%',
+  '%zz',
+  '%00',
+  'a'.repeat(5000),
+  'year',
+  'full',
+  'day',
+  'month',
+  'YEAR',
+  'null',
+  '[]',
+  '{}',
+  '${x}',
+];
+const EDGE_RANGE = [
+  'bytes=0-',
+  'bytes=-',
+  'bytes=-0',
+  'bytes=-1',
+  'bytes=0-0',
+  'bytes=5000-',
+  'bytes=4999-',
+  'bytes=99999999999999999999-',
+  'bytes=0-99999999999999999999',
+  'bytes=1-0',
+  'bytes=0-1,2-3',
+  'bytes=a-b',
+  'items=0-1',
+  'bytes=',
+  'bytes=-99999999999999999999',
+  'bytes=18446744073709551615-18446744073709551616',
+  `bytes=${'9'.repeat(400)}-`,
+];
+const EDGE_PATH = [
+  '/',
+  '//',
+  '/..',
+  '/%2e%2e/',
+  '/api/assets/%',
+  '/api/assets/%zz/availableMedia',
+  `/api/assets/${'a'.repeat(5000)}/availableMedia`,
+  '/api/topologies/%00',
+  '/api/instances/..%2F..%2Fetc',
+  '/api/assets/fuzz-asset/segments/..%2Findex%2F2026-01-01.json',
+  '/api/events?instance=%',
+  '/metrics?x=1',
+  '/healthz/',
+  '*',
+  'http://127.0.0.1/healthz',
+  '/api/methods/%47raphTopologyList',
+];
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH', 'TRACE', 'CONNECT', 'G ET', 'get', ''];
 
 function templates(rec: Recorded, port: number): string[] {
@@ -54,8 +125,30 @@ function templates(rec: Recorded, port: number): string[] {
   const day = new Date(rec.fromMs).toISOString().slice(0, 10);
   const start = new Date(rec.fromMs).toISOString();
   const end = new Date(rec.toMs).toISOString();
-  const topology = JSON.stringify({ name: 'T', properties: { sources: [{ '@type': '#Microsoft.Media.MediaGraphRtspSource', name: 's', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:1/x' } }], sinks: [{ '@type': '#Microsoft.Media.MediaGraphAssetSink', name: 'k', inputs: [{ nodeName: 's' }], assetNamePattern: 'a-${System.GraphInstanceName}', localMediaCachePath: '/tmp/mediagraph-fuzz-never', localMediaCacheMaximumSizeMiB: '64' }] } }); // outside-path-ok: a hostile or never-written path the test feeds in
-  const body = (method: string, path: string, text: string): string => `${method} ${path} HTTP/1.1\r\n${h}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
+  const topology = JSON.stringify({
+    name: 'T',
+    properties: {
+      sources: [
+        {
+          '@type': '#Microsoft.Media.MediaGraphRtspSource',
+          name: 's',
+          endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:1/x' },
+        },
+      ],
+      sinks: [
+        {
+          '@type': '#Microsoft.Media.MediaGraphAssetSink',
+          name: 'k',
+          inputs: [{ nodeName: 's' }],
+          assetNamePattern: 'a-${System.GraphInstanceName}',
+          localMediaCachePath: '/tmp/mediagraph-fuzz-never', // outside-path-ok: a hostile or never-written path the test feeds in
+          localMediaCacheMaximumSizeMiB: '64',
+        },
+      ],
+    },
+  });
+  const body = (method: string, path: string, text: string): string =>
+    `${method} ${path} HTTP/1.1\r\n${h}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
   return [
     `GET /healthz HTTP/1.1\r\n${h}\r\n`,
     `GET /readyz HTTP/1.1\r\n${h}\r\n`,
@@ -88,9 +181,12 @@ function mutateRequest(template: string, rng: Rng): Uint8Array {
   const rest = template.slice(lineEnd);
   const [path, query = ''] = target.split('?');
   switch (rng.int(8)) {
-    case 0: return mutateText(template, rng);
-    case 1: return mutateHeaderValue(template, rng);
-    case 2: { // a query value replaced, dropped or repeated
+    case 0:
+      return mutateText(template, rng);
+    case 1:
+      return mutateHeaderValue(template, rng);
+    case 2: {
+      // a query value replaced, dropped or repeated
       const params = query ? query.split('&') : [];
       const i = rng.int(params.length + 1);
       const key = params[i]?.split('=')[0] ?? rng.pick(['precision', 'startTime', 'endTime', 'instance', 'token']);
@@ -99,17 +195,32 @@ function mutateRequest(template: string, rng: Rng): Uint8Array {
       else params[i] = `${key}=${value}`;
       return Buffer.from(`${method} ${path}?${params.join('&')} ${version}${rest}`, 'latin1');
     }
-    case 3: { // a Range header with an edge value
-      const withRange = /\r\nRange: [^\r]*/.test(rest) ? rest.replace(/\r\nRange: [^\r]*/, `\r\nRange: ${rng.pick(EDGE_RANGE)}`) : rest.replace('\r\n', `\r\nRange: ${rng.pick(EDGE_RANGE)}\r\n`);
+    case 3: {
+      // a Range header with an edge value
+      const withRange = /\r\nRange: [^\r]*/.test(rest)
+        ? rest.replace(/\r\nRange: [^\r]*/, `\r\nRange: ${rng.pick(EDGE_RANGE)}`)
+        : rest.replace('\r\n', `\r\nRange: ${rng.pick(EDGE_RANGE)}\r\n`);
       return Buffer.from(`${method} ${target} ${version}${withRange}`, 'latin1');
     }
-    case 4: return Buffer.from(`${method} ${rng.pick(EDGE_PATH)} ${version}${rest}`, 'latin1');
-    case 5: return Buffer.from(`${rng.pick(METHODS)} ${target} ${version}${rest}`, 'latin1');
-    case 6: { // a lying or absurd Content-Length / Transfer-Encoding
-      const header = rng.pick(['Content-Length: 99999999999999999999', 'Content-Length: -1', 'Content-Length: 5', 'Transfer-Encoding: chunked', 'Transfer-Encoding: gzip, chunked', 'Content-Length: 1\r\nContent-Length: 2', 'Expect: 100-continue']);
+    case 4:
+      return Buffer.from(`${method} ${rng.pick(EDGE_PATH)} ${version}${rest}`, 'latin1');
+    case 5:
+      return Buffer.from(`${rng.pick(METHODS)} ${target} ${version}${rest}`, 'latin1');
+    case 6: {
+      // a lying or absurd Content-Length / Transfer-Encoding
+      const header = rng.pick([
+        'Content-Length: 99999999999999999999',
+        'Content-Length: -1',
+        'Content-Length: 5',
+        'Transfer-Encoding: chunked',
+        'Transfer-Encoding: gzip, chunked',
+        'Content-Length: 1\r\nContent-Length: 2',
+        'Expect: 100-continue',
+      ]);
       return Buffer.from(`${method} ${target} ${version}\r\n${header}${rest}`, 'latin1');
     }
-    default: return Buffer.from(`${method} ${target} ${rng.pick(['HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1', 'HTTP/9', 'RTSP/1.0', ''])}${rest}`, 'latin1');
+    default:
+      return Buffer.from(`${method} ${target} ${rng.pick(['HTTP/1.0', 'HTTP/2.0', 'HTTP/1.1', 'HTTP/9', 'RTSP/1.0', ''])}${rest}`, 'latin1');
   }
 }
 
@@ -126,16 +237,27 @@ function startServe(dataDirectory: string, connectionString: string): Promise<{ 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start in 30 s: ${out.slice(-500)}`)), 30_000);
     const check = (): void => {
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) { clearTimeout(timer); child.stdout!.off('data', check); resolve({ child, port: Number(m[1]), output: () => out }); }
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off('data', check);
+        resolve({ child, port: Number(m[1]), output: () => out });
+      }
     };
     child.stdout!.on('data', check);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`serve exited ${code}: ${out.slice(-500)}`)); });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited ${code}: ${out.slice(-500)}`));
+    });
   });
 }
 
@@ -150,7 +272,9 @@ export interface HttpFuzzOptions {
 export async function runHttpFuzz(opts: HttpFuzzOptions): Promise<ScenarioResult> {
   const started = performance.now();
   const failures: string[] = [];
-  const fail = (what: string): void => { if (failures.length < 20) failures.push(what); };
+  const fail = (what: string): void => {
+    if (failures.length < 20) failures.push(what);
+  };
   const dir = mkdtempSync(join(tmpdir(), 'mg-fuzz-http-'));
   const azurite = await startAzurite();
   const statuses = new Map<string, number>();
@@ -166,7 +290,10 @@ export async function runHttpFuzz(opts: HttpFuzzOptions): Promise<ScenarioResult
   try {
     const rec = await record(azurite.connectionString, dir);
     serve = await startServe(join(dir, 'data'), azurite.connectionString);
-    serve.child.on('exit', (code, signal) => { crashed = true; fail(`serve exited (${code ?? signal}): ${serve!.output().slice(-400)}`); });
+    serve.child.on('exit', (code, signal) => {
+      crashed = true;
+      fail(`serve exited (${code ?? signal}): ${serve!.output().slice(-400)}`);
+    });
     const port = serve.port;
     const base = templates(rec, port);
     // the valid ones first, so GETs find a topology and an instance
@@ -193,7 +320,9 @@ export async function runHttpFuzz(opts: HttpFuzzOptions): Promise<ScenarioResult
           if (a.status === 500) {
             errors500++;
             const stack = /\n\s+at [^\n]+:\d+:\d+/.test(a.body) || /Error:|TypeError|RangeError/.test(a.body);
-            fail(`request ${sent + i}: 500${stack ? ' with a stack' : ''}: ${Buffer.from(bytes).toString('latin1').split('\r\n')[0]!.slice(0, 200)} → ${a.body.slice(0, 200)}`);
+            fail(
+              `request ${sent + i}: 500${stack ? ' with a stack' : ''}: ${Buffer.from(bytes).toString('latin1').split('\r\n')[0]!.slice(0, 200)} → ${a.body.slice(0, 200)}`,
+            );
           }
         }
       };
@@ -229,7 +358,10 @@ export async function runHttpFuzz(opts: HttpFuzzOptions): Promise<ScenarioResult
       crashed,
       healthzProbes,
       healthzWorstMs: Number(healthzWorst.toFixed(1)),
-      statuses: [...statuses].sort().map(([k, v]) => `${k}:${v}`).join(' '),
+      statuses: [...statuses]
+        .sort()
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' '),
     },
     failures,
     // no answer is allowed (e.g. a body announced and never sent, then FIN); a few for the record
@@ -238,4 +370,5 @@ export async function runHttpFuzz(opts: HttpFuzzOptions): Promise<ScenarioResult
   };
 }
 
-if (isMain(import.meta.url)) await runAsMain(() => runHttpFuzz({ requests: argNumber('requests', 200_000), seed: argNumber('seed', 1), concurrency: argNumber('concurrency', 16) }));
+if (isMain(import.meta.url))
+  await runAsMain(() => runHttpFuzz({ requests: argNumber('requests', 200_000), seed: argNumber('seed', 1), concurrency: argNumber('concurrency', 16) }));

@@ -3,24 +3,78 @@
 // their limits, cut or repeated lines, lengths that lie, flipped bits.
 export class Rng {
   private s: number;
-  constructor(seed: number) { this.s = (seed >>> 0) || 0x9e3779b9; }
+  constructor(seed: number) {
+    this.s = seed >>> 0 || 0x9e3779b9;
+  }
   /** xorshift32 */
   next(): number {
     let x = this.s;
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     this.s = x;
     return x;
   }
-  int(n: number): number { return this.next() % Math.max(1, n); }
-  chance(p: number): boolean { return this.next() / 0x100000000 < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
-  bytes(n: number): Uint8Array { const b = new Uint8Array(n); for (let i = 0; i < n; i++) b[i] = this.next() & 0xff; return b; }
+  int(n: number): number {
+    return this.next() % Math.max(1, n);
+  }
+  chance(p: number): boolean {
+    return this.next() / 0x100000000 < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)]!;
+  }
+  bytes(n: number): Uint8Array {
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = this.next() & 0xff;
+    return b;
+  }
 }
 
-const EDGE_NUMBERS = ['0', '-1', '1', '65535', '65536', '2147483647', '2147483648', '4294967295', '4294967296', '18446744073709551616', '99999999999999999999', '1e9', 'NaN', '', ' ', '0x10', '-0'];
-const EDGE_TEXT = ['\r\n', '\r\n\r\n', '\n', '\r', '\0', ':', ';', '=', ',', '"', '$', 'RTSP/1.0 ', 'Content-Length: 99999\r\n', 'CSeq: 1\r\n', 'Transport: RTP/AVP/TCP;interleaved=255-0\r\n', 'Session: ;timeout=-5\r\n', 'm=video 0 RTP/AVP 96\r\n', 'a=rtpmap:96 H264/0\r\n', 'a=fmtp:96 sprop-parameter-sets=AAAA,,==\r\n', 'a=control:\r\n', 'WWW-Authenticate: Digest realm="x", nonce=""\r\n'];
+const EDGE_NUMBERS = [
+  '0',
+  '-1',
+  '1',
+  '65535',
+  '65536',
+  '2147483647',
+  '2147483648',
+  '4294967295',
+  '4294967296',
+  '18446744073709551616',
+  '99999999999999999999',
+  '1e9',
+  'NaN',
+  '',
+  ' ',
+  '0x10',
+  '-0',
+];
+const EDGE_TEXT = [
+  '\r\n',
+  '\r\n\r\n',
+  '\n',
+  '\r',
+  '\0',
+  ':',
+  ';',
+  '=',
+  ',',
+  '"',
+  '$',
+  'RTSP/1.0 ',
+  'Content-Length: 99999\r\n',
+  'CSeq: 1\r\n',
+  'Transport: RTP/AVP/TCP;interleaved=255-0\r\n',
+  'Session: ;timeout=-5\r\n',
+  'm=video 0 RTP/AVP 96\r\n',
+  'a=rtpmap:96 H264/0\r\n',
+  'a=fmtp:96 sprop-parameter-sets=AAAA,,==\r\n',
+  'a=control:\r\n',
+  'WWW-Authenticate: Digest realm="x", nonce=""\r\n',
+];
 
 function replaceNumber(text: string, rng: Rng): string {
   const nums = [...text.matchAll(/\d+/g)];
@@ -33,10 +87,18 @@ function mutateLines(text: string, rng: Rng): string {
   const lines = text.split('\r\n');
   const i = rng.int(lines.length);
   switch (rng.int(4)) {
-    case 0: lines.splice(i, 1); break; // drop a line
-    case 1: lines.splice(i, 0, lines[rng.int(lines.length)] ?? ''); break; // repeat one
-    case 2: lines[i] = (lines[i] ?? '').slice(0, rng.int((lines[i] ?? '').length + 1)); break; // cut one
-    default: lines.splice(i, 0, rng.pick(EDGE_TEXT).replace(/\r\n$/, '')); break;
+    case 0:
+      lines.splice(i, 1);
+      break; // drop a line
+    case 1:
+      lines.splice(i, 0, lines[rng.int(lines.length)] ?? '');
+      break; // repeat one
+    case 2:
+      lines[i] = (lines[i] ?? '').slice(0, rng.int((lines[i] ?? '').length + 1));
+      break; // cut one
+    default:
+      lines.splice(i, 0, rng.pick(EDGE_TEXT).replace(/\r\n$/, ''));
+      break;
   }
   return lines.join(rng.chance(0.1) ? '\n' : '\r\n');
 }
@@ -57,13 +119,41 @@ export function mutateBytes(input: Uint8Array, rng: Rng): Uint8Array {
   for (let k = 0; k < n; k++) {
     const len = b.length;
     switch (rng.int(7)) {
-      case 0: if (len) b[rng.int(len)]! ^= 1 << rng.int(8); break;
-      case 1: if (len) b[rng.int(len)] = rng.pick([0, 0xff, 0x7f, 0x80, 0x24, 0x1c, 0x7c, 0x5c, rng.int(256)]); break;
-      case 2: { const at = rng.int(len + 1); b = concat(b.subarray(0, at), rng.bytes(1 + rng.int(16)), b.subarray(at)); break; }
-      case 3: { const at = rng.int(len + 1); b = b.subarray(0, at).slice(); break; }
-      case 4: { const at = rng.int(len + 1); const l = rng.int(Math.min(64, len - at) + 1); b = concat(b.subarray(0, at), b.subarray(at, at + l), b.subarray(at)); break; }
-      case 5: { const at = rng.int(len + 1); const l = rng.int(len - at + 1); b = concat(b.subarray(0, at), b.subarray(at + l)); break; }
-      default: if (len >= 2) { const at = rng.int(len - 1); b[at] = rng.pick([0, 0xff]); b[at + 1] = rng.pick([0, 0xff, 1]); } break;
+      case 0:
+        if (len) b[rng.int(len)]! ^= 1 << rng.int(8);
+        break;
+      case 1:
+        if (len) b[rng.int(len)] = rng.pick([0, 0xff, 0x7f, 0x80, 0x24, 0x1c, 0x7c, 0x5c, rng.int(256)]);
+        break;
+      case 2: {
+        const at = rng.int(len + 1);
+        b = concat(b.subarray(0, at), rng.bytes(1 + rng.int(16)), b.subarray(at));
+        break;
+      }
+      case 3: {
+        const at = rng.int(len + 1);
+        b = b.subarray(0, at).slice();
+        break;
+      }
+      case 4: {
+        const at = rng.int(len + 1);
+        const l = rng.int(Math.min(64, len - at) + 1);
+        b = concat(b.subarray(0, at), b.subarray(at, at + l), b.subarray(at));
+        break;
+      }
+      case 5: {
+        const at = rng.int(len + 1);
+        const l = rng.int(len - at + 1);
+        b = concat(b.subarray(0, at), b.subarray(at + l));
+        break;
+      }
+      default:
+        if (len >= 2) {
+          const at = rng.int(len - 1);
+          b[at] = rng.pick([0, 0xff]);
+          b[at + 1] = rng.pick([0, 0xff, 1]);
+        }
+        break;
     }
   }
   return b;
@@ -72,11 +162,33 @@ export function mutateBytes(input: Uint8Array, rng: Rng): Uint8Array {
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 
-const VALUE_NOISE = ['', ' ', '0', '-1', '4294967296', '99999999999999999999', ';;;', '=', ',,', '"', '\\', '%00', 'a'.repeat(300), '\u00ff\u00fe', 'RTP/AVP/TCP;interleaved=999-1000', 'Digest username="', 'npt=-', 'timeout=0'];
+const VALUE_NOISE = [
+  '',
+  ' ',
+  '0',
+  '-1',
+  '4294967296',
+  '99999999999999999999',
+  ';;;',
+  '=',
+  ',,',
+  '"',
+  '\\',
+  '%00',
+  'a'.repeat(300),
+  '\u00ff\u00fe',
+  'RTP/AVP/TCP;interleaved=999-1000',
+  'Digest username="',
+  'npt=-',
+  'timeout=0',
+];
 
 /** Keeps the message's framing (start line, CRLFs, blank line) and mutates one header value. */
 export function mutateHeaderValue(text: string, rng: Rng): Uint8Array {

@@ -30,7 +30,36 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 const hostileString = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.constantFrom('', '..', '.', '../../../../tmp/x', 'a/b', 'a\\b', '\u0000', '${', '${}', '${System.}', '${System.DateTime}', '${rtspUrl}', '${nope}', '${System.GraphInstanceName}', 'rtsp://u:p@127.0.0.1:1/x', 'PT30S', 'PT0S', 'P1Y', '-1', '1e309', 'NaN', '2048', '0', '__proto__', 'constructor', '#Microsoft.Media.MediaGraphRtspSource', '#Microsoft.Media.MediaGraphAssetSink', '#Microsoft.Media.MediaGraphSignalGateProcessor'), // outside-path-ok: a hostile or never-written path the test feeds in
+  fc.constantFrom(
+    '',
+    '..',
+    '.',
+    '../../../../tmp/x', // outside-path-ok: a hostile or never-written path the test feeds in
+    'a/b',
+    'a\\b',
+    '\u0000',
+    '${',
+    '${}',
+    '${System.}',
+    '${System.DateTime}',
+    '${rtspUrl}',
+    '${nope}',
+    '${System.GraphInstanceName}',
+    'rtsp://u:p@127.0.0.1:1/x',
+    'PT30S',
+    'PT0S',
+    'P1Y',
+    '-1',
+    '1e309',
+    'NaN',
+    '2048',
+    '0',
+    '__proto__',
+    'constructor',
+    '#Microsoft.Media.MediaGraphRtspSource',
+    '#Microsoft.Media.MediaGraphAssetSink',
+    '#Microsoft.Media.MediaGraphSignalGateProcessor',
+  ),
   fc.integer({ min: 1, max: 2000 }).map((n) => 'x'.repeat(n)),
   fc.integer({ min: 1, max: 200 }).map((n) => '${p}'.repeat(n)),
 );
@@ -38,7 +67,14 @@ const hostileString = fc.oneof(
 const hostileValue: fc.Arbitrary<Json> = fc.oneof(
   { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json> },
   { weight: 3, arbitrary: hostileString },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 200 }).map((depth) => { let v: Json = 1; for (let i = 0; i < depth; i++) v = [v]; return v; }) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 1, max: 200 }).map((depth) => {
+      let v: Json = 1;
+      for (let i = 0; i < depth; i++) v = [v];
+      return v;
+    }),
+  },
   { weight: 1, arbitrary: fc.constantFrom<Json>(null, true, 0, -1, 2 ** 53, 1e308, [], {}, [[]], { '@type': 1 }) },
 );
 
@@ -67,7 +103,11 @@ function setAt(doc: Json, path: readonly (string | number)[], value: Json | unde
   return copy;
 }
 
-interface Mutation { readonly kind: 'set' | 'delete' | 'recase' | 'duplicate'; readonly pick: number; readonly value: Json }
+interface Mutation {
+  readonly kind: 'set' | 'delete' | 'recase' | 'duplicate';
+  readonly pick: number;
+  readonly value: Json;
+}
 
 const mutation: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom('set', 'set', 'delete', 'recase', 'duplicate'),
@@ -79,8 +119,10 @@ function applyMutation(doc: Json, m: Mutation): Json {
   const all = paths(doc);
   const path = all[m.pick % all.length]!;
   switch (m.kind) {
-    case 'set': return setAt(doc, path, m.value);
-    case 'delete': return path.length ? setAt(doc, path, undefined) : doc;
+    case 'set':
+      return setAt(doc, path, m.value);
+    case 'delete':
+      return path.length ? setAt(doc, path, undefined) : doc;
     case 'recase': {
       const last = path[path.length - 1];
       if (typeof last !== 'string') return doc;
@@ -96,27 +138,49 @@ function applyMutation(doc: Json, m: Mutation): Json {
   }
 }
 
-const rtspSource = (name: string): Json => ({ '@type': '#Microsoft.Media.MediaGraphRtspSource', name, endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:1/x' } });
-
-/** Documents built to be expensive: many nodes, many inputs, long names, deep values. */
-const bigDocument: fc.Arbitrary<Json> = fc.record({ nodes: fc.integer({ min: 1, max: 6000 }), inputs: fc.integer({ min: 0, max: 6000 }), nameLength: fc.integer({ min: 1, max: 3000 }) }).map(({ nodes, inputs, nameLength }) => {
-  const names = Array.from({ length: nodes }, (_, i) => `${'n'.repeat(nameLength)}${i}`);
-  return {
-    name: 'Big',
-    properties: {
-      sources: names.map(rtspSource),
-      sinks: [{ '@type': '#Microsoft.Media.MediaGraphAssetSink', name: 'sink', assetNamePattern: 'a-${System.GraphInstanceName}', localMediaCachePath: '/tmp/never', localMediaCacheMaximumSizeMiB: '64', inputs: Array.from({ length: inputs }, (_, i) => ({ nodeName: `${names[i % names.length]}x` })) }], // outside-path-ok: a hostile or never-written path the test feeds in
-    },
-  };
+const rtspSource = (name: string): Json => ({
+  '@type': '#Microsoft.Media.MediaGraphRtspSource',
+  name,
+  endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:1/x' },
 });
 
+/** Documents built to be expensive: many nodes, many inputs, long names, deep values. */
+const bigDocument: fc.Arbitrary<Json> = fc
+  .record({ nodes: fc.integer({ min: 1, max: 6000 }), inputs: fc.integer({ min: 0, max: 6000 }), nameLength: fc.integer({ min: 1, max: 3000 }) })
+  .map(({ nodes, inputs, nameLength }) => {
+    const names = Array.from({ length: nodes }, (_, i) => `${'n'.repeat(nameLength)}${i}`);
+    return {
+      name: 'Big',
+      properties: {
+        sources: names.map(rtspSource),
+        sinks: [
+          {
+            '@type': '#Microsoft.Media.MediaGraphAssetSink',
+            name: 'sink',
+            assetNamePattern: 'a-${System.GraphInstanceName}',
+            localMediaCachePath: '/tmp/never', // outside-path-ok: a hostile or never-written path the test feeds in
+            localMediaCacheMaximumSizeMiB: '64',
+            inputs: Array.from({ length: inputs }, (_, i) => ({ nodeName: `${names[i % names.length]}x` })),
+          },
+        ],
+      },
+    };
+  });
+
 export const topologyDocument: fc.Arbitrary<Json> = fc.oneof(
-  { weight: 8, arbitrary: fc.tuple(fc.constantFrom(...(SEED_TOPOLOGIES as Json[])), fc.array(mutation, { minLength: 1, maxLength: 6 })).map(([seed, ms]) => ms.reduce(applyMutation, seed)) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...(SEED_TOPOLOGIES as Json[])), fc.array(mutation, { minLength: 1, maxLength: 6 }))
+      .map(([seed, ms]) => ms.reduce(applyMutation, seed)),
+  },
   { weight: 1, arbitrary: bigDocument },
   { weight: 1, arbitrary: hostileValue },
 );
 
-export const instanceDocument: fc.Arbitrary<Json> = fc.array(mutation, { minLength: 0, maxLength: 4 }).map((ms) => ms.reduce(applyMutation, SEED_INSTANCE as Json));
+export const instanceDocument: fc.Arbitrary<Json> = fc
+  .array(mutation, { minLength: 0, maxLength: 4 })
+  .map((ms) => ms.reduce(applyMutation, SEED_INSTANCE as Json));
 
 export interface TopologyFuzzOptions {
   readonly documents: number;
@@ -127,7 +191,11 @@ export interface TopologyFuzzOptions {
   readonly maxMsPerDocument?: number;
 }
 
-export interface DocumentCheck { readonly failure?: string; readonly ms: number; readonly rejected?: boolean }
+export interface DocumentCheck {
+  readonly failure?: string;
+  readonly ms: number;
+  readonly rejected?: boolean;
+}
 
 const registry = createBuiltinRegistry();
 
@@ -156,7 +224,9 @@ export async function runTopologyFuzz(opts: TopologyFuzzOptions): Promise<Scenar
   const started = performance.now();
   const maxMs = opts.maxMsPerDocument ?? 1000;
   const failures: string[] = [];
-  const fail = (what: string): void => { if (failures.length < 20) failures.push(what); };
+  const fail = (what: string): void => {
+    if (failures.length < 20) failures.push(what);
+  };
   let rejected = 0;
   let slowest = 0;
   let slowestHttp = 0;
@@ -179,16 +249,28 @@ export async function runTopologyFuzz(opts: TopologyFuzzOptions): Promise<Scenar
         if (r.ms > maxMs) fail(`document ${done + i} (seed ${opts.seed}) took ${r.ms.toFixed(0)} ms to validate`);
         if (r.rejected) rejected++;
         if (opts.httpEvery && (done + i) % opts.httpEvery === 0) {
-          for (const [path, body] of [['/api/topologies/Fuzz', topology], ['/api/instances/fuzz', instance]] as const) {
+          for (const [path, body] of [
+            ['/api/topologies/Fuzz', topology],
+            ['/api/instances/fuzz', instance],
+          ] as const) {
             httpRequests++;
             const t0 = performance.now();
-            const res = await fetch(`${server.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+            const res = await fetch(`${server.url}${path}`, {
+              method: 'PUT',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+              signal: AbortSignal.timeout(10_000),
+            });
             const text = await res.text();
             slowestHttp = Math.max(slowestHttp, performance.now() - t0);
-            if (res.status >= 500) { http5xx++; fail(`PUT ${path} of document ${done + i}: ${res.status} ${text.slice(0, 200)}`); }
+            if (res.status >= 500) {
+              http5xx++;
+              fail(`PUT ${path} of document ${done + i}: ${res.status} ${text.slice(0, 200)}`);
+            }
             if (res.status === 400) {
               const details = (JSON.parse(text) as { error?: { details?: { target?: unknown }[] } }).error?.details ?? [];
-              if (!details.length || details.some((d) => typeof d.target !== 'string' || !POINTER.test(d.target))) fail(`PUT ${path} of document ${done + i}: a 400 without JSON pointers: ${text.slice(0, 200)}`);
+              if (!details.length || details.some((d) => typeof d.target !== 'string' || !POINTER.test(d.target)))
+                fail(`PUT ${path} of document ${done + i}: a 400 without JSON pointers: ${text.slice(0, 200)}`);
             }
           }
         }
@@ -217,4 +299,5 @@ export async function runTopologyFuzz(opts: TopologyFuzzOptions): Promise<Scenar
   };
 }
 
-if (isMain(import.meta.url)) await runAsMain(() => runTopologyFuzz({ documents: argNumber('documents', 200_000), seed: argNumber('seed', 1), httpEvery: argNumber('http-every', 20) }));
+if (isMain(import.meta.url))
+  await runAsMain(() => runTopologyFuzz({ documents: argNumber('documents', 200_000), seed: argNumber('seed', 1), httpEvery: argNumber('http-every', 20) }));

@@ -5,7 +5,11 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 export { rawExchange } from './raw-http.ts';
 import { randomBytes } from 'node:crypto';
 
-export interface Answer { readonly status?: number; readonly ms: number; readonly body: string }
+export interface Answer {
+  readonly status?: number;
+  readonly ms: number;
+  readonly body: string;
+}
 
 /** A request through fetch with a deadline; a network error or timeout is an answer without status. */
 export async function call(url: string, init: RequestInit = {}, timeoutMs = 10_000): Promise<Answer> {
@@ -32,7 +36,16 @@ export function hugeTopology(): string {
     name: 'Huge',
     properties: {
       sources: names.map(rtspSource),
-      sinks: [{ '@type': '#Microsoft.Media.MediaGraphAssetSink', name: 'assetSink', inputs: names.map((nodeName) => ({ nodeName })), assetNamePattern: 'huge-${System.GraphInstanceName}', localMediaCachePath: 'never-written', localMediaCacheMaximumSizeMiB: '64' }],
+      sinks: [
+        {
+          '@type': '#Microsoft.Media.MediaGraphAssetSink',
+          name: 'assetSink',
+          inputs: names.map((nodeName) => ({ nodeName })),
+          assetNamePattern: 'huge-${System.GraphInstanceName}',
+          localMediaCachePath: 'never-written',
+          localMediaCacheMaximumSizeMiB: '64',
+        },
+      ],
     },
   });
 }
@@ -60,7 +73,16 @@ export function malformedRequests(port: number): string[] {
 }
 
 /** Range headers at and past the edges of a segment blob. */
-export const BAD_RANGES = ['bytes=99999999999999999999-', 'bytes=1-0', 'bytes=0-1,2-3', 'bytes=a-b', 'items=0-1', 'bytes=-0', `bytes=${'9'.repeat(400)}-`, 'bytes=0-99999999999999999999'];
+export const BAD_RANGES = [
+  'bytes=99999999999999999999-',
+  'bytes=1-0',
+  'bytes=0-1,2-3',
+  'bytes=a-b',
+  'items=0-1',
+  'bytes=-0',
+  `bytes=${'9'.repeat(400)}-`,
+  'bytes=0-99999999999999999999',
+];
 
 /** `count` clients of /api/events that connect and never read a byte. */
 export function stalledEventClients(port: number, count: number): Socket[] {
@@ -79,27 +101,42 @@ export function startGarbageRtspServer(): Promise<{ url: string; close: () => Pr
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => undefined);
-    s.on('data', () => { s.write(randomBytes(512)); s.write('RTSP/1.0 200 OK\r\nCSeq: x\r\nContent-Length: -7\r\n\r\n'); });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    resolve({
-      url: `rtsp://127.0.0.1:${port}/garbage`,
-      close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+    s.on('data', () => {
+      s.write(randomBytes(512));
+      s.write('RTSP/1.0 200 OK\r\nCSeq: x\r\nContent-Length: -7\r\n\r\n');
     });
-  }));
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolve({
+        url: `rtsp://127.0.0.1:${port}/garbage`,
+        close: () =>
+          new Promise<void>((r) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => r());
+          }),
+      });
+    }),
+  );
 }
 
 /** A loopback port with nothing listening on it (connections are refused). */
 export function refusedPort(): Promise<number> {
   const server = createServer();
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    }),
+  );
 }
 
-export interface SeenEvent { readonly type: string; readonly subject: string; readonly body: Record<string, unknown> }
+export interface SeenEvent {
+  readonly type: string;
+  readonly subject: string;
+  readonly body: Record<string, unknown>;
+}
 
 /** A client of /api/events that reads everything (up to `maxEvents`) until stopped. */
 export function readingEventClient(base: string, maxEvents = 20_000): { events: SeenEvent[]; raw: () => string; stop: () => void } {
@@ -120,11 +157,17 @@ export function readingEventClient(base: string, maxEvents = 20_000): { events: 
           const data = /^data: (.*)$/m.exec(pending.slice(0, end))?.[1];
           pending = pending.slice(end + 2);
           if (data && events.length < maxEvents) {
-            try { events.push(JSON.parse(data) as SeenEvent); } catch { /* not an event */ }
+            try {
+              events.push(JSON.parse(data) as SeenEvent);
+            } catch {
+              /* not an event */
+            }
           }
         }
       }
-    } catch { /* stopped */ }
+    } catch {
+      /* stopped */
+    }
   })();
   return { events, raw: () => raw, stop: () => controller.abort() };
 }

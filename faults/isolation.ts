@@ -19,7 +19,19 @@ import { scanFragments } from '../src/media/mp4/read-fragments.ts';
 import { readInitSegment } from '../src/media/mp4/read-init.ts';
 import { eventually, moreSegmentsThan, startRecorder, type Recorder } from '../test/helpers/restart-harness.ts';
 import { ffmpegDecodeErrors } from '../test/helpers/recording-check.ts';
-import { BAD_RANGES, call, readingEventClient, deepDocument, hugeTopology, malformedRequests, rawExchange, refusedPort, stalledEventClients, startGarbageRtspServer, type Answer } from './isolation-attacks.ts';
+import {
+  BAD_RANGES,
+  call,
+  readingEventClient,
+  deepDocument,
+  hugeTopology,
+  malformedRequests,
+  rawExchange,
+  refusedPort,
+  stalledEventClients,
+  startGarbageRtspServer,
+  type Answer,
+} from './isolation-attacks.ts';
 import { argNumber, isMain, runAsMain, sleep, type ScenarioResult } from './lib.ts';
 
 const FIXTURE = 'test/fixtures/media/h264-main-aac.mp4';
@@ -41,7 +53,12 @@ export interface IsolationOptions {
   readonly maxHealthzMs?: number;
 }
 
-interface InstanceStatusBody { state: string; recording?: boolean; notRecordingReason?: string; lastError?: { code: string; message: string } }
+interface InstanceStatusBody {
+  state: string;
+  recording?: boolean;
+  notRecordingReason?: string;
+  lastError?: { code: string; message: string };
+}
 
 /** The first detail of an OData error body, as `target: message`. */
 function detailOf(body: string): string {
@@ -51,7 +68,9 @@ function detailOf(body: string): string {
     const parsed = JSON.parse(body) as OData | { payload: OData };
     const d = ('payload' in parsed ? parsed.payload : parsed).error.details[0]!;
     return `${d.target}: ${d.message}`;
-  } catch { return body.slice(0, 200); }
+  } catch {
+    return body.slice(0, 200);
+  }
 }
 
 /** Samples /healthz every 50 ms until stopped; worst latency and failures. */
@@ -64,17 +83,29 @@ function healthzSampler(base: string): { stop: () => Promise<{ worstMs: number; 
     while (running) {
       const a = await call(`${base}/healthz`, {}, 5000);
       probes++;
-      if (a.status === 200) worstMs = Math.max(worstMs, a.ms); else { failed++; worstMs = Math.max(worstMs, a.ms); }
+      if (a.status === 200) worstMs = Math.max(worstMs, a.ms);
+      else {
+        failed++;
+        worstMs = Math.max(worstMs, a.ms);
+      }
       await sleep(50);
     }
   })();
-  return { stop: async () => { running = false; await loop; return { worstMs, probes, failed }; } };
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { worstMs, probes, failed };
+    },
+  };
 }
 
 export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult> {
   const started = performance.now();
   const failures: string[] = [];
-  const fail = (what: string): void => { if (failures.length < 30) failures.push(what); };
+  const fail = (what: string): void => {
+    if (failures.length < 30) failures.push(what);
+  };
   const dir = mkdtempSync(join(tmpdir(), 'mg-isolation-'));
   const azurite = await startAzurite();
   let camera: SimulatedCamera | undefined;
@@ -82,14 +113,32 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
   const cleanup: (() => unknown)[] = [];
   let server: Recorder | undefined;
   try {
-    server = startRecorder(process.execPath, [join(root, 'bin/mediagraph.js'), 'serve', '--port', '0', '--data', join(dir, 'data'), '--blob', azurite.connectionString]);
+    server = startRecorder(process.execPath, [
+      join(root, 'bin/mediagraph.js'),
+      'serve',
+      '--port',
+      '0',
+      '--data',
+      join(dir, 'data'),
+      '--blob',
+      azurite.connectionString,
+    ]);
     const srv = server;
     const base = await eventually(async () => /listening on (\S+)/.exec(srv.output())?.[1], 30_000, 'serve to listen', srv);
     const port = Number(new URL(base).port);
     const method = (name: string, payload: unknown): Promise<Answer> => call(`${base}/api/methods/${name}`, { method: 'POST', body: JSON.stringify(payload) });
     const cvr = readFileSync(join(root, 'examples/cvr-asset/topology.json'), 'utf8');
     const setCvr = (name: string, rtspUrl: string, cachePath: string): Promise<Answer> =>
-      method('GraphInstanceSet', { name, properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: rtspUrl }, { name: 'cachePath', value: cachePath }] } });
+      method('GraphInstanceSet', {
+        name,
+        properties: {
+          topologyName: 'CVRToAsset',
+          parameters: [
+            { name: 'rtspUrl', value: rtspUrl },
+            { name: 'cachePath', value: cachePath },
+          ],
+        },
+      });
     if ((await method('GraphTopologySet', JSON.parse(cvr))).status !== 201) throw new Error('the CVR topology was not set');
 
     // the good camera, started just before it is recorded (media is dated by the wall clock,
@@ -130,22 +179,37 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
       garbage: garbage.url,
     };
     const bad: Record<string, { set?: number; activate?: number; state?: string; code?: string; message?: string; reason?: string; events?: number }> = {};
-    await Promise.all(Object.entries(cacheRefusals).map(async ([name, path]) => {
-      const set = await setCvr(name, goodCamera.url, path);
-      const act = await method('GraphInstanceActivate', { name });
-      bad[name] = { set: set.status, activate: act.status };
-      if (act.status !== 409) fail(`${name}: activation answered ${act.status ?? 'nothing'}, not 409: ${act.body.slice(0, 200)}`);
-    }));
-    await Promise.all(Object.entries(cameraFailures).map(async ([name, url]) => {
-      const set = await setCvr(name, url, join(dir, `${name}-cache`));
-      const act = await method('GraphInstanceActivate', { name });
-      bad[name] = { set: set.status, activate: act.status };
-      if (act.status !== 200) fail(`${name}: activation answered ${act.status ?? 'nothing'}: ${act.body.slice(0, 200)}`);
-    }));
+    await Promise.all(
+      Object.entries(cacheRefusals).map(async ([name, path]) => {
+        const set = await setCvr(name, goodCamera.url, path);
+        const act = await method('GraphInstanceActivate', { name });
+        bad[name] = { set: set.status, activate: act.status };
+        if (act.status !== 409) fail(`${name}: activation answered ${act.status ?? 'nothing'}, not 409: ${act.body.slice(0, 200)}`);
+      }),
+    );
+    await Promise.all(
+      Object.entries(cameraFailures).map(async ([name, url]) => {
+        const set = await setCvr(name, url, join(dir, `${name}-cache`));
+        const act = await method('GraphInstanceActivate', { name });
+        bad[name] = { set: set.status, activate: act.status };
+        if (act.status !== 200) fail(`${name}: activation answered ${act.status ?? 'nothing'}: ${act.body.slice(0, 200)}`);
+      }),
+    );
     // an asset name that cannot be a container name (underscore), refused where it is set
-    const badAssetTopology = cvr.replace('"name": "CVRToAsset"', '"name": "BadAsset"').replace('sampleAsset-${System.GraphTopologyName}', 'cam_${System.GraphTopologyName}');
+    const badAssetTopology = cvr
+      .replace('"name": "CVRToAsset"', '"name": "BadAsset"')
+      .replace('sampleAsset-${System.GraphTopologyName}', 'cam_${System.GraphTopologyName}');
     await method('GraphTopologySet', JSON.parse(badAssetTopology));
-    const badAsset = await method('GraphInstanceSet', { name: 'badasset', properties: { topologyName: 'BadAsset', parameters: [{ name: 'rtspUrl', value: goodCamera.url }, { name: 'cachePath', value: join(dir, 'badasset-cache') }] } });
+    const badAsset = await method('GraphInstanceSet', {
+      name: 'badasset',
+      properties: {
+        topologyName: 'BadAsset',
+        parameters: [
+          { name: 'rtspUrl', value: goodCamera.url },
+          { name: 'cachePath', value: join(dir, 'badasset-cache') },
+        ],
+      },
+    });
     bad['badasset'] = { set: badAsset.status, message: detailOf(badAsset.body) };
     if (badAsset.status !== 400) fail(`badasset: instance set answered ${badAsset.status ?? 'nothing'}, not 400`);
 
@@ -161,7 +225,9 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
     const huge = hugeTopology();
     const deep = deepDocument();
     const stalled: Socket[] = stalledEventClients(port, o.stalledClients ?? 20);
-    cleanup.push(() => { for (const s of stalled) s.destroy(); });
+    cleanup.push(() => {
+      for (const s of stalled) s.destroy();
+    });
     const slowest = { huge: 0, deep: 0, year: 0 };
     let rounds = 0;
     let cut = false;
@@ -170,17 +236,32 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
       rounds++;
       const year = `${base}/api/assets/${GOOD_ASSET}/availableMedia?precision=year&startTime=0000&endTime=9999`;
       await Promise.all([
-        call(`${base}/api/topologies/Huge`, { method: 'PUT', body: huge }).then((a) => { slowest.huge = Math.max(slowest.huge, a.ms); count('huge-topology', a, (s) => s === 400); }),
-        call(`${base}/api/topologies/Deep`, { method: 'PUT', body: deep }).then((a) => { slowest.deep = Math.max(slowest.deep, a.ms); count('deep-arrays', a, (s) => s === 400); }),
+        call(`${base}/api/topologies/Huge`, { method: 'PUT', body: huge }).then((a) => {
+          slowest.huge = Math.max(slowest.huge, a.ms);
+          count('huge-topology', a, (s) => s === 400);
+        }),
+        call(`${base}/api/topologies/Deep`, { method: 'PUT', body: deep }).then((a) => {
+          slowest.deep = Math.max(slowest.deep, a.ms);
+          count('deep-arrays', a, (s) => s === 400);
+        }),
         call(`${base}/api/instances/Deep`, { method: 'PUT', body: deep }).then((a) => count('deep-instance', a, (s) => s === 400)),
-        ...Array.from({ length: o.concurrentQueries ?? 30 }, () => call(year).then((a) => { slowest.year = Math.max(slowest.year, a.ms); count('year-query', a, (s) => s === 200); })),
-        ...BAD_RANGES.map((range) => call(`${base}/api/assets/${GOOD_ASSET}/${firstSegment}`, { headers: { Range: range } }).then((a) => count('bad-range', a, (s) => s < 500))),
-        ...malformedRequests(port).map((bytes) => rawExchange(port, bytes).then((a) => {
-          // Node's parser may close a request it cannot frame without answering: not a failure
-          const key = `malformed:${a.status ?? 'closed'}`;
-          statuses.set(key, (statuses.get(key) ?? 0) + 1);
-          if (a.status !== undefined && a.status >= 500) fail(`malformed request answered ${a.status}: ${JSON.stringify(bytes.slice(0, 80))}`);
-        })),
+        ...Array.from({ length: o.concurrentQueries ?? 30 }, () =>
+          call(year).then((a) => {
+            slowest.year = Math.max(slowest.year, a.ms);
+            count('year-query', a, (s) => s === 200);
+          }),
+        ),
+        ...BAD_RANGES.map((range) =>
+          call(`${base}/api/assets/${GOOD_ASSET}/${firstSegment}`, { headers: { Range: range } }).then((a) => count('bad-range', a, (s) => s < 500)),
+        ),
+        ...malformedRequests(port).map((bytes) =>
+          rawExchange(port, bytes).then((a) => {
+            // Node's parser may close a request it cannot frame without answering: not a failure
+            const key = `malformed:${a.status ?? 'closed'}`;
+            statuses.set(key, (statuses.get(key) ?? 0) + 1);
+            if (a.status !== undefined && a.status >= 500) fail(`malformed request answered ${a.status}: ${JSON.stringify(bytes.slice(0, 80))}`);
+          }),
+        ),
       ]);
       if (srv.ended() !== undefined) break;
       if (o.goodCameraCutMs && !cut && Date.now() > attackFrom + o.windowS * 500) {
@@ -197,7 +278,12 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
     for (const name of [...Object.keys(cacheRefusals), ...Object.keys(cameraFailures)]) {
       const a = await call(`${base}/api/instances/${name}/status`);
       const s = a.status === 200 ? (JSON.parse(a.body) as InstanceStatusBody) : undefined;
-      bad[name] = { ...bad[name], state: s?.state ?? `status ${a.status ?? 'none'}`, ...(s?.lastError ? { code: s.lastError.code, message: s.lastError.message } : {}), ...(s?.notRecordingReason ? { reason: s.notRecordingReason } : {}) };
+      bad[name] = {
+        ...bad[name],
+        state: s?.state ?? `status ${a.status ?? 'none'}`,
+        ...(s?.lastError ? { code: s.lastError.code, message: s.lastError.message } : {}),
+        ...(s?.notRecordingReason ? { reason: s.notRecordingReason } : {}),
+      };
       if (s?.lastError?.message.includes('\n')) fail(`${name}: lastError spans lines`);
       if (name in cacheRefusals && (s?.state !== 'Inactive' || s.lastError?.code !== 'ResourceValidationError')) fail(`${name}: ${JSON.stringify(s)}`);
       if (name in cameraFailures) {
@@ -205,7 +291,11 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
         // its events say why, one line each
         const mine = watcher.events.filter((e) => e.subject.startsWith(`/graphInstances/${name}/`) && ['NetworkError', 'StreamDisconnected'].includes(e.type));
         const last = mine.at(-1);
-        bad[name] = { ...bad[name], events: mine.length, ...(last ? { message: `${last.type}: ${String(last.body['message'] ?? last.body['reason'] ?? '')}` } : {}) };
+        bad[name] = {
+          ...bad[name],
+          events: mine.length,
+          ...(last ? { message: `${last.type}: ${String(last.body['message'] ?? last.body['reason'] ?? '')}` } : {}),
+        };
         if (!last) fail(`${name}: no NetworkError or StreamDisconnected event says why it does not record`);
       }
     }
@@ -226,12 +316,21 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
     // from serve's availableMedia; straight from the store if serve is gone
     const fromMs = cameraT0 - 3_600_000;
     const toMs = Date.now() + 86_400_000;
-    const availAnswer = await call(`${base}/api/assets/${GOOD_ASSET}/availableMedia?precision=full&startTime=${new Date(fromMs).toISOString()}&endTime=${new Date(toMs).toISOString()}`);
+    const availAnswer = await call(
+      `${base}/api/assets/${GOOD_ASSET}/availableMedia?precision=full&startTime=${new Date(fromMs).toISOString()}&endTime=${new Date(toMs).toISOString()}`,
+    );
     type Listed = { timeRanges?: { start: string; end: string }[]; gaps?: { start: string; end: string; reason?: string }[] };
-    const avail: Listed = availAnswer.status === 200 ? (JSON.parse(availAnswer.body) as Listed) : await store.availableRanges(fromMs, toMs).then((a) => ({
-      timeRanges: a.ranges.map((r) => ({ start: new Date(r.startMs).toISOString(), end: new Date(r.endMs).toISOString() })),
-      gaps: a.gaps.map((g) => ({ start: new Date(g.startMs).toISOString(), end: new Date(g.endMs).toISOString(), ...(g.reason ? { reason: g.reason } : {}) })),
-    }));
+    const avail: Listed =
+      availAnswer.status === 200
+        ? (JSON.parse(availAnswer.body) as Listed)
+        : await store.availableRanges(fromMs, toMs).then((a) => ({
+            timeRanges: a.ranges.map((r) => ({ start: new Date(r.startMs).toISOString(), end: new Date(r.endMs).toISOString() })),
+            gaps: a.gaps.map((g) => ({
+              start: new Date(g.startMs).toISOString(),
+              end: new Date(g.endMs).toISOString(),
+              ...(g.reason ? { reason: g.reason } : {}),
+            })),
+          }));
     const ranges = (avail.timeRanges ?? []).map((r) => ({ start: Date.parse(r.start), end: Date.parse(r.end) }));
     const gaps = avail.gaps ?? [];
     const names = await store.listNames('segments/');
@@ -252,34 +351,67 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
     let mediaS = 0;
     for (const n of names) {
       const seg = await store.download(n);
-      const init = inits.find((i) => { writeFileSync(scratch, Buffer.concat([i, seg])); return ffmpegDecodeErrors(scratch) === ''; });
-      if (!init) { undecodable++; fail(`${n} does not decode`); continue; }
+      const init = inits.find((i) => {
+        writeFileSync(scratch, Buffer.concat([i, seg]));
+        return ffmpegDecodeErrors(scratch) === '';
+      });
+      if (!init) {
+        undecodable++;
+        fail(`${n} does not decode`);
+        continue;
+      }
       const video = readInitSegment(new Uint8Array(init)).find((t) => t.mediaType === 'video');
-      for (const f of scanFragments(new Uint8Array(seg)).fragments) for (const r of f.runs) if (video && r.trackId === video.trackId) mediaS += r.durationTicks / video.timescale;
+      for (const f of scanFragments(new Uint8Array(seg)).fragments)
+        for (const r of f.runs) if (video && r.trackId === video.trackId) mediaS += r.durationTicks / video.timescale;
     }
     const ratio = mediaS / (wallS * o.speed);
     if (ratio < 0.8 || ratio > 1.1) fail(`media stored ${mediaS.toFixed(1)} s for ${wallS.toFixed(1)} wall s × ${o.speed} (ratio ${ratio.toFixed(2)})`);
     // the cameras' default password never leaves the host, whatever failed
     if (srv.output().includes('dummyPassword') || watcher.raw().includes('dummyPassword')) fail('an RTSP password appeared in the output or the event stream');
-    const badText = Object.entries(bad).map(([n, b]) => `${n}: ${[b.set, b.activate].filter((x) => x !== undefined).join('/')} ${b.state ?? ''} ${b.code ?? ''} ${b.reason ?? ''} ${b.events !== undefined ? `${b.events} events` : ''}`.replace(/\s+/g, ' ').trim()).join('; ');
+    const badText = Object.entries(bad)
+      .map(([n, b]) =>
+        `${n}: ${[b.set, b.activate].filter((x) => x !== undefined).join('/')} ${b.state ?? ''} ${b.code ?? ''} ${b.reason ?? ''} ${b.events !== undefined ? `${b.events} events` : ''}`
+          .replace(/\s+/g, ' ')
+          .trim(),
+      )
+      .join('; ');
     return {
       scenario: 'isolation',
       pass: failures.length === 0,
       trials: rounds,
       figures: {
-        windowS: Number(((attackTo - attackFrom) / 1000).toFixed(1)), speed: o.speed, rounds,
+        windowS: Number(((attackTo - attackFrom) / 1000).toFixed(1)),
+        speed: o.speed,
+        rounds,
         badInstances: Object.keys(bad).length,
         hostileRequests: [...statuses.values()].reduce((a, b) => a + b, 0) + (o.stalledClients ?? 20),
-        ranges: ranges.length, gaps: gaps.length, rangeS: Number(rangeS.toFixed(1)), mediaS: Number(mediaS.toFixed(1)), wallS: Number(wallS.toFixed(1)), mediaToWallXSpeed: Number(ratio.toFixed(3)),
-        segments: names.length, undecodable, serveExited: serveDied ?? false,
-        healthzProbes: health.probes, healthzFailed: health.failed, healthzWorstMs: Number(health.worstMs.toFixed(0)),
-        slowestHugePutMs: Number(slowest.huge.toFixed(0)), slowestDeepPutMs: Number(slowest.deep.toFixed(0)), slowestYearQueryMs: Number(slowest.year.toFixed(0)),
-        statuses: [...statuses].sort().map(([k, v]) => `${k}=${v}`).join(' '),
+        ranges: ranges.length,
+        gaps: gaps.length,
+        rangeS: Number(rangeS.toFixed(1)),
+        mediaS: Number(mediaS.toFixed(1)),
+        wallS: Number(wallS.toFixed(1)),
+        mediaToWallXSpeed: Number(ratio.toFixed(3)),
+        segments: names.length,
+        undecodable,
+        serveExited: serveDied ?? false,
+        healthzProbes: health.probes,
+        healthzFailed: health.failed,
+        healthzWorstMs: Number(health.worstMs.toFixed(0)),
+        slowestHugePutMs: Number(slowest.huge.toFixed(0)),
+        slowestDeepPutMs: Number(slowest.deep.toFixed(0)),
+        slowestYearQueryMs: Number(slowest.year.toFixed(0)),
+        statuses: [...statuses]
+          .sort()
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' '),
         bad: badText,
       },
       failures,
       // the scenario's temporary folder is named <tmp>: results are committed, paths outside the repository are not
-      notes: [`range ${JSON.stringify(avail.timeRanges)}; segments ${names.join(' ')}; activated ${new Date(activatedAt).toISOString()}, camera ${new Date(cameraT0).toISOString()}`, ...Object.entries(bad).map(([n, b]) => `${n}: ${b.message ?? '(no error message)'}`)].map((n) => n.replaceAll(dir, '<tmp>')),
+      notes: [
+        `range ${JSON.stringify(avail.timeRanges)}; segments ${names.join(' ')}; activated ${new Date(activatedAt).toISOString()}, camera ${new Date(cameraT0).toISOString()}`,
+        ...Object.entries(bad).map(([n, b]) => `${n}: ${b.message ?? '(no error message)'}`),
+      ].map((n) => n.replaceAll(dir, '<tmp>')),
       seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
     };
   } finally {
@@ -294,5 +426,7 @@ export async function runIsolation(o: IsolationOptions): Promise<ScenarioResult>
 
 if (isMain(import.meta.url)) {
   const quick = process.argv.includes('--quick');
-  await runAsMain(() => runIsolation({ windowS: argNumber('window-s', quick ? 8 : 60), speed: argNumber('speed', 10), goodCameraCutMs: argNumber('cut-good-camera-ms', 0) }));
+  await runAsMain(() =>
+    runIsolation({ windowS: argNumber('window-s', quick ? 8 : 60), speed: argNumber('speed', 10), goodCameraCutMs: argNumber('cut-good-camera-ms', 0) }),
+  );
 }

@@ -29,7 +29,7 @@ export async function runAsMain(fn: () => Promise<ScenarioResult>): Promise<void
     process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
     process.exit(r.pass ? 0 : 1);
   } catch (e) {
-    process.stderr.write(`${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exit(2);
   }
 }
@@ -53,4 +53,7 @@ export function argNumber(name: string, fallback: number): number {
 }
 
 /** Resolves after `ms` without keeping the process alive: for Promise.race deadlines. */
-export const deadline = (ms: number): Promise<void> => new Promise((r) => { setTimeout(r, ms).unref(); });
+export const deadline = (ms: number): Promise<void> =>
+  new Promise((r) => {
+    setTimeout(r, ms).unref();
+  });

@@ -39,13 +39,21 @@ export function rawExchange(port: number, bytes: string | Uint8Array, timeoutMs 
       const text = Buffer.concat(chunks).toString('latin1');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
       const split = text.indexOf('\r\n\r\n');
-      resolve({ ...(m ? { status: Number(m[1]) } : {}), head: split < 0 ? text : text.slice(0, split), body: split < 0 ? '' : text.slice(split + 4, split + 4 + 4096), ms: performance.now() - t0 });
+      resolve({
+        ...(m ? { status: Number(m[1]) } : {}),
+        head: split < 0 ? text : text.slice(0, split),
+        body: split < 0 ? '' : text.slice(split + 4, split + 4 + 4096),
+        ms: performance.now() - t0,
+      });
     };
     const timer = setTimeout(finish, timeoutMs);
     const halfClose = setTimeout(() => socket.end(), 1000);
     socket.on('connect', () => socket.write(bytes));
     socket.on('data', (c: Buffer) => {
-      if (size < 64 * 1024) { chunks.push(c); size += c.length; }
+      if (size < 64 * 1024) {
+        chunks.push(c);
+        size += c.length;
+      }
       const text = Buffer.concat(chunks).toString('latin1');
       // a 100 Continue is followed by the real answer; a HEAD answer has no body
       if (/^HTTP\/1\.1 100/.test(text)) return;
@@ -55,4 +63,3 @@ export function rawExchange(port: number, bytes: string | Uint8Array, timeoutMs 
     socket.on('error', () => undefined);
   });
 }
-

@@ -26,8 +26,19 @@ async function killRecorder(r: Recorder, namespaced: boolean): Promise<void> {
     const u = r.child.pid!;
     for (let i = 0; i < 100; i++) {
       let pid = 0;
-      try { pid = Number(readFileSync(`/proc/${u}/task/${u}/children`, 'utf8').trim().split(' ')[0]) || 0; } catch { break; }
-      if (pid) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } break; }
+      try {
+        pid = Number(readFileSync(`/proc/${u}/task/${u}/children`, 'utf8').trim().split(' ')[0]) || 0;
+      } catch {
+        break;
+      }
+      if (pid) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+        break;
+      }
       await sleep(20);
     }
   }
@@ -48,8 +59,23 @@ export async function runRestartCycles(cycles: number): Promise<ScenarioResult> 
   const namespaces = unshareWorks();
   const data = join(root, 'data');
   const asset = 'sampleAsset-CVRToAsset-run-1';
-  const runArgs = ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
-  const start = (namespaced: boolean): Recorder => (namespaced ? startRecorder('unshare', [...UNSHARE, process.execPath, ...runArgs]) : startRecorder(process.execPath, runArgs));
+  const runArgs = [
+    'bin/mediagraph.js',
+    'run',
+    'examples/cvr-asset/topology.json',
+    '--name',
+    'run-1',
+    '--param',
+    `rtspUrl=${camera.url}`,
+    '--param',
+    `cachePath=${join(data, 'cache')}`,
+    '--blob',
+    azurite.connectionString,
+    '--data',
+    data,
+  ];
+  const start = (namespaced: boolean): Recorder =>
+    namespaced ? startRecorder('unshare', [...UNSHARE, process.execPath, ...runArgs]) : startRecorder(process.execPath, runArgs);
   const failures: string[] = [];
   const toRecordingS: number[] = [];
   let recovered = 0;
@@ -75,7 +101,9 @@ export async function runRestartCycles(cycles: number): Promise<ScenarioResult> 
         recovered++;
         await sleep(Math.random() * 5000);
       } catch (e) {
-        failures.push(`start ${c + 1}${namespaced ? ' (PID 1)' : ''} did not record: ${(e instanceof Error ? e.message : String(e)).split('\n').slice(0, 3).join(' / ')}`);
+        failures.push(
+          `start ${c + 1}${namespaced ? ' (PID 1)' : ''} did not record: ${(e instanceof Error ? e.message : String(e)).split('\n').slice(0, 3).join(' / ')}`,
+        );
       } finally {
         await killRecorder(r, namespaced);
       }
@@ -111,7 +139,9 @@ export async function runRestartCycles(cycles: number): Promise<ScenarioResult> 
       failures: failures.slice(0, 20),
       notes: [
         'camera speed 10 (a 30 s segment every ~3 s), Azurite on disk in the scenario process; kill 0–5 s after the first new segment; 30 % of cycles add a kill 0.1–2.6 s into start-up',
-        namespaces ? 'odd cycles run as PID 1 of a new PID namespace (unshare --pid --fork --mount-proc)' : 'unshare not permitted here: every cycle is a plain process',
+        namespaces
+          ? 'odd cycles run as PID 1 of a new PID namespace (unshare --pid --fork --mount-proc)'
+          : 'unshare not permitted here: every cycle is a plain process',
       ],
       seconds: (performance.now() - t0) / 1000,
     };

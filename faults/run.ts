@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import type { ScenarioResult } from './lib.ts';
 
-interface Plan { readonly key: string; readonly file: string; readonly args: readonly string[]; readonly quickArgs: readonly string[]; readonly limitS: number }
+interface Plan {
+  readonly key: string;
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly quickArgs: readonly string[];
+  readonly limitS: number;
+}
 
 const PLANS: readonly Plan[] = [
   { key: 'sigkill', file: 'sigkill.ts', args: ['--kills=100'], quickArgs: ['--kills=10'], limitS: 900 },
@@ -24,35 +30,71 @@ const PLANS: readonly Plan[] = [
   { key: 'fuzz-topology', file: 'fuzz-topology.ts', args: ['--documents=200000', '--http-every=20'], quickArgs: ['--documents=20000'], limitS: 1500 },
   { key: 'fuzz-http', file: 'fuzz-http.ts', args: ['--requests=50000'], quickArgs: ['--requests=3000'], limitS: 1800 },
   { key: 'secrets', file: 'secrets.ts', args: [], quickArgs: ['--quick'], limitS: 600 },
-  { key: 'salvage-1m', file: 'salvage-crash.ts', args: ['--kills=50', '--segment=60', '--speed=10'], quickArgs: ['--kills=3', '--segment=60', '--speed=10'], limitS: 1200 },
+  {
+    key: 'salvage-1m',
+    file: 'salvage-crash.ts',
+    args: ['--kills=50', '--segment=60', '--speed=10'],
+    quickArgs: ['--kills=3', '--segment=60', '--speed=10'],
+    limitS: 1200,
+  },
   { key: 'isolation', file: 'isolation.ts', args: ['--window-s=60'], quickArgs: ['--quick'], limitS: 300 },
-  { key: 'salvage-5m', file: 'salvage-crash.ts', args: ['--kills=50', '--segment=300', '--speed=20'], quickArgs: ['--kills=3', '--segment=300', '--speed=20'], limitS: 1800 },
+  {
+    key: 'salvage-5m',
+    file: 'salvage-crash.ts',
+    args: ['--kills=50', '--segment=300', '--speed=20'],
+    quickArgs: ['--kills=3', '--segment=300', '--speed=20'],
+    limitS: 1800,
+  },
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
 // Scenarios that start `bin/mediagraph.js` run the sources, as the tests do, never a stale dist/.
 process.env['MEDIAGRAPH_FROM_SOURCE'] ??= '1';
 const quick = process.argv.includes('--quick');
-const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 
 function runOne(p: Plan): Promise<ScenarioResult> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(here, p.file), ...(quick ? p.quickArgs : p.args)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(here, p.file), ...(quick ? p.quickArgs : p.args)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     let timedOut = false;
     // The whole process group: a scenario's own children (CLI runs, SIGKILL victims) go too.
-    const timer = setTimeout(() => { timedOut = true; try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, p.limitS * 1000);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, p.limitS * 1000);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       const line = out.split('\n').find((l) => l.startsWith('RESULT '));
       const seconds = (performance.now() - started) / 1000;
-      if (line) { resolve(JSON.parse(line.slice(7)) as ScenarioResult); return; }
+      if (line) {
+        resolve(JSON.parse(line.slice(7)) as ScenarioResult);
+        return;
+      }
       resolve({
-        scenario: p.key, pass: false, trials: 0, figures: {}, seconds,
+        scenario: p.key,
+        pass: false,
+        trials: 0,
+        figures: {},
+        seconds,
         failures: [timedOut ? `no result within ${p.limitS} s (killed)` : `exited ${code ?? signal} without a result`, ...err.trim().split('\n').slice(-5)],
       });
     });
@@ -60,7 +102,9 @@ function runOne(p: Plan): Promise<ScenarioResult> {
 }
 
 function figuresText(f: ScenarioResult['figures']): string {
-  return Object.entries(f).map(([k, v]) => `${k}=${v}`).join(' ');
+  return Object.entries(f)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }
 
 const results: (ScenarioResult & { key: string; args: readonly string[] })[] = [];
@@ -75,12 +119,22 @@ for (const p of PLANS) {
 
 const rows = results.map((r) => [r.key, r.pass ? 'PASS' : 'FAIL', String(r.trials), `${r.seconds.toFixed(0)} s`, figuresText(r.figures)]);
 const head = ['scenario', 'result', 'trials', 'time', 'figures'];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => i < 4 ? r[i]!.length : 0)));
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < 4 ? r[i]!.length : 0))));
 const fmt = (r: string[]): string => r.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join(' | ');
-console.log(`\n${fmt(head)}\n${widths.slice(0, 4).map((w) => '-'.repeat(w)).join('-|-')}-|-------`);
+console.log(
+  `\n${fmt(head)}\n${widths
+    .slice(0, 4)
+    .map((w) => '-'.repeat(w))
+    .join('-|-')}-|-------`,
+);
 for (const r of rows) console.log(fmt(r));
 
-const machine = { node: process.version, kernel: release(), cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, memoryGiB: Math.round(totalmem() / 2 ** 30) };
+const machine = {
+  node: process.version,
+  kernel: release(),
+  cpus: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+};
 mkdirSync(join(here, 'results'), { recursive: true });
 // Quick runs never overwrite the full figures.
 const latest = join(here, 'results', quick ? 'latest-quick.json' : 'latest.json');
@@ -90,7 +144,9 @@ const now = new Date().toISOString();
 let stored: Stored[] = results.map((r) => ({ ...r, date: now }));
 if (only && existsSync(latest)) {
   const previous = (JSON.parse(readFileSync(latest, 'utf8')) as { results?: Stored[] }).results ?? [];
-  stored = [...previous.filter((p) => !only.includes(p.key)), ...stored].sort((a, b) => PLANS.findIndex((p) => p.key === a.key) - PLANS.findIndex((p) => p.key === b.key));
+  stored = [...previous.filter((p) => !only.includes(p.key)), ...stored].sort(
+    (a, b) => PLANS.findIndex((p) => p.key === a.key) - PLANS.findIndex((p) => p.key === b.key),
+  );
 }
 writeFileSync(latest, `${JSON.stringify({ date: now, quick, machine, results: stored }, null, 2)}\n`);
 console.log(`\nwrote ${latest} (${results.filter((r) => r.pass).length}/${results.length} passed)`);

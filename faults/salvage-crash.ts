@@ -18,8 +18,15 @@ import { argNumber, isMain, runAsMain, sleep, type ScenarioResult } from './lib.
 const GOP_S = 1;
 
 function ffprobeVideoSeconds(file: string): number {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=duration_time', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 60_000 });
-  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isFinite(n) && n > 0).reduce((a, b) => a + b, 0);
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=duration_time', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return r.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => Number.isFinite(n) && n > 0)
+    .reduce((a, b) => a + b, 0);
 }
 
 const quantile = (xs: readonly number[], q: number): number => {
@@ -39,7 +46,11 @@ interface Crash {
 }
 
 function fileSize(path: string): number {
-  try { return statSync(path).size; } catch { return 0; }
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 export async function runSalvageCrashes(kills: number, segmentS: number, speed: number): Promise<ScenarioResult> {
@@ -59,11 +70,20 @@ export async function runSalvageCrashes(kills: number, segmentS: number, speed: 
     for (let k = 0; k < kills; k++) {
       const child = startRecorder(args, 120_000);
       try {
-        await Promise.race([child.ready, sleep(60_000).then(() => { throw new Error('not ready within 60 s'); })]);
+        await Promise.race([
+          child.ready,
+          sleep(60_000).then(() => {
+            throw new Error('not ready within 60 s');
+          }),
+        ]);
         // The open segment of this run (the previous run's was salvaged and is gone at start-up).
         let part: string | undefined;
         const end = Date.now() + 60_000;
-        while (!(part = readdirSync(workspace, { withFileTypes: true }).map((d) => d.name).find((f) => f.endsWith('.m4s.part')))) {
+        while (
+          !(part = readdirSync(workspace, { withFileTypes: true })
+            .map((d) => d.name)
+            .find((f) => f.endsWith('.m4s.part')))
+        ) {
           if (Date.now() > end) throw new Error('no open segment within 60 s');
           await sleep(5);
         }
@@ -75,9 +95,17 @@ export async function runSalvageCrashes(kills: number, segmentS: number, speed: 
         const killAt = seenAt + (0.05 + 0.9 * Math.random()) * realSegmentMs;
         while (performance.now() < killAt) {
           const now = readdirSync(workspace).find((f) => f.endsWith('.m4s.part'));
-          if (now && now !== part) { part = now; seenAt = performance.now(); grewAt = seenAt; size = 0; }
+          if (now && now !== part) {
+            part = now;
+            seenAt = performance.now();
+            grewAt = seenAt;
+            size = 0;
+          }
           const bytes = now ? fileSize(join(workspace, now)) : 0;
-          if (bytes > size) { size = bytes; grewAt = performance.now(); }
+          if (bytes > size) {
+            size = bytes;
+            grewAt = performance.now();
+          }
           await sleep(5);
         }
         child.kill('SIGKILL');
@@ -118,7 +146,10 @@ export async function runSalvageCrashes(kills: number, segmentS: number, speed: 
       const s = byStart.get(c.label);
       // Killed before the first GOP was written: nothing was on disk, the loss is that (partial) GOP.
       const storedS = s ? s.seconds : 0;
-      if (!s && c.onDiskS > 0) { missing++; failures.push(`crash at ${new Date(c.label).toISOString()}: ${c.onDiskS.toFixed(1)} s on disk, no stored segment`); }
+      if (!s && c.onDiskS > 0) {
+        missing++;
+        failures.push(`crash at ${new Date(c.label).toISOString()}: ${c.onDiskS.toFixed(1)} s on disk, no stored segment`);
+      }
       const onDiskLost = Math.max(0, c.onDiskS - storedS);
       lostOnDisk.push(onDiskLost);
       lost.push(c.sinceLastWriteS + onDiskLost);
@@ -133,21 +164,34 @@ export async function runSalvageCrashes(kills: number, segmentS: number, speed: 
     // An upper bound: a recorder stalled (CPU, GC) at N× speed shows N× its stall as media in
     // memory. The typical crash must stay within one GOP; the tail is reported, not failed.
     const overGop = lost.filter((x) => x > GOP_S + slackS).length;
-    if (quantile(lost, 0.5) > GOP_S + slackS) failures.push(`the median crash lost ${quantile(lost, 0.5).toFixed(2)} s, more than one GOP (+${slackS} s measurement slack)`);
+    if (quantile(lost, 0.5) > GOP_S + slackS)
+      failures.push(`the median crash lost ${quantile(lost, 0.5).toFixed(2)} s, more than one GOP (+${slackS} s measurement slack)`);
     return {
       scenario: `crash mid-segment: salvage (${segmentLength})`,
       pass: failures.length === 0 && crashes.length === kills,
       trials: kills,
       figures: {
-        kills, segmentLength, speed, crashesMeasured: crashes.length, recordedMeanS: r2(crashes.reduce((a, c) => a + c.recordedS, 0) / Math.max(1, crashes.length)),
-        lostP50S: r2(quantile(lost, 0.5)), lostP95S: r2(quantile(lost, 0.95)), lostMaxS: r2(quantile(lost, 1)), lostOnDiskMaxS: r2(quantile(lostOnDisk, 1)),
-        cameraTimeLostP50S: r2(quantile(lostCameraTime, 0.5)), cameraTimeLostMaxS: r2(quantile(lostCameraTime, 1)),
-        overOneGop: overGop, missingSalvage: missing, storedSegments: stored.length, decodeErrors: decodeErrors.length, leftovers: leftovers.length,
+        kills,
+        segmentLength,
+        speed,
+        crashesMeasured: crashes.length,
+        recordedMeanS: r2(crashes.reduce((a, c) => a + c.recordedS, 0) / Math.max(1, crashes.length)),
+        lostP50S: r2(quantile(lost, 0.5)),
+        lostP95S: r2(quantile(lost, 0.95)),
+        lostMaxS: r2(quantile(lost, 1)),
+        lostOnDiskMaxS: r2(quantile(lostOnDisk, 1)),
+        cameraTimeLostP50S: r2(quantile(lostCameraTime, 0.5)),
+        cameraTimeLostMaxS: r2(quantile(lostCameraTime, 1)),
+        overOneGop: overGop,
+        missingSalvage: missing,
+        storedSegments: stored.length,
+        decodeErrors: decodeErrors.length,
+        leftovers: leftovers.length,
       },
       failures: failures.slice(0, 20),
       notes: [
         `one GOP = ${GOP_S} s; lost = media the recorder received after its last durable fragment (kill time − last growth of the open segment, × speed) + media on disk at the kill that was not stored; slack ${slackS} s of media (20 ms real at ${speed}×)`,
-        'cameraTimeLost = camera time from the open segment\'s appearance to the kill − stored: also counts media still in loopback socket buffers at the kill, which grows with speed',
+        "cameraTimeLost = camera time from the open segment's appearance to the kill − stored: also counts media still in loopback socket buffers at the kill, which grows with speed",
       ],
       seconds: (performance.now() - t0) / 1000,
     };

@@ -13,7 +13,9 @@ const cacheTrials = Number(process.argv[2] ?? 100);
 const uploadTrials = Number(process.argv[3] ?? 30);
 const root = mkdtempSync(join(tmpdir(), 'sigkill-cvr-'));
 const report = (what: string, r: TrialSummary, ms: number): void => {
-  console.log(`${what}: ${r.trials} kills in ${(ms / 1000).toFixed(1)} s; ${r.acked} segments acknowledged, ${r.uploaded} confirmed uploaded, ${r.cached} cached at the end, ${r.inGaps} inside recorded gaps; violations: ${r.violations.length}`);
+  console.log(
+    `${what}: ${r.trials} kills in ${(ms / 1000).toFixed(1)} s; ${r.acked} segments acknowledged, ${r.uploaded} confirmed uploaded, ${r.cached} cached at the end, ${r.inGaps} inside recorded gaps; violations: ${r.violations.length}`,
+  );
   for (const v of r.violations.slice(0, 20)) console.log(`  ${v}`);
 };
 let failed = false;

@@ -18,7 +18,10 @@ import { parseIsoBasic } from '../src/storage/blob/naming.ts';
 import { ffmpegDecodeErrors } from '../test/helpers/recording-check.ts';
 import { argNumber, isMain, runAsMain, type ScenarioResult } from './lib.ts';
 
-interface ChildEvent { readonly type: string; readonly body: Record<string, unknown> }
+interface ChildEvent {
+  readonly type: string;
+  readonly body: Record<string, unknown>;
+}
 
 function runChild(args: readonly string[], killAfterMs: number | undefined): Promise<{ events: ChildEvent[]; killed: boolean; error?: string }> {
   return new Promise((resolve) => {
@@ -33,12 +36,18 @@ function runChild(args: readonly string[], killAfterMs: number | undefined): Pro
         timer = setTimeout(() => p.kill(killAfterMs === undefined ? 'SIGTERM' : 'SIGKILL'), killAfterMs ?? 4000);
       }
     });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     p.once('exit', (code, signal) => {
       clearTimeout(deadline);
       if (timer) clearTimeout(timer);
       // only complete lines: a line cut by the kill was never fully reported
-      const events = out.split('\n').slice(0, -1).filter((l) => l.startsWith('EV ')).map((l) => JSON.parse(l.slice(3)) as ChildEvent);
+      const events = out
+        .split('\n')
+        .slice(0, -1)
+        .filter((l) => l.startsWith('EV '))
+        .map((l) => JSON.parse(l.slice(3)) as ChildEvent);
       const expected = killAfterMs === undefined ? code === 0 : signal === 'SIGKILL';
       resolve({ events, killed: signal === 'SIGKILL', ...(expected ? {} : { error: `child exited ${code ?? signal}: ${err.slice(-400)}` }) });
     });
@@ -94,8 +103,14 @@ export async function runSigkillHost(kills: number, killWindowMs: [number, numbe
     for (const w of written) {
       if (seen.has(w.start)) continue;
       seen.add(w.start);
-      if (blobStarts.has(w.start)) { uploaded++; continue; }
-      if (gaps.some((g) => g.start <= w.start + 1 && w.end - 1 <= g.end)) { inGaps++; continue; }
+      if (blobStarts.has(w.start)) {
+        uploaded++;
+        continue;
+      }
+      if (gaps.some((g) => g.start <= w.start + 1 && w.end - 1 <= g.end)) {
+        inGaps++;
+        continue;
+      }
       lost++;
     }
     if (lost > cacheFiles) failures.push(`${lost} segments written but not uploaded, not in a gap (${cacheFiles} files still cached)`);
@@ -107,18 +122,44 @@ export async function runSigkillHost(kills: number, killWindowMs: [number, numbe
     for (const b of blobs) {
       const seg = await store.download(b.name);
       const h = createHash('sha256').update(seg).digest('hex');
-      if (hashes.has(h)) { duplicate++; failures.push(`${b.name} has the same bytes as ${hashes.get(h)}`); }
+      if (hashes.has(h)) {
+        duplicate++;
+        failures.push(`${b.name} has the same bytes as ${hashes.get(h)}`);
+      }
       hashes.set(h, b.name);
-      const ok = inits.some((i) => { writeFileSync(scratch, Buffer.concat([i, seg])); return ffmpegDecodeErrors(scratch) === ''; });
-      if (!ok) { corrupt++; failures.push(`blob ${b.name} does not decode`); }
+      const ok = inits.some((i) => {
+        writeFileSync(scratch, Buffer.concat([i, seg]));
+        return ffmpegDecodeErrors(scratch) === '';
+      });
+      if (!ok) {
+        corrupt++;
+        failures.push(`blob ${b.name} does not decode`);
+      }
     }
     return {
       scenario: 'sigkill full host (CVR → Azurite)',
       pass: failures.length === 0,
       trials: kills,
-      figures: { kills, segmentsWritten: seen.size, blobs: blobs.length, uploaded, inRecordedGaps: inGaps, stillCached: cacheFiles, corrupt, duplicate, lost: Math.max(0, lost - cacheFiles), lostBeforeCacheCount: lost, evictionEvents: evictions.length, indexGaps: avail.gaps.length, reuploadedNames: reuploads, overlappingLabels },
+      figures: {
+        kills,
+        segmentsWritten: seen.size,
+        blobs: blobs.length,
+        uploaded,
+        inRecordedGaps: inGaps,
+        stillCached: cacheFiles,
+        corrupt,
+        duplicate,
+        lost: Math.max(0, lost - cacheFiles),
+        lostBeforeCacheCount: lost,
+        evictionEvents: evictions.length,
+        indexGaps: avail.gaps.length,
+        reuploadedNames: reuploads,
+        overlappingLabels,
+      },
       failures: failures.slice(0, 20),
-      notes: [`kill after ${killWindowMs[0]}–${killWindowMs[1]} ms of each child's life; camera speed 10 (a 30 s segment every ~3 s); last child stops cleanly`],
+      notes: [
+        `kill after ${killWindowMs[0]}–${killWindowMs[1]} ms of each child's life; camera speed 10 (a 30 s segment every ~3 s); last child stops cleanly`,
+      ],
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

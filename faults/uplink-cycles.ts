@@ -23,7 +23,8 @@ import { argNumber, deadline, isMain, runAsMain, sleep, waitFor, type ScenarioRe
 
 const T0 = Date.UTC(2026, 0, 1);
 const SEG = 100_000; // 10 segments fill the 1 MiB cache
-const kOf = (blobName: string): number => (Date.parse(blobName.replace(/^segments\/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d\.\d{3}Z)_.*$/, '$1-$2-$3T$4:$5:$6')) - T0) / 1000;
+const kOf = (blobName: string): number =>
+  (Date.parse(blobName.replace(/^segments\/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d\.\d{3}Z)_.*$/, '$1-$2-$3T$4:$5:$6')) - T0) / 1000;
 
 export interface UplinkOptions {
   readonly cycles: number;
@@ -46,14 +47,23 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(az.blobEndpoint).port) });
   const failures: string[] = [];
   try {
-    const src = join(root, 'src'); mkdirSync(src);
+    const src = join(root, 'src');
+    mkdirSync(src);
     const tc = testContext({ dataDirectory: root, blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) });
     const sinkNode = makeBlobAssetSinkNode({ store: { operationTimeoutMs: 400, uploadTimeoutBaseMs: 400 }, backoffBaseMs: 50, backoffCapMs: 400 });
     const input = new Subject<SegmentStreamMessage>();
     let handle: SegmentQueueMessage | undefined;
-    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'u.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' }, tc.ctx('u.cache'))({ segments: input })
-      .pipe(tap((m) => { handle = m as SegmentQueueMessage; }));
-    const done = completion(sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'u', assetNamePattern: 'uplink-asset' }, tc.ctx('u'))({ queue: cache$ }));
+    const cache$ = durableCacheNode.create!(
+      { '@type': '#Mediagraph.DurableCache', name: 'u.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' },
+      tc.ctx('u.cache'),
+    )({ segments: input }).pipe(
+      tap((m) => {
+        handle = m as SegmentQueueMessage;
+      }),
+    );
+    const done = completion(
+      sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'u', assetNamePattern: 'uplink-asset' }, tc.ctx('u'))({ queue: cache$ }),
+    );
     const evictedCount = (): number => tc.of('CacheEvicted').reduce((n, e) => n + e.segments, 0);
     const uploadedCount = (): number => tc.of('SegmentUploaded').length;
 
@@ -61,27 +71,32 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
     const cuts: { from: number; to: number }[] = [];
     const returnToUploadMs: number[] = [];
     const push = async (n: number): Promise<void> => {
-      for (let i = 0; i < n; i++) { input.next(writeSegment(src, k++, { size: SEG })); await sleep(12); }
+      for (let i = 0; i < n; i++) {
+        input.next(writeSegment(src, k++, { size: SEG }));
+        await sleep(12);
+      }
     };
     const settled = (): boolean => handle !== undefined && evictedCount() + uploadedCount() + handle.queue.stats().segments === k;
     for (let c = 0; c < o.cycles; c++) {
       await push(perPass);
-      if (!await waitFor(() => settled() && handle!.queue.stats().segments === 0, 20_000)) failures.push(`cycle ${c}: line up, backlog not drained in 20 s (${handle?.queue.stats().segments} cached)`);
+      if (!(await waitFor(() => settled() && handle!.queue.stats().segments === 0, 20_000)))
+        failures.push(`cycle ${c}: line up, backlog not drained in 20 s (${handle?.queue.stats().segments} cached)`);
       proxy.mode('blackhole');
       const from = k;
       await push(perCut);
       cuts.push({ from, to: k });
-      if (!await waitFor(settled, 10_000)) failures.push(`cycle ${c}: segments neither cached nor evicted after 10 s`);
+      if (!(await waitFor(settled, 10_000))) failures.push(`cycle ${c}: segments neither cached nor evicted after 10 s`);
       const before = uploadedCount();
       proxy.mode('pass');
       const backAt = Date.now();
       if (await waitFor(() => uploadedCount() > before, 20_000)) returnToUploadMs.push(Date.now() - backAt);
       else failures.push(`cycle ${c}: no upload within 20 s of the line's return`);
     }
-    if (!await waitFor(() => settled() && handle!.queue.stats().segments === 0, 30_000)) failures.push(`final backlog not drained (${handle?.queue.stats().segments} cached)`);
+    if (!(await waitFor(() => settled() && handle!.queue.stats().segments === 0, 30_000)))
+      failures.push(`final backlog not drained (${handle?.queue.stats().segments} cached)`);
     tc.stop$.next();
     input.complete();
-    if (await Promise.race([done.then(() => true), deadline(15_000).then(() => false)]) === false) failures.push('sink did not complete within 15 s of stop');
+    if ((await Promise.race([done.then(() => true), deadline(15_000).then(() => false)])) === false) failures.push('sink did not complete within 15 s of stop');
 
     const uploadedKs = tc.of('SegmentUploaded').map((e) => kOf(e.blobName));
     const uploaded = new Set(uploadedKs);
@@ -106,7 +121,10 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
     let evictionOrderViolations = 0;
     for (const cut of cuts) {
       const ev = evictedKs.filter((i) => i >= cut.from && i < cut.to);
-      if (ev.some((i, j) => i !== cut.from + j)) { evictionOrderViolations++; failures.push(`cut ${cut.from}–${cut.to - 1}: evicted ${ev.join(',')}, not oldest first`); }
+      if (ev.some((i, j) => i !== cut.from + j)) {
+        evictionOrderViolations++;
+        failures.push(`cut ${cut.from}–${cut.to - 1}: evicted ${ev.join(',')}, not oldest first`);
+      }
     }
     const slowReturns = returnToUploadMs.filter((ms) => ms > 5000);
     if (slowReturns.length) failures.push(`${slowReturns.length} returns of the line took more than 5 s to the first upload: ${slowReturns.join(',')} ms`);
@@ -117,16 +135,26 @@ export async function runUplinkCycles(o: UplinkOptions): Promise<ScenarioResult>
     const avail = await store.availableRanges(T0, T0 + 24 * 3600_000);
     const indexGaps = avail.gaps.map(({ startMs, endMs }) => ({ startMs, endMs }));
     const same = (a: TimeRange[], b: TimeRange[]): boolean => JSON.stringify(a) === JSON.stringify(b);
-    if (!same(indexGaps, eventGaps)) failures.push(`index gaps ${JSON.stringify(indexGaps.slice(0, 5))}… ≠ CacheEvicted ${JSON.stringify(eventGaps.slice(0, 5))}…`);
+    if (!same(indexGaps, eventGaps))
+      failures.push(`index gaps ${JSON.stringify(indexGaps.slice(0, 5))}… ≠ CacheEvicted ${JSON.stringify(eventGaps.slice(0, 5))}…`);
     if (!same(eventGaps, expected)) failures.push(`CacheEvicted ranges ≠ the segments not uploaded`);
     return {
       scenario: 'uplink cut/restore',
       pass: failures.length === 0,
       trials: o.cycles,
       figures: {
-        cycles: o.cycles, segments: k, uploaded: uploaded.size, evicted: evictedCount(), indexGaps: indexGaps.length, evictionGaps: eventGaps.length,
-        gapsMatchEvictions: same(indexGaps, eventGaps) && same(eventGaps, expected), outOfOrderUploads: outOfOrder, duplicateBlobs, corruptBlobs: corrupt,
-        storageErrors: tc.of('StorageError').length, evictionOrderViolations,
+        cycles: o.cycles,
+        segments: k,
+        uploaded: uploaded.size,
+        evicted: evictedCount(),
+        indexGaps: indexGaps.length,
+        evictionGaps: eventGaps.length,
+        gapsMatchEvictions: same(indexGaps, eventGaps) && same(eventGaps, expected),
+        outOfOrderUploads: outOfOrder,
+        duplicateBlobs,
+        corruptBlobs: corrupt,
+        storageErrors: tc.of('StorageError').length,
+        evictionOrderViolations,
         medianReturnToUploadMs: sortedReturns[Math.floor(sortedReturns.length / 2)] ?? 0,
         maxReturnToUploadMs: sortedReturns.at(-1) ?? 0,
       },

@@ -14,17 +14,20 @@ export async function runUplinkReturn(o: { rounds: number; outageMs: number }): 
   const returnToUploadMs: number[] = [];
   try {
     rig.push(256 * 1024);
-    if (!await waitFor(() => rig.uploadedKs().length === 1, 20_000)) failures.push('no upload before the first outage');
+    if (!(await waitFor(() => rig.uploadedKs().length === 1, 20_000))) failures.push('no upload before the first outage');
     for (let r = 0; r < o.rounds; r++) {
       rig.proxy.mode('blackhole');
       const cutEnd = Date.now() + o.outageMs;
-      while (Date.now() < cutEnd) { rig.push(256 * 1024); await sleep(1000); }
+      while (Date.now() < cutEnd) {
+        rig.push(256 * 1024);
+        await sleep(1000);
+      }
       const before = rig.uploadedKs().length;
       rig.proxy.mode('pass');
       const backAt = Date.now();
       if (await waitFor(() => rig.uploadedKs().length > before, 60_000)) returnToUploadMs.push(Date.now() - backAt);
       else failures.push(`round ${r + 1}: no upload within 60 s of the line's return`);
-      if (!await waitFor(() => rig.queue()?.stats().segments === 0, 60_000)) failures.push(`round ${r + 1}: backlog not drained within 60 s`);
+      if (!(await waitFor(() => rig.queue()?.stats().segments === 0, 60_000))) failures.push(`round ${r + 1}: backlog not drained within 60 s`);
     }
     const slow = returnToUploadMs.filter((ms) => ms > 5000);
     if (slow.length) failures.push(`${slow.length} returns took more than 5 s to the first upload: ${slow.join(',')} ms`);
@@ -34,12 +37,17 @@ export async function runUplinkReturn(o: { rounds: number; outageMs: number }): 
       pass: failures.length === 0,
       trials: o.rounds,
       figures: {
-        rounds: o.rounds, outageS: o.outageMs / 1000, uploads: rig.uploadedKs().length,
-        medianReturnToUploadMs: sorted[Math.floor(sorted.length / 2)] ?? 0, maxReturnToUploadMs: sorted.at(-1) ?? 0,
+        rounds: o.rounds,
+        outageS: o.outageMs / 1000,
+        uploads: rig.uploadedKs().length,
+        medianReturnToUploadMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
+        maxReturnToUploadMs: sorted.at(-1) ?? 0,
         storageErrors: rig.tc.of('StorageError').length,
       },
       failures: failures.slice(0, 20),
-      notes: ['DurableCache + BlobAssetSink nodes (production timeouts and backoff) fed 256 KiB segments once a second; proxy blackhole between sink and Azurite'],
+      notes: [
+        'DurableCache + BlobAssetSink nodes (production timeouts and backoff) fed 256 KiB segments once a second; proxy blackhole between sink and Azurite',
+      ],
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -18,7 +18,9 @@ try {
   tsc = createRequire(join(root, 'package.json')).resolve('typescript/bin/tsc');
 } catch {
   if (process.argv.includes('--if-possible')) {
-    process.stderr.write(`mediagraph: dist/ not built: TypeScript (a dev dependency) is not installed${existsSync(dist) ? '; the existing dist/ is kept' : ''}\n`);
+    process.stderr.write(
+      `mediagraph: dist/ not built: TypeScript (a dev dependency) is not installed${existsSync(dist) ? '; the existing dist/ is kept' : ''}\n`,
+    );
     process.exit(0);
   }
   process.stderr.write('mediagraph: cannot build: TypeScript is not installed (npm install without --omit=dev)\n');

@@ -47,7 +47,7 @@ for (const file of files(src)) {
   for (const m of text.matchAll(importRe)) {
     const spec = m[1] ?? m[2] ?? '';
     if (spec === 'rxjs' || spec.startsWith('rxjs/')) {
-      if (noRxjs.has(layer) && !/^\s*import type\b/m.test(m[0].trim()) ) {
+      if (noRxjs.has(layer) && !/^\s*import type\b/m.test(m[0].trim())) {
         problems.push(`src/${rel}: imports ${spec}; ${layer}/ code must stay free of RxJS`);
       }
       continue;

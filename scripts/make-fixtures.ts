@@ -12,7 +12,12 @@ import { repoRelative } from './repo-paths.ts';
 const args = process.argv.slice(2);
 const lenient = args.includes('--if-ffmpeg');
 const named = args.filter((a) => !a.startsWith('--'));
-const names = named.length > 0 ? named : Object.entries(FIXTURES).filter(([, r]) => r.kind === 'generated').map(([n]) => n);
+const names =
+  named.length > 0
+    ? named
+    : Object.entries(FIXTURES)
+        .filter(([, r]) => r.kind === 'generated')
+        .map(([n]) => n);
 
 try {
   for (const name of names) {

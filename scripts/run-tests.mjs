@@ -16,7 +16,15 @@ function find(dir, out) {
 }
 const filter = process.argv.slice(2);
 const roots = ['test', 'examples'];
-let files = roots.flatMap((r) => { try { return find(r, []); } catch { return []; } }).sort();
+let files = roots
+  .flatMap((r) => {
+    try {
+      return find(r, []);
+    } catch {
+      return [];
+    }
+  })
+  .sort();
 if (filter.length) files = files.filter((f) => filter.some((s) => f.includes(s)));
 // A full run makes the generated media fixtures first (once; cached in .cache/fixtures/), so
 // no test pays for an encode inside its own time limit. Filtered runs generate on first use.
@@ -30,5 +38,9 @@ const concurrency = Number.parseInt(process.env.MEDIAGRAPH_TEST_CONCURRENCY ?? '
 // Tests run the sources: `mediagraph` imports (the examples') resolve to src/ through the
 // `mediagraph-source` export condition, and bin/mediagraph.js runs src/ too, never a stale dist/.
 process.env.MEDIAGRAPH_FROM_SOURCE = '1';
-const r = spawnSync(process.execPath, ['--conditions=mediagraph-source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files], { stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  ['--conditions=mediagraph-source', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=120000', ...files],
+  { stdio: 'inherit' },
+);
 process.exit(r.status ?? 1);

@@ -10,7 +10,14 @@ const i = process.argv.indexOf('--seconds');
 const seconds = Number(i >= 0 ? process.argv[i + 1] : 20);
 const load = await startLoad('sim', DEFAULT_FILE);
 let packets = 0;
-const client = new RtspClient({ url: load.url, transport: 'tcp', transientMedia: true }, { onRtp: () => { packets++; } });
+const client = new RtspClient(
+  { url: load.url, transport: 'tcp', transientMedia: true },
+  {
+    onRtp: () => {
+      packets++;
+    },
+  },
+);
 try {
   await client.start();
   await new Promise((r) => setTimeout(r, 5000)); // warm-up
@@ -19,7 +26,9 @@ try {
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const cpu = process.cpuUsage(cpu0);
   const ms = (us: number): string => (us / 1000 / seconds).toFixed(1);
-  console.log(`receive only, 1 stream: ${ms(cpu.user + cpu.system)} ms CPU per stream-second (user ${ms(cpu.user)}, sys ${ms(cpu.system)}), ${Math.round((packets - p0) / seconds)} RTP packets/s`);
+  console.log(
+    `receive only, 1 stream: ${ms(cpu.user + cpu.system)} ms CPU per stream-second (user ${ms(cpu.user)}, sys ${ms(cpu.system)}), ${Math.round((packets - p0) / seconds)} RTP packets/s`,
+  );
 } finally {
   await client.stop();
   await load.close();

@@ -25,9 +25,13 @@ export interface RecordStart {
   readonly segmentLength: string;
   readonly source: 'session' | 'node';
 }
-export interface RecordReady { readonly type: 'ready' }
+export interface RecordReady {
+  readonly type: 'ready';
+}
 /** Every stream has delivered its first sample. */
-export interface RecordStreaming { readonly type: 'streaming' }
+export interface RecordStreaming {
+  readonly type: 'streaming';
+}
 export interface RecordDone {
   readonly type: 'done';
   readonly rtpPackets: number;
@@ -54,10 +58,13 @@ let expected = 0;
 
 function sessionSource(url: string, onSession: (s: RtspMediaSession) => void): Observable<MediaMessage> {
   return new Observable<MediaMessage>((subscriber) => {
-    const session = new RtspMediaSession({ url, transport: 'tcp' }, {
-      onMessage: (m) => (m.kind === 'end' ? subscriber.complete() : subscriber.next(m)),
-      onError: (e) => subscriber.error(e),
-    });
+    const session = new RtspMediaSession(
+      { url, transport: 'tcp' },
+      {
+        onMessage: (m) => (m.kind === 'end' ? subscriber.complete() : subscriber.next(m)),
+        onError: (e) => subscriber.error(e),
+      },
+    );
     onSession(session);
     session.start().catch((e: unknown) => subscriber.error(e));
     const sub = stop$.subscribe(() => void session.stop());
@@ -71,20 +78,28 @@ function sessionSource(url: string, onSession: (s: RtspMediaSession) => void): O
 function record(i: number, o: RecordStart): Running {
   let session: RtspMediaSession | undefined;
   const services = { dataDirectory: o.outDir };
-  const source: Observable<MediaMessage> = o.source === 'node'
-    ? rtspSourceNode.create!(
-        { '@type': rtspSourceNode.type, name: 'source', transport: 'Tcp', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: o.url } },
-        standaloneContext({ nodeName: 'source', logLevel: 'error', stop$, services, redactor }),
-      )([]) as Observable<MediaMessage>
-    : sessionSource(o.url, (s) => (session = s));
-  const first = source.pipe(tap((m) => {
-    if (m.kind === 'sample' && !streaming.has(i)) {
-      streaming.add(i);
-      if (streaming.size === expected) process.send?.({ type: 'streaming' } satisfies RecordStreaming);
-    }
-  }));
+  const source: Observable<MediaMessage> =
+    o.source === 'node'
+      ? (rtspSourceNode.create!(
+          { '@type': rtspSourceNode.type, name: 'source', transport: 'Tcp', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: o.url } },
+          standaloneContext({ nodeName: 'source', logLevel: 'error', stop$, services, redactor }),
+        )([]) as Observable<MediaMessage>)
+      : sessionSource(o.url, (s) => (session = s));
+  const first = source.pipe(
+    tap((m) => {
+      if (m.kind === 'sample' && !streaming.has(i)) {
+        streaming.add(i);
+        if (streaming.size === expected) process.send?.({ type: 'streaming' } satisfies RecordStreaming);
+      }
+    }),
+  );
   const segmenter = fmp4SegmenterNode.create!(
-    { '@type': fmp4SegmenterNode.type, name: 'segmenter', segmentLength: o.segmentLength, outputDirectoryPath: join(o.outDir, `s${String(i).padStart(3, '0')}`) },
+    {
+      '@type': fmp4SegmenterNode.type,
+      name: 'segmenter',
+      segmentLength: o.segmentLength,
+      outputDirectoryPath: join(o.outDir, `s${String(i).padStart(3, '0')}`),
+    },
     standaloneContext({ nodeName: 'segmenter', stop$, services, redactor }),
   );
   // a stream that fails (e.g. media timeout on a saturated machine) is reported at stop, not a crash
@@ -95,7 +110,10 @@ function record(i: number, o: RecordStart): Running {
   return { done, session: () => session };
 }
 
-export interface ProfileWritten { readonly type: 'profile-written'; readonly path: string }
+export interface ProfileWritten {
+  readonly type: 'profile-written';
+  readonly path: string;
+}
 
 // BENCH_PROFILE=heap samples allocations (collected ones included) instead of CPU time.
 const heapMode = process.env.BENCH_PROFILE === 'heap';
@@ -104,7 +122,13 @@ function profileStart(): void {
   profiler = new Session();
   profiler.connect();
   if (heapMode) {
-    profiler.post('HeapProfiler.enable', () => profiler?.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object));
+    profiler.post('HeapProfiler.enable', () =>
+      profiler?.post('HeapProfiler.startSampling', {
+        samplingInterval: 16384,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      } as object),
+    );
   } else profiler.post('Profiler.enable', () => profiler?.post('Profiler.start'));
 }
 function profileStop(path: string): void {
@@ -130,11 +154,16 @@ process.on('message', (m: RecordStart | { cmd: 'stop' } | { cmd: 'profile-start'
     stop$.next();
     void Promise.allSettled(running.map((r) => r.done)).then((results) => {
       const sessions = running.map((r) => r.session()).filter((s): s is RtspMediaSession => s !== undefined);
-      const sum = (k: 'rtpPackets' | 'lostPackets' | 'videoFrames' | 'audioFrames' | 'droppedBeforeConfig' | 'depacketizeErrors') => sessions.reduce((n, s) => n + s.stats[k], 0);
+      const sum = (k: 'rtpPackets' | 'lostPackets' | 'videoFrames' | 'audioFrames' | 'droppedBeforeConfig' | 'depacketizeErrors') =>
+        sessions.reduce((n, s) => n + s.stats[k], 0);
       const done: RecordDone = {
         type: 'done',
-        rtpPackets: sum('rtpPackets'), lostPackets: sum('lostPackets'), videoFrames: sum('videoFrames'), audioFrames: sum('audioFrames'),
-        droppedBeforeConfig: sum('droppedBeforeConfig'), depacketizeErrors: sum('depacketizeErrors'),
+        rtpPackets: sum('rtpPackets'),
+        lostPackets: sum('lostPackets'),
+        videoFrames: sum('videoFrames'),
+        audioFrames: sum('audioFrames'),
+        droppedBeforeConfig: sum('droppedBeforeConfig'),
+        depacketizeErrors: sum('depacketizeErrors'),
         segments: results.reduce((n, r) => n + (r.status === 'fulfilled' ? r.value : 0), 0),
         errors: failures,
       };

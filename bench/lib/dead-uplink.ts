@@ -36,18 +36,24 @@ export async function startDeadUplink(initial: DeadUplinkMode = 'blackhole'): Pr
   let server: Server | undefined;
   let current: DeadUplinkMode = initial;
 
-  const listen = (port: number): Promise<Server> => new Promise((resolve, reject) => {
-    const s = createServer((socket) => {
-      connections++;
-      sockets.add(socket);
-      // read (so the client's writes complete up to the socket buffers) and never reply
-      socket.on('data', (chunk: Buffer) => { bytesReceived += chunk.length; });
-      socket.on('error', () => socket.destroy());
-      socket.on('close', () => sockets.delete(socket));
+  const listen = (port: number): Promise<Server> =>
+    new Promise((resolve, reject) => {
+      const s = createServer((socket) => {
+        connections++;
+        sockets.add(socket);
+        // read (so the client's writes complete up to the socket buffers) and never reply
+        socket.on('data', (chunk: Buffer) => {
+          bytesReceived += chunk.length;
+        });
+        socket.on('error', () => socket.destroy());
+        socket.on('close', () => sockets.delete(socket));
+      });
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => {
+        s.off('error', reject);
+        resolve(s);
+      });
     });
-    s.once('error', reject);
-    s.listen(port, '127.0.0.1', () => { s.off('error', reject); resolve(s); });
-  });
 
   const stopListening = async (): Promise<void> => {
     const s = server;
@@ -65,7 +71,9 @@ export async function startDeadUplink(initial: DeadUplinkMode = 'blackhole'): Pr
   return {
     port,
     base: `http://127.0.0.1:${port}`,
-    get currentMode() { return current; },
+    get currentMode() {
+      return current;
+    },
     stats: () => ({ connections, bytesReceived, open: sockets.size }),
     async mode(m) {
       if (m === current) return;

@@ -95,7 +95,9 @@ export function machineInfo(): MachineInfo {
   }
   let ffmpeg: string | undefined;
   try {
-    ffmpeg = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' }).split('\n')[0]?.replace(/ Copyright.*/, '');
+    ffmpeg = execFileSync('ffmpeg', ['-version'], { encoding: 'utf8' })
+      .split('\n')[0]
+      ?.replace(/ Copyright.*/, '');
   } catch {
     /* not installed */
   }

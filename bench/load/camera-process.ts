@@ -9,7 +9,11 @@ import { ensureMediaFile, fixtureLocation } from '../../scripts/fixtures/cache.t
 
 export type LoadKind = 'sim';
 
-export interface LoadReady { readonly type: 'ready'; readonly url: string; readonly kind: LoadKind }
+export interface LoadReady {
+  readonly type: 'ready';
+  readonly url: string;
+  readonly kind: LoadKind;
+}
 export interface LoadStats {
   readonly type: 'stats';
   readonly rtpPackets: number;
@@ -36,7 +40,11 @@ const speed = Number(opt('speed', '1'));
 async function start(): Promise<Camera> {
   if (kind !== 'sim') throw new Error(`unknown load generator ${String(kind)}`);
   const cam = await startSimulatedCamera({ file, speed, path: '/live' });
-  return { url: cam.url, stats: () => ({ rtpPackets: cam.stats.rtpPackets, droppedPackets: cam.server.stats.droppedPackets, clients: cam.stats.clients }), close: () => cam.close() };
+  return {
+    url: cam.url,
+    stats: () => ({ rtpPackets: cam.stats.rtpPackets, droppedPackets: cam.server.stats.droppedPackets, clients: cam.stats.clients }),
+    close: () => cam.close(),
+  };
 }
 
 const camera = await start();

@@ -19,16 +19,32 @@ test('time-lapse topology with the custom node records only spaced keyframes', a
     rmSync(dir, { recursive: true, force: true });
   });
   await host.topologySet(JSON.parse(readFileSync('examples/custom-node/topology.json', 'utf8')));
-  await host.instanceSet({ name: 'lapse', properties: { topologyName: 'KeyframeTimelapse', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'outputFolder', value: join(dir, 'out') }] } });
+  await host.instanceSet({
+    name: 'lapse',
+    properties: {
+      topologyName: 'KeyframeTimelapse',
+      parameters: [
+        { name: 'rtspUrl', value: camera.url },
+        { name: 'outputFolder', value: join(dir, 'out') },
+      ],
+    },
+  });
   await host.instanceActivate('lapse');
   await new Promise((r) => setTimeout(r, 3000)); // ~24 s of media at 8×
   await host.instanceDeactivate('lapse');
   const files = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.mp4'));
   assert.ok(files.length >= 1, 'a file was written');
   const tracks = inspectMp4(new Uint8Array(readFileSync(join(dir, 'out', files[0]!))));
-  assert.deepEqual(tracks.map((x) => x.type), ['video'], 'audio dropped by the sampler');
+  assert.deepEqual(
+    tracks.map((x) => x.type),
+    ['video'],
+    'audio dropped by the sampler',
+  );
   const samples = tracks[0]!.samples;
   assert.ok(samples.length >= 5, `${samples.length} keyframes`);
-  assert.ok(samples.every((s) => s.is_sync), 'every sample is a keyframe');
+  assert.ok(
+    samples.every((s) => s.is_sync),
+    'every sample is a keyframe',
+  );
   for (let i = 1; i < samples.length; i++) assert.ok((samples[i]!.dts - samples[i - 1]!.dts) / tracks[0]!.timescale >= 2 - 1e-6, 'spaced by intervalSeconds');
 });

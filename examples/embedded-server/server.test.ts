@@ -18,11 +18,15 @@ test('createServer serves an application host: its own node type over the API, v
     rmSync(dir, { recursive: true, force: true });
   });
   const topology = JSON.parse(readFileSync('examples/custom-node/topology.json', 'utf8')) as { name: string };
-  const put = await fetch(`${server.http.url}/api/topologies/${topology.name}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(topology) });
+  const put = await fetch(`${server.http.url}/api/topologies/${topology.name}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(topology),
+  });
   assert.equal(put.status, 201, await put.text());
   const viewer = await fetch(`${server.http.url}/`);
   assert.equal(viewer.status, 200);
   assert.match(await viewer.text(), /<html/i);
   const assets = await fetch(`${server.http.url}/api/assets`);
-  assert.equal(assets.status, 200, 'playback reads the application\'s storage');
+  assert.equal(assets.status, 200, "playback reads the application's storage");
 });

@@ -5,8 +5,29 @@
 
 /** First segments of absolute paths that name a machine's own folders. */
 const ROOTS = [
-  'bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib64', 'media', 'mnt', 'opt', 'private', 'proc', 'root',
-  'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var', 'work', 'Users', 'Volumes',
+  'bin',
+  'boot',
+  'dev',
+  'etc',
+  'home',
+  'lib',
+  'lib64',
+  'media',
+  'mnt',
+  'opt',
+  'private',
+  'proc',
+  'root',
+  'run',
+  'sbin',
+  'srv',
+  'sys',
+  'tmp',
+  'usr',
+  'var',
+  'work',
+  'Users',
+  'Volumes',
 ];
 
 /**

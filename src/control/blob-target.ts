@@ -16,7 +16,12 @@ export interface BlobTarget {
   close(): Promise<void>;
 }
 
-export async function resolveBlobTarget(flag: string | undefined, dataDirectory: string, env: NodeJS.ProcessEnv = process.env, store?: string): Promise<BlobTarget> {
+export async function resolveBlobTarget(
+  flag: string | undefined,
+  dataDirectory: string,
+  env: NodeJS.ProcessEnv = process.env,
+  store?: string,
+): Promise<BlobTarget> {
   if (store !== undefined) {
     // `--store file:<folder>`: a local folder with the same layout as a container per asset
     const root = store.startsWith('file:') ? localStoreRoot(store) : undefined;

@@ -23,7 +23,9 @@ export async function embeddedStoreKey(location: string): Promise<string> {
   if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
   const key = (await readFile(path, 'utf8')).trim();
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || Buffer.from(key, 'base64').length < 32) {
-    throw new Error(`${path} does not hold a base64 account key of at least 32 bytes; delete it to generate a new one (recordings stored under the old key stay on disk but need that key)`);
+    throw new Error(
+      `${path} does not hold a base64 account key of at least 32 bytes; delete it to generate a new one (recordings stored under the old key stay on disk but need that key)`,
+    );
   }
   return key;
 }

@@ -102,7 +102,11 @@ function fileSinkV1(views: NodeViews): VersionedNode {
   } else {
     const { directory, fileName } = splitFilePathPattern(value);
     if (!directory.startsWith('/')) {
-      issues.push({ pointer: at, code: 'PropertyValueInvalid', message: 'filePathPattern must be an absolute path such as /var/media/clip-${System.DateTime}' });
+      issues.push({
+        pointer: at,
+        code: 'PropertyValueInvalid',
+        message: 'filePathPattern must be an absolute path such as /var/media/clip-${System.DateTime}',
+      });
       suppressed.add('/baseDirectoryPath');
     }
     if (fileName === '') {
@@ -134,7 +138,14 @@ function fileSinkV2(views: NodeViews): VersionedNode {
     written: drop(views.written)!,
     patterns: drop(views.patterns),
     unresolved: views.unresolved,
-    issues: [{ pointer: `/${key}`, code: 'PropertyUnknown', message: 'filePathPattern is the @apiVersion 1.0 form of the file sink; in 2.0 give baseDirectoryPath, fileNamePattern and maximumSizeMiB (or set "@apiVersion": "1.0")' }],
+    issues: [
+      {
+        pointer: `/${key}`,
+        code: 'PropertyUnknown',
+        message:
+          'filePathPattern is the @apiVersion 1.0 form of the file sink; in 2.0 give baseDirectoryPath, fileNamePattern and maximumSizeMiB (or set "@apiVersion": "1.0")',
+      },
+    ],
     renamed: new Map(),
     // that one message says what the missing 2.0 properties are
     suppressed: new Set(FILE_SINK_V2_PROPERTIES.filter((p) => keyOf(views.written, p) === undefined).map((p) => `/${p}`)),
@@ -153,18 +164,36 @@ function removedIn2(type: string, views: NodeViews): ConfigIssue[] {
   const endpoint = views.written['endpoint'];
   const credentials = isObject(endpoint) ? endpoint['credentials'] : undefined;
   if (isObject(credentials) && sameType(credentials['@type'], USERNAME_PASSWORD) && keyOf(credentials, 'password') === undefined) {
-    issues.push({ pointer: '/endpoint/credentials/password', code: 'PropertyRequired', message: 'required property "password" is missing: LVA 2.0 wants both username and password (give it through a SecretString parameter)' });
+    issues.push({
+      pointer: '/endpoint/credentials/password',
+      code: 'PropertyRequired',
+      message: 'required property "password" is missing: LVA 2.0 wants both username and password (give it through a SecretString parameter)',
+    });
   }
   if (sameType(type, FRAME_RATE_FILTER)) {
-    issues.push({ pointer: '/@type', code: 'ModuleValidationError', message: 'the frame rate filter is an @apiVersion 1.0 node type that LVA 2.0 removed: limit the rate with samplingOptions.maximumSamplesPerSecond on the extension node (or set "@apiVersion": "1.0")' });
+    issues.push({
+      pointer: '/@type',
+      code: 'ModuleValidationError',
+      message:
+        'the frame rate filter is an @apiVersion 1.0 node type that LVA 2.0 removed: limit the rate with samplingOptions.maximumSamplesPerSecond on the extension node (or set "@apiVersion": "1.0")',
+    });
   }
   const image = views.written['image'];
   const format = isObject(image) ? image['format'] : undefined;
   if (isObject(format) && sameType(format['@type'], IMAGE_FORMAT_RAW) && keyOf(format, 'pixelFormat') === undefined) {
-    issues.push({ pointer: '/image/format/pixelFormat', code: 'PropertyRequired', message: 'required property "pixelFormat" is missing: a 2.0 raw image format names its pixel format (Yuv420p, Rgb24, Bgr24, …)' });
+    issues.push({
+      pointer: '/image/format/pixelFormat',
+      code: 'PropertyRequired',
+      message: 'required property "pixelFormat" is missing: a 2.0 raw image format names its pixel format (Yuv420p, Rgb24, Bgr24, …)',
+    });
   }
   if (isObject(format) && sameType(format['@type'], IMAGE_FORMAT_ENCODED)) {
-    issues.push({ pointer: '/image/format/@type', code: 'ModuleValidationError', message: 'MediaGraphImageFormatEncoded is the @apiVersion 1.0 image format; 2.0 has #Microsoft.Media.MediaGraphImageFormatJpeg, …Bmp, …Png and …Raw (or set "@apiVersion": "1.0")' });
+    issues.push({
+      pointer: '/image/format/@type',
+      code: 'ModuleValidationError',
+      message:
+        'MediaGraphImageFormatEncoded is the @apiVersion 1.0 image format; 2.0 has #Microsoft.Media.MediaGraphImageFormatJpeg, …Bmp, …Png and …Raw (or set "@apiVersion": "1.0")',
+    });
   }
   return issues;
 }
@@ -223,5 +252,12 @@ export function avaTypeHint(type: string, known: readonly string[]): string | un
 /** `mediagraph validate`: LVA's direct methods carried `@apiVersion` on every document. */
 export function missingApiVersion(document: unknown, which: ValidationIssue['document']): ValidationIssue[] {
   if (!isObject(document) || Object.keys(document).some((k) => k.toLowerCase() === '@apiversion')) return [];
-  return [{ code: 'PropertyRequired', pointer: '/@apiVersion', message: `the ${which} has no "@apiVersion": LVA required one on every document ("1.0" or "2.0"; 1.0 documents are read with 1.0's rules)`, document: which }];
+  return [
+    {
+      code: 'PropertyRequired',
+      pointer: '/@apiVersion',
+      message: `the ${which} has no "@apiVersion": LVA required one on every document ("1.0" or "2.0"; 1.0 documents are read with 1.0's rules)`,
+      document: which,
+    },
+  ];
 }

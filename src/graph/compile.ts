@@ -33,8 +33,14 @@ export function compileGraph(plan: Plan, contextFor: (node: PlannedNode) => Node
   if (unsupported.length) {
     throw new MediaGraphError(
       'NodeTypeNotSupported',
-      unsupported.map((n) => `node "${n.origin.name}" (${n.definition.type}) is not supported yet: ${n.definition.notSupportedYet ?? 'no implementation'}`).join('; '),
-      unsupported.map((n) => ({ code: 'NodeTypeNotSupported' as const, target: `${n.origin.pointer}/@type`, message: `${n.definition.type} is not supported yet: ${n.definition.notSupportedYet ?? 'no implementation'}` })),
+      unsupported
+        .map((n) => `node "${n.origin.name}" (${n.definition.type}) is not supported yet: ${n.definition.notSupportedYet ?? 'no implementation'}`)
+        .join('; '),
+      unsupported.map((n) => ({
+        code: 'NodeTypeNotSupported' as const,
+        target: `${n.origin.pointer}/@type`,
+        message: `${n.definition.type} is not supported yet: ${n.definition.notSupportedYet ?? 'no implementation'}`,
+      })),
     );
   }
 
@@ -46,25 +52,40 @@ export function compileGraph(plan: Plan, contextFor: (node: PlannedNode) => Node
       operator = node.definition.create!(node.spec, contextFor(node));
     } catch (e) {
       if (e instanceof MediaGraphError) throw e;
-      throw new MediaGraphError('ActivationFailed', `node "${node.origin.name}" (${node.definition.type}) could not start: ${e instanceof Error ? e.message : String(e)}`);
+      throw new MediaGraphError(
+        'ActivationFailed',
+        `node "${node.origin.name}" (${node.definition.type}) could not start: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     const edges = (node.spec.inputs ?? []).map((input) => {
       const upstream = outputs.get(input.nodeName);
       if (!upstream) throw new MediaGraphError('InternalError', `input "${input.nodeName}" of "${node.name}" was not compiled first`);
       // selectors apply to media only (validation refuses them elsewhere)
-      const stream: Observable<AnyMessage> = input.outputSelectors?.length ? (upstream.stream as Observable<PortMessages['media']>).pipe(selectMediaTypes(input.outputSelectors)) : upstream.stream;
+      const stream: Observable<AnyMessage> = input.outputSelectors?.length
+        ? (upstream.stream as Observable<PortMessages['media']>).pipe(selectMediaTypes(input.outputSelectors))
+        : upstream.stream;
       return { kind: upstream.kind, stream };
     });
     const started: Observable<unknown> = operator(bindPorts(node, edges));
-    const out$ = started.pipe(catchError((e: unknown) => throwError(() => (e instanceof NodeFailure ? e : new NodeFailure(node.origin.name === node.name ? node.name : `${node.origin.name}/${node.name}`, e)))));
+    const out$ = started.pipe(
+      catchError((e: unknown) =>
+        throwError(() => (e instanceof NodeFailure ? e : new NodeFailure(node.origin.name === node.name ? node.name : `${node.origin.name}/${node.name}`, e))),
+      ),
+    );
     const output = node.definition.output;
     if (node.definition.role === 'sink' || output === null) sinks.push(out$);
     // what a node with an output port emits is that port's kind: its create() was typed so (defineNode)
-    else outputs.set(node.name, { kind: output.kind, stream: connectable(out$ as Observable<AnyMessage>, { connector: () => new Subject<AnyMessage>(), resetOnDisconnect: false }) });
+    else
+      outputs.set(node.name, {
+        kind: output.kind,
+        stream: connectable(out$ as Observable<AnyMessage>, { connector: () => new Subject<AnyMessage>(), resetOnDisconnect: false }),
+      });
   }
   const order = plan.nodes.filter((n) => outputs.has(n.name)).reverse();
   const run$ = new Observable<never>((subscriber) => {
-    const sub = merge(...sinks).pipe(ignoreElements()).subscribe(subscriber);
+    const sub = merge(...sinks)
+      .pipe(ignoreElements())
+      .subscribe(subscriber);
     const connections: Subscription[] = [];
     for (const n of order) {
       if (sub.closed) break;
@@ -81,10 +102,14 @@ export function compileGraph(plan: Plan, contextFor: (node: PlannedNode) => Node
 /** Routes a node's incoming edges to its named ports: one edge as is, several merged, none empty. */
 function bindPorts(node: PlannedNode, edges: readonly { readonly kind: string; readonly stream: Observable<AnyMessage> }[]): NodeInputs<InputPorts> {
   const ports = node.definition.inputs;
-  const routing = routeInputs(ports, edges.map((e) => e.kind));
-  const problem = routing.mismatched.length || routing.overflow.length
-    ? `its inputs do not fit its ports (${edges.map((e) => e.kind).join(', ')})`
-    : routing.unfilled.map((u) => `port "${u.port}" needs ${u.min} input(s), got ${u.count}`).join('; ');
+  const routing = routeInputs(
+    ports,
+    edges.map((e) => e.kind),
+  );
+  const problem =
+    routing.mismatched.length || routing.overflow.length
+      ? `its inputs do not fit its ports (${edges.map((e) => e.kind).join(', ')})`
+      : routing.unfilled.map((u) => `port "${u.port}" needs ${u.min} input(s), got ${u.count}`).join('; ');
   if (problem) throw new MediaGraphError('ActivationFailed', `node "${node.origin.name}" (${node.definition.type}) could not start: ${problem}`);
   const bound: Record<string, Observable<AnyMessage>> = {};
   for (const name of Object.keys(ports)) {

@@ -100,16 +100,30 @@ export function topologyQuotaIssues(raw: unknown): ValidationIssue[] {
     list.items.forEach((node, i) => {
       const inputs = arrayAt(node, 'inputs');
       if (inputs && inputs.items.length > DOCUMENT_LIMITS.maxInputsPerNode) {
-        issues.push(limitIssue('topology', `${base}/${pointerSegment(list.key)}/${i}/${pointerSegment(inputs.key)}`, `a node takes at most ${DOCUMENT_LIMITS.maxInputsPerNode} inputs, not ${inputs.items.length}`));
+        issues.push(
+          limitIssue(
+            'topology',
+            `${base}/${pointerSegment(list.key)}/${i}/${pointerSegment(inputs.key)}`,
+            `a node takes at most ${DOCUMENT_LIMITS.maxInputsPerNode} inputs, not ${inputs.items.length}`,
+          ),
+        );
       }
     });
   }
   if (nodes > DOCUMENT_LIMITS.maxNodes) {
-    issues.push(limitIssue('topology', base, `a topology holds at most ${DOCUMENT_LIMITS.maxNodes} nodes (sources, processors and sinks together), not ${nodes}`));
+    issues.push(
+      limitIssue('topology', base, `a topology holds at most ${DOCUMENT_LIMITS.maxNodes} nodes (sources, processors and sinks together), not ${nodes}`),
+    );
   }
   const parameters = arrayAt(props, 'parameters');
   if (parameters && parameters.items.length > DOCUMENT_LIMITS.maxParameters) {
-    issues.push(limitIssue('topology', `${base}/${pointerSegment(parameters.key)}`, `a topology declares at most ${DOCUMENT_LIMITS.maxParameters} parameters, not ${parameters.items.length}`));
+    issues.push(
+      limitIssue(
+        'topology',
+        `${base}/${pointerSegment(parameters.key)}`,
+        `a topology declares at most ${DOCUMENT_LIMITS.maxParameters} parameters, not ${parameters.items.length}`,
+      ),
+    );
   }
   return issues;
 }
@@ -119,7 +133,13 @@ export function instanceQuotaIssues(raw: unknown): ValidationIssue[] {
   const props = propsKey !== undefined && isObject(raw) ? raw[propsKey] : undefined;
   const parameters = arrayAt(props, 'parameters');
   if (!parameters || parameters.items.length <= DOCUMENT_LIMITS.maxParameters) return [];
-  return [limitIssue('instance', `/${pointerSegment(propsKey!)}/${pointerSegment(parameters.key)}`, `an instance sets at most ${DOCUMENT_LIMITS.maxParameters} parameters, not ${parameters.items.length}`)];
+  return [
+    limitIssue(
+      'instance',
+      `/${pointerSegment(propsKey!)}/${pointerSegment(parameters.key)}`,
+      `an instance sets at most ${DOCUMENT_LIMITS.maxParameters} parameters, not ${parameters.items.length}`,
+    ),
+  ];
 }
 
 /** Everything above for one document; both checks cost at most one step per value. */

@@ -22,7 +22,8 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
     const name = n.spec.name;
     if (typeof name !== 'string') continue;
     const prior = byName.get(name);
-    if (prior) out.push(issue('GraphValidationError', `${n.pointer}/name`, `node name "${shown(name)}" is already used at ${prior.pointer}; node names must be unique`));
+    if (prior)
+      out.push(issue('GraphValidationError', `${n.pointer}/name`, `node name "${shown(name)}" is already used at ${prior.pointer}; node names must be unique`));
     else byName.set(name, n);
   }
 
@@ -54,7 +55,13 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
       if (typeof input?.nodeName !== 'string') return;
       const upstream = byName.get(input.nodeName);
       if (!upstream) {
-        out.push(issue('GraphValidationError', `${at}/nodeName`, `input names node "${shown(input.nodeName)}", which does not exist${suggest(input.nodeName, [...byName.keys()])}`));
+        out.push(
+          issue(
+            'GraphValidationError',
+            `${at}/nodeName`,
+            `input names node "${shown(input.nodeName)}", which does not exist${suggest(input.nodeName, [...byName.keys()])}`,
+          ),
+        );
         return;
       }
       consumers.set(input.nodeName, (consumers.get(input.nodeName) ?? 0) + 1);
@@ -63,7 +70,13 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
         const first = soleConsumer.get(input.nodeName);
         if (first === undefined) soleConsumer.set(input.nodeName, String(n.spec.name));
         else {
-          out.push(issue('GraphValidationError', `${at}/nodeName`, `"${shown(input.nodeName)}" (${up.type}) has a single-consumer output: its "${up.output.kind}" stream goes to one node only, and "${shown(first)}" already takes it; give "${shown(n.spec.name)}" its own ${up.type}`));
+          out.push(
+            issue(
+              'GraphValidationError',
+              `${at}/nodeName`,
+              `"${shown(input.nodeName)}" (${up.type}) has a single-consumer output: its "${up.output.kind}" stream goes to one node only, and "${shown(first)}" already takes it; give "${shown(n.spec.name)}" its own ${up.type}`,
+            ),
+          );
           return;
         }
       }
@@ -75,7 +88,9 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
       }
       kinds[i] = up.output.kind;
       if (input.outputSelectors?.length && up.output.kind !== 'media') {
-        out.push(issue('ModuleValidationError', `${at}/outputSelectors`, `outputSelectors select media types; "${shown(input.nodeName)}" emits "${up.output.kind}"`));
+        out.push(
+          issue('ModuleValidationError', `${at}/outputSelectors`, `outputSelectors select media types; "${shown(input.nodeName)}" emits "${up.output.kind}"`),
+        );
       }
     });
     const down = n.definition;
@@ -85,15 +100,35 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
     for (const i of routing.mismatched) {
       const input = inputs[i]!;
       const up = byName.get(input.nodeName)?.definition;
-      out.push(issue('ModuleValidationError', `${n.pointer}/inputs/${i}/nodeName`, `port kinds do not match: "${shown(input.nodeName)}" (${up?.type}) emits "${kinds[i]}", but "${shown(n.spec.name)}" (${down.type}) accepts ${accepted.map((k) => `"${k}"`).join(' or ')}`));
+      out.push(
+        issue(
+          'ModuleValidationError',
+          `${n.pointer}/inputs/${i}/nodeName`,
+          `port kinds do not match: "${shown(input.nodeName)}" (${up?.type}) emits "${kinds[i]}", but "${shown(n.spec.name)}" (${down.type}) accepts ${accepted.map((k) => `"${k}"`).join(' or ')}`,
+        ),
+      );
     }
     // with the wrong number of inputs, which port is short or full is an echo of that
     if (!countOk || routing.mismatched.length || kinds.includes(undefined)) continue;
     for (const i of routing.overflow) {
-      out.push(issue('ModuleValidationError', `${n.pointer}/inputs/${i}/nodeName`, `"${shown(n.spec.name)}" (${down.type}) has no room for another "${kinds[i]}" input: ${describePorts(down.inputs)}`));
+      out.push(
+        issue(
+          'ModuleValidationError',
+          `${n.pointer}/inputs/${i}/nodeName`,
+          `"${shown(n.spec.name)}" (${down.type}) has no room for another "${kinds[i]}" input: ${describePorts(down.inputs)}`,
+        ),
+      );
     }
     for (const u of routing.unfilled) {
-      out.push(issue('ModuleValidationError', `${n.pointer}/inputs`, `"${shown(n.spec.name)}" (${down.type}) needs ${u.min} input(s) on its port "${u.port}" (${acceptedKinds(down.inputs[u.port]!).map((k) => `"${k}"`).join(' or ')}), got ${u.count}: ${describePorts(down.inputs)}`));
+      out.push(
+        issue(
+          'ModuleValidationError',
+          `${n.pointer}/inputs`,
+          `"${shown(n.spec.name)}" (${down.type}) needs ${u.min} input(s) on its port "${u.port}" (${acceptedKinds(down.inputs[u.port]!)
+            .map((k) => `"${k}"`)
+            .join(' or ')}), got ${u.count}: ${describePorts(down.inputs)}`,
+        ),
+      );
     }
   }
 
@@ -102,7 +137,13 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
   for (const n of nodes) {
     const role = n.definition?.role;
     if (!danglingInputs && (role === 'source' || role === 'processor') && !consumers.has(n.spec.name)) {
-      out.push(issue('GraphValidationError', `${n.pointer}/name`, `${role} "${shown(n.spec.name)}" feeds no node: its output goes nowhere (a partitioned or unfinished graph)`));
+      out.push(
+        issue(
+          'GraphValidationError',
+          `${n.pointer}/name`,
+          `${role} "${shown(n.spec.name)}" feeds no node: its output goes nowhere (a partitioned or unfinished graph)`,
+        ),
+      );
     }
   }
 
@@ -116,7 +157,14 @@ export function graphIssues(nodes: readonly ValidatedNode[]): ValidationIssue[] 
 
 /** `media ("media"), trigger ("signal" or "media")`: what a node's ports take, for messages. */
 function describePorts(ports: NonNullable<ValidatedNode['definition']>['inputs']): string {
-  return `its ports are ${Object.entries(ports).map(([name, port]) => `${name} (${acceptedKinds(port).map((k) => `"${k}"`).join(' or ')}${(port.max ?? 1) > 1 ? `, up to ${port.max === Infinity ? 'any number' : port.max}` : ''})`).join(', ')}`;
+  return `its ports are ${Object.entries(ports)
+    .map(
+      ([name, port]) =>
+        `${name} (${acceptedKinds(port)
+          .map((k) => `"${k}"`)
+          .join(' or ')}${(port.max ?? 1) > 1 ? `, up to ${port.max === Infinity ? 'any number' : port.max}` : ''})`,
+    )
+    .join(', ')}`;
 }
 
 function findCycle(nodes: readonly ValidatedNode[], byName: ReadonlyMap<string, ValidatedNode>): string[] | undefined {

@@ -24,7 +24,7 @@ function branchFor(schema: JsonSchema, value: Record<string, unknown>): JsonSche
   return branches.find((b) => {
     const ts = schemaProps(b)?.['@type'];
     if (!ts) return false;
-    const options = ts['const'] !== undefined ? [ts['const']] : (ts['enum'] as unknown[] | undefined) ?? [];
+    const options = ts['const'] !== undefined ? [ts['const']] : ((ts['enum'] as unknown[] | undefined) ?? []);
     return options.some((o) => typeof o === 'string' && o.toLowerCase() === t.toLowerCase());
   });
 }

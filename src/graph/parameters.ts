@@ -4,12 +4,7 @@ import type { ParameterDeclaration, ParameterType, ParameterValue, ValidationIss
 import { pointer } from './json-document.ts';
 import { suggest } from './schema-check.ts';
 
-export const SYSTEM_VARIABLES = [
-  'System.GraphTopologyName',
-  'System.GraphInstanceName',
-  'System.DateTime',
-  'System.PreciseDateTime',
-] as const;
+export const SYSTEM_VARIABLES = ['System.GraphTopologyName', 'System.GraphInstanceName', 'System.DateTime', 'System.PreciseDateTime'] as const;
 
 export interface SystemContext {
   readonly topologyName: string;
@@ -61,10 +56,7 @@ export interface ResolvedParameters {
  * Checks declarations and instance values. Pass `instanceValues: undefined` to validate a
  * topology alone: parameters without defaults then stay unresolved instead of missing.
  */
-export function resolveParameters(
-  declarations: readonly ParameterDeclaration[],
-  instanceValues: readonly ParameterValue[] | undefined,
-): ResolvedParameters {
+export function resolveParameters(declarations: readonly ParameterDeclaration[], instanceValues: readonly ParameterValue[] | undefined): ResolvedParameters {
   const issues: ValidationIssue[] = [];
   const byName = new Map<string, ParameterDeclaration>();
   declarations.forEach((d, i) => {
@@ -77,7 +69,8 @@ export function resolveParameters(
     const defaultText = scalarText(d.default);
     if (defaultText !== undefined) {
       const problem = checkParameterValue(d.type, defaultText);
-      if (problem) issues.push({ code: 'ParameterTypeMismatch', pointer: `${at}/default`, message: `default of parameter "${d.name}": ${problem}`, document: 'topology' });
+      if (problem)
+        issues.push({ code: 'ParameterTypeMismatch', pointer: `${at}/default`, message: `default of parameter "${d.name}": ${problem}`, document: 'topology' });
     }
   });
 
@@ -93,7 +86,12 @@ export function resolveParameters(
     const at = pointer('properties', 'parameters', i);
     const d = byName.get(p.name.toLowerCase());
     if (!d) {
-      issues.push({ code: 'ParameterUnknown', pointer: `${at}/name`, message: `instance sets parameter "${p.name}", which the topology does not declare`, document: 'instance' });
+      issues.push({
+        code: 'ParameterUnknown',
+        pointer: `${at}/name`,
+        message: `instance sets parameter "${p.name}", which the topology does not declare`,
+        document: 'instance',
+      });
       return;
     }
     if (given.has(d.name)) {
@@ -115,7 +113,12 @@ export function resolveParameters(
     const v = values.get(d.name);
     if (d.type === 'SecretString' && v) secrets.push(v);
     if (instanceValues !== undefined && v === undefined) {
-      issues.push({ code: 'ParameterMissing', pointer: '/properties/parameters', message: `parameter "${d.name}" has no default and the instance gives no value`, document: 'instance' });
+      issues.push({
+        code: 'ParameterMissing',
+        pointer: '/properties/parameters',
+        message: `parameter "${d.name}" has no default and the instance gives no value`,
+        document: 'instance',
+      });
     }
   }
   return { values, secrets, issues };
@@ -158,11 +161,16 @@ export function substitute<T>(
   const now = system.now ?? new Date();
   const systemValue = (name: string): string | undefined => {
     switch (name.toLowerCase()) {
-      case 'system.graphtopologyname': return system.topologyName;
-      case 'system.graphinstancename': return system.instanceName;
-      case 'system.datetime': return formatSystemDateTime(now, false);
-      case 'system.precisedatetime': return formatSystemDateTime(now, true);
-      default: return undefined;
+      case 'system.graphtopologyname':
+        return system.topologyName;
+      case 'system.graphinstancename':
+        return system.instanceName;
+      case 'system.datetime':
+        return formatSystemDateTime(now, false);
+      case 'system.precisedatetime':
+        return formatSystemDateTime(now, true);
+      default:
+        return undefined;
     }
   };
   const isKnownSystem = (name: string): boolean => SYSTEM_VARIABLES.some((s) => s.toLowerCase() === name.toLowerCase());
@@ -176,12 +184,20 @@ export function substitute<T>(
           const name = rawName.trim();
           if (!name.toLowerCase().startsWith('system.')) return whole;
           if (!isKnownSystem(name)) {
-            issues.push({ code: 'ParameterUnknown', pointer: p, message: `unknown system variable \${${name}}${source}; known: ${SYSTEM_VARIABLES.join(', ')}`, document: 'topology' });
+            issues.push({
+              code: 'ParameterUnknown',
+              pointer: p,
+              message: `unknown system variable \${${name}}${source}; known: ${SYSTEM_VARIABLES.join(', ')}`,
+              document: 'topology',
+            });
             return whole;
           }
           if (options.keepSystemVariables) return whole;
           const sv = systemValue(name);
-          if (sv === undefined) { pending = true; return whole; }
+          if (sv === undefined) {
+            pending = true;
+            return whole;
+          }
           return sv;
         });
       const out = v.replace(REFERENCE, (whole, rawName: string) => {
@@ -190,11 +206,19 @@ export function substitute<T>(
         const declaredName = declaredByLower.get(name.toLowerCase());
         if (declaredName === undefined) {
           pending = true;
-          issues.push({ code: 'ParameterUnknown', pointer: p, message: `parameter "${name}" is not declared in properties.parameters${suggest(name, [...declared])}`, document: 'topology' });
+          issues.push({
+            code: 'ParameterUnknown',
+            pointer: p,
+            message: `parameter "${name}" is not declared in properties.parameters${suggest(name, [...declared])}`,
+            document: 'topology',
+          });
           return whole;
         }
         const pv = lowerValues.get(name.toLowerCase());
-        if (pv === undefined) { pending = true; return whole; }
+        if (pv === undefined) {
+          pending = true;
+          return whole;
+        }
         return expandSystem(pv, ` (in the value of parameter "${declaredName}")`);
       });
       if (pending) unresolved.push(p);

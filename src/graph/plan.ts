@@ -28,7 +28,8 @@ export function planGraph(nodes: readonly ValidatedNode[], registry: NodeTypeLoo
       expanded.push({ name: spec.name, spec, definition, origin });
       return;
     }
-    if (depth >= MAX_EXPANSION_DEPTH) throw new MediaGraphError('ModuleValidationError', `composite ${definition.type} expands more than ${MAX_EXPANSION_DEPTH} levels deep`);
+    if (depth >= MAX_EXPANSION_DEPTH)
+      throw new MediaGraphError('ModuleValidationError', `composite ${definition.type} expands more than ${MAX_EXPANSION_DEPTH} levels deep`);
     const parts = definition.expand(spec);
     if (parts.length === 0 || parts[parts.length - 1]?.name !== spec.name) {
       throw new MediaGraphError('InternalError', `composite ${definition.type} must end its expansion with a node named "${spec.name}"`);

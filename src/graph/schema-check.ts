@@ -84,13 +84,7 @@ function toIssue(e: ErrorObject, base: string, document: ValidationIssue['docume
 /** Issues reported per schema check; validateTopology caps the whole list too. */
 export const MAX_ISSUES_PER_CHECK = 50;
 
-export function schemaIssues(
-  schema: JsonSchema,
-  value: unknown,
-  base: string,
-  document: ValidationIssue['document'],
-  what: string,
-): ValidationIssue[] {
+export function schemaIssues(schema: JsonSchema, value: unknown, base: string, document: ValidationIssue['document'], what: string): ValidationIssue[] {
   const validate = validatorFor(schema);
   if (validate(value)) return [];
   const seen = new Set<string>();

@@ -2,15 +2,7 @@
 // per-node schema and rules → graph rules. Every issue names a JSON pointer and a rule.
 // The result is frozen and is what the planner and compiler consume.
 import type { NodeSpec, NodeInputSpec, NodeTypeLookup } from '../types/node.ts';
-import {
-  NODE_SECTIONS,
-  SECTION_ROLE,
-  type Instance,
-  type ParameterDeclaration,
-  type Topology,
-  type ValidatedNode,
-  type ValidationIssue,
-} from './model.ts';
+import { NODE_SECTIONS, SECTION_ROLE, type Instance, type ParameterDeclaration, type Topology, type ValidatedNode, type ValidationIssue } from './model.ts';
 import { instanceSchema, nodeSchemaFor, topologyEnvelopeSchema } from './document-schemas.ts';
 import { normalizeBySchema } from './normalize.ts';
 import { resolveParameters, substitute, type SystemContext } from './parameters.ts';
@@ -26,7 +18,9 @@ export const MAX_REPORTED_ISSUES = 100;
 const MAX_MESSAGE_CHARS = 500;
 
 function bounded(issues: readonly ValidationIssue[]): ValidationIssue[] {
-  return issues.slice(0, MAX_REPORTED_ISSUES).map((i) => (i.message.length > MAX_MESSAGE_CHARS ? { ...i, message: `${i.message.slice(0, MAX_MESSAGE_CHARS)}…` } : i));
+  return issues
+    .slice(0, MAX_REPORTED_ISSUES)
+    .map((i) => (i.message.length > MAX_MESSAGE_CHARS ? { ...i, message: `${i.message.slice(0, MAX_MESSAGE_CHARS)}…` } : i));
 }
 
 export type { ValidatedNode } from './model.ts';
@@ -66,11 +60,14 @@ export function toOriginalPointer(raw: unknown, canonical: string): string {
   if (canonical === '') return '';
   let node: unknown = raw;
   const out: string[] = [];
-  for (const seg of canonical.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+  for (const seg of canonical
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     let key = seg;
     if (isObject(node)) {
       // the spelling is usually the user's already; searching every key per issue is quadratic
-      key = Object.hasOwn(node, seg) ? seg : Object.keys(node).find((k) => k.toLowerCase() === seg.toLowerCase()) ?? seg;
+      key = Object.hasOwn(node, seg) ? seg : (Object.keys(node).find((k) => k.toLowerCase() === seg.toLowerCase()) ?? seg);
       node = node[key];
     } else if (Array.isArray(node)) {
       node = node[Number(seg)];
@@ -125,16 +122,29 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
     issues.push(...ni.issues);
     if (options.requireApiVersion) issues.push(...missingApiVersion(options.instance, 'instance'));
     instance = ni.instance;
-    if (instance && typeof envelope['name'] === 'string' && typeof instance.properties?.topologyName === 'string' &&
-        instance.properties.topologyName.toLowerCase() !== String(envelope['name']).toLowerCase()) {
-      issues.push({ code: 'TopologyNotFound', pointer: toOriginalPointer(options.instance, '/properties/topologyName'), message: `instance refers to topology "${instance.properties.topologyName}", not "${String(envelope['name'])}"`, document: 'instance' });
+    if (
+      instance &&
+      typeof envelope['name'] === 'string' &&
+      typeof instance.properties?.topologyName === 'string' &&
+      instance.properties.topologyName.toLowerCase() !== String(envelope['name']).toLowerCase()
+    ) {
+      issues.push({
+        code: 'TopologyNotFound',
+        pointer: toOriginalPointer(options.instance, '/properties/topologyName'),
+        message: `instance refers to topology "${instance.properties.topologyName}", not "${String(envelope['name'])}"`,
+        document: 'instance',
+      });
     }
   }
   const declarations = (Array.isArray(props['parameters']) ? props['parameters'] : []).filter(isObject) as unknown as ParameterDeclaration[];
   const resolved = resolveParameters(
     declarations.filter((d) => typeof d.name === 'string'),
     // entries without a string name are reported by the instance schema; they set nothing
-    instance ? (Array.isArray(instance.properties?.parameters) ? instance.properties.parameters.filter((p) => isObject(p) && typeof p.name === 'string') : []) : undefined,
+    instance
+      ? Array.isArray(instance.properties?.parameters)
+        ? instance.properties.parameters.filter((p) => isObject(p) && typeof p.name === 'string')
+        : []
+      : undefined,
   );
   for (const i of resolved.issues) {
     const doc = i.document === 'instance' ? options.instance : raw;
@@ -162,7 +172,12 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       if (typeof type === 'string' && !definition) {
         const known = registry.list().map((d) => d.type);
         const hint = avaTypeHint(type, known) ?? suggest(type, known);
-        issues.push({ code: 'ModuleValidationError', pointer: toOriginalPointer(raw, `${at}/@type`), message: `unknown node type "${type}"${hint || `; registered types: ${known.join(', ')}`}`, document: 'topology' });
+        issues.push({
+          code: 'ModuleValidationError',
+          pointer: toOriginalPointer(raw, `${at}/@type`),
+          message: `unknown node type "${type}"${hint || `; registered types: ${known.join(', ')}`}`,
+          document: 'topology',
+        });
       }
       const normalized = (definition ? normalizeBySchema(rawNode, nodeSchemaFor(definition)) : rawNode) as Record<string, unknown>;
       const sub = substitute(normalized, at, declared, resolved.values, system);
@@ -171,7 +186,9 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       const substituted = (definition ? normalizeBySchema(sub.value, nodeSchemaFor(definition)) : sub.value) as Record<string, unknown>;
       const relative = (p: string): string => p.slice(at.length);
       // what the parameters made of each pattern, system variables kept: judged only with an instance
-      const patterns = instance ? (substitute(normalized, at, declared, resolved.values, system, { keepSystemVariables: true }).value as Record<string, unknown>) : undefined;
+      const patterns = instance
+        ? (substitute(normalized, at, declared, resolved.values, system, { keepSystemVariables: true }).value as Record<string, unknown>)
+        : undefined;
       const versioned = nodeForVersion(definition?.type ?? String(type), apiVersion, {
         spec: substituted,
         written: normalized,
@@ -191,14 +208,29 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       };
       for (const c of versioned.issues) {
         // already written in the user's terms
-        issues.push({ code: c.code as ValidationIssue['code'], pointer: toOriginalPointer(raw, `${at}${c.pointer}`), message: c.message, document: 'topology' });
+        issues.push({
+          code: c.code as ValidationIssue['code'],
+          pointer: toOriginalPointer(raw, `${at}${c.pointer}`),
+          message: c.message,
+          document: 'topology',
+        });
       }
       if (!definition) return;
       if (definition.role !== SECTION_ROLE[section]) {
-        issues.push({ code: 'ModuleValidationError', pointer: toOriginalPointer(raw, `${at}/@type`), message: `${definition.type} is a ${definition.role}; it belongs in properties.${definition.role}s, not ${section}`, document: 'topology' });
+        issues.push({
+          code: 'ModuleValidationError',
+          pointer: toOriginalPointer(raw, `${at}/@type`),
+          message: `${definition.type} is a ${definition.role}; it belongs in properties.${definition.role}s, not ${section}`,
+          document: 'topology',
+        });
       }
       if (definition.notSupportedYet || (!definition.create && !definition.expand)) {
-        warnings.push({ code: 'NodeTypeNotSupported', pointer: toOriginalPointer(raw, `${at}/@type`), message: `${definition.type} cannot run on this host (${definition.notSupportedYet ?? 'no implementation'}): the topology validates, but activating an instance of it fails`, document: 'topology' });
+        warnings.push({
+          code: 'NodeTypeNotSupported',
+          pointer: toOriginalPointer(raw, `${at}/@type`),
+          message: `${definition.type} cannot run on this host (${definition.notSupportedYet ?? 'no implementation'}): the topology validates, but activating an instance of it fails`,
+          document: 'topology',
+        });
       }
       const skipped = new Set([...versioned.unresolved, ...versioned.suppressed]);
       const isSkipped = (rel: string): boolean => [...skipped].some((u) => rel === u || rel.startsWith(`${u}/`));
@@ -208,10 +240,20 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
         issues.push({ ...i, pointer: userPointer(rel), message: userMessage(rel, i.message) });
       }
       if (definition.check) {
-        const context = { raw: versioned.written as unknown as NodeSpec, unresolved: versioned.unresolved, apiVersion, patterns: versioned.patterns as unknown as NodeSpec | undefined };
+        const context = {
+          raw: versioned.written as unknown as NodeSpec,
+          unresolved: versioned.unresolved,
+          apiVersion,
+          patterns: versioned.patterns as unknown as NodeSpec | undefined,
+        };
         for (const c of definition.check(spec, context)) {
           if (isSkipped(c.pointer)) continue;
-          issues.push({ code: c.code as ValidationIssue['code'], pointer: userPointer(c.pointer), message: userMessage(c.pointer, c.message), document: 'topology' });
+          issues.push({
+            code: c.code as ValidationIssue['code'],
+            pointer: userPointer(c.pointer),
+            message: userMessage(c.pointer, c.message),
+            document: 'topology',
+          });
         }
       }
     });
@@ -227,7 +269,15 @@ export function validateTopology(raw: unknown, registry: NodeTypeLookup, options
       ...Object.fromEntries(NODE_SECTIONS.filter((s) => Array.isArray(props[s])).map((s) => [s, nodes.filter((n) => n.section === s).map((n) => n.spec)])),
     },
   }) as unknown as Topology;
-  return { ok: issues.length === 0, issues: bounded(issues), warnings: bounded(warnings), topology, instance, nodes: deepFreeze(nodes), secrets: resolved.secrets };
+  return {
+    ok: issues.length === 0,
+    issues: bounded(issues),
+    warnings: bounded(warnings),
+    topology,
+    instance,
+    nodes: deepFreeze(nodes),
+    secrets: resolved.secrets,
+  };
 }
 
 export function inputsOf(spec: NodeSpec): readonly NodeInputSpec[] {

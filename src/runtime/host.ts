@@ -97,8 +97,16 @@ export type SetResult<T> = { readonly created: boolean; readonly value: T };
 const DEFAULT_QUOTAS = { topologies: 50, instances: 1000 };
 
 function issuesToError(code: MediaGraphError['code'], what: string, issues: readonly ValidationIssue[]): MediaGraphError {
-  const details: ErrorDetail[] = issues.map((i) => ({ code: i.code, target: i.pointer, message: i.document === 'instance' ? `instance: ${i.message}` : i.message }));
-  return new MediaGraphError(code, `${what} is invalid: ${issues.length} problem(s): ${details.map((d) => `${d.target || '/'}: ${d.message}`).join('; ')}`, details);
+  const details: ErrorDetail[] = issues.map((i) => ({
+    code: i.code,
+    target: i.pointer,
+    message: i.document === 'instance' ? `instance: ${i.message}` : i.message,
+  }));
+  return new MediaGraphError(
+    code,
+    `${what} is invalid: ${issues.length} problem(s): ${details.map((d) => `${d.target || '/'}: ${d.message}`).join('; ')}`,
+    details,
+  );
 }
 
 function codeFor(issues: readonly ValidationIssue[]): MediaGraphError['code'] {
@@ -215,7 +223,10 @@ export class MediaGraphHost {
         const users = this.#instancesOf(key).filter((u) => u.document.name.toLowerCase() !== replacing?.toLowerCase());
         const active = users.filter((u) => u.state !== 'Inactive');
         if (active.length) {
-          throw new MediaGraphError('TopologyChangeNotAllowed', `topology "${name}" is used by instance(s) that are not Inactive: ${active.map((u) => `${u.document.name} (${u.state})`).join(', ')}; deactivate them first`);
+          throw new MediaGraphError(
+            'TopologyChangeNotAllowed',
+            `topology "${name}" is used by instance(s) that are not Inactive: ${active.map((u) => `${u.document.name} (${u.state})`).join(', ')}; deactivate them first`,
+          );
         }
         const broken = this.#breakage(raw, name, users);
         if (broken) throw broken;
@@ -244,7 +255,11 @@ export class MediaGraphHost {
       }
     }
     if (!problems.length) return undefined;
-    return new MediaGraphError('TopologyChangeNotAllowed', `the change would break instance(s) of topology "${name}": ${problems.map((p) => p.message).join('; ')}`, problems);
+    return new MediaGraphError(
+      'TopologyChangeNotAllowed',
+      `the change would break instance(s) of topology "${name}": ${problems.map((p) => p.message).join('; ')}`,
+      problems,
+    );
   }
 
   topologyGet(name: string): Topology {
@@ -264,7 +279,10 @@ export class MediaGraphHost {
       if (!this.#topologies.has(key)) return false;
       const users = this.#instancesOf(key);
       if (users.length) {
-        throw new MediaGraphError('GraphTopologyInUse', `topology "${name}" is used by instance(s) ${users.map((u) => `"${u.document.name}"`).join(', ')}; delete them first`);
+        throw new MediaGraphError(
+          'GraphTopologyInUse',
+          `topology "${name}" is used by instance(s) ${users.map((u) => `"${u.document.name}"`).join(', ')}; delete them first`,
+        );
       }
       await this.#store.deleteTopology(name);
       this.#topologies.delete(key);
@@ -290,7 +308,12 @@ export class MediaGraphHost {
         throw new MediaGraphError('QuotaExceeded', `the host already holds ${this.#instances.size} instances (the maximum)`);
       }
       const topology = this.#topologies.get(n.instance.properties.topologyName.toLowerCase());
-      if (!topology) throw new MediaGraphError('TopologyNotFound', `instance "${n.instance.name}" names topology "${n.instance.properties.topologyName}", which does not exist`, [{ code: 'TopologyNotFound', target: '/properties/topologyName', message: 'no such topology' }]);
+      if (!topology)
+        throw new MediaGraphError(
+          'TopologyNotFound',
+          `instance "${n.instance.name}" names topology "${n.instance.properties.topologyName}", which does not exist`,
+          [{ code: 'TopologyNotFound', target: '/properties/topologyName', message: 'no such topology' }],
+        );
       const rawWithSecrets = existing ? keepMaskedSecrets(raw, existing.raw, existing.redactor) : raw;
       const v = validateTopology(topology.raw, this.registry, { instance: rawWithSecrets });
       if (!v.ok) throw issuesToError(codeFor(v.issues), 'instance', v.issues);
@@ -313,12 +336,26 @@ export class MediaGraphHost {
     const base = { state: e.state, activatedAt: e.activatedAt, lastError: e.lastError, shouldRecord: e.desiredActive };
     const r = e.state === 'Active' ? e.run?.recordingState() : undefined;
     if (r) {
-      const failure = r.lastFailure ? { lastError: { code: 'NodeFailed', message: r.lastFailure.message, at: new Date(r.lastFailure.atMs).toISOString() } } : {};
+      const failure = r.lastFailure
+        ? { lastError: { code: 'NodeFailed', message: r.lastFailure.message, at: new Date(r.lastFailure.atMs).toISOString() } }
+        : {};
       return r.recording
         ? { ...base, ...failure, recording: true, restarts: r.restarts }
-        : { ...base, ...failure, recording: false, notRecordingSince: new Date(r.notRecordingSinceMs ?? Date.now()).toISOString(), notRecordingReason: r.reason, restarts: r.restarts };
+        : {
+            ...base,
+            ...failure,
+            recording: false,
+            notRecordingSince: new Date(r.notRecordingSinceMs ?? Date.now()).toISOString(),
+            notRecordingReason: r.reason,
+            restarts: r.restarts,
+          };
     }
-    return { ...base, recording: false, restarts: 0, ...(e.desiredActive ? { notRecordingSince: e.lastError?.at ?? e.activatedAt, notRecordingReason: e.state } : {}) };
+    return {
+      ...base,
+      recording: false,
+      restarts: 0,
+      ...(e.desiredActive ? { notRecordingSince: e.lastError?.at ?? e.activatedAt, notRecordingReason: e.state } : {}),
+    };
   }
 
   instanceList(): Instance[] {
@@ -360,7 +397,11 @@ export class MediaGraphHost {
     const together = validateTopology(topologyRaw, this.registry, { instance: instanceRaw });
     if (!together.ok) throw issuesToError(codeFor(together.issues), 'instance', together.issues);
     const users = topologyChanged ? this.#instancesOf(topologyKey) : [];
-    const broken = this.#breakage(topologyRaw, v.topology.name, users.filter((u) => u !== storedInstance));
+    const broken = this.#breakage(
+      topologyRaw,
+      v.topology.name,
+      users.filter((u) => u !== storedInstance),
+    );
     if (broken) throw broken;
     const affected = new Set<InstanceEntry>(users);
     if (instanceChanged && storedInstance) affected.add(storedInstance);
@@ -380,10 +421,13 @@ export class MediaGraphHost {
     } finally {
       // by name: a replaced instance is a new entry
       for (const name of wereRunning) {
-        await this.instanceActivate(name).catch((err: unknown) => this.logger.error('re-activation after a change failed', { instance: name, error: err instanceof Error ? err.message : String(err) }));
+        await this.instanceActivate(name).catch((err: unknown) =>
+          this.logger.error('re-activation after a change failed', { instance: name, error: err instanceof Error ? err.message : String(err) }),
+        );
       }
     }
-    const outcome = (changed: boolean, r: SetResult<unknown> | undefined): ApplyResult['topology'] => (!changed || !r ? 'unchanged' : r.created ? 'created' : 'updated');
+    const outcome = (changed: boolean, r: SetResult<unknown> | undefined): ApplyResult['topology'] =>
+      !changed || !r ? 'unchanged' : r.created ? 'created' : 'updated';
     return { topology: outcome(topologyChanged, topology), instance: outcome(instanceChanged, instance) };
   }
 
@@ -465,16 +509,16 @@ export class MediaGraphHost {
   /** What callers see: state filled in, SecretString values masked (LVA never echoed them). */
   #present(e: InstanceEntry): Instance {
     const topology = this.#topologies.get(e.document.properties.topologyName.toLowerCase());
-    const secret = new Set(
-      (topology?.document.properties.parameters ?? []).filter((d) => d.type === 'SecretString').map((d) => d.name.toLowerCase()),
-    );
+    const secret = new Set((topology?.document.properties.parameters ?? []).filter((d) => d.type === 'SecretString').map((d) => d.name.toLowerCase()));
     return {
       ...e.document,
       properties: {
         ...e.document.properties,
         // SecretStrings masked whole; anything else shaped like a secret (a password in an
         // rtsp:// URL's userinfo) masked in place
-        parameters: e.document.properties.parameters?.map((p) => (secret.has(p.name.toLowerCase()) ? { name: p.name, value: REDACTION_MASK } : { name: p.name, value: e.redactor.text(String(p.value)) })),
+        parameters: e.document.properties.parameters?.map((p) =>
+          secret.has(p.name.toLowerCase()) ? { name: p.name, value: REDACTION_MASK } : { name: p.name, value: e.redactor.text(String(p.value)) },
+        ),
         state: e.state,
       },
     };
@@ -483,7 +527,11 @@ export class MediaGraphHost {
   #setState(e: InstanceEntry, state: InstanceState, error?: { code: string; message: string }): void {
     const previous = e.state;
     e.state = state;
-    this.#hub.publish('GraphInstanceStateChanged', subjectFor(e.document.name), e.redactor.value({ state, previousState: previous, ...(error ? { error } : {}) }));
+    this.#hub.publish(
+      'GraphInstanceStateChanged',
+      subjectFor(e.document.name),
+      e.redactor.value({ state, previousState: previous, ...(error ? { error } : {}) }),
+    );
   }
 
   async #setDesired(e: InstanceEntry, desiredActive: boolean): Promise<void> {
@@ -528,7 +576,11 @@ export class MediaGraphHost {
       void run.done.then((outcome) => this.#onRunEnded(e, run, outcome.error));
     } catch (err) {
       const error = err instanceof MediaGraphError ? err : new MediaGraphError('ActivationFailed', err instanceof Error ? err.message : String(err));
-      const redacted = new MediaGraphError(error.code, e.redactor.text(error.message), error.details.map((d) => ({ ...d, message: e.redactor.text(d.message) })));
+      const redacted = new MediaGraphError(
+        error.code,
+        e.redactor.text(error.message),
+        error.details.map((d) => ({ ...d, message: e.redactor.text(d.message) })),
+      );
       e.lastError = { code: redacted.code, message: redacted.message, at: this.#now().toISOString() };
       this.#setState(e, 'Inactive', { code: redacted.code, message: redacted.message });
       throw redacted;
@@ -557,7 +609,9 @@ export class MediaGraphHost {
     e.run = undefined;
     if (run) {
       e.stopping = run;
-      const outcome = await run.stop(this.#options.deactivateTimeoutMs ?? 120_000).finally(() => { e.stopping = undefined; });
+      const outcome = await run.stop(this.#options.deactivateTimeoutMs ?? 120_000).finally(() => {
+        e.stopping = undefined;
+      });
       if (outcome.stoppedByTimeout) this.logger.warn('deactivation timed out; what was not uploaded stays cached', { instance: e.document.name });
       if (outcome.error !== undefined) {
         const message = e.redactor.text(outcome.error instanceof Error ? outcome.error.message : String(outcome.error));

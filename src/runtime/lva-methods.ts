@@ -16,7 +16,10 @@ const PAGE_SIZE = 100;
 function nameOf(payload: Record<string, unknown>): string {
   const key = Object.keys(payload).find((k) => k.toLowerCase() === 'name');
   const name = key ? payload[key] : undefined;
-  if (typeof name !== 'string' || !name) throw new MediaGraphError('InvalidResource', 'the payload needs a "name"', [{ code: 'PropertyRequired', target: '/name', message: 'required property "name" is missing' }]);
+  if (typeof name !== 'string' || !name)
+    throw new MediaGraphError('InvalidResource', 'the payload needs a "name"', [
+      { code: 'PropertyRequired', target: '/name', message: 'required property "name" is missing' },
+    ]);
   return name;
 }
 
@@ -64,9 +67,16 @@ const METHODS: Record<string, Method> = {
 };
 
 export const LVA_METHOD_NAMES = [
-  'GraphTopologySet', 'GraphTopologyGet', 'GraphTopologyList', 'GraphTopologyDelete',
-  'GraphInstanceSet', 'GraphInstanceGet', 'GraphInstanceList', 'GraphInstanceDelete',
-  'GraphInstanceActivate', 'GraphInstanceDeactivate',
+  'GraphTopologySet',
+  'GraphTopologyGet',
+  'GraphTopologyList',
+  'GraphTopologyDelete',
+  'GraphInstanceSet',
+  'GraphInstanceGet',
+  'GraphInstanceList',
+  'GraphInstanceDelete',
+  'GraphInstanceActivate',
+  'GraphInstanceDeactivate',
 ] as const;
 
 export async function invokeMethod(host: MediaGraphHost, methodName: string, payload: unknown): Promise<MethodResponse> {
@@ -76,7 +86,9 @@ export async function invokeMethod(host: MediaGraphHost, methodName: string, pay
     const body = (typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? payload : {}) as Record<string, unknown>;
     const version = body['@apiVersion'];
     if (version !== undefined && version !== '1.0' && version !== '2.0') {
-      throw new MediaGraphError('ApiVersionNotSupported', `the API version '${String(version)}' is not supported. Supported version(s): 1.0, 2.0`, [{ code: 'ApiVersionNotSupported', target: '/@apiVersion', message: 'supported: 1.0, 2.0' }]);
+      throw new MediaGraphError('ApiVersionNotSupported', `the API version '${String(version)}' is not supported. Supported version(s): 1.0, 2.0`, [
+        { code: 'ApiVersionNotSupported', target: '/@apiVersion', message: 'supported: 1.0, 2.0' },
+      ]);
     }
     return await method(host, body);
   } catch (e) {

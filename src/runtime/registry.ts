@@ -63,7 +63,13 @@ function portsProblem(d: NodeDefinition): string | undefined {
     if (kinds.length === 0 || !kinds.every(isKind)) return `input port "${name}" needs a kind (a port kind name, or a list of them)`;
     const min = p?.min ?? 1;
     const max = p?.max ?? 1;
-    if (typeof min !== 'number' || typeof max !== 'number' || !(Number.isInteger(min) && min >= 0) || !(max === Infinity || Number.isInteger(max)) || max < Math.max(1, min)) {
+    if (
+      typeof min !== 'number' ||
+      typeof max !== 'number' ||
+      !(Number.isInteger(min) && min >= 0) ||
+      !(max === Infinity || Number.isInteger(max)) ||
+      max < Math.max(1, min)
+    ) {
       return `input port "${name}": min and max count its inputs (integers, 0 ≤ min ≤ max, max ≥ 1 or Infinity)`;
     }
   }

@@ -62,7 +62,9 @@ export class RetentionSweeper implements RetentionService {
     this.#assets.set(key, entry);
     // soon after a start: what expired while the host was down goes first
     this.#schedule(Math.min(this.#intervalMs, 60_000));
-    return () => { if (this.#assets.get(key) === entry) this.#assets.delete(key); };
+    return () => {
+      if (this.#assets.get(key) === entry) this.#assets.delete(key);
+    };
   }
 
   totals(): RetentionTotals {
@@ -88,7 +90,10 @@ export class RetentionSweeper implements RetentionService {
 
   #schedule(delayMs: number): void {
     if (this.#closed || this.#timer || this.#running) return;
-    this.#timer = setTimeout(() => { this.#timer = undefined; void this.sweepNow(); }, delayMs);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.sweepNow();
+    }, delayMs);
     this.#timer.unref();
   }
 
@@ -110,7 +115,10 @@ export class RetentionSweeper implements RetentionService {
       } catch (e) {
         failed++;
         this.#totals.failures++;
-        this.#logger.warn('retention could not delete from an asset; the next sweep tries again', { asset: entry.assetName, error: e instanceof Error ? e.message : String(e) });
+        this.#logger.warn('retention could not delete from an asset; the next sweep tries again', {
+          asset: entry.assetName,
+          error: e instanceof Error ? e.message : String(e),
+        });
       }
     }
     this.#totals.sweeps++;

@@ -141,7 +141,10 @@ export class SupervisedRun {
   #backoff(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       this.#wakeFromBackoff = resolve;
-      this.#timer = setTimeout(() => { this.#wakeFromBackoff = undefined; resolve(); }, ms);
+      this.#timer = setTimeout(() => {
+        this.#wakeFromBackoff = undefined;
+        resolve();
+      }, ms);
     });
   }
 

@@ -53,7 +53,9 @@ function mapDeclarations(doc: unknown, map: (d: Json) => Json): unknown {
  * so `name` and `properties` are where clients look), SecretString defaults masked.
  */
 export function presentTopology(stored: unknown): Topology {
-  return mapDeclarations(normalizeBySchema(stored, topologyEnvelopeSchema), (d) => (isSecretWithDefault(d) ? { ...d, [keyOf(d, 'default')!]: REDACTION_MASK } : d)) as Topology;
+  return mapDeclarations(normalizeBySchema(stored, topologyEnvelopeSchema), (d) =>
+    isSecretWithDefault(d) ? { ...d, [keyOf(d, 'default')!]: REDACTION_MASK } : d,
+  ) as Topology;
 }
 
 /**
@@ -73,9 +75,11 @@ export function keepMaskedTopologySecrets(raw: unknown, storedByName: (name: str
     if (dk === undefined || d[dk] !== REDACTION_MASK || String(field(d, 'type') ?? '').toLowerCase() !== 'secretstring') return d;
     const name = String(field(d, 'name'));
     if (!stored.has(name.toLowerCase())) {
-      throw new MediaGraphError('ParameterDeclarationInvalid', `parameter "${name}": the default is the mask "${REDACTION_MASK}" (as GraphTopologyGet shows a secret) but no default is stored for it; give the value`, [
-        { code: 'ParameterDeclarationInvalid', target: '/properties/parameters', message: `"${name}": masked default with no stored value` },
-      ]);
+      throw new MediaGraphError(
+        'ParameterDeclarationInvalid',
+        `parameter "${name}": the default is the mask "${REDACTION_MASK}" (as GraphTopologyGet shows a secret) but no default is stored for it; give the value`,
+        [{ code: 'ParameterDeclarationInvalid', target: '/properties/parameters', message: `"${name}": masked default with no stored value` }],
+      );
     }
     return { ...d, [dk]: stored.get(name.toLowerCase()) };
   });

@@ -18,7 +18,12 @@ export function cameraTopologyName(camera: Pick<SiteCamera, 'name'>): string {
  * `password` is the resolved secret (from the environment, a file or inline); `cachePath` the
  * absolute cache folder of the site.
  */
-export function expandCamera(camera: SiteCamera, site: Pick<SiteConfig, 'defaults' | 'cache'>, cachePath: string, password: string | undefined): ExpandedCamera {
+export function expandCamera(
+  camera: SiteCamera,
+  site: Pick<SiteConfig, 'defaults' | 'cache'>,
+  cachePath: string,
+  password: string | undefined,
+): ExpandedCamera {
   const segmentLength = camera.segmentLength ?? site.defaults?.segmentLength ?? 'PT30S';
   const transport = camera.transport ?? site.defaults?.transport;
   const audio = camera.audio ?? site.defaults?.audio ?? true;
@@ -61,7 +66,9 @@ export function expandCamera(camera: SiteCamera, site: Pick<SiteConfig, 'default
           inputs: [
             {
               nodeName: 'rtspSource',
-              outputSelectors: [audio ? { property: 'mediaType', operator: 'isNot', value: 'application' } : { property: 'mediaType', operator: 'is', value: 'video' }],
+              outputSelectors: [
+                audio ? { property: 'mediaType', operator: 'isNot', value: 'application' } : { property: 'mediaType', operator: 'is', value: 'video' },
+              ],
             },
           ],
         },

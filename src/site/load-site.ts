@@ -84,7 +84,12 @@ export async function loadSite(file: string, registry: NodeTypeLookup, options: 
   };
   const readSecret = async (pointer: string, source: { env?: string; file?: string; inline?: string }): Promise<string | undefined> => {
     if (source.inline !== undefined) {
-      problems.push({ pointer, message: 'a secret written in the site file is readable by whoever reads the file; prefer an environment variable or a file (mode 0600)', code: 'SecretInline', warning: true });
+      problems.push({
+        pointer,
+        message: 'a secret written in the site file is readable by whoever reads the file; prefer an environment variable or a file (mode 0600)',
+        code: 'SecretInline',
+        warning: true,
+      });
       return source.inline;
     }
     if (source.env !== undefined) {
@@ -109,8 +114,14 @@ export async function loadSite(file: string, registry: NodeTypeLookup, options: 
   if (site.storage) {
     const s = site.storage;
     const given = [s.connectionStringEnv, s.connectionStringFile, s.connectionString].filter((x) => x !== undefined).length;
-    if (given > 1) problems.push({ pointer: '/storage', message: 'give one of connectionStringEnv, connectionStringFile, connectionString', code: 'PropertyValueInvalid' });
-    const ptr = s.connectionStringEnv !== undefined ? '/storage/connectionStringEnv' : s.connectionStringFile !== undefined ? '/storage/connectionStringFile' : '/storage/connectionString';
+    if (given > 1)
+      problems.push({ pointer: '/storage', message: 'give one of connectionStringEnv, connectionStringFile, connectionString', code: 'PropertyValueInvalid' });
+    const ptr =
+      s.connectionStringEnv !== undefined
+        ? '/storage/connectionStringEnv'
+        : s.connectionStringFile !== undefined
+          ? '/storage/connectionStringFile'
+          : '/storage/connectionString';
     storageConnection = await readSecret(ptr, { env: s.connectionStringEnv, file: s.connectionStringFile, inline: s.connectionString });
     if (storageConnection) secrets.push(storageConnection);
   }
@@ -138,7 +149,12 @@ export async function loadSite(file: string, registry: NodeTypeLookup, options: 
     if (camera.enabled === false) for (let k = before; k < problems.length; k++) problems[k] = { ...problems[k]!, warning: true };
     if (password) secrets.push(password);
     if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(camera.rtspUrl)) {
-      problems.push({ pointer: `${at}/rtspUrl`, message: 'the URL holds a password; prefer username with passwordEnv or passwordFile', code: 'SecretInline', warning: true });
+      problems.push({
+        pointer: `${at}/rtspUrl`,
+        message: 'the URL holds a password; prefer username with passwordEnv or passwordFile',
+        code: 'SecretInline',
+        warning: true,
+      });
     }
     const { topology, instance } = expandCamera(camera, site, cachePath, password);
     const check = validateTopology(topology, registry, { instance });
@@ -155,7 +171,8 @@ export async function loadSite(file: string, registry: NodeTypeLookup, options: 
     for (const issue of check.issues) problems.push({ pointer: `${at}${issue.pointer}`, message: issue.message, code: issue.code });
     const name = (topology as { name?: unknown }).name;
     if (typeof name === 'string') {
-      if (topologies.has(name.toLowerCase())) problems.push({ pointer: `${at}/name`, message: `topology "${name}" is listed twice`, code: 'PropertyValueInvalid' });
+      if (topologies.has(name.toLowerCase()))
+        problems.push({ pointer: `${at}/name`, message: `topology "${name}" is listed twice`, code: 'PropertyValueInvalid' });
       topologies.set(name.toLowerCase(), { doc: topology, pointer: at });
     }
   }
@@ -170,13 +187,21 @@ export async function loadSite(file: string, registry: NodeTypeLookup, options: 
     const topologyName = doc.properties?.topologyName;
     const topology = typeof topologyName === 'string' ? topologies.get(topologyName.toLowerCase()) : undefined;
     if (!topology) {
-      problems.push({ pointer: `${at}/properties/topologyName`, message: `names topology ${JSON.stringify(topologyName)}, which is not listed under "topologies"`, code: 'TopologyNotFound' });
+      problems.push({
+        pointer: `${at}/properties/topologyName`,
+        message: `names topology ${JSON.stringify(topologyName)}, which is not listed under "topologies"`,
+        code: 'TopologyNotFound',
+      });
       continue;
     }
     const check = validateTopology(topology.doc, registry, { instance });
     secrets.push(...check.secrets);
     for (const issue of check.issues.filter((x) => x.document === 'instance' || x.code.startsWith('Parameter'))) {
-      problems.push({ pointer: issue.document === 'instance' ? `${at}${issue.pointer}` : `${topology.pointer}${issue.pointer}`, message: issue.message, code: issue.code });
+      problems.push({
+        pointer: issue.document === 'instance' ? `${at}${issue.pointer}` : `${topology.pointer}${issue.pointer}`,
+        message: issue.message,
+        code: issue.code,
+      });
     }
     graphs.push({ name: doc.name, topology: topology.doc, instance, pointer: at });
   }
@@ -209,4 +234,3 @@ function cameraPointer(at: string, pointer: string): string {
   if (/transport$/.test(pointer)) return `${at}/transport`;
   return at;
 }
-

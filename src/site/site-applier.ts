@@ -54,7 +54,9 @@ export class SiteApplier {
     const managed = new Set([...(await this.#readState()).instances, ...plan.graphs.map((g) => g.name), ...plan.disabled].map((n) => n.toLowerCase()));
     for (const i of this.#host.instanceList()) {
       if (managed.has(i.name.toLowerCase()) || !this.#host.instanceStatus(i.name).shouldRecord) continue;
-      await this.#host.instanceActivate(i.name).catch((e: unknown) => this.#log(`site: instance ${i.name} (not in the site file) did not resume: ${message(e)}`));
+      await this.#host
+        .instanceActivate(i.name)
+        .catch((e: unknown) => this.#log(`site: instance ${i.name} (not in the site file) did not resume: ${message(e)}`));
     }
   }
 
@@ -67,17 +69,19 @@ export class SiteApplier {
     const known = new Set(this.#host.instanceList().map((i) => i.name.toLowerCase()));
     // removed first and together: each drains its cache, which must not hold up the others
     const gone = previous.instances.filter((n) => !wanted.has(n.toLowerCase()) && known.has(n.toLowerCase()));
-    await Promise.all(gone.map(async (name) => {
-      try {
-        await this.#host.instanceDeactivate(name);
-        await this.#host.instanceDelete(name);
-        report.removed.push(name);
-        this.#log(`site: camera ${name} removed from the file: stopped`);
-      } catch (e) {
-        report.failed.push({ name, message: redactor.text(message(e)) });
-        this.#log(`site: camera ${name} could not be removed: ${redactor.text(message(e))}`);
-      }
-    }));
+    await Promise.all(
+      gone.map(async (name) => {
+        try {
+          await this.#host.instanceDeactivate(name);
+          await this.#host.instanceDelete(name);
+          report.removed.push(name);
+          this.#log(`site: camera ${name} removed from the file: stopped`);
+        } catch (e) {
+          report.failed.push({ name, message: redactor.text(message(e)) });
+          this.#log(`site: camera ${name} could not be removed: ${redactor.text(message(e))}`);
+        }
+      }),
+    );
     for (const name of plan.disabled) {
       if (!known.has(name.toLowerCase()) || this.#host.instanceStatus(name).state === 'Inactive') continue;
       await this.#host.instanceDeactivate(name).catch(() => undefined);
@@ -112,7 +116,9 @@ export class SiteApplier {
     }
     await this.#writeState({
       instances: [...plan.graphs.map((g) => g.name), ...plan.disabled, ...report.failed.filter((f) => gone.includes(f.name)).map((f) => f.name)],
-      topologies: [...new Set([...topologies, ...previous.topologies.filter((t) => this.#host.topologyList().some((x) => x.name.toLowerCase() === t.toLowerCase()))])],
+      topologies: [
+        ...new Set([...topologies, ...previous.topologies.filter((t) => this.#host.topologyList().some((x) => x.name.toLowerCase() === t.toLowerCase()))]),
+      ],
     });
     return report;
   }

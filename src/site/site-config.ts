@@ -64,7 +64,12 @@ const cameraOptions = {
     additionalProperties: false,
     description: "how much of the camera's recordings to keep, oldest deleted first; absent: keep forever",
     properties: {
-      period: { type: 'string', pattern: '^[Pp](\\d+[Dd])?([Tt](\\d+[Hh])?(\\d+[Mm])?(\\d+[Ss])?)?$', description: 'delete recordings older than this ISO-8601 duration (at least one minute)', examples: ['P30D', 'PT12H', 'PT10M'] },
+      period: {
+        type: 'string',
+        pattern: '^[Pp](\\d+[Dd])?([Tt](\\d+[Hh])?(\\d+[Mm])?(\\d+[Ss])?)?$',
+        description: 'delete recordings older than this ISO-8601 duration (at least one minute)',
+        examples: ['P30D', 'PT12H', 'PT10M'],
+      },
       maximumSizeMiB: { type: 'integer', minimum: 1, description: "delete the oldest recordings while the camera's asset holds more than this" },
     },
   },

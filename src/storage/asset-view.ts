@@ -39,10 +39,17 @@ export interface AssetMedia {
  * [fromMs, toMs)): the index's ranges plus the listing of what is newer. `index`: the day's
  * index when already read, null when known to be absent, undefined to read it here.
  */
-export async function dayRanges(src: AssetListingSource, day: string, fromMs: number, toMs: number, signal?: AbortSignal, index?: DayIndex | null): Promise<TimeRange[]> {
+export async function dayRanges(
+  src: AssetListingSource,
+  day: string,
+  fromMs: number,
+  toMs: number,
+  signal?: AbortSignal,
+  index?: DayIndex | null,
+): Promise<TimeRange[]> {
   const dayStart = dayStartMs(day);
   const dayEnd = dayStart + DAY_MS;
-  const idx = index === null ? undefined : index ?? (await src.readIndex(day, signal));
+  const idx = index === null ? undefined : (index ?? (await src.readIndex(day, signal)));
   if (!idx) return mergeRanges(await src.listSegmentSpans(segmentDayPrefix(day), signal));
   const through = idx.ranges.reduce((m, r) => Math.max(m, r.endMs), dayStart);
   // a minute early: neighbouring segments' clocks may overlap a little (the writer rewrites the
@@ -64,10 +71,11 @@ export async function dayRanges(src: AssetListingSource, day: string, fromMs: nu
 export async function availableMedia(src: AssetListingSource, fromMs: number, toMs: number, signal?: AbortSignal, nowMs = Date.now()): Promise<AssetMedia> {
   const ranges: TimeRange[] = [];
   const gaps: GapRange[] = [];
-  const days = toMs - fromMs <= SHORT_WINDOW_MS
-    // a segment starting before midnight is in the previous day's index
-    ? daysCovering(fromMs - DAY_MS, toMs).map((day) => ({ day, indexed: true }))
-    : await longWindowDays(src, fromMs, toMs, nowMs, signal);
+  const days =
+    toMs - fromMs <= SHORT_WINDOW_MS
+      ? // a segment starting before midnight is in the previous day's index
+        daysCovering(fromMs - DAY_MS, toMs).map((day) => ({ day, indexed: true }))
+      : await longWindowDays(src, fromMs, toMs, nowMs, signal);
   for (const { day, indexed } of days) {
     const idx = indexed ? await src.readIndex(day, signal) : undefined;
     ranges.push(...(await dayRanges(src, day, fromMs, toMs, signal, idx ?? null)));
@@ -82,7 +90,13 @@ export async function availableMedia(src: AssetListingSource, fromMs: number, to
  * window (`0000`–`9999` is 3.65 M days), plus the days after the last index up to now, which
  * may hold media no index lists yet.
  */
-async function longWindowDays(src: AssetListingSource, fromMs: number, toMs: number, nowMs: number, signal?: AbortSignal): Promise<{ day: string; indexed: boolean }[]> {
+async function longWindowDays(
+  src: AssetListingSource,
+  fromMs: number,
+  toMs: number,
+  nowMs: number,
+  signal?: AbortSignal,
+): Promise<{ day: string; indexed: boolean }[]> {
   const firstDay = dayStartMs(utcDay(fromMs - DAY_MS));
   const indexed = (await src.listIndexDays(signal)).filter((d) => dayStartMs(d) >= firstDay && dayStartMs(d) < toMs);
   const out = indexed.map((day) => ({ day, indexed: true }));
@@ -120,7 +134,10 @@ export async function recordedExtent(src: AssetListingSource, signal?: AbortSign
   let startMs: number | undefined;
   for (const day of days) {
     const r = await dayRanges(src, day, dayStartMs(day), dayStartMs(day) + DAY_MS, signal);
-    if (r.length) { startMs = r[0]!.startMs; break; }
+    if (r.length) {
+      startMs = r[0]!.startMs;
+      break;
+    }
   }
   const tail: TimeRange[] = [];
   for (const day of tailDays) tail.push(...(await src.listSegmentSpans(segmentDayPrefix(day), signal)));
@@ -143,7 +160,11 @@ function extentOf(ranges: readonly TimeRange[]): TimeRange | undefined {
  * Segments overlapping [fromMs, toMs), sorted by start: one listing per day prefix, from a
  * segment's length before the window (`list` lists one prefix).
  */
-export async function listSegmentsBetween<T extends { readonly startMs: number; readonly endMs: number }>(fromMs: number, toMs: number, list: (prefix: string) => Promise<T[]>): Promise<T[]> {
+export async function listSegmentsBetween<T extends { readonly startMs: number; readonly endMs: number }>(
+  fromMs: number,
+  toMs: number,
+  list: (prefix: string) => Promise<T[]>,
+): Promise<T[]> {
   const out: T[] = [];
   for (let day = dayStartMs(utcDay(fromMs - SEGMENT_LOOKBACK_MS)); day < toMs; day += DAY_MS) {
     for (const s of await list(segmentDayPrefix(utcDay(day)))) if (s.endMs > fromMs && s.startMs < toMs) out.push(s);

@@ -48,7 +48,10 @@ export function parseDeletionMarker(name: string): TimeRange | undefined {
 export function subtractWindow<T extends TimeRange>(ranges: readonly T[], fromMs: number, toMs: number): T[] {
   const out: T[] = [];
   for (const r of ranges) {
-    if (r.endMs <= fromMs || r.startMs >= toMs) { out.push(r); continue; }
+    if (r.endMs <= fromMs || r.startMs >= toMs) {
+      out.push(r);
+      continue;
+    }
     if (r.startMs < fromMs) out.push({ ...r, endMs: fromMs });
     if (r.endMs > toMs) out.push({ ...r, startMs: toMs });
   }
@@ -60,7 +63,13 @@ export function subtractWindow<T extends TimeRange>(ranges: readonly T[], fromMs
  * kept whole), oldest first, with the index entries and gaps of that window. `inventory`: the
  * listing when the caller already has it (a retention sweep).
  */
-export async function deleteMediaBetween(target: DeletionTarget, fromMs: number, toMs: number, signal?: AbortSignal, inventory?: readonly SegmentFile[]): Promise<MediaDeletion> {
+export async function deleteMediaBetween(
+  target: DeletionTarget,
+  fromMs: number,
+  toMs: number,
+  signal?: AbortSignal,
+  inventory?: readonly SegmentFile[],
+): Promise<MediaDeletion> {
   const all = inventory ?? (await target.listSegmentInventory(signal));
   const doomed = all.filter((s) => s.startMs >= fromMs && s.endMs <= toMs).sort((a, b) => a.startMs - b.startMs);
   const doomedNames = new Set(doomed.map((s) => s.name));
@@ -88,21 +97,28 @@ export async function deleteMediaBetween(target: DeletionTarget, fromMs: number,
   let bytes = 0;
   for (const day of days) {
     if (indexDays.includes(day)) {
-      await target.rewriteDayIndex(day, (current) => {
-        const keptSpans = kept.filter((s) => utcDay(s.startMs) === day).map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
-        const pieces = subtractWindow(current.ranges, fromMs, toMs);
-        for (const p of pieces) {
-          const to = utcDay(p.startMs);
-          if (to === day) continue;
-          const slot = carried.get(to) ?? new Map<string, TimeRange[]>();
-          carried.set(to, slot);
-          slot.set(day, pieces.filter((x) => utcDay(x.startMs) === to));
-        }
-        const incoming = [...(carried.get(day)?.values() ?? [])].flat();
-        const ranges = mergeRanges([...pieces.filter((p) => utcDay(p.startMs) === day), ...keptSpans, ...incoming]);
-        const gaps = mergeGaps(subtractWindow(current.gaps, fromMs, toMs));
-        return ranges.length || gaps.length ? { day, ranges, gaps } : null;
-      }, signal);
+      await target.rewriteDayIndex(
+        day,
+        (current) => {
+          const keptSpans = kept.filter((s) => utcDay(s.startMs) === day).map((s) => ({ startMs: s.startMs, endMs: s.endMs }));
+          const pieces = subtractWindow(current.ranges, fromMs, toMs);
+          for (const p of pieces) {
+            const to = utcDay(p.startMs);
+            if (to === day) continue;
+            const slot = carried.get(to) ?? new Map<string, TimeRange[]>();
+            carried.set(to, slot);
+            slot.set(
+              day,
+              pieces.filter((x) => utcDay(x.startMs) === to),
+            );
+          }
+          const incoming = [...(carried.get(day)?.values() ?? [])].flat();
+          const ranges = mergeRanges([...pieces.filter((p) => utcDay(p.startMs) === day), ...keptSpans, ...incoming]);
+          const gaps = mergeGaps(subtractWindow(current.gaps, fromMs, toMs));
+          return ranges.length || gaps.length ? { day, ranges, gaps } : null;
+        },
+        signal,
+      );
     }
     for (const s of byDay.get(day) ?? []) {
       await target.removeSegment(s.name, signal);

@@ -23,7 +23,18 @@ export type StorageOp =
   | 'delete-container';
 
 /** The operations that are billed as writes (PUT, DELETE, container creation). */
-export const WRITE_OPS: ReadonlySet<StorageOp> = new Set<StorageOp>(['create-container', 'put-init', 'put-segment', 'put-gap', 'put-index', 'delete-segment', 'delete-blob', 'put-marker', 'delete-index', 'delete-container']);
+export const WRITE_OPS: ReadonlySet<StorageOp> = new Set<StorageOp>([
+  'create-container',
+  'put-init',
+  'put-segment',
+  'put-gap',
+  'put-index',
+  'delete-segment',
+  'delete-blob',
+  'put-marker',
+  'delete-index',
+  'delete-container',
+]);
 
 export class StorageRequestCounter {
   readonly #counts = new Map<StorageOp, number>();

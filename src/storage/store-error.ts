@@ -2,7 +2,12 @@
 // one, and a message with no secrets. The uploader retries on it and reports its code.
 export class AssetStoreError extends Error {
   override readonly name: string = 'AssetStoreError';
-  constructor(readonly code: string, message: string, readonly statusCode?: number, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly statusCode?: number,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
   /** Client errors that no retry can fix (bad credentials, forbidden, bad request). */

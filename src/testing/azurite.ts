@@ -42,7 +42,9 @@ interface AccountDataStoreLike {
 }
 type BlobConfigurationCtor = new (...args: unknown[]) => object;
 type BlobServerCtor = new (config: object) => BlobServerLike;
-interface ChunkStoreCtor { new (sizeLimit: number): object }
+interface ChunkStoreCtor {
+  new (sizeLimit: number): object;
+}
 
 interface AzuriteModules {
   BlobServer: BlobServerCtor;
@@ -60,7 +62,9 @@ function loadAzurite(): AzuriteModules {
     require.resolve('azurite/package.json');
   } catch {
     // an optional dependency: absent with `npm install --omit=optional`, or from a library install that skipped it
-    throw new Error('the embedded store needs Azurite, an optional dependency that is not installed: install it (npm install azurite), or give a storage account (--blob-file, --blob or AZURE_STORAGE_CONNECTION_STRING)');
+    throw new Error(
+      'the embedded store needs Azurite, an optional dependency that is not installed: install it (npm install azurite), or give a storage account (--blob-file, --blob or AZURE_STORAGE_CONNECTION_STRING)',
+    );
   }
   const telemetry = require('azurite/dist/src/common/Telemetry') as { AzuriteTelemetryClient: { enableTelemetry: boolean } };
   telemetry.AzuriteTelemetryClient.enableTelemetry = false;
@@ -69,7 +73,8 @@ function loadAzurite(): AzuriteModules {
   modules = {
     BlobServer: defaultExport(require('azurite/dist/src/blob/BlobServer')) as BlobServerCtor,
     BlobConfiguration: defaultExport(require('azurite/dist/src/blob/BlobConfiguration')) as BlobConfigurationCtor,
-    MemoryExtentChunkStore: (require('azurite/dist/src/common/persistence/MemoryExtentStore') as { MemoryExtentChunkStore: ChunkStoreCtor }).MemoryExtentChunkStore,
+    MemoryExtentChunkStore: (require('azurite/dist/src/common/persistence/MemoryExtentStore') as { MemoryExtentChunkStore: ChunkStoreCtor })
+      .MemoryExtentChunkStore,
   };
   return modules;
 }
@@ -97,7 +102,10 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
     undefined,
     true, // loose
     true, // skipApiVersionCheck: the SDK may speak a newer API version than Azurite knows
-    '', '', '', undefined,
+    '',
+    '',
+    '',
+    undefined,
     false, // product-style URLs off: path-style account name
     inMemory,
     // A private chunk store per server, so two in-memory servers never share data.
@@ -109,8 +117,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
   await server.start();
   const address = server.getHttpServerAddress();
   const blobEndpoint = `${address}/${AZURITE_ACCOUNT}`;
-  const connectionString =
-    `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${key};BlobEndpoint=${blobEndpoint};`;
+  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${key};BlobEndpoint=${blobEndpoint};`;
   let closed: Promise<void> | undefined;
   return {
     connectionString,
@@ -133,10 +140,12 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<AzuriteHa
  */
 function useAccount(server: BlobServerLike, name: string, key: string): void {
   const store = server.accountDataStore;
-  if (!store || typeof store.refresh !== 'function') throw new Error('this Azurite version keeps accounts elsewhere: cannot set the embedded store\'s key');
+  if (!store || typeof store.refresh !== 'function') throw new Error("this Azurite version keeps accounts elsewhere: cannot set the embedded store's key");
   const key1 = Buffer.from(key, 'base64');
-  if (key1.length < 32) throw new Error('the embedded store\'s account key must be at least 32 bytes (base64)');
-  store.refresh = () => { store.accounts = { [name]: { name, key1 } }; };
+  if (key1.length < 32) throw new Error("the embedded store's account key must be at least 32 bytes (base64)");
+  store.refresh = () => {
+    store.accounts = { [name]: { name, key1 } };
+  };
 }
 
 /** The connection string for an Azurite endpoint reached through another host:port (e.g. a proxy). */

@@ -34,12 +34,21 @@ export async function startCountingHttpProxy(upstream: { host: '127.0.0.1'; port
     const method = req.method ?? 'GET';
     const comp = url.searchParams.get('comp');
     const restype = url.searchParams.get('restype');
-    requests.push({ method, path: url.pathname, ...(comp ? { comp } : {}), ...(restype ? { restype } : {}), write: method === 'PUT' || method === 'POST' || method === 'DELETE' });
+    requests.push({
+      method,
+      path: url.pathname,
+      ...(comp ? { comp } : {}),
+      ...(restype ? { restype } : {}),
+      write: method === 'PUT' || method === 'POST' || method === 'DELETE',
+    });
     const out = request({ host: upstream.host, port: upstream.port, method, path: req.url, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.statusMessage, up.headers);
       up.pipe(res);
     });
-    out.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end(); });
+    out.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
     req.pipe(out);
   });
   server.keepAliveTimeout = 5000;
@@ -48,10 +57,18 @@ export async function startCountingHttpProxy(upstream: { host: '127.0.0.1'; port
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    get requests() { return requests; },
+    get requests() {
+      return requests;
+    },
     writes: () => requests.filter((r) => r.write).length,
-    reset: () => { requests.length = 0; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    reset: () => {
+      requests.length = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -86,10 +86,7 @@ export function instantiateNode<C extends NodeSpec, I extends InputPorts, O exte
   } as Record<string, unknown>;
   const schema = nodeSchemaFor(definition);
   const spec = normalizeBySchema(raw, schema) as C;
-  const problems = [
-    ...schemaIssues(schema, spec, '', 'topology', definition.type),
-    ...(definition.check?.(spec, { raw: spec, unresolved: new Set() }) ?? []),
-  ];
+  const problems = [...schemaIssues(schema, spec, '', 'topology', definition.type), ...(definition.check?.(spec, { raw: spec, unresolved: new Set() }) ?? [])];
   if (problems.length) throw new Error(`invalid properties for ${definition.type}: ${problems.map((p) => `${p.pointer}: ${p.message}`).join('; ')}`);
   if (!definition.create) throw new Error(`${definition.type} has no create(): ${definition.notSupportedYet ?? 'composite types expand into other nodes'}`);
   return definition.create(spec, context);

@@ -23,7 +23,10 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-interface Pair { client: Socket; upstream: Socket | undefined }
+interface Pair {
+  client: Socket;
+  upstream: Socket | undefined;
+}
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let mode: ProxyMode = 'pass';
@@ -40,13 +43,20 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       pumping = true;
       const step = (): void => {
         const dest = to();
-        if (queue.length === 0 || from.destroyed && !dest) { pumping = false; return; }
-        if (mode === 'blackhole' || !dest) { pumping = false; return; } // held until mode changes
+        if (queue.length === 0 || (from.destroyed && !dest)) {
+          pumping = false;
+          return;
+        }
+        if (mode === 'blackhole' || !dest) {
+          pumping = false;
+          return;
+        } // held until mode changes
         if (mode === 'slow') {
           const chunk = queue[0]!;
           const n = Math.max(1, Math.min(chunk.length, Math.ceil(bytesPerSecond / 20)));
           const part = chunk.subarray(0, n);
-          if (n === chunk.length) queue.shift(); else queue[0] = chunk.subarray(n);
+          if (n === chunk.length) queue.shift();
+          else queue[0] = chunk.subarray(n);
           dest.write(part);
           setTimeout(step, Math.max(1, (n / bytesPerSecond) * 1000));
           return;
@@ -70,7 +80,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   const server = createServer({ allowHalfOpen: false }, (client) => {
     accepted++;
-    if (mode === 'reset') { client.resetAndDestroy(); return; }
+    if (mode === 'reset') {
+      client.resetAndDestroy();
+      return;
+    }
     const pair: Pair = { client, upstream: undefined };
     pairs.add(pair);
     const teardown = (): void => {
@@ -90,7 +103,9 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     pair.upstream = upstream;
     upstream.on('error', teardown);
     upstream.on('close', teardown);
-    upstream.on('connect', () => { for (const r of resumers) r(); });
+    upstream.on('connect', () => {
+      for (const r of resumers) r();
+    });
     forward(upstream, () => pair.client);
   }
 
@@ -102,13 +117,20 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
 
   return {
     port,
-    get currentMode() { return mode; },
-    get connections() { return accepted; },
+    get currentMode() {
+      return mode;
+    },
+    get connections() {
+      return accepted;
+    },
     mode(m, opts) {
       mode = m;
       if (opts?.bytesPerSecond !== undefined) bytesPerSecond = opts.bytesPerSecond;
       if (m === 'reset') {
-        for (const p of [...pairs]) { p.client.resetAndDestroy(); p.upstream?.destroy(); }
+        for (const p of [...pairs]) {
+          p.client.resetAndDestroy();
+          p.upstream?.destroy();
+        }
         pairs.clear();
       }
       if (m === 'pass' || m === 'slow') {
@@ -119,7 +141,10 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       }
     },
     close() {
-      for (const p of [...pairs]) { p.client.destroy(); p.upstream?.destroy(); }
+      for (const p of [...pairs]) {
+        p.client.destroy();
+        p.upstream?.destroy();
+      }
       pairs.clear();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },

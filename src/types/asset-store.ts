@@ -6,8 +6,13 @@ import type { CachedSegment } from './cache.ts';
 import type { GapReason } from './gap.ts';
 
 /** Wall-clock interval, Unix ms: start inclusive, end exclusive. */
-export interface TimeRange { readonly startMs: number; readonly endMs: number }
-export interface GapRange extends TimeRange { readonly reason: GapReason }
+export interface TimeRange {
+  readonly startMs: number;
+  readonly endMs: number;
+}
+export interface GapRange extends TimeRange {
+  readonly reason: GapReason;
+}
 
 /** One UTC day's index: recorded ranges starting that day and gaps overlapping it. */
 export interface DayIndex {

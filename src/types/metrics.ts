@@ -29,5 +29,5 @@ export const METRIC_HELP: Readonly<Record<string, string>> = {
   mediagraph_cache_evicted_segments_total: 'Segments evicted before upload (recorded as gaps)',
   mediagraph_uploads_total: 'Segments uploaded to the asset store',
   mediagraph_upload_retries_total: 'Failed storage calls that were retried',
-  mediagraph_upload_lag_seconds: 'Time from a segment\'s end to its upload',
+  mediagraph_upload_lag_seconds: "Time from a segment's end to its upload",
 };

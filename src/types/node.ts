@@ -47,7 +47,6 @@ export interface NodeServices {
   readonly [name: string]: unknown;
 }
 
-
 export interface NodeContext {
   readonly instanceName: string;
   readonly topologyName: string;

@@ -14,10 +14,15 @@ test('random and mutated answers → typed error, bounded time', async (t) => {
     sockets.add(sock);
     sock.on('error', () => {});
     sock.on('close', () => sockets.delete(sock));
-    sock.once('data', () => { sock.write(answer); });
+    sock.once('data', () => {
+      sock.write(answer);
+    });
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  t.after(() => { for (const s of sockets) s.destroy(); srv.close(); });
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    srv.close();
+  });
   const port = (srv.address() as { port: number }).port;
   const valid = 'RTSP/1.0 200 OK\r\nCSeq: 1\r\nPublic: OPTIONS, DESCRIBE\r\n\r\n';
   const bytes = fc.oneof(
@@ -28,19 +33,22 @@ test('random and mutated answers → typed error, bounded time', async (t) => {
       return b;
     }),
   );
-  await fc.assert(fc.asyncProperty(bytes, async (b) => {
-    answer = b;
-    const c = new RtspClient({ url: `rtsp://admin:hunter2@127.0.0.1:${port}/x`, requestTimeoutMs: 150 });
-    const t0 = Date.now();
-    try {
-      await c.start();
-      assert.fail('a hostile server cannot complete a session');
-    } catch (e) {
-      assert.ok(e instanceof RtspError, String(e));
-      assert.ok(!e.message.includes('hunter2'));
-    } finally {
-      await c.stop();
-    }
-    assert.ok(Date.now() - t0 < 1500);
-  }), { numRuns: 40 });
+  await fc.assert(
+    fc.asyncProperty(bytes, async (b) => {
+      answer = b;
+      const c = new RtspClient({ url: `rtsp://admin:hunter2@127.0.0.1:${port}/x`, requestTimeoutMs: 150 });
+      const t0 = Date.now();
+      try {
+        await c.start();
+        assert.fail('a hostile server cannot complete a session');
+      } catch (e) {
+        assert.ok(e instanceof RtspError, String(e));
+        assert.ok(!e.message.includes('hunter2'));
+      } finally {
+        await c.stop();
+      }
+      assert.ok(Date.now() - t0 < 1500);
+    }),
+    { numRuns: 40 },
+  );
 });

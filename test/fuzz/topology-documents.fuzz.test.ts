@@ -7,11 +7,14 @@ import fc from 'fast-check';
 import { checkDocument, instanceDocument, runTopologyFuzz, topologyDocument } from '../../faults/fuzz-topology.ts';
 
 test('property: any mutated or hostile document is accepted or rejected with pointers, within 1 s', () => {
-  fc.assert(fc.property(topologyDocument, instanceDocument, (topology, instance) => {
-    const r = checkDocument(topology, instance);
-    assert.equal(r.failure, undefined);
-    assert.ok(r.ms < 1000, `${r.ms.toFixed(0)} ms`);
-  }), { numRuns: 800, seed: 1 });
+  fc.assert(
+    fc.property(topologyDocument, instanceDocument, (topology, instance) => {
+      const r = checkDocument(topology, instance);
+      assert.equal(r.failure, undefined);
+      assert.ok(r.ms < 1000, `${r.ms.toFixed(0)} ms`);
+    }),
+    { numRuns: 800, seed: 1 },
+  );
 });
 
 test('1,500 documents, one in ten also PUT over HTTP: no throw, no 5xx, pointers on every 400', async () => {

@@ -43,7 +43,11 @@ export function writeSegment(srcDir: string, k: number, o: FixtureOptions = {}):
   const t0 = o.t0 ?? Date.UTC(2026, 0, 1);
   const initId = o.initId ?? 'init-a';
   const initPath = join(srcDir, `${initId}.mp4`);
-  try { statSync(initPath); } catch { writeFileSync(initPath, Buffer.alloc(o.initSize ?? 100, 0x69)); }
+  try {
+    statSync(initPath);
+  } catch {
+    writeFileSync(initPath, Buffer.alloc(o.initSize ?? 100, 0x69));
+  }
   const path = join(srcDir, `seg-${k}.m4s`);
   writeFileSync(path, segmentBytes(k, size));
   return {

@@ -19,20 +19,34 @@ export async function startGstRtspServer(opts: { username?: string; password?: s
   const script = fileURLToPath(new URL('./gst-rtsp-server.py', import.meta.url));
   const child = spawn('/usr/bin/python3', [script, '--port', '0', '--user', username, '--password', password], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-2000);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const [baseUrl, authBaseUrl] = await new Promise<[string, string]>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`GStreamer RTSP server did not start: ${stderr}`)); }, opts.timeoutMs ?? 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`GStreamer RTSP server did not start: ${stderr}`));
+    }, opts.timeoutMs ?? 15_000);
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /READY (rtsp:\/\/\S+) (rtsp:\/\/\S+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve([m[1] as string, m[2] as string]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve([m[1] as string, m[2] as string]);
+      }
     });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`GStreamer RTSP server exited (${code}): ${stderr}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`GStreamer RTSP server exited (${code}): ${stderr}`));
+    });
   });
   return {
-    baseUrl, authBaseUrl, username, password,
+    baseUrl,
+    authBaseUrl,
+    username,
+    password,
     async close() {
       if (child.exitCode === null) child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 3000);

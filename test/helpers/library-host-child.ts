@@ -10,7 +10,16 @@ if (!dataDirectory || !cachePath || !rtspUrl || !blobConnection) throw new Error
 const host = await MediaGraphHost.open({ dataDirectory, registry: createBuiltinRegistry(), logLevel: 'silent', services: { blobConnection } });
 try {
   await host.topologySet(JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')));
-  await host.instanceSet({ name: 'lib-1', properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: rtspUrl }, { name: 'cachePath', value: cachePath }] } });
+  await host.instanceSet({
+    name: 'lib-1',
+    properties: {
+      topologyName: 'CVRToAsset',
+      parameters: [
+        { name: 'rtspUrl', value: rtspUrl },
+        { name: 'cachePath', value: cachePath },
+      ],
+    },
+  });
   await host.instanceActivate('lib-1');
   process.stdout.write(`ready ${host.instanceStatus('lib-1').state}\n`);
 } catch (e) {

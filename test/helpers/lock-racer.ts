@@ -10,7 +10,9 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (command === 'try' && lockPath && goAt) {
     const at = Number(goAt);
     const limit = Date.now() + 5000;
-    while (Date.now() < at && Date.now() < limit) { /* spin: a timer would blur the start by ms */ }
+    while (Date.now() < at && Date.now() < limit) {
+      /* spin: a timer would blur the start by ms */
+    }
     try {
       release = acquireLock(lockPath, lockPath);
       process.stdout.write('won\n');

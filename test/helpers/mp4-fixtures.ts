@@ -28,7 +28,9 @@ export interface DemuxedFixture {
   readonly sourceAvcC?: { AVCProfileIndication: number; profile_compatibility: number; AVCLevelIndication: number };
 }
 
-interface Mp4BoxNalu { data: Uint8Array }
+interface Mp4BoxNalu {
+  data: Uint8Array;
+}
 interface Mp4BoxEntry {
   avcC?: { SPS: Mp4BoxNalu[]; PPS: Mp4BoxNalu[]; AVCProfileIndication: number; profile_compatibility: number; AVCLevelIndication: number };
   hvcC?: SourceHvcC & { nalu_arrays: (Mp4BoxNalu[] & { nalu_type: number })[] };
@@ -48,7 +50,13 @@ export function demuxFixture(name: string, wallClockStartMs = Date.UTC(2026, 0, 
   const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) as ArrayBuffer & { fileStart: number };
   ab.fileStart = 0;
   const file = createFile(true);
-  let infoTracks: { id: number; codec: string; timescale: number; video?: { width: number; height: number }; audio?: { sample_rate: number; channel_count: number } }[] = [];
+  let infoTracks: {
+    id: number;
+    codec: string;
+    timescale: number;
+    video?: { width: number; height: number };
+    audio?: { sample_rate: number; channel_count: number };
+  }[] = [];
   file.onReady = (info) => {
     infoTracks = info.tracks as unknown as typeof infoTracks;
   };
@@ -69,8 +77,14 @@ export function demuxFixture(name: string, wallClockStartMs = Date.UTC(2026, 0, 
       if (entry.avcC) {
         sourceAvcC = entry.avcC;
         config = {
-          codec: 'h264', vps: [], sps: entry.avcC.SPS.map((n) => n.data), pps: entry.avcC.PPS.map((n) => n.data),
-          width: v.width, height: v.height, codecString: t.codec, profile: entry.avcC.AVCProfileIndication === 100 ? 'High' : 'Main',
+          codec: 'h264',
+          vps: [],
+          sps: entry.avcC.SPS.map((n) => n.data),
+          pps: entry.avcC.PPS.map((n) => n.data),
+          width: v.width,
+          height: v.height,
+          codecString: t.codec,
+          profile: entry.avcC.AVCProfileIndication === 100 ? 'High' : 'Main',
         };
       } else if (entry.hvcC) {
         sourceHvcC = entry.hvcC;
@@ -82,7 +96,11 @@ export function demuxFixture(name: string, wallClockStartMs = Date.UTC(2026, 0, 
       const dsi = entry.esds?.esd.descs[0]?.descs.find((d) => d.tag === 5);
       if (!dsi) throw new Error(`no AudioSpecificConfig in ${name}`);
       const config: AudioCodecConfig = {
-        codec: 'aac', audioSpecificConfig: dsi.data, sampleRate: t.audio!.sample_rate, channels: t.audio!.channel_count, codecString: t.codec,
+        codec: 'aac',
+        audioSpecificConfig: dsi.data,
+        sampleRate: t.audio!.sample_rate,
+        channels: t.audio!.channel_count,
+        codecString: t.codec,
       };
       tracks.push({ kind: 'track', trackId: t.id, mediaType: 'audio', timescale: t.timescale, config });
     }
@@ -102,7 +120,12 @@ export function demuxFixture(name: string, wallClockStartMs = Date.UTC(2026, 0, 
       const dts = scale(full.dts);
       const pts = scale(full.cts);
       samples.push({
-        kind: 'sample', trackId: t.id, dts, pts, keyframe: isVideo ? full.is_sync : true, units,
+        kind: 'sample',
+        trackId: t.id,
+        dts,
+        pts,
+        keyframe: isVideo ? full.is_sync : true,
+        units,
         wallClockMs: wallClockStartMs + (pts / outTimescale) * 1000,
       });
     }

@@ -10,16 +10,47 @@ export class ByteReader {
   get remaining(): number {
     return this.bytes.length - this.pos;
   }
-  u8(): number { return this.view.getUint8(this.pos++); }
-  u16(): number { const v = this.view.getUint16(this.pos); this.pos += 2; return v; }
-  u24(): number { return (this.u8() << 16) | this.u16(); }
-  u32(): number { const v = this.view.getUint32(this.pos); this.pos += 4; return v; }
-  i32(): number { const v = this.view.getInt32(this.pos); this.pos += 4; return v; }
-  u64(): number { const hi = this.u32(); return hi * 0x1_0000_0000 + this.u32(); }
-  fourcc(): string { return String.fromCharCode(...this.take(4)); }
-  take(n: number): Uint8Array { const b = this.bytes.subarray(this.pos, this.pos + n); if (b.length !== n) throw new RangeError('short read'); this.pos += n; return b; }
-  skip(n: number): void { this.take(n); }
-  fullBoxHeader(): { version: number; flags: number } { const version = this.u8(); return { version, flags: this.u24() }; }
+  u8(): number {
+    return this.view.getUint8(this.pos++);
+  }
+  u16(): number {
+    const v = this.view.getUint16(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  u24(): number {
+    return (this.u8() << 16) | this.u16();
+  }
+  u32(): number {
+    const v = this.view.getUint32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  i32(): number {
+    const v = this.view.getInt32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  u64(): number {
+    const hi = this.u32();
+    return hi * 0x1_0000_0000 + this.u32();
+  }
+  fourcc(): string {
+    return String.fromCharCode(...this.take(4));
+  }
+  take(n: number): Uint8Array {
+    const b = this.bytes.subarray(this.pos, this.pos + n);
+    if (b.length !== n) throw new RangeError('short read');
+    this.pos += n;
+    return b;
+  }
+  skip(n: number): void {
+    this.take(n);
+  }
+  fullBoxHeader(): { version: number; flags: number } {
+    const version = this.u8();
+    return { version, flags: this.u24() };
+  }
 }
 
 export interface ParsedBox {
@@ -34,8 +65,20 @@ export interface ParsedBox {
 
 /** Bytes to skip in a box body before its child boxes start. */
 const CONTAINERS: Record<string, number> = {
-  moov: 0, trak: 0, mdia: 0, minf: 0, dinf: 0, stbl: 0, mvex: 0, moof: 0, traf: 0,
-  stsd: 8, dref: 8, avc1: 78, hvc1: 78, mp4a: 28,
+  moov: 0,
+  trak: 0,
+  mdia: 0,
+  minf: 0,
+  dinf: 0,
+  stbl: 0,
+  mvex: 0,
+  moof: 0,
+  traf: 0,
+  stsd: 8,
+  dref: 8,
+  avc1: 78,
+  hvc1: 78,
+  mp4a: 28,
 };
 
 export function parseBoxes(bytes: Uint8Array, base = 0): ParsedBox[] {
@@ -46,7 +89,10 @@ export function parseBoxes(bytes: Uint8Array, base = 0): ParsedBox[] {
     let size = r.u32();
     const type = r.fourcc();
     let header = 8;
-    if (size === 1) { size = r.u64(); header = 16; }
+    if (size === 1) {
+      size = r.u64();
+      header = 16;
+    }
     if (size < header || offset + size > bytes.length) throw new RangeError(`bad size ${size} for ${type} at ${base + offset}`);
     const body = bytes.subarray(offset + header, offset + size);
     r.skip(size - header);
@@ -128,7 +174,13 @@ export function readHdlr(body: Uint8Array) {
 export function readTrex(body: Uint8Array) {
   const r = new ByteReader(body);
   r.fullBoxHeader();
-  return { track_ID: r.u32(), default_sample_description_index: r.u32(), default_sample_duration: r.u32(), default_sample_size: r.u32(), default_sample_flags: r.u32() };
+  return {
+    track_ID: r.u32(),
+    default_sample_description_index: r.u32(),
+    default_sample_duration: r.u32(),
+    default_sample_size: r.u32(),
+    default_sample_flags: r.u32(),
+  };
 }
 
 export function readMehd(body: Uint8Array) {
@@ -148,7 +200,10 @@ export function readAvcC(body: Uint8Array) {
   for (let n = r.u8() & 31; n > 0; n--) sps.push(r.take(r.u16()));
   const pps: Uint8Array[] = [];
   for (let n = r.u8(); n > 0; n--) pps.push(r.take(r.u16()));
-  const ext = r.remaining >= 4 ? { chroma_format: r.u8() & 3, bit_depth_luma_minus8: r.u8() & 7, bit_depth_chroma_minus8: r.u8() & 7, numOfSequenceParameterSetExt: r.u8() } : undefined;
+  const ext =
+    r.remaining >= 4
+      ? { chroma_format: r.u8() & 3, bit_depth_luma_minus8: r.u8() & 7, bit_depth_chroma_minus8: r.u8() & 7, numOfSequenceParameterSetExt: r.u8() }
+      : undefined;
   return { configurationVersion, AVCProfileIndication, profile_compatibility, AVCLevelIndication, lengthSizeMinusOne, sps, pps, ext };
 }
 
@@ -174,10 +229,24 @@ export function readHvcC(body: Uint8Array) {
     arrays.push({ array_completeness: t >> 7, NAL_unit_type: t & 63, nalus });
   }
   return {
-    configurationVersion, general_profile_space: b >> 6, general_tier_flag: (b >> 5) & 1, general_profile_idc: b & 31,
-    general_profile_compatibility_flags, general_constraint_indicator_flags, general_level_idc, min_spatial_segmentation_idc,
-    parallelismType, chroma_format_idc, bit_depth_luma_minus8, bit_depth_chroma_minus8, avgFrameRate,
-    constantFrameRate: c >> 6, numTemporalLayers: (c >> 3) & 7, temporalIdNested: (c >> 2) & 1, lengthSizeMinusOne: c & 3, arrays,
+    configurationVersion,
+    general_profile_space: b >> 6,
+    general_tier_flag: (b >> 5) & 1,
+    general_profile_idc: b & 31,
+    general_profile_compatibility_flags,
+    general_constraint_indicator_flags,
+    general_level_idc,
+    min_spatial_segmentation_idc,
+    parallelismType,
+    chroma_format_idc,
+    bit_depth_luma_minus8,
+    bit_depth_chroma_minus8,
+    avgFrameRate,
+    constantFrameRate: c >> 6,
+    numTemporalLayers: (c >> 3) & 7,
+    temporalIdNested: (c >> 2) & 1,
+    lengthSizeMinusOne: c & 3,
+    arrays,
   };
 }
 
@@ -208,7 +277,19 @@ export function readEsds(body: Uint8Array) {
   const maxBitrate = dr.u32();
   const avgBitrate = dr.u32();
   const dsi = readDescriptor(dr);
-  return { esTag: es.tag, ES_ID, dcdTag: dcd.tag, objectTypeIndication, streamType, maxBitrate, avgBitrate, dsiTag: dsi.tag, audioSpecificConfig: Uint8Array.from(dsi.body), slTag: sl.tag, slPredefined: sl.body[0] };
+  return {
+    esTag: es.tag,
+    ES_ID,
+    dcdTag: dcd.tag,
+    objectTypeIndication,
+    streamType,
+    maxBitrate,
+    avgBitrate,
+    dsiTag: dsi.tag,
+    audioSpecificConfig: Uint8Array.from(dsi.body),
+    slTag: sl.tag,
+    slPredefined: sl.body[0],
+  };
 }
 
 export function readMp4a(body: Uint8Array) {
@@ -240,7 +321,15 @@ export function readTfhd(body: Uint8Array) {
   const r = new ByteReader(body);
   const { flags } = r.fullBoxHeader();
   const track_ID = r.u32();
-  const out: { flags: number; track_ID: number; base_data_offset?: number; sample_description_index?: number; default_sample_duration?: number; default_sample_size?: number; default_sample_flags?: number } = { flags, track_ID };
+  const out: {
+    flags: number;
+    track_ID: number;
+    base_data_offset?: number;
+    sample_description_index?: number;
+    default_sample_duration?: number;
+    default_sample_size?: number;
+    default_sample_flags?: number;
+  } = { flags, track_ID };
   if (flags & 0x01) out.base_data_offset = r.u64();
   if (flags & 0x02) out.sample_description_index = r.u32();
   if (flags & 0x08) out.default_sample_duration = r.u32();

@@ -18,26 +18,35 @@ export interface RealSegmentSource {
 /** `count` closed segments of `segmentLength` in `dir` (plus their init), from a fixture played by the simulated camera. */
 export async function recordRealSegments(dir: string, count: number, segmentLength = 'PT1S', from: RealSegmentSource = {}): Promise<SegmentMessage[]> {
   const camera = await startSimulatedCamera({
-    file: from.file ?? 'test/fixtures/media/h264-main-aac.mp4', speed: from.speed ?? 10, ...(from.quirks ? { quirks: from.quirks } : {}),
+    file: from.file ?? 'test/fixtures/media/h264-main-aac.mp4',
+    speed: from.speed ?? 10,
+    ...(from.quirks ? { quirks: from.quirks } : {}),
   });
   const stop$ = new Subject<void>();
   const redactor = new Redactor();
   const services = { dataDirectory: dir };
   try {
     const source = rtspSourceNode.create!(
-      { '@type': rtspSourceNode.type, name: 'source', transport: 'Tcp', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: camera.url } },
+      {
+        '@type': rtspSourceNode.type,
+        name: 'source',
+        transport: 'Tcp',
+        endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: camera.url },
+      },
       standaloneContext({ nodeName: 'source', logLevel: 'silent', stop$, services, redactor }),
     );
     const segmenter = fmp4SegmenterNode.create!(
       { '@type': fmp4SegmenterNode.type, name: 'segmenter', segmentLength, outputDirectoryPath: dir },
       standaloneContext({ nodeName: 'segmenter', logLevel: 'silent', stop$, services, redactor }),
     );
-    const segments = await lastValueFrom(segmenter({ media: source([]) }).pipe(
-      filter((m): m is SegmentMessage => (m as SegmentMessage).kind === 'segment'),
-      take(count),
-      takeUntil(timer(30_000)),
-      toArray(),
-    ));
+    const segments = await lastValueFrom(
+      segmenter({ media: source([]) }).pipe(
+        filter((m): m is SegmentMessage => (m as SegmentMessage).kind === 'segment'),
+        take(count),
+        takeUntil(timer(30_000)),
+        toArray(),
+      ),
+    );
     if (segments.length < count) throw new Error(`only ${segments.length} of ${count} segments within 30 s`);
     return segments;
   } finally {

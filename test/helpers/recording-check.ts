@@ -19,13 +19,22 @@ export function ffmpegDecodeErrors(file: string): string {
   // -enc_time_base -1: the null output keeps the file's timebase; with its default (1/frame
   // rate) two frames of a camera with irregular timing can round to one time and ffmpeg
   // reports a muxing error that says nothing about decoding.
-  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v?', '-map', '0:a?', '-enc_time_base:v', '-1', '-f', 'null', '-'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v?', '-map', '0:a?', '-enc_time_base:v', '-1', '-f', 'null', '-'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return `${r.stderr}${r.status === 0 ? '' : `\nffmpeg exit ${r.status}`}`.trim();
 }
 
 export function videoPacketDts(file: string): number[] {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=dts', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 60_000 });
-  return r.stdout.split('\n').filter((l) => l.trim() !== '' && l.trim() !== 'N/A').map(Number);
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=dts', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '' && l.trim() !== 'N/A')
+    .map(Number);
 }
 
 /** Checks every `*.m4s` in `dir` against the init segment it names (`init-<id>.mp4`). */

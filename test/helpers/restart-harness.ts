@@ -19,9 +19,18 @@ export function startRecorder(command: string, args: readonly string[], env: Nod
   const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   let end: string | undefined;
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => { end = String(code ?? signal); resolve(end); }));
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      end = String(code ?? signal);
+      resolve(end);
+    }),
+  );
   return {
     child,
     output: () => out,
@@ -54,8 +63,13 @@ export async function segmentBlobs(connection: string, asset: string): Promise<s
 
 /** Waits until the asset holds more than `count` segments; returns the new count. */
 export function moreSegmentsThan(connection: string, asset: string, count: number, timeoutMs: number, recorder: Recorder): Promise<number> {
-  return eventually(async () => {
-    const n = (await segmentBlobs(connection, asset)).length;
-    return n > count ? n : undefined;
-  }, timeoutMs, `a segment beyond ${count} in ${asset}`, recorder);
+  return eventually(
+    async () => {
+      const n = (await segmentBlobs(connection, asset)).length;
+      return n > count ? n : undefined;
+    },
+    timeoutMs,
+    `a segment beyond ${count} in ${asset}`,
+    recorder,
+  );
 }

@@ -39,14 +39,36 @@ export function stream(shape: StreamShape): Sample[] {
   for (let i = 0; i < frames; i++) {
     const dts = start + i * frame;
     const pts = dts + (shape.bFrames ? 2 * frame : 0);
-    out.push({ t: i / fps, s: { kind: 'sample', trackId: 1, dts, pts, keyframe: i % gop === 0, units: [new Uint8Array([0x65, i & 0xff, 1, 2])], wallClockMs: T0_WALL + ((pts - start) / 90000) * 1000 } });
+    out.push({
+      t: i / fps,
+      s: {
+        kind: 'sample',
+        trackId: 1,
+        dts,
+        pts,
+        keyframe: i % gop === 0,
+        units: [new Uint8Array([0x65, i & 0xff, 1, 2])],
+        wallClockMs: T0_WALL + ((pts - start) / 90000) * 1000,
+      },
+    });
   }
   if (shape.audio) {
     const aStart = Math.round((start / 90000) * 48000);
     const n = Math.floor((shape.seconds * 48000) / 1024);
     for (let k = 0; k < n; k++) {
       const dts = aStart + k * 1024;
-      out.push({ t: (k * 1024) / 48000, s: { kind: 'sample', trackId: 2, dts, pts: dts, keyframe: true, units: [new Uint8Array([0x21, k & 0xff])], wallClockMs: T0_WALL + ((k * 1024) / 48000) * 1000 } });
+      out.push({
+        t: (k * 1024) / 48000,
+        s: {
+          kind: 'sample',
+          trackId: 2,
+          dts,
+          pts: dts,
+          keyframe: true,
+          units: [new Uint8Array([0x21, k & 0xff])],
+          wallClockMs: T0_WALL + ((k * 1024) / 48000) * 1000,
+        },
+      });
     }
   }
   return out.sort((a, b) => a.t - b.t || a.s.trackId - b.s.trackId).map((x) => x.s);

@@ -19,10 +19,26 @@ export const tickerNode = defineNode({
       ctx.logger.info(`connecting with ${config['secretEcho']}`);
       ctx.events.emit('NetworkError', { errorCode: 'test', message: `could not log in with ${config['secretEcho']}` });
     }
-    const info: MediaMessage = { kind: 'track', trackId: 1, mediaType: 'video', timescale: 90000, config: { codec: 'h264', vps: [], sps: [], pps: [], width: 2, height: 2, codecString: 'avc1.42000a', profile: 'Baseline' } };
+    const info: MediaMessage = {
+      kind: 'track',
+      trackId: 1,
+      mediaType: 'video',
+      timescale: 90000,
+      config: { codec: 'h264', vps: [], sps: [], pps: [], width: 2, height: 2, codecString: 'avc1.42000a', profile: 'Baseline' },
+    };
     const samples = interval(period, ctx.scheduler).pipe(
       takeUntil(ctx.stop$),
-      map((i): MediaMessage => ({ kind: 'sample', trackId: 1, dts: i * 3600, pts: i * 3600, keyframe: i % 10 === 0, units: [new Uint8Array([0x65, i & 0xff])], wallClockMs: Date.now() })),
+      map(
+        (i): MediaMessage => ({
+          kind: 'sample',
+          trackId: 1,
+          dts: i * 3600,
+          pts: i * 3600,
+          keyframe: i % 10 === 0,
+          units: [new Uint8Array([0x65, i & 0xff])],
+          wallClockMs: Date.now(),
+        }),
+      ),
     );
     return concat(of(info), samples, of<MediaMessage>({ kind: 'end' }));
   },
@@ -32,7 +48,11 @@ export const collectNode = defineNode({
   type: '#Test.Collect',
   role: 'sink',
   description: 'records messages under a bucket name; optional drain delay or failure',
-  configSchema: { type: 'object', required: ['bucket'], properties: { bucket: { type: 'string' }, drainMs: { type: ['string', 'integer'] }, failAfter: { type: ['string', 'integer'] } } },
+  configSchema: {
+    type: 'object',
+    required: ['bucket'],
+    properties: { bucket: { type: 'string' }, drainMs: { type: ['string', 'integer'] }, failAfter: { type: ['string', 'integer'] } },
+  },
   inputs: { media: { kind: 'media' } },
   output: null,
   create: (config) => (inputs) => {
@@ -49,7 +69,10 @@ export const collectNode = defineNode({
         }),
         ignoreElements(),
       ),
-      timer(drain).pipe(tap(() => list.push({ kind: 'end' })), ignoreElements()),
+      timer(drain).pipe(
+        tap(() => list.push({ kind: 'end' })),
+        ignoreElements(),
+      ),
     ) as Observable<never>;
   },
 });

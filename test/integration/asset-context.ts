@@ -5,7 +5,12 @@ import type { EventBodies, EventType } from '../../src/types/events.ts';
 import type { Logger } from '../../src/types/logger.ts';
 import { until as waitUntil } from '../helpers/until.ts';
 
-export interface RecordedEvent { readonly type: EventType; readonly body: unknown; readonly node: string; readonly at: number }
+export interface RecordedEvent {
+  readonly type: EventType;
+  readonly body: unknown;
+  readonly node: string;
+  readonly at: number;
+}
 
 export interface TestContext {
   readonly ctx: (nodeName: string) => NodeContext;
@@ -16,7 +21,15 @@ export interface TestContext {
   of<K extends EventType>(type: K): EventBodies[K][];
 }
 
-const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {}, child() { return quiet; } };
+const quiet: Logger = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child() {
+    return quiet;
+  },
+};
 
 export function testContext(services: { dataDirectory: string; blobConnection?: string }, instanceName = 'cam-1'): TestContext {
   const events: RecordedEvent[] = [];
@@ -34,10 +47,18 @@ export function testContext(services: { dataDirectory: string; blobConnection?: 
         topologyName: 'CVR',
         nodeName,
         logger: quiet,
-        events: { emit: <K extends EventType>(type: K, body: EventBodies[K]) => { events.push({ type, body, node: nodeName, at: Date.now() }); } },
+        events: {
+          emit: <K extends EventType>(type: K, body: EventBodies[K]) => {
+            events.push({ type, body, node: nodeName, at: Date.now() });
+          },
+        },
         metrics: {
-          set: (name: string, value: number) => { metrics.set(name, value); },
-          add: (name: string, delta = 1) => { metrics.set(name, (metrics.get(name) ?? 0) + delta); },
+          set: (name: string, value: number) => {
+            metrics.set(name, value);
+          },
+          add: (name: string, delta = 1) => {
+            metrics.set(name, (metrics.get(name) ?? 0) + delta);
+          },
         },
         scheduler: asyncScheduler,
         stop$: stop$.asObservable(),

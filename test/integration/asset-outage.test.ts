@@ -29,7 +29,8 @@ const N = Number(process.env.OUTAGE_SEGMENTS ?? 150);
 function completion(o: Observable<unknown>): Promise<void> {
   return new Promise<void>((resolve, reject) => o.subscribe({ error: reject, complete: resolve }));
 }
-const kOf = (blobName: string): number => (Date.parse(blobName.replace(/^segments\/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d\.\d{3}Z)_.*$/, '$1-$2-$3T$4:$5:$6')) - T0) / 1000;
+const kOf = (blobName: string): number =>
+  (Date.parse(blobName.replace(/^segments\/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d\.\d{3}Z)_.*$/, '$1-$2-$3T$4:$5:$6')) - T0) / 1000;
 
 test('uplink blackholed longer than the cache holds: bounded disk, exact gap, flat memory, oldest-first resume', async (t) => {
   const az = await startAzurite();
@@ -37,14 +38,23 @@ test('uplink blackholed longer than the cache holds: bounded disk, exact gap, fl
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(az.blobEndpoint).port) });
   t.after(() => proxy.close());
   const root = tempDir(t, 'asset-outage-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const tc = testContext({ dataDirectory: root, blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) });
   const sinkNode = makeBlobAssetSinkNode({ store: { operationTimeoutMs: 400, uploadTimeoutBaseMs: 400 }, backoffBaseMs: 50, backoffCapMs: 400 });
   const input = new Subject<SegmentStreamMessage>();
   let handle: SegmentQueueMessage | undefined;
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'o.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' }, tc.ctx('o.cache'))({ segments: input })
-    .pipe(tap((m) => { handle = m as SegmentQueueMessage; }));
-  const done = completion(sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'o', assetNamePattern: 'outage-asset' }, tc.ctx('o'))({ queue: cache$ }));
+  const cache$ = durableCacheNode.create!(
+    { '@type': '#Mediagraph.DurableCache', name: 'o.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' },
+    tc.ctx('o.cache'),
+  )({ segments: input }).pipe(
+    tap((m) => {
+      handle = m as SegmentQueueMessage;
+    }),
+  );
+  const done = completion(
+    sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'o', assetNamePattern: 'outage-asset' }, tc.ctx('o'))({ queue: cache$ }),
+  );
 
   input.next(writeSegment(src, 0, { size: SEG }));
   await until(() => tc.of('SegmentUploaded').length === 1, 'first upload');
@@ -59,7 +69,10 @@ test('uplink blackholed longer than the cache holds: bounded disk, exact gap, fl
     await new Promise((r) => setTimeout(r, 12));
     const s = handle!.queue.stats();
     maxBytes = Math.max(maxBytes, s.bytes);
-    if (k >= 30 && k % 10 === 0) { gc(); rss.push(process.memoryUsage().rss); }
+    if (k >= 30 && k % 10 === 0) {
+      gc();
+      rss.push(process.memoryUsage().rss);
+    }
   }
   const evictedCount = (): number => tc.of('CacheEvicted').reduce((n, e) => n + e.segments, 0);
   await until(() => evictedCount() + handle!.queue.stats().segments === N, 'every segment cached or evicted');
@@ -71,8 +84,10 @@ test('uplink blackholed longer than the cache holds: bounded disk, exact gap, fl
   assert.ok(tc.of('StorageError').every((e) => e.willRetry && !/sig=|AccountKey=/i.test(e.message)));
   assert.ok(maxBytes <= MAX, `cache reached ${maxBytes} bytes, bound ${MAX}`);
   const growth = Math.max(...rss) - rss[0]!;
-  if (process.env.OUTAGE_SEGMENTS) console.log(`# rss MiB: ${rss.map((r) => (r / 1048576).toFixed(0)).join(" ")}`);
-  console.log(`# outage: ${evictedCount()} evicted, ${handle!.queue.stats().segments} cached, max ${maxBytes} B; RSS growth ${(growth / 1048576).toFixed(1)} MiB over ${rss.length} samples`);
+  if (process.env.OUTAGE_SEGMENTS) console.log(`# rss MiB: ${rss.map((r) => (r / 1048576).toFixed(0)).join(' ')}`);
+  console.log(
+    `# outage: ${evictedCount()} evicted, ${handle!.queue.stats().segments} cached, max ${maxBytes} B; RSS growth ${(growth / 1048576).toFixed(1)} MiB over ${rss.length} samples`,
+  );
   assert.ok(growth <= 10 * 1024 * 1024, `RSS grew by ${growth} bytes`);
 
   proxy.mode('pass');
@@ -83,7 +98,11 @@ test('uplink blackholed longer than the cache holds: bounded disk, exact gap, fl
   await done;
 
   const uploadedKs = tc.of('SegmentUploaded').map((e) => kOf(e.blobName));
-  assert.deepEqual(uploadedKs.slice(1), [...uploadedKs.slice(1)].sort((a, b) => a - b), 'resumed oldest first');
+  assert.deepEqual(
+    uploadedKs.slice(1),
+    [...uploadedKs.slice(1)].sort((a, b) => a - b),
+    'resumed oldest first',
+  );
   const uploaded = new Set(uploadedKs);
   const evicted = Array.from({ length: N + 1 }, (_, k) => k).filter((k) => !uploaded.has(k));
   assert.equal(evicted.length, evictedCount());
@@ -96,7 +115,10 @@ test('uplink blackholed longer than the cache holds: bounded disk, exact gap, fl
   const expectedGaps = mergeRanges(evicted.map((k) => ({ startMs: T0 + k * 1000, endMs: T0 + (k + 1) * 1000 })));
   const store = await BlobAssetStore.create(az.connectionString, 'outage-asset');
   const avail = await store.availableRanges(T0, T0 + 3600_000);
-  assert.deepEqual(avail.gaps.map(({ startMs, endMs }) => ({ startMs, endMs })), expectedGaps);
+  assert.deepEqual(
+    avail.gaps.map(({ startMs, endMs }) => ({ startMs, endMs })),
+    expectedGaps,
+  );
   assert.ok(avail.gaps.every((g) => g.reason === 'evicted'));
   assert.deepEqual(avail.ranges, mergeRanges([...uploaded].map((k) => ({ startMs: T0 + k * 1000, endMs: T0 + (k + 1) * 1000 }))));
   assert.deepEqual(mergeRanges(tc.of('CacheEvicted').map((e) => ({ startMs: Date.parse(e.gapStart), endMs: Date.parse(e.gapEnd) }))), expectedGaps);

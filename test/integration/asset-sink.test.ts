@@ -19,7 +19,15 @@ const T0 = Date.UTC(2026, 0, 1);
 
 function completion(o: Observable<unknown>): { done: Promise<void>; finished: () => boolean } {
   let finished = false;
-  const done = new Promise<void>((resolve, reject) => o.subscribe({ error: reject, complete: () => { finished = true; resolve(); } }));
+  const done = new Promise<void>((resolve, reject) =>
+    o.subscribe({
+      error: reject,
+      complete: () => {
+        finished = true;
+        resolve();
+      },
+    }),
+  );
   return { done, finished: () => finished };
 }
 
@@ -27,12 +35,16 @@ test('cache → sink: uploads in order, records ranges and gaps, emits LVA event
   const az = await startAzurite();
   t.after(() => az.close());
   const root = tempDir(t, 'asset-sink-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const tc = testContext({ dataDirectory: root, blobConnection: az.connectionString });
   const input = new Subject<SegmentStreamMessage>();
   const cacheConfig = { '@type': '#Mediagraph.DurableCache', name: 'a.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '4' };
   const cache$ = durableCacheNode.create!(cacheConfig, tc.ctx('a.cache'))({ segments: input });
-  const sink$ = blobAssetSinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'a', assetNamePattern: 'rec-${System.GraphTopologyName}-${System.GraphInstanceName}' }, tc.ctx('a'))({ queue: cache$ });
+  const sink$ = blobAssetSinkNode.create!(
+    { '@type': '#Mediagraph.BlobAssetSink', name: 'a', assetNamePattern: 'rec-${System.GraphTopologyName}-${System.GraphInstanceName}' },
+    tc.ctx('a'),
+  )({ queue: cache$ });
   const run = completion(sink$);
   for (let k = 0; k < 3; k++) input.next(writeSegment(src, k));
   // The camera was lost for 5 s: the segmenter says so with a gap and a discontinuity.
@@ -44,7 +56,10 @@ test('cache → sink: uploads in order, records ranges and gaps, emits LVA event
   await run.done;
 
   const uploaded = tc.of('SegmentUploaded').map((e) => e.blobName);
-  assert.deepEqual(uploaded, ['000000', '000001', '000002', '000008', '000009'].map((s) => `segments/20260101T${s}.000Z_1000.m4s`));
+  assert.deepEqual(
+    uploaded,
+    ['000000', '000001', '000002', '000008', '000009'].map((s) => `segments/20260101T${s}.000Z_1000.m4s`),
+  );
   const types = tc.events.filter((e) => e.node === 'a').map((e) => e.type);
   assert.equal(types[0], 'RecordingStarted');
   assert.equal(types[1], 'SegmentUploaded');
@@ -58,7 +73,10 @@ test('cache → sink: uploads in order, records ranges and gaps, emits LVA event
   const store = await BlobAssetStore.create(az.connectionString, 'rec-CVR-cam-1');
   assert.deepEqual(await store.listNames('init/'), ['init/init-a.mp4']);
   const avail = await store.availableRanges(T0, T0 + 60_000);
-  assert.deepEqual(avail.ranges, [{ startMs: T0, endMs: T0 + 3000 }, { startMs: T0 + 8000, endMs: T0 + 10_000 }]);
+  assert.deepEqual(avail.ranges, [
+    { startMs: T0, endMs: T0 + 3000 },
+    { startMs: T0 + 8000, endMs: T0 + 10_000 },
+  ]);
   assert.deepEqual(avail.gaps, [{ startMs: T0 + 3000, endMs: T0 + 8000, reason: 'camera-lost' }]);
   // Everything confirmed left the cache, and the folder is unlocked.
   const dir = join(root, 'cache', 'cam-1', 'a.cache');
@@ -70,7 +88,8 @@ test('a backlog drains oldest first, reading the next file during each upload; e
   const az = await startAzurite();
   t.after(() => az.close());
   const root = tempDir(t, 'asset-ahead-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const cachePath = join(root, 'cache');
   const before = await DurableSegmentCache.open(join(cachePath, 'cam-1', 'b.cache'), { maxBytes: 8 << 20 });
   for (let k = 0; k < 12; k++) await before.add(writeSegment(src, k, { size: 40_000 + k }));
@@ -79,20 +98,41 @@ test('a backlog drains oldest first, reading the next file during each upload; e
   const tc = testContext({ dataDirectory: root, blobConnection: az.connectionString });
   const input = new Subject<SegmentStreamMessage>();
   let readAhead = 0;
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'b.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '8' }, tc.ctx('b.cache'))({ segments: input })
-    .pipe(map((m) => {
+  const cache$ = durableCacheNode.create!(
+    { '@type': '#Mediagraph.DurableCache', name: 'b.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '8' },
+    tc.ctx('b.cache'),
+  )({ segments: input }).pipe(
+    map((m) => {
       const msg = m as SegmentQueueMessage;
       const queue = msg.queue;
       // Counts the segments the sink peeked at to read ahead; behaviour unchanged.
-      return { ...msg, queue: { ...queue, peekNext: () => { const s = queue.peekNext?.(); if (s) readAhead++; return s; } } };
-    }));
+      return {
+        ...msg,
+        queue: {
+          ...queue,
+          peekNext: () => {
+            const s = queue.peekNext?.();
+            if (s) readAhead++;
+            return s;
+          },
+        },
+      };
+    }),
+  );
   const started: number[] = [];
-  const sink$ = makeBlobAssetSinkNode({ onUploadStarted: (s) => started.push(s.startWallClockMs) }).create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'b', assetNamePattern: 'ahead' }, tc.ctx('b'))({ queue: cache$ });
+  const sink$ = makeBlobAssetSinkNode({ onUploadStarted: (s) => started.push(s.startWallClockMs) }).create!(
+    { '@type': '#Mediagraph.BlobAssetSink', name: 'b', assetNamePattern: 'ahead' },
+    tc.ctx('b'),
+  )({ queue: cache$ });
   const run = completion(sink$);
   input.complete();
   await run.done;
 
-  assert.deepEqual(started, Array.from({ length: 12 }, (_, k) => T0 + k * 1000), 'oldest first, each once');
+  assert.deepEqual(
+    started,
+    Array.from({ length: 12 }, (_, k) => T0 + k * 1000),
+    'oldest first, each once',
+  );
   assert.ok(readAhead >= 10, `only ${readAhead} of 12 segments were read ahead`);
   const store = await BlobAssetStore.create(az.connectionString, 'ahead');
   const names = await store.listNames('segments/');
@@ -110,7 +150,8 @@ test('restart with a full cache resumes oldest first; drain timeout leaves the r
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(az.blobEndpoint).port) });
   t.after(() => proxy.close());
   const root = tempDir(t, 'asset-restart-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const cachePath = join(root, 'cache');
   const dir = join(cachePath, 'cam-1', 'r.cache');
   // A previous run filled the cache and died before uploading anything.
@@ -123,9 +164,18 @@ test('restart with a full cache resumes oldest first; drain timeout leaves the r
     const tc = testContext({ dataDirectory: root, blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) });
     const input = new Subject<SegmentStreamMessage>();
     let handle: SegmentQueueMessage | undefined;
-    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'r.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '4' }, tc.ctx('r.cache'))({ segments: input })
-      .pipe(tap((m) => { handle = m as SegmentQueueMessage; }));
-    const sink$ = sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'r', assetNamePattern: 'restart-asset', drainTimeout }, tc.ctx('r'))({ queue: cache$ });
+    const cache$ = durableCacheNode.create!(
+      { '@type': '#Mediagraph.DurableCache', name: 'r.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '4' },
+      tc.ctx('r.cache'),
+    )({ segments: input }).pipe(
+      tap((m) => {
+        handle = m as SegmentQueueMessage;
+      }),
+    );
+    const sink$ = sinkNode.create!(
+      { '@type': '#Mediagraph.BlobAssetSink', name: 'r', assetNamePattern: 'restart-asset', drainTimeout },
+      tc.ctx('r'),
+    )({ queue: cache$ });
     return { tc, input, run: completion(sink$), handle: () => handle };
   };
 
@@ -164,12 +214,22 @@ test('restart with a full cache resumes oldest first; drain timeout leaves the r
 });
 
 test('assetSinkExpansion maps LVA AssetSink properties to the native chain', () => {
-  const specs = assetSinkExpansion({ name: 'assetSink', inputs: [{ nodeName: 'rtspSource' }], assetNamePattern: 'a-${System.GraphInstanceName}', segmentLength: 'PT60S', localMediaCachePath: '/var/lib/mediagraph/cache/', localMediaCacheMaximumSizeMiB: '2048' });
-  assert.deepEqual(specs.map((s) => [s['@type'], s.name, s.inputs?.map((i) => i.nodeName)]), [
-    ['#Mediagraph.Fmp4Segmenter', 'assetSink.segmenter', ['rtspSource']],
-    ['#Mediagraph.DurableCache', 'assetSink.cache', ['assetSink.segmenter']],
-    ['#Mediagraph.BlobAssetSink', 'assetSink', ['assetSink.cache']],
-  ]);
+  const specs = assetSinkExpansion({
+    name: 'assetSink',
+    inputs: [{ nodeName: 'rtspSource' }],
+    assetNamePattern: 'a-${System.GraphInstanceName}',
+    segmentLength: 'PT60S',
+    localMediaCachePath: '/var/lib/mediagraph/cache/',
+    localMediaCacheMaximumSizeMiB: '2048',
+  });
+  assert.deepEqual(
+    specs.map((s) => [s['@type'], s.name, s.inputs?.map((i) => i.nodeName)]),
+    [
+      ['#Mediagraph.Fmp4Segmenter', 'assetSink.segmenter', ['rtspSource']],
+      ['#Mediagraph.DurableCache', 'assetSink.cache', ['assetSink.segmenter']],
+      ['#Mediagraph.BlobAssetSink', 'assetSink', ['assetSink.cache']],
+    ],
+  );
   assert.equal(specs[0]!['segmentLength'], 'PT60S');
   assert.equal(specs[1]!['localMediaCacheMaximumSizeMiB'], '2048');
   assert.equal(specs[2]!['assetNamePattern'], 'a-${System.GraphInstanceName}');
@@ -178,7 +238,15 @@ test('assetSinkExpansion maps LVA AssetSink properties to the native chain', () 
   const sinkCheck = blobAssetSinkNode.check as unknown as Check;
   const cacheCheck = durableCacheNode.check as unknown as Check;
   const bad = { '@type': 'x', name: 'n', assetNamePattern: 'Bad_Name', uploadConcurrency: '0', drainTimeout: '60s' };
-  assert.deepEqual(sinkCheck(bad, { raw: bad, unresolved: new Set() }).map((i) => i.pointer).sort(), ['/assetNamePattern', '/drainTimeout', '/uploadConcurrency']);
+  assert.deepEqual(
+    sinkCheck(bad, { raw: bad, unresolved: new Set() })
+      .map((i) => i.pointer)
+      .sort(),
+    ['/assetNamePattern', '/drainTimeout', '/uploadConcurrency'],
+  );
   const badCache = { '@type': 'x', name: 'n', localMediaCacheMaximumSizeMiB: '-1' };
-  assert.deepEqual(cacheCheck(badCache, { raw: badCache, unresolved: new Set() }).map((i) => i.pointer), ['/localMediaCacheMaximumSizeMiB']);
+  assert.deepEqual(
+    cacheCheck(badCache, { raw: badCache, unresolved: new Set() }).map((i) => i.pointer),
+    ['/localMediaCacheMaximumSizeMiB'],
+  );
 });

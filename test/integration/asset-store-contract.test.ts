@@ -30,9 +30,20 @@ for (const kind of ['blob', 'file'] as const) {
     assert.equal(await store.uploadInit({ id: 'init/a b', path: initPath }), 'init/init%2Fa%20b.mp4');
     // Four 4 s segments from 23:59:52 to 00:00:08, the third after a 2 s hole.
     const starts = [MIDNIGHT - 8000, MIDNIGHT - 4000, MIDNIGHT + 2000];
-    const files = starts.map((_, i) => { const p = join(dir, `s${i}.m4s`); writeFileSync(p, Buffer.from(`segment-${i}-`.repeat(50 + i))); return p; });
+    const files = starts.map((_, i) => {
+      const p = join(dir, `s${i}.m4s`);
+      writeFileSync(p, Buffer.from(`segment-${i}-`.repeat(50 + i)));
+      return p;
+    });
     for (const [i, start] of starts.entries()) {
-      const r = await store.uploadSegment({ path: files[i]!, startWallClockMs: start, endWallClockMs: start + 4000, mediaDurationMs: 4000, tracks, init: { id: 'init/a b', path: initPath, byteSize: 300 } });
+      const r = await store.uploadSegment({
+        path: files[i]!,
+        startWallClockMs: start,
+        endWallClockMs: start + 4000,
+        mediaDurationMs: 4000,
+        tracks,
+        init: { id: 'init/a b', path: initPath, byteSize: 300 },
+      });
       assert.equal(r.byteSize, readFileSync(files[i]!).length);
     }
     assert.deepEqual(await provider.listAssets(), ['contract-cam']);
@@ -41,21 +52,38 @@ for (const kind of ['blob', 'file'] as const) {
 
     // No index yet: the listing is the truth.
     const window = { from: MIDNIGHT - 3600_000, to: MIDNIGHT + 3600_000 };
-    const expected = [{ startMs: MIDNIGHT - 8000, endMs: MIDNIGHT }, { startMs: MIDNIGHT + 2000, endMs: MIDNIGHT + 6000 }];
+    const expected = [
+      { startMs: MIDNIGHT - 8000, endMs: MIDNIGHT },
+      { startMs: MIDNIGHT + 2000, endMs: MIDNIGHT + 6000 },
+    ];
     assert.deepEqual((await store.availableRanges(window.from, window.to)).ranges, expected);
     // An index that lists only the first segment (stale): still exact, per day and overall.
-    await store.recordInIndex({ ranges: [{ startMs: starts[0]!, endMs: starts[0]! + 4000 }], gaps: [{ startMs: MIDNIGHT, endMs: MIDNIGHT + 2000, reason: 'camera-lost' }] });
-    assert.deepEqual((await store.readIndex('2026-01-01'))?.ranges, [{ startMs: MIDNIGHT - 8000, endMs: MIDNIGHT }], 'the first write of a day starts from its listing');
+    await store.recordInIndex({
+      ranges: [{ startMs: starts[0]!, endMs: starts[0]! + 4000 }],
+      gaps: [{ startMs: MIDNIGHT, endMs: MIDNIGHT + 2000, reason: 'camera-lost' }],
+    });
+    assert.deepEqual(
+      (await store.readIndex('2026-01-01'))?.ranges,
+      [{ startMs: MIDNIGHT - 8000, endMs: MIDNIGHT }],
+      'the first write of a day starts from its listing',
+    );
     const avail = await store.availableRanges(window.from, window.to);
     assert.deepEqual(avail.ranges, expected);
     assert.deepEqual(avail.gaps, [{ startMs: MIDNIGHT, endMs: MIDNIGHT + 2000, reason: 'camera-lost' }]);
     assert.deepEqual((await store.availableRanges(MIDNIGHT, MIDNIGHT + 86_400_000)).ranges, [expected[1]]);
     assert.deepEqual(await store.recordedExtent(), { startMs: MIDNIGHT - 8000, endMs: MIDNIGHT + 6000 });
-    assert.deepEqual((await store.listNames('gaps/')), ['gaps/20260102T000000.000Z_20260102T000002.000Z_camera-lost']);
+    assert.deepEqual(await store.listNames('gaps/'), ['gaps/20260102T000000.000Z_20260102T000002.000Z_camera-lost']);
 
     // Segments for playback: sorted, with their init and codecs; reads whole and by range.
     const segs = await store.listSegments(MIDNIGHT - 5000, MIDNIGHT + 10_000);
-    assert.deepEqual(segs.map((s) => [s.startMs - MIDNIGHT, s.endMs - MIDNIGHT, s.initId, s.codecs]), [[-8000, -4000, 'init/a b', 'avc1.64001f'], [-4000, 0, 'init/a b', 'avc1.64001f'], [2000, 6000, 'init/a b', 'avc1.64001f']]);
+    assert.deepEqual(
+      segs.map((s) => [s.startMs - MIDNIGHT, s.endMs - MIDNIGHT, s.initId, s.codecs]),
+      [
+        [-8000, -4000, 'init/a b', 'avc1.64001f'],
+        [-4000, 0, 'init/a b', 'avc1.64001f'],
+        [2000, 6000, 'init/a b', 'avc1.64001f'],
+      ],
+    );
     const name = `segments/${segs[2]!.name}`;
     const whole = await store.readObject(name);
     assert.equal(await text(whole!.body), readFileSync(files[2]!, 'utf8'));
@@ -70,7 +98,10 @@ for (const kind of ['blob', 'file'] as const) {
 
     // An evicted segment's late upload is deleted: gone from the listing and unreadable.
     await store.deleteSegment({ startWallClockMs: starts[2]!, endWallClockMs: starts[2]! + 4000 });
-    assert.deepEqual((await store.listSegments(window.from, window.to)).map((x) => x.startMs), starts.slice(0, 2));
+    assert.deepEqual(
+      (await store.listSegments(window.from, window.to)).map((x) => x.startMs),
+      starts.slice(0, 2),
+    );
     assert.equal(await store.readObject(name), undefined);
     assert.equal(await store.reachable(1000), true);
   });

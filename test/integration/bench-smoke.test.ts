@@ -24,7 +24,16 @@ test('rtsp-ingest measures our recorder on one live stream', { timeout: 30_000, 
   t.after(() => rmSync(outRoot, { recursive: true, force: true }));
   const load = await startLoad('sim', DEFAULT_FILE);
   t.after(() => load.close());
-  const r = await measureOurs(load, 1, { file: DEFAULT_FILE, load: 'sim', windowSec: 2, warmupSec: 0, segmentSec: 10, checkFrames: true, source: 'session', outRoot });
+  const r = await measureOurs(load, 1, {
+    file: DEFAULT_FILE,
+    load: 'sim',
+    windowSec: 2,
+    warmupSec: 0,
+    segmentSec: 10,
+    checkFrames: true,
+    source: 'session',
+    outRoot,
+  });
   assert.deepEqual(r.errors, []);
   assert.equal(r.side, 'ours');
   assert.ok(r.windowSec >= 2 && r.windowSec < 4, `window ${r.windowSec}`);
@@ -46,15 +55,25 @@ test('upload-drain drains a small backlog through the real nodes against Azurite
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const json = join(dir, 'out.json');
   const script = fileURLToPath(new URL('../../bench/upload-drain.ts', import.meta.url));
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--sizes', '0.25x12', '--rounds', '1', '--latency-segments', '5', '--json', json], { encoding: 'utf8', timeout: 80_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, '--sizes', '0.25x12', '--rounds', '1', '--latency-segments', '5', '--json', json], {
+    encoding: 'utf8',
+    timeout: 80_000,
+  });
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(readFileSync(json, 'utf8')) as { sizes: { segments: number; ratio: number; raw: { mibPerS: number }; sink: { mibPerS: number; runs: { serverCpuMs: number }[] } }[]; recovery10kMs: number; closeToUploadMs: { p95: number } };
+  const out = JSON.parse(readFileSync(json, 'utf8')) as {
+    sizes: { segments: number; ratio: number; raw: { mibPerS: number }; sink: { mibPerS: number; runs: { serverCpuMs: number }[] } }[];
+    recovery10kMs: number;
+    closeToUploadMs: { p95: number };
+  };
   assert.equal(out.sizes.length, 1);
   const size = out.sizes[0]!;
   assert.equal(size.segments, 12);
   assert.ok(size.raw.mibPerS > 0 && size.sink.mibPerS > 0, 'both sides uploaded');
   assert.ok(Number.isFinite(size.ratio) && size.ratio > 0);
-  assert.ok(size.sink.runs.every((run) => run.serverCpuMs > 0), 'the server process did the storing');
+  assert.ok(
+    size.sink.runs.every((run) => run.serverCpuMs > 0),
+    'the server process did the storing',
+  );
   assert.ok(out.recovery10kMs > 0 && out.recovery10kMs < 10_000, `recovery ${out.recovery10kMs} ms`);
   assert.ok(Number.isFinite(out.closeToUploadMs.p95), 'every segment started uploading');
 });

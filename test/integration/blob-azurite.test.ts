@@ -9,7 +9,10 @@ import { startAzurite } from '../../src/testing/azurite.ts';
 test('in-process Azurite: in-memory servers are separate, disk store survives a restart', async (t) => {
   const a = await startAzurite();
   const b = await startAzurite({ inMemory: true });
-  t.after(async () => { await a.close(); await b.close(); });
+  t.after(async () => {
+    await a.close();
+    await b.close();
+  });
   assert.match(a.blobEndpoint, /^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
   assert.notEqual(a.blobEndpoint, b.blobEndpoint);
   const ca = BlobServiceClient.fromConnectionString(a.connectionString).getContainerClient('one');
@@ -25,7 +28,10 @@ test('in-process Azurite: in-memory servers are separate, disk store survives a 
   await c1.getBlockBlobClient('y.bin').uploadData(Buffer.from('persisted'));
   await d1.close();
   const d2 = await startAzurite({ location: dir });
-  t.after(async () => { await d2.close(); rmSync(dir, { recursive: true, force: true }); }); // store closed before its folder goes
+  t.after(async () => {
+    await d2.close();
+    rmSync(dir, { recursive: true, force: true });
+  }); // store closed before its folder goes
   const c2 = BlobServiceClient.fromConnectionString(d2.connectionString).getContainerClient('disk');
   const body = await c2.getBlockBlobClient('y.bin').downloadToBuffer();
   assert.equal(body.toString(), 'persisted');

@@ -15,12 +15,19 @@ function canMount(): boolean {
   return process.getuid?.() === 0 && spawnSync('mount', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-test('ENOSPC while writing: oldest evicted, event emitted, retried, no corrupt file', { skip: canMount() ? false : 'needs root to mount a small tmpfs' }, async (t) => {
+test('ENOSPC while writing: oldest evicted, event emitted, retried, no corrupt file', {
+  skip: canMount() ? false : 'needs root to mount a small tmpfs',
+}, async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'cache-enospc-'));
-  const src = join(root, 'src'); mkdirSync(src);
-  const mnt = join(root, 'small'); mkdirSync(mnt);
+  const src = join(root, 'src');
+  mkdirSync(src);
+  const mnt = join(root, 'small');
+  mkdirSync(mnt);
   const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt]);
-  if (m.status !== 0) { t.skip(`mount failed: ${m.stderr.toString().trim()}`); return; }
+  if (m.status !== 0) {
+    t.skip(`mount failed: ${m.stderr.toString().trim()}`);
+    return;
+  }
   const closers: (() => Promise<void>)[] = [];
   t.after(async () => {
     for (const c of closers) await c();
@@ -36,7 +43,10 @@ test('ENOSPC while writing: oldest evicted, event emitted, retried, no corrupt f
     if (r.accepted) accepted++;
     assert.equal(cache.stats().bytes, bytesOnDisk(dir));
   }
-  assert.ok(events.some((e) => e.cause === 'disk-full'), 'the full disk caused evictions');
+  assert.ok(
+    events.some((e) => e.cause === 'disk-full'),
+    'the full disk caused evictions',
+  );
   assert.ok(accepted >= 38, `only ${accepted} of 40 accepted`);
   // What is left is the newest data, intact, and the evicted range is one gap from the start.
   const ids = cache.segmentIds();

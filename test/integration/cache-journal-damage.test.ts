@@ -36,10 +36,16 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Warning { readonly message: string; readonly fields: Record<string, unknown> }
+interface Warning {
+  readonly message: string;
+  readonly fields: Record<string, unknown>;
+}
 
 /** Fills a cache with the 7 segments as a run would have, damages its journal, then runs cache → sink once. */
-async function damagedThenUploaded(name: string, damage: (journal: string) => void): Promise<{ uploaded: string[]; warnings: Warning[]; store: BlobAssetStore }> {
+async function damagedThenUploaded(
+  name: string,
+  damage: (journal: string) => void,
+): Promise<{ uploaded: string[]; warnings: Warning[]; store: BlobAssetStore }> {
   const cachePath = join(root, name);
   const dir = join(cachePath, 'cam-1', 'j.cache');
   const first = await DurableSegmentCache.open(dir, { maxBytes: 64 << 20, mode: 'copy' });
@@ -51,8 +57,14 @@ async function damagedThenUploaded(name: string, damage: (journal: string) => vo
   const logger: Logger = { debug() {}, info() {}, warn: (message, fields = {}) => void warnings.push({ message, fields }), error() {}, child: () => logger };
   const tc = testContext({ dataDirectory: join(root, name, 'data'), blobConnection: az.connectionString });
   const input = new Subject<SegmentStreamMessage>();
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'j.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '64' }, { ...tc.ctx('j.cache'), logger })({ segments: input });
-  const sink$ = blobAssetSinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'j', assetNamePattern: `damage-${name}` }, tc.ctx('j'))({ queue: cache$ });
+  const cache$ = durableCacheNode.create!(
+    { '@type': '#Mediagraph.DurableCache', name: 'j.cache', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '64' },
+    { ...tc.ctx('j.cache'), logger },
+  )({ segments: input });
+  const sink$ = blobAssetSinkNode.create!(
+    { '@type': '#Mediagraph.BlobAssetSink', name: 'j', assetNamePattern: `damage-${name}` },
+    tc.ctx('j'),
+  )({ queue: cache$ });
   const done = new Promise<void>((resolve, reject) => sink$.subscribe({ error: reject, complete: resolve }));
   await until(() => tc.of('SegmentUploaded').length >= segments.length, `${segments.length} uploads`, 20_000).catch(() => undefined);
   tc.stop$.next();
@@ -128,7 +140,6 @@ test('one bit flipped in one seg record: that segment is rebuilt and uploaded, n
   assert.deepEqual(avail.gaps, [], 'no gap: nothing was lost');
 });
 
-
 test('a segment cut at any byte (a crash mid-write) keeps exactly its whole fragments', async () => {
   const { mp4FileReader } = await import('../../src/media/mp4/describe-segment.ts');
   const init = mp4FileReader.readInit(readFileSync(segments[0]!.init.path));
@@ -148,7 +159,7 @@ test('a segment cut at any byte (a crash mid-write) keeps exactly its whole frag
     if (d) {
       // what is kept parses with mp4box.js as whole samples
       const video = inspectMp4(Buffer.concat([readFileSync(segments[0]!.init.path), whole.subarray(0, valid)])).find((t) => t.type === 'video')!;
-      assert.ok(Math.abs(video.samples.reduce((a, s) => a + s.duration, 0) / video.timescale * 1000 - d.mediaDurationMs) < 1);
+      assert.ok(Math.abs((video.samples.reduce((a, s) => a + s.duration, 0) / video.timescale) * 1000 - d.mediaDurationMs) < 1);
     }
   }
   assert.ok(seen.size >= 3, `the cuts fell in several fragments (${[...seen].join(', ')})`);

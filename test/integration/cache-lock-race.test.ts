@@ -15,21 +15,35 @@ import { acquireLock, CacheLockedError, selfIdentity } from '../../src/storage/c
 // 30 here keeps `npm test` short; MEDIAGRAPH_LOCK_TRIALS=200 for a longer run (docs/reliability.md)
 const TRIALS = Number(process.env['MEDIAGRAPH_LOCK_TRIALS'] ?? 30);
 
-interface Racer { readonly child: ChildProcessByStdio<Writable, Readable, null>; next(): Promise<string> }
+interface Racer {
+  readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  next(): Promise<string>;
+}
 
 function startRacer(): Racer {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/lock-racer.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines: string[] = [];
   const waiting: ((l: string) => void)[] = [];
-  createInterface({ input: child.stdout }).on('line', (l) => { const w = waiting.shift(); if (w) w(l); else lines.push(l); });
+  createInterface({ input: child.stdout }).on('line', (l) => {
+    const w = waiting.shift();
+    if (w) w(l);
+    else lines.push(l);
+  });
   return {
     child,
-    next: () => new Promise<string>((resolve, reject) => {
-      const l = lines.shift();
-      if (l !== undefined) { resolve(l); return; }
-      const timer = setTimeout(() => reject(new Error('racer did not answer within 15 s')), 15_000);
-      waiting.push((x) => { clearTimeout(timer); resolve(x); });
-    }),
+    next: () =>
+      new Promise<string>((resolve, reject) => {
+        const l = lines.shift();
+        if (l !== undefined) {
+          resolve(l);
+          return;
+        }
+        const timer = setTimeout(() => reject(new Error('racer did not answer within 15 s')), 15_000);
+        waiting.push((x) => {
+          clearTimeout(timer);
+          resolve(x);
+        });
+      }),
   };
 }
 
@@ -42,7 +56,10 @@ async function deadPid(): Promise<number> {
 test(`a stale lock and two processes starting at once: exactly one wins, ${TRIALS} of ${TRIALS} trials`, async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'mg-lock-race-'));
   const racers = [startRacer(), startRacer()];
-  t.after(() => { for (const r of racers) r.child.kill('SIGKILL'); rmSync(root, { recursive: true, force: true }); });
+  t.after(() => {
+    for (const r of racers) r.child.kill('SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+  });
   const dead = await deadPid();
   const me = selfIdentity();
   const outcomes: string[] = [];
@@ -62,7 +79,10 @@ test(`a stale lock and two processes starting at once: exactly one wins, ${TRIAL
     for (const r of racers) r.child.stdin.write('release\n');
     await Promise.all(racers.map((r) => r.next()));
     assert.equal(winners, 1, `trial ${i}: ${results.join(', ')}`);
-    assert.ok(results.every((r) => r === 'won' || r === 'lost CacheLockedError'), results.join(', '));
+    assert.ok(
+      results.every((r) => r === 'won' || r === 'lost CacheLockedError'),
+      results.join(', '),
+    );
   }
 });
 
@@ -92,12 +112,18 @@ test('a lock left by an earlier process with the same pid (PID 1 of a restarted 
 test('a cache held by a live process: a clear one-line error naming it', async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'mg-lock-live-'));
   const racer = startRacer();
-  t.after(() => { racer.child.kill('SIGKILL'); rmSync(root, { recursive: true, force: true }); });
+  t.after(() => {
+    racer.child.kill('SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+  });
   const lockPath = join(root, 'lock');
   racer.child.stdin.write(`try ${lockPath} 0\n`);
   assert.equal(await racer.next(), 'won');
   const started = Date.now();
-  assert.throws(() => acquireLock(lockPath, root), (e: unknown) => e instanceof CacheLockedError && e.ownerPid === racer.child.pid && !e.message.includes('\n'));
+  assert.throws(
+    () => acquireLock(lockPath, root),
+    (e: unknown) => e instanceof CacheLockedError && e.ownerPid === racer.child.pid && !e.message.includes('\n'),
+  );
   assert.ok(Date.now() - started < 1000, 'a newcomer gives up within a second');
 });
 
@@ -110,6 +136,12 @@ test('another worker thread of this process holding the lock is a live holder', 
   const code = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(lockModule)}); }).then((m) => { m.acquireLock(${JSON.stringify(lockPath)}, 'x'); require('node:worker_threads').parentPort.postMessage('held'); });`;
   const worker = new Worker(code, { eval: true });
   t.after(() => worker.terminate());
-  assert.equal(await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); }), 'held');
+  assert.equal(
+    await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    }),
+    'held',
+  );
   assert.throws(() => acquireLock(lockPath, root), CacheLockedError);
 });

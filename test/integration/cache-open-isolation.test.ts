@@ -23,10 +23,23 @@ test('caches that cannot be opened (a file in the path, /proc, held by another l
   const server = startRecorder(process.execPath, ['bin/mediagraph.js', 'serve', '--port', '0', '--data', data, '--blob', azurite.connectionString]);
   t.after(() => server.kill());
   const base = await eventually(async () => /listening on (\S+)/.exec(server.output())?.[1], 20_000, 'serve to listen', server);
-  const call = async (name: string, payload: unknown): Promise<number> => (await fetch(`${base}/api/methods/${name}`, { method: 'POST', body: JSON.stringify(payload), signal: AbortSignal.timeout(10_000) })).status;
+  const call = async (name: string, payload: unknown): Promise<number> =>
+    (await fetch(`${base}/api/methods/${name}`, { method: 'POST', body: JSON.stringify(payload), signal: AbortSignal.timeout(10_000) })).status;
   assert.equal(await call('GraphTopologySet', JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8'))), 201);
   const instance = async (name: string, cachePath: string): Promise<void> => {
-    assert.equal(await call('GraphInstanceSet', { name, properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: cachePath }] } }), 201);
+    assert.equal(
+      await call('GraphInstanceSet', {
+        name,
+        properties: {
+          topologyName: 'CVRToAsset',
+          parameters: [
+            { name: 'rtspUrl', value: camera.url },
+            { name: 'cachePath', value: cachePath },
+          ],
+        },
+      }),
+      201,
+    );
   };
   await instance('good', join(root, 'good-cache'));
   assert.equal(await call('GraphInstanceActivate', { name: 'good' }), 200);
@@ -54,10 +67,18 @@ test('caches that cannot be opened (a file in the path, /proc, held by another l
     assert.equal(await call('GraphInstanceActivate', { name }), 409, name);
   }
   for (const [name] of Object.entries(bad)) {
-    const status = await eventually(async () => {
-      const s = (await (await fetch(`${base}/api/instances/${name}/status`, { signal: AbortSignal.timeout(5000) })).json()) as { state: string; lastError?: { code: string; message: string } };
-      return s.state === 'Inactive' && s.lastError ? s : undefined;
-    }, 15_000, `instance ${name} to fail`, server);
+    const status = await eventually(
+      async () => {
+        const s = (await (await fetch(`${base}/api/instances/${name}/status`, { signal: AbortSignal.timeout(5000) })).json()) as {
+          state: string;
+          lastError?: { code: string; message: string };
+        };
+        return s.state === 'Inactive' && s.lastError ? s : undefined;
+      },
+      15_000,
+      `instance ${name} to fail`,
+      server,
+    );
     assert.equal(status.lastError!.code, 'ResourceValidationError', name);
     assert.match(status.lastError!.message, /cannot open the media cache/, name);
     assert.doesNotMatch(status.lastError!.message, /\n/, 'one line');

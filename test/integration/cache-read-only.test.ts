@@ -23,7 +23,10 @@ const mount = (...args: string[]): void => {
   if (r.status !== 0) throw new Error(`mount ${args.join(' ')}: ${r.stderr}`);
 };
 
-test('a cache folder read-only for 7 s: the lost time is a recorded gap, everything written is uploaded, the CLI tells the truth', { skip: isRoot ? false : 'needs root for a read-only bind mount (CI runs as root)', timeout: 90_000 }, async (t) => {
+test('a cache folder read-only for 7 s: the lost time is a recorded gap, everything written is uploaded, the CLI tells the truth', {
+  skip: isRoot ? false : 'needs root for a read-only bind mount (CI runs as root)',
+  timeout: 90_000,
+}, async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'cache-ro-'));
   t.after(() => rmSync(root, { recursive: true, force: true }));
   const azurite = await startAzurite();
@@ -33,10 +36,33 @@ test('a cache folder read-only for 7 s: the lost time is a recorded gap, everyth
   const data = join(root, 'data');
   const cachePath = join(root, 'cache');
   const cacheDir = join(cachePath, 'run-1', 'assetSink.cache');
-  const child = spawn(process.execPath, ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${cachePath}`,
-    '--param', 'segmentLength=PT30S', '--blob', azurite.connectionString, '--data', data, '--for', '16'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/mediagraph.js',
+      'run',
+      'examples/cvr-asset/topology.json',
+      '--name',
+      'run-1',
+      '--param',
+      `rtspUrl=${camera.url}`,
+      '--param',
+      `cachePath=${cachePath}`,
+      '--param',
+      'segmentLength=PT30S',
+      '--blob',
+      azurite.connectionString,
+      '--data',
+      data,
+      '--for',
+      '16',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   t.after(() => child.kill('SIGKILL'));
 
@@ -45,7 +71,9 @@ test('a cache folder read-only for 7 s: the lost time is a recorded gap, everyth
   await new Promise((r) => setTimeout(r, 1500));
   mount('--bind', cacheDir, cacheDir);
   let mounted = true;
-  t.after(() => { if (mounted) spawnSync('umount', ['-l', cacheDir]); });
+  t.after(() => {
+    if (mounted) spawnSync('umount', ['-l', cacheDir]);
+  });
   mount('-o', 'remount,bind,ro', cacheDir);
   await new Promise((r) => setTimeout(r, 7000));
   const u = spawnSync('umount', [cacheDir], { encoding: 'utf8' });
@@ -59,11 +87,17 @@ test('a cache folder read-only for 7 s: the lost time is a recorded gap, everyth
   const avail = await store.availableRanges(Date.now() - 3600_000, Date.now() + 3600_000);
   t.diagnostic(`ranges ${JSON.stringify(avail.ranges)} gaps ${JSON.stringify(avail.gaps)}`);
   // What could not be written is a gap with its reason, and no hole is left unexplained.
-  assert.ok(avail.gaps.some((g) => g.reason === 'write-failed'), 'a write-failed gap is recorded');
+  assert.ok(
+    avail.gaps.some((g) => g.reason === 'write-failed'),
+    'a write-failed gap is recorded',
+  );
   for (let i = 1; i < avail.ranges.length; i++) {
     const hole = { start: avail.ranges[i - 1]!.endMs, end: avail.ranges[i]!.startMs };
     if (hole.end - hole.start <= 1000) continue;
-    assert.ok(avail.gaps.some((g) => g.startMs <= hole.start + 1000 && g.endMs >= hole.end - 1000), `the hole ${new Date(hole.start).toISOString()}–${new Date(hole.end).toISOString()} has a gap record`);
+    assert.ok(
+      avail.gaps.some((g) => g.startMs <= hole.start + 1000 && g.endMs >= hole.end - 1000),
+      `the hole ${new Date(hole.start).toISOString()}–${new Date(hole.end).toISOString()} has a gap record`,
+    );
   }
   // Everything written was uploaded: no media is left anywhere under the data or cache folders.
   const left = [...filesUnder(data), ...filesUnder(cachePath)].filter((f) => /\.(m4s|part)$/.test(f));

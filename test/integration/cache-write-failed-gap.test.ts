@@ -16,13 +16,22 @@ const T0 = Date.UTC(2026, 0, 1);
 
 test('a segment that cannot be cached becomes a write-failed gap', async (t) => {
   const root = tempDir(t, 'cache-write-failed-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const tc = testContext({ dataDirectory: root });
   const input = new Subject<SegmentStreamMessage>();
   let queue: SegmentQueueMessage['queue'] | undefined;
-  const sub = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' }, tc.ctx('c'))({ segments: input })
-    .subscribe((m) => { queue = (m as SegmentQueueMessage).queue; });
-  t.after(() => { queue?.detach(); input.complete(); sub.unsubscribe(); });
+  const sub = durableCacheNode.create!(
+    { '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' },
+    tc.ctx('c'),
+  )({ segments: input }).subscribe((m) => {
+    queue = (m as SegmentQueueMessage).queue;
+  });
+  t.after(() => {
+    queue?.detach();
+    input.complete();
+    sub.unsubscribe();
+  });
   await until(() => queue !== undefined, 5000, 'the cache to open');
   input.next(writeSegment(src, 0));
   const lost = writeSegment(src, 1);
@@ -31,5 +40,8 @@ test('a segment that cannot be cached becomes a write-failed gap', async (t) => 
   input.next(writeSegment(src, 2));
   await until(() => queue!.stats().segments === 2, 5000, 'two segments cached');
   assert.equal(tc.of('DataDropped').length, 1);
-  assert.deepEqual(queue!.pendingGaps().map((g) => [(g.startWallClockMs - T0) / 1000, (g.endWallClockMs - T0) / 1000, g.reason]), [[1, 2, 'write-failed']]);
+  assert.deepEqual(
+    queue!.pendingGaps().map((g) => [(g.startWallClockMs - T0) / 1000, (g.endWallClockMs - T0) / 1000, g.reason]),
+    [[1, 2, 'write-failed']],
+  );
 });

@@ -16,7 +16,11 @@ const BIN = resolve('bin/mediagraph.js');
 
 function cli(cwd: string, args: readonly string[], limitMs: number, blob: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: blob } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: blob },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -56,7 +60,28 @@ test('run without --name or --data: one instance and asset per camera, all under
   // the cache lives in the data folder, not in the working folder's .data/cache by accident of the topology's default
   assert.deepEqual(readdirSync(join(cwd, '.data', 'cache')).sort(), [frontName, yardName].sort());
   assert.ok(existsSync(join(cwd, '.data', 'definitions', 'instances', `${frontName}.json`)));
-  const exported = await cli(cwd, ['export', '--asset', 'sampleasset-cvrtoasset-run-1', '--from', new Date(Date.now() - 3_600_000).toISOString(), '--to', new Date(Date.now() + 3_600_000).toISOString(), '--out', 'x.mp4'], 30_000, azurite.connectionString);
+  const exported = await cli(
+    cwd,
+    [
+      'export',
+      '--asset',
+      'sampleasset-cvrtoasset-run-1',
+      '--from',
+      new Date(Date.now() - 3_600_000).toISOString(),
+      '--to',
+      new Date(Date.now() + 3_600_000).toISOString(),
+      '--out',
+      'x.mp4',
+    ],
+    30_000,
+    azurite.connectionString,
+  );
   assert.equal(exported.code, 1);
-  assert.match(exported.err, new RegExp(`asset "sampleasset-cvrtoasset-run-1" does not exist in .*; assets there: (sampleasset-cvrtoasset-${frontName}, sampleasset-cvrtoasset-${yardName}|sampleasset-cvrtoasset-${yardName}, sampleasset-cvrtoasset-${frontName})$`, 'm'));
+  assert.match(
+    exported.err,
+    new RegExp(
+      `asset "sampleasset-cvrtoasset-run-1" does not exist in .*; assets there: (sampleasset-cvrtoasset-${frontName}, sampleasset-cvrtoasset-${yardName}|sampleasset-cvrtoasset-${yardName}, sampleasset-cvrtoasset-${frontName})$`,
+      'm',
+    ),
+  );
 });

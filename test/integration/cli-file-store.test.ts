@@ -20,10 +20,15 @@ async function method(base: string, name: string, payload: unknown): Promise<num
   return r.status;
 }
 
-test('serve --store file:<folder> records, plays back over HTTP and exports, with no Blob Storage', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, async (t) => {
+test('serve --store file:<folder> records, plays back over HTTP and exports, with no Blob Storage', {
+  skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg'),
+}, async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'mg-file-store-'));
   const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 20 });
-  t.after(async () => { await camera.close(); rmSync(root, { recursive: true, force: true }); });
+  t.after(async () => {
+    await camera.close();
+    rmSync(root, { recursive: true, force: true });
+  });
   const storeRoot = join(root, 'assets');
   const data = join(root, 'data');
   const env = { ...process.env, AZURE_STORAGE_CONNECTION_STRING: '' };
@@ -32,7 +37,19 @@ test('serve --store file:<folder> records, plays back over HTTP and exports, wit
   const base = await eventually(async () => /listening on (\S+)/.exec(serve.output())?.[1], 20_000, 'serve to listen', serve);
   assert.match(serve.output(), /recordings go to local folder/);
   assert.equal(await method(base, 'GraphTopologySet', JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8'))), 201);
-  assert.equal(await method(base, 'GraphInstanceSet', { name: 'cam-f', properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(data, 'cache') }] } }), 201);
+  assert.equal(
+    await method(base, 'GraphInstanceSet', {
+      name: 'cam-f',
+      properties: {
+        topologyName: 'CVRToAsset',
+        parameters: [
+          { name: 'rtspUrl', value: camera.url },
+          { name: 'cachePath', value: join(data, 'cache') },
+        ],
+      },
+    }),
+    201,
+  );
   assert.equal(await method(base, 'GraphInstanceActivate', { name: 'cam-f' }), 200);
 
   // The asset is a folder with the layout of a container.
@@ -49,7 +66,9 @@ test('serve --store file:<folder> records, plays back over HTTP and exports, wit
   const last = JSON.parse(readFileSync(join(assetDir, 'segments', `${names.at(-1)}.json`), 'utf8')) as { end: string };
   const from = new Date(Date.parse(first.start) - 60_000).toISOString();
   const to = new Date(Date.parse(last.end) + 60_000).toISOString();
-  const avail = (await (await fetch(`${base}/api/assets/${ASSET}/availableMedia?precision=full&startTime=${from}&endTime=${to}`)).json()) as { timeRanges: { start: string; end: string }[] };
+  const avail = (await (await fetch(`${base}/api/assets/${ASSET}/availableMedia?precision=full&startTime=${from}&endTime=${to}`)).json()) as {
+    timeRanges: { start: string; end: string }[];
+  };
   assert.deepEqual(avail.timeRanges, [{ start: first.start, end: last.end }]);
 
   // The playlist names every segment; a segment and its init answer with the bytes on disk.
@@ -66,7 +85,11 @@ test('serve --store file:<folder> records, plays back over HTTP and exports, wit
 
   // export from the same folder: one .mp4 that ffmpeg decodes.
   const out = join(root, 'export', 'all.mp4');
-  const exp = spawnSync(process.execPath, ['bin/mediagraph.js', 'export', '--asset', ASSET, '--from', from, '--to', to, '--out', out, '--store', `file:${storeRoot}`, '--data', data], { env, timeout: 60_000, encoding: 'utf8' });
+  const exp = spawnSync(
+    process.execPath,
+    ['bin/mediagraph.js', 'export', '--asset', ASSET, '--from', from, '--to', to, '--out', out, '--store', `file:${storeRoot}`, '--data', data],
+    { env, timeout: 60_000, encoding: 'utf8' },
+  );
   assert.equal(exp.status, 0, exp.stderr);
   assert.ok(statSync(out).size > segBytes.length);
   const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-'], { encoding: 'utf8', timeout: 60_000 });

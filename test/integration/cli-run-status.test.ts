@@ -15,11 +15,20 @@ import { until } from '../helpers/until.ts';
 
 const CLIP = 'test/fixtures/media/h264-main-aac.mp4';
 
-function startRun(data: string, blob: string, name: string, params: readonly string[]): { child: ChildProcess; err: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--data', data, '--name', name, ...params.flatMap((p) => ['--param', p])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: blob },
-  });
+function startRun(
+  data: string,
+  blob: string,
+  name: string,
+  params: readonly string[],
+): { child: ChildProcess; err: () => string; exited: Promise<number | null> } {
+  const child = spawn(
+    process.execPath,
+    ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--data', data, '--name', name, ...params.flatMap((p) => ['--param', p])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, AZURE_STORAGE_CONNECTION_STRING: blob },
+    },
+  );
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   child.stdout!.resume();

@@ -19,8 +19,12 @@ const TOKEN = 'Serve-Token-2b9e74c05d1a';
 function cli(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, ['bin/mediagraph.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let text = '';
-  child.stdout!.on('data', (d: Buffer) => { text += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { text += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   return { child, output: () => text, exited };
 }
@@ -36,19 +40,43 @@ function secretFile(dir: string, name: string, content: string): string {
   return path;
 }
 
-test('run: camera password from --param-file, user from MEDIAGRAPH_PARAM_, storage from --blob-file; none in cmdline', { skip: process.platform !== 'linux' }, async (t) => {
+test('run: camera password from --param-file, user from MEDIAGRAPH_PARAM_, storage from --blob-file; none in cmdline', {
+  skip: process.platform !== 'linux',
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mg-cli-secrets-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const azurite = await startAzurite();
   t.after(() => azurite.close());
-  const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10, auth: { username: 'viewer', password: RTSP_PASSWORD, scheme: 'digest' } });
+  const camera = await startSimulatedCamera({
+    file: 'test/fixtures/media/h264-main-aac.mp4',
+    speed: 10,
+    auth: { username: 'viewer', password: RTSP_PASSWORD, scheme: 'digest' },
+  });
   t.after(() => camera.close());
   const params = secretFile(dir, 'camera.params', `# camera credentials\nrtspUrl=${camera.url}\nrtspPassword=${RTSP_PASSWORD}\n`);
   const blob = secretFile(dir, 'blob.conn', `${azurite.connectionString}\n`);
   const accountKey = /AccountKey=([^;]+)/.exec(azurite.connectionString)![1]!;
 
-  const run = cli(['run', 'examples/cvr-asset/topology.json', '--param-file', params, '--param', `cachePath=${join(dir, 'cache')}`, '--blob-file', blob, '--for', '3', '--data', join(dir, 'data')], { MEDIAGRAPH_PARAM_rtspUserName: 'viewer' });
-  t.after(() => { run.child.kill('SIGKILL'); });
+  const run = cli(
+    [
+      'run',
+      'examples/cvr-asset/topology.json',
+      '--param-file',
+      params,
+      '--param',
+      `cachePath=${join(dir, 'cache')}`,
+      '--blob-file',
+      blob,
+      '--for',
+      '3',
+      '--data',
+      join(dir, 'data'),
+    ],
+    { MEDIAGRAPH_PARAM_rtspUserName: 'viewer' },
+  );
+  t.after(() => {
+    run.child.kill('SIGKILL');
+  });
   await until(() => camera.server.stats.plays > 0 || run.child.exitCode !== null, 20_000, 'the camera accepting PLAY (Digest-authenticated)');
   assert.ok(camera.server.stats.plays > 0, `run did not reach PLAY: ${run.output()}`);
   const args = cmdline(run.child.pid!);
@@ -65,13 +93,15 @@ test('serve: token from --token-file; invoke: token from MEDIAGRAPH_TOKEN; neith
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const tokenFile = secretFile(dir, 'token', `${TOKEN}\n`);
   const serve = cli(['serve', '--port', '0', '--data', join(dir, 'data'), '--token-file', tokenFile], { MEDIAGRAPH_TOKEN: '' });
-  t.after(() => { serve.child.kill('SIGKILL'); });
+  t.after(() => {
+    serve.child.kill('SIGKILL');
+  });
   await until(() => /listening on (\S+)/.test(serve.output()) || serve.child.exitCode !== null, 20_000, 'serve listening');
   const url = /listening on (\S+)/.exec(serve.output())?.[1];
   assert.ok(url, serve.output());
   assert.equal((await fetch(`${url}/api/topologies`)).status, 401, 'the token from the file guards the API');
   assert.equal((await fetch(`${url}/api/topologies`, { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
-  assert.ok(!cmdline(serve.child.pid!).includes(TOKEN), 'the token is on serve\'s command line');
+  assert.ok(!cmdline(serve.child.pid!).includes(TOKEN), "the token is on serve's command line");
 
   const invoke = cli(['invoke', 'GraphTopologyList', '{}', '--host', url!], { MEDIAGRAPH_TOKEN: TOKEN });
   const invokeArgs = cmdline(invoke.child.pid!);
@@ -80,7 +110,10 @@ test('serve: token from --token-file; invoke: token from MEDIAGRAPH_TOKEN; neith
 
   // Both forms of one secret is a usage error that does not echo either (in-process: no server starts).
   const lines: string[] = [];
-  const code = await main(['serve', '--port', '0', '--data', join(dir, 'data2'), '--token', 'x'.repeat(20), '--token-file', tokenFile], { out: (l) => void lines.push(l), err: (l) => void lines.push(l) });
+  const code = await main(['serve', '--port', '0', '--data', join(dir, 'data2'), '--token', 'x'.repeat(20), '--token-file', tokenFile], {
+    out: (l) => void lines.push(l),
+    err: (l) => void lines.push(l),
+  });
   assert.equal(code, 2);
   assert.match(lines.join('\n'), /--token or --token-file, not both/);
   assert.ok(!lines.join('\n').includes(TOKEN));

@@ -27,18 +27,27 @@ test('a container deleted mid-recording is created again; uploads carry on; the 
   const az = await startAzurite();
   t.after(() => az.close());
   const root = tempDir(t, 'container-deleted-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const tc = testContext({ dataDirectory: root, blobConnection: az.connectionString });
-  const sinkNode = makeBlobAssetSinkNode({ store: { operationTimeoutMs: 2000, uploadTimeoutBaseMs: 2000 }, backoffBaseMs: 50, backoffCapMs: 200, indexIntervalMs: 50 });
+  const sinkNode = makeBlobAssetSinkNode({
+    store: { operationTimeoutMs: 2000, uploadTimeoutBaseMs: 2000 },
+    backoffBaseMs: 50,
+    backoffCapMs: 200,
+    indexIntervalMs: 50,
+  });
   const input = new Subject<SegmentStreamMessage>();
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'd.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '64' }, tc.ctx('d.cache'))({ segments: input });
+  const cache$ = durableCacheNode.create!(
+    { '@type': '#Mediagraph.DurableCache', name: 'd.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '64' },
+    tc.ctx('d.cache'),
+  )({ segments: input });
   const done = completion(sinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'd', assetNamePattern: ASSET }, tc.ctx('d'))({ queue: cache$ }));
   const store = await BlobAssetStore.create(az.connectionString, ASSET);
 
   for (let k = 0; k < 5; k++) input.next(writeSegment(src, k));
   await until(() => tc.of('SegmentUploaded').length === 5, 'the first five uploads');
   // ... and indexed, so the index blob goes with the container.
-  for (const end = Date.now() + 5000; ((await store.readIndex('2026-01-01'))?.ranges.length ?? 0) === 0;) {
+  for (const end = Date.now() + 5000; ((await store.readIndex('2026-01-01'))?.ranges.length ?? 0) === 0; ) {
     assert.ok(Date.now() < end, 'the first uploads were never indexed');
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -19,8 +19,17 @@ import { inspectMp4 } from '../helpers/mp4-inspect.ts';
 test('CVR to Azurite: several segments, each blob decodes, no gaps, LVA events in order', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mg-cvr-'));
   const azurite = await startAzurite();
-  const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10, auth: { username: 'viewer', password: 'cam-Secret-42', scheme: 'digest' } });
-  const host = await MediaGraphHost.open({ dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', services: { blobConnection: azurite.connectionString } });
+  const camera = await startSimulatedCamera({
+    file: 'test/fixtures/media/h264-main-aac.mp4',
+    speed: 10,
+    auth: { username: 'viewer', password: 'cam-Secret-42', scheme: 'digest' },
+  });
+  const host = await MediaGraphHost.open({
+    dataDirectory: join(dir, 'host'),
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    services: { blobConnection: azurite.connectionString },
+  });
   const events: GraphEvent[] = [];
   const sub = host.events$.subscribe((e) => events.push(e));
   t.after(async () => {
@@ -56,7 +65,8 @@ test('CVR to Azurite: several segments, each blob decodes, no gaps, LVA events i
   assert.equal(host.instanceStatus('cam1').state, 'Inactive');
 
   const types = events.map((e) => e.type);
-  for (const expected of ['MediaSessionEstablished', 'RecordingStarted', 'RecordingAvailable', 'RecordingStopped']) assert.ok(types.includes(expected as GraphEvent['type']), `missing ${expected}`);
+  for (const expected of ['MediaSessionEstablished', 'RecordingStarted', 'RecordingAvailable', 'RecordingStopped'])
+    assert.ok(types.includes(expected as GraphEvent['type']), `missing ${expected}`);
   assert.ok(types.indexOf('RecordingStarted') < types.indexOf('RecordingAvailable'));
   assert.ok(types.lastIndexOf('RecordingStopped') > types.lastIndexOf('SegmentUploaded'), 'stopped after the drain');
   assert.ok(!JSON.stringify(events).includes('cam-Secret-42'), 'no password in events');
@@ -82,9 +92,14 @@ test('CVR to Azurite: several segments, each blob decodes, no gaps, LVA events i
   // whatever the camera's clock did, so the asset shows no gap where nothing was lost
   const { BlobPlaybackSource } = await import('../../src/control/http/playback/blob-source.ts');
   const now = Date.now();
-  const listed = await (await BlobPlaybackSource.create(azurite.connectionString)).listSegments('sampleAsset-CVRToAsset-cam1', now - 3_600_000, now + 3_600_000);
+  const listed = await (await BlobPlaybackSource.create(azurite.connectionString)).listSegments(
+    'sampleAsset-CVRToAsset-cam1',
+    now - 3_600_000,
+    now + 3_600_000,
+  );
   assert.equal(listed.length, segments.length);
-  for (let i = 1; i < listed.length; i++) assert.ok(Math.abs(listed[i]!.startMs - listed[i - 1]!.endMs) <= 1, `${listed[i]!.name} starts where ${listed[i - 1]!.name} ends`);
+  for (let i = 1; i < listed.length; i++)
+    assert.ok(Math.abs(listed[i]!.startMs - listed[i - 1]!.endMs) <= 1, `${listed[i]!.name} starts where ${listed[i - 1]!.name} ends`);
   const available = await store.availableRanges(now - 3_600_000, now + 3_600_000);
   assert.equal(available.gaps.length, 0, JSON.stringify(available));
 
@@ -92,7 +107,16 @@ test('CVR to Azurite: several segments, each blob decodes, no gaps, LVA events i
   const { main } = await import('../../src/control/cli/main.ts');
   const errs: string[] = [];
   const io = { out: () => undefined, err: (l: string) => void errs.push(l) };
-  const range = ['--asset', 'sampleAsset-CVRToAsset-cam1', '--from', new Date(now - 3_600_000).toISOString(), '--to', new Date(now + 3_600_000).toISOString(), '--blob', azurite.connectionString];
+  const range = [
+    '--asset',
+    'sampleAsset-CVRToAsset-cam1',
+    '--from',
+    new Date(now - 3_600_000).toISOString(),
+    '--to',
+    new Date(now + 3_600_000).toISOString(),
+    '--blob',
+    azurite.connectionString,
+  ];
   assert.equal(await main(['export', ...range, '--out', join(dir, 'export', 'all.mp4')], io), 0, errs.join('\n'));
   assert.equal(ffmpegDecodeErrors(join(dir, 'export', 'all.mp4')), '');
   const video = inspectMp4(new Uint8Array(readFileSync(join(dir, 'export', 'all.mp4')))).find((x) => x.type === 'video')!;

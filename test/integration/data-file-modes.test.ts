@@ -34,8 +34,13 @@ test('with umask 0, segments, cache and the embedded store folder are 0600 files
   // the segmenter writing real media into its folder
   const segmentsDir = join(dir, 'data', 'segments', 'cam1', 'seg');
   const d = demuxFixture('h264-360p-aac.mp4');
-  const op = fmp4SegmenterNode.create!({ '@type': fmp4SegmenterNode.type, name: 'seg', segmentLength: 'PT2S', outputDirectoryPath: segmentsDir }, testContext(join(dir, 'data')));
-  const segments = await lastValueFrom((op({ media: from<MediaMessage[]>([...d.tracks, ...d.samples, { kind: 'end' }]) }) as Observable<SegmentMessage>).pipe(toArray()));
+  const op = fmp4SegmenterNode.create!(
+    { '@type': fmp4SegmenterNode.type, name: 'seg', segmentLength: 'PT2S', outputDirectoryPath: segmentsDir },
+    testContext(join(dir, 'data')),
+  );
+  const segments = await lastValueFrom(
+    (op({ media: from<MediaMessage[]>([...d.tracks, ...d.samples, { kind: 'end' }]) }) as Observable<SegmentMessage>).pipe(toArray()),
+  );
   assert.ok(segments.length > 0);
 
   // the cache taking a copy of segments from a folder with ordinary modes
@@ -52,5 +57,8 @@ test('with umask 0, segments, cache and the embedded store folder are 0600 files
 
   // Azurite creates its own files with its own modes: the folder is what keeps them private
   assert.equal(statSync(store).mode & 0o777, 0o700);
-  assert.deepEqual(notPrivate(join(dir, 'data')).filter((p) => !p.startsWith(`${store}/`)), []);
+  assert.deepEqual(
+    notPrivate(join(dir, 'data')).filter((p) => !p.startsWith(`${store}/`)),
+    [],
+  );
 });

@@ -25,7 +25,14 @@ async function recorded(dir: string, location: string, asset: string, minutes: n
   for (let m = 0; m < minutes; m++) {
     const path = join(dir, `${asset}-${m}.m4s`);
     writeFileSync(path, Buffer.alloc(2048, 2));
-    await store.uploadSegment({ path, startWallClockMs: T0 + m * MIN, endWallClockMs: T0 + (m + 1) * MIN, mediaDurationMs: MIN, tracks, init: { id: 'i', path: init, byteSize: 100 } });
+    await store.uploadSegment({
+      path,
+      startWallClockMs: T0 + m * MIN,
+      endWallClockMs: T0 + (m + 1) * MIN,
+      mediaDurationMs: MIN,
+      tracks,
+      init: { id: 'i', path: init, byteSize: 100 },
+    });
   }
   await store.recordInIndex({ ranges: [{ startMs: T0, endMs: T0 + minutes * MIN }] });
   return store;
@@ -53,8 +60,16 @@ test('DELETE /api/assets/{asset}/media deletes a window; DELETE /api/assets/{ass
   const r = await send(`${url}/api/assets/cam-a/media?from=${iso(T0)}&to=${iso(T0 + 2 * MIN)}`, 'DELETE', undefined, auth);
   assert.equal(r.status, 200);
   assert.deepEqual(await r.json(), { deletedSegments: 2, deletedBytes: 4096, start: iso(T0), end: iso(T0 + 2 * MIN) });
-  assert.deepEqual(await store.listNames('segments/'), [2, 3, 4, 5].map((m) => `segments/20260301T12${String(m).padStart(2, '0')}00.000Z_60000.m4s`));
-  const media = await send(`${url}/api/assets/cam-a/availableMedia?precision=full&startTime=${iso(T0 - MIN)}&endTime=${iso(T0 + 10 * MIN)}`, 'GET', undefined, auth);
+  assert.deepEqual(
+    await store.listNames('segments/'),
+    [2, 3, 4, 5].map((m) => `segments/20260301T12${String(m).padStart(2, '0')}00.000Z_60000.m4s`),
+  );
+  const media = await send(
+    `${url}/api/assets/cam-a/availableMedia?precision=full&startTime=${iso(T0 - MIN)}&endTime=${iso(T0 + 10 * MIN)}`,
+    'GET',
+    undefined,
+    auth,
+  );
   assert.deepEqual(await media.json(), { timeRanges: [{ start: iso(T0 + 2 * MIN), end: iso(T0 + 6 * MIN) }], gaps: [] });
 
   const whole = await send(`${url}/api/assets/cam-a`, 'DELETE', undefined, auth);
@@ -78,7 +93,13 @@ test('mediagraph delete: needs --yes off a terminal, asks on one, prints what it
 
   const asked: string[] = [];
   lines.length = 0;
-  assert.equal(await deleteCommand(['--asset', 'cam-b', '--to', iso(T0 + 2 * MIN), '--store', location], io, async (q) => { asked.push(q); return false; }), 1);
+  assert.equal(
+    await deleteCommand(['--asset', 'cam-b', '--to', iso(T0 + 2 * MIN), '--store', location], io, async (q) => {
+      asked.push(q);
+      return false;
+    }),
+    1,
+  );
   assert.match(asked[0]!, /^delete 2 segment\(s\) of "cam-b" from .* in /);
   assert.equal((await store.listNames('segments/')).length, 4, 'answered no: nothing deleted');
 

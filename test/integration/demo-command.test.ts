@@ -9,7 +9,9 @@ import { join } from 'node:path';
 
 test('demo: viewer URL, Active instance, media available over HTTP, clean exit', async (t) => {
   const data = mkdtempSync(join(tmpdir(), 'mg-demo-'));
-  const child = spawn(process.execPath, ['bin/mediagraph.js', 'demo', '--speed', '10', '--for', '14', '--port', '0', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/mediagraph.js', 'demo', '--speed', '10', '--for', '14', '--port', '0', '--data', data], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.after(() => {
     child.kill('SIGKILL');
     rmSync(data, { recursive: true, force: true });

@@ -29,7 +29,11 @@ function sizes(dirs: readonly string[]): { media: number; all: number } {
     for (const f of filesUnder(d)) {
       if (f.includes('definitions') || f.endsWith('.json')) continue; // instance and topology documents
       let n = 0;
-      try { n = statSync(join(d, f)).size; } catch { continue; } // renamed or deleted meanwhile
+      try {
+        n = statSync(join(d, f)).size;
+      } catch {
+        continue;
+      } // renamed or deleted meanwhile
       all += n;
       if (isMedia(f)) media += n;
     }
@@ -64,7 +68,9 @@ test('media on disk (open segment, inits, cache) never exceeds localMediaCacheMa
   child.kill('SIGKILL');
   await child.exited;
   const evictions = child.events.filter((e) => e.type === 'CacheEvicted').length;
-  t.diagnostic(`peak media ${(peak.media / MIB).toFixed(3)} MiB, all files ${(peak.all / MIB).toFixed(3)} MiB, bound ${BOUND_MIB} MiB, ${evictions} eviction events`);
+  t.diagnostic(
+    `peak media ${(peak.media / MIB).toFixed(3)} MiB, all files ${(peak.all / MIB).toFixed(3)} MiB, bound ${BOUND_MIB} MiB, ${evictions} eviction events`,
+  );
   assert.ok(evictions > 0, 'the test filled the cache past its bound (else it proves nothing)');
   assert.ok(peak.media <= BOUND_MIB * MIB, `media peaked at ${peak.media} bytes, over the ${BOUND_MIB * MIB}-byte bound`);
   assert.ok(peak.all <= BOUND_MIB * MIB + METADATA_SLACK, `all files peaked at ${peak.all} bytes`);

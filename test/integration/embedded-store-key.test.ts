@@ -17,9 +17,15 @@ const noEnv = {};
 function refused(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = connect({ host, port, timeout: 2000 });
-    s.once('connect', () => { s.destroy(); resolve(false); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
     s.once('error', () => resolve(true));
-    s.once('timeout', () => { s.destroy(); resolve(true); });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(true);
+    });
   });
 }
 
@@ -29,23 +35,38 @@ test('embedded store: the published dev key is refused, the generated key persis
 
   const first = await resolveBlobTarget(undefined, dir, noEnv);
   let closed = false;
-  t.after(async () => { if (!closed) await first.close(); });
+  t.after(async () => {
+    if (!closed) await first.close();
+  });
   assert.equal(first.embedded, true);
   const endpoint = new URL(/BlobEndpoint=([^;]+)/.exec(first.connection)![1]!);
   assert.equal(endpoint.hostname, '127.0.0.1');
 
   // The development key that every Azurite tutorial prints.
   const published = BlobServiceClient.fromConnectionString(azuriteConnectionString(endpoint.origin));
-  await assert.rejects(published.getContainerClient('recordings').create(), (e: { statusCode?: number }) => e.statusCode === 403, 'the published key could create a container');
+  await assert.rejects(
+    published.getContainerClient('recordings').create(),
+    (e: { statusCode?: number }) => e.statusCode === 403,
+    'the published key could create a container',
+  );
 
   const own = BlobServiceClient.fromConnectionString(first.connection);
   await own.getContainerClient('recordings').create();
   await own.getContainerClient('recordings').getBlockBlobClient('a.txt').upload('kept', 4);
-  await assert.rejects(published.getContainerClient('recordings').getBlockBlobClient('a.txt').downloadToBuffer(), (e: { statusCode?: number }) => e.statusCode === 403, 'the published key reads recordings');
+  await assert.rejects(
+    published.getContainerClient('recordings').getBlockBlobClient('a.txt').downloadToBuffer(),
+    (e: { statusCode?: number }) => e.statusCode === 403,
+    'the published key reads recordings',
+  );
   assert.notEqual((await fetch(`${endpoint.href}/recordings/a.txt`)).status, 200, 'anonymous read');
   assert.notEqual((await fetch(`${endpoint.href}?comp=list`)).status, 200, 'anonymous listing');
   const containers: string[] = [];
-  await assert.rejects((async () => { for await (const c of published.listContainers()) containers.push(c.name); })(), (e: { statusCode?: number }) => e.statusCode === 403);
+  await assert.rejects(
+    (async () => {
+      for await (const c of published.listContainers()) containers.push(c.name);
+    })(),
+    (e: { statusCode?: number }) => e.statusCode === 403,
+  );
   assert.deepEqual(containers, []);
 
   const keyFile = join(dir, 'azurite', EMBEDDED_KEY_FILE);

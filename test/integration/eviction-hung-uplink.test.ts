@@ -35,12 +35,27 @@ test('hung uplink, 4 MiB cache: evictions are always a prefix of the recording, 
   rig.proxy.mode('pass');
   await until(() => rig.queue()?.stats().segments === 0, 30_000, 'the backlog to drain');
   const uploaded = rig.uploadedKs();
-  assert.deepEqual(uploaded.filter((k) => evicted.includes(k)), [], 'an evicted segment reported uploaded');
-  assert.deepEqual([...uploaded].sort((a, b) => a - b), uploaded, 'uploads oldest first');
+  assert.deepEqual(
+    uploaded.filter((k) => evicted.includes(k)),
+    [],
+    'an evicted segment reported uploaded',
+  );
+  assert.deepEqual(
+    [...uploaded].sort((a, b) => a - b),
+    uploaded,
+    'uploads oldest first',
+  );
   const store = await rig.store();
   const blobs = (await store.listNames('segments/')).map(kOfBlob);
-  assert.deepEqual(blobs.filter((k) => evicted.includes(k)), [], 'a blob of an evicted segment');
+  assert.deepEqual(
+    blobs.filter((k) => evicted.includes(k)),
+    [],
+    'a blob of an evicted segment',
+  );
   await until(() => rig.queue()?.pendingGaps().length === 0, 10_000, 'gaps indexed');
   const avail = await store.availableRanges(T0, T0 + 3_600_000);
-  assert.deepEqual(avail.gaps.map((g) => [(g.startMs - T0) / 1000, (g.endMs - T0) / 1000, g.reason]), [[2, evicted.at(-1)! + 1, 'evicted']]);
+  assert.deepEqual(
+    avail.gaps.map((g) => [(g.startMs - T0) / 1000, (g.endMs - T0) / 1000, g.reason]),
+    [[2, evicted.at(-1)! + 1, 'evicted']],
+  );
 });

@@ -37,7 +37,11 @@ async function unauthorizedRequests(port: number, url: string, n: number): Promi
 }
 
 test('digest auth: unauthorized requests do not grow the server without bound', async (t) => {
-  const cam = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 1, auth: { username: 'u', password: 'p-Secret-1', scheme: 'digest' } });
+  const cam = await startSimulatedCamera({
+    file: 'test/fixtures/media/h264-main-aac.mp4',
+    speed: 1,
+    auth: { username: 'u', password: 'p-Secret-1', scheme: 'digest' },
+  });
   t.after(() => cam.close());
   await unauthorizedRequests(cam.port, cam.url, 2000); // warm-up
   gc();

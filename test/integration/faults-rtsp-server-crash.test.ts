@@ -16,9 +16,13 @@ import { startSimulatedCamera } from '../../src/testing/sim-camera/index.ts';
 
 async function withUncaught(t: { after(fn: () => unknown): void }): Promise<string[]> {
   const seen: string[] = [];
-  const onError = (e: unknown): void => { seen.push(String(e)); };
+  const onError = (e: unknown): void => {
+    seen.push(String(e));
+  };
   process.on('uncaughtException', onError);
-  t.after(() => { process.off('uncaughtException', onError); });
+  t.after(() => {
+    process.off('uncaughtException', onError);
+  });
   return seen;
 }
 
@@ -26,7 +30,9 @@ function exchange(port: number, messages: readonly string[], gapMs = 150): Promi
   return new Promise((resolve) => {
     const c = connect(port, '127.0.0.1');
     let out = '';
-    c.on('data', (d: Buffer) => { out += d.toString('latin1'); });
+    c.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+    });
     c.on('error', () => {});
     c.on('close', () => resolve(out));
     void (async () => {

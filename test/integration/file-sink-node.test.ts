@@ -37,7 +37,8 @@ describe('FileSink', { skip: fixtureSkip('h264-360p-aac') }, () => {
     const after = d.samples.filter((s) => seconds(s, ts) >= 5);
     const { ctx, emitted } = await runSink(
       { baseDirectoryPath: dir, fileNamePattern: 'clip-${System.GraphInstanceName}', maximumSizeMiB: '512' },
-      [...d.tracks, ...before, gate(), ...after, { kind: 'end' }], dir,
+      [...d.tracks, ...before, gate(), ...after, { kind: 'end' }],
+      dir,
     );
     assert.deepEqual(emitted, [], 'a sink emits nothing downstream');
     assert.deepEqual(readdirSync(dir).sort(), ['clip-inst-1.mp4', 'clip-inst-2.mp4']);
@@ -48,14 +49,23 @@ describe('FileSink', { skip: fixtureSkip('h264-360p-aac') }, () => {
       return tracks.map((x) => x.samples.length);
     });
     // run 1: 0–5 s; run 2 starts at the next keyframe (6 s): 125 + 100 frames
-    assert.deepEqual(counts.map((c) => c[0]), [125, 100]);
+    assert.deepEqual(
+      counts.map((c) => c[0]),
+      [125, 100],
+    );
     // each file states its own length (mvhd/mehd patched at close)
-    for (const [f, ms] of [['clip-inst-1.mp4', 5000], ['clip-inst-2.mp4', 4000]] as const) {
+    for (const [f, ms] of [
+      ['clip-inst-1.mp4', 5000],
+      ['clip-inst-2.mp4', 4000],
+    ] as const) {
       const boxes = parseBoxes(Uint8Array.from(readFileSync(join(dir, f))));
       assert.equal(readMvhd(findBox(boxes, 'moov', 'mvhd')!.body).duration, ms, f);
       assert.equal(readMehd(findBox(boxes, 'moov', 'mvex', 'mehd')!.body).fragment_duration, ms, f);
     }
-    assert.deepEqual(ctx.recorded.map((e) => e.type), ['RecordingStarted', 'RecordingAvailable', 'RecordingStopped', 'RecordingStarted', 'RecordingAvailable', 'RecordingStopped']);
+    assert.deepEqual(
+      ctx.recorded.map((e) => e.type),
+      ['RecordingStarted', 'RecordingAvailable', 'RecordingStopped', 'RecordingStarted', 'RecordingAvailable', 'RecordingStopped'],
+    );
     if (hasCommand('ffmpeg')) {
       for (const f of ['clip-inst-1.mp4', 'clip-inst-2.mp4']) assert.equal(ffmpegDecode(join(dir, f)).stderr, '', f);
     }
@@ -65,7 +75,11 @@ describe('FileSink', { skip: fixtureSkip('h264-360p-aac') }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'file-sink-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'clip-inst-4.mp4'), 'earlier');
-    await runSink({ baseDirectoryPath: dir, fileNamePattern: 'clip-${System.GraphInstanceName}', maximumSizeMiB: '512' }, [...d.tracks, ...d.samples.slice(0, 100), { kind: 'end' }], dir);
+    await runSink(
+      { baseDirectoryPath: dir, fileNamePattern: 'clip-${System.GraphInstanceName}', maximumSizeMiB: '512' },
+      [...d.tracks, ...d.samples.slice(0, 100), { kind: 'end' }],
+      dir,
+    );
     assert.deepEqual(readdirSync(dir).sort(), ['clip-inst-4.mp4', 'clip-inst-5.mp4']);
     assert.equal(readFileSync(join(dir, 'clip-inst-4.mp4'), 'utf8'), 'earlier');
   });
@@ -95,7 +109,8 @@ describe('FileSink', { skip: fixtureSkip('h264-360p-aac') }, () => {
 
   test('check(): absolute folder, a system variable in the pattern, a positive size', () => {
     // The graph layer passes (config, { raw, unresolved }); raw = config when nothing was substituted.
-    const check = (c: Record<string, unknown>) => (fileSinkNode.check as unknown as (c: unknown, x: unknown) => ConfigIssue[])(c, { raw: c, unresolved: new Set() });
+    const check = (c: Record<string, unknown>) =>
+      (fileSinkNode.check as unknown as (c: unknown, x: unknown) => ConfigIssue[])(c, { raw: c, unresolved: new Set() });
     const ok = { '@type': fileSinkNode.type, name: 'f', baseDirectoryPath: '/var/media', fileNamePattern: 'x-${System.DateTime}', maximumSizeMiB: '512' };
     assert.deepEqual(check(ok), []);
     const bad = check({ ...ok, baseDirectoryPath: 'media', fileNamePattern: 'fixed/name', maximumSizeMiB: '-1' });
@@ -106,7 +121,11 @@ describe('FileSink', { skip: fixtureSkip('h264-360p-aac') }, () => {
     const dir = mkdtempSync(join(tmpdir(), 'file-sink-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const h = demuxFixture('h265-360p.mp4');
-    await runSink({ baseDirectoryPath: dir, fileNamePattern: 'h-${System.GraphInstanceName}', maximumSizeMiB: '64' }, [...h.tracks, ...h.samples, { kind: 'end' }], dir);
+    await runSink(
+      { baseDirectoryPath: dir, fileNamePattern: 'h-${System.GraphInstanceName}', maximumSizeMiB: '64' },
+      [...h.tracks, ...h.samples, { kind: 'end' }],
+      dir,
+    );
     const r = ffmpegDecode(join(dir, 'h-inst-1.mp4'));
     assert.equal(r.stderr, '');
     assert.equal(inspectMp4(Uint8Array.from(readFileSync(join(dir, 'h-inst-1.mp4'))))[0]!.samples.length, 250);

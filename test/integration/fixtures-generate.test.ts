@@ -17,18 +17,29 @@ import { hasCommand, skipUnless } from '../helpers/tools.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GENERATING = /generating media fixture/g;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function run(args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('error', reject);
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -38,7 +49,6 @@ function probe(file: string, entries: string): string[] {
   return r.stdout.trim().split('\n');
 }
 
-
 const ffmpeg = skipUnless(hasCommand('ffmpeg') && hasCommand('ffprobe'), 'ffmpeg and ffprobe');
 
 test('three processes asking at once share one encode; a changed recipe regenerates', { skip: ffmpeg, timeout: 120_000 }, async (t) => {
@@ -47,7 +57,14 @@ test('three processes asking at once share one encode; a changed recipe regenera
   const env = { ...process.env, MEDIAGRAPH_FIXTURE_CACHE: cache };
   const runs = await Promise.all([1, 2, 3].map(() => run(['scripts/make-fixtures.ts', 'h264-360p-aac'], env)));
   for (const r of runs) assert.equal(r.code, 0, r.stderr);
-  assert.equal(runs.map((r) => r.stderr).join('').match(GENERATING)?.length, 1, runs.map((r) => r.stderr).join('\n'));
+  assert.equal(
+    runs
+      .map((r) => r.stderr)
+      .join('')
+      .match(GENERATING)?.length,
+    1,
+    runs.map((r) => r.stderr).join('\n'),
+  );
   // nothing half-written or locked is left behind
   assert.deepEqual(readdirSync(cache).sort(), ['h264-360p-aac.mp4', 'h264-360p-aac.mp4.recipe']);
   const file = join(cache, 'h264-360p-aac.mp4');
@@ -90,7 +107,11 @@ test('the generated clips have what the tests playing them count on', { skip: ff
   } as const;
   for (const [name, e] of Object.entries(expect)) {
     const file = fixturePath(name);
-    assert.deepEqual(probe(file, '-select_streams v:0 -show_entries stream=codec_name,profile,width,height,r_frame_rate,has_b_frames'), [`${e.video},2,25/1`], name);
+    assert.deepEqual(
+      probe(file, '-select_streams v:0 -show_entries stream=codec_name,profile,width,height,r_frame_rate,has_b_frames'),
+      [`${e.video},2,25/1`],
+      name,
+    );
     assert.deepEqual(probe(file, '-select_streams a:0 -show_entries stream=codec_name,profile,sample_rate,channels'), [e.audio ? 'aac,LC,48000,2' : ''], name);
     // 10 s at 25 fps, a keyframe every 50 frames (2 s) and nowhere else, B-frames (pts ≠ dts)
     const video = loadFixture(name).find((x) => x.width !== undefined)!;
@@ -98,7 +119,10 @@ test('the generated clips have what the tests playing them count on', { skip: ff
     const first = video.samples[0]!.cts;
     const keys = video.samples.flatMap((x) => (x.isSync ? [Math.round(((x.cts - first) / video.timescale) * 25)] : []));
     assert.deepEqual(keys, [0, 50, 100, 150, 200], `${name}: keyframes at frames ${keys.join(' ')}`);
-    assert.ok(video.samples.some((x) => x.cts !== x.dts), `${name}: B-frames`);
+    assert.ok(
+      video.samples.some((x) => x.cts !== x.dts),
+      `${name}: B-frames`,
+    );
     const audio = loadFixture(name).find((x) => x.audioSpecificConfig !== undefined);
     if (audio) assert.ok(Math.abs((audio.samples.length * 1024) / 48000 - 10) < 0.1, `${name}: ${audio.samples.length} AAC frames`);
   }

@@ -15,13 +15,25 @@ const child = fileURLToPath(new URL('./gap-journal-child.ts', import.meta.url));
 
 test('a camera-lost gap survives a SIGKILL of the recorder', async (t) => {
   const root = tempDir(t, 'gap-sigkill-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const dir = join(root, 'cache');
   const proc = spawn(process.execPath, ['--import', 'tsx', child, dir, src], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error('child did not record within 20 s')); }, 20_000);
-    proc.stdout.on('data', (b: Buffer) => { if (b.toString().includes('recorded')) { clearTimeout(timer); resolve(); } });
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`child exited early (${code})`)); });
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error('child did not record within 20 s'));
+    }, 20_000);
+    proc.stdout.on('data', (b: Buffer) => {
+      if (b.toString().includes('recorded')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child exited early (${code})`));
+    });
   });
   const exited = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGKILL');

@@ -10,7 +10,9 @@ const skip = skipUnless(hasGstRtspServer(), 'GStreamer RTSP server');
 
 describe('GStreamer RTSP server interop', { skip }, () => {
   let gst: GstRtspServerHandle;
-  before(async () => { gst = await startGstRtspServer(); });
+  before(async () => {
+    gst = await startGstRtspServer();
+  });
   after(() => gst?.close());
 
   test('H.264 + AAC mount over TCP: codecs, resolution, frame counts', async () => {
@@ -35,7 +37,10 @@ describe('GStreamer RTSP server interop', { skip }, () => {
 
   test('Basic-auth mount: refused without and with wrong credentials, plays with the right ones', async () => {
     for (const creds of [{}, { username: gst.username, password: 'not-it' }]) {
-      await assert.rejects(probe(`${gst.authBaseUrl}/secure`, { seconds: 0.5, ...creds }), (e) => e instanceof ProbeError && e.code === 'auth-failed' && !e.message.includes('not-it'));
+      await assert.rejects(
+        probe(`${gst.authBaseUrl}/secure`, { seconds: 0.5, ...creds }),
+        (e) => e instanceof ProbeError && e.code === 'auth-failed' && !e.message.includes('not-it'),
+      );
     }
     const r = await probe(`${gst.authBaseUrl}/secure`, { seconds: 1, username: gst.username, password: gst.password });
     assert.equal(r.tracks[0]?.codec, 'h264');

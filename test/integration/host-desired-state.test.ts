@@ -14,7 +14,13 @@ import { collectNode, received, tickerNode, tickerTopology } from '../helpers/te
 
 function openHost(dir: string, resumeActiveInstances?: boolean): Promise<MediaGraphHost> {
   const registry = createBuiltinRegistry().register(tickerNode).register(collectNode);
-  return MediaGraphHost.open({ dataDirectory: dir, registry, logLevel: 'silent', deactivateTimeoutMs: 5000, ...(resumeActiveInstances === undefined ? {} : { resumeActiveInstances }) });
+  return MediaGraphHost.open({
+    dataDirectory: dir,
+    registry,
+    logLevel: 'silent',
+    deactivateTimeoutMs: 5000,
+    ...(resumeActiveInstances === undefined ? {} : { resumeActiveInstances }),
+  });
 }
 
 function tempDir(t: { after(fn: () => void): void }): string {
@@ -39,7 +45,7 @@ test('the identical topology and instance set again while Active: 200, nothing r
   const list = received.get('same-1');
   const stamp = host.topologyGet('T').systemData?.lastModifiedAt;
   // keys in another order and other letter case are the same document (LVA matched names case-insensitively)
-  const reordered = { name: 'T', '@apiVersion': '2.0', properties: { ...tickerTopology('T', {}, secret)['properties'] as object } };
+  const reordered = { name: 'T', '@apiVersion': '2.0', properties: { ...(tickerTopology('T', {}, secret)['properties'] as object) } };
   const again = await invokeMethod(host, 'GraphTopologySet', reordered);
   assert.equal(again.status, 200, JSON.stringify(again.payload));
   assert.equal(host.topologyGet('T').systemData?.lastModifiedAt, stamp, 'not rewritten');
@@ -84,7 +90,9 @@ test('apply: identical documents change nothing; a changed topology and instance
   const withExtra = tickerTopology('T', {}, [{ name: 'extra', type: 'Int' }]);
   await assert.rejects(host.topologySet(withExtra), (e: unknown) => e instanceof MediaGraphError && e.code === 'TopologyChangeNotAllowed');
   const states: string[] = [];
-  const sub = host.events$.subscribe((e) => { if (e.type === 'GraphInstanceStateChanged') states.push((e.body as { state: string }).state); });
+  const sub = host.events$.subscribe((e) => {
+    if (e.type === 'GraphInstanceStateChanged') states.push((e.body as { state: string }).state);
+  });
   t.after(() => sub.unsubscribe());
   assert.deepEqual(await host.apply(withExtra, instance('i1', 'T', 'apply-2', [{ name: 'extra', value: '7' }])), { topology: 'updated', instance: 'updated' });
   assert.deepEqual(states, ['Deactivating', 'Inactive', 'Activating', 'Active']);
@@ -94,8 +102,20 @@ test('apply: identical documents change nothing; a changed topology and instance
 
   // another stored instance lacks the next required parameter: refused, nothing changed or stopped
   await host.instanceSet(instance('other', 'T', 'apply-other', [{ name: 'extra', value: '1' }]));
-  const withMore = tickerTopology('T', {}, [{ name: 'extra', type: 'Int' }, { name: 'more', type: 'Int' }]);
-  await assert.rejects(host.apply(withMore, instance('i1', 'T', 'apply-3', [{ name: 'extra', value: '7' }, { name: 'more', value: '1' }])), (e: unknown) => e instanceof MediaGraphError && e.code === 'TopologyChangeNotAllowed' && /"other"/.test(e.message));
+  const withMore = tickerTopology('T', {}, [
+    { name: 'extra', type: 'Int' },
+    { name: 'more', type: 'Int' },
+  ]);
+  await assert.rejects(
+    host.apply(
+      withMore,
+      instance('i1', 'T', 'apply-3', [
+        { name: 'extra', value: '7' },
+        { name: 'more', value: '1' },
+      ]),
+    ),
+    (e: unknown) => e instanceof MediaGraphError && e.code === 'TopologyChangeNotAllowed' && /"other"/.test(e.message),
+  );
   assert.equal(host.instanceStatus('i1').state, 'Active');
   assert.equal(host.topologyGet('T').properties.parameters?.length, 2);
 });

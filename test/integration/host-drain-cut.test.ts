@@ -19,7 +19,10 @@ test('a drain stuck on a dead uplink is cut short by stopDrainNow; the segments 
   proxy.mode('blackhole');
   const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 20 });
   const host = await MediaGraphHost.open({
-    dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', deactivateTimeoutMs: 120_000,
+    dataDirectory: join(dir, 'host'),
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    deactivateTimeoutMs: 120_000,
     services: { blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) },
   });
   const events: GraphEvent[] = [];
@@ -33,7 +36,16 @@ test('a drain stuck on a dead uplink is cut short by stopDrainNow; the segments 
     rmSync(dir, { recursive: true, force: true });
   });
   await host.topologySet(JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')));
-  await host.instanceSet({ name: 'cam1', properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(dir, 'cache') }] } });
+  await host.instanceSet({
+    name: 'cam1',
+    properties: {
+      topologyName: 'CVRToAsset',
+      parameters: [
+        { name: 'rtspUrl', value: camera.url },
+        { name: 'cachePath', value: join(dir, 'cache') },
+      ],
+    },
+  });
   assert.equal(host.stopDrainNow('cam1'), false, 'nothing to cut while Inactive');
   await host.instanceActivate('cam1');
   // 30 s segments at 20×: one every ~1.5 s; wait for two in the cache
@@ -52,6 +64,8 @@ test('a drain stuck on a dead uplink is cut short by stopDrainNow; the segments 
   assert.ok(took < 5_000, `deactivation took ${took} ms after the cut`);
   assert.equal(host.instanceStatus('cam1').state, 'Inactive');
   assert.equal(events.filter((e) => e.type === 'SegmentUploaded').length, 0);
-  const cached = readdirSync(join(dir, 'cache'), { recursive: true }).map(String).filter((f) => f.endsWith('.m4s'));
+  const cached = readdirSync(join(dir, 'cache'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.m4s'));
   assert.ok(cached.length >= 2, `cached: ${cached.join()}`);
 });

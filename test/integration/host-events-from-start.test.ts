@@ -13,9 +13,27 @@ const topology = {
   '@apiVersion': '2.0',
   name: 'CameraToFiles',
   properties: {
-    parameters: [{ name: 'rtspUrl', type: 'String' }, { name: 'outputFolder', type: 'String' }],
-    sources: [{ '@type': '#Microsoft.Media.MediaGraphRtspSource', name: 'camera', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: '${rtspUrl}' } }],
-    sinks: [{ '@type': '#Microsoft.Media.MediaGraphFileSink', name: 'files', baseDirectoryPath: '${outputFolder}', fileNamePattern: 'cam-${System.GraphInstanceName}', maximumSizeMiB: '10', inputs: [{ nodeName: 'camera' }] }],
+    parameters: [
+      { name: 'rtspUrl', type: 'String' },
+      { name: 'outputFolder', type: 'String' },
+    ],
+    sources: [
+      {
+        '@type': '#Microsoft.Media.MediaGraphRtspSource',
+        name: 'camera',
+        endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: '${rtspUrl}' },
+      },
+    ],
+    sinks: [
+      {
+        '@type': '#Microsoft.Media.MediaGraphFileSink',
+        name: 'files',
+        baseDirectoryPath: '${outputFolder}',
+        fileNamePattern: 'cam-${System.GraphInstanceName}',
+        maximumSizeMiB: '10',
+        inputs: [{ nodeName: 'camera' }],
+      },
+    ],
   },
 };
 
@@ -32,7 +50,16 @@ test('onEvent receives the state changes of a stored instance that open() re-act
   const first = await MediaGraphHost.open(options);
   hosts.push(first);
   await first.topologySet(topology);
-  await first.instanceSet({ name: 'cam-1', properties: { topologyName: 'CameraToFiles', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'outputFolder', value: join(dir, 'out') }] } });
+  await first.instanceSet({
+    name: 'cam-1',
+    properties: {
+      topologyName: 'CameraToFiles',
+      parameters: [
+        { name: 'rtspUrl', value: camera.url },
+        { name: 'outputFolder', value: join(dir, 'out') },
+      ],
+    },
+  });
   await first.instanceActivate('cam-1');
   // closing a host leaves its active instances marked active: the next open() resumes them
   await first.close();

@@ -49,7 +49,10 @@ describe('host lifecycle through LVA direct methods', () => {
     assert.ok((got.payload as { systemData: { createdAt: string } }).systemData.createdAt);
     assert.equal((await invokeMethod(host, 'GraphTopologyGet', { name: 'nope' })).status, 404);
     const list = await invokeMethod(host, 'GraphTopologyList', {});
-    assert.deepEqual((list.payload as { value: { name: string }[] }).value.map((v) => v.name), ['T1']);
+    assert.deepEqual(
+      (list.payload as { value: { name: string }[] }).value.map((v) => v.name),
+      ['T1'],
+    );
     assert.equal((await invokeMethod(host, 'GraphTopologyDelete', { name: 'T1' })).status, 200);
     assert.equal((await invokeMethod(host, 'GraphTopologyDelete', { name: 'T1' })).status, 204, 'missing delete is 204');
     const bad = await invokeMethod(host, 'GraphTopologySet', { ...tickerTopology('T2'), '@apiVersion': '9.9' });
@@ -96,13 +99,20 @@ describe('host lifecycle through LVA direct methods', () => {
     const change = await invokeMethod(host, 'GraphTopologySet', withRequired);
     assert.equal(change.status, 409);
     assert.match(JSON.stringify(change.payload), /TopologyChangeNotAllowed/);
-    assert.equal((await invokeMethod(host, 'GraphTopologySet', tickerTopology('T', {}, [{ name: 'extra', type: 'Int', default: '1' }]))).status, 200, 'with a default it is allowed');
+    assert.equal(
+      (await invokeMethod(host, 'GraphTopologySet', tickerTopology('T', {}, [{ name: 'extra', type: 'Int', default: '1' }]))).status,
+      200,
+      'with a default it is allowed',
+    );
 
     await host.instanceActivate('i1');
     const whileActive = await invokeMethod(host, 'GraphTopologySet', tickerTopology('T'));
     assert.equal(whileActive.status, 409);
     assert.match(JSON.stringify(whileActive.payload), /not Inactive/);
-    for (const [method, payload] of [['GraphInstanceSet', instance('i1', 'T', 'other')], ['GraphInstanceDelete', { name: 'i1' }]] as const) {
+    for (const [method, payload] of [
+      ['GraphInstanceSet', instance('i1', 'T', 'other')],
+      ['GraphInstanceDelete', { name: 'i1' }],
+    ] as const) {
       const r = await invokeMethod(host, method, payload);
       assert.equal(r.status, 409, method);
       const err = (r.payload as { error: { details: { code: string; message: string }[] } }).error.details[0]!;
@@ -116,7 +126,12 @@ describe('host lifecycle through LVA direct methods', () => {
   });
 
   test('instance validation: unknown topology, bad parameter; quotas', async (t) => {
-    const host = await MediaGraphHost.open({ dataDirectory: tempDir(t), registry: createBuiltinRegistry().register(tickerNode).register(collectNode), logLevel: 'silent', quotas: { topologies: 1 } });
+    const host = await MediaGraphHost.open({
+      dataDirectory: tempDir(t),
+      registry: createBuiltinRegistry().register(tickerNode).register(collectNode),
+      logLevel: 'silent',
+      quotas: { topologies: 1 },
+    });
     t.after(() => host.close());
     const missing = await invokeMethod(host, 'GraphInstanceSet', instance('i1', 'Nope', 'x'));
     assert.equal(missing.status, 404);
@@ -134,8 +149,18 @@ describe('host lifecycle through LVA direct methods', () => {
     t.after(() => host.close());
     await host.topologySet(tickerTopology('T', { failAfter: '3' }));
     await host.instanceSet(instance('i1', 'T', 'b-fail'));
-    const events = firstValueFrom(host.events$.pipe(filter((e) => e.type === 'RuntimeError'), timeout(5000)));
-    const restarting = firstValueFrom(host.events$.pipe(filter((e) => e.type === 'InstanceRestarting'), timeout(5000)));
+    const events = firstValueFrom(
+      host.events$.pipe(
+        filter((e) => e.type === 'RuntimeError'),
+        timeout(5000),
+      ),
+    );
+    const restarting = firstValueFrom(
+      host.events$.pipe(
+        filter((e) => e.type === 'InstanceRestarting'),
+        timeout(5000),
+      ),
+    );
     await host.instanceActivate('i1');
     const ev = await events;
     assert.match(JSON.stringify(ev.body), /node \\"collect\\" failed: disk on fire/);
@@ -184,7 +209,10 @@ describe('host lifecycle through LVA direct methods', () => {
     received.delete('b-restart-on');
     const second = await openHost(dir);
     t.after(() => second.close());
-    assert.deepEqual(second.topologyList().map((x) => x.name), ['T']);
+    assert.deepEqual(
+      second.topologyList().map((x) => x.name),
+      ['T'],
+    );
     assert.equal(second.instanceGet('on').properties.state, 'Active');
     assert.equal(second.instanceGet('off').properties.state, 'Inactive');
     await waitFor(() => (received.get('b-restart-on')?.length ?? 0) > 2);

@@ -28,7 +28,10 @@ describe('HTTP control plane', () => {
     assert.equal(r.http, 404);
     assert.equal((r.body?.payload as OData).error.code, 'NotFound');
     r = await call('GraphTopologyList', {});
-    assert.deepEqual((r.body?.payload as { value: { name: string }[] }).value.map((v) => v.name), ['T1']);
+    assert.deepEqual(
+      (r.body?.payload as { value: { name: string }[] }).value.map((v) => v.name),
+      ['T1'],
+    );
     r = await call('GraphInstanceSet', instanceDoc('i1', 'T1', 'http-m'));
     assert.equal(r.http, 201);
     r = await call('GraphInstanceActivate', { name: 'i1' });
@@ -62,7 +65,10 @@ describe('HTTP control plane', () => {
     assert.equal(mismatch.status, 400);
     assert.equal(((await mismatch.json()) as OData).error.details[0]!.code, 'NameMismatch');
     const list = (await (await get(`${url}/api/topologies`)).json()) as { value: { name: string }[] };
-    assert.deepEqual(list.value.map((x) => x.name), ['T']);
+    assert.deepEqual(
+      list.value.map((x) => x.name),
+      ['T'],
+    );
     assert.equal(((await (await get(`${url}/api/topologies/t`)).json()) as { name: string }).name, 'T');
     assert.equal((await send(`${url}/api/instances/cam-1`, 'PUT', instanceDoc('cam-1', 'T', 'http-rest'))).status, 201);
     const activated = await send(`${url}/api/instances/cam-1/activate`, 'POST');
@@ -72,7 +78,10 @@ describe('HTTP control plane', () => {
     assert.equal(status.state, 'Active');
     assert.ok(!Number.isNaN(Date.parse(status.activatedAt)));
     const insts = (await (await get(`${url}/api/instances`)).json()) as { value: { name: string; properties: { state: string } }[] };
-    assert.deepEqual(insts.value.map((i) => [i.name, i.properties.state]), [['cam-1', 'Active']]);
+    assert.deepEqual(
+      insts.value.map((i) => [i.name, i.properties.state]),
+      [['cam-1', 'Active']],
+    );
     const inUse = await send(`${url}/api/topologies/T`, 'DELETE');
     assert.equal(inUse.status, 409);
     const deact = await send(`${url}/api/instances/cam-1/deactivate`, 'POST');
@@ -252,7 +261,7 @@ describe('HTTP control plane', () => {
     const csrf = await raw('POST', '/api/methods/GraphTopologyList', { host: u.host, origin: 'http://evil.example', 'content-type': 'text/plain' });
     assert.equal(csrf.status, 403);
     assert.match(csrf.body, /CrossOriginRequest/);
-    assert.equal((await raw('POST', '/api/methods/GraphTopologyList', { host: u.host, origin: url })).status, 200, 'the viewer\'s own origin');
+    assert.equal((await raw('POST', '/api/methods/GraphTopologyList', { host: u.host, origin: url })).status, 200, "the viewer's own origin");
     assert.equal((await raw('GET', '/healthz', { host: `evil.example:${u.port}` })).status, 403);
   });
 
@@ -264,7 +273,10 @@ describe('HTTP control plane', () => {
       const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'content-length': '100' } });
       req.on('error', () => resolve());
       req.write('{"a":');
-      setTimeout(() => { req.destroy(); resolve(); }, 50);
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 50);
     });
     assert.equal((await send(`${url}/api/methods/GraphTopologyList`, 'POST', {})).status, 200);
   });

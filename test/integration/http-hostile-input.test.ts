@@ -86,12 +86,24 @@ describe('hostile control-plane requests', () => {
     const r = await send(`${url}/api/topologies/Climb`, 'PUT', topology);
     assert.equal(r.status, 400);
     const details = ((await r.json()) as OData).error.details;
-    assert.ok(details.some((d) => d.target === '/properties/sources/0/name' && d.code === 'PropertyValueInvalidPattern'), JSON.stringify(details));
+    assert.ok(
+      details.some((d) => d.target === '/properties/sources/0/name' && d.code === 'PropertyValueInvalidPattern'),
+      JSON.stringify(details),
+    );
     for (const name of ['..', '.', 'a\\b']) {
       const v = await send(`${url}/api/topologies/Dots`, 'PUT', { name: 'Dots', properties: { sources: [rtspSource(name)], sinks: [assetSink([name])] } });
       assert.equal(v.status, 400, `node name ${JSON.stringify(name)}`);
     }
-    assert.equal((await send(`${url}/api/topologies/Ok`, 'PUT', { name: 'Ok', properties: { sources: [rtspSource('camera.1 (lobby)')], sinks: [assetSink(['camera.1 (lobby)'])] } })).status, 201, 'other characters stay allowed');
+    assert.equal(
+      (
+        await send(`${url}/api/topologies/Ok`, 'PUT', {
+          name: 'Ok',
+          properties: { sources: [rtspSource('camera.1 (lobby)')], sinks: [assetSink(['camera.1 (lobby)'])] },
+        })
+      ).status,
+      201,
+      'other characters stay allowed',
+    );
     const inst = await send(`${url}/api/methods/GraphInstanceSet`, 'POST', { name: '../../x', properties: { topologyName: 'Ok' } }); // outside-path-ok: a hostile or never-written path the test feeds in
     assert.equal(((await inst.json()) as { status: number }).status, 400);
   });
@@ -116,12 +128,18 @@ describe('hostile control-plane requests', () => {
     const { url } = await serve(t, host);
     assert.equal((await send(`${url}/api/topologies/T`, 'PUT', tickerTopology('T'))).status, 201);
     assert.equal((await send(`${url}/api/instances/i1`, 'PUT', instanceDoc('i1', 'T', 'b1'))).status, 201);
-    const recased = await send(`${url}/api/instances/i1`, 'PUT', { name: 'i1', properties: { topologyName: 'T', parameters: [{ NAME: 'bucket', VALUE: 'b2' }] } });
+    const recased = await send(`${url}/api/instances/i1`, 'PUT', {
+      name: 'i1',
+      properties: { topologyName: 'T', parameters: [{ NAME: 'bucket', VALUE: 'b2' }] },
+    });
     assert.equal(recased.status, 200, await recased.text());
     const malformed = await send(`${url}/api/instances/i1`, 'PUT', { name: 'i1', properties: { topologyName: 'T', parameters: [{ value: 'b3' }, null, 7] } });
     assert.equal(malformed.status, 400);
     const details = ((await malformed.json()) as OData).error.details;
-    assert.ok(details.some((d) => d.target === '/properties/parameters/0/name'), JSON.stringify(details));
+    assert.ok(
+      details.some((d) => d.target === '/properties/parameters/0/name'),
+      JSON.stringify(details),
+    );
   });
 
   test('HEAD /api/events answers with the stream headers and no body', async (t) => {
@@ -160,12 +178,19 @@ test('CONNECT is answered 405 instead of a dropped connection', async (t) => {
 describe('hostile playback requests', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () => {
   let rec: RecordedAsset;
   let url: string;
-  useServedRecording((r, u) => { rec = r; url = u; });
+  useServedRecording((r, u) => {
+    rec = r;
+    url = u;
+  });
 
   test('30 concurrent availableMedia queries over years 0000–9999 answer fast and /healthz stays responsive', async (t) => {
     const q = `${url}/api/assets/${ASSET}/availableMedia?precision=year&startTime=0000&endTime=9999`;
     const started = performance.now();
-    const all = Promise.all(Array.from({ length: 30 }, () => get(q).then(async (r) => ({ status: r.status, body: (await r.json()) as { timeRanges: { start: string; end: string }[] } }))));
+    const all = Promise.all(
+      Array.from({ length: 30 }, () =>
+        get(q).then(async (r) => ({ status: r.status, body: (await r.json()) as { timeRanges: { start: string; end: string }[] } })),
+      ),
+    );
     const worst = await worstHealthzWhile(url, all);
     const answers = await all;
     const ms = performance.now() - started;

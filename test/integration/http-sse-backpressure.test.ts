@@ -31,20 +31,22 @@ const floodNode = defineNode({
   configSchema: { type: 'object', properties: {} },
   inputs: {},
   output: { kind: 'media' },
-  create: (_config, ctx) => () => new Observable<MediaMessage>((subscriber) => {
-    let stopped = false;
-    const sub = ctx.stop$.subscribe(() => {
-      stopped = true;
-      subscriber.next({ kind: 'end' });
-      subscriber.complete();
-    });
-    const batch = (): void => {
-      for (let i = 0; i < BATCH && flooded < EVENTS && !stopped; i++, flooded++) ctx.events.emit('NetworkError', { errorCode: 'flood', message: `${flooded} ${EVENT_TEXT}` });
-      if (flooded < EVENTS && !stopped) setImmediate(batch);
-    };
-    setImmediate(batch);
-    return () => sub.unsubscribe();
-  }),
+  create: (_config, ctx) => () =>
+    new Observable<MediaMessage>((subscriber) => {
+      let stopped = false;
+      const sub = ctx.stop$.subscribe(() => {
+        stopped = true;
+        subscriber.next({ kind: 'end' });
+        subscriber.complete();
+      });
+      const batch = (): void => {
+        for (let i = 0; i < BATCH && flooded < EVENTS && !stopped; i++, flooded++)
+          ctx.events.emit('NetworkError', { errorCode: 'flood', message: `${flooded} ${EVENT_TEXT}` });
+        if (flooded < EVENTS && !stopped) setImmediate(batch);
+      };
+      setImmediate(batch);
+      return () => sub.unsubscribe();
+    }),
 });
 
 function gc(): void {
@@ -127,7 +129,9 @@ test('SSE: 20 clients that never read stay bounded and are dropped with a final 
   const after = memoryBytes();
   const totalEventBytes = EVENTS * EVENT_TEXT.length;
   const growth = after - before;
-  t.diagnostic(`published ${EVENTS} events (${(totalEventBytes / 2 ** 20).toFixed(1)} MiB per client) to ${STALLED_CLIENTS} stalled clients: heap+buffers ${(before / 2 ** 20).toFixed(1)} → ${(after / 2 ** 20).toFixed(1)} MiB (peak ${(peak / 2 ** 20).toFixed(1)} MiB)`);
+  t.diagnostic(
+    `published ${EVENTS} events (${(totalEventBytes / 2 ** 20).toFixed(1)} MiB per client) to ${STALLED_CLIENTS} stalled clients: heap+buffers ${(before / 2 ** 20).toFixed(1)} → ${(after / 2 ** 20).toFixed(1)} MiB (peak ${(peak / 2 ** 20).toFixed(1)} MiB)`,
+  );
   // Unbounded, the stalled clients hold 20 × ~12 MiB minus what the kernel took.
   assert.ok(growth < 40 * 2 ** 20, `memory grew by ${(growth / 2 ** 20).toFixed(1)} MiB with ${STALLED_CLIENTS} stalled clients`);
 

@@ -21,7 +21,10 @@ function openSegmentFolder(root: string): string | undefined {
   for (const name of readdirSync(root)) {
     const path = join(root, name);
     if (/_\d{6}(_[0-9a-f]+)?\.m4s\.part$/.test(name)) return root;
-    if (statSync(path).isDirectory()) { const found = openSegmentFolder(path); if (found) return found; }
+    if (statSync(path).isDirectory()) {
+      const found = openSegmentFolder(path);
+      if (found) return found;
+    }
   }
   return undefined;
 }
@@ -30,7 +33,13 @@ test('a node failing on an I/O error restarts its instance, reported while down,
   const dir = mkdtempSync(join(tmpdir(), 'mg-supervise-'));
   const azurite = await startAzurite();
   const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10 });
-  const host = await MediaGraphHost.open({ dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', deactivateTimeoutMs: 5000, services: { blobConnection: azurite.connectionString } });
+  const host = await MediaGraphHost.open({
+    dataDirectory: join(dir, 'host'),
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    deactivateTimeoutMs: 5000,
+    services: { blobConnection: azurite.connectionString },
+  });
   const events: GraphEvent[] = [];
   const sub = host.events$.subscribe((e) => events.push(e));
   const of = <K extends keyof EventBodies>(type: K): EventBodies[K][] => events.filter((e) => e.type === type).map((e) => e.body as EventBodies[K]);
@@ -44,7 +53,16 @@ test('a node failing on an I/O error restarts its instance, reported while down,
   const server = await serve(t, host);
 
   await host.topologySet(JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')));
-  await host.instanceSet({ name: 'cam1', properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(dir, 'cache') }] } });
+  await host.instanceSet({
+    name: 'cam1',
+    properties: {
+      topologyName: 'CVRToAsset',
+      parameters: [
+        { name: 'rtspUrl', value: camera.url },
+        { name: 'cachePath', value: join(dir, 'cache') },
+      ],
+    },
+  });
   await host.instanceActivate('cam1');
   await until(() => of('SegmentWritten').length >= 1, 20_000, 'the first segment');
   let folder: string | undefined;
@@ -67,8 +85,11 @@ test('a node failing on an I/O error restarts its instance, reported while down,
   assert.equal((await get(`${server.url}/healthz`)).status, 200);
   const ready = await get(`${server.url}/readyz`);
   assert.equal(ready.status, 503);
-  const body = await ready.json() as { notRecording: { instance: string; since: string; reason: string }[] };
-  assert.deepEqual(body.notRecording.map((i) => [i.instance, i.reason]), [['cam1', 'restarting']]);
+  const body = (await ready.json()) as { notRecording: { instance: string; since: string; reason: string }[] };
+  assert.deepEqual(
+    body.notRecording.map((i) => [i.instance, i.reason]),
+    [['cam1', 'restarting']],
+  );
   assert.equal(body.notRecording[0]!.since, status.notRecordingSince);
   const metrics = await (await get(`${server.url}/metrics`)).text();
   assert.match(metrics, /mediagraph_instance_recording\{graph_instance="cam1"\} 0/);
@@ -79,7 +100,11 @@ test('a node failing on an I/O error restarts its instance, reported while down,
   renameSync(`${folder}.away`, folder!);
   const restartedBefore = of('InstanceRestarted').length;
   const writtenBefore = of('SegmentWritten').length;
-  await until(() => of('InstanceRestarted').length > restartedBefore && host.instanceStatus('cam1').recording && of('SegmentWritten').length > writtenBefore, 45_000, 'recording again');
+  await until(
+    () => of('InstanceRestarted').length > restartedBefore && host.instanceStatus('cam1').recording && of('SegmentWritten').length > writtenBefore,
+    45_000,
+    'recording again',
+  );
   assert.equal((await get(`${server.url}/readyz`)).status, 200);
   assert.match(await (await get(`${server.url}/metrics`)).text(), /mediagraph_instance_recording\{graph_instance="cam1"\} 1/);
   assert.ok(of('InstanceRestarted').at(-1)!.downMs > 0);

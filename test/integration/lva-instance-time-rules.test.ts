@@ -29,10 +29,20 @@ function namedAssetTopology(version: '1.0' | '2.0'): Doc {
 }
 
 function instance(name: string, topologyName: string, assetName: string): Doc {
-  return { '@apiVersion': '2.0', name, properties: { topologyName, parameters: [{ name: 'rtspUrl', value: 'rtsp://127.0.0.1:8554/camera' }, { name: 'assetName', value: assetName }] } };
+  return {
+    '@apiVersion': '2.0',
+    name,
+    properties: {
+      topologyName,
+      parameters: [
+        { name: 'rtspUrl', value: 'rtsp://127.0.0.1:8554/camera' },
+        { name: 'assetName', value: assetName },
+      ],
+    },
+  };
 }
 
-test('GraphInstanceSet judges the asset name a parameter brings, by the topology\'s @apiVersion', async (t) => {
+test("GraphInstanceSet judges the asset name a parameter brings, by the topology's @apiVersion", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mg-lva-rules-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const host = await MediaGraphHost.open({ dataDirectory: dir, registry: createBuiltinRegistry(), logLevel: 'warn', logWrite: () => {} });
@@ -46,7 +56,10 @@ test('GraphInstanceSet judges the asset name a parameter brings, by the topology
   const fixed2 = await invokeMethod(host, 'GraphInstanceSet', instance('cam-2', 'NamedAsset20', 'fixedAssetName'));
   assert.equal(fixed2.status, 400, JSON.stringify(fixed2.payload));
   const details = (fixed2.payload as { error: { details: { code: string; target: string; message: string }[] } }).error.details;
-  assert.ok(details.some((d) => d.code === 'PropertyValueInvalidPattern' && d.target === '/properties/sinks/0/assetNamePattern' && /system variable/.test(d.message)), JSON.stringify(details));
+  assert.ok(
+    details.some((d) => d.code === 'PropertyValueInvalidPattern' && d.target === '/properties/sinks/0/assetNamePattern' && /system variable/.test(d.message)),
+    JSON.stringify(details),
+  );
 
   const dated2 = await invokeMethod(host, 'GraphInstanceSet', instance('cam-2', 'NamedAsset20', 'cam2-${System.GraphInstanceName}'));
   assert.equal(dated2.status, 201, JSON.stringify(dated2.payload));
@@ -65,7 +78,11 @@ test('a 1.0 file sink topology is stored as written and validated as its 2.0 for
   assert.equal((await invokeMethod(host, 'GraphTopologySet', topology)).status, 201);
   const got = await invokeMethod(host, 'GraphTopologyGet', { '@apiVersion': '1.0', name: topology.name });
   assert.equal((got.payload as Doc).properties.sinks[0].filePathPattern, '/var/media/sampleFilesFromEVR-${System.DateTime}');
-  const inst = await invokeMethod(host, 'GraphInstanceSet', { '@apiVersion': '1.0', name: 'evr-1', properties: { topologyName: topology.name, parameters: [{ name: 'rtspUrl', value: 'rtsp://127.0.0.1:8554/camera' }] } });
+  const inst = await invokeMethod(host, 'GraphInstanceSet', {
+    '@apiVersion': '1.0',
+    name: 'evr-1',
+    properties: { topologyName: topology.name, parameters: [{ name: 'rtspUrl', value: 'rtsp://127.0.0.1:8554/camera' }] },
+  });
   assert.equal(inst.status, 201, JSON.stringify(inst.payload));
   // the signal gate and the IoT Hub source cannot run here: activation says so, by node
   const activate = await invokeMethod(host, 'GraphInstanceActivate', { '@apiVersion': '1.0', name: 'evr-1' });
@@ -90,7 +107,11 @@ test('a 1.0 file sink records MP4 files where its filePathPattern says', async (
   topology.properties.sinks[0].inputs = [{ nodeName: 'rtspSource' }];
   topology.properties.sinks[0].filePathPattern = `${join(dir, 'clips')}/door-\${fileSinkOutputName}-\${System.GraphInstanceName}`;
   assert.equal((await invokeMethod(host, 'GraphTopologySet', topology)).status, 201);
-  const inst = await invokeMethod(host, 'GraphInstanceSet', { '@apiVersion': '1.0', name: 'door', properties: { topologyName: topology.name, parameters: [{ name: 'rtspUrl', value: camera.url }] } });
+  const inst = await invokeMethod(host, 'GraphInstanceSet', {
+    '@apiVersion': '1.0',
+    name: 'door',
+    properties: { topologyName: topology.name, parameters: [{ name: 'rtspUrl', value: camera.url }] },
+  });
   assert.equal(inst.status, 201, JSON.stringify(inst.payload));
   assert.equal((await invokeMethod(host, 'GraphInstanceActivate', { '@apiVersion': '1.0', name: 'door' })).status, 200);
   await until(() => events.some((e) => e.type === 'RecordingAvailable'), 20_000, 'a file with media in it');

@@ -23,7 +23,14 @@ async function record(store: AssetStore, dir: string, starts: readonly number[],
   for (const [i, start] of starts.entries()) {
     const path = join(dir, `s${start}.m4s`);
     writeFileSync(path, Buffer.alloc(1000 + i, 2));
-    await store.uploadSegment({ path, startWallClockMs: start, endWallClockMs: start + lengthMs, mediaDurationMs: lengthMs, tracks, init: { id: 'i1', path: init, byteSize: 100 } });
+    await store.uploadSegment({
+      path,
+      startWallClockMs: start,
+      endWallClockMs: start + lengthMs,
+      mediaDurationMs: lengthMs,
+      tracks,
+      init: { id: 'i1', path: init, byteSize: 100 },
+    });
   }
 }
 
@@ -44,8 +51,14 @@ for (const kind of ['blob', 'file'] as const) {
     const starts = [-4, -3, -1, 0, 1, 2, 3].map((m) => MIDNIGHT + m * MIN);
     await record(store, dir, starts, MIN);
     await store.recordInIndex({
-      ranges: [{ startMs: MIDNIGHT - 4 * MIN, endMs: MIDNIGHT - 2 * MIN }, { startMs: MIDNIGHT - MIN, endMs: MIDNIGHT + 4 * MIN }],
-      gaps: [{ startMs: MIDNIGHT - 2 * MIN, endMs: MIDNIGHT - MIN, reason: 'camera-lost' }, { startMs: MIDNIGHT + 4 * MIN, endMs: MIDNIGHT + 5 * MIN, reason: 'recorder-stopped' }],
+      ranges: [
+        { startMs: MIDNIGHT - 4 * MIN, endMs: MIDNIGHT - 2 * MIN },
+        { startMs: MIDNIGHT - MIN, endMs: MIDNIGHT + 4 * MIN },
+      ],
+      gaps: [
+        { startMs: MIDNIGHT - 2 * MIN, endMs: MIDNIGHT - MIN, reason: 'camera-lost' },
+        { startMs: MIDNIGHT + 4 * MIN, endMs: MIDNIGHT + 5 * MIN, reason: 'recorder-stopped' },
+      ],
     });
     const before = await names(store, 'segments/');
     assert.equal(before.length, 7);
@@ -59,10 +72,21 @@ for (const kind of ['blob', 'file'] as const) {
     assert.deepEqual(cut.range, { startMs: MIDNIGHT - 4 * MIN, endMs: MIDNIGHT });
     assert.deepEqual(await names(store, 'segments/'), before.slice(3), 'exactly the three oldest are gone, the newer names are untouched');
     assert.deepEqual(await store.readIndex('2026-01-01'), undefined, 'a day left with nothing has no index');
-    assert.deepEqual((await store.readIndex('2026-01-02'))?.ranges.map((r) => [rel(r.startMs), rel(r.endMs)]), [[0, 4]]);
+    assert.deepEqual(
+      (await store.readIndex('2026-01-02'))?.ranges.map((r) => [rel(r.startMs), rel(r.endMs)]),
+      [[0, 4]],
+    );
     const avail = await store.availableRanges(window[0], window[1]);
-    assert.deepEqual(avail.ranges.map((r) => [rel(r.startMs), rel(r.endMs)]), [[0, 4]], 'availableMedia starts at the oldest kept segment');
-    assert.deepEqual(avail.gaps.map((g) => [rel(g.startMs), rel(g.endMs), g.reason]), [[4, 5, 'recorder-stopped']], 'a gap in deleted history is not a gap');
+    assert.deepEqual(
+      avail.ranges.map((r) => [rel(r.startMs), rel(r.endMs)]),
+      [[0, 4]],
+      'availableMedia starts at the oldest kept segment',
+    );
+    assert.deepEqual(
+      avail.gaps.map((g) => [rel(g.startMs), rel(g.endMs), g.reason]),
+      [[4, 5, 'recorder-stopped']],
+      'a gap in deleted history is not a gap',
+    );
     assert.deepEqual(await names(store, 'gaps/'), ['gaps/20260102T000400.000Z_20260102T000500.000Z_recorder-stopped']);
     assert.deepEqual(await names(store, 'deleted/'), [], 'deleting the oldest needs no record');
     assert.deepEqual(await store.recordedExtent(), { startMs: MIDNIGHT, endMs: MIDNIGHT + 4 * MIN });
@@ -80,8 +104,17 @@ for (const kind of ['blob', 'file'] as const) {
     assert.deepEqual(await names(store, 'segments/'), [before[3]!, before[6]!]);
     assert.deepEqual(await names(store, 'deleted/'), ['deleted/20260102T000100.000Z_20260102T000300.000Z']);
     const after = await store.availableRanges(window[0], window[1]);
-    assert.deepEqual(after.ranges.map((r) => [rel(r.startMs), rel(r.endMs)]), [[0, 1], [3, 4]]);
-    assert.deepEqual(after.gaps.map((g) => g.reason), ['recorder-stopped']);
+    assert.deepEqual(
+      after.ranges.map((r) => [rel(r.startMs), rel(r.endMs)]),
+      [
+        [0, 1],
+        [3, 4],
+      ],
+    );
+    assert.deepEqual(
+      after.gaps.map((g) => g.reason),
+      ['recorder-stopped'],
+    );
 
     // The whole asset.
     const provider = await openStoreProvider(location);
@@ -110,14 +143,24 @@ test('a deletion cut off between the index and the segments leaves nothing reade
     putMarker: (n) => store.putMarker(n),
     listDeletionMarkers: () => store.listDeletionMarkers(),
     rewriteDayIndex: (d, make) => store.rewriteDayIndex(d, make),
-    removeSegment: async (name) => { if (removed++ >= 1) throw new Error('killed'); await store.removeSegment(name); },
+    removeSegment: async (name) => {
+      if (removed++ >= 1) throw new Error('killed');
+      await store.removeSegment(name);
+    },
   };
   await assert.rejects(deleteMediaBetween(failing, 0, starts[3]!), /killed/);
   assert.equal((await store.listNames('segments/')).length, 5, 'two of the three doomed segments are still stored');
   const window = [MIDNIGHT, MIDNIGHT + 86_400_000] as const;
   assert.deepEqual((await store.availableRanges(window[0], window[1])).ranges, [{ startMs: starts[3]!, endMs: starts[5]! + MIN }], 'readers do not list them');
-  assert.deepEqual((await store.listSegments(window[0], window[1])).map((s) => s.startMs), starts.slice(1), 'playback still lists what exists');
+  assert.deepEqual(
+    (await store.listSegments(window[0], window[1])).map((s) => s.startMs),
+    starts.slice(1),
+    'playback still lists what exists',
+  );
   const again = await store.deleteMedia(0, starts[3]!);
   assert.equal(again.segments, 2);
-  assert.deepEqual((await store.listSegments(window[0], window[1])).map((s) => s.startMs), starts.slice(3));
+  assert.deepEqual(
+    (await store.listSegments(window[0], window[1])).map((s) => s.startMs),
+    starts.slice(3),
+  );
 });

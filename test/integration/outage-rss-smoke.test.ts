@@ -24,22 +24,34 @@ test('the dead uplink blackholes, then refuses, on the same port', { timeout: 10
   // blackhole: the connection opens, the request is read, no byte ever comes back
   const answered = await new Promise<boolean>((resolve, reject) => {
     const s = connect(uplink.port, '127.0.0.1', () => s.write('PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello'));
-    s.on('data', () => { s.destroy(); resolve(true); });
+    s.on('data', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.on('error', reject);
-    setTimeout(() => { s.destroy(); resolve(false); }, 500);
+    setTimeout(() => {
+      s.destroy();
+      resolve(false);
+    }, 500);
   });
   assert.equal(answered, false);
   assert.equal(uplink.stats().connections, 1);
   assert.ok(uplink.stats().bytesReceived > 40, `bytes ${uplink.stats().bytesReceived}`);
   await uplink.mode('refuse');
   const code = await new Promise<string | undefined>((resolve) => {
-    const s = connect(uplink.port, '127.0.0.1', () => { s.destroy(); resolve(undefined); });
+    const s = connect(uplink.port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(undefined);
+    });
     s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code));
   });
   assert.equal(code, 'ECONNREFUSED');
   await uplink.mode('blackhole');
   await new Promise<void>((resolve, reject) => {
-    const s = connect(uplink.port, '127.0.0.1', () => { s.destroy(); resolve(); });
+    const s = connect(uplink.port, '127.0.0.1', () => {
+      s.destroy();
+      resolve();
+    });
     s.on('error', reject);
   });
   assert.equal(uplink.stats().connections, 2);
@@ -59,7 +71,9 @@ test('outage-rss: during a dead uplink the recorder evicts on disk and its memor
     refuseFraction: 0.3,
     stop: 'kill',
   });
-  t.diagnostic(`RSS ${r.rssStartMiB.toFixed(1)} → max ${r.rssMaxMiB.toFixed(1)} → ${r.rssEndMiB.toFixed(1)} MiB after ${r.warmupSeconds.toFixed(0)} s; ${r.segmentsWritten} written, ${r.segmentsEvicted} evicted, cache ${(r.cacheBytesMinInWindow / MIB).toFixed(1)}–${(r.cacheBytesMax / MIB).toFixed(1)} MiB, ${r.uplink.connections} uplink connections, stderr ${r.recorder.stderr.lines} lines`);
+  t.diagnostic(
+    `RSS ${r.rssStartMiB.toFixed(1)} → max ${r.rssMaxMiB.toFixed(1)} → ${r.rssEndMiB.toFixed(1)} MiB after ${r.warmupSeconds.toFixed(0)} s; ${r.segmentsWritten} written, ${r.segmentsEvicted} evicted, cache ${(r.cacheBytesMinInWindow / MIB).toFixed(1)}–${(r.cacheBytesMax / MIB).toFixed(1)} MiB, ${r.uplink.connections} uplink connections, stderr ${r.recorder.stderr.lines} lines`,
+  );
   const why = JSON.stringify({ ...r, samples: r.samples.map((s) => [Math.round(s.t), Math.round(s.rssMiB)]) });
   // the recorder ran the whole time; the uplink was tried and never answered
   assert.equal(r.recorder.aliveAtEnd, true, why);
@@ -81,7 +95,11 @@ test('outage-rss: during a dead uplink the recorder evicts on disk and its memor
   // one hole, one gap: at most split by the segment an upload attempt holds at the end
   assert.ok(r.gaps.length >= 1 && r.gaps.length <= 2, `${r.gaps.length} pending gaps; ${why}`);
   // both phases ran, and memory did not climb after the warm-up (generous: a short window)
-  assert.deepEqual(r.phases.map((p) => p.phase), ['warmup', 'blackhole', 'refuse'], why);
+  assert.deepEqual(
+    r.phases.map((p) => p.phase),
+    ['warmup', 'blackhole', 'refuse'],
+    why,
+  );
   assert.ok(r.samples.length >= 18, why);
   assert.ok(r.growthMiB < 30, `RSS grew ${r.growthMiB.toFixed(1)} MiB after the warm-up; ${why}`);
 });

@@ -18,7 +18,11 @@ import { inspectMp4 } from '../helpers/mp4-inspect.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
 
-interface Ran { readonly code: number; readonly stdout: string; readonly stderr: string }
+interface Ran {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
 
 /** Runs a command to its end (bounded), never throwing for a non-zero exit. */
 function run(file: string, args: readonly string[], cwd: string, timeoutMs = 120_000): Promise<Ran> {
@@ -51,7 +55,9 @@ function link(project: string, name: string): void {
 }
 
 // ~30 s of CPU (most of it TypeScript), plus a build when src/ changed since the last one
-test('npm pack → an empty project: imports, a strict TypeScript consumer, the example marble test, validate and run with --plugin', { timeout: 300_000 }, async (t) => {
+test('npm pack → an empty project: imports, a strict TypeScript consumer, the example marble test, validate and run with --plugin', {
+  timeout: 300_000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mg-package-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -84,30 +90,54 @@ test('npm pack → an empty project: imports, a strict TypeScript consumer, the 
   assert.deepEqual(shipped, ['LICENSE', 'README.md', 'bin', 'dist', 'examples', 'package.json', 'schemas']);
 
   // plain Node, no loader
-  const imported = await run(process.execPath, ['--input-type=module', '-e', `
+  const imported = await run(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     const m = await import('mediagraph');
     const t = await import('mediagraph/testing');
     console.log([typeof m.MediaGraphHost, typeof m.defineNode, typeof m.createServer, typeof t.marbleTest, typeof t.startSimulatedCamera].join(' '));
-  `], project);
+  `,
+    ],
+    project,
+  );
   assert.equal(imported.code, 0, imported.stderr);
   assert.equal(imported.stdout.trim(), 'function function function function function');
 
   // a strict nodenext TypeScript project holding the package's own custom-node example
   cpSync(join(installed, 'examples'), join(project, 'examples'), { recursive: true });
-  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: {
-      target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, exactOptionalPropertyTypes: true,
-      noUncheckedIndexedAccess: true, rewriteRelativeImportExtensions: true, outDir: 'out', rootDir: 'examples', types: ['node'],
-    },
-    // the time-lapse test reads this repository's test helpers
-    include: ['examples/**/*.ts'], exclude: ['examples/custom-node/timelapse.test.ts'],
-  }));
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noUncheckedIndexedAccess: true,
+        rewriteRelativeImportExtensions: true,
+        outDir: 'out',
+        rootDir: 'examples',
+        types: ['node'],
+      },
+      // the time-lapse test reads this repository's test helpers
+      include: ['examples/**/*.ts'],
+      exclude: ['examples/custom-node/timelapse.test.ts'],
+    }),
+  );
   const tsc = await run(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', project], project);
   assert.equal(tsc.code, 0, `TypeScript errors:\n${tsc.stdout}${tsc.stderr}`);
   assert.equal(tsc.stdout.trim(), '');
 
   // the example's marble test, and the embedding example serving its host (API, viewer, playback)
-  const exampleTests = await run(process.execPath, ['--test', '--test-reporter=tap', 'out/custom-node/keyframe-sampler.test.js', 'out/embedded-server/server.test.js'], project);
+  const exampleTests = await run(
+    process.execPath,
+    ['--test', '--test-reporter=tap', 'out/custom-node/keyframe-sampler.test.js', 'out/embedded-server/server.test.js'],
+    project,
+  );
   assert.equal(exampleTests.code, 0, exampleTests.stdout + exampleTests.stderr);
   assert.match(exampleTests.stdout, /# pass 3/);
 
@@ -124,18 +154,43 @@ test('npm pack → an empty project: imports, a strict TypeScript consumer, the 
   const camera = await startSimulatedCamera({ file: join(repo, 'test/fixtures/media/h264-main-aac.mp4'), speed: 8 });
   t.after(() => camera.close());
   const out = join(dir, 'out');
-  const recorded = await run(process.execPath, [join(installed, 'bin/mediagraph.js'), 'run', topology, '--plugin', './out/custom-node/nodes.js',
-    '--param', `rtspUrl=${camera.url}`, '--param', `outputFolder=${out}`, '--for', '3', '--data', join(dir, 'data')], project);
+  const recorded = await run(
+    process.execPath,
+    [
+      join(installed, 'bin/mediagraph.js'),
+      'run',
+      topology,
+      '--plugin',
+      './out/custom-node/nodes.js',
+      '--param',
+      `rtspUrl=${camera.url}`,
+      '--param',
+      `outputFolder=${out}`,
+      '--for',
+      '3',
+      '--data',
+      join(dir, 'data'),
+    ],
+    project,
+  );
   assert.equal(recorded.code, 0, recorded.stderr);
   const files = readdirSync(out).filter((f) => f.endsWith('.mp4'));
   assert.equal(files.length, 1, `files: ${files.join(', ')}`);
   const tracks = inspectMp4(new Uint8Array(readFileSync(join(out, files[0]!))));
-  assert.deepEqual(tracks.map((x) => x.type), ['video'], 'the sampler dropped the audio');
+  assert.deepEqual(
+    tracks.map((x) => x.type),
+    ['video'],
+    'the sampler dropped the audio',
+  );
   assert.ok(tracks[0]!.samples.length >= 3 && tracks[0]!.samples.every((s) => s.is_sync), 'keyframes only');
 
   // without the optional Azurite, the embedded store is refused in one line naming the way out
   rmSync(join(project, 'node_modules', 'azurite'));
-  const noAzurite = await run(process.execPath, [join(installed, 'bin/mediagraph.js'), 'run', 'examples/cvr-asset/topology.json', '--param', `rtspUrl=${camera.url}`, '--data', join(dir, 'data2')], project);
+  const noAzurite = await run(
+    process.execPath,
+    [join(installed, 'bin/mediagraph.js'), 'run', 'examples/cvr-asset/topology.json', '--param', `rtspUrl=${camera.url}`, '--data', join(dir, 'data2')],
+    project,
+  );
   assert.equal(noAzurite.code, 2, noAzurite.stderr);
   assert.match(noAzurite.stderr, /the embedded store needs Azurite, an optional dependency that is not installed/);
 });

@@ -47,13 +47,38 @@ export interface RecordedAsset {
   readonly baseMs: number;
 }
 
-export async function recordAsset(t: TestContextLike, baseMs = Math.floor((Date.now() - 30 * 60_000) / 1000) * 1000, kind: StoreKind = 'blob'): Promise<RecordedAsset> {
+export async function recordAsset(
+  t: TestContextLike,
+  baseMs = Math.floor((Date.now() - 30 * 60_000) / 1000) * 1000,
+  kind: StoreKind = 'blob',
+): Promise<RecordedAsset> {
   const dir = mkdtempSync(join(tmpdir(), 'mg-playback-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const ff = spawnSync('ffmpeg', [
-    '-v', 'error', '-i', fixturePath('h264-360p-aac'), '-c', 'copy', '-f', 'hls', '-hls_segment_type', 'fmp4', '-hls_time', '2', '-hls_playlist_type', 'vod',
-    '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', join(dir, 'seg%d.m4s'), join(dir, 'out.m3u8'),
-  ], { timeout: 20_000 });
+  const ff = spawnSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      fixturePath('h264-360p-aac'),
+      '-c',
+      'copy',
+      '-f',
+      'hls',
+      '-hls_segment_type',
+      'fmp4',
+      '-hls_time',
+      '2',
+      '-hls_playlist_type',
+      'vod',
+      '-hls_fmp4_init_filename',
+      'init.mp4',
+      '-hls_segment_filename',
+      join(dir, 'seg%d.m4s'),
+      join(dir, 'out.m3u8'),
+    ],
+    { timeout: 20_000 },
+  );
   if (ff.status !== 0) throw new Error(`ffmpeg failed: ${ff.stderr.toString()}`);
   const initFile = join(dir, 'init.mp4');
   let azurite: AzuriteHandle | undefined;

@@ -25,7 +25,11 @@ async function probeFails(p: Promise<unknown>, code: string): Promise<ProbeError
 
 describe('probe', () => {
   test('H.264 + AAC with Digest SHA-256 auth over the HTTP tunnel: codecs, size, fps, counts, table', async (t) => {
-    const cam = await startSimulatedCamera({ file: fixture('h264-main-aac.mp4'), speed: 4, auth: { username: 'admin', password: SECRET, scheme: 'digest', algorithms: ['SHA-256'] } });
+    const cam = await startSimulatedCamera({
+      file: fixture('h264-main-aac.mp4'),
+      speed: 4,
+      auth: { username: 'admin', password: SECRET, scheme: 'digest', algorithms: ['SHA-256'] },
+    });
     t.after(() => cam.close());
     const r = await probe(cam.url, { seconds: 1, username: 'admin', password: SECRET, transport: 'http' });
     assert.deepEqual(r.tracks, [
@@ -60,7 +64,10 @@ describe('probe', () => {
     assert.match(nf.message, /not found/);
     const port = await new Promise<number>((resolve) => {
       const s = createServer();
-      s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
     });
     await probeFails(probe(`rtsp://admin:${encodeURIComponent(SECRET)}@127.0.0.1:${port}/x`, { seconds: 0.5, requestTimeoutMs: 1000 }), 'unreachable');
     const g711 = await startRtspServer({

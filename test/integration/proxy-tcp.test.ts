@@ -5,9 +5,17 @@ import { startTcpProxy } from '../../src/testing/tcp-proxy.ts';
 
 async function echoServer(t: { after(fn: () => unknown): void }): Promise<number> {
   const sockets = new Set<Socket>();
-  const server = createServer((s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); s.on('error', () => {}); s.pipe(s); });
+  const server = createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    s.pipe(s);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  t.after(() => { for (const s of sockets) s.destroy(); return new Promise<void>((r) => server.close(() => r())); });
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
   return (server.address() as AddressInfo).port;
 }
 
@@ -17,12 +25,19 @@ function roundTrip(port: number, payload: Buffer, timeoutMs: number): Promise<{ 
     const s = connect(port, '127.0.0.1');
     let got = 0;
     const done = (r: { ok: true } | { ok: false; reason: string }): void => {
-      clearTimeout(timer); s.destroy(); resolve({ ...r, ms: performance.now() - t0 });
+      clearTimeout(timer);
+      s.destroy();
+      resolve({ ...r, ms: performance.now() - t0 });
     };
     const timer = setTimeout(() => done({ ok: false, reason: 'timeout' }), timeoutMs);
     s.on('error', (e: NodeJS.ErrnoException) => done({ ok: false, reason: e.code ?? 'error' }));
-    s.on('close', () => { if (got < payload.length) done({ ok: false, reason: 'closed' }); });
-    s.on('data', (d) => { got += d.length; if (got >= payload.length) done({ ok: true }); });
+    s.on('close', () => {
+      if (got < payload.length) done({ ok: false, reason: 'closed' });
+    });
+    s.on('data', (d) => {
+      got += d.length;
+      if (got >= payload.length) done({ ok: true });
+    });
     s.write(payload);
   });
 }

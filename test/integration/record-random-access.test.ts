@@ -48,7 +48,7 @@ interface Sample {
 function splitUnits(data: Uint8Array): Uint8Array[] {
   const units: Uint8Array[] = [];
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  for (let p = 0; p + 4 <= data.length;) {
+  for (let p = 0; p + 4 <= data.length; ) {
     const n = view.getUint32(p);
     units.push(data.subarray(p + 4, p + 4 + n));
     p += 4 + n;
@@ -71,7 +71,10 @@ const nalTypes = (units: readonly Uint8Array[]) => units.map((u) => (u[0] as num
 
 /** ffprobe's own count of key packets, independent of our parsers. */
 function ffprobeKeyPackets(file: string): number {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=flags', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout.split('\n').filter((l) => l.startsWith('K')).length;
 }
@@ -92,7 +95,10 @@ function checkSegments(codec: Codec, segments: readonly SegmentMessage[], expect
     const name = seg.path.split('/').pop();
     const lengthS = seg.mediaDurationMs / 1000;
     const early = codec === 'h265' ? REORDER_S : SLACK_S;
-    assert.ok(lengthS >= SEGMENT_S - early && lengthS < SEGMENT_S + gopS + SLACK_S, `${name}: ${lengthS} s is not ${SEGMENT_S} s to ${SEGMENT_S} s + one GOP (${gopS.toFixed(2)} s)`);
+    assert.ok(
+      lengthS >= SEGMENT_S - early && lengthS < SEGMENT_S + gopS + SLACK_S,
+      `${name}: ${lengthS} s is not ${SEGMENT_S} s to ${SEGMENT_S} s + one GOP (${gopS.toFixed(2)} s)`,
+    );
     const bytes = new Uint8Array(Buffer.concat([readFileSync(seg.init.path), readFileSync(seg.path)]));
     const samples = videoSamples(bytes);
     const first = samples[0]!;
@@ -123,7 +129,11 @@ describe('H.264 camera: IDR only at start-up, then non-IDR I frames with a recov
     assert.ok(sync.length >= 15, `${sync.length} random access points`);
     for (const s of sync.slice(1)) {
       assert.equal(randomAccess('h264', s.units), 'recovery-point');
-      assert.deepEqual(nalTypes(s.units).filter((t) => t !== 6), [1], 'I slice of nal_unit_type 1, no SPS/PPS in front');
+      assert.deepEqual(
+        nalTypes(s.units).filter((t) => t !== 6),
+        [1],
+        'I slice of nal_unit_type 1, no SPS/PPS in front',
+      );
     }
     for (const s of samples.filter((x) => !x.isSync)) assert.equal(randomAccess('h264', s.units), undefined);
     assert.equal(ffprobeKeyPackets(file), sync.length);
@@ -136,21 +146,55 @@ describe('H.264 camera: IDR only at start-up, then non-IDR I frames with a recov
   test('the fixture rewriter turns IDRs into recovery point I frames without changing one decoded pixel', { skip }, (t) => {
     const dir = tempDir(t, 'mg-rewrite-');
     const original = join(dir, 'idr.h264');
-    const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25:duration=3', '-c:v', 'libx264', '-profile:v', 'baseline', '-preset', 'veryfast', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', original], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=25:duration=3',
+        '-c:v',
+        'libx264',
+        '-profile:v',
+        'baseline',
+        '-preset',
+        'veryfast',
+        '-g',
+        '25',
+        '-keyint_min',
+        '25',
+        '-sc_threshold',
+        '0',
+        '-bf',
+        '0',
+        '-pix_fmt',
+        'yuv420p',
+        '-f',
+        'h264',
+        original,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
     assert.equal(r.status, 0, r.stderr);
     const rewritten = join(dir, 'recovery.h264');
     const bytes = idrToRecoveryPoints(new Uint8Array(readFileSync(original)));
     writeFileSync(rewritten, bytes);
     const types = splitAnnexB(bytes).map((u) => (u[0] as number) & 0x1f);
     assert.equal(types.filter((x) => x === 5).length, 1);
-    assert.equal(types.filter((x) => x === 6).length, 3, 'x264\'s own SEI + one recovery point per later GOP');
+    assert.equal(types.filter((x) => x === 6).length, 3, "x264's own SEI + one recovery point per later GOP");
     const before = frameHashes(original);
     const after = frameHashes(rewritten);
     assert.equal(before.hashes.length, 75);
     assert.deepEqual(after, before);
   });
 
-  test('recovery point SEI only (parameter sets in the SDP): PT10S segments cut on the I frames, each decodable alone', { skip: skipH264, timeout: 60_000 }, async (t) => {
+  test('recovery point SEI only (parameter sets in the SDP): PT10S segments cut on the I frames, each decodable alone', {
+    skip: skipH264,
+    timeout: 60_000,
+  }, async (t) => {
     const segments = await record(t, fixturePath(fixture), { inBandParameterSets: false });
     checkSegments('h264', segments, 'recovery-point', H264_GOP_S);
   });
@@ -165,11 +209,20 @@ describe('H.264 camera: IDR only at start-up, then non-IDR I frames with a recov
 
 /** MD5 of each decoded frame, in output order (the file's own timebase, see ffmpegDecodeErrors). */
 function frameHashes(file: string): { hashes: string[]; messages: string[] } {
-  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v', '-enc_time_base:v', '-1', '-f', 'framemd5', '-'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', file, '-map', '0:v', '-enc_time_base:v', '-1', '-f', 'framemd5', '-'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.equal(r.status, 0, r.stderr);
-  const hashes = r.stdout.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#')).map((l) => l.split(',').pop()!.trim());
+  const hashes = r.stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .map((l) => l.split(',').pop()!.trim());
   // "Last message repeated n times" lines belong to the message before them
-  const messages = r.stderr.split('\n').map((l) => l.replace(/^\[[^\]]*\]\s*/, '').trim()).filter((l) => l !== '' && !/^Last message repeated/.test(l));
+  const messages = r.stderr
+    .split('\n')
+    .map((l) => l.replace(/^\[[^\]]*\]\s*/, '').trim())
+    .filter((l) => l !== '' && !/^Last message repeated/.test(l));
   return { hashes, messages };
 }
 
@@ -177,7 +230,10 @@ describe('H.264 open GOP with B-frames: leading pictures after a recovery point'
   const fixture = 'h264-open-gop';
   const skipOpen = skip || fixtureSkip(fixture);
 
-  test('segments start on the recovery point; decoded alone, every frame shown equals the same frame of a continuous decode', { skip: skipOpen, timeout: 60_000 }, async (t) => {
+  test('segments start on the recovery point; decoded alone, every frame shown equals the same frame of a continuous decode', {
+    skip: skipOpen,
+    timeout: 60_000,
+  }, async (t) => {
     const segments = await record(t, fixturePath(fixture));
     assert.equal(segments.length, 2);
     const init = readFileSync(segments[0]!.init.path);
@@ -196,9 +252,16 @@ describe('H.264 open GOP with B-frames: leading pictures after a recovery point'
       // the leading B-frames refer to the previous GOP: not shown; everything else is exact
       assert.ok(own.hashes.length >= samples.length - 2 && own.hashes.length < samples.length, `${own.hashes.length} frames of ${samples.length} samples`);
       const known = new Set(whole.hashes);
-      assert.deepEqual(own.hashes.filter((h) => !known.has(h)), [], 'frames that differ from the continuous decode');
+      assert.deepEqual(
+        own.hashes.filter((h) => !known.has(h)),
+        [],
+        'frames that differ from the continuous decode',
+      );
       // ffmpeg's only message: reference marking naming pictures of the previous GOP (it says the same seeking into the source file)
-      assert.deepEqual([...new Set(own.messages)].filter((m) => m !== 'mmco: unref short failure'), []);
+      assert.deepEqual(
+        [...new Set(own.messages)].filter((m) => m !== 'mmco: unref short failure'),
+        [],
+      );
     }
   });
 });

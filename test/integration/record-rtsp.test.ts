@@ -15,7 +15,10 @@ import { checkRecordingFolder } from '../helpers/recording-check.ts';
 async function record(url: string, dir: string, seconds: number, segmentLength: string): Promise<{ code: number; lines: string[]; errors: string[] }> {
   const lines: string[] = [];
   const errors: string[] = [];
-  const code = await main(['record', url, '--out', dir, '--segment-length', segmentLength, '--for', String(seconds)], { out: (l) => lines.push(l), err: (l) => errors.push(l) });
+  const code = await main(['record', url, '--out', dir, '--segment-length', segmentLength, '--for', String(seconds)], {
+    out: (l) => lines.push(l),
+    err: (l) => errors.push(l),
+  });
   return { code, lines, errors };
 }
 
@@ -72,7 +75,7 @@ describe('record from the simulated camera', () => {
   });
 });
 
-describe('record from GStreamer\'s RTSP server (an independent peer)', () => {
+describe("record from GStreamer's RTSP server (an independent peer)", () => {
   const skip = ffmpegMissing || skipUnless(hasGstRtspServer() && hasCommand('gst-inspect-1.0', ['x264enc']), 'GStreamer RTSP server with x264enc');
   test('the /slices quirk (4 slices a frame, SPS/PPS before each IDR slice) and H.265 record clean', { skip }, async (t) => {
     const gst = await startGstRtspServer();

@@ -19,7 +19,13 @@ useRecorderBench('mg-restart-cli-', (b) => ({ root, azurite, camera } = b));
 async function killAndRestart(args: readonly string[], asset: string, whileRecording?: () => void): Promise<void> {
   const first = startRecorder(process.execPath, ['bin/mediagraph.js', ...args]);
   try {
-    const before = await moreSegmentsThan(azurite.connectionString, asset, (await segmentBlobs(azurite.connectionString, asset).catch(() => [])).length, 30_000, first);
+    const before = await moreSegmentsThan(
+      azurite.connectionString,
+      asset,
+      (await segmentBlobs(azurite.connectionString, asset).catch(() => [])).length,
+      30_000,
+      first,
+    );
     await first.kill();
     const again = startRecorder(process.execPath, ['bin/mediagraph.js', ...args]);
     try {
@@ -37,16 +43,58 @@ async function killAndRestart(args: readonly string[], asset: string, whileRecor
 
 test('run: SIGKILL, then the same command records again', async () => {
   const data = join(root, 'params');
-  await killAndRestart(['run', 'examples/cvr-asset/topology.json', '--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data], 'sampleAsset-CVRToAsset-run-1');
+  await killAndRestart(
+    [
+      'run',
+      'examples/cvr-asset/topology.json',
+      '--name',
+      'run-1',
+      '--param',
+      `rtspUrl=${camera.url}`,
+      '--param',
+      `cachePath=${join(data, 'cache')}`,
+      '--blob',
+      azurite.connectionString,
+      '--data',
+      data,
+    ],
+    'sampleAsset-CVRToAsset-run-1',
+  );
 });
 
 test('run --instance: SIGKILL, then the same command records again, and only its own instance runs', async () => {
   const data = join(root, 'instance');
   const instanceFile = join(root, 'instance.json');
-  writeFileSync(instanceFile, JSON.stringify({ name: 'cam-a', properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(data, 'cache') }] } }));
+  writeFileSync(
+    instanceFile,
+    JSON.stringify({
+      name: 'cam-a',
+      properties: {
+        topologyName: 'CVRToAsset',
+        parameters: [
+          { name: 'rtspUrl', value: camera.url },
+          { name: 'cachePath', value: join(data, 'cache') },
+        ],
+      },
+    }),
+  );
   // another camera's run left its instance Active in the same data folder (killed, never
   // deactivated), pointing at a camera that is gone: `run --instance` must not touch it
-  const other = startRecorder(process.execPath, ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--name', 'cam-b', '--param', 'rtspUrl=rtsp://127.0.0.1:9/none', '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data]);
+  const other = startRecorder(process.execPath, [
+    'bin/mediagraph.js',
+    'run',
+    'examples/cvr-asset/topology.json',
+    '--name',
+    'cam-b',
+    '--param',
+    'rtspUrl=rtsp://127.0.0.1:9/none',
+    '--param',
+    `cachePath=${join(data, 'cache')}`,
+    '--blob',
+    azurite.connectionString,
+    '--data',
+    data,
+  ]);
   await new Promise((r) => setTimeout(r, 100));
   const deadline = Date.now() + 20_000;
   while (!/is Active/.test(other.output()) && other.ended() === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -54,20 +102,44 @@ test('run --instance: SIGKILL, then the same command records again, and only its
   await other.kill();
   const otherLock = join(data, 'cache', 'cam-b', 'assetSink.cache', 'lock');
   assert.ok(existsSync(otherLock), 'cam-b had opened its cache');
-  await killAndRestart(['run', 'examples/cvr-asset/topology.json', '--instance', instanceFile, '--blob', azurite.connectionString, '--data', data], 'sampleAsset-CVRToAsset-cam-a', () => {
-    // cam-b's cache is not open (its stale claim is only cleared when cam-b itself opens it)
-    const claims = readdirSync(otherLock).map((n) => JSON.parse(readFileSync(join(otherLock, n), 'utf8')) as { pid: number });
-    assert.ok(claims.every((c) => c.pid === other.child.pid), `cam-b's cache was opened by ${JSON.stringify(claims)}`);
-  });
+  await killAndRestart(
+    ['run', 'examples/cvr-asset/topology.json', '--instance', instanceFile, '--blob', azurite.connectionString, '--data', data],
+    'sampleAsset-CVRToAsset-cam-a',
+    () => {
+      // cam-b's cache is not open (its stale claim is only cleared when cam-b itself opens it)
+      const claims = readdirSync(otherLock).map((n) => JSON.parse(readFileSync(join(otherLock, n), 'utf8')) as { pid: number });
+      assert.ok(
+        claims.every((c) => c.pid === other.child.pid),
+        `cam-b's cache was opened by ${JSON.stringify(claims)}`,
+      );
+    },
+  );
 });
 
 test('run with changed files after a SIGKILL: the stored topology and instance are replaced and it records', async () => {
   const data = join(root, 'changed');
   const asset = 'sampleAsset-CVRToAsset-run-1';
-  const base = ['--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
+  const base = [
+    '--name',
+    'run-1',
+    '--param',
+    `rtspUrl=${camera.url}`,
+    '--param',
+    `cachePath=${join(data, 'cache')}`,
+    '--blob',
+    azurite.connectionString,
+    '--data',
+    data,
+  ];
   const first = startRecorder(process.execPath, ['bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', ...base]);
   try {
-    const n = await moreSegmentsThan(azurite.connectionString, asset, (await segmentBlobs(azurite.connectionString, asset).catch(() => [])).length, 30_000, first);
+    const n = await moreSegmentsThan(
+      azurite.connectionString,
+      asset,
+      (await segmentBlobs(azurite.connectionString, asset).catch(() => [])).length,
+      30_000,
+      first,
+    );
     await first.kill();
     // a new required parameter the old instance lacks, given by the new command
     const topology = JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')) as { properties: { description: string; parameters: unknown[] } };

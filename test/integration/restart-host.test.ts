@@ -50,7 +50,17 @@ async function serve(data: string): Promise<{ recorder: Recorder; base: string }
 test('serve: after SIGKILL the instance is Active again; GraphTopologySet and GraphInstanceSet of the identical documents answer 200; recording resumes', async () => {
   const data = join(root, 'serve');
   const topology = JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')) as unknown;
-  const instance = { '@apiVersion': '2.0', name: 'cam-s', properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(data, 'cache') }] } };
+  const instance = {
+    '@apiVersion': '2.0',
+    name: 'cam-s',
+    properties: {
+      topologyName: 'CVRToAsset',
+      parameters: [
+        { name: 'rtspUrl', value: camera.url },
+        { name: 'cachePath', value: join(data, 'cache') },
+      ],
+    },
+  };
   const asset = 'sampleAsset-CVRToAsset-cam-s';
   const first = await serve(data);
   try {
@@ -64,10 +74,15 @@ test('serve: after SIGKILL the instance is Active again; GraphTopologySet and Gr
     await first.recorder.kill();
     const again = await serve(data);
     try {
-      const status = await eventually(async () => {
-        const s = (await (await fetch(`${again.base}/api/instances/cam-s/status`)).json()) as { state: string };
-        return s.state === 'Active' ? s.state : undefined;
-      }, 20_000, 'the instance to be Active again', again.recorder);
+      const status = await eventually(
+        async () => {
+          const s = (await (await fetch(`${again.base}/api/instances/cam-s/status`)).json()) as { state: string };
+          return s.state === 'Active' ? s.state : undefined;
+        },
+        20_000,
+        'the instance to be Active again',
+        again.recorder,
+      );
       assert.equal(status, 'Active');
       const t = await method(again.base, 'GraphTopologySet', topology);
       assert.equal(t.status, 200, t.body);

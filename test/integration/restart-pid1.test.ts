@@ -33,12 +33,33 @@ useRecorderBench('mg-restart-pid1-', (b) => ({ root, azurite, camera } = b));
 /** The namespace's PID 1 as this namespace sees it: the child `unshare --fork` made. */
 async function pidOne(recorder: Recorder): Promise<number> {
   const u = recorder.child.pid!;
-  return eventually(async () => Number(readFileSync(`/proc/${u}/task/${u}/children`, 'utf8').trim().split(' ')[0]) || undefined, 10_000, 'the namespace PID 1', recorder);
+  return eventually(
+    async () => Number(readFileSync(`/proc/${u}/task/${u}/children`, 'utf8').trim().split(' ')[0]) || undefined,
+    10_000,
+    'the namespace PID 1',
+    recorder,
+  );
 }
 
 test('run as PID 1 in a PID namespace: SIGKILL, start again as PID 1, recording resumes', { skip }, async () => {
   const data = join(root, 'data');
-  const args = [...UNSHARE, process.execPath, 'bin/mediagraph.js', 'run', 'examples/cvr-asset/topology.json', '--name', 'run-1', '--param', `rtspUrl=${camera.url}`, '--param', `cachePath=${join(data, 'cache')}`, '--blob', azurite.connectionString, '--data', data];
+  const args = [
+    ...UNSHARE,
+    process.execPath,
+    'bin/mediagraph.js',
+    'run',
+    'examples/cvr-asset/topology.json',
+    '--name',
+    'run-1',
+    '--param',
+    `rtspUrl=${camera.url}`,
+    '--param',
+    `cachePath=${join(data, 'cache')}`,
+    '--blob',
+    azurite.connectionString,
+    '--data',
+    data,
+  ];
   const asset = 'sampleAsset-CVRToAsset-run-1';
   const first = startRecorder('unshare', args);
   try {

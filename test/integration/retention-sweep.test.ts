@@ -28,7 +28,14 @@ async function olderRecordings(store: AssetStore, dir: string, starts: readonly 
   for (const start of starts) {
     const path = join(dir, `old-${start}.m4s`);
     writeFileSync(path, Buffer.alloc(5000, 3));
-    await store.uploadSegment({ path, startWallClockMs: start, endWallClockMs: start + 30_000, mediaDurationMs: 30_000, tracks, init: { id: 'old', path: init, byteSize: 200 } });
+    await store.uploadSegment({
+      path,
+      startWallClockMs: start,
+      endWallClockMs: start + 30_000,
+      mediaDurationMs: 30_000,
+      tracks,
+      init: { id: 'old', path: init, byteSize: 200 },
+    });
   }
   const ranges = starts.map((s) => ({ startMs: s, endMs: s + 30_000 }));
   await store.recordInIndex({ ranges, gaps: [{ startMs: starts[0]! + 30_000, endMs: starts[1]!, reason: 'camera-lost' }] });
@@ -47,12 +54,18 @@ for (const kind of ['blob', 'file'] as const) {
     t.after(() => camera.close());
     let clockOffsetMs = 0;
     const host = await MediaGraphHost.open({
-      dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', services: { blobConnection: location },
+      dataDirectory: join(dir, 'host'),
+      registry: createBuiltinRegistry(),
+      logLevel: 'silent',
+      services: { blobConnection: location },
       retention: { sweepIntervalMs: 3600_000, now: () => Date.now() + clockOffsetMs },
     });
     const events: GraphEvent[] = [];
     const sub = host.events$.subscribe((e) => events.push(e));
-    t.after(async () => { sub.unsubscribe(); await host.close(); });
+    t.after(async () => {
+      sub.unsubscribe();
+      await host.close();
+    });
 
     const store = await openAssetStore(location, 'sampleAsset-CVRToAsset-cam1');
     const t0 = Date.now();
@@ -64,7 +77,16 @@ for (const kind of ['blob', 'file'] as const) {
     const topology = JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8'));
     topology.properties.sinks[0].retentionPeriod = 'PT10M';
     await host.topologySet(topology);
-    await host.instanceSet({ name: 'cam1', properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(dir, 'cache') }] } });
+    await host.instanceSet({
+      name: 'cam1',
+      properties: {
+        topologyName: 'CVRToAsset',
+        parameters: [
+          { name: 'rtspUrl', value: camera.url },
+          { name: 'cachePath', value: join(dir, 'cache') },
+        ],
+      },
+    });
     await host.instanceActivate('cam1');
     await until(() => events.some((e) => e.type === 'SegmentUploaded'), 25_000, 'a segment recorded by this run');
 
@@ -78,8 +100,14 @@ for (const kind of ['blob', 'file'] as const) {
     assert.deepEqual(swept, { assets: 1, deletedSegments: 3, deletedBytes: 15_000, failed: 0 });
     const after = await store.listNames('segments/');
     assert.deepEqual(after.slice(0, newer.length), newer, 'everything newer is untouched');
-    assert.ok(after.every((n) => !oldNames.includes(n)), 'the old segments are gone');
-    assert.deepEqual(after.filter((n) => n < newer[0]!), []);
+    assert.ok(
+      after.every((n) => !oldNames.includes(n)),
+      'the old segments are gone',
+    );
+    assert.deepEqual(
+      after.filter((n) => n < newer[0]!),
+      [],
+    );
     const oldDay = new Date(old[0]!).toISOString().slice(0, 10);
     const idx = await store.readIndex(oldDay);
     assert.ok(!idx || idx.ranges.every((r) => r.startMs >= recent[0]!), 'the day index lists nothing deleted');
@@ -89,14 +117,15 @@ for (const kind of ['blob', 'file'] as const) {
     assert.equal(media.ranges[0]!.startMs, recent[0], 'availableMedia starts with the oldest recording kept');
     assert.deepEqual(media.gaps, []);
     // a local folder sends no billed requests; Blob Storage counts them as every other call
-    if (kind === 'blob') assert.equal((storageRequests.snapshot().get('delete-segment') ?? 0) - deletesBefore, 3, 'the sweep\'s deletes are counted as storage requests');
+    if (kind === 'blob')
+      assert.equal((storageRequests.snapshot().get('delete-segment') ?? 0) - deletesBefore, 3, "the sweep's deletes are counted as storage requests");
 
     // Six minutes later by the sweep's clock, the recent older recording has expired too.
     clockOffsetMs = 6.5 * MIN;
     const later = await host.sweepRetention();
     assert.equal(later.deletedSegments, 1);
     const last = await store.listNames('segments/');
-    assert.deepEqual(last.slice(0, newer.length - 1), newer.slice(1), 'this run\'s recordings stay');
+    assert.deepEqual(last.slice(0, newer.length - 1), newer.slice(1), "this run's recordings stay");
     assert.equal((await store.availableRanges(t0 - 60 * MIN, Date.now() + MIN)).ranges[0]!.startMs > recent[0]!, true);
 
     const metrics = await new HttpMetrics(host).render();

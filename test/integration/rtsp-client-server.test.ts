@@ -24,7 +24,13 @@ function syntheticStream(periodMs = 5): RtspServedStream & { plays: number } {
     sdp: formatSdp({
       media: [
         { type: 'video', payloadType: 96, rtpmap: 'H264/90000', fmtp: 'packetization-mode=1', control: 'trackID=0' },
-        { type: 'audio', payloadType: 97, rtpmap: 'mpeg4-generic/48000/2', fmtp: 'mode=AAC-hbr;config=1190;sizelength=13;indexlength=3;indexdeltalength=3', control: 'trackID=1' },
+        {
+          type: 'audio',
+          payloadType: 97,
+          rtpmap: 'mpeg4-generic/48000/2',
+          fmtp: 'mode=AAC-hbr;config=1190;sizelength=13;indexlength=3;indexdeltalength=3',
+          control: 'trackID=1',
+        },
       ],
     }),
     play(sink: Parameters<RtspServedStream['play']>[0]) {
@@ -33,7 +39,10 @@ function syntheticStream(periodMs = 5): RtspServedStream & { plays: number } {
       const timer = setInterval(() => {
         for (const track of sink.tracks) {
           const p = new Uint8Array(20);
-          p[0] = 0x80; p[1] = track === 0 ? 96 : 97; p[2] = seq >> 8; p[3] = seq & 0xff;
+          p[0] = 0x80;
+          p[1] = track === 0 ? 96 : 97;
+          p[2] = seq >> 8;
+          p[3] = seq & 0xff;
           sink.sendRtp(track, p);
           if (seq % 20 === 0) sink.sendRtcp(track, new Uint8Array([0x80, 200, 0, 6, ...new Array(24).fill(0)]));
         }
@@ -56,16 +65,22 @@ async function play(t: TestContext, opts: RtspClientOptions) {
   const rtp = [0, 0];
   const rtcp = [0, 0];
   const errors: RtspError[] = [];
-  const client = new RtspClient({ requestTimeoutMs: 2000, ...opts }, {
-    onRtp: (i) => { rtp[i] = (rtp[i] ?? 0) + 1; },
-    onRtcp: (i) => { rtcp[i] = (rtcp[i] ?? 0) + 1; },
-    onError: (e) => errors.push(e),
-  });
+  const client = new RtspClient(
+    { requestTimeoutMs: 2000, ...opts },
+    {
+      onRtp: (i) => {
+        rtp[i] = (rtp[i] ?? 0) + 1;
+      },
+      onRtcp: (i) => {
+        rtcp[i] = (rtcp[i] ?? 0) + 1;
+      },
+      onError: (e) => errors.push(e),
+    },
+  );
   t.after(() => client.stop());
   const info = await client.start();
   return { client, info, rtp, rtcp, errors };
 }
-
 
 async function rejects(p: Promise<unknown>, code: string): Promise<RtspError> {
   try {
@@ -85,8 +100,13 @@ describe('RTSP client ↔ server', () => {
       const srv = await server(t);
       let reports = 0;
       const { client, info, rtp, rtcp } = await play(t, {
-        url: srv.url('/live'), transport, rtcpIntervalMs: 50,
-        buildReceiverReport: () => { reports++; return new Uint8Array([0x80, 201, 0, 1, 0, 0, 0, 1]); },
+        url: srv.url('/live'),
+        transport,
+        rtcpIntervalMs: 50,
+        buildReceiverReport: () => {
+          reports++;
+          return new Uint8Array([0x80, 201, 0, 1, 0, 0, 0, 1]);
+        },
       });
       assert.equal(info.tracks.length, 2);
       assert.equal(info.transport, transport);
@@ -110,7 +130,10 @@ describe('RTSP client ↔ server', () => {
       const seen: string[] = [];
       const srv = await server(t, {
         auth: { username: 'admin', password: SECRET, scheme: 'digest', algorithms, alsoBasic: true },
-        onRequest: (r) => { const a = r.headers.find(([n]) => n === 'Authorization')?.[1]; if (a) seen.push(a); },
+        onRequest: (r) => {
+          const a = r.headers.find(([n]) => n === 'Authorization')?.[1];
+          if (a) seen.push(a);
+        },
       });
       const { rtp } = await play(t, { url: srv.url('/live'), username: 'admin', password: SECRET });
       await until(() => (rtp[0] ?? 0) > 5);
@@ -153,7 +176,10 @@ describe('RTSP client ↔ server', () => {
     await rejects(new RtspClient({ url: srv.url('/nope') }).start(), 'not-found');
     const closed = await new Promise<number>((resolve) => {
       const s = createServer();
-      s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
     });
     await rejects(new RtspClient({ url: `rtsp://u:${encodeURIComponent(SECRET)}@127.0.0.1:${closed}/x` }).start(), 'unreachable');
     const silent = await server(t, { quirks: { ignoreMethods: ['DESCRIBE'] } });
@@ -165,7 +191,13 @@ describe('RTSP client ↔ server', () => {
   test('camera quirks: other interleaved channels, no Content-Base, RTP before PLAY answer, no CSeq, no ssrc', async (t) => {
     const srv = await server(t, { quirks: { interleavedChannelOffset: 4, omitContentBase: true, delayPlayResponseMs: 100, omitCSeq: true, omitSsrc: true } });
     const { info, rtp, client } = await play(t, { url: srv.url('/live') });
-    assert.deepEqual(info.tracks.map((x) => x.transport.interleaved), [[4, 5], [6, 7]]);
+    assert.deepEqual(
+      info.tracks.map((x) => x.transport.interleaved),
+      [
+        [4, 5],
+        [6, 7],
+      ],
+    );
     assert.equal(info.tracks[1]?.controlUrl, `${srv.url('/live')}/trackID=1`);
     assert.ok((rtp[0] ?? 0) > 0, 'RTP that came before the PLAY answer was delivered');
     await until(() => (rtp[1] ?? 0) > 10);
@@ -174,7 +206,10 @@ describe('RTSP client ↔ server', () => {
 
   test('keep-alive uses OPTIONS when GET_PARAMETER is not public', async (t) => {
     const methods: string[] = [];
-    const srv = await server(t, { quirks: { publicMethods: ['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY', 'TEARDOWN'], sessionTimeoutSec: 2 }, onRequest: (r) => methods.push(r.method) });
+    const srv = await server(t, {
+      quirks: { publicMethods: ['OPTIONS', 'DESCRIBE', 'SETUP', 'PLAY', 'TEARDOWN'], sessionTimeoutSec: 2 },
+      onRequest: (r) => methods.push(r.method),
+    });
     await play(t, { url: srv.url('/live') });
     // timeout 2 s → keep-alive every ~1 s
     await until(() => methods.filter((m) => m === 'OPTIONS').length >= 2, 2500);
@@ -218,8 +253,25 @@ describe('rtsps:// (TLS)', () => {
   test('CA list, host-name check, insecure mode', { skip: skipUnless(hasCommand('openssl', ['version']), 'openssl') }, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'mg-tls-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=camera.example', '-days', '1',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=camera.example',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     assert.equal(r.status, 0);
     const cert = readFileSync(join(dir, 'cert.pem'));
     const srv = await server(t, { tls: { key: readFileSync(join(dir, 'key.pem')), cert } });

@@ -22,7 +22,10 @@ function stream(): RtspServedStream {
       let seq = 0;
       const timer = setInterval(() => {
         const p = new Uint8Array(20);
-        p[0] = 0x80; p[1] = 96; p[2] = seq >> 8; p[3] = seq & 0xff;
+        p[0] = 0x80;
+        p[1] = 96;
+        p[2] = seq >> 8;
+        p[3] = seq & 0xff;
         sink.sendRtp(0, p);
         seq = (seq + 1) & 0xffff;
       }, 5);
@@ -31,12 +34,19 @@ function stream(): RtspServedStream {
   };
 }
 
-interface Seen { readonly method: string; readonly authorization: string | undefined }
+interface Seen {
+  readonly method: string;
+  readonly authorization: string | undefined;
+}
 
 /** The redirect target: records what each request carried. */
 async function target(t: TestContext, auth: RtspServerAuth): Promise<RtspServer & { seen: Seen[] }> {
   const seen: Seen[] = [];
-  const srv = await startRtspServer({ streams: (p) => (p === '/live' ? stream() : undefined), auth, onRequest: (r) => seen.push({ method: r.method, authorization: getHeader(r, 'Authorization') }) });
+  const srv = await startRtspServer({
+    streams: (p) => (p === '/live' ? stream() : undefined),
+    auth,
+    onRequest: (r) => seen.push({ method: r.method, authorization: getHeader(r, 'Authorization') }),
+  });
   t.after(() => srv.close());
   return Object.assign(srv, { seen });
 }
@@ -84,7 +94,10 @@ describe('RTSP credentials and redirects', () => {
 
   test('a redirect to another origin that needs no credentials still plays', async (t) => {
     const seen: Seen[] = [];
-    const open = await startRtspServer({ streams: (p) => (p === '/live' ? stream() : undefined), onRequest: (r) => seen.push({ method: r.method, authorization: getHeader(r, 'Authorization') }) });
+    const open = await startRtspServer({
+      streams: (p) => (p === '/live' ? stream() : undefined),
+      onRequest: (r) => seen.push({ method: r.method, authorization: getHeader(r, 'Authorization') }),
+    });
     t.after(() => open.close());
     const cam = await front(t, 'basic', open.url('/live'));
     const client = new RtspClient({ url: cam.url('/live'), username: USER, password: PASSWORD, requestTimeoutMs: 2000 });
@@ -104,7 +117,13 @@ describe('RTSP credentials and redirects', () => {
 
     const digestTarget = await target(t, { username: USER, password: PASSWORD, scheme: 'digest' });
     const cam2 = await front(t, 'digest', digestTarget.url('/live'));
-    const client = new RtspClient({ url: cam2.url('/live'), username: USER, password: PASSWORD, requestTimeoutMs: 2000, credentialOrigins: [digestTarget.url('/')] });
+    const client = new RtspClient({
+      url: cam2.url('/live'),
+      username: USER,
+      password: PASSWORD,
+      requestTimeoutMs: 2000,
+      credentialOrigins: [digestTarget.url('/')],
+    });
     t.after(() => client.stop());
     await client.start();
     await until(() => digestTarget.seen.some((s) => s.method === 'PLAY'));

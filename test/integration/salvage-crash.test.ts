@@ -25,11 +25,21 @@ const SLACK_REAL_S = 0.2;
 
 /** Media seconds ffprobe reads from init + (possibly torn) fragments: an independent count of what was on disk. */
 function ffprobeVideoSeconds(file: string): number {
-  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=duration_time', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 60_000 });
-  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isFinite(n) && n > 0).reduce((a, b) => a + b, 0);
+  const r = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=duration_time', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return r.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => Number.isFinite(n) && n > 0)
+    .reduce((a, b) => a + b, 0);
 }
 
-test('SIGKILL mid-segment at PT1M: the next start uploads the open segment up to its last GOP, and leaves no file behind', { skip: skipUnless(hasCommand('ffprobe') && hasCommand('ffmpeg'), 'ffmpeg/ffprobe'), timeout: 90_000 }, async (t) => {
+test('SIGKILL mid-segment at PT1M: the next start uploads the open segment up to its last GOP, and leaves no file behind', {
+  skip: skipUnless(hasCommand('ffprobe') && hasCommand('ffmpeg'), 'ffmpeg/ffprobe'),
+  timeout: 90_000,
+}, async (t) => {
   const root = mkdtempSync(join(tmpdir(), 'salvage-crash-'));
   const azurite = await startAzurite({ location: join(root, 'azurite') });
   const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: SPEED });
@@ -47,7 +57,8 @@ test('SIGKILL mid-segment at PT1M: the next start uploads the open segment up to
   const first = startRecorder(args);
   await first.ready;
   let part: string | undefined;
-  const findPart = (): string | undefined => [...filesUnder(data).map((f) => join(data, f)), ...filesUnder(cache).map((f) => join(cache, f))].find((f) => f.endsWith('.m4s.part'));
+  const findPart = (): string | undefined =>
+    [...filesUnder(data).map((f) => join(data, f)), ...filesUnder(cache).map((f) => join(cache, f))].find((f) => f.endsWith('.m4s.part'));
   await until(() => (part = findPart()) !== undefined, 30_000, 'the open segment');
   const openedAt = performance.now();
   await new Promise((r) => setTimeout(r, (40 / SPEED) * 1000));
@@ -58,7 +69,9 @@ test('SIGKILL mid-segment at PT1M: the next start uploads the open segment up to
 
   // What was on disk at the kill, read by ffprobe (not our code).
   const partDir = dirname(part!);
-  const init = readdirSync(partDir).filter((f) => f.startsWith('init-')).map((f) => join(partDir, f))[0];
+  const init = readdirSync(partDir)
+    .filter((f) => f.startsWith('init-'))
+    .map((f) => join(partDir, f))[0];
   assert.ok(init, 'the init segment is beside the open segment');
   const joined = join(root, 'part-at-kill.mp4');
   writeFileSync(joined, Buffer.concat([readFileSync(init), readFileSync(part!)]));
@@ -76,10 +89,16 @@ test('SIGKILL mid-segment at PT1M: the next start uploads the open segment up to
 
   const stored = await storedSegments(azurite.connectionString, root);
   const salvaged = stored.find((s) => s.startMs === label);
-  assert.ok(salvaged, `a stored segment starts at the open segment's start (${new Date(label!).toISOString()}); stored: ${stored.map((s) => s.name).join(', ')}`);
+  assert.ok(
+    salvaged,
+    `a stored segment starts at the open segment's start (${new Date(label!).toISOString()}); stored: ${stored.map((s) => s.name).join(', ')}`,
+  );
   assert.equal(salvaged.decodeErrors, '', 'ffmpeg decodes the salvaged segment');
   t.diagnostic(`recorded ≈ ${recordedS.toFixed(1)} s, on disk at the kill ${onDiskS.toFixed(1)} s, stored ${salvaged.seconds.toFixed(1)} s`);
-  assert.ok(salvaged.seconds >= recordedS - GOP_S - SLACK_REAL_S * SPEED, `stored ${salvaged.seconds.toFixed(2)} s of ${recordedS.toFixed(2)} s recorded: more than one GOP lost`);
+  assert.ok(
+    salvaged.seconds >= recordedS - GOP_S - SLACK_REAL_S * SPEED,
+    `stored ${salvaged.seconds.toFixed(2)} s of ${recordedS.toFixed(2)} s recorded: more than one GOP lost`,
+  );
   assert.ok(salvaged.seconds >= onDiskS - 0.05, `every whole fragment on disk is kept (${salvaged.seconds} of ${onDiskS} s)`);
   // No orphan: nothing unfinished, temporary or unuploaded is left under the data or cache folders.
   const left = [...filesUnder(data), ...filesUnder(cache)].filter((f) => /\.part$|\.tmp$|\.m4s$|(^|\/)open\/./.test(f));

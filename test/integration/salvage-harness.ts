@@ -11,7 +11,10 @@ import { inspectMp4 } from '../helpers/mp4-inspect.ts';
 import { ffmpegDecodeErrors } from '../helpers/recording-check.ts';
 
 export const ASSET = 'sampleAsset-CVRToAsset-cam1';
-export interface ChildEvent { readonly type: string; readonly body: Record<string, unknown> }
+export interface ChildEvent {
+  readonly type: string;
+  readonly body: Record<string, unknown>;
+}
 
 export interface RecorderChild {
   readonly events: ChildEvent[];
@@ -27,7 +30,9 @@ export function startRecorder(args: readonly string[], limitMs = 120_000): Recor
   let out = '';
   let err = '';
   let markReady!: () => void;
-  const ready = new Promise<void>((r) => { markReady = r; });
+  const ready = new Promise<void>((r) => {
+    markReady = r;
+  });
   const limit = setTimeout(() => p.kill('SIGKILL'), limitMs);
   p.stdout.on('data', (d: Buffer) => {
     out += d.toString();
@@ -39,9 +44,14 @@ export function startRecorder(args: readonly string[], limitMs = 120_000): Recor
       else if (line.startsWith('EV ')) events.push(JSON.parse(line.slice(3)) as ChildEvent);
     }
   });
-  p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  p.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    p.once('exit', (code, signal) => { clearTimeout(limit); resolve({ code, signal, stderr: err.slice(-2000) }); });
+    p.once('exit', (code, signal) => {
+      clearTimeout(limit);
+      resolve({ code, signal, stderr: err.slice(-2000) });
+    });
   });
   return { events, ready, exited, kill: (s) => void p.kill(s) };
 }
@@ -59,7 +69,12 @@ export async function waitForOpenSegment(workspace: string, timeoutMs: number): 
   }
 }
 
-export interface StoredSegment { readonly name: string; readonly startMs: number; readonly seconds: number; readonly decodeErrors: string }
+export interface StoredSegment {
+  readonly name: string;
+  readonly startMs: number;
+  readonly seconds: number;
+  readonly decodeErrors: string;
+}
 
 /** Every stored segment with its media seconds counted by mp4box.js (video samples) and decoded by ffmpeg. */
 export async function storedSegments(connection: string, scratchDir: string): Promise<StoredSegment[]> {
@@ -75,7 +90,9 @@ export async function storedSegments(connection: string, scratchDir: string): Pr
       try {
         const video = inspectMp4(whole).find((t) => t.type === 'video');
         seconds = video ? video.samples.reduce((n, s) => n + s.duration, 0) / video.timescale : 0;
-      } catch { seconds = 0; }
+      } catch {
+        seconds = 0;
+      }
       const file = join(scratchDir, 'check.mp4');
       writeFileSync(file, whole);
       const decodeErrors = ffmpegDecodeErrors(file);
@@ -101,9 +118,14 @@ export function filesUnder(dir: string, prefix = ''): string[] {
 
 /** Total bytes of the files under `dir`. */
 export function bytesUnder(dir: string): number {
-  return filesUnder(dir).reduce((n, f) => { try { return n + statSync(join(dir, f)).size; } catch { return n; } }, 0);
+  return filesUnder(dir).reduce((n, f) => {
+    try {
+      return n + statSync(join(dir, f)).size;
+    } catch {
+      return n;
+    }
+  }, 0);
 }
-
 
 /** `20260101T120000.000Z_…` (a segment file's name) → its start, Unix ms. */
 export function timeLabelOf(name: string): number | undefined {

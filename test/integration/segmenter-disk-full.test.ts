@@ -32,13 +32,24 @@ function fill(dir: string, leaveBytes: number): string {
 }
 
 const summary = (sequence: number, byteSize: number): SegmentSummary => ({
-  sequence, initId: 'i1', startWallClockMs: sequence * 1000, endWallClockMs: sequence * 1000 + 1000, mediaDurationMs: 1000,
-  baseMediaDecodeTime: 0, afterDiscontinuity: false, byteSize, fragments: 1, tracks: [], reason: 'length',
+  sequence,
+  initId: 'i1',
+  startWallClockMs: sequence * 1000,
+  endWallClockMs: sequence * 1000 + 1000,
+  mediaDurationMs: 1000,
+  baseMediaDecodeTime: 0,
+  afterDiscontinuity: false,
+  byteSize,
+  fragments: 1,
+  tracks: [],
+  reason: 'length',
 });
 
 const chunk = (n: number, fill: number) => new Uint8Array(n).fill(fill);
 
-test('ENOSPC with a reclaimer: the fragment is written exactly once after space is freed', { skip: canMount ? false : 'needs root to mount a tmpfs' }, async (t) => {
+test('ENOSPC with a reclaimer: the fragment is written exactly once after space is freed', {
+  skip: canMount ? false : 'needs root to mount a tmpfs',
+}, async (t) => {
   const dir = withTmpfs(t, 1024);
   const filler = fill(dir, 64 * 1024);
   let reclaims = 0;
@@ -65,7 +76,9 @@ test('ENOSPC with a reclaimer: the fragment is written exactly once after space 
   assert.equal(msg.afterDiscontinuity, false);
 });
 
-test('ENOSPC and nothing to free: the segment is dropped whole, the next one records after a hole', { skip: canMount ? false : 'needs root to mount a tmpfs' }, async (t) => {
+test('ENOSPC and nothing to free: the segment is dropped whole, the next one records after a hole', {
+  skip: canMount ? false : 'needs root to mount a tmpfs',
+}, async (t) => {
   const dir = withTmpfs(t, 1024);
   const segDir = join(dir, 'seg');
   const dropped: string[] = [];
@@ -80,7 +93,11 @@ test('ENOSPC and nothing to free: the segment is dropped whole, the next one rec
   assert.equal(lost.kind === 'gap' && lost.reason, 'write-failed');
   assert.equal(dropped.length, 1);
   assert.match(dropped[0]!, /disk full/);
-  assert.deepEqual(readdirSync(segDir).filter((f) => f.includes('.m4s')), [], 'no .part or truncated segment left behind');
+  assert.deepEqual(
+    readdirSync(segDir).filter((f) => f.includes('.m4s')),
+    [],
+    'no .part or truncated segment left behind',
+  );
   unlinkSync(filler); // space comes back
   await files.perform({ type: 'open-segment', sequence: 2, initId: 'i1', startWallClockMs: 2000, baseMediaDecodeTime: 0, afterDiscontinuity: false });
   await files.perform({ type: 'append', sequence: 2, chunks: [chunk(20_000, 5)], byteLength: 20_000 });

@@ -35,13 +35,23 @@ for (const name of ['h264-360p-aac.mp4', 'h265-360p.mp4']) {
     after(() => rmSync(dir, { recursive: true, force: true }));
 
     test('writes segments and an init file, emitting one SegmentMessage per segment', async () => {
-      const { ctx, result } = runNode({ '@type': fmp4SegmenterNode.type, name: 'seg', segmentLength: 'PT2S', outputDirectoryPath: dir }, [...d.tracks, ...d.samples, { kind: 'end' }], dir);
+      const { ctx, result } = runNode(
+        { '@type': fmp4SegmenterNode.type, name: 'seg', segmentLength: 'PT2S', outputDirectoryPath: dir },
+        [...d.tracks, ...d.samples, { kind: 'end' }],
+        dir,
+      );
       segments = await result;
       assert.equal(segments.length, 5);
       const files = readdirSync(dir).sort();
       assert.equal(files.filter((f) => f.endsWith('.part')).length, 0);
-      assert.deepEqual(files.filter((f) => f.endsWith('.m4s')), segments.map((s) => basename(s.path)));
-      assert.deepEqual(files.filter((f) => f.startsWith('init-')), [basename(segments[0]!.init.path)]);
+      assert.deepEqual(
+        files.filter((f) => f.endsWith('.m4s')),
+        segments.map((s) => basename(s.path)),
+      );
+      assert.deepEqual(
+        files.filter((f) => f.startsWith('init-')),
+        [basename(segments[0]!.init.path)],
+      );
       assert.ok(segments.every((s) => s.init.id === segments[0]!.init.id));
       assert.equal(ctx.recorded.filter((e) => e.type === 'SegmentWritten').length, 5);
       for (const s of segments) assert.equal(readFileSync(s.path).length, s.byteSize);
@@ -69,7 +79,10 @@ for (const name of ['h264-360p-aac.mp4', 'h265-360p.mp4']) {
       let expectedDts = segments[0]!.baseMediaDecodeTime;
       for (const s of segments) {
         const tracks = inspectMp4(concatFiles(s.init.path, s.path));
-        assert.deepEqual(tracks.map((t) => t.codec), d.tracks.map((t) => t.config.codecString));
+        assert.deepEqual(
+          tracks.map((t) => t.codec),
+          d.tracks.map((t) => t.config.codecString),
+        );
         const video = tracks.find((t) => t.type === 'video')!;
         assert.equal(video.samples[0]!.is_sync, true);
         assert.equal(video.samples[0]!.dts, expectedDts);
@@ -135,12 +148,17 @@ describe('Fmp4Segmenter configuration', () => {
     const blocker = join(data, 'not-a-folder');
     writeFileSync(blocker, 'x');
     const d = demuxFixture('h264-360p-aac.mp4');
-    const { result } = runNode({ '@type': fmp4SegmenterNode.type, name: 'seg', outputDirectoryPath: join(blocker, 'sub') }, [...d.tracks, ...d.samples.slice(0, 60)], data);
+    const { result } = runNode(
+      { '@type': fmp4SegmenterNode.type, name: 'seg', outputDirectoryPath: join(blocker, 'sub') },
+      [...d.tracks, ...d.samples.slice(0, 60)],
+      data,
+    );
     await assert.rejects(result, (e: NodeJS.ErrnoException) => e.code === 'ENOTDIR' || e.code === 'EEXIST');
   });
 
   test('check() reports bad segment lengths at /segmentLength', () => {
-    const check = (c: Record<string, unknown>) => (fmp4SegmenterNode.check as unknown as (c: unknown, x: unknown) => ConfigIssue[])(c, { raw: c, unresolved: new Set() });
+    const check = (c: Record<string, unknown>) =>
+      (fmp4SegmenterNode.check as unknown as (c: unknown, x: unknown) => ConfigIssue[])(c, { raw: c, unresolved: new Set() });
     const base = { '@type': fmp4SegmenterNode.type, name: 's' };
     assert.deepEqual(check({ ...base, segmentLength: 'PT30S' }), []);
     assert.deepEqual(check({ ...base, segmentLength: 'PT1S' }), []);

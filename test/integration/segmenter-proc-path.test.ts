@@ -16,7 +16,9 @@ const closed = await files.perform({ type: 'close-segment', summary: { sequence:
 console.log(JSON.stringify(closed));
 `;
 
-test('a segmenter folder under /proc is refused at once: the segment becomes a write-failed gap, nothing spins', { skip: process.platform === 'linux' ? false : 'needs /proc' }, () => {
+test('a segmenter folder under /proc is refused at once: the segment becomes a write-failed gap, nothing spins', {
+  skip: process.platform === 'linux' ? false : 'needs /proc',
+}, () => {
   const started = Date.now();
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 20_000, encoding: 'utf8' });
   assert.equal(r.signal, null, `still running after 20 s (spinning in mkdir): ${r.stderr}`);

@@ -17,9 +17,14 @@ const H264 = 'test/fixtures/media/h264-main-aac.mp4';
 const H265 = 'test/fixtures/media/h265-main.mp4';
 const PASSWORD = 'site-secret-5Kq9';
 
-interface Range { start: string; end: string }
+interface Range {
+  start: string;
+  end: string;
+}
 
-test('serve --config: three cameras into three assets; SIGHUP after a change restarts only that camera, after a removal stops only that one', { timeout: 90_000 }, async (t) => {
+test('serve --config: three cameras into three assets; SIGHUP after a change restarts only that camera, after a removal stops only that one', {
+  timeout: 90_000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mg-site-'));
   const cameras: SimulatedCamera[] = [
     await startSimulatedCamera({ file: H264, speed: 10, path: '/front', auth: { username: 'viewer', password: PASSWORD, scheme: 'digest' } }),
@@ -59,7 +64,8 @@ test('serve --config: three cameras into three assets; SIGHUP after a change res
     const r = await fetch(`${base}/api/assets/${asset}/availableMedia?${q}`);
     return r.ok ? ((await r.json()) as { timeRanges: Range[] }).timeRanges : [];
   };
-  const status = async (name: string) => (await fetch(`${base}/api/instances/${name}/status`)).json() as Promise<{ state: string; activatedAt?: string; restarts: number }>;
+  const status = async (name: string) =>
+    (await fetch(`${base}/api/instances/${name}/status`)).json() as Promise<{ state: string; activatedAt?: string; restarts: number }>;
   const pollUntil = async (cond: () => Promise<boolean>, ms: number, what: string) => {
     const end = Date.now() + ms;
     while (!(await cond())) {
@@ -104,7 +110,11 @@ test('serve --config: three cameras into three assets; SIGHUP after a change res
     assert.equal(now.state, 'Active');
     assert.equal(now.activatedAt, before[name].activatedAt, `${name} was not restarted`);
   }
-  await pollUntil(async () => (await ranges('yard')).at(-1)!.end > yardEnd && (await ranges('gate')).at(-1)!.end > gateEnd, 20_000, 'more media after the reload');
+  await pollUntil(
+    async () => (await ranges('yard')).at(-1)!.end > yardEnd && (await ranges('gate')).at(-1)!.end > gateEnd,
+    20_000,
+    'more media after the reload',
+  );
   assert.equal((await ranges('yard')).length, 1, 'yard: no gap');
   // gate restarted at the first reload (a range of its own, or one if the restart left no hole)
   assert.ok((await ranges('gate')).length <= 2, 'gate: no gap since its restart');

@@ -14,7 +14,6 @@ import { until } from '../helpers/until.ts';
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/media/${name}`, import.meta.url));
 const hex = (b: Uint8Array | undefined) => Buffer.from(b ?? []).toString('hex');
 
-
 describe('media session over TCP with a reused read buffer', () => {
   test('H.264 + AAC, two sessions at once: every video NAL and audio frame of a whole loop is byte-exact at the end', async (t) => {
     const file = fixture('h264-main-aac.mp4');

@@ -12,7 +12,6 @@ import { until } from '../helpers/until.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/media/${name}`, import.meta.url));
 
-
 async function record(t: TestContext, url: string, transport: 'tcp' | 'udp' | 'http', until_: (msgs: MediaMessage[]) => boolean, extra: object = {}) {
   const msgs: MediaMessage[] = [];
   const events: MediaSessionEvent[] = [];
@@ -32,7 +31,7 @@ describe('media session ↔ simulated camera', () => {
     const ref = await demuxMp4(file);
     const cam = await startSimulatedCamera({ file, speed: 8 });
     t.after(() => cam.close());
-    const n = (ref.video?.samples.length ?? 0);
+    const n = ref.video?.samples.length ?? 0;
     const { msgs, session } = await record(t, cam.url, 'tcp', (m) => samplesOf(m, 0).length >= n + 30);
     const info = msgs[0] as TrackInfo;
     assert.equal(info.kind, 'track');
@@ -42,7 +41,8 @@ describe('media session ↔ simulated camera', () => {
     assert.equal(video[0]?.keyframe, true);
     // Late joiner starts at a keyframe: find where in the file we started.
     const firstPayload = video[0]?.units.at(-1);
-    const refKeyIdx = ref.video?.samples.findIndex((s) => s.keyframe && Buffer.compare(Buffer.from(s.nalus.at(-1) ?? []), Buffer.from(firstPayload ?? [])) === 0) ?? -1;
+    const refKeyIdx =
+      ref.video?.samples.findIndex((s) => s.keyframe && Buffer.compare(Buffer.from(s.nalus.at(-1) ?? []), Buffer.from(firstPayload ?? [])) === 0) ?? -1;
     assert.ok(refKeyIdx >= 0, 'first sample is one of the file keyframes');
     for (let i = 0; i < n; i++) {
       const got = video[i] as Sample;
@@ -50,7 +50,11 @@ describe('media session ↔ simulated camera', () => {
       assert.ok(want);
       // The camera repeats VPS/SPS/PPS before keyframes; compare the slice NAL units.
       const gotSlices = got.units.slice(got.units.length - want.nalus.length);
-      assert.deepEqual(gotSlices.map((u) => Buffer.from(u).toString('hex')), want.nalus.map((u) => Buffer.from(u).toString('hex')), `frame ${i}`);
+      assert.deepEqual(
+        gotSlices.map((u) => Buffer.from(u).toString('hex')),
+        want.nalus.map((u) => Buffer.from(u).toString('hex')),
+        `frame ${i}`,
+      );
       assert.equal(got.keyframe, want.keyframe, `keyframe flag of frame ${i}`);
       assert.ok(got.dts <= got.pts, `dts <= pts at ${i}`);
       if (i > 0) assert.ok(got.dts > (video[i - 1] as Sample).dts, `dts increases at ${i}`);
@@ -75,11 +79,19 @@ describe('media session ↔ simulated camera', () => {
     const ref = await demuxMp4(file);
     const cam = await startSimulatedCamera({ file, speed: 4, senderReportIntervalMs: 100, quirks: { g711Track: true } });
     t.after(() => cam.close());
-    const { msgs, events, session } = await record(t, cam.url, 'udp', (m) => samplesOf(m, 0).length >= 40 && samplesOf(m, 1).length >= 80, { rtcpIntervalMs: 100 });
+    const { msgs, events, session } = await record(t, cam.url, 'udp', (m) => samplesOf(m, 0).length >= 40 && samplesOf(m, 1).length >= 80, {
+      rtcpIntervalMs: 100,
+    });
     const skipped = events.find((e) => e.type === 'track-skipped');
     assert.ok(skipped && skipped.type === 'track-skipped' && skipped.encoding === 'PCMU');
     const infos = msgs.filter((m): m is TrackInfo => m.kind === 'track');
-    assert.deepEqual(infos.map((i) => [i.trackId, i.config.codec, i.timescale]), [[0, 'h264', 90000], [1, 'aac', 48000]].filter((x) => infos.some((i) => i.trackId === x[0])));
+    assert.deepEqual(
+      infos.map((i) => [i.trackId, i.config.codec, i.timescale]),
+      [
+        [0, 'h264', 90000],
+        [1, 'aac', 48000],
+      ].filter((x) => infos.some((i) => i.trackId === x[0])),
+    );
     const aac = infos.find((i) => i.config.codec === 'aac');
     assert.ok(aac && aac.config.codec === 'aac' && aac.config.sampleRate === 48000 && aac.config.channels === 2);
     const h264 = infos.find((i) => i.config.codec === 'h264');
@@ -97,7 +109,10 @@ describe('media session ↔ simulated camera', () => {
     assert.equal(video[0]?.keyframe, true);
     for (let i = 1; i < video.length; i++) assert.ok((video[i]?.dts ?? 0) > (video[i - 1]?.dts ?? 0));
     // B-frames: some samples have pts > dts by more than a frame.
-    assert.ok(video.some((v) => v.pts - v.dts >= 3600), 'composition offsets present');
+    assert.ok(
+      video.some((v) => v.pts - v.dts >= 3600),
+      'composition offsets present',
+    );
     assert.ok(events.some((e) => e.type === 'sender-report' && e.verdict === 'accepted'));
     // Wall-clock times of video and audio agree within 100 ms of media time (speed 4 makes
     // media time run 4x the wall clock, so compare via the camera's own mapping).
@@ -170,7 +185,9 @@ describe('media session ↔ simulated camera', () => {
 
   test('parameter sets only in-band (no sprop) and a camera clock years off (SR ignored, arrival anchors)', async (t) => {
     const cam = await startSimulatedCamera({
-      file: fixture('h264-main-aac.mp4'), speed: 4, senderReportIntervalMs: 100,
+      file: fixture('h264-main-aac.mp4'),
+      speed: 4,
+      senderReportIntervalMs: 100,
       quirks: { omitSprop: true, senderReportClockOffsetMs: -3 * 365 * 86400_000 },
     });
     t.after(() => cam.close());

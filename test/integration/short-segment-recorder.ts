@@ -12,11 +12,26 @@ export function shortSegmentTopology(): Record<string, unknown> {
     '@apiVersion': '2.0',
     name: 'ShortSegments',
     properties: {
-      parameters: [{ name: 'rtspUrl', type: 'String' }, { name: 'cachePath', type: 'String' }],
-      sources: [{ '@type': '#Microsoft.Media.MediaGraphRtspSource', name: 'rtspSource', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: '${rtspUrl}' } }],
+      parameters: [
+        { name: 'rtspUrl', type: 'String' },
+        { name: 'cachePath', type: 'String' },
+      ],
+      sources: [
+        {
+          '@type': '#Microsoft.Media.MediaGraphRtspSource',
+          name: 'rtspSource',
+          endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: '${rtspUrl}' },
+        },
+      ],
       processors: [
         { '@type': '#Mediagraph.Fmp4Segmenter', name: 'segmenter', segmentLength: 'PT2S', inputs: [{ nodeName: 'rtspSource' }] },
-        { '@type': '#Mediagraph.DurableCache', name: 'cache', localMediaCachePath: '${cachePath}', localMediaCacheMaximumSizeMiB: '64', inputs: [{ nodeName: 'segmenter' }] },
+        {
+          '@type': '#Mediagraph.DurableCache',
+          name: 'cache',
+          localMediaCachePath: '${cachePath}',
+          localMediaCacheMaximumSizeMiB: '64',
+          inputs: [{ nodeName: 'segmenter' }],
+        },
       ],
       sinks: [{ '@type': '#Mediagraph.BlobAssetSink', name: 'assetSink', assetNamePattern: RECORDER_ASSET, inputs: [{ nodeName: 'cache' }] }],
     },
@@ -25,12 +40,31 @@ export function shortSegmentTopology(): Record<string, unknown> {
 
 /** Opens a host over `dataDirectory`; sets up and activates `cam1` unless the host re-activated it. */
 export async function openRecorder(dataDirectory: string, cachePath: string, rtspUrl: string, blobConnection: string): Promise<MediaGraphHost> {
-  const host = await MediaGraphHost.open({ dataDirectory, registry: createBuiltinRegistry(), logLevel: 'silent', deactivateTimeoutMs: 10_000, services: { blobConnection } });
+  const host = await MediaGraphHost.open({
+    dataDirectory,
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    deactivateTimeoutMs: 10_000,
+    services: { blobConnection },
+  });
   let exists = true;
-  try { host.instanceStatus('cam1'); } catch { exists = false; }
+  try {
+    host.instanceStatus('cam1');
+  } catch {
+    exists = false;
+  }
   if (!exists) {
     await host.topologySet(shortSegmentTopology());
-    await host.instanceSet({ name: 'cam1', properties: { topologyName: 'ShortSegments', parameters: [{ name: 'rtspUrl', value: rtspUrl }, { name: 'cachePath', value: cachePath }] } });
+    await host.instanceSet({
+      name: 'cam1',
+      properties: {
+        topologyName: 'ShortSegments',
+        parameters: [
+          { name: 'rtspUrl', value: rtspUrl },
+          { name: 'cachePath', value: cachePath },
+        ],
+      },
+    });
   }
   if (host.instanceStatus('cam1').state === 'Inactive') await host.instanceActivate('cam1');
   return host;
@@ -40,6 +74,8 @@ if (process.argv[1] && import.meta.filename === (await import('node:path')).reso
   const [dataDir, cachePath, rtspUrl, blobConnection] = process.argv.slice(2);
   if (!dataDir || !cachePath || !rtspUrl || !blobConnection) throw new Error('usage: <dataDir> <cachePath> <rtspUrl> <blobConnection>');
   const host = await openRecorder(dataDir, cachePath, rtspUrl, blobConnection);
-  host.events$.subscribe((e) => { process.stdout.write(`EV ${e.type}\n`); });
+  host.events$.subscribe((e) => {
+    process.stdout.write(`EV ${e.type}\n`);
+  });
   setInterval(() => {}, 60_000); // until killed
 }

@@ -8,7 +8,9 @@ import { writeSegment } from '../helpers/cache-fixtures.ts';
 
 const [dir, src, firstArg, maxArg, connection] = process.argv.slice(2);
 if (!dir || !src || !firstArg || !maxArg) throw new Error('usage: <cacheDir> <srcDir> <firstK> <maxBytes> [blobConnection]');
-const out = (line: string): void => { process.stdout.write(`${line}\n`); };
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 
 const store = connection ? await BlobAssetStore.create(connection, 'sigkill-asset') : undefined;
 const cache = await DurableSegmentCache.open(dir, { maxBytes: Number(maxArg) });

@@ -49,7 +49,10 @@ export async function runSigkillTrials(root: string, trials: number, opts: Trial
     for (const line of lines) {
       const [what, arg] = line.split(' ');
       const n = Number(arg);
-      if (what === 'ack') { acked.add(n); nextK = Math.max(nextK, n + 1); }
+      if (what === 'ack') {
+        acked.add(n);
+        nextK = Math.max(nextK, n + 1);
+      }
       if (what === 'dropped') nextK = Math.max(nextK, n + 1);
       if (what === 'up-begin') uploading.add((n - T0) / 1000);
       if (what === 'up-done') uploadedDone.add((n - T0) / 1000);
@@ -70,7 +73,10 @@ async function blobKs(store: BlobAssetStore, violations: string[], trial: number
   for (const name of names) {
     const m = /^segments\/(\d{8}T\d{6}\.\d{3}Z)_(\d+)\.m4s$/.exec(name);
     const k = m ? (parseIsoBasic(m[1]!) - T0) / 1000 : Number.NaN;
-    if (!Number.isInteger(k)) { violations.push(`trial ${trial}: unexpected blob ${name}`); continue; }
+    if (!Number.isInteger(k)) {
+      violations.push(`trial ${trial}: unexpected blob ${name}`);
+      continue;
+    }
     if (ks.has(k)) violations.push(`trial ${trial}: segment ${k} stored twice`);
     ks.add(k);
     if (!verified.has(name)) {
@@ -83,7 +89,15 @@ async function blobKs(store: BlobAssetStore, violations: string[], trial: number
 }
 const verified = new Set<string>();
 
-async function check(dir: string, maxBytes: number, acked: Set<number>, uploading: Set<number>, uploadedDone: Set<number>, violations: string[], trial: number): Promise<{ cached: number; inGaps: number }> {
+async function check(
+  dir: string,
+  maxBytes: number,
+  acked: Set<number>,
+  uploading: Set<number>,
+  uploadedDone: Set<number>,
+  violations: string[],
+  trial: number,
+): Promise<{ cached: number; inGaps: number }> {
   const cache = await DurableSegmentCache.open(dir, { maxBytes });
   try {
     const seen = new Set<number>();
@@ -105,7 +119,10 @@ async function check(dir: string, maxBytes: number, acked: Set<number>, uploadin
     let inGaps = 0;
     for (const k of acked) {
       if (seen.has(k) || uploading.has(k)) continue;
-      if (inGap(k)) { inGaps++; continue; }
+      if (inGap(k)) {
+        inGaps++;
+        continue;
+      }
       violations.push(`trial ${trial}: acknowledged segment ${k} lost (not cached, not uploaded, not in a gap)`);
     }
     return { cached: seen.size, inGaps };
@@ -126,12 +143,17 @@ function runChild(dir: string, src: string, firstK: number, maxBytes: number, ki
       out += d.toString();
       if (timer === undefined && out.includes('ready\n')) timer = setTimeout(() => p.kill('SIGKILL'), killAfterMs);
     });
-    p.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     p.once('error', reject);
     p.once('exit', (code, signal) => {
       clearTimeout(deadline);
       if (timer) clearTimeout(timer);
-      if (signal !== 'SIGKILL') { reject(new Error(`child exited ${code ?? signal}: ${err.slice(0, 500)}`)); return; }
+      if (signal !== 'SIGKILL') {
+        reject(new Error(`child exited ${code ?? signal}: ${err.slice(0, 500)}`));
+        return;
+      }
       // Only complete lines: a line cut by the kill was never fully reported.
       resolve(out.split('\n').slice(0, -1));
     });

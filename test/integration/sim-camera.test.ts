@@ -19,13 +19,19 @@ describe('simulated camera', () => {
     t.after(() => cam.close());
     const rtp: { ts: number; at: number }[] = [];
     const srs: { ntpMs: number; rtp: number; at: number }[] = [];
-    const client = new RtspClient({ url: cam.url }, {
-      onRtp: (_i, b, at) => { const r = parseRtpPacket(b); if (r.ok) rtp.push({ ts: r.packet.timestamp, at }); },
-      onRtcp: (_i, b, at) => {
-        const r = parseRtcpCompound(b);
-        if (r.ok) for (const p of r.packets) if (p.type === 'sr') srs.push({ ntpMs: p.ntpUnixMs, rtp: p.rtpTimestamp, at });
+    const client = new RtspClient(
+      { url: cam.url },
+      {
+        onRtp: (_i, b, at) => {
+          const r = parseRtpPacket(b);
+          if (r.ok) rtp.push({ ts: r.packet.timestamp, at });
+        },
+        onRtcp: (_i, b, at) => {
+          const r = parseRtcpCompound(b);
+          if (r.ok) for (const p of r.packets) if (p.type === 'sr') srs.push({ ntpMs: p.ntpUnixMs, rtp: p.rtpTimestamp, at });
+        },
       },
-    });
+    );
     t.after(() => client.stop());
     const info = await client.start();
     assert.equal(info.sdp.media[0]?.framerate, 25);
@@ -53,17 +59,31 @@ describe('simulated camera', () => {
     for (const sr of srs) {
       const near = rtp.filter((p) => Math.abs(p.at - sr.at) < 20);
       if (near.length === 0) continue;
-      const diffs = near.map((p) => ((((p.ts - sr.rtp) >>> 0) + 0x80000000) % 0x100000000 - 0x80000000) / 90000);
-      assert.ok(diffs.some((d) => Math.abs(d) < 0.5), `SR rtp far from packets: ${diffs.slice(0, 3)}`);
+      const diffs = near.map((p) => (((((p.ts - sr.rtp) >>> 0) + 0x80000000) % 0x100000000) - 0x80000000) / 90000);
+      assert.ok(
+        diffs.some((d) => Math.abs(d) < 0.5),
+        `SR rtp far from packets: ${diffs.slice(0, 3)}`,
+      );
     }
     assert.ok(cam.stats.senderReports >= 4 && cam.stats.videoFrames > 50);
   });
 
   test('RTP timestamps wrapping at 2^32 and sequence numbers at 65536 stay continuous downstream', async (t) => {
-    const cam = await startSimulatedCamera({ file: fixture('h264-main-aac.mp4'), speed: 8, quirks: { initialRtpTimestamp: 2 ** 32 - 90000, initialSequenceNumber: 65500 } });
+    const cam = await startSimulatedCamera({
+      file: fixture('h264-main-aac.mp4'),
+      speed: 8,
+      quirks: { initialRtpTimestamp: 2 ** 32 - 90000, initialSequenceNumber: 65500 },
+    });
     t.after(() => cam.close());
     const samples: Sample[] = [];
-    const s = new RtspMediaSession({ url: cam.url }, { onMessage: (m) => { if (m.kind === 'sample') samples.push(m); } });
+    const s = new RtspMediaSession(
+      { url: cam.url },
+      {
+        onMessage: (m) => {
+          if (m.kind === 'sample') samples.push(m);
+        },
+      },
+    );
     t.after(() => s.stop());
     await s.start();
     await new Promise((r) => setTimeout(r, 700));

@@ -16,8 +16,13 @@ import { hasCommand, skipUnless } from '../helpers/tools.ts';
 // ---- a reader written from the document alone ----
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-interface Span { startMs: number; endMs: number }
-interface Gap extends Span { reason: string }
+interface Span {
+  startMs: number;
+  endMs: number;
+}
+interface Gap extends Span {
+  reason: string;
+}
 const ymd = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 const basic = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, '');
 
@@ -28,7 +33,12 @@ async function names(c: ContainerClient, prefix: string): Promise<{ name: string
 }
 
 async function download(c: ContainerClient, name: string): Promise<Buffer | undefined> {
-  try { return await c.getBlobClient(name).downloadToBuffer(); } catch (e) { if ((e as { statusCode?: number }).statusCode === 404) return undefined; throw e; }
+  try {
+    return await c.getBlobClient(name).downloadToBuffer();
+  } catch (e) {
+    if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+    throw e;
+  }
 }
 
 function segmentSpan(b: { name: string; metadata: Record<string, string> }): Span | undefined {
@@ -48,7 +58,8 @@ function merge<T extends Span>(list: T[]): T[] {
   return out;
 }
 
-const clip = <T extends Span>(list: T[], from: number, to: number): T[] => list.filter((r) => r.endMs > from && r.startMs < to).map((r) => ({ ...r, startMs: Math.max(r.startMs, from), endMs: Math.min(r.endMs, to) }));
+const clip = <T extends Span>(list: T[], from: number, to: number): T[] =>
+  list.filter((r) => r.endMs > from && r.startMs < to).map((r) => ({ ...r, startMs: Math.max(r.startMs, from), endMs: Math.min(r.endMs, to) }));
 
 /** "What is recorded between two instants", steps 1–4 of the document. */
 async function recorded(c: ContainerClient, from: number, to: number, onIndex: (json: unknown) => void): Promise<{ ranges: Span[]; gaps: Gap[] }> {
@@ -58,7 +69,10 @@ async function recorded(c: ContainerClient, from: number, to: number, onIndex: (
     const raw = await download(c, `index/${ymd(day)}.json`);
     const compact = ymd(day).replace(/-/g, '');
     if (!raw) {
-      for (const b of await names(c, `segments/${compact}T`)) { const s = segmentSpan(b); if (s) ranges.push(s); }
+      for (const b of await names(c, `segments/${compact}T`)) {
+        const s = segmentSpan(b);
+        if (s) ranges.push(s);
+      }
       continue;
     }
     const index = JSON.parse(raw.toString('utf8')) as { ranges: { start: string; end: string }[]; gaps: { start: string; end: string; reason: string }[] };
@@ -68,7 +82,10 @@ async function recorded(c: ContainerClient, from: number, to: number, onIndex: (
     const last = Math.max(day, ...ranges.map((r) => r.endMs));
     for (let h = Math.floor((last - 60_000) / HOUR) * HOUR; h < Math.min(to, day + DAY); h += HOUR) {
       if (h < day) continue;
-      for (const b of await names(c, `segments/${basic(h).slice(0, 11)}`)) { const s = segmentSpan(b); if (s) ranges.push(s); }
+      for (const b of await names(c, `segments/${basic(h).slice(0, 11)}`)) {
+        const s = segmentSpan(b);
+        if (s) ranges.push(s);
+      }
     }
   }
   for (const b of await names(c, 'gaps/')) {
@@ -81,13 +98,18 @@ async function recorded(c: ContainerClient, from: number, to: number, onIndex: (
   return { ranges: clip(merge(ranges), from, to), gaps: [...byReason.values()].flatMap((g) => clip(merge(g), from, to)) };
 }
 
-test('an asset read with @azure/storage-blob and docs/storage-format.md alone: ranges, gaps, a stale index, segments that decode', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, async (t) => {
+test('an asset read with @azure/storage-blob and docs/storage-format.md alone: ranges, gaps, a stale index, segments that decode', {
+  skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg'),
+}, async (t) => {
   // written by the project: five 2 s segments with a 10 s camera-lost gap, two init ids, indexed
   const rec = await recordAsset(t);
   // one more segment after the index was written: the index is now stale
   const extraStart = rec.segments.at(-1)!.endMs + 20 * 60_000;
   await rec.store.uploadSegment({
-    path: rec.segments[0]!.file, startWallClockMs: extraStart, endWallClockMs: extraStart + SEGMENT_MS, mediaDurationMs: SEGMENT_MS,
+    path: rec.segments[0]!.file,
+    startWallClockMs: extraStart,
+    endWallClockMs: extraStart + SEGMENT_MS,
+    mediaDurationMs: SEGMENT_MS,
     tracks: [{ trackId: 1, mediaType: 'video', codecString: 'avc1.42c01e', sampleCount: 50, durationMs: SEGMENT_MS }],
     init: { id: 'avc-a', path: rec.initFile, byteSize: readFileSync(rec.initFile).length },
   });

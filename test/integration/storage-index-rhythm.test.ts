@@ -34,7 +34,8 @@ test('PT5M across midnight: an index write per hour of media, none per segment; 
   const proxy = await startCountingHttpProxy({ host: '127.0.0.1', port: Number(new URL(az.blobEndpoint).port) });
   t.after(() => proxy.close());
   const root = tempDir(t, 'index-rhythm-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const cachePath = join(root, 'cache');
   const reader = await BlobAssetStore.create(az.connectionString, ASSET, { requestCounter: new StorageRequestCounter() });
   const playback = await BlobPlaybackSource.create(az.connectionString);
@@ -44,7 +45,10 @@ test('PT5M across midnight: an index write per hour of media, none per segment; 
   const run = () => {
     const tc = testContext({ dataDirectory: root, blobConnection: throughProxy(az.connectionString, proxy) });
     const input = new Subject<SegmentStreamMessage>();
-    const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '16' }, tc.ctx('c'))({ segments: input });
+    const cache$ = durableCacheNode.create!(
+      { '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: cachePath, localMediaCacheMaximumSizeMiB: '16' },
+      tc.ctx('c'),
+    )({ segments: input });
     const sink$ = blobAssetSinkNode.create!({ '@type': '#Mediagraph.BlobAssetSink', name: 's', assetNamePattern: ASSET }, tc.ctx('s'))({ queue: cache$ });
     return { tc, input, finished: done(sink$) };
   };
@@ -78,7 +82,10 @@ test('PT5M across midnight: an index write per hour of media, none per segment; 
   const second = run();
   for (let k = 19; k < 30; k++) second.input.next({ ...writeSegment(src, k, { durationMs: MIN5, t0: T0 }), afterDiscontinuity: k === 19 });
   await until(() => second.tc.of('SegmentUploaded').length === 11, '11 more uploads');
-  const both = [{ startMs: T0, endMs: T0 + 18 * MIN5 }, { startMs: T0 + 19 * MIN5, endMs: T0 + 30 * MIN5 }];
+  const both = [
+    { startMs: T0, endMs: T0 + 18 * MIN5 },
+    { startMs: T0 + 19 * MIN5, endMs: T0 + 30 * MIN5 },
+  ];
   assert.deepEqual(await stored(), both);
   assert.deepEqual((await playback.availableMedia(ASSET, T0 - 3600_000, T0 + 6 * 3600_000)).ranges, both);
   assert.deepEqual((await playback.availableMedia(ASSET, MIDNIGHT, MIDNIGHT + 86_400_000)).ranges, [{ startMs: MIDNIGHT, endMs: both[0]!.endMs }, both[1]]);
@@ -98,7 +105,10 @@ test('PT5M across midnight: an index write per hour of media, none per segment; 
   // 2.5 hours of media: one index write for the first hour, one at each run's end, one for
   // the second run's gap (recorder-stopped) — never one per segment. Besides the segments,
   // each run writes its container and init once, and the gap its marker.
-  const trail = proxy.requests.filter((r) => !r.path.includes('/segments/')).map((r) => `${r.method} ${r.path}${r.comp ? `?comp=${r.comp}` : ''}`).join('\n');
+  const trail = proxy.requests
+    .filter((r) => !r.path.includes('/segments/'))
+    .map((r) => `${r.method} ${r.path}${r.comp ? `?comp=${r.comp}` : ''}`)
+    .join('\n');
   assert.ok(indexPuts() <= 4, `${indexPuts()} index writes:\n${trail}`);
   assert.equal(proxy.writes(), segmentPuts + 2 * 2 + 1 + indexPuts(), trail);
   assert.ok(proxy.requests.filter((r) => r.method === 'GET' && r.path.includes('/index/')).length <= 2);

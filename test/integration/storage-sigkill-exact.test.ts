@@ -28,7 +28,15 @@ test('SIGKILL mid-recording, then a restart: availableMedia and the day index li
   const window = { from: Date.now() - 3600_000, to: Date.now() + 6 * 3600_000 };
   const stored = async () => mergeRanges(await reader.listSegmentSpans('segments/'));
 
-  const child = startRecorder(process.execPath, ['--import', 'tsx', 'test/integration/short-segment-recorder.ts', data, cachePath, camera.url, azurite.connectionString]);
+  const child = startRecorder(process.execPath, [
+    '--import',
+    'tsx',
+    'test/integration/short-segment-recorder.ts',
+    data,
+    cachePath,
+    camera.url,
+    azurite.connectionString,
+  ]);
   try {
     await moreSegmentsThan(azurite.connectionString, RECORDER_ASSET, 5, 30_000, child);
   } finally {
@@ -43,7 +51,7 @@ test('SIGKILL mid-recording, then a restart: availableMedia and the day index li
   const host = await openRecorder(data, cachePath, camera.url, azurite.connectionString);
   try {
     const n = (await reader.listNames('segments/')).length;
-    for (const end = Date.now() + 30_000; (await reader.listNames('segments/')).length < n + 3;) {
+    for (const end = Date.now() + 30_000; (await reader.listNames('segments/')).length < n + 3; ) {
       assert.ok(Date.now() < end, 'the restarted recorder uploads again');
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -31,7 +31,12 @@ async function recordThroughProxy(t: { after(fn: () => unknown): void }, segment
   const upstreamPort = Number(new URL(azurite.blobEndpoint).port);
   const proxy = await startCountingHttpProxy({ host: '127.0.0.1', port: upstreamPort });
   const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed });
-  const host = await MediaGraphHost.open({ dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', services: { blobConnection: throughProxy(azurite.connectionString, proxy) } });
+  const host = await MediaGraphHost.open({
+    dataDirectory: join(dir, 'host'),
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    services: { blobConnection: throughProxy(azurite.connectionString, proxy) },
+  });
   const events: GraphEvent[] = [];
   const sub = host.events$.subscribe((e) => events.push(e));
   t.after(async () => {
@@ -45,7 +50,14 @@ async function recordThroughProxy(t: { after(fn: () => unknown): void }, segment
   await host.topologySet(JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')) as unknown);
   await host.instanceSet({
     name: 'cam1',
-    properties: { topologyName: 'CVRToAsset', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(dir, 'cache') }, { name: 'segmentLength', value: segmentLength }] },
+    properties: {
+      topologyName: 'CVRToAsset',
+      parameters: [
+        { name: 'rtspUrl', value: camera.url },
+        { name: 'cachePath', value: join(dir, 'cache') },
+        { name: 'segmentLength', value: segmentLength },
+      ],
+    },
   });
   const countedBefore = storageRequests.total();
   await host.instanceActivate('cam1');
@@ -60,7 +72,10 @@ async function recordThroughProxy(t: { after(fn: () => unknown): void }, segment
   const midRun = await reader.availableRanges(wide.from, wide.to);
   const listedAfter = mergeRanges(await reader.listSegmentSpans('segments/'));
   assert.deepEqual(await reader.listIndexDays(), [], 'no index written per segment');
-  assert.ok([listedBefore, listedAfter].some((l) => JSON.stringify(l) === JSON.stringify(midRun.ranges)), `${JSON.stringify(midRun.ranges)} vs ${JSON.stringify(listedAfter)}`);
+  assert.ok(
+    [listedBefore, listedAfter].some((l) => JSON.stringify(l) === JSON.stringify(midRun.ranges)),
+    `${JSON.stringify(midRun.ranges)} vs ${JSON.stringify(listedAfter)}`,
+  );
 
   await host.instanceDeactivate('cam1');
   const segments = uploads();
@@ -81,17 +96,26 @@ async function recordThroughProxy(t: { after(fn: () => unknown): void }, segment
   const text = (await metrics.render()).body;
   metrics.close();
   const putSegments = Number(/^mediagraph_storage_requests_total\{op="put-segment"\} (\d+)$/m.exec(text)?.[1]);
-  assert.ok(putSegments >= segments, text.split('\n').filter((l) => l.includes('storage_requests')).join('\n'));
+  assert.ok(
+    putSegments >= segments,
+    text
+      .split('\n')
+      .filter((l) => l.includes('storage_requests'))
+      .join('\n'),
+  );
 
   // After the run: the index lists exactly what is stored, and so does availableMedia.
   const stored = mergeRanges(await reader.listSegmentSpans('segments/'));
   const days = await reader.listIndexDays();
   const indexed = mergeRanges((await Promise.all(days.map((d) => reader.readIndex(d)))).flatMap((i) => i?.ranges ?? []));
   assert.deepEqual(indexed, stored);
-  assert.deepEqual((await reader.availableRanges(wide.from, wide.to)).ranges, stored.filter((r) => r.startMs < wide.to));
+  assert.deepEqual(
+    (await reader.availableRanges(wide.from, wide.to)).ranges,
+    stored.filter((r) => r.startMs < wide.to),
+  );
 }
 
-test('PT30S (LVA\'s CVR topology, camera at 20×): ≥ 5 segments cost ≤ segments + 3 writes and ≤ 1.5 × segments + 6 requests', async (t) => {
+test("PT30S (LVA's CVR topology, camera at 20×): ≥ 5 segments cost ≤ segments + 3 writes and ≤ 1.5 × segments + 6 requests", async (t) => {
   await recordThroughProxy(t, 'PT30S', 20);
 });
 

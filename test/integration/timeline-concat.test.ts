@@ -29,7 +29,13 @@ import { inspectMp4 } from '../helpers/mp4-inspect.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface Listed { readonly uri: string; readonly startMs: number; readonly seconds: number; readonly init: string; readonly discontinuity: boolean }
+interface Listed {
+  readonly uri: string;
+  readonly startMs: number;
+  readonly seconds: number;
+  readonly init: string;
+  readonly discontinuity: boolean;
+}
 
 function parsePlaylist(text: string): Listed[] {
   const out: Listed[] = [];
@@ -55,7 +61,10 @@ function ffprobeDurationS(file: string): number {
   return Number(r.stdout.trim());
 }
 
-test('two camera sessions and a recorder restart: one timeline, cat decodes, gaps are jumps, the stopped playlist ends', { skip: skipUnless(hasCommand('ffmpeg') && hasCommand('ffprobe'), 'ffmpeg/ffprobe'), timeout: 110_000 }, async (t) => {
+test('two camera sessions and a recorder restart: one timeline, cat decodes, gaps are jumps, the stopped playlist ends', {
+  skip: skipUnless(hasCommand('ffmpeg') && hasCommand('ffprobe'), 'ffmpeg/ffprobe'),
+  timeout: 110_000,
+}, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mg-timeline-'));
   const azurite = await startAzurite();
   const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 1 });
@@ -73,7 +82,10 @@ test('two camera sessions and a recorder restart: one timeline, cat decodes, gap
   const rtspUrl = `rtsp://127.0.0.1:${proxy.port}${new URL(camera.url).pathname}`;
   const testStart = Date.now();
   let uploads = 0;
-  const watch = (h: MediaGraphHost) => h.events$.subscribe((e: GraphEvent) => { if (e.type === 'SegmentUploaded') uploads++; });
+  const watch = (h: MediaGraphHost) =>
+    h.events$.subscribe((e: GraphEvent) => {
+      if (e.type === 'SegmentUploaded') uploads++;
+    });
 
   // Session 1, then the line to the camera is cut for 2 s: the source reconnects (session 2).
   host = await openRecorder(dataDir, cachePath, rtspUrl, azurite.connectionString);
@@ -141,8 +153,14 @@ test('two camera sessions and a recorder restart: one timeline, cat decodes, gap
   const tracks = readInitSegment(new Uint8Array(initBytes));
   const video = tracks.find((x) => x.mediaType === 'video')!;
   const audio = tracks.find((x) => x.mediaType === 'audio')!;
-  const jumpsS = dts.slice(1).map((d, i) => (d - dts[i]!) / video.timescale).filter((d) => d > 0.5);
-  const holesS = listed.slice(1).map((s, i) => (s.startMs - (listed[i]!.startMs + listed[i]!.seconds * 1000)) / 1000).filter((h) => h > 0.5);
+  const jumpsS = dts
+    .slice(1)
+    .map((d, i) => (d - dts[i]!) / video.timescale)
+    .filter((d) => d > 0.5);
+  const holesS = listed
+    .slice(1)
+    .map((s, i) => (s.startMs - (listed[i]!.startMs + listed[i]!.seconds * 1000)) / 1000)
+    .filter((h) => h > 0.5);
   t.diagnostic(`dts jumps ${jumpsS.map((j) => j.toFixed(2)).join(', ')} s; wall-clock holes ${holesS.map((h) => h.toFixed(2)).join(', ')} s`);
   assert.equal(jumpsS.length, holesS.length, 'one decode-time jump per hole in the recording');
   assert.ok(jumpsS.length >= 2, 'a jump at the reconnect and one at the restart');
@@ -152,12 +170,19 @@ test('two camera sessions and a recorder restart: one timeline, cat decodes, gap
   listed.forEach((s, i) => {
     const fragments = scanFragments(new Uint8Array(segmentBytes[i]!)).fragments;
     const v = fragments[0]!.runs.find((r) => r.trackId === video.trackId)!;
-    assert.ok(Math.abs(v.baseMediaDecodeTime / video.timescale - s.startMs / 1000) < 1, `${s.uri}: tfdt ${v.baseMediaDecodeTime / video.timescale} s vs start ${s.startMs / 1000} s`);
+    assert.ok(
+      Math.abs(v.baseMediaDecodeTime / video.timescale - s.startMs / 1000) < 1,
+      `${s.uri}: tfdt ${v.baseMediaDecodeTime / video.timescale} s vs start ${s.startMs / 1000} s`,
+    );
     const a = fragments.flatMap((f) => f.runs).find((r) => r.trackId === audio.trackId);
     // (the first audio of a segment is within a few frames of its first video: audio that
     // arrived after the keyframe's flush, or after a session's first keyframe; the tracks are
     // placed by their own wall clocks, which before the camera's first sender report are arrival times)
-    if (a) assert.ok(Math.abs(a.baseMediaDecodeTime / audio.timescale - v.baseMediaDecodeTime / video.timescale) < 0.25, `${s.uri}: audio at ${a.baseMediaDecodeTime / audio.timescale} s, video at ${v.baseMediaDecodeTime / video.timescale} s`);
+    if (a)
+      assert.ok(
+        Math.abs(a.baseMediaDecodeTime / audio.timescale - v.baseMediaDecodeTime / video.timescale) < 0.25,
+        `${s.uri}: audio at ${a.baseMediaDecodeTime / audio.timescale} s, video at ${v.baseMediaDecodeTime / video.timescale} s`,
+      );
   });
 
   // mp4box.js reads the concatenation as one track each, decode times rising

@@ -18,8 +18,15 @@ import { until } from '../helpers/until.ts';
 const DEFAULT_SECRET = 'Topology-Default-9d2f61';
 const CAMERA_PASSWORD = 'Camera-Pw-3a7c55e1';
 
-interface Declaration { name: string; type: string; default?: string }
-interface TopologyDoc { name: string; properties: { parameters: Declaration[]; sources: { endpoint: { url: string; credentials: { password: string } } }[] } }
+interface Declaration {
+  name: string;
+  type: string;
+  default?: string;
+}
+interface TopologyDoc {
+  name: string;
+  properties: { parameters: Declaration[]; sources: { endpoint: { url: string; credentials: { password: string } } }[] };
+}
 
 function cvrTopology(): TopologyDoc {
   const t = JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')) as TopologyDoc;
@@ -27,14 +34,24 @@ function cvrTopology(): TopologyDoc {
   return t;
 }
 
-test('Get returns the topology as set with SecretString defaults masked; setting it back keeps the secret and the instance\'s credentials', async (t) => {
+test("Get returns the topology as set with SecretString defaults masked; setting it back keeps the secret and the instance's credentials", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mg-topology-get-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const azurite = await startAzurite();
   t.after(() => azurite.close());
-  const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 10, auth: { username: 'viewer', password: CAMERA_PASSWORD, scheme: 'digest' } });
+  const camera = await startSimulatedCamera({
+    file: 'test/fixtures/media/h264-main-aac.mp4',
+    speed: 10,
+    auth: { username: 'viewer', password: CAMERA_PASSWORD, scheme: 'digest' },
+  });
   t.after(() => camera.close());
-  const host = await MediaGraphHost.open({ dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'warn', logWrite: () => {}, services: { blobConnection: azurite.connectionString } });
+  const host = await MediaGraphHost.open({
+    dataDirectory: join(dir, 'host'),
+    registry: createBuiltinRegistry(),
+    logLevel: 'warn',
+    logWrite: () => {},
+    services: { blobConnection: azurite.connectionString },
+  });
   t.after(() => host.close());
   const events: GraphEvent[] = [];
   const sub = host.events$.subscribe((e) => events.push(e));
@@ -58,15 +75,27 @@ test('Get returns the topology as set with SecretString defaults masked; setting
   // A client edits what it read and sets it back.
   view.properties.parameters.find((p) => p.name === 'segmentLength')!.default = 'PT30S';
   assert.equal((await invokeMethod(host, 'GraphTopologySet', view)).status, 200);
-  const stored = readdirSync(join(dir, 'host', 'definitions'), { recursive: true }).map(String).filter((f) => f.endsWith('.json'))
-    .map((f) => readFileSync(join(dir, 'host', 'definitions', f), 'utf8')).join('\n');
+  const stored = readdirSync(join(dir, 'host', 'definitions'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => readFileSync(join(dir, 'host', 'definitions', f), 'utf8'))
+    .join('\n');
   assert.ok(stored.includes(DEFAULT_SECRET), 'the stored secret default was kept');
   assert.ok(!stored.includes('"***"'), 'the mask was stored as a value');
 
   // The instance's own password is used, not a baked-in default.
-  await host.instanceSet({ name: 'cam', properties: { topologyName: 'CVRToAsset', parameters: [
-    { name: 'rtspUrl', value: camera.url }, { name: 'rtspUserName', value: 'viewer' }, { name: 'rtspPassword', value: CAMERA_PASSWORD }, { name: 'cachePath', value: join(dir, 'cache') },
-  ] } });
+  await host.instanceSet({
+    name: 'cam',
+    properties: {
+      topologyName: 'CVRToAsset',
+      parameters: [
+        { name: 'rtspUrl', value: camera.url },
+        { name: 'rtspUserName', value: 'viewer' },
+        { name: 'rtspPassword', value: CAMERA_PASSWORD },
+        { name: 'cachePath', value: join(dir, 'cache') },
+      ],
+    },
+  });
   await host.instanceActivate('cam');
   await until(() => events.some((e) => e.type === 'SegmentUploaded' || e.type === 'AuthenticationError'), 20_000, 'an upload or an auth error');
   assert.ok(!events.some((e) => e.type === 'AuthenticationError'), 'the camera refused the credentials');

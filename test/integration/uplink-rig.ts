@@ -37,18 +37,33 @@ export async function startUplinkRig(o: { cacheMiB: number; sink?: BlobAssetSink
   const root = mkdtempSync(join(tmpdir(), 'uplink-rig-'));
   const azurite = await startAzurite();
   const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(azurite.blobEndpoint).port) });
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const tc = testContext({ dataDirectory: root, blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) });
   const input = new Subject<SegmentStreamMessage>();
   let handle: SegmentQueueMessage | undefined;
-  const cache$ = durableCacheNode.create!({ '@type': '#Mediagraph.DurableCache', name: 'r.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: String(o.cacheMiB) }, tc.ctx('r.cache'))({ segments: input })
-    .pipe(tap((m) => { handle = m as SegmentQueueMessage; }));
-  const sink$: Observable<unknown> = makeBlobAssetSinkNode(o.sink ?? {}).create!({ '@type': '#Mediagraph.BlobAssetSink', name: 'r', assetNamePattern: ASSET, drainTimeout: 'PT5S' }, tc.ctx('r'))({ queue: cache$ });
+  const cache$ = durableCacheNode.create!(
+    { '@type': '#Mediagraph.DurableCache', name: 'r.cache', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: String(o.cacheMiB) },
+    tc.ctx('r.cache'),
+  )({ segments: input }).pipe(
+    tap((m) => {
+      handle = m as SegmentQueueMessage;
+    }),
+  );
+  const sink$: Observable<unknown> = makeBlobAssetSinkNode(o.sink ?? {}).create!(
+    { '@type': '#Mediagraph.BlobAssetSink', name: 'r', assetNamePattern: ASSET, drainTimeout: 'PT5S' },
+    tc.ctx('r'),
+  )({ queue: cache$ });
   const done = new Promise<void>((resolve) => sink$.subscribe({ error: () => resolve(), complete: resolve }));
   let k = 0;
   return {
-    tc, proxy, azurite,
-    push: (size) => { input.next(writeSegment(src, k, { size })); return k++; },
+    tc,
+    proxy,
+    azurite,
+    push: (size) => {
+      input.next(writeSegment(src, k, { size }));
+      return k++;
+    },
     queue: () => handle?.queue,
     uploadedKs: () => tc.of('SegmentUploaded').map((e) => kOfBlob(e.blobName)),
     store: () => BlobAssetStore.create(azurite.connectionString, ASSET),

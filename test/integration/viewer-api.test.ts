@@ -19,7 +19,15 @@ import { fixturePath } from '../helpers/fixtures.ts';
 const PASSWORD = 'Right-Pass-42';
 const WRONG = 'Wrong-Pass-17';
 
-interface Camera { instance: string; state: string; phase: string; online: boolean; since?: string; message?: string; asset?: string }
+interface Camera {
+  instance: string;
+  state: string;
+  phase: string;
+  online: boolean;
+  since?: string;
+  message?: string;
+  asset?: string;
+}
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
@@ -44,7 +52,13 @@ describe('viewer API', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () 
     t0.after(() => rmSync(dir, { recursive: true, force: true }));
     camera = await startSimulatedCamera({ file: fixturePath('h264-360p-aac'), speed: 1, auth: { username: 'viewer', password: PASSWORD, scheme: 'digest' } });
     t0.after(() => camera.close());
-    host = await MediaGraphHost.open({ dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', deactivateTimeoutMs: 5000, services: { blobConnection: rec.location } });
+    host = await MediaGraphHost.open({
+      dataDirectory: join(dir, 'host'),
+      registry: createBuiltinRegistry(),
+      logLevel: 'silent',
+      deactivateTimeoutMs: 5000,
+      services: { blobConnection: rec.location },
+    });
     t0.after(() => host.close());
     url = (await serve(t0, host, { playback: rec.playback })).url;
     await host.topologySet(JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')));
@@ -152,7 +166,7 @@ describe('viewer API', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () 
     writeFileSync(file, bytes);
     const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 10_000 });
     assert.equal(probe.status, 0, probe.stderr);
-    assert.ok(Math.abs(Number(probe.stdout.trim()) - 2 * SEGMENT_MS / 1000) < 0.3, `duration ${probe.stdout}`);
+    assert.ok(Math.abs(Number(probe.stdout.trim()) - (2 * SEGMENT_MS) / 1000) < 0.3, `duration ${probe.stdout}`);
     // refusals, each with its reason
     assert.equal((await get(window(rec.gap.startMs + 1000, rec.gap.endMs - 1000))).status, 404, 'nothing recorded in the gap');
     assert.equal((await get(`${base}?startTime=yesterday&endTime=now`)).status, 400);
@@ -173,7 +187,11 @@ describe('viewer API', { skip: skipUnless(hasCommand('ffmpeg'), 'ffmpeg') }, () 
     assert.deepEqual(bytes.subarray(init.length), segment.subarray(0, bytes.length - init.length), 'then the segment from its start');
     const file = join(rec.dir, 'poster.mp4');
     writeFileSync(file, bytes);
-    const probe = spawnSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8', timeout: 10_000 });
+    const probe = spawnSync(
+      'ffprobe',
+      ['-v', 'error', '-select_streams', 'v:0', '-count_frames', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', file],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
     assert.equal(probe.status, 0, probe.stderr);
     assert.ok(Number(probe.stdout.trim()) >= 1, `frames: ${probe.stdout}`);
     // in the gap: the first segment after it

@@ -41,7 +41,16 @@ describe('web viewer', { skip }, () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--autoplay-policy=no-user-gesture-required',
+      ],
       timeout: 20_000,
     });
     cleanups.push(() => browser.close());
@@ -69,7 +78,7 @@ describe('web viewer', { skip }, () => {
     assert.ok(((await gap.boundingBox())?.width ?? 0) > 0, 'visible');
     // drawn with its reason: the colour, the tooltip and the legend say why nothing was recorded
     assert.equal(await gap.getAttribute('data-reason'), 'camera-lost');
-    assert.match(await gap.getAttribute('title') ?? '', /camera lost/);
+    assert.match((await gap.getAttribute('title')) ?? '', /camera lost/);
     assert.match(await page.locator('#legend [data-legend-reason="camera-lost"]').innerText(), /camera lost/);
 
     // no H.265 notice for this H.264 asset, whatever the browser can decode
@@ -77,13 +86,17 @@ describe('web viewer', { skip }, () => {
 
     // click the first range and wait for the video to advance
     await asset.locator('.range').first().click();
-    await page.waitForFunction(() => {
-      const doc = (globalThis as unknown as { document: { querySelector(s: string): { currentTime: number } | null } }).document;
-      return (doc.querySelector('video')?.currentTime ?? 0) > 0;
-    }, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { currentTime: number } | null } }).document;
+        return (doc.querySelector('video')?.currentTime ?? 0) > 0;
+      },
+      undefined,
+      { timeout: 15_000 },
+    );
     const src = await page.locator('video').getAttribute('data-playing');
     assert.match(src ?? '', new RegExp(`/api/assets/${ASSET}/playlist\\.m3u8\\?startTime=`));
-    assert.equal(await page.locator('#player-error').isVisible(), false, await page.locator('#player-error').textContent() ?? '');
+    assert.equal(await page.locator('#player-error').isVisible(), false, (await page.locator('#player-error').textContent()) ?? '');
     assert.deepEqual(problems, []);
   });
 });

@@ -40,12 +40,30 @@ interface Seen {
   seeking: boolean;
   opens: number;
 }
-type Doc = { querySelector(s: string): ({ currentTime: number; readyState: number; paused: boolean; seeking: boolean; dataset: Record<string, string | undefined>; textContent: string | null }) | null };
+type Doc = {
+  querySelector(s: string): {
+    currentTime: number;
+    readyState: number;
+    paused: boolean;
+    seeking: boolean;
+    dataset: Record<string, string | undefined>;
+    textContent: string | null;
+  } | null;
+};
 const seen = (): Seen => {
   const doc = (globalThis as unknown as { document: Doc }).document;
   const v = doc.querySelector('video')!;
   const clock = doc.querySelector('#clock')!;
-  return { currentTime: v.currentTime, readyState: v.readyState, paused: v.paused, src: v.dataset['playing'] ?? '', clockText: clock.textContent ?? '', clockMs: clock.dataset['ms'] !== undefined ? Number(clock.dataset['ms']) : undefined, seeking: v.seeking, opens: Number(v.dataset['opens'] ?? 0) };
+  return {
+    currentTime: v.currentTime,
+    readyState: v.readyState,
+    paused: v.paused,
+    src: v.dataset['playing'] ?? '',
+    clockText: clock.textContent ?? '',
+    clockMs: clock.dataset['ms'] !== undefined ? Number(clock.dataset['ms']) : undefined,
+    seeking: v.seeking,
+    opens: Number(v.dataset['opens'] ?? 0),
+  };
 };
 
 /** "14:32:05" for `ms` in `zone`, as the page must show it. */
@@ -56,10 +74,35 @@ function wallClock(ms: number, zone: string): string {
 /** A short H.265 asset, cut by ffmpeg from the H.265 fixture and uploaded with the asset layout. */
 async function uploadHevcAsset(connection: string, dir: string, baseMs: number): Promise<void> {
   const out = join(dir, 'hevc');
-  const ff = spawnSync('ffmpeg', [
-    '-v', 'error', '-i', fixturePath('h265-360p'), '-t', '4', '-c', 'copy', '-tag:v', 'hvc1', '-f', 'hls', '-hls_segment_type', 'fmp4', '-hls_time', '2',
-    '-hls_playlist_type', 'vod', '-hls_fmp4_init_filename', 'init.mp4', '-hls_segment_filename', join(dir, 'hevc%d.m4s'), `${out}.m3u8`,
-  ], { timeout: 20_000 });
+  const ff = spawnSync(
+    'ffmpeg',
+    [
+      '-v',
+      'error',
+      '-i',
+      fixturePath('h265-360p'),
+      '-t',
+      '4',
+      '-c',
+      'copy',
+      '-tag:v',
+      'hvc1',
+      '-f',
+      'hls',
+      '-hls_segment_type',
+      'fmp4',
+      '-hls_time',
+      '2',
+      '-hls_playlist_type',
+      'vod',
+      '-hls_fmp4_init_filename',
+      'init.mp4',
+      '-hls_segment_filename',
+      join(dir, 'hevc%d.m4s'),
+      `${out}.m3u8`,
+    ],
+    { timeout: 20_000 },
+  );
   assert.equal(ff.status, 0, ff.stderr?.toString());
   const store = await BlobAssetStore.create(connection, HEVC_ASSET);
   const initPath = join(dir, 'init.mp4');
@@ -67,7 +110,10 @@ async function uploadHevcAsset(connection: string, dir: string, baseMs: number):
   for (let i = 0; i < 2; i++) {
     const at = baseMs + i * 2000;
     await store.uploadSegment({
-      path: join(dir, `hevc${i}.m4s`), startWallClockMs: at, endWallClockMs: at + 2000, mediaDurationMs: 2000,
+      path: join(dir, `hevc${i}.m4s`),
+      startWallClockMs: at,
+      endWallClockMs: at + 2000,
+      mediaDurationMs: 2000,
       tracks: [{ trackId: 1, mediaType: 'video', codecString: 'hvc1.1.6.L90.B0', sampleCount: 50, durationMs: 2000 }],
       init: { id: 'hevc', path: initPath, byteSize: readFileSync(initPath).length },
     });
@@ -75,7 +121,10 @@ async function uploadHevcAsset(connection: string, dir: string, baseMs: number):
   await store.recordInIndex({ ranges: [{ startMs: baseMs, endMs: baseMs + 4000 }], gaps: [] });
 }
 
-test('viewer: plays the newest recording without a click, follows it live, marks a stopped camera offline, seeks to a clicked time', { skip, timeout: 90_000 }, async (t) => {
+test('viewer: plays the newest recording without a click, follows it live, marks a stopped camera offline, seeks to a clicked time', {
+  skip,
+  timeout: 90_000,
+}, async (t) => {
   const began = Date.now();
   const lap = (what: string): void => t.diagnostic(`${what} at ${((Date.now() - began) / 1000).toFixed(1)} s`);
   const dir = mkdtempSync(join(tmpdir(), 'mg-viewer-'));
@@ -89,7 +138,15 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   // No --autoplay-policy flag: the page must start muted playback under the browser's own rules.
   const browserLaunch = chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     timeout: 20_000,
   });
   cleanups.push(() => browserLaunch.then((b) => b.close()));
@@ -98,16 +155,33 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   const camera = await startSimulatedCamera({ file: fixturePath('h264-360p-aac'), speed: 1 });
   let cameraClosed = false;
   cleanups.push(() => (cameraClosed ? undefined : camera.close()));
-  const host = await MediaGraphHost.open({ dataDirectory: join(dir, 'host'), registry: createBuiltinRegistry(), logLevel: 'silent', deactivateTimeoutMs: 5000, services: { blobConnection: azurite.connectionString } });
+  const host = await MediaGraphHost.open({
+    dataDirectory: join(dir, 'host'),
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    deactivateTimeoutMs: 5000,
+    services: { blobConnection: azurite.connectionString },
+  });
   cleanups.push(() => host.close());
   const uploads: string[] = [];
-  const sub = host.events$.subscribe((e) => { if (e.type === 'SegmentUploaded') uploads.push(e.eventTime); });
+  const sub = host.events$.subscribe((e) => {
+    if (e.type === 'SegmentUploaded') uploads.push(e.eventTime);
+  });
   cleanups.push(() => sub.unsubscribe());
   const server = await startHttpServer(host, { playback: await BlobPlaybackSource.create(azurite.connectionString) });
   cleanups.push(() => server.close());
   lap('storage and camera ready');
   await host.topologySet(shortSegmentTopology());
-  await host.instanceSet({ name: 'cam1', properties: { topologyName: 'ShortSegments', parameters: [{ name: 'rtspUrl', value: camera.url }, { name: 'cachePath', value: join(dir, 'cache') }] } });
+  await host.instanceSet({
+    name: 'cam1',
+    properties: {
+      topologyName: 'ShortSegments',
+      parameters: [
+        { name: 'rtspUrl', value: camera.url },
+        { name: 'cachePath', value: join(dir, 'cache') },
+      ],
+    },
+  });
   await host.instanceActivate('cam1');
   const withHevc = fixtureAvailable('h265-360p');
   // an older H.265 recording, so the newest (opened first) is the camera's H.264 one
@@ -121,16 +195,22 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   page.setDefaultTimeout(15_000);
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`); });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+  });
   lap('browser open');
   await page.goto(server.url);
 
   // 1. playing without a click: the clock advances, frames are decoded, and it is the live recording
   const first = await (async () => {
-    await page.waitForFunction(() => {
-      const v = (globalThis as unknown as { document: Doc }).document.querySelector('video');
-      return v !== null && v.readyState >= 2 && v.currentTime > 0.5 && !v.paused;
-    }, undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () => {
+        const v = (globalThis as unknown as { document: Doc }).document.querySelector('video');
+        return v !== null && v.readyState >= 2 && v.currentTime > 0.5 && !v.paused;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
     return page.evaluate(seen);
   })();
   assert.match(first.src, new RegExp(`/api/assets/${RECORDER_ASSET}/playlist\\.m3u8\\?startTime=[^&]+$`), 'the newest asset, live (no endTime)');
@@ -184,7 +264,10 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   // one label scheme on the axis: local times, none of them UTC
   const ticks = await page.locator('#axis .tick').allTextContents();
   assert.ok(ticks.length >= 2, ticks.join());
-  assert.ok(ticks.every((x) => !/UTC|Z$/.test(x)), ticks.join());
+  assert.ok(
+    ticks.every((x) => !/UTC|Z$/.test(x)),
+    ticks.join(),
+  );
   // a click in the middle of the live range plays from there, still following the recording
   const opensBeforeLive = await opens();
   const liveClick = await clickMiddleOfRange();
@@ -242,7 +325,10 @@ test('viewer: plays the newest recording without a click, follows it live, marks
     const r = page.locator(`.asset[data-asset="${HEVC_ASSET}"] .range`).first();
     await r.waitFor();
     await r.click();
-    await page.waitForFunction((name) => (globalThis as unknown as { document: Doc }).document.querySelector('video')!.dataset['playing']?.includes(`/api/assets/${name}/`), HEVC_ASSET);
+    await page.waitForFunction(
+      (name) => (globalThis as unknown as { document: Doc }).document.querySelector('video')!.dataset['playing']?.includes(`/api/assets/${name}/`),
+      HEVC_ASSET,
+    );
     assert.equal(await page.locator('#hevc').isVisible(), !hevcPlays, 'H.265 notice exactly when this browser cannot play the H.265 asset');
   }
 

@@ -11,8 +11,14 @@ const s = (n: number): MediaMessage => ({ kind: 'sample', trackId: 1, dts: n, pt
 const policy = { initialDelayMs: 10, maxDelayMs: 40, factor: 2, jitter: 0.5 };
 
 test('backoff grows by the factor, is capped, and jitter only shortens it', () => {
-  assert.deepEqual([1, 2, 3, 4, 5].map((a) => backoffDelay(policy, a, () => 0)), [10, 20, 40, 40, 40]);
-  assert.deepEqual([1, 3].map((a) => backoffDelay(policy, a, () => 1)), [5, 20]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5].map((a) => backoffDelay(policy, a, () => 0)),
+    [10, 20, 40, 40, 40],
+  );
+  assert.deepEqual(
+    [1, 3].map((a) => backoffDelay(policy, a, () => 1)),
+    [5, 20],
+  );
 });
 
 test('reconnects with backoff while the camera refuses; stop ends with End', () => {
@@ -26,7 +32,14 @@ test('reconnects with backoff while the camera refuses; stop ends with End', () 
     // waits 40 → attempt 4 at 73 delivers media at 74; stop at 122 → End
     expectObservable(out).toBe(`${'-'.repeat(74)}a${'-'.repeat(46)}(e|)`, { a: s(1), e: { kind: 'end' } });
     scheduler.flush();
-    assert.deepEqual(outages.map((o) => [o.attempt, o.retryInMs, o.beforeMedia]), [[1, 10, true], [2, 20, true], [3, 40, true]]);
+    assert.deepEqual(
+      outages.map((o) => [o.attempt, o.retryInMs, o.beforeMedia]),
+      [
+        [1, 10, true],
+        [2, 20, true],
+        [3, 40, true],
+      ],
+    );
   });
 });
 

@@ -17,7 +17,7 @@ import type { SegmentMessage, SegmentStreamMessage } from '../../src/types/segme
 import type { SegmentQueueMessage } from '../../src/types/cache.ts';
 import type { SignalMessage } from '../../src/types/signal.ts';
 
-type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false;
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 const same = <A, B>(proof: Equal<A, B>): Equal<A, B> => proof;
 
 // Each port kind names its message type.
@@ -35,7 +35,10 @@ declare const queue$: Observable<SegmentQueueMessage>;
 const segmenter = fmp4SegmenterNode.create!({ '@type': fmp4SegmenterNode.type, name: 's' }, context);
 const cache = durableCacheNode.create!({ '@type': durableCacheNode.type, name: 'c', localMediaCacheMaximumSizeMiB: '8' }, context);
 const sink = blobAssetSinkNode.create!({ '@type': blobAssetSinkNode.type, name: 'a', assetNamePattern: 'x' }, context);
-const source = rtspSourceNode.create!({ '@type': rtspSourceNode.type, name: 'r', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1/' } }, context);
+const source = rtspSourceNode.create!(
+  { '@type': rtspSourceNode.type, name: 'r', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1/' } },
+  context,
+);
 const recorded: Observable<unknown> = sink({ queue: cache({ segments: segmenter({ media: source({}) }) }) });
 same<typeof segmenter extends (inputs: never) => Observable<infer M> ? M : never, SegmentStreamMessage>(true);
 same<ReturnType<typeof cache>, Observable<SegmentQueueMessage>>(true);

@@ -1,6 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAudioSpecificConfig, tryParseAudioSpecificConfig, aacCodecString, buildAudioSpecificConfig, hexToBytes, bytesToHex } from '../../src/media/aac/audio-specific-config.ts';
+import {
+  parseAudioSpecificConfig,
+  tryParseAudioSpecificConfig,
+  aacCodecString,
+  buildAudioSpecificConfig,
+  hexToBytes,
+  bytesToHex,
+} from '../../src/media/aac/audio-specific-config.ts';
 import { hasCommand, skipUnless } from '../helpers/tools.ts';
 import { loadFixture, ffprobeStreams, hasFixture } from './rtp-mp4-fixtures.ts';
 
@@ -20,7 +27,14 @@ describe('parseAudioSpecificConfig', () => {
   }
 
   test('golden bytes: 1210 = AAC LC 44.1 kHz stereo, 1190 = 48 kHz stereo, 1408 = 16 kHz mono', () => {
-    assert.deepEqual(parseAudioSpecificConfig(hexToBytes('1210')!), { objectType: 2, sampleRate: 44100, samplingFrequencyIndex: 4, channels: 2, channelConfiguration: 2, frameLength: 1024 });
+    assert.deepEqual(parseAudioSpecificConfig(hexToBytes('1210')!), {
+      objectType: 2,
+      sampleRate: 44100,
+      samplingFrequencyIndex: 4,
+      channels: 2,
+      channelConfiguration: 2,
+      frameLength: 1024,
+    });
     assert.equal(parseAudioSpecificConfig(hexToBytes('1190')!).sampleRate, 48000);
     const mono = parseAudioSpecificConfig(hexToBytes('1408')!);
     assert.equal(mono.sampleRate, 16000);
@@ -32,7 +46,12 @@ describe('parseAudioSpecificConfig', () => {
   test('explicit frequency, escape object type, HE-AAC', () => {
     // objectType 2, index 15, rate 22222 (24 bits), channels 1
     const bits = '00010' + '1111' + (22222).toString(2).padStart(24, '0') + '0001' + '000';
-    const bytes = Uint8Array.from(bits.padEnd(40, '0').match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+    const bytes = Uint8Array.from(
+      bits
+        .padEnd(40, '0')
+        .match(/.{8}/g)!
+        .map((b) => parseInt(b, 2)),
+    );
     const a = parseAudioSpecificConfig(bytes);
     assert.equal(a.sampleRate, 22222);
     assert.equal(a.samplingFrequencyIndex, 15);

@@ -20,7 +20,13 @@ describe('AAC RTP (RFC 3640 AAC-hbr)', () => {
     assert.equal(hexOf(out[1]!.units[0]!), 'b1b2');
     assert.equal(out[1]!.timestamp - out[0]!.timestamp, 1024);
     assert.equal(out[0]!.parameterSetsChanged, true);
-    assert.deepEqual(out[0]!.audioConfig, { codec: 'aac', audioSpecificConfig: Uint8Array.of(0x11, 0x90), sampleRate: 48000, channels: 2, codecString: 'mp4a.40.2' });
+    assert.deepEqual(out[0]!.audioConfig, {
+      codec: 'aac',
+      audioSpecificConfig: Uint8Array.of(0x11, 0x90),
+      sampleRate: 48000,
+      channels: 2,
+      codecString: 'mp4a.40.2',
+    });
     assert.equal(out[1]!.parameterSetsChanged, false);
     assert.ok(out.every((o) => o.keyframe));
   });
@@ -45,7 +51,10 @@ describe('AAC RTP (RFC 3640 AAC-hbr)', () => {
     const pk = new AacPacketizer({ ssrc: 1, payloadType: 97, mtu: 1000 });
     const packets = pk.packetize([frame], 5000);
     assert.equal(packets.length, 4);
-    const marks = packets.map((p) => { const r = parseRtpPacket(p); return r.ok && r.packet.marker; });
+    const marks = packets.map((p) => {
+      const r = parseRtpPacket(p);
+      return r.ok && r.packet.marker;
+    });
     assert.deepEqual(marks, [false, false, false, true]);
     const d = new AacDepacketizer({ config: '1190', ...HBR });
     const out = depacketizeAll(d, packets);
@@ -72,7 +81,11 @@ describe('AAC RTP (RFC 3640 AAC-hbr)', () => {
       const packets: Uint8Array[] = [];
       for (let i = 0; i < frames.length; i += 4) packets.push(...pk.packetize(frames.slice(i, i + 4), 0xffff_0000 + i * 1024));
       assert.ok(packets.length < frames.length);
-      const fmtp = Object.fromEntries(aacFmtp(track.audioSpecificConfig!).split(';').map((kv) => kv.split('=') as [string, string]));
+      const fmtp = Object.fromEntries(
+        aacFmtp(track.audioSpecificConfig!)
+          .split(';')
+          .map((kv) => kv.split('=') as [string, string]),
+      );
       const d = new AacDepacketizer({ config: fmtp['config']!, ...HBR });
       const out = depacketizeAll(d, packets);
       assert.deepEqual(d.takeErrors(), []);

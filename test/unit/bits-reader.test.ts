@@ -11,7 +11,10 @@ describe('BitReader', () => {
     assert.equal(r.u(5), 0b01100);
     assert.equal(r.u(32), 0xffffffff);
     assert.equal(r.bitsLeft(), 0);
-    assert.throws(() => r.u1(), (e: unknown) => e instanceof BitstreamError && e.code === 'truncated');
+    assert.throws(
+      () => r.u1(),
+      (e: unknown) => e instanceof BitstreamError && e.code === 'truncated',
+    );
   });
 
   test('Exp-Golomb ue/se per the table in H.264 9.1', () => {
@@ -27,7 +30,10 @@ describe('BitReader', () => {
 
   test('an all-zero run longer than 32 bits is an invalid code, not a hang', () => {
     const r = new BitReader(new Uint8Array(8));
-    assert.throws(() => r.ue(), (e: unknown) => e instanceof BitstreamError && e.code === 'invalid');
+    assert.throws(
+      () => r.ue(),
+      (e: unknown) => e instanceof BitstreamError && e.code === 'invalid',
+    );
   });
 
   test('skip checks bounds', () => {

@@ -11,7 +11,8 @@ const T0 = Date.UTC(2026, 0, 1);
 
 test('add, evict oldest first, exact size and one merged gap per run of evictions', async (t) => {
   const root = tempDir(t, 'cache-evict-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const dir = join(root, 'cache');
   const events: EvictionEvent[] = [];
   // init 100 B + 9 segments of 1000 B = 9100 ≤ 10000; the 10th needs an eviction.
@@ -27,7 +28,10 @@ test('add, evict oldest first, exact size and one merged gap per run of eviction
   assert.equal(cache.stats().bytes, 100 + 9 * 1000);
   // Segments moved, not copied: the segmenter's files are gone.
   assert.equal(existsSync(join(src, 'seg-0.m4s')), false);
-  assert.deepEqual(cache.pendingGaps().map((g) => [g.startWallClockMs - T0, g.endWallClockMs - T0, g.reason]), [[0, 3000, 'evicted']]);
+  assert.deepEqual(
+    cache.pendingGaps().map((g) => [g.startWallClockMs - T0, g.endWallClockMs - T0, g.reason]),
+    [[0, 3000, 'evicted']],
+  );
   assert.equal(events.length, 3);
   assert.deepEqual([events[2]!.gap.startWallClockMs - T0, events[2]!.gap.endWallClockMs - T0], [0, 3000]);
 
@@ -40,7 +44,10 @@ test('add, evict oldest first, exact size and one merged gap per run of eviction
   await cache.add(writeSegment(src, 12));
   assert.equal(inFlight.evicted?.aborted, true);
   assert.deepEqual(cache.segmentIds(), [5, 6, 7, 8, 9, 10, 11, 12, 13]);
-  assert.deepEqual(cache.pendingGaps().map((g) => [g.startWallClockMs - T0, g.endWallClockMs - T0]), [[0, 4000]]);
+  assert.deepEqual(
+    cache.pendingGaps().map((g) => [g.startWallClockMs - T0, g.endWallClockMs - T0]),
+    [[0, 4000]],
+  );
   await cache.markUploaded(4);
   assert.deepEqual(cache.pendingRanges(), []);
   assert.equal(cache.stats().bytes, 100 + 9 * 1000);
@@ -64,7 +71,8 @@ test('add, evict oldest first, exact size and one merged gap per run of eviction
 
 test('pull API: waits for a segment, release returns it, input end answers undefined', async (t) => {
   const root = tempDir(t, 'cache-pull-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const cache = await DurableSegmentCache.open(join(root, 'c'), { maxBytes: 1 << 20 });
   t.after(() => cache.close());
   const waiting = cache.nextPending();
@@ -99,7 +107,8 @@ test('pull API: waits for a segment, release returns it, input end answers undef
 
 test('recovery: torn journal tail, leftover temp files, stray and missing files', async (t) => {
   const root = tempDir(t, 'cache-recover-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const dir = join(root, 'c');
   const cache = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
   for (let k = 0; k < 5; k++) await cache.add(writeSegment(src, k));
@@ -139,12 +148,16 @@ test('recovery: torn journal tail, leftover temp files, stray and missing files'
 
 test('journal compaction keeps the journal small and the state intact', async (t) => {
   const root = tempDir(t, 'cache-compact-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const dir = join(root, 'c');
   const cache = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20, compactSlack: 20, fsync: false });
   for (let k = 0; k < 200; k++) {
     await cache.add(writeSegment(src, k, { size: 50 }));
-    if (k % 4 !== 3) { const s = await cache.nextPending(); await cache.markUploaded(s!.id); }
+    if (k % 4 !== 3) {
+      const s = await cache.nextPending();
+      await cache.markUploaded(s!.id);
+    }
   }
   const live = cache.stats().segments;
   assert.equal(live, 50);
@@ -162,13 +175,24 @@ test('lock: a second opener fails, in this process and in another; a stale lock 
   const dir = join(root, 'c');
   const cache = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
   await assert.rejects(DurableSegmentCache.open(dir, { maxBytes: 1 << 20 }), CacheLockedError);
-  const child = spawn(process.execPath, ['--import', 'tsx', '-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `
     import('${new URL('../../src/storage/cache/index.ts', import.meta.url).pathname}').then(async (m) => {
       try { await m.DurableSegmentCache.open(${JSON.stringify(dir)}, { maxBytes: 1024 }); console.log('opened'); }
       catch (e) { console.log(e.name); }
-    });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await new Promise((r) => child.once('exit', r));
   assert.equal(out.trim(), 'CacheLockedError');
   await cache.close();
@@ -196,11 +220,25 @@ test('recovery of 10,000 cached segments takes < 2 s', async (t) => {
   for (let seq = 1; seq <= 10_000; seq++) {
     const file = `${String(seq).padStart(12, '0')}.m4s`;
     writeFileSync(join(dir, 'seg', file), body);
-    records.push({ op: 'seg', seq, file, bytes: 64, at: T0, meta: {
-      initId: 'init-a', start: T0 + seq * 30_000, end: T0 + (seq + 1) * 30_000, mediaDurationMs: 30_000,
-      tracks: [{ trackId: 1, mediaType: 'video', codecString: 'avc1.64001f', sampleCount: 750, durationMs: 30_000 },
-        { trackId: 2, mediaType: 'audio', codecString: 'mp4a.40.2', sampleCount: 1406, durationMs: 30_000 }],
-      baseMediaDecodeTime: seq * 2_700_000, afterDiscontinuity: false } });
+    records.push({
+      op: 'seg',
+      seq,
+      file,
+      bytes: 64,
+      at: T0,
+      meta: {
+        initId: 'init-a',
+        start: T0 + seq * 30_000,
+        end: T0 + (seq + 1) * 30_000,
+        mediaDurationMs: 30_000,
+        tracks: [
+          { trackId: 1, mediaType: 'video', codecString: 'avc1.64001f', sampleCount: 750, durationMs: 30_000 },
+          { trackId: 2, mediaType: 'audio', codecString: 'mp4a.40.2', sampleCount: 1406, durationMs: 30_000 },
+        ],
+        baseMediaDecodeTime: seq * 2_700_000,
+        afterDiscontinuity: false,
+      },
+    });
   }
   writeFileSync(join(dir, 'journal'), encodeRecords(records));
   const t0 = performance.now();
@@ -216,24 +254,43 @@ test('recovery of 10,000 cached segments takes < 2 s', async (t) => {
 
 test('uploaded ranges stay pending (merged, durable) until the index acknowledges them', async (t) => {
   const root = tempDir(t, 'cache-ranges-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const dir = join(root, 'c');
   const cache = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
   for (let k = 0; k < 6; k++) await cache.add(writeSegment(src, k));
   // Upload segments 0, 1, 2 and 5; 3 and 4 are held in flight meanwhile.
-  for (let k = 0; k < 3; k++) { const s = await cache.nextPending(); await cache.markUploaded(s!.id); }
+  for (let k = 0; k < 3; k++) {
+    const s = await cache.nextPending();
+    await cache.markUploaded(s!.id);
+  }
   const held = [await cache.nextPending(), await cache.nextPending()];
   const s5 = await cache.nextPending();
   assert.equal(s5?.startWallClockMs, T0 + 5000);
   await cache.markUploaded(s5!.id);
   for (const h of held) cache.release(h!.id);
-  assert.deepEqual(cache.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[0, 3000], [5000, 6000]]);
+  assert.deepEqual(
+    cache.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]),
+    [
+      [0, 3000],
+      [5000, 6000],
+    ],
+  );
   await cache.close();
   const again = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
   t.after(() => again.close());
-  assert.deepEqual(again.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[0, 3000], [5000, 6000]]);
+  assert.deepEqual(
+    again.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]),
+    [
+      [0, 3000],
+      [5000, 6000],
+    ],
+  );
   await again.ackRanges(again.pendingRanges().slice(0, 1));
-  assert.deepEqual(again.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[5000, 6000]]);
+  assert.deepEqual(
+    again.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]),
+    [[5000, 6000]],
+  );
   await again.ackRanges(again.pendingRanges());
   assert.deepEqual(again.pendingRanges(), []);
   assert.deepEqual(again.segmentIds(), [4, 5]);
@@ -241,17 +298,30 @@ test('uploaded ranges stay pending (merged, durable) until the index acknowledge
 
 test('a range that grew while it was being indexed keeps only its new part pending, durably', async (t) => {
   const root = tempDir(t, 'cache-range-grew-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const dir = join(root, 'c');
   const cache = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
   for (let k = 0; k < 4; k++) await cache.add(writeSegment(src, k));
-  for (let k = 0; k < 2; k++) { const s = await cache.nextPending(); await cache.markUploaded(s!.id); }
+  for (let k = 0; k < 2; k++) {
+    const s = await cache.nextPending();
+    await cache.markUploaded(s!.id);
+  }
   const read = cache.pendingRanges(); // [0, 2000] goes into the index ...
-  for (let k = 2; k < 4; k++) { const s = await cache.nextPending(); await cache.markUploaded(s!.id); } // ... while [2000, 4000] lands
+  for (let k = 2; k < 4; k++) {
+    const s = await cache.nextPending();
+    await cache.markUploaded(s!.id);
+  } // ... while [2000, 4000] lands
   await cache.ackRanges(read);
-  assert.deepEqual(cache.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[2000, 4000]]);
+  assert.deepEqual(
+    cache.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]),
+    [[2000, 4000]],
+  );
   await cache.close();
   const again = await DurableSegmentCache.open(dir, { maxBytes: 1 << 20 });
   t.after(() => again.close());
-  assert.deepEqual(again.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]), [[2000, 4000]]);
+  assert.deepEqual(
+    again.pendingRanges().map((r) => [r.startWallClockMs - T0, r.endWallClockMs - T0]),
+    [[2000, 4000]],
+  );
 });

@@ -11,12 +11,16 @@ import { tempDir, writeSegment } from '../helpers/cache-fixtures.ts';
 const T0 = Date.UTC(2026, 0, 1);
 const gaps = (c: DurableSegmentCache) => c.pendingGaps().map((g) => [(g.startWallClockMs - T0) / 1000, (g.endWallClockMs - T0) / 1000, g.reason]);
 /** Segment k (1 s at T0 + k s), flagged as the first after a discontinuity when asked. */
-const seg = (src: string, k: number, afterDiscontinuity = false): SegmentMessage => ({ ...writeSegment(src, k), afterDiscontinuity: k === 0 || afterDiscontinuity });
+const seg = (src: string, k: number, afterDiscontinuity = false): SegmentMessage => ({
+  ...writeSegment(src, k),
+  afterDiscontinuity: k === 0 || afterDiscontinuity,
+});
 const open = (dir: string) => DurableSegmentCache.open(dir, { maxBytes: 1 << 20, fsync: false });
 
 test('a hole after a discontinuity is a camera-lost gap, journalled (still there after a reopen)', async (t) => {
   const root = tempDir(t, 'cache-gap-camera-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const dir = join(root, 'cache');
   const cache = await open(dir);
   await cache.add(seg(src, 0));
@@ -35,7 +39,8 @@ test('a hole after a discontinuity is a camera-lost gap, journalled (still there
 
 test('between two runs: recorder-stopped after a clean stop, recorder-down after none; also after compaction', async (t) => {
   const root = tempDir(t, 'cache-gap-runs-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const dir = join(root, 'cache');
   let cache = await open(dir);
   await cache.add(seg(src, 0));
@@ -47,7 +52,10 @@ test('between two runs: recorder-stopped after a clean stop, recorder-down after
   await cache.add(seg(src, 10, true)); // activated again 8 s later
   assert.deepEqual(gaps(cache), [[2, 10, 'recorder-stopped']]);
   // everything uploaded and indexed, the journal compacted: the end of the media is still known
-  for (const id of cache.segmentIds()) { await cache.nextPending(); await cache.markUploaded(id); }
+  for (const id of cache.segmentIds()) {
+    await cache.nextPending();
+    await cache.markUploaded(id);
+  }
   await cache.ackGaps(cache.pendingGaps());
   await cache.ackRanges(cache.pendingRanges());
   await cache.close(); // no stop record: as if the process had been killed

@@ -13,7 +13,8 @@ const span = (c: DurableSegmentCache) => c.pendingGaps().map((g) => [(g.startWal
 
 test('failed upload attempts during evictions leave one gap, also after a reopen', async (t) => {
   const root = tempDir(t, 'cache-outage-gaps-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const dir = join(root, 'cache');
   // init 100 B + 4 segments of 1000 B fill the bound; each later add evicts one
   const cache = await DurableSegmentCache.open(dir, { maxBytes: 4100, fsync: false });
@@ -39,7 +40,8 @@ test('failed upload attempts during evictions leave one gap, also after a reopen
 
 test('gaps on either side of a segment that is uploaded stay apart', async (t) => {
   const root = tempDir(t, 'cache-outage-gaps2-');
-  const src = join(root, 'src'); mkdirSync(src);
+  const src = join(root, 'src');
+  mkdirSync(src);
   const cache = await DurableSegmentCache.open(join(root, 'cache'), { maxBytes: 4100, fsync: false });
   t.after(() => cache.close());
   for (let k = 0; k < 4; k++) await cache.add(writeSegment(src, k));
@@ -49,5 +51,8 @@ test('gaps on either side of a segment that is uploaded stay apart', async (t) =
   await cache.add(writeSegment(src, 5)); // room again: nothing evicted
   await cache.add(writeSegment(src, 6)); // evicts segment 2: gap [2, 3]
   await cache.add(writeSegment(src, 7)); // evicts segment 3, extending [2, 3] to [2, 4]
-  assert.deepEqual(span(cache), [[0, 1], [2, 4]]);
+  assert.deepEqual(span(cache), [
+    [0, 1],
+    [2, 4],
+  ]);
 });

@@ -21,7 +21,10 @@ function screen(raw: string): string[] {
 
 test('on a terminal, a log line gets a row of its own and the status line is drawn again below it', () => {
   let raw = '';
-  const lines = consoleLines((t) => (raw += t), () => assert.fail('a terminal gets raw writes'));
+  const lines = consoleLines(
+    (t) => (raw += t),
+    () => assert.fail('a terminal gets raw writes'),
+  );
   lines.status('Active | recorded 1', false);
   lines.line('{"level":"warn","msg":"upload failed"}');
   lines.status('Active | recorded 2', false);
@@ -49,7 +52,11 @@ test('invoke: indented JSON on a terminal, one line otherwise', async (t) => {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   for (const terminal of [true, false]) {
     const out: string[] = [];
-    const code = await main(['invoke', 'GraphInstanceGet', '{"name":"cam"}', '--host', url], { out: (l) => void out.push(l), err: () => {}, outIsTerminal: terminal });
+    const code = await main(['invoke', 'GraphInstanceGet', '{"name":"cam"}', '--host', url], {
+      out: (l) => void out.push(l),
+      err: () => {},
+      outIsTerminal: terminal,
+    });
     assert.equal(code, 0);
     assert.equal(out.length, 1);
     if (terminal) assert.equal(out[0], JSON.stringify({ status: 200, payload: { name: 'cam', properties: { state: 'Active' } } }, null, 2));

@@ -6,8 +6,15 @@ import { readFileSync } from 'node:fs';
 import { main } from '../../src/control/cli/main.ts';
 
 const FILES: Record<string, string> = {
-  demo: 'demo.ts', run: 'run.ts', serve: 'serve.ts', validate: 'validate.ts', probe: 'probe-command.ts',
-  record: 'record.ts', export: 'export.ts', invoke: 'invoke.ts', 'sim-camera': 'sim-camera.ts',
+  demo: 'demo.ts',
+  run: 'run.ts',
+  serve: 'serve.ts',
+  validate: 'validate.ts',
+  probe: 'probe-command.ts',
+  record: 'record.ts',
+  export: 'export.ts',
+  invoke: 'invoke.ts',
+  'sim-camera': 'sim-camera.ts',
 };
 
 /** Option names declared in a command's parseArgs `options` ({ name: { type: … } }). */

@@ -47,7 +47,10 @@ test('run, serve and demo take --plugin (a bad one stops them before anything st
   for (const command of ['run', 'serve', 'demo']) {
     const r = await cli(command, ...(command === 'run' ? [topology] : []), '--plugin', './test/fixtures/plugins/not-a-plugin.mjs');
     assert.equal(r.code, 2, `${command}: ${r.err}`);
-    assert.equal(r.err, `mediagraph ${command}: --plugin ./test/fixtures/plugins/not-a-plugin.mjs: exports no node definitions: expected a default export or a \`nodes\` export that is an array`);
+    assert.equal(
+      r.err,
+      `mediagraph ${command}: --plugin ./test/fixtures/plugins/not-a-plugin.mjs: exports no node definitions: expected a default export or a \`nodes\` export that is an array`,
+    );
   }
 });
 
@@ -65,5 +68,8 @@ test('a missing module, a missing value and a duplicate type are one line each, 
 });
 
 test('takePluginArgs leaves everything after `--` alone', () => {
-  assert.deepEqual(takePluginArgs(['a', '--plugin', 'p1', '--plugin=p2', '--', '--plugin', 'x']), { plugins: ['p1', 'p2'], rest: ['a', '--', '--plugin', 'x'] });
+  assert.deepEqual(takePluginArgs(['a', '--plugin', 'p1', '--plugin=p2', '--', '--plugin', 'x']), {
+    plugins: ['p1', 'p2'],
+    rest: ['a', '--', '--plugin', 'x'],
+  });
 });

@@ -9,8 +9,14 @@ import { paramsFromEnv, parseParamLines, resolveSecret, SecretInputError } from 
 
 test('parameter files: name=value lines, comments and blank lines skipped, the value kept as written', () => {
   const text = '\uFEFF# camera\r\nrtspUrl=rtsp://10.0.0.7:554/h264?a=b\r\n\r\n  rtspPassword = p=w #not a comment\n';
-  assert.deepEqual(parseParamLines(text, 'f'), [['rtspUrl', 'rtsp://10.0.0.7:554/h264?a=b'], ['rtspPassword', ' p=w #not a comment']]);
-  assert.throws(() => parseParamLines('ok=1\nTopSecretWithoutName\n', 'f'), (e: Error) => e instanceof SecretInputError && /line 2/.test(e.message) && !e.message.includes('TopSecret'));
+  assert.deepEqual(parseParamLines(text, 'f'), [
+    ['rtspUrl', 'rtsp://10.0.0.7:554/h264?a=b'],
+    ['rtspPassword', ' p=w #not a comment'],
+  ]);
+  assert.throws(
+    () => parseParamLines('ok=1\nTopSecretWithoutName\n', 'f'),
+    (e: Error) => e instanceof SecretInputError && /line 2/.test(e.message) && !e.message.includes('TopSecret'),
+  );
 });
 
 test('MEDIAGRAPH_PARAM_<name> variables become parameters', () => {

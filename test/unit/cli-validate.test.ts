@@ -29,7 +29,10 @@ test('validate: errors → one "<pointer>: <message>" line each, exit 1', (t) =>
   assert.equal(r.code, 1);
   const lines = r.out.trim().split('\n');
   assert.equal(lines.length, 2, r.out);
-  assert.ok(lines.every((l) => /^\/properties\/[^ ]+: .+/.test(l)), r.out);
+  assert.ok(
+    lines.every((l) => /^\/properties\/[^ ]+: .+/.test(l)),
+    r.out,
+  );
   assert.ok(lines.some((l) => l.startsWith('/properties/sinks/0/segmentLength: ')));
   assert.ok(lines.some((l) => l.startsWith('/properties/sinks/0/inputs/0/nodeName: ')));
 });
@@ -51,12 +54,29 @@ test('validate: a topology with node types this host cannot run → warning line
   const r = cli('examples/evr-motion/topology.json');
   assert.equal(r.code, 0, r.out + r.err);
   const lines = r.out.trim().split('\n');
-  assert.deepEqual(lines.slice(0, 2).map((l) => l.split(':')[0]), ['warning', 'warning'], r.out);
-  assert.match(lines[0]!, /^warning: \/properties\/processors\/0\/@type: #Microsoft\.Media\.MediaGraphMotionDetectionProcessor cannot run on this host .*\[NodeTypeNotSupported\]$/);
+  assert.deepEqual(
+    lines.slice(0, 2).map((l) => l.split(':')[0]),
+    ['warning', 'warning'],
+    r.out,
+  );
+  assert.match(
+    lines[0]!,
+    /^warning: \/properties\/processors\/0\/@type: #Microsoft\.Media\.MediaGraphMotionDetectionProcessor cannot run on this host .*\[NodeTypeNotSupported\]$/,
+  );
   assert.match(lines.at(-1)!, /^valid, but 2 node\(s\) cannot run on this host/);
-  const json = JSON.parse(cli('examples/evr-motion/topology.json', '--json').out) as { valid: boolean; errors: unknown[]; warnings: { pointer: string; code: string }[] };
+  const json = JSON.parse(cli('examples/evr-motion/topology.json', '--json').out) as {
+    valid: boolean;
+    errors: unknown[];
+    warnings: { pointer: string; code: string }[];
+  };
   assert.equal(json.valid, true);
-  assert.deepEqual(json.warnings.map((w) => [w.pointer, w.code]), [['/properties/processors/0/@type', 'NodeTypeNotSupported'], ['/properties/processors/1/@type', 'NodeTypeNotSupported']]);
+  assert.deepEqual(
+    json.warnings.map((w) => [w.pointer, w.code]),
+    [
+      ['/properties/processors/0/@type', 'NodeTypeNotSupported'],
+      ['/properties/processors/1/@type', 'NodeTypeNotSupported'],
+    ],
+  );
 });
 
 test('validate: missing @apiVersion, a mistyped @type and an undeclared parameter each get a line that says what to fix', (t) => {
@@ -71,9 +91,24 @@ test('validate: missing @apiVersion, a mistyped @type and an undeclared paramete
   const r = cli(file);
   assert.equal(r.code, 1);
   const lines = r.out.trim().split('\n');
-  assert.ok(lines.includes('/@apiVersion: the topology has no "@apiVersion": LVA required one on every document ("1.0" or "2.0"; 1.0 documents are read with 1.0\'s rules) [PropertyRequired]'), r.out);
-  assert.ok(lines.some((l) => /^\/properties\/sinks\/0\/@type: unknown node type "#Microsoft\.Media\.MediaGraphAsetSink" \(did you mean "#Microsoft\.Media\.MediaGraphAssetSink"\?\) \[ModuleValidationError\]$/.test(l)), r.out);
-  assert.ok(lines.some((l) => /^\/properties\/sources\/0\/endpoint\/url: parameter "cameraUrl" is not declared/.test(l)), r.out);
+  assert.ok(
+    lines.includes(
+      '/@apiVersion: the topology has no "@apiVersion": LVA required one on every document ("1.0" or "2.0"; 1.0 documents are read with 1.0\'s rules) [PropertyRequired]',
+    ),
+    r.out,
+  );
+  assert.ok(
+    lines.some((l) =>
+      /^\/properties\/sinks\/0\/@type: unknown node type "#Microsoft\.Media\.MediaGraphAsetSink" \(did you mean "#Microsoft\.Media\.MediaGraphAssetSink"\?\) \[ModuleValidationError\]$/.test(
+        l,
+      ),
+    ),
+    r.out,
+  );
+  assert.ok(
+    lines.some((l) => /^\/properties\/sources\/0\/endpoint\/url: parameter "cameraUrl" is not declared/.test(l)),
+    r.out,
+  );
   assert.ok(!/URL scheme|RtspEndpointUrlInvalidScheme/.test(r.out), r.out);
 });
 

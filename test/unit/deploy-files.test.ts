@@ -12,7 +12,8 @@ import { main } from '../../src/control/cli/main.ts';
 test('Dockerfile: non-root, /data volume, /healthz check, serve --config; every COPY source exists', async () => {
   const text = readFileSync('deploy/Dockerfile', 'utf8');
   // (COPY --from=<stage> copies what an earlier stage built, not a file of the repository)
-  for (const m of text.matchAll(/^COPY (?!--from=)(.+) \S+$/gm)) for (const src of m[1]!.split(/\s+/)) assert.ok(existsSync(src), `COPY ${src}: not in the repository`);
+  for (const m of text.matchAll(/^COPY (?!--from=)(.+) \S+$/gm))
+    for (const src of m[1]!.split(/\s+/)) assert.ok(existsSync(src), `COPY ${src}: not in the repository`);
   assert.match(text, /^RUN npm run build$/m, 'the image runs the compiled CLI: a build stage makes dist/');
   assert.match(text, /^COPY --from=build \/app\/dist \.\/dist$/m);
   const users = [...text.matchAll(/^USER (\S+)/gm)].map((m) => m[1]!);
@@ -32,7 +33,17 @@ test('Dockerfile: non-root, /data volume, /healthz check, serve --config; every 
 
 test('systemd unit: Restart=always, reload by SIGHUP, hardening, serve --config', (t) => {
   const text = readFileSync('deploy/mediagraph.service', 'utf8');
-  for (const line of ['Restart=always', 'ExecReload=/bin/kill -HUP $MAINPID', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ProtectHome=yes', 'PrivateTmp=yes', 'CapabilityBoundingSet=', 'StateDirectory=mediagraph', 'User=mediagraph']) {
+  for (const line of [
+    'Restart=always',
+    'ExecReload=/bin/kill -HUP $MAINPID',
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ProtectHome=yes',
+    'PrivateTmp=yes',
+    'CapabilityBoundingSet=',
+    'StateDirectory=mediagraph',
+    'User=mediagraph',
+  ]) {
     assert.ok(text.split('\n').includes(line), `missing: ${line}`);
   }
   assert.match(text, /^ExecStart=\S*mediagraph serve --config \S+ --data %S\/mediagraph/m);
@@ -43,5 +54,12 @@ test('systemd unit: Restart=always, reload by SIGHUP, hardening, serve --config'
   // verify wants the program to exist: the installed CLI is not here
   writeFileSync(join(dir, 'mediagraph.service'), text.replace(/^ExecStart=\S+/m, `ExecStart=${process.execPath}`));
   const r = spawnSync('systemd-analyze', ['verify', join(dir, 'mediagraph.service')], { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(r.stderr.split('\n').filter((l) => l.includes('mediagraph.service')).join('\n'), '', 'systemd-analyze verify is silent about the unit');
+  assert.equal(
+    r.stderr
+      .split('\n')
+      .filter((l) => l.includes('mediagraph.service'))
+      .join('\n'),
+    '',
+    'systemd-analyze verify is silent about the unit',
+  );
 });

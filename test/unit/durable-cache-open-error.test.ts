@@ -24,7 +24,12 @@ test('a cache folder that cannot be opened errors the node output, with no unhan
     const node = instantiateNode(durableCacheNode, { localMediaCachePath: path, localMediaCacheMaximumSizeMiB: '1' }, ctx);
     const error = await new Promise<unknown>((resolve) => {
       const timer = setTimeout(() => resolve('no error within 5 s'), 5000);
-      (node({ segments: NEVER }) as Observable<unknown>).subscribe({ error: (e: unknown) => { clearTimeout(timer); resolve(e); } });
+      (node({ segments: NEVER }) as Observable<unknown>).subscribe({
+        error: (e: unknown) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
     });
     assert.ok(error instanceof Error, String(error));
     assert.match(error.message, /^cannot open the media cache/);

@@ -33,7 +33,14 @@ test('cutRun starts at the keyframe before --from, or says how far it had to wid
   const from = keyframes[1]! + 300;
   const to = from + 500;
   const payloadPath = join(dir, 'a.mdat');
-  const cut = await cutRun({ segments: segs, readInit: async () => init, readSegment: async (s) => bytes[Number(s.name)]!, fromMs: from, toMs: to, payloadPath });
+  const cut = await cutRun({
+    segments: segs,
+    readInit: async () => init,
+    readSegment: async (s) => bytes[Number(s.name)]!,
+    fromMs: from,
+    toMs: to,
+    payloadPath,
+  });
   assert.ok(cut);
   assert.equal(cut.keyframeMs, keyframes[1]);
   assert.equal(cut.noKeyframeBefore, false);
@@ -44,11 +51,18 @@ test('cutRun starts at the keyframe before --from, or says how far it had to wid
   assert.ok(v.samples[0]!.is_sync, 'the file begins with a keyframe');
   // Shown before --to: the frames from the keyframe (300 ms before --from) to --to (500 ms after).
   const pts = v.samples.map((s) => cut.keyframeMs + ((s.cts - v.samples[0]!.cts) * 1000) / v.timescale);
-  const source = video.flat().map((s) => ms(s.dts + s.cto)).filter((p) => p >= cut.keyframeMs && p < to);
+  const source = video
+    .flat()
+    .map((s) => ms(s.dts + s.cto))
+    .filter((p) => p >= cut.keyframeMs && p < to);
   assert.equal(pts.filter((p) => p < to).length, source.length);
   // A frame shown after --to is there only when a frame shown before it needs it (decoded later).
   pts.forEach((p, i) => {
-    if (p >= to) assert.ok(pts.slice(i + 1).some((q) => q < to), `sample ${i} (pts ${p}) is after --to (${to}) and not needed`);
+    if (p >= to)
+      assert.ok(
+        pts.slice(i + 1).some((q) => q < to),
+        `sample ${i} (pts ${p}) is after --to (${to}) and not needed`,
+      );
   });
 
   // The same --from, but the first GOP's fragments were never recorded: no keyframe at or
@@ -60,7 +74,8 @@ test('cutRun starts at the keyframe before --from, or says how far it had to wid
   const runs = [...new Set(samples1.map((s) => s.trackId))].map((trackId) => {
     const kept = samples1.filter((s) => s.trackId === trackId && (trackId !== 1 || s.dts >= cutAt.dts));
     return {
-      trackId, baseMediaDecodeTime: kept[0]!.dts,
+      trackId,
+      baseMediaDecodeTime: kept[0]!.dts,
       samples: kept.map((s) => ({ duration: s.duration, size: s.size, flags: sampleFlags(s.sync), compositionTimeOffset: s.cto })),
       data: kept.map((s) => bytes[1]!.subarray(s.offset, s.offset + s.size)),
     };
@@ -68,8 +83,12 @@ test('cutRun starts at the keyframe before --from, or says how far it had to wid
   const headless = Buffer.concat(buildFragment(1, runs).chunks);
   assert.ok(!readSegmentSamples(headless).some((s) => s.trackId === 1 && s.sync), 'no keyframe left in the rebuilt segment');
   const widened = await cutRun({
-    segments: segs.slice(1), readInit: async () => init, readSegment: async (s) => (s.name === '1' ? headless : bytes[Number(s.name)]!),
-    fromMs: ms(cutAt.dts + cutAt.cto) + 100, toMs: keyframes[2]! + 500, payloadPath,
+    segments: segs.slice(1),
+    readInit: async () => init,
+    readSegment: async (s) => (s.name === '1' ? headless : bytes[Number(s.name)]!),
+    fromMs: ms(cutAt.dts + cutAt.cto) + 100,
+    toMs: keyframes[2]! + 500,
+    payloadPath,
   });
   assert.ok(widened);
   assert.equal(widened.noKeyframeBefore, true);

@@ -47,13 +47,29 @@ describe('valid topologies', () => {
           { name: 'rtspPassword', type: 'String', description: 'rtsp source password.', default: 'dummyPassword' },
           { name: 'rtspUrl', type: 'String', description: 'rtsp Url' },
         ],
-        sources: [{ '@type': '#Microsoft.Media.MediaGraphRtspSource', name: 'rtspSource', transport: 'tcp',
-          endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: '${rtspUrl}',
-            credentials: { '@type': '#Microsoft.Media.MediaGraphUsernamePasswordCredentials', username: '${rtspUserName}', password: '${rtspPassword}' } } }],
-        sinks: [{ '@type': '#Microsoft.Media.MediaGraphAssetSink', name: 'assetSink',
-          assetNamePattern: 'sampleAsset-${System.GraphTopologyName}-${System.GraphInstanceName}', segmentLength: 'PT30S',
-          LocalMediaCacheMaximumSizeMiB: '2048', localMediaCachePath: '/var/lib/azuremediaservices/tmp/',
-          inputs: [{ nodeName: 'rtspSource' }] }],
+        sources: [
+          {
+            '@type': '#Microsoft.Media.MediaGraphRtspSource',
+            name: 'rtspSource',
+            transport: 'tcp',
+            endpoint: {
+              '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint',
+              url: '${rtspUrl}',
+              credentials: { '@type': '#Microsoft.Media.MediaGraphUsernamePasswordCredentials', username: '${rtspUserName}', password: '${rtspPassword}' },
+            },
+          },
+        ],
+        sinks: [
+          {
+            '@type': '#Microsoft.Media.MediaGraphAssetSink',
+            name: 'assetSink',
+            assetNamePattern: 'sampleAsset-${System.GraphTopologyName}-${System.GraphInstanceName}',
+            segmentLength: 'PT30S',
+            LocalMediaCacheMaximumSizeMiB: '2048',
+            localMediaCachePath: '/var/lib/azuremediaservices/tmp/',
+            inputs: [{ nodeName: 'rtspSource' }],
+          },
+        ],
       },
     };
     const r = validateTopology(lva, registry);
@@ -89,7 +105,17 @@ describe('each rule names its pointer', () => {
 
   test('cycle', () => {
     const custom = createBuiltinRegistry();
-    custom.register(defineNode({ type: '#Test.Pass', role: 'processor', description: 'pass', configSchema: { type: 'object', properties: {} }, inputs: { media: { kind: 'media' } }, output: { kind: 'media' }, create: () => (i) => i.media }));
+    custom.register(
+      defineNode({
+        type: '#Test.Pass',
+        role: 'processor',
+        description: 'pass',
+        configSchema: { type: 'object', properties: {} },
+        inputs: { media: { kind: 'media' } },
+        output: { kind: 'media' },
+        create: () => (i) => i.media,
+      }),
+    );
     const t = clone(cvr);
     t.properties.processors = [
       { '@type': '#Test.Pass', name: 'a', inputs: [{ nodeName: 'b' }] },
@@ -97,7 +123,12 @@ describe('each rule names its pointer', () => {
     ];
     t.properties.sinks[0].inputs = [{ nodeName: 'b' }];
     const issues = validateTopology(t, custom).issues;
-    assert.ok(issues.some((i) => i.code === 'GraphValidationError' && /cycle: (a → b → a|b → a → b)/.test(i.message) && i.pointer.startsWith('/properties/processors/')), JSON.stringify(issues));
+    assert.ok(
+      issues.some(
+        (i) => i.code === 'GraphValidationError' && /cycle: (a → b → a|b → a → b)/.test(i.message) && i.pointer.startsWith('/properties/processors/'),
+      ),
+      JSON.stringify(issues),
+    );
   });
 
   test('a sink with no input, a source with inputs', () => {
@@ -159,7 +190,17 @@ describe('each rule names its pointer', () => {
 
   test('port kinds that do not match', () => {
     const custom = createBuiltinRegistry();
-    custom.register(defineNode({ type: '#Test.SegmentsOut', role: 'processor', description: 'x', configSchema: { type: 'object' }, inputs: { media: { kind: 'media' } }, output: { kind: 'segment' }, create: () => () => EMPTY }));
+    custom.register(
+      defineNode({
+        type: '#Test.SegmentsOut',
+        role: 'processor',
+        description: 'x',
+        configSchema: { type: 'object' },
+        inputs: { media: { kind: 'media' } },
+        output: { kind: 'segment' },
+        create: () => () => EMPTY,
+      }),
+    );
     const t = clone(cvr);
     t.properties.processors = [{ '@type': '#Test.SegmentsOut', name: 'seg', inputs: [{ nodeName: 'rtspSource' }] }];
     t.properties.sinks[0].inputs = [{ nodeName: 'seg' }];
@@ -167,7 +208,7 @@ describe('each rule names its pointer', () => {
     expectIssue(issues, '/properties/sinks/0/inputs/0/nodeName', 'ModuleValidationError', /port kinds do not match.*emits "segment".*accepts "media"/);
   });
 
-  test('an unknown property is named with a suggestion, in the user\'s spelling', () => {
+  test("an unknown property is named with a suggestion, in the user's spelling", () => {
     const t = clone(cvr);
     t.properties.sinks[0].SegmentLenght = 'PT30S';
     expectIssue(issuesOf(t), '/properties/sinks/0/SegmentLenght', 'PropertyUnknown', /did you mean "segmentLength"/);
@@ -206,23 +247,58 @@ describe('each rule names its pointer', () => {
 });
 
 describe('document limits, checked before anything walks the document', () => {
-  const rtsp = (name: string): Record<string, unknown> => ({ '@type': '#Microsoft.Media.MediaGraphRtspSource', name, endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1/x' } });
-  const sinkOf = (inputs: readonly string[]): Record<string, unknown> => ({ ...clone(cvr.properties.sinks[0]), inputs: inputs.map((nodeName) => ({ nodeName })) });
+  const rtsp = (name: string): Record<string, unknown> => ({
+    '@type': '#Microsoft.Media.MediaGraphRtspSource',
+    name,
+    endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1/x' },
+  });
+  const sinkOf = (inputs: readonly string[]): Record<string, unknown> => ({
+    ...clone(cvr.properties.sinks[0]),
+    inputs: inputs.map((nodeName) => ({ nodeName })),
+  });
   const withProps = (props: Record<string, unknown>): Record<string, unknown> => ({ ...clone(cvr), properties: { ...clone(cvr.properties), ...props } });
 
   test('each limit names its pointer; a document within them validates as before', () => {
     const names = Array.from({ length: 101 }, (_, i) => `s${i}`);
-    expectIssue(issuesOf(withProps({ sources: names.map(rtsp), sinks: [sinkOf(names.slice(0, 2))] })), '/properties', 'DocumentLimitExceeded', /at most 100 nodes/);
-    expectIssue(issuesOf(withProps({ sources: names.slice(0, 33).map(rtsp), sinks: [sinkOf(names.slice(0, 33))] })), '/properties/sinks/0/inputs', 'DocumentLimitExceeded', /at most 32 inputs/);
+    expectIssue(
+      issuesOf(withProps({ sources: names.map(rtsp), sinks: [sinkOf(names.slice(0, 2))] })),
+      '/properties',
+      'DocumentLimitExceeded',
+      /at most 100 nodes/,
+    );
+    expectIssue(
+      issuesOf(withProps({ sources: names.slice(0, 33).map(rtsp), sinks: [sinkOf(names.slice(0, 33))] })),
+      '/properties/sinks/0/inputs',
+      'DocumentLimitExceeded',
+      /at most 32 inputs/,
+    );
     const params = Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, type: 'String', default: 'x' }));
     expectIssue(issuesOf(withProps({ parameters: params })), '/properties/parameters', 'DocumentLimitExceeded', /at most 100 parameters/);
     let deep: unknown = 'x';
     for (let i = 0; i < 40; i++) deep = { a: deep };
-    expectIssue(issuesOf(withProps({ description: deep })), '/properties/description/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a', 'DocumentLimitExceeded', /more than 32 levels/);
+    expectIssue(
+      issuesOf(withProps({ description: deep })),
+      '/properties/description/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a',
+      'DocumentLimitExceeded',
+      /more than 32 levels/,
+    );
     expectIssue(issuesOf(withProps({ description: 'x'.repeat(300 * 1024) })), '', 'DocumentLimitExceeded', /characters/);
     const manyKeys = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, i]));
-    expectIssue(issuesOf(withProps({ sources: [{ ...rtsp('rtspSource'), ...manyKeys }] })), '/properties/sources/0', 'DocumentLimitExceeded', /keys; the limit is 100/);
-    expectIssue(issuesOf(cvr, { ...clone(instance), properties: { ...clone(instance.properties), parameters: Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, value: 'v' })) } }), '/properties/parameters', 'DocumentLimitExceeded', /sets at most 100/);
+    expectIssue(
+      issuesOf(withProps({ sources: [{ ...rtsp('rtspSource'), ...manyKeys }] })),
+      '/properties/sources/0',
+      'DocumentLimitExceeded',
+      /keys; the limit is 100/,
+    );
+    expectIssue(
+      issuesOf(cvr, {
+        ...clone(instance),
+        properties: { ...clone(instance.properties), parameters: Array.from({ length: 101 }, (_, i) => ({ name: `p${i}`, value: 'v' })) },
+      }),
+      '/properties/parameters',
+      'DocumentLimitExceeded',
+      /sets at most 100/,
+    );
     const ok = withProps({ sources: names.slice(0, 32).map(rtsp), sinks: [sinkOf(names.slice(0, 32))] });
     assert.ok(!issuesOf(ok).some((i) => i.code === 'DocumentLimitExceeded'));
   });

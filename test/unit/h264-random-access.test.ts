@@ -40,10 +40,16 @@ describe('H.264 random access points', () => {
   test('recovery_frame_cnt is read after other SEI messages, 0xFF-extended sizes and emulation prevention', () => {
     assert.equal(readRecoveryFrameCount(RECOVERY_0), 0);
     assert.equal(readRecoveryFrameCount(sei(seiMessage(6, recoveryPayload(29)))), 29);
-    const userData = seiMessage(5, Array.from({ length: 300 }, (_, i) => (i < 20 ? 0 : i & 0x7f)));
+    const userData = seiMessage(
+      5,
+      Array.from({ length: 300 }, (_, i) => (i < 20 ? 0 : i & 0x7f)),
+    );
     const withZeros = sei(userData, seiMessage(1, [0, 0, 0, 1]), seiMessage(6, recoveryPayload(0)));
     assert.ok(withZeros.length > 300);
-    assert.ok(withZeros.some((b, i) => b === 3 && withZeros[i - 1] === 0 && withZeros[i - 2] === 0), 'the test SEI carries emulation prevention bytes');
+    assert.ok(
+      withZeros.some((b, i) => b === 3 && withZeros[i - 1] === 0 && withZeros[i - 2] === 0),
+      'the test SEI carries emulation prevention bytes',
+    );
     assert.equal(readRecoveryFrameCount(withZeros), 0);
     assert.equal(readRecoveryFrameCount(sei(userData)), undefined);
     assert.equal(readRecoveryFrameCount(Uint8Array.of(0x06, 0x06, 0x05, 0x80)), undefined); // size past the end

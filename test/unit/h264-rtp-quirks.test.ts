@@ -44,8 +44,14 @@ describe('H.264 camera quirks', () => {
   test('parameter sets only in-band: AUs before them are not keyframes; config appears with them', () => {
     const d = new H264Depacketizer();
     const out = depacketizeAll(d, send([[slice(1, 0, 0)], [SPS, PPS, slice(5, 0, 7)], [slice(1, 0, 5)]])) as H264AccessUnit[];
-    assert.deepEqual(out.map((a) => a.keyframe), [false, true, false]);
-    assert.deepEqual(out.map((a) => a.parameterSetsChanged), [false, true, false]);
+    assert.deepEqual(
+      out.map((a) => a.keyframe),
+      [false, true, false],
+    );
+    assert.deepEqual(
+      out.map((a) => a.parameterSetsChanged),
+      [false, true, false],
+    );
     assert.equal(out[1]!.videoConfig?.width, 320);
     assert.equal(out[1]!.videoConfig?.height, 240);
     assert.equal(out[1]!.videoConfig?.codecString, 'avc1.42c01e');
@@ -66,15 +72,29 @@ describe('H.264 camera quirks', () => {
     const d = new H264Depacketizer();
     const SPS_640 = Uint8Array.from(Buffer.from('Z0LAHtkAoD2wEQAAAwABAAADADIPFi5I', 'base64'));
     const out = depacketizeAll(d, send([[SPS, PPS, slice(5, 0, 7)], [slice(1, 0, 5)], [SPS_640, PPS, slice(5, 0, 7)], [slice(1, 0, 5)]])) as H264AccessUnit[];
-    assert.deepEqual(out.map((a) => a.parameterSetsChanged), [true, false, true, false]);
+    assert.deepEqual(
+      out.map((a) => a.parameterSetsChanged),
+      [true, false, true, false],
+    );
     assert.equal(out[2]!.videoConfig?.width, 640);
   });
 
   test('SPS change on a non-IDR random access point (SPS + PPS + recovery point SEI + I slice of type 1): a keyframe with the new config', () => {
     const d = new H264Depacketizer();
     const SPS_640 = Uint8Array.from(Buffer.from('Z0LAHtkAoD2wEQAAAwABAAADADIPFi5I', 'base64'));
-    const out = depacketizeAll(d, send([[SPS, PPS, slice(5, 0, 7)], [slice(1, 0, 5)], [SPS_640, PPS, SEI_RECOVERY, slice(1, 0, 7)], [slice(1, 0, 5)]])) as H264AccessUnit[];
-    assert.deepEqual(out.map((a) => [a.keyframe, a.parameterSetsChanged]), [[true, true], [false, false], [true, true], [false, false]]);
+    const out = depacketizeAll(
+      d,
+      send([[SPS, PPS, slice(5, 0, 7)], [slice(1, 0, 5)], [SPS_640, PPS, SEI_RECOVERY, slice(1, 0, 7)], [slice(1, 0, 5)]]),
+    ) as H264AccessUnit[];
+    assert.deepEqual(
+      out.map((a) => [a.keyframe, a.parameterSetsChanged]),
+      [
+        [true, true],
+        [false, false],
+        [true, true],
+        [false, false],
+      ],
+    );
     assert.equal(out[2]!.videoConfig?.width, 640);
     assert.deepEqual(d.videoConfig?.sps.map(hexOf), [hexOf(SPS_640)]);
   });
@@ -89,7 +109,10 @@ describe('H.264 camera quirks', () => {
       ];
       const out = depacketizeAll(d, send(frames, { marker }));
       assert.equal(out.length, 3, `marker=${marker}`);
-      assert.deepEqual(out.map((a) => a.keyframe), [true, false, false]);
+      assert.deepEqual(
+        out.map((a) => a.keyframe),
+        [true, false, false],
+      );
       assert.equal(new Set(out.map((a) => a.timestamp)).size, 3);
       assert.equal(out[0]!.units.length, 7);
       assert.equal(out[1]!.units.length, 3);
@@ -100,10 +123,13 @@ describe('H.264 camera quirks', () => {
   test('a trusted marker that turns out misplaced: the stragglers are dropped, never emitted twice', () => {
     const d = new H264Depacketizer();
     const good = Array.from({ length: 4 }, (_, i) => (i === 0 ? [SPS, PPS, slice(5, 0, 7)] : [slice(1, 0, 5)]));
-    const out = depacketizeAll(d, send([...good, [slice(1, 0, 5), slice(1, 40, 5)], [slice(1, 0, 5), slice(1, 40, 5)]], { marker: 'last' }).map((p, i, all) => {
-      // set the marker on the first slice of the two-slice frame (index 4) as well
-      return i === all.length - 4 ? rtp(((p[2]! << 8) | p[3]!), new DataView(p.buffer).getUint32(4), true, p.subarray(12)) : p;
-    }));
+    const out = depacketizeAll(
+      d,
+      send([...good, [slice(1, 0, 5), slice(1, 40, 5)], [slice(1, 0, 5), slice(1, 40, 5)]], { marker: 'last' }).map((p, i, all) => {
+        // set the marker on the first slice of the two-slice frame (index 4) as well
+        return i === all.length - 4 ? rtp((p[2]! << 8) | p[3]!, new DataView(p.buffer).getUint32(4), true, p.subarray(12)) : p;
+      }),
+    );
     assert.equal(new Set(out.map((a) => a.timestamp)).size, out.length, 'no duplicate timestamps');
     assert.ok(d.takeErrors().some((e) => e.code === 'marker-misplaced'));
     assert.equal(d.markerTrusted, false);
@@ -123,10 +149,7 @@ describe('H.264 camera quirks', () => {
     const d = new H264Depacketizer();
     const big = Uint8Array.from({ length: 4000 }, (_, i) => (i === 0 ? 0x65 : i === 1 ? 0x88 : 0x10 + (i % 200)));
     const pk = new H264Packetizer({ ssrc: 1, payloadType: 96, initialSequenceNumber: 65534 });
-    const packets = [
-      ...pk.packetize([SPS, PPS, big], 0xffff_f000),
-      ...pk.packetize([slice(1, 0, 5)], 0x0000_0e10),
-    ];
+    const packets = [...pk.packetize([SPS, PPS, big], 0xffff_f000), ...pk.packetize([slice(1, 0, 5)], 0x0000_0e10)];
     const out = depacketizeAll(d, packets);
     assert.deepEqual(d.takeErrors(), []);
     assert.equal(out.length, 2);
@@ -136,26 +159,38 @@ describe('H.264 camera quirks', () => {
 
   test('non-IDR I-frame random access: SPS+PPS+SEI recovery point + I slice of type 1', () => {
     const d = new H264Depacketizer();
-    const out = depacketizeAll(d, send([
-      [SPS, PPS, SEI_RECOVERY, slice(1, 0, 7)], // random access point without IDR
-      [slice(1, 0, 5)], // P
-      [SEI_RECOVERY, slice(1, 0, 2)], // I with recovery point, sets not repeated
-      [slice(1, 0, 2)], // lone I slice, no SEI, no sets: not a random access point
-      [SPS, PPS, slice(1, 0, 7), slice(1, 40, 0)], // sets + mixed I/P slices: not random access
-    ]));
-    assert.deepEqual(out.map((a) => a.keyframe), [true, false, true, false, false]);
+    const out = depacketizeAll(
+      d,
+      send([
+        [SPS, PPS, SEI_RECOVERY, slice(1, 0, 7)], // random access point without IDR
+        [slice(1, 0, 5)], // P
+        [SEI_RECOVERY, slice(1, 0, 2)], // I with recovery point, sets not repeated
+        [slice(1, 0, 2)], // lone I slice, no SEI, no sets: not a random access point
+        [SPS, PPS, slice(1, 0, 7), slice(1, 40, 0)], // sets + mixed I/P slices: not random access
+      ]),
+    );
+    assert.deepEqual(
+      out.map((a) => a.keyframe),
+      [true, false, true, false, false],
+    );
   });
 
   test('a recovery point with recovery_frame_cnt > 0 (gradual refresh) does not make an I picture a keyframe; SPS+PPS in front still do', () => {
     // recovery_frame_cnt 3 (ue 00100), exact_match 1, broken_link 0, changing_slice_group_idc 00, alignment 100
     const gradual = Uint8Array.of(0x06, 0x06, 0x02, 0b00100100, 0b01100000, 0x80);
     const d = new H264Depacketizer({ spropParameterSets: SPROP_640x480 });
-    const out = depacketizeAll(d, send([
-      [SEI_RECOVERY, slice(1, 0, 7)],
-      [gradual, slice(1, 0, 7)],
-      [SPS, PPS, gradual, slice(1, 0, 7)],
-    ]));
-    assert.deepEqual(out.map((a) => a.keyframe), [true, false, true]);
+    const out = depacketizeAll(
+      d,
+      send([
+        [SEI_RECOVERY, slice(1, 0, 7)],
+        [gradual, slice(1, 0, 7)],
+        [SPS, PPS, gradual, slice(1, 0, 7)],
+      ]),
+    );
+    assert.deepEqual(
+      out.map((a) => a.keyframe),
+      [true, false, true],
+    );
   });
 
   test('FU-A with start and end bits in one packet', () => {

@@ -7,7 +7,11 @@ import { loadFixture, splitLengthPrefixed, type FixtureTrack } from './rtp-mp4-f
 import { fixtureSkip } from '../helpers/fixtures.ts';
 import { depacketizeAll, hexOf } from './rtp-test-helpers.ts';
 
-interface Au { pts: number; units: Uint8Array[]; keyframe: boolean }
+interface Au {
+  pts: number;
+  units: Uint8Array[];
+  keyframe: boolean;
+}
 
 /** The fixture's AUs with 90 kHz pts, parameter sets in-band before each keyframe (as cameras do). */
 function fixtureAus(track: FixtureTrack, tsBase: number, inbandParams: boolean): Au[] {

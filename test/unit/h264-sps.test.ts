@@ -67,7 +67,10 @@ describe('parseH264Sps golden bytes', () => {
   });
 
   test('wrong NAL type and truncation are typed errors', () => {
-    assert.throws(() => parseH264Sps(Uint8Array.of(0x68, 1, 2, 3, 4)), (e: unknown) => e instanceof BitstreamError && e.code === 'invalid');
+    assert.throws(
+      () => parseH264Sps(Uint8Array.of(0x68, 1, 2, 3, 4)),
+      (e: unknown) => e instanceof BitstreamError && e.code === 'invalid',
+    );
     const r = tryParseH264Sps(nal.subarray(0, 5));
     assert.equal(r.ok, false);
     if (!r.ok) assert.equal(r.error.code, 'truncated');

@@ -25,5 +25,8 @@ test('an access unit is judged by its first VCL NAL unit, after parameter sets a
 });
 
 test('RASL pictures are types 8 and 9', () => {
-  assert.deepEqual([7, 8, 9, 10, 21].map((t) => isH265Rasl(nal(t))), [false, true, true, false, false]);
+  assert.deepEqual(
+    [7, 8, 9, 10, 21].map((t) => isH265Rasl(nal(t))),
+    [false, true, true, false, false],
+  );
 });

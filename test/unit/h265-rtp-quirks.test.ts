@@ -29,20 +29,32 @@ describe('H.265 camera quirks', { skip: fixtureSkip(NAME) }, () => {
       packets.push(rtp(seq++, ts, true, vcl(type, true)));
     });
     const out = depacketizeAll(d, packets);
-    assert.deepEqual(out.map((a) => a.keyframe), [true, false, true, false, true, false, true, true, true, false]);
+    assert.deepEqual(
+      out.map((a) => a.keyframe),
+      [true, false, true, false, true, false, true, true, true, false],
+    );
   });
 
   test('parameter sets only in-band; two slices of one picture stay one AU with the marker on every packet', () => {
     const d = new H265Depacketizer();
     const packets = [
       vcl(1, true), // before any parameter set: not a keyframe, no config
-      ...sets(), vcl(19, true), vcl(19, false),
-      vcl(1, true), vcl(1, false),
+      ...sets(),
+      vcl(19, true),
+      vcl(19, false),
+      vcl(1, true),
+      vcl(1, false),
     ].map((nal, i) => rtp(i, i === 0 ? 0 : i < 6 ? 3000 : 6000, true, nal));
     const out = depacketizeAll(d, packets) as H265AccessUnit[];
     assert.equal(out.length, 3);
-    assert.deepEqual(out.map((a) => a.keyframe), [false, true, false]);
-    assert.deepEqual(out.map((a) => a.parameterSetsChanged), [false, true, false]);
+    assert.deepEqual(
+      out.map((a) => a.keyframe),
+      [false, true, false],
+    );
+    assert.deepEqual(
+      out.map((a) => a.parameterSetsChanged),
+      [false, true, false],
+    );
     assert.equal(out[1]!.units.length, 5);
     assert.equal(out[1]!.videoConfig?.codecString, 'hvc1.1.6.L63.90');
     assert.ok(d.takeErrors().some((e) => e.code === 'marker-misplaced'));
@@ -50,7 +62,10 @@ describe('H.265 camera quirks', { skip: fixtureSkip(NAME) }, () => {
 
   test('AUD (35) and filler data (38) are dropped', () => {
     const d = new H265Depacketizer();
-    const out = depacketizeAll(d, [Uint8Array.of(35 << 1, 1, 0x50), ...sets(), vcl(19, true), Uint8Array.of(38 << 1, 1, 0xff, 0xff)].map((n, i) => rtp(i, 0, false, n)));
+    const out = depacketizeAll(
+      d,
+      [Uint8Array.of(35 << 1, 1, 0x50), ...sets(), vcl(19, true), Uint8Array.of(38 << 1, 1, 0xff, 0xff)].map((n, i) => rtp(i, 0, false, n)),
+    );
     assert.equal(out.length, 1);
     assert.equal(out[0]!.units.length, 4);
   });

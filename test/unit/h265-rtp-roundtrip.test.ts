@@ -10,10 +10,12 @@ import { depacketizeAll, hexOf, rtp } from './rtp-test-helpers.ts';
 const NAME = 'h265-360p.mp4';
 
 function fmtpParams(fmtp: string): Record<string, string> {
-  return Object.fromEntries(fmtp.split(';').map((kv) => {
-    const i = kv.indexOf('=');
-    return [kv.slice(0, i), kv.slice(i + 1)];
-  }));
+  return Object.fromEntries(
+    fmtp.split(';').map((kv) => {
+      const i = kv.indexOf('=');
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    }),
+  );
 }
 
 describe('H.265 RTP round trip', { skip: fixtureSkip(NAME) }, () => {
@@ -21,7 +23,11 @@ describe('H.265 RTP round trip', { skip: fixtureSkip(NAME) }, () => {
     const t = loadFixture(NAME)[0]!;
     const aus = t.samples.map((s) => {
       const nals = splitLengthPrefixed(s.data);
-      return { pts: 0xfff0_0000 + Math.round((s.cts * 90000) / t.timescale), keyframe: s.isSync, units: s.isSync ? [...t.vps, ...t.sps, ...t.pps, ...nals] : nals };
+      return {
+        pts: 0xfff0_0000 + Math.round((s.cts * 90000) / t.timescale),
+        keyframe: s.isSync,
+        units: s.isSync ? [...t.vps, ...t.sps, ...t.pps, ...nals] : nals,
+      };
     });
     const pk = new H265Packetizer({ ssrc: 7, payloadType: 98, initialSequenceNumber: 65530, mtu: 1200 });
     const packets = aus.flatMap((au) => pk.packetize(au.units, au.pts));

@@ -30,12 +30,26 @@ describe('parseH265Sps', () => {
 
   test('codec string examples from ISO/IEC 14496-15 Annex E', () => {
     const base = {
-      generalProfileSpace: 0, generalTierFlag: 0, generalProfileIdc: 1, generalProfileCompatibilityFlags: 0x60000000,
-      generalConstraintIndicatorFlags: Uint8Array.of(0xb0, 0, 0, 0, 0, 0), generalLevelIdc: 93,
+      generalProfileSpace: 0,
+      generalTierFlag: 0,
+      generalProfileIdc: 1,
+      generalProfileCompatibilityFlags: 0x60000000,
+      generalConstraintIndicatorFlags: Uint8Array.of(0xb0, 0, 0, 0, 0, 0),
+      generalLevelIdc: 93,
     };
     assert.equal(h265CodecString(base), 'hvc1.1.6.L93.B0');
     assert.equal(
-      h265CodecString({ ...base, generalProfileIdc: 2, generalProfileCompatibilityFlags: 0x20000000, generalTierFlag: 1, generalLevelIdc: 120, generalConstraintIndicatorFlags: Uint8Array.of(0xb0, 0, 0, 0, 0, 0) }, 'hev1'),
+      h265CodecString(
+        {
+          ...base,
+          generalProfileIdc: 2,
+          generalProfileCompatibilityFlags: 0x20000000,
+          generalTierFlag: 1,
+          generalLevelIdc: 120,
+          generalConstraintIndicatorFlags: Uint8Array.of(0xb0, 0, 0, 0, 0, 0),
+        },
+        'hev1',
+      ),
       'hev1.2.4.H120.B0',
     );
     assert.equal(h265CodecString({ ...base, generalConstraintIndicatorFlags: new Uint8Array(6) }), 'hvc1.1.6.L93');

@@ -21,16 +21,27 @@ function sample(version: string, name: string): Doc {
 
 function samples(): { version: string; file: string; doc: Doc }[] {
   return ['1.0', '2.0'].flatMap((version) =>
-    readdirSync(join(corpus, version)).filter((f) => f.endsWith('.json')).sort().map((file) => ({ version, file, doc: JSON.parse(readFileSync(join(corpus, version, file), 'utf8')) as Doc })),
+    readdirSync(join(corpus, version))
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((file) => ({ version, file, doc: JSON.parse(readFileSync(join(corpus, version, file), 'utf8')) as Doc })),
   );
 }
 
 /** An instance giving every parameter without a default a plausible value. */
 function instanceFor(doc: Doc, values: Record<string, string> = {}): Doc {
-  const guesses: Record<string, string> = { rtspUrl: 'rtsp://127.0.0.1:8554/camera', inferencingUrl: 'http://127.0.0.1:8080/score', assetName: 'cam1-${System.DateTime}' };
+  const guesses: Record<string, string> = {
+    rtspUrl: 'rtsp://127.0.0.1:8554/camera',
+    inferencingUrl: 'http://127.0.0.1:8080/score',
+    assetName: 'cam1-${System.DateTime}',
+  };
   const needed = (doc.properties.parameters ?? []).filter((p: Doc) => p.default === undefined).map((p: Doc) => p.name as string);
   const given = { ...Object.fromEntries(needed.map((n: string) => [n, guesses[n] ?? 'x'])), ...values };
-  return { '@apiVersion': doc['@apiVersion'], name: 'Sample-Graph-1', properties: { topologyName: doc.name, parameters: Object.entries(given).map(([name, value]) => ({ name, value })) } };
+  return {
+    '@apiVersion': doc['@apiVersion'],
+    name: 'Sample-Graph-1',
+    properties: { topologyName: doc.name, parameters: Object.entries(given).map(([name, value]) => ({ name, value })) },
+  };
 }
 
 function expectIssue(issues: readonly ValidationIssue[], pointer: string, code: string, text?: RegExp): void {
@@ -50,7 +61,11 @@ describe('the published samples validate unchanged', () => {
     test(`${version}/${file}: alone, as \`validate\` reads it, and with an instance`, () => {
       assert.deepEqual(validateTopology(doc, registry).issues, [], 'topology alone');
       assert.deepEqual(validateTopology(doc, registry, { requireApiVersion: true }).issues, [], 'with @apiVersion required');
-      const withInstance = validateTopology(doc, registry, { instance: instanceFor(doc), requireApiVersion: true, system: { now: new Date(Date.UTC(2021, 0, 25, 10, 0, 0)) } });
+      const withInstance = validateTopology(doc, registry, {
+        instance: instanceFor(doc),
+        requireApiVersion: true,
+        system: { now: new Date(Date.UTC(2021, 0, 25, 10, 0, 0)) },
+      });
       assert.deepEqual(withInstance.issues, [], 'with an instance');
     });
   }
@@ -58,7 +73,10 @@ describe('the published samples validate unchanged', () => {
 
 describe('@apiVersion 1.0 file sink: filePathPattern', () => {
   test('mapped onto baseDirectoryPath + fileNamePattern + the default quota', () => {
-    const r = validateTopology(sample('1.0', 'evr-motion-files'), registry, { instance: instanceFor(sample('1.0', 'evr-motion-files')), system: { now: new Date(Date.UTC(2021, 0, 25, 10, 0, 0)) } });
+    const r = validateTopology(sample('1.0', 'evr-motion-files'), registry, {
+      instance: instanceFor(sample('1.0', 'evr-motion-files')),
+      system: { now: new Date(Date.UTC(2021, 0, 25, 10, 0, 0)) },
+    });
     assert.deepEqual(r.issues, []);
     const sink = r.topology!.properties.sinks[0]!;
     assert.equal(sink['baseDirectoryPath'], '/var/media');
@@ -147,13 +165,20 @@ describe('assetNamePattern and fileNamePattern: the system-variable rule, judged
     assert.deepEqual(validateTopology(t, registry).issues, []);
     const fixed = validateTopology(t, registry, { instance: instanceFor(t, { assetName: 'fixedAssetName' }) });
     expectIssue(fixed.issues, '/properties/sinks/1/assetNamePattern', 'PropertyValueInvalidPattern', /system variable.*fixedAssetName/);
-    const dated = validateTopology(t, registry, { instance: instanceFor(t, { assetName: 'cam1-${System.DateTime}' }), system: { now: new Date(Date.UTC(2021, 0, 25, 10, 0, 0)) } });
+    const dated = validateTopology(t, registry, {
+      instance: instanceFor(t, { assetName: 'cam1-${System.DateTime}' }),
+      system: { now: new Date(Date.UTC(2021, 0, 25, 10, 0, 0)) },
+    });
     assert.deepEqual(dated.issues, []);
     assert.equal(dated.topology!.properties.sinks[1]!['assetNamePattern'], 'cam1-20210125T100000Z', 'a variable inside a parameter value is expanded');
     const withDefault = sample('2.0', 'iot-central-motion');
     withDefault.properties.parameters.find((p: Doc) => p.name === 'assetName').default = 'noVariableHere';
     assert.deepEqual(validateTopology(withDefault, registry).issues, [], 'a default is one possible value, judged with the instance');
-    expectIssue(validateTopology(withDefault, registry, { instance: instanceFor(withDefault) }).issues, '/properties/sinks/1/assetNamePattern', 'PropertyValueInvalidPattern');
+    expectIssue(
+      validateTopology(withDefault, registry, { instance: instanceFor(withDefault) }).issues,
+      '/properties/sinks/1/assetNamePattern',
+      'PropertyValueInvalidPattern',
+    );
   });
 
   test('2.0: a literal pattern without a variable is refused on the topology, asset and file sink alike', () => {
@@ -163,7 +188,12 @@ describe('assetNamePattern and fileNamePattern: the system-variable rule, judged
     const file = sample('2.0', 'evr-hubMessage-files');
     file.properties.sinks[0].fileNamePattern = 'clip-${fileSinkOutputName}';
     assert.deepEqual(validateTopology(file, registry).issues, [], 'pattern from a parameter: judged with the instance');
-    expectIssue(validateTopology(file, registry, { instance: instanceFor(file) }).issues, '/properties/sinks/0/fileNamePattern', 'PropertyValueInvalidPattern', /system variable/);
+    expectIssue(
+      validateTopology(file, registry, { instance: instanceFor(file) }).issues,
+      '/properties/sinks/0/fileNamePattern',
+      'PropertyValueInvalidPattern',
+      /system variable/,
+    );
     file.properties.sinks[0].fileNamePattern = 'clip';
     expectIssue(validateTopology(file, registry).issues, '/properties/sinks/0/fileNamePattern', 'PropertyValueInvalidPattern', /system variable/);
   });
@@ -186,7 +216,7 @@ describe('other rules by version, and the rules both versions share', () => {
     expectIssue(issues, '/properties/processors/1/image/format/@type', 'ModuleValidationError', /ImageFormatJpeg/);
   });
 
-  test('2.0 requires what its schema required and 1.0\'s did not: a password with the username, a raw pixel format', () => {
+  test("2.0 requires what its schema required and 1.0's did not: a password with the username, a raw pixel format", () => {
     const v1 = sample('1.0', 'lva-spatial-analysis');
     delete v1.properties.sources[0].endpoint.credentials.password;
     delete v1.properties.processors[1].image.format.pixelFormat;
@@ -229,7 +259,12 @@ describe('messages', () => {
   test('a mistyped @type gets "did you mean"', () => {
     const t = sample('2.0', 'motion-detection');
     t.properties.processors[0]['@type'] = '#Microsoft.Media.MediaGraphMotionDetectorProcessor';
-    expectIssue(validateTopology(t, registry).issues, '/properties/processors/0/@type', 'ModuleValidationError', /did you mean "#Microsoft\.Media\.MediaGraphMotionDetectionProcessor"\?/);
+    expectIssue(
+      validateTopology(t, registry).issues,
+      '/properties/processors/0/@type',
+      'ModuleValidationError',
+      /did you mean "#Microsoft\.Media\.MediaGraphMotionDetectionProcessor"\?/,
+    );
   });
 
   test('an Azure Video Analyzer type is named as such, with the LVA type to use', () => {
@@ -254,10 +289,13 @@ describe('messages', () => {
   test('node types this host cannot run are warnings, not errors; a CVR topology has none', () => {
     const motion = validateTopology(sample('2.0', 'motion-detection'), registry);
     assert.equal(motion.ok, true);
-    assert.deepEqual(motion.warnings.map((w) => [w.pointer, w.code]), [
-      ['/properties/processors/0/@type', 'NodeTypeNotSupported'],
-      ['/properties/sinks/0/@type', 'NodeTypeNotSupported'],
-    ]);
+    assert.deepEqual(
+      motion.warnings.map((w) => [w.pointer, w.code]),
+      [
+        ['/properties/processors/0/@type', 'NodeTypeNotSupported'],
+        ['/properties/sinks/0/@type', 'NodeTypeNotSupported'],
+      ],
+    );
     assert.match(motion.warnings[0]!.message, /cannot run on this host.*activating an instance of it fails/);
     assert.deepEqual(validateTopology(sample('2.0', 'cvr-asset'), registry).warnings, []);
   });

@@ -44,7 +44,14 @@ describe('init segment durations', () => {
   test('patchInitDuration writes mvhd and mehd in place, leaving the rest alone', async () => {
     const { buildInitSegment, patchInitDuration } = await import('../../src/media/mp4/init.ts');
     const { findBox, readMvhd, readMehd } = await import('../helpers/mp4-read.ts');
-    const track = { kind: 'audio', trackId: 1, timescale: 48000, channelcount: 2, samplerate: 48000, audioSpecificConfig: Uint8Array.from([0x11, 0x90]) } as const;
+    const track = {
+      kind: 'audio',
+      trackId: 1,
+      timescale: 48000,
+      channelcount: 2,
+      samplerate: 48000,
+      audioSpecificConfig: Uint8Array.from([0x11, 0x90]),
+    } as const;
     const plain = buildInitSegment([track]);
     const init = buildInitSegment([track], { withDuration: true });
     assert.equal(init.length, plain.length + 20);

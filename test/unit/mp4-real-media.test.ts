@@ -24,7 +24,10 @@ function mux(name: string): { bytes: Uint8Array; samples: Sample[] } {
   const byTrack = new Map<number, Sample[]>();
   for (const s of d.samples) byTrack.set(s.trackId, [...(byTrack.get(s.trackId) ?? []), s]);
   const video = d.tracks.find((t) => t.mediaType === 'video')!;
-  const keys = byTrack.get(video.trackId)!.filter((s) => s.keyframe).map((s) => s.dts / 90000);
+  const keys = byTrack
+    .get(video.trackId)!
+    .filter((s) => s.keyframe)
+    .map((s) => s.dts / 90000);
   keys.push(Infinity);
   const parts: Uint8Array[] = [init];
   for (let g = 0; g + 1 < keys.length; g++) {
@@ -37,15 +40,28 @@ function mux(name: string): { bytes: Uint8Array; samples: Sample[] } {
       const isVideo = id === video.trackId;
       const payload = isVideo ? lengthPrefixedUnits(sel.map((s) => s.units)) : { data: sel.map((s) => s.units[0]!), sizes: sel.map((s) => s.units[0]!.length) };
       runs.push({
-        trackId: id, baseMediaDecodeTime: sel[0]!.dts, data: payload.data,
+        trackId: id,
+        baseMediaDecodeTime: sel[0]!.dts,
+        data: payload.data,
         samples: idx.map((i, k) => {
           const s = list[i]!;
           const next = list[i + 1];
-          return { duration: next ? next.dts - s.dts : s.dts - list[i - 1]!.dts, size: payload.sizes[k]!, flags: sampleFlags(s.keyframe), compositionTimeOffset: s.pts - s.dts };
+          return {
+            duration: next ? next.dts - s.dts : s.dts - list[i - 1]!.dts,
+            size: payload.sizes[k]!,
+            flags: sampleFlags(s.keyframe),
+            compositionTimeOffset: s.pts - s.dts,
+          };
         }),
       });
     }
-    parts.push(...buildFragment(g + 1, runs, { referenceTrackId: video.trackId, wallClockMs: Date.UTC(2026, 0, 1) + keys[g]! * 1000, mediaTime: Math.round(keys[g]! * 90000) }).chunks);
+    parts.push(
+      ...buildFragment(g + 1, runs, {
+        referenceTrackId: video.trackId,
+        wallClockMs: Date.UTC(2026, 0, 1) + keys[g]! * 1000,
+        mediaTime: Math.round(keys[g]! * 90000),
+      }).chunks,
+    );
   }
   return { bytes: Buffer.concat(parts), samples: d.samples };
 }
@@ -63,27 +79,67 @@ for (const name of ['h264-360p-aac.mp4', 'h265-360p.mp4', 'h264-1080p-aac.mp4'])
         const ours = readHvcC(hvcC!.body);
         const src = d.sourceHvcC;
         assert.deepEqual(
-          [ours.general_profile_space, ours.general_tier_flag, ours.general_profile_idc, ours.general_profile_compatibility_flags, [...ours.general_constraint_indicator_flags], ours.general_level_idc, ours.chroma_format_idc, ours.bit_depth_luma_minus8, ours.numTemporalLayers, ours.temporalIdNested],
-          [src.general_profile_space, src.general_tier_flag, src.general_profile_idc, src.general_profile_compatibility, [...src.general_constraint_indicator], src.general_level_idc, src.chroma_format_idc, src.bit_depth_luma_minus8, src.numTemporalLayers, src.temporalIdNested],
+          [
+            ours.general_profile_space,
+            ours.general_tier_flag,
+            ours.general_profile_idc,
+            ours.general_profile_compatibility_flags,
+            [...ours.general_constraint_indicator_flags],
+            ours.general_level_idc,
+            ours.chroma_format_idc,
+            ours.bit_depth_luma_minus8,
+            ours.numTemporalLayers,
+            ours.temporalIdNested,
+          ],
+          [
+            src.general_profile_space,
+            src.general_tier_flag,
+            src.general_profile_idc,
+            src.general_profile_compatibility,
+            [...src.general_constraint_indicator],
+            src.general_level_idc,
+            src.chroma_format_idc,
+            src.bit_depth_luma_minus8,
+            src.numTemporalLayers,
+            src.temporalIdNested,
+          ],
         );
       } else {
         const ours = readAvcC(avcC!.body);
-        assert.deepEqual([ours.AVCProfileIndication, ours.profile_compatibility, ours.AVCLevelIndication], [d.sourceAvcC!.AVCProfileIndication, d.sourceAvcC!.profile_compatibility, d.sourceAvcC!.AVCLevelIndication]);
+        assert.deepEqual(
+          [ours.AVCProfileIndication, ours.profile_compatibility, ours.AVCLevelIndication],
+          [d.sourceAvcC!.AVCProfileIndication, d.sourceAvcC!.profile_compatibility, d.sourceAvcC!.AVCLevelIndication],
+        );
       }
     });
 
     test('mp4box.js reads back the same tracks and samples', () => {
       const tracks = inspectMp4(bytes);
-      assert.deepEqual(tracks.map((t) => [t.id, t.codec]), d.tracks.map((t) => [t.trackId, t.config.codecString]));
+      assert.deepEqual(
+        tracks.map((t) => [t.id, t.codec]),
+        d.tracks.map((t) => [t.trackId, t.config.codecString]),
+      );
       for (const t of tracks) {
         const input = samples.filter((s) => s.trackId === t.id);
         assert.equal(t.timescale, d.tracks.find((x) => x.trackId === t.id)!.timescale);
         assert.equal(t.samples.length, input.length);
-        assert.deepEqual(t.samples.map((s) => s.dts), input.map((s) => s.dts));
-        assert.deepEqual(t.samples.map((s) => s.cts), input.map((s) => s.pts));
-        assert.deepEqual(t.samples.map((s) => s.is_sync), input.map((s) => s.keyframe));
+        assert.deepEqual(
+          t.samples.map((s) => s.dts),
+          input.map((s) => s.dts),
+        );
+        assert.deepEqual(
+          t.samples.map((s) => s.cts),
+          input.map((s) => s.pts),
+        );
+        assert.deepEqual(
+          t.samples.map((s) => s.is_sync),
+          input.map((s) => s.keyframe),
+        );
         const sizes = input.map((s) => s.units.reduce((n, u) => n + u.length + (t.type === 'video' ? 4 : 0), 0));
-        assert.deepEqual(t.samples.map((s) => s.size), sizes);
+        assert.deepEqual(
+          t.samples.map((s) => s.size),
+          sizes,
+        );
         // durations: next dts − dts, the last one repeats the previous
         for (let i = 0; i + 1 < input.length; i++) assert.equal(t.samples[i]!.duration, input[i + 1]!.dts - input[i]!.dts);
       }

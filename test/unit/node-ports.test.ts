@@ -46,13 +46,30 @@ test('a port that is full or left empty is named, with what the ports take', () 
         { '@type': '#Microsoft.Media.MediaGraphIoTHubMessageSource', name: 'hub2' },
       ],
       processors: [{ '@type': '#Microsoft.Media.MediaGraphSignalGateProcessor', name: 'gate', inputs: [{ nodeName: 'hub1' }, { nodeName: 'hub2' }] }],
-      sinks: [{ '@type': '#Microsoft.Media.MediaGraphFileSink', name: 'file', baseDirectoryPath: join(tmpdir(), 'mg-gate'), fileNamePattern: 'a-${System.DateTime}', maximumSizeMiB: '10', inputs: [{ nodeName: 'gate' }] }],
+      sinks: [
+        {
+          '@type': '#Microsoft.Media.MediaGraphFileSink',
+          name: 'file',
+          baseDirectoryPath: join(tmpdir(), 'mg-gate'),
+          fileNamePattern: 'a-${System.DateTime}',
+          maximumSizeMiB: '10',
+          inputs: [{ nodeName: 'gate' }],
+        },
+      ],
     },
   };
   const issues = validateTopology(topology, registry).issues.map((i) => [i.code, i.pointer, i.message]);
   assert.deepEqual(issues, [
-    ['ModuleValidationError', '/properties/processors/0/inputs/1/nodeName', '"gate" (#Microsoft.Media.MediaGraphSignalGateProcessor) has no room for another "signal" input: its ports are media ("media"), trigger ("signal" or "media")'],
-    ['ModuleValidationError', '/properties/processors/0/inputs', '"gate" (#Microsoft.Media.MediaGraphSignalGateProcessor) needs 1 input(s) on its port "media" ("media"), got 0: its ports are media ("media"), trigger ("signal" or "media")'],
+    [
+      'ModuleValidationError',
+      '/properties/processors/0/inputs/1/nodeName',
+      '"gate" (#Microsoft.Media.MediaGraphSignalGateProcessor) has no room for another "signal" input: its ports are media ("media"), trigger ("signal" or "media")',
+    ],
+    [
+      'ModuleValidationError',
+      '/properties/processors/0/inputs',
+      '"gate" (#Microsoft.Media.MediaGraphSignalGateProcessor) needs 1 input(s) on its port "media" ("media"), got 0: its ports are media ("media"), trigger ("signal" or "media")',
+    ],
   ]);
 });
 
@@ -71,7 +88,10 @@ test('the registry refuses malformed ports with a sentence that shows the right 
   assert.match(refusal({ ...base, inputs: ['media'], output: { kind: 'media' } }), /inputs must name its ports, e\.g\. \{ media: \{ kind: 'media' \} \}/);
   assert.match(refusal({ ...base, inputs: { media: {} }, output: { kind: 'media' } }), /input port "media" needs a kind/);
   assert.match(refusal({ ...base, inputs: { media: { kind: 'media', min: 2, max: 1 } }, output: { kind: 'media' } }), /min and max count its inputs/);
-  assert.match(refusal({ ...base, inputs: { media: { kind: 'media' } }, output: 'media' }), /output must be null \(a sink\) or a port such as \{ kind: 'media' \}/);
+  assert.match(
+    refusal({ ...base, inputs: { media: { kind: 'media' } }, output: 'media' }),
+    /output must be null \(a sink\) or a port such as \{ kind: 'media' \}/,
+  );
   assert.match(refusal({ ...base, inputs: {}, output: { kind: 'media' } }), /a processor needs at least one input port/);
   assert.equal(refusal({ ...base, inputs: { media: { kind: 'media' } }, output: { kind: 'media' } }), 'accepted');
 });

@@ -3,8 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  QueryError, parseAvailableMediaQuery, parsePlaylistWindow, rangesAtPrecision, MAX_SPAN,
-  PLAYLIST_DEFAULT_WINDOW_MS, PLAYLIST_MAX_WINDOW_MS,
+  QueryError,
+  parseAvailableMediaQuery,
+  parsePlaylistWindow,
+  rangesAtPrecision,
+  MAX_SPAN,
+  PLAYLIST_DEFAULT_WINDOW_MS,
+  PLAYLIST_MAX_WINDOW_MS,
 } from '../../src/control/http/playback/time-query.ts';
 import { buildMediaPlaylist, GAP_TOLERANCE_MS } from '../../src/control/http/playback/playlist.ts';
 import type { PlaybackSegment } from '../../src/control/http/playback/source.ts';
@@ -14,24 +19,40 @@ const H = 3_600_000;
 
 test('availableMedia bounds are inclusive units; full keeps the instant', () => {
   assert.deepEqual(parseAvailableMediaQuery(q({ precision: 'day', startTime: '2026-02-28', endTime: '2026-03-01' })), {
-    precision: 'day', fromMs: Date.UTC(2026, 1, 28), toMs: Date.UTC(2026, 2, 2),
+    precision: 'day',
+    fromMs: Date.UTC(2026, 1, 28),
+    toMs: Date.UTC(2026, 2, 2),
   });
   assert.deepEqual(parseAvailableMediaQuery(q({ precision: 'month', startTime: '2025-12', endTime: '2025-12' })), {
-    precision: 'month', fromMs: Date.UTC(2025, 11, 1), toMs: Date.UTC(2026, 0, 1),
+    precision: 'month',
+    fromMs: Date.UTC(2025, 11, 1),
+    toMs: Date.UTC(2026, 0, 1),
   });
   assert.deepEqual(parseAvailableMediaQuery(q({ precision: 'full', startTime: '2026-11-30T10:00:00+01:00', endTime: '2026-11-30T10:00:00Z' })), {
-    precision: 'full', fromMs: Date.UTC(2026, 10, 30, 9), toMs: Date.UTC(2026, 10, 30, 10),
+    precision: 'full',
+    fromMs: Date.UTC(2026, 10, 30, 9),
+    toMs: Date.UTC(2026, 10, 30, 10),
   });
   assert.deepEqual(parseAvailableMediaQuery(q({ precision: 'year' })), { precision: 'year' });
   // 2024-02-29..2025-02-28 is 366 days counted inclusively: the maximum
   assert.equal(parseAvailableMediaQuery(q({ precision: 'day', startTime: '2024-02-29', endTime: '2025-02-28' })).precision, 'day');
-  assert.throws(() => parseAvailableMediaQuery(q({ precision: 'day', startTime: '2024-02-29', endTime: '2025-03-01' })), /367 days; precision day allows at most 366/);
+  assert.throws(
+    () => parseAvailableMediaQuery(q({ precision: 'day', startTime: '2024-02-29', endTime: '2025-03-01' })),
+    /367 days; precision day allows at most 366/,
+  );
 });
 
 test('rangesAtPrecision merges touching units and keeps separate ones apart', () => {
   const r = (a: string, b: string) => ({ startMs: Date.parse(a), endMs: Date.parse(b) });
-  const ranges = [r('2026-01-01T10:00:00Z', '2026-01-01T11:00:00Z'), r('2026-01-02T23:00:00Z', '2026-01-03T00:00:00Z'), r('2026-01-05T00:00:00Z', '2026-01-05T01:00:00Z')];
-  assert.deepEqual(rangesAtPrecision('day', ranges), [{ start: '2026-01-01', end: '2026-01-02' }, { start: '2026-01-05', end: '2026-01-05' }]);
+  const ranges = [
+    r('2026-01-01T10:00:00Z', '2026-01-01T11:00:00Z'),
+    r('2026-01-02T23:00:00Z', '2026-01-03T00:00:00Z'),
+    r('2026-01-05T00:00:00Z', '2026-01-05T01:00:00Z'),
+  ];
+  assert.deepEqual(rangesAtPrecision('day', ranges), [
+    { start: '2026-01-01', end: '2026-01-02' },
+    { start: '2026-01-05', end: '2026-01-05' },
+  ]);
   assert.deepEqual(rangesAtPrecision('month', ranges), [{ start: '2026-01', end: '2026-01' }]);
   assert.equal(rangesAtPrecision('full', ranges).length, 3);
 });
@@ -83,7 +104,13 @@ test('property: playlists are well formed for any segment list', () => {
   fc.assert(
     fc.property(fc.array(seg, { maxLength: 30 }), fc.boolean(), (raw, closed) => {
       const base = Date.UTC(2026, 0, 1);
-      const segments: PlaybackSegment[] = raw.map((r, i) => ({ name: `s${i}.m4s`, startMs: base + r.start * 10, endMs: base + r.start * 10 + r.dur, durationMs: r.dur, initId: r.init }));
+      const segments: PlaybackSegment[] = raw.map((r, i) => ({
+        name: `s${i}.m4s`,
+        startMs: base + r.start * 10,
+        endMs: base + r.start * 10 + r.dur,
+        durationMs: r.dur,
+        initId: r.init,
+      }));
       const text = buildMediaPlaylist({ segments, closed, initUri: (id) => `init/${id}.mp4`, segmentUri: (s) => `segments/${s.name}` });
       const lines = text.trimEnd().split('\n');
       assert.equal(lines[0], '#EXTM3U');
@@ -97,7 +124,11 @@ test('property: playlists are well formed for any segment list', () => {
       for (let i = 1; i < dates.length; i++) assert.ok(dates[i]! >= dates[i - 1]! + extinf[i - 1]! * 1000 - GAP_TOLERANCE_MS);
       const listed = dates.map((d, i) => ({ startMs: d, endMs: d + extinf[i]! * 1000 }));
       const left = segments.filter((s) => !listed.some((l) => l.startMs === s.startMs && l.endMs === s.endMs));
-      for (const s of left) assert.ok(listed.some((l) => s.startMs >= l.startMs && s.startMs < l.endMs - GAP_TOLERANCE_MS), 'left out only when overlapping');
+      for (const s of left)
+        assert.ok(
+          listed.some((l) => s.startMs >= l.startMs && s.startMs < l.endMs - GAP_TOLERANCE_MS),
+          'left out only when overlapping',
+        );
       assert.equal(lines.at(-1) === '#EXT-X-ENDLIST', closed);
       // a MAP precedes the first segment, and every MAP after the first follows a DISCONTINUITY
       const maps = lines.map((l, i) => (l.startsWith('#EXT-X-MAP:') ? i : -1)).filter((i) => i >= 0);
@@ -113,7 +144,11 @@ test('years before 100 are taken literally (0050 is year 50, not 1950), up to 99
   y50.setUTCFullYear(50, 0, 1);
   const y51 = new Date(0);
   y51.setUTCFullYear(51, 0, 1);
-  assert.deepEqual(parseAvailableMediaQuery(q({ precision: 'year', startTime: '0050', endTime: '0050' })), { precision: 'year', fromMs: y50.getTime(), toMs: y51.getTime() });
+  assert.deepEqual(parseAvailableMediaQuery(q({ precision: 'year', startTime: '0050', endTime: '0050' })), {
+    precision: 'year',
+    fromMs: y50.getTime(),
+    toMs: y51.getTime(),
+  });
   const month = parseAvailableMediaQuery(q({ precision: 'month', startTime: '0099-12', endTime: '0099-12' }));
   assert.equal(new Date(month.fromMs!).toISOString(), '0099-12-01T00:00:00.000Z');
   assert.equal(new Date(month.toMs!).toISOString(), '0100-01-01T00:00:00.000Z');

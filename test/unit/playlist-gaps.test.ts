@@ -8,7 +8,13 @@ import { buildMediaPlaylist, GAP_DATERANGE_CLASS } from '../../src/control/http/
 import type { PlaybackSegment, RecordedGap } from '../../src/control/http/playback/source.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const seg = (fromS: number, toS: number): PlaybackSegment => ({ name: `s${fromS}.m4s`, startMs: T0 + fromS * 1000, endMs: T0 + toS * 1000, durationMs: (toS - fromS) * 1000, initId: 'i1' });
+const seg = (fromS: number, toS: number): PlaybackSegment => ({
+  name: `s${fromS}.m4s`,
+  startMs: T0 + fromS * 1000,
+  endMs: T0 + toS * 1000,
+  durationMs: (toS - fromS) * 1000,
+  initId: 'i1',
+});
 const gap = (fromS: number, toS: number, reason: string): RecordedGap => ({ startMs: T0 + fromS * 1000, endMs: T0 + toS * 1000, reason });
 
 test('each recorded gap is a DATERANGE with its reason and a DISCONTINUITY before the next segment', () => {
@@ -20,7 +26,10 @@ test('each recorded gap is a DATERANGE with its reason and a DISCONTINUITY befor
     segmentUri: (s) => `segments/${s.name}`,
   });
   const lines = text.trim().split('\n');
-  const before = (uri: string): string[] => { const i = lines.indexOf(`segments/${uri}`); return lines.slice(i - 5, i); };
+  const before = (uri: string): string[] => {
+    const i = lines.indexOf(`segments/${uri}`);
+    return lines.slice(i - 5, i);
+  };
   assert.ok(before('s9.m4s').includes('#EXT-X-DISCONTINUITY'));
   // labels 300 ms apart (under the jitter tolerance), but the recorder was down in between
   assert.ok(before('s11.3.m4s').includes('#EXT-X-DISCONTINUITY'), before('s11.3.m4s').join('\n'));

@@ -7,7 +7,13 @@ import { buildMediaPlaylist, GAP_TOLERANCE_MS } from '../../src/control/http/pla
 import type { PlaybackSegment } from '../../src/control/http/playback/source.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
-const seg = (fromS: number, toS: number): PlaybackSegment => ({ name: `s${fromS}.m4s`, startMs: T0 + fromS * 1000, endMs: T0 + toS * 1000, durationMs: (toS - fromS) * 1000, initId: 'i1' });
+const seg = (fromS: number, toS: number): PlaybackSegment => ({
+  name: `s${fromS}.m4s`,
+  startMs: T0 + fromS * 1000,
+  endMs: T0 + toS * 1000,
+  durationMs: (toS - fromS) * 1000,
+  initId: 'i1',
+});
 
 /** (PROGRAM-DATE-TIME, EXTINF, discontinuity before) of each segment, in playlist order. */
 function entries(text: string): { at: number; seconds: number; discontinuity: boolean; uri: string }[] {
@@ -40,15 +46,23 @@ test('segments dated over each other never give overlapping PROGRAM-DATE-TIMEs',
     const prevEnd = list[i - 1]!.at + list[i - 1]!.seconds * 1000;
     assert.ok(list[i]!.at >= prevEnd - GAP_TOLERANCE_MS, `${list[i]!.uri} starts ${prevEnd - list[i]!.at} ms before ${list[i - 1]!.uri} ends`);
   }
-  assert.deepEqual(list.map((e) => e.uri), ['segments/s0.m4s', 'segments/s30.m4s', 'segments/s60.m4s']);
+  assert.deepEqual(
+    list.map((e) => e.uri),
+    ['segments/s0.m4s', 'segments/s30.m4s', 'segments/s60.m4s'],
+  );
 });
 
 test('a hole between segments is a DISCONTINUITY; segments that meet are not', () => {
-  const list = entries(buildMediaPlaylist({
-    segments: [seg(0, 2), seg(2, 4), seg(7, 9), seg(9.2, 11)],
-    closed: true,
-    initUri: (id) => `init/${id}.mp4`,
-    segmentUri: (s) => `segments/${s.name}`,
-  }));
-  assert.deepEqual(list.map((e) => e.discontinuity), [false, false, true, false]);
+  const list = entries(
+    buildMediaPlaylist({
+      segments: [seg(0, 2), seg(2, 4), seg(7, 9), seg(9.2, 11)],
+      closed: true,
+      initUri: (id) => `init/${id}.mp4`,
+      segmentUri: (s) => `segments/${s.name}`,
+    }),
+  );
+  assert.deepEqual(
+    list.map((e) => e.discontinuity),
+    [false, false, true, false],
+  );
 });

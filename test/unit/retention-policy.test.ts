@@ -33,18 +33,22 @@ test('site file: retention defaults and per-camera keys reach the asset sink; a 
   const dir = mkdtempSync(join(tmpdir(), 'mg-siteret-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'mediagraph.json');
-  writeFileSync(file, JSON.stringify({
-    defaults: { retention: { period: 'P30D', maximumSizeMiB: 10_240 } },
-    cameras: [
-      { name: 'front', rtspUrl: 'rtsp://127.0.0.1:8554/a' },
-      { name: 'yard', rtspUrl: 'rtsp://127.0.0.1:8554/b', retention: { period: 'PT10M' } },
-      { name: 'nothing', rtspUrl: 'rtsp://127.0.0.1:8554/c' },
-    ],
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      defaults: { retention: { period: 'P30D', maximumSizeMiB: 10_240 } },
+      cameras: [
+        { name: 'front', rtspUrl: 'rtsp://127.0.0.1:8554/a' },
+        { name: 'yard', rtspUrl: 'rtsp://127.0.0.1:8554/b', retention: { period: 'PT10M' } },
+        { name: 'nothing', rtspUrl: 'rtsp://127.0.0.1:8554/c' },
+      ],
+    }),
+  );
   const registry = createBuiltinRegistry();
   const r = await loadSite(file, registry, { defaultDataDirectory: join(dir, '.data') });
   assert.ok(r.ok, JSON.stringify(r.problems));
-  const sink = (name: string) => (r.plan.graphs.find((g) => g.name === name)!.topology as { properties: { sinks: Record<string, unknown>[] } }).properties.sinks[0]!;
+  const sink = (name: string) =>
+    (r.plan.graphs.find((g) => g.name === name)!.topology as { properties: { sinks: Record<string, unknown>[] } }).properties.sinks[0]!;
   assert.equal(sink('front')['retentionPeriod'], 'P30D');
   assert.equal(sink('front')['retentionMaximumSizeMiB'], '10240');
   assert.equal(sink('yard')['retentionPeriod'], 'PT10M');
@@ -53,21 +57,45 @@ test('site file: retention defaults and per-camera keys reach the asset sink; a 
   writeFileSync(file, JSON.stringify({ cameras: [{ name: 'front', rtspUrl: 'rtsp://127.0.0.1:8554/a', retention: { period: 'PT10S' } }] }));
   const bad = await loadSite(file, registry, { defaultDataDirectory: join(dir, '.data') });
   assert.equal(bad.ok, false);
-  assert.deepEqual(bad.problems.map((p) => [p.pointer, p.code]), [['/cameras/0/retention/period', 'PropertyValueInvalid']]);
+  assert.deepEqual(
+    bad.problems.map((p) => [p.pointer, p.code]),
+    [['/cameras/0/retention/period', 'PropertyValueInvalid']],
+  );
   assert.match(bad.problems[0]!.message, /at least one minute/);
 });
 
 test('an LVA topology stays valid without retention; the asset sink checks retentionPeriod when given', () => {
   const registry = createBuiltinRegistry();
   const topology = (extra: Record<string, unknown>) => ({
-    '@apiVersion': '2.0', name: 't', properties: {
-      sources: [{ '@type': '#Microsoft.Media.MediaGraphRtspSource', name: 'src', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:1/x' } }],
-      sinks: [{ '@type': '#Microsoft.Media.MediaGraphAssetSink', name: 'sink', assetNamePattern: 'a-${System.GraphInstanceName}', localMediaCachePath: 'cache', localMediaCacheMaximumSizeMiB: '100', inputs: [{ nodeName: 'src' }], ...extra }],
+    '@apiVersion': '2.0',
+    name: 't',
+    properties: {
+      sources: [
+        {
+          '@type': '#Microsoft.Media.MediaGraphRtspSource',
+          name: 'src',
+          endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:1/x' },
+        },
+      ],
+      sinks: [
+        {
+          '@type': '#Microsoft.Media.MediaGraphAssetSink',
+          name: 'sink',
+          assetNamePattern: 'a-${System.GraphInstanceName}',
+          localMediaCachePath: 'cache',
+          localMediaCacheMaximumSizeMiB: '100',
+          inputs: [{ nodeName: 'src' }],
+          ...extra,
+        },
+      ],
     },
   });
   assert.deepEqual(validateTopology(topology({}), registry).issues, []);
   assert.deepEqual(validateTopology(topology({ retentionPeriod: 'P7D', retentionMaximumSizeMiB: '2048' }), registry).issues, []);
   const issues = validateTopology(topology({ retentionPeriod: 'seven days' }), registry).issues;
-  assert.deepEqual(issues.map((i) => i.code), ['PropertyValueInvalid']);
+  assert.deepEqual(
+    issues.map((i) => i.code),
+    ['PropertyValueInvalid'],
+  );
   assert.match(issues[0]!.message, /retentionPeriod "seven days" is not an ISO-8601 duration/);
 });

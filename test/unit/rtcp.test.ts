@@ -5,14 +5,19 @@ import { RtpReceiverStats } from '../../src/media/rtp/receiver-stats.ts';
 import { ntpToUnixMs, unixMsToNtp, ntpMiddle32 } from '../../src/media/rtp/ntp.ts';
 
 function hex(s: string): Uint8Array {
-  return Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+  return Uint8Array.from(
+    s
+      .replace(/\s+/g, '')
+      .match(/../g)!
+      .map((b) => parseInt(b, 16)),
+  );
 }
 
 // SR (no blocks) + SDES CNAME "cam" + BYE with reason "bye"
 const SR_SDES_BYE = hex(
   '80 c8 00 06  00 00 ab cd  e8 6b 4c 80 80 00 00 00  00 01 5f 90  00 00 00 0a  00 00 27 10' +
-  '81 ca 00 03  00 00 ab cd  01 03 63 61 6d 00 00 00' +
-  '81 cb 00 02  00 00 ab cd  03 62 79 65',
+    '81 ca 00 03  00 00 ab cd  01 03 63 61 6d 00 00 00' +
+    '81 cb 00 02  00 00 ab cd  03 62 79 65',
 );
 
 describe('parseRtcpCompound', () => {
@@ -40,7 +45,15 @@ describe('parseRtcpCompound', () => {
     const rr = r.packets[0];
     assert.equal(rr?.type, 'rr');
     if (rr?.type !== 'rr') return;
-    assert.deepEqual(rr.reports[0], { ssrc: 0xabcd, fractionLost: 16, cumulativeLost: -2, extendedHighestSeq: 0x10005, jitter: 32, lastSr: 0x12345678, delaySinceLastSr: 65536 });
+    assert.deepEqual(rr.reports[0], {
+      ssrc: 0xabcd,
+      fractionLost: 16,
+      cumulativeLost: -2,
+      extendedHighestSeq: 0x10005,
+      jitter: 32,
+      lastSr: 0x12345678,
+      delaySinceLastSr: 65536,
+    });
   });
 
   test('unknown packet types are kept, errors are typed', () => {
@@ -63,10 +76,13 @@ describe('parseRtcpCompound', () => {
 
 describe('buildReceiverReport', () => {
   test('golden bytes: RR with one block + SDES CNAME', () => {
-    const out = buildReceiverReport(0x11223344, [{ ssrc: 0xabcd, fractionLost: 16, cumulativeLost: -2, extendedHighestSeq: 0x10005, jitter: 32, lastSr: 0x12345678, delaySinceLastSr: 65536 }], 'mg');
+    const out = buildReceiverReport(
+      0x11223344,
+      [{ ssrc: 0xabcd, fractionLost: 16, cumulativeLost: -2, extendedHighestSeq: 0x10005, jitter: 32, lastSr: 0x12345678, delaySinceLastSr: 65536 }],
+      'mg',
+    );
     const expected = hex(
-      '81 c9 00 07 11 22 33 44  00 00 ab cd 10 ff ff fe 00 01 00 05 00 00 00 20 12 34 56 78 00 01 00 00' +
-      '81 ca 00 03 11 22 33 44 01 02 6d 67 00 00 00 00',
+      '81 c9 00 07 11 22 33 44  00 00 ab cd 10 ff ff fe 00 01 00 05 00 00 00 20 12 34 56 78 00 01 00 00' + '81 ca 00 03 11 22 33 44 01 02 6d 67 00 00 00 00',
     );
     assert.deepEqual(out, expected);
     const r = parseRtcpCompound(out);

@@ -21,14 +21,20 @@ describe('DtsDeriver', () => {
     const d = new DtsDeriver({ reorderDepth: 1, frameDuration: 3600 });
     const pts = [0, 3, 1, 2, 6, 4, 5].map((x) => 100_000 + x * 3600);
     const dts = pts.map((p) => d.next(p));
-    assert.deepEqual(dts.map((x) => (x - 100_000) / 3600), [-1, 0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(
+      dts.map((x) => (x - 100_000) / 3600),
+      [-1, 0, 1, 2, 3, 4, 5],
+    );
     checkOrder(pts, dts);
     assert.equal(d.violations, 0);
   });
 
   test('no B-frames, depth 0: dts = pts', () => {
     const d = new DtsDeriver({ reorderDepth: 0 });
-    assert.deepEqual([10, 20, 30].map((p) => d.next(p)), [10, 20, 30]);
+    assert.deepEqual(
+      [10, 20, 30].map((p) => d.next(p)),
+      [10, 20, 30],
+    );
   });
 
   test('reordering deeper than announced raises the depth and is counted', () => {
@@ -53,7 +59,10 @@ describe('DtsDeriver', () => {
     const decodeOrder: number[] = [presented[0]!];
     for (let i = 1; i + 2 < presented.length; i += 3) decodeOrder.push(presented[i + 2]!, presented[i]!, presented[i + 1]!);
     const d = new DtsDeriver({ reorderDepth: 2, frameDuration: 3000 });
-    checkOrder(decodeOrder, decodeOrder.map((q) => d.next(q)));
+    checkOrder(
+      decodeOrder,
+      decodeOrder.map((q) => d.next(q)),
+    );
     assert.equal(d.violations, 0);
   });
 
@@ -68,7 +77,11 @@ describe('DtsDeriver', () => {
     assert.ok(after <= 90000 * 3600 && after > 90000 * 3500);
   });
 
-  for (const [name, codec] of [['h264-1080p-aac.mp4', 'h264'], ['h264-360p-aac.mp4', 'h264'], ['h265-360p.mp4', 'h265']] as const) {
+  for (const [name, codec] of [
+    ['h264-1080p-aac.mp4', 'h264'],
+    ['h264-360p-aac.mp4', 'h264'],
+    ['h265-360p.mp4', 'h265'],
+  ] as const) {
     test(`B-frame stream ${name}: derived dts equals the file's dts, after RTP`, { skip: fixtureSkip(name) }, () => {
       const t = loadFixture(name).find((x) => x.codec.startsWith(codec === 'h264' ? 'avc1' : 'hvc1'))!;
       const scale = 90000 / t.timescale;
@@ -98,6 +111,9 @@ describe('DtsDeriver', () => {
     const t = loadFixture('h264-1080p-aac.mp4').find((x) => x.codec.startsWith('avc1'))!;
     const d = new DtsDeriver();
     const pts = t.samples.map((s) => 1_000_000 + (s.cts * 90000) / t.timescale);
-    checkOrder(pts, pts.map((p) => d.next(p)));
+    checkOrder(
+      pts,
+      pts.map((p) => d.next(p)),
+    );
   });
 });

@@ -26,7 +26,7 @@ function gstPackets(t: { after: (fn: () => void) => void }, pipeline: string): U
   assert.equal(r.status, 0, r.stderr);
   const buf = new Uint8Array(readFileSync(out));
   const packets: Uint8Array[] = [];
-  for (let p = 0; p + 2 <= buf.length;) {
+  for (let p = 0; p + 2 <= buf.length; ) {
     const len = (buf[p]! << 8) | buf[p + 1]!;
     packets.push(buf.subarray(p + 2, p + 2 + len));
     p += 2 + len;
@@ -52,14 +52,20 @@ function videoCheck(d: Depacketizer, packets: Uint8Array[], name: string, prefix
 
 describe('interop with GStreamer payloaders', { skip: skipUnless(hasGst, 'gst-launch-1.0') }, () => {
   test('rtph264pay (parameter sets in-band only) → H264Depacketizer', { skip: fixtureSkip('h264-360p-aac.mp4') }, (t) => {
-    const packets = gstPackets(t, `filesrc location=${fixturePath('h264-360p-aac.mp4')} ! qtdemux name=d d.video_0 ! h264parse ! rtph264pay config-interval=-1 pt=96 mtu=1400`);
+    const packets = gstPackets(
+      t,
+      `filesrc location=${fixturePath('h264-360p-aac.mp4')} ! qtdemux name=d d.video_0 ! h264parse ! rtph264pay config-interval=-1 pt=96 mtu=1400`,
+    );
     const d = new H264Depacketizer();
     videoCheck(d, packets, 'h264-360p-aac.mp4', 'avc1', (n) => [7, 8].includes(n[0]! & 0x1f));
     assert.equal(d.videoConfig?.codecString, 'avc1.4d401e');
   });
 
   test('rtph265pay → H265Depacketizer', { skip: fixtureSkip('h265-360p.mp4') }, (t) => {
-    const packets = gstPackets(t, `filesrc location=${fixturePath('h265-360p.mp4')} ! qtdemux name=d d.video_0 ! h265parse ! rtph265pay config-interval=-1 pt=96 mtu=1000`);
+    const packets = gstPackets(
+      t,
+      `filesrc location=${fixturePath('h265-360p.mp4')} ! qtdemux name=d d.video_0 ! h265parse ! rtph265pay config-interval=-1 pt=96 mtu=1000`,
+    );
     const d = new H265Depacketizer();
     videoCheck(d, packets, 'h265-360p.mp4', 'hvc1', (n) => [32, 33, 34].includes((n[0]! >> 1) & 0x3f));
     assert.equal(d.videoConfig?.codecString, 'hvc1.1.6.L63.90');

@@ -34,13 +34,21 @@ export function hasFixture(name: string): boolean {
   return fixtureAvailable(name);
 }
 
-interface MpBoxNalu { data: Uint8Array }
+interface MpBoxNalu {
+  data: Uint8Array;
+}
 interface MpBoxEntry {
   avcC?: { SPS: MpBoxNalu[]; PPS: MpBoxNalu[] };
   hvcC?: { nalu_arrays: (MpBoxNalu[] & { nalu_type: number })[] };
   esds?: { esd: { descs: { descs: { tag: number; data: Uint8Array }[] }[] } };
 }
-interface MpBoxSample { dts: number; cts: number; is_sync: boolean; offset: number; size: number }
+interface MpBoxSample {
+  dts: number;
+  cts: number;
+  is_sync: boolean;
+  offset: number;
+  size: number;
+}
 
 const cache = new Map<string, FixtureTrack[]>();
 

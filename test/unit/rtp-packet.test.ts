@@ -3,23 +3,49 @@ import assert from 'node:assert/strict';
 import { parseRtpPacket, writeRtpHeader, looksLikeRtcp } from '../../src/media/rtp/rtp-packet.ts';
 
 function hex(s: string): Uint8Array {
-  return Uint8Array.from(s.replace(/\s+/g, '').match(/../g)!.map((b) => parseInt(b, 16)));
+  return Uint8Array.from(
+    s
+      .replace(/\s+/g, '')
+      .match(/../g)!
+      .map((b) => parseInt(b, 16)),
+  );
 }
 
 // Golden packets: [description, bytes, expected fields]
-const GOLDEN: [string, string, { marker: boolean; payloadType: number; sequenceNumber: number; timestamp: number; ssrc: number; csrcs: number[]; extensionProfile?: number; payload: string }][] = [
-  ['plain H.264 packet with marker',
+const GOLDEN: [
+  string,
+  string,
+  {
+    marker: boolean;
+    payloadType: number;
+    sequenceNumber: number;
+    timestamp: number;
+    ssrc: number;
+    csrcs: number[];
+    extensionProfile?: number;
+    payload: string;
+  },
+][] = [
+  [
+    'plain H.264 packet with marker',
     '80 e0 12 34 de ad be ef 01 02 03 04 65 88 84',
-    { marker: true, payloadType: 96, sequenceNumber: 0x1234, timestamp: 0xdeadbeef, ssrc: 0x01020304, csrcs: [], payload: '658884' }],
-  ['two CSRCs, no marker, PT 97, seq 65535',
+    { marker: true, payloadType: 96, sequenceNumber: 0x1234, timestamp: 0xdeadbeef, ssrc: 0x01020304, csrcs: [], payload: '658884' },
+  ],
+  [
+    'two CSRCs, no marker, PT 97, seq 65535',
     '82 61 ff ff 00 00 00 01 ca fe ba be 00 00 00 0a 00 00 00 0b aa bb',
-    { marker: false, payloadType: 97, sequenceNumber: 65535, timestamp: 1, ssrc: 0xcafebabe, csrcs: [10, 11], payload: 'aabb' }],
-  ['one-byte header extension (RFC 8285) of 1 word is skipped',
+    { marker: false, payloadType: 97, sequenceNumber: 65535, timestamp: 1, ssrc: 0xcafebabe, csrcs: [10, 11], payload: 'aabb' },
+  ],
+  [
+    'one-byte header extension (RFC 8285) of 1 word is skipped',
     '90 60 00 01 00 00 00 02 00 00 00 03 be de 00 01 10 ff 00 00 41 42',
-    { marker: false, payloadType: 96, sequenceNumber: 1, timestamp: 2, ssrc: 3, csrcs: [], extensionProfile: 0xbede, payload: '4142' }],
-  ['3 bytes of padding are removed',
+    { marker: false, payloadType: 96, sequenceNumber: 1, timestamp: 2, ssrc: 3, csrcs: [], extensionProfile: 0xbede, payload: '4142' },
+  ],
+  [
+    '3 bytes of padding are removed',
     'a0 60 00 01 00 00 00 02 00 00 00 03 41 42 00 00 03',
-    { marker: false, payloadType: 96, sequenceNumber: 1, timestamp: 2, ssrc: 3, csrcs: [], payload: '4142' }],
+    { marker: false, payloadType: 96, sequenceNumber: 1, timestamp: 2, ssrc: 3, csrcs: [], payload: '4142' },
+  ],
 ];
 
 describe('parseRtpPacket', () => {

@@ -34,23 +34,35 @@ const body = fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 60 }), fc.uint8Ar
 
 describe('depacketizers keep no view of a reused input buffer', () => {
   test('H.264: slices of every size, some fragmented, some aggregated', () => {
-    fc.assert(fc.property(fc.array(fc.array(body, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 8 }), fc.integer({ min: 100, max: 1400 }), (aus, mtu) => {
-      const units = aus.map((au, k) => au.map((b, i) => Uint8Array.of(k === 0 ? 0x65 : 0x41, i === 0 ? 0x80 : 0xa0, ...b)));
-      const pk = new H264Packetizer({ ssrc: 1, payloadType: 96, mtu });
-      const packets = units.flatMap((au, k) => pk.packetize(au, 1000 + 3000 * k));
-      const out = throughOneBuffer(new H264Depacketizer(), packets);
-      assert.deepEqual(out.map((o) => o.units.map(hexOf)), units.map((au) => au.map(hexOf)));
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.array(fc.array(body, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 8 }), fc.integer({ min: 100, max: 1400 }), (aus, mtu) => {
+        const units = aus.map((au, k) => au.map((b, i) => Uint8Array.of(k === 0 ? 0x65 : 0x41, i === 0 ? 0x80 : 0xa0, ...b)));
+        const pk = new H264Packetizer({ ssrc: 1, payloadType: 96, mtu });
+        const packets = units.flatMap((au, k) => pk.packetize(au, 1000 + 3000 * k));
+        const out = throughOneBuffer(new H264Depacketizer(), packets);
+        assert.deepEqual(
+          out.map((o) => o.units.map(hexOf)),
+          units.map((au) => au.map(hexOf)),
+        );
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('H.265: the same with its 3-byte FU header', () => {
-    fc.assert(fc.property(fc.array(fc.array(body, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 8 }), fc.integer({ min: 100, max: 1400 }), (aus, mtu) => {
-      // TRAIL_R (type 1) slices; the first slice of a picture has first_slice_segment_in_pic_flag set
-      const units = aus.map((au) => au.map((b, i) => Uint8Array.of(0x02, 0x01, i === 0 ? 0x80 : 0x40, ...b)));
-      const pk = new H265Packetizer({ ssrc: 1, payloadType: 96, mtu });
-      const packets = units.flatMap((au, k) => pk.packetize(au, 1000 + 3000 * k));
-      const out = throughOneBuffer(new H265Depacketizer(), packets);
-      assert.deepEqual(out.map((o) => o.units.map(hexOf)), units.map((au) => au.map(hexOf)));
-    }), { numRuns: 60 });
+    fc.assert(
+      fc.property(fc.array(fc.array(body, { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 8 }), fc.integer({ min: 100, max: 1400 }), (aus, mtu) => {
+        // TRAIL_R (type 1) slices; the first slice of a picture has first_slice_segment_in_pic_flag set
+        const units = aus.map((au) => au.map((b, i) => Uint8Array.of(0x02, 0x01, i === 0 ? 0x80 : 0x40, ...b)));
+        const pk = new H265Packetizer({ ssrc: 1, payloadType: 96, mtu });
+        const packets = units.flatMap((au, k) => pk.packetize(au, 1000 + 3000 * k));
+        const out = throughOneBuffer(new H265Depacketizer(), packets);
+        assert.deepEqual(
+          out.map((o) => o.units.map(hexOf)),
+          units.map((au) => au.map(hexOf)),
+        );
+      }),
+      { numRuns: 60 },
+    );
   });
 });

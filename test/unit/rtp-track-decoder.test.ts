@@ -5,7 +5,8 @@ import { createTrackDecoder } from '../../src/media/rtp/track-decoder.ts';
 describe('createTrackDecoder', () => {
   test('H264 with sprop yields a depacketizer that already knows the config', () => {
     const r = createTrackDecoder({
-      encodingName: 'h264', clockRate: 90000,
+      encodingName: 'h264',
+      clockRate: 90000,
       fmtp: { 'Packetization-Mode': '1', 'sprop-parameter-sets': 'Z0LAHtkAoD2wEQAAAwABAAADADIPFi5I,aMuMsg==' },
     });
     assert.ok(r.ok);
@@ -20,7 +21,12 @@ describe('createTrackDecoder', () => {
   test('H265 and mpeg4-generic AAC', () => {
     const h = createTrackDecoder({ encodingName: 'H265', clockRate: 90000, fmtp: {} });
     assert.ok(h.ok && h.decoder.codec === 'h265');
-    const a = createTrackDecoder({ encodingName: 'MPEG4-GENERIC', clockRate: 48000, channels: 2, fmtp: { mode: 'AAC-hbr', sizelength: '13', indexlength: '3', indexdeltalength: '3', config: '1190' } });
+    const a = createTrackDecoder({
+      encodingName: 'MPEG4-GENERIC',
+      clockRate: 48000,
+      channels: 2,
+      fmtp: { mode: 'AAC-hbr', sizelength: '13', indexlength: '3', indexdeltalength: '3', config: '1190' },
+    });
     assert.ok(a.ok);
     if (a.ok && a.decoder.codec === 'aac') assert.equal(a.decoder.depacketizer.audioConfig?.sampleRate, 48000);
   });

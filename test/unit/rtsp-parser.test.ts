@@ -46,7 +46,11 @@ describe('RTSP stream parser', () => {
     for (let cut = 0; cut <= whole.length; cut += 1) {
       const p = new RtspStreamParser();
       const items = pushAll(p, [whole.subarray(0, cut), whole.subarray(cut)]);
-      assert.deepEqual(items.map((i) => i.kind), ['interleaved', 'response', 'interleaved', 'request'], `cut ${cut}`);
+      assert.deepEqual(
+        items.map((i) => i.kind),
+        ['interleaved', 'response', 'interleaved', 'request'],
+        `cut ${cut}`,
+      );
       const [f0, , f2, req] = items;
       assert.ok(f0?.kind === 'interleaved' && f2?.kind === 'interleaved' && req?.kind === 'request');
       assert.equal(f0.channel, 0);
@@ -67,7 +71,10 @@ describe('RTSP stream parser', () => {
     const p = new RtspStreamParser();
     const items: RtspStreamItem[] = [];
     for (const b of whole) items.push(...p.push(new Uint8Array([b])));
-    assert.deepEqual(items.map((i) => i.kind), ['request', 'interleaved', 'response']);
+    assert.deepEqual(
+      items.map((i) => i.kind),
+      ['request', 'interleaved', 'response'],
+    );
   });
 
   test('interleaved payloads are views over the pushed chunk, not copies', () => {
@@ -84,12 +91,18 @@ describe('RTSP stream parser', () => {
     assert.throws(() => p.push(new Uint8Array([0x00, 0xff, 0x13, 0x37, 0x20])), RtspParseError);
     assert.throws(() => p.push(enc('RTSP/1.0 200 OK\r\n\r\n')), RtspParseError);
     const q = new RtspStreamParser();
-    assert.throws(() => q.push(enc('HELLO WORLD\r\n\r\n')), (e) => e instanceof RtspParseError && e.code === 'bad-start-line');
+    assert.throws(
+      () => q.push(enc('HELLO WORLD\r\n\r\n')),
+      (e) => e instanceof RtspParseError && e.code === 'bad-start-line',
+    );
   });
 
   test('bytes that begin with a space cannot start a message: refused at once, not waited on', () => {
     // Without a header terminator the parser judges only the start; an empty first token is already wrong.
-    assert.throws(() => new RtspStreamParser().push(new Uint8Array([0x20, 0x41, 0x42, 0x00, 0x99])), (e) => e instanceof RtspParseError && e.code === 'bad-start-line');
+    assert.throws(
+      () => new RtspStreamParser().push(new Uint8Array([0x20, 0x41, 0x42, 0x00, 0x99])),
+      (e) => e instanceof RtspParseError && e.code === 'bad-start-line',
+    );
     // A token and then a space may still be a message whose rest has not come yet.
     const p = new RtspStreamParser();
     assert.deepEqual(p.push(enc('RTSP/1.0 ')), []);
@@ -104,25 +117,36 @@ describe('RTSP stream parser', () => {
     ];
     for (const text of hostile) {
       const p = new RtspStreamParser();
-      assert.throws(() => p.push(new Uint8Array(Buffer.from(text, 'latin1'))), (e) => {
-        assert.ok(e instanceof RtspParseError);
-        assert.match(e.message, /^[\x20-\x7e]+$/, `printable ASCII only: ${JSON.stringify(e.message)}`);
-        assert.match(e.message, /\\u001b|\\x7f|\\x9b/);
-        return true;
-      });
+      assert.throws(
+        () => p.push(new Uint8Array(Buffer.from(text, 'latin1'))),
+        (e) => {
+          assert.ok(e instanceof RtspParseError);
+          assert.match(e.message, /^[\x20-\x7e]+$/, `printable ASCII only: ${JSON.stringify(e.message)}`);
+          assert.match(e.message, /\\u001b|\\x7f|\\x9b/);
+          return true;
+        },
+      );
     }
   });
 
   test('bounded header and body sizes', () => {
     const p = new RtspStreamParser({ maxHeaderBytes: 1024 });
-    assert.throws(() => { for (let i = 0; i < 100; i++) p.push(enc('RTSP/1.0 200 OK\r\nX-Pad: ' + 'a'.repeat(50) + '\r\n')); },
-      (e) => e instanceof RtspParseError && e.code === 'header-too-large');
+    assert.throws(
+      () => {
+        for (let i = 0; i < 100; i++) p.push(enc('RTSP/1.0 200 OK\r\nX-Pad: ' + 'a'.repeat(50) + '\r\n'));
+      },
+      (e) => e instanceof RtspParseError && e.code === 'header-too-large',
+    );
     const q = new RtspStreamParser({ maxBodyBytes: 1000 });
-    assert.throws(() => q.push(enc('RTSP/1.0 200 OK\r\nContent-Length: 1001\r\n\r\n')),
-      (e) => e instanceof RtspParseError && e.code === 'body-too-large');
+    assert.throws(
+      () => q.push(enc('RTSP/1.0 200 OK\r\nContent-Length: 1001\r\n\r\n')),
+      (e) => e instanceof RtspParseError && e.code === 'body-too-large',
+    );
     const r = new RtspStreamParser();
-    assert.throws(() => r.push(enc('RTSP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n')),
-      (e) => e instanceof RtspParseError && e.code === 'bad-content-length');
+    assert.throws(
+      () => r.push(enc('RTSP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n')),
+      (e) => e instanceof RtspParseError && e.code === 'bad-content-length',
+    );
   });
 
   test('bare LF line endings and folded headers', () => {
@@ -133,7 +157,14 @@ describe('RTSP stream parser', () => {
   });
 
   test('serializer round trip', () => {
-    const bytes = serializeRequest({ method: 'SETUP', uri: 'rtsp://h/s/trackID=1', headers: [['CSeq', '4'], ['Transport', 'RTP/AVP/TCP;unicast;interleaved=0-1']] });
+    const bytes = serializeRequest({
+      method: 'SETUP',
+      uri: 'rtsp://h/s/trackID=1',
+      headers: [
+        ['CSeq', '4'],
+        ['Transport', 'RTP/AVP/TCP;unicast;interleaved=0-1'],
+      ],
+    });
     const [r] = new RtspStreamParser().push(bytes);
     assert.ok(r?.kind === 'request');
     assert.equal(r.uri, 'rtsp://h/s/trackID=1');

@@ -4,31 +4,32 @@ import { formatSdp, parseSdp, primaryFormat } from '../../src/media/sdp/sdp.ts';
 import { SdpParseError } from '../../src/media/sdp/errors.ts';
 
 // Shaped like a Hikvision answer: session control, video + AAC + G.711, bare LF on one line.
-const camera = [
-  'v=0',
-  'o=- 1109162014219182 1109162014219192 IN IP4 10.0.0.5',
-  's=Media Presentation',
-  'e=NONE',
-  'b=AS:5050',
-  't=0 0',
-  'a=control:rtsp://10.0.0.5:554/Streaming/Channels/101/?transportmode=unicast',
-  'm=video 0 RTP/AVP 96',
-  'c=IN IP4 0.0.0.0',
-  'b=AS:5000',
-  'a=recvonly',
-  'a=x-dimensions:1920,1080',
-  'a=control:rtsp://10.0.0.5:554/Streaming/Channels/101/trackID=1?transportmode=unicast',
-  'a=rtpmap:96 H264/90000',
-  'a=fmtp:96 profile-level-id=420029; packetization-mode=1; sprop-parameter-sets=Z01AKI2NQDwBE/LCAAAOEAACvyAI,aO44gA==',
-  'a=framerate:25.000',
-  'm=audio 0 RTP/AVP 97',
-  'a=rtpmap:97 MPEG4-GENERIC/16000/1',
-  'a=fmtp:97 streamtype=5;profile-level-id=15;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=1408',
-  'a=control:trackID=2',
-  'm=audio 0 RTP/AVP 0',
-  'a=control:trackID=3',
-  'a=Media_header:MEDIAINFO=494D4B48;',
-].join('\r\n') + '\n';
+const camera =
+  [
+    'v=0',
+    'o=- 1109162014219182 1109162014219192 IN IP4 10.0.0.5',
+    's=Media Presentation',
+    'e=NONE',
+    'b=AS:5050',
+    't=0 0',
+    'a=control:rtsp://10.0.0.5:554/Streaming/Channels/101/?transportmode=unicast',
+    'm=video 0 RTP/AVP 96',
+    'c=IN IP4 0.0.0.0',
+    'b=AS:5000',
+    'a=recvonly',
+    'a=x-dimensions:1920,1080',
+    'a=control:rtsp://10.0.0.5:554/Streaming/Channels/101/trackID=1?transportmode=unicast',
+    'a=rtpmap:96 H264/90000',
+    'a=fmtp:96 profile-level-id=420029; packetization-mode=1; sprop-parameter-sets=Z01AKI2NQDwBE/LCAAAOEAACvyAI,aO44gA==',
+    'a=framerate:25.000',
+    'm=audio 0 RTP/AVP 97',
+    'a=rtpmap:97 MPEG4-GENERIC/16000/1',
+    'a=fmtp:97 streamtype=5;profile-level-id=15;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=1408',
+    'a=control:trackID=2',
+    'm=audio 0 RTP/AVP 0',
+    'a=control:trackID=3',
+    'a=Media_header:MEDIAINFO=494D4B48;',
+  ].join('\r\n') + '\n';
 
 test('camera SDP: session and media parts', () => {
   const s = parseSdp(camera);
@@ -56,7 +57,12 @@ test('camera SDP: session and media parts', () => {
 });
 
 test('typed errors', () => {
-  const bad = (s: string, code: string) => assert.throws(() => parseSdp(s), (e) => e instanceof SdpParseError && e.code === code, s);
+  const bad = (s: string, code: string) =>
+    assert.throws(
+      () => parseSdp(s),
+      (e) => e instanceof SdpParseError && e.code === code,
+      s,
+    );
   bad('m=video 0 RTP/AVP 96', 'bad-version');
   bad('v=1\r\n', 'bad-version');
   bad('v=0\r\nhello\r\n', 'bad-line');
@@ -64,7 +70,10 @@ test('typed errors', () => {
   bad('v=0\r\nm=video 0 RTP/AVP 300\r\n', 'bad-media');
   bad('v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264\r\n', 'bad-rtpmap');
   bad('v=0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/0\r\n', 'bad-rtpmap');
-  assert.throws(() => parseSdp('v=0\r\n' + 'a=x\r\n'.repeat(100), { maxBytes: 100 }), (e) => e instanceof SdpParseError && e.code === 'too-large');
+  assert.throws(
+    () => parseSdp('v=0\r\n' + 'a=x\r\n'.repeat(100), { maxBytes: 100 }),
+    (e) => e instanceof SdpParseError && e.code === 'too-large',
+  );
 });
 
 test('formatSdp output parses back', () => {

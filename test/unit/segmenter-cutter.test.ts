@@ -21,12 +21,19 @@ function fragments(a: readonly CutterAction[]) {
   return a.flatMap((x) => {
     if (x.type !== 'append') return [];
     const boxes = parseBoxes(concat(x.chunks));
-    return [findAll(boxes, 'traf').map((traf) => {
-      const tfhd = readTfhd(traf.children.find((b) => b.type === 'tfhd')!.body);
-      const tfdt = readTfdt(traf.children.find((b) => b.type === 'tfdt')!.body);
-      const trun = readTrun(traf.children.find((b) => b.type === 'trun')!.body);
-      return { trackId: tfhd.track_ID - 1 /* back to the source track id */, tfdt: tfdt.baseMediaDecodeTime, count: trun.sample_count, durations: trun.samples.map((s) => s.duration!) };
-    })];
+    return [
+      findAll(boxes, 'traf').map((traf) => {
+        const tfhd = readTfhd(traf.children.find((b) => b.type === 'tfhd')!.body);
+        const tfdt = readTfdt(traf.children.find((b) => b.type === 'tfdt')!.body);
+        const trun = readTrun(traf.children.find((b) => b.type === 'trun')!.body);
+        return {
+          trackId: tfhd.track_ID - 1 /* back to the source track id */,
+          tfdt: tfdt.baseMediaDecodeTime,
+          count: trun.sample_count,
+          durations: trun.samples.map((s) => s.duration!),
+        };
+      }),
+    ];
   });
 }
 
@@ -45,11 +52,26 @@ describe('SegmentCutter', () => {
   test('cuts on the first keyframe after segmentLength of media time, one fragment per GOP', () => {
     const actions = run({ segmentLengthMs: 2000 }, [videoTrack(), ...stream({ seconds: 7, gop: 25 }), END]);
     const segs = closes(actions);
-    assert.deepEqual(segs.map((s) => s.mediaDurationMs), [2000, 2000, 2000, 1000]);
-    assert.deepEqual(segs.map((s) => s.fragments), [2, 2, 2, 1]);
-    assert.deepEqual(segs.map((s) => s.reason), ['length', 'length', 'length', 'end']);
-    assert.deepEqual(segs.map((s) => s.baseMediaDecodeTime), [0, 180000, 360000, 540000]);
-    assert.deepEqual(segs.map((s) => s.tracks[0]!.sampleCount), [50, 50, 50, 25]);
+    assert.deepEqual(
+      segs.map((s) => s.mediaDurationMs),
+      [2000, 2000, 2000, 1000],
+    );
+    assert.deepEqual(
+      segs.map((s) => s.fragments),
+      [2, 2, 2, 1],
+    );
+    assert.deepEqual(
+      segs.map((s) => s.reason),
+      ['length', 'length', 'length', 'end'],
+    );
+    assert.deepEqual(
+      segs.map((s) => s.baseMediaDecodeTime),
+      [0, 180000, 360000, 540000],
+    );
+    assert.deepEqual(
+      segs.map((s) => s.tracks[0]!.sampleCount),
+      [50, 50, 50, 25],
+    );
     // wall-clock ranges meet
     for (let i = 1; i < segs.length; i++) assert.equal(segs[i]!.startWallClockMs, segs[i - 1]!.endWallClockMs);
     // action order: init, then (open, append+, close)*
@@ -58,7 +80,10 @@ describe('SegmentCutter', () => {
 
   test('a GOP longer than the segment length makes segments of whole GOPs', () => {
     const segs = closes(run({ segmentLengthMs: 1000 }, [videoTrack(), ...stream({ seconds: 9, gop: 75 }), END]));
-    assert.deepEqual(segs.map((s) => s.mediaDurationMs), [3000, 3000, 3000]);
+    assert.deepEqual(
+      segs.map((s) => s.mediaDurationMs),
+      [3000, 3000, 3000],
+    );
   });
 
   test('audio with dts inside the GOP goes into the GOP fragment; tracks stay contiguous', () => {
@@ -72,12 +97,15 @@ describe('SegmentCutter', () => {
       assert.equal(v.tfdt, i * 90000);
       assert.equal(a.tfdt, nextAudio, 'audio continues where the previous fragment ended');
       // every audio frame starts before the next GOP
-      assert.ok((a.tfdt + (a.count - 1) * 1024) / 48000 < (i + 1));
+      assert.ok((a.tfdt + (a.count - 1) * 1024) / 48000 < i + 1);
       if (i < frags.length - 1) assert.ok((a.tfdt + a.count * 1024) / 48000 >= i + 1);
       nextAudio = a.tfdt + a.durations.reduce((x, y) => x + y, 0);
     }
     const segs = closes(actions);
-    assert.equal(segs.reduce((n, s) => n + s.tracks.find((t) => t.trackId === 2)!.sampleCount, 0), Math.floor((4 * 48000) / 1024));
+    assert.equal(
+      segs.reduce((n, s) => n + s.tracks.find((t) => t.trackId === 2)!.sampleCount, 0),
+      Math.floor((4 * 48000) / 1024),
+    );
   });
 
   test('durations come from the next dts; the last sample repeats the previous duration', () => {
@@ -110,7 +138,13 @@ describe('SegmentCutter', () => {
     assert.equal(inits.length, 2);
     assert.notEqual(inits[0]!.type === 'init' && inits[0]!.id, inits[1]!.type === 'init' && inits[1]!.id);
     const segs = closes(actions);
-    assert.deepEqual(segs.map((x) => [x.reason, x.mediaDurationMs, x.baseMediaDecodeTime]), [['codec-change', 2000, 0], ['end', 1000, 180000]]);
+    assert.deepEqual(
+      segs.map((x) => [x.reason, x.mediaDurationMs, x.baseMediaDecodeTime]),
+      [
+        ['codec-change', 2000, 0],
+        ['end', 1000, 180000],
+      ],
+    );
     assert.equal(segs[1]!.initId, inits[1]!.type === 'init' ? inits[1]!.id : '');
     assert.equal(segs[1]!.afterDiscontinuity, false);
   });
@@ -128,10 +162,13 @@ describe('SegmentCutter', () => {
     const msgs: MediaMessage[] = [videoTrack(), ...a, discontinuity(), ...b.slice(3), END];
     const actions = run({ segmentLengthMs: 60_000 }, msgs);
     const segs = closes(actions);
-    assert.deepEqual(segs.map((s) => [s.reason, s.afterDiscontinuity, s.baseMediaDecodeTime, s.tracks[0]!.sampleCount]), [
-      ['discontinuity', true, 900000, 40],
-      ['end', true, 90000, 25],
-    ]);
+    assert.deepEqual(
+      segs.map((s) => [s.reason, s.afterDiscontinuity, s.baseMediaDecodeTime, s.tracks[0]!.sampleCount]),
+      [
+        ['discontinuity', true, 900000, 40],
+        ['end', true, 90000, 25],
+      ],
+    );
     assert.equal(segs[0]!.mediaDurationMs, 1600); // last frame repeats the previous duration
     assert.equal(actions.filter((x) => x.type === 'init').length, 1, 'same config: the init is not re-emitted');
   });
@@ -180,7 +217,10 @@ describe('SegmentCutter', () => {
           }
           msgs.push(END);
           const segs = closes(run({ segmentLengthMs }, msgs));
-          assert.equal(segs.reduce((k, s) => k + s.tracks[0]!.sampleCount, 0), n);
+          assert.equal(
+            segs.reduce((k, s) => k + s.tracks[0]!.sampleCount, 0),
+            n,
+          );
           for (const s of segs) assert.ok(keyDts.includes(s.baseMediaDecodeTime));
           for (let i = 1; i < segs.length; i++) {
             const prev = segs[i - 1]!;
@@ -221,7 +261,9 @@ test('wall-clock starts never repeat or run backwards, even when the clock steps
   const cutter = new SegmentCutter({ segmentLengthMs: 1000 });
   const info = videoTrack();
   const wall = [1000, 2000, 1500, 1500, 900, 5000]; // one keyframe a second, the clock stepping back and repeating
-  const frames = stream({ seconds: 6, gop: 25 }).filter((f) => f.keyframe).slice(0, 6);
+  const frames = stream({ seconds: 6, gop: 25 })
+    .filter((f) => f.keyframe)
+    .slice(0, 6);
   assert.equal(frames.length, 6);
   const actions: CutterAction[] = [...cutter.push(info)];
   frames.forEach((f, i) => actions.push(...cutter.push({ ...f, wallClockMs: wall[i]! })));

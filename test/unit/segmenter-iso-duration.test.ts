@@ -5,8 +5,16 @@ import { parseIsoDuration, IsoDurationError } from '../../src/media/segmenter/is
 
 test('parseIsoDuration: LVA values and combinations', () => {
   const cases: [string, number][] = [
-    ['PT30S', 30_000], ['PT5M', 300_000], ['PT1M30S', 90_000], ['PT1H', 3_600_000], ['P1D', 86_400_000],
-    ['P1DT1S', 86_401_000], ['PT0.5S', 500], ['pt2s', 2000], ['P1W', 604_800_000], ['PT0S', 0],
+    ['PT30S', 30_000],
+    ['PT5M', 300_000],
+    ['PT1M30S', 90_000],
+    ['PT1H', 3_600_000],
+    ['P1D', 86_400_000],
+    ['P1DT1S', 86_401_000],
+    ['PT0.5S', 500],
+    ['pt2s', 2000],
+    ['P1W', 604_800_000],
+    ['PT0S', 0],
   ];
   for (const [s, ms] of cases) assert.equal(parseIsoDuration(s), ms, s);
 });
@@ -24,12 +32,15 @@ test('parseIsoDuration: property: H/M/S round-trip', () => {
     }),
     { numRuns: 200 },
   );
-  fc.assert(fc.property(fc.string({ maxLength: 12 }), (s) => {
-    try {
-      const v = parseIsoDuration(s);
-      assert.ok(Number.isFinite(v) && v >= 0);
-    } catch (e) {
-      assert.ok(e instanceof IsoDurationError);
-    }
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.string({ maxLength: 12 }), (s) => {
+      try {
+        const v = parseIsoDuration(s);
+        assert.ok(Number.isFinite(v) && v >= 0);
+      } catch (e) {
+        assert.ok(e instanceof IsoDurationError);
+      }
+    }),
+    { numRuns: 300 },
+  );
 });

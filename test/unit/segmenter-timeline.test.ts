@@ -48,7 +48,10 @@ test('within a run decode times are continuous; a new session jumps forward by t
   const actions = run([videoTrack(), ...a, discontinuity(), ...b, END]);
   const video = trafs(actions).filter((t) => t.trackId === 1);
   const jumps = video.slice(1).map((t, i) => (t.tfdt - (video[i]!.tfdt + video[i]!.ticks)) / 90000);
-  assert.deepEqual(jumps.map((j) => Math.round(j * 1000) / 1000), [0, 0, 0, 60, 0, 0, 0]);
+  assert.deepEqual(
+    jumps.map((j) => Math.round(j * 1000) / 1000),
+    [0, 0, 0, 60, 0, 0, 0],
+  );
   const segs = closes(actions);
   for (const s of segs) assert.ok(Math.abs(s.baseMediaDecodeTime / 90000 - s.startWallClockMs / 1000) < 0.001);
 });
@@ -89,7 +92,7 @@ test('media delivered faster than real time never yields a segment ending after 
   assert.equal(segs[0]!.mediaDurationMs, 10_000);
 });
 
-test('a segment described again from its bytes (salvage, journal rebuild) ends no later than its last fragment\'s clock allows', async () => {
+test("a segment described again from its bytes (salvage, journal rebuild) ends no later than its last fragment's clock allows", async () => {
   const { describeSegment, readInitDescription } = await import('../../src/media/mp4/describe-segment.ts');
   // 6 s of media (6 GOPs) dated over 0.6 s of wall clock, as a camera at 10× speed delivers it
   const s = stream({ seconds: 6, gop: 25 }).map((x) => ({ ...x, wallClockMs: T0_WALL + (x.wallClockMs - T0_WALL) / 10 }));

@@ -31,7 +31,10 @@ test('writeAll: partial writev results are resumed at the right byte', async () 
     fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 20 }), { maxLength: 8 }), fc.integer({ min: 1, max: 7 }), async (chunks, max) => {
       const h = stingyHandle(max);
       await writeAll(h.handle, chunks);
-      assert.deepEqual(h.written, chunks.flatMap((c) => [...c]));
+      assert.deepEqual(
+        h.written,
+        chunks.flatMap((c) => [...c]),
+      );
     }),
     { numRuns: 200 },
   );

@@ -18,21 +18,38 @@ function recorder(sinks: readonly string[], caches: readonly string[] = ['cache'
     '@apiVersion': '2.0',
     name: 'TwoSinks',
     properties: {
-      sources: [{ '@type': '#Microsoft.Media.MediaGraphRtspSource', name: 'camera', endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:8554/cam' } }],
+      sources: [
+        {
+          '@type': '#Microsoft.Media.MediaGraphRtspSource',
+          name: 'camera',
+          endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: 'rtsp://127.0.0.1:8554/cam' },
+        },
+      ],
       processors: [
         { '@type': '#Mediagraph.Fmp4Segmenter', name: 'segmenter', inputs: [{ nodeName: 'camera' }] },
         ...caches.map((name) => ({ '@type': '#Mediagraph.DurableCache', name, localMediaCacheMaximumSizeMiB: '64', inputs: [{ nodeName: 'segmenter' }] })),
       ],
-      sinks: sinks.map((cache, i) => ({ '@type': '#Mediagraph.BlobAssetSink', name: `upload${i + 1}`, assetNamePattern: `asset${i + 1}`, inputs: [{ nodeName: cache }] })),
+      sinks: sinks.map((cache, i) => ({
+        '@type': '#Mediagraph.BlobAssetSink',
+        name: `upload${i + 1}`,
+        assetNamePattern: `asset${i + 1}`,
+        inputs: [{ nodeName: cache }],
+      })),
     },
   };
 }
 
-test('two BlobAssetSinks on one cache: refused at the second sink\'s input, with the rule', () => {
+test("two BlobAssetSinks on one cache: refused at the second sink's input, with the rule", () => {
   const r = validateTopology(recorder(['cache', 'cache']), createBuiltinRegistry());
   assert.equal(r.ok, false);
-  assert.deepEqual(r.issues.map((i) => [i.code, i.pointer]), [['GraphValidationError', '/properties/sinks/1/inputs/0/nodeName']]);
-  assert.match(r.issues[0]!.message, /"cache" \(#Mediagraph\.DurableCache\) has a single-consumer output: its "cached-segment" stream goes to one node only, and "upload1" already takes it/);
+  assert.deepEqual(
+    r.issues.map((i) => [i.code, i.pointer]),
+    [['GraphValidationError', '/properties/sinks/1/inputs/0/nodeName']],
+  );
+  assert.match(
+    r.issues[0]!.message,
+    /"cache" \(#Mediagraph\.DurableCache\) has a single-consumer output: its "cached-segment" stream goes to one node only, and "upload1" already takes it/,
+  );
 });
 
 test('one sink per cache (and a segmenter feeding two caches) is fine', () => {
@@ -43,8 +60,28 @@ test('one sink per cache (and a segmenter feeding two caches) is fine', () => {
 
 test('the rule follows the port, not the type: a user type marks its own output single-consumer', () => {
   const registry = createBuiltinRegistry()
-    .register(defineNode({ type: '#Test.Lease', role: 'source', description: 'hands out one lease', configSchema: {}, inputs: {}, output: { kind: 'signal', singleConsumer: true }, create: () => () => EMPTY }))
-    .register(defineNode({ type: '#Test.Holder', role: 'sink', description: 'holds it', configSchema: {}, inputs: { lease: { kind: 'signal' } }, output: null, create: () => () => EMPTY }));
+    .register(
+      defineNode({
+        type: '#Test.Lease',
+        role: 'source',
+        description: 'hands out one lease',
+        configSchema: {},
+        inputs: {},
+        output: { kind: 'signal', singleConsumer: true },
+        create: () => () => EMPTY,
+      }),
+    )
+    .register(
+      defineNode({
+        type: '#Test.Holder',
+        role: 'sink',
+        description: 'holds it',
+        configSchema: {},
+        inputs: { lease: { kind: 'signal' } },
+        output: null,
+        create: () => () => EMPTY,
+      }),
+    );
   const topology = {
     name: 'Lease',
     properties: {
@@ -53,7 +90,10 @@ test('the rule follows the port, not the type: a user type marks its own output 
     },
   };
   const r = validateTopology(topology, registry);
-  assert.deepEqual(r.issues.map((i) => i.pointer), ['/properties/sinks/1/inputs/0/nodeName', '/properties/sinks/2/inputs/0/nodeName']);
+  assert.deepEqual(
+    r.issues.map((i) => i.pointer),
+    ['/properties/sinks/1/inputs/0/nodeName', '/properties/sinks/2/inputs/0/nodeName'],
+  );
 });
 
 test('mediagraph validate prints the pointer and the rule, exit 1', (t) => {

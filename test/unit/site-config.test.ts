@@ -36,7 +36,10 @@ test('validate --config: one "<file>#<pointer>: <message> [code]" line per probl
   });
   const r = await validate(file);
   assert.equal(r.code, 1);
-  assert.ok(r.lines.some((l) => l.startsWith(`${file}#/cameras/0/segmentLenght:`) && /did you mean "segmentLength"/.test(l)), r.lines.join('\n'));
+  assert.ok(
+    r.lines.some((l) => l.startsWith(`${file}#/cameras/0/segmentLenght:`) && /did you mean "segmentLength"/.test(l)),
+    r.lines.join('\n'),
+  );
   // a schema problem stops there; the rules need a well-formed file
   const { file: second } = siteFile(t, {
     cameras: [

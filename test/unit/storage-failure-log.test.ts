@@ -5,7 +5,9 @@ import { StorageFailureLog } from '../../src/nodes/blob-asset-sink/failure-log.t
 import type { Logger } from '../../src/types/logger.ts';
 
 function recordingLogger(lines: { level: string; msg: string; fields?: Record<string, unknown> }[]): Logger {
-  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => { lines.push({ level, msg, ...(fields ? { fields } : {}) }); };
+  const at = (level: string) => (msg: string, fields?: Record<string, unknown>) => {
+    lines.push({ level, msg, ...(fields ? { fields } : {}) });
+  };
   const l: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => l };
   return l;
 }
@@ -45,5 +47,8 @@ test('a permanent failure (no retry) is always logged; a new outage starts over'
   log.succeeded();
   now += 1000;
   log.failed({ code: 'ECONNREFUSED', message: 'refused', willRetry: true });
-  assert.deepEqual(lines.map((l) => l.msg), ['storage call failed', 'storage call failed', 'storage reachable again', 'storage call failed']);
+  assert.deepEqual(
+    lines.map((l) => l.msg),
+    ['storage call failed', 'storage call failed', 'storage reachable again', 'storage call failed'],
+  );
 });

@@ -40,7 +40,10 @@ test('a throttled storage call carries its Retry-After, and the retry waits at l
   t.after(() => new Promise<void>((r) => server.close(() => r())));
   const { port } = server.address() as AddressInfo;
   const store = await BlobAssetStore.create(azuriteConnectionString(`http://127.0.0.1:${port}`), 'throttled-asset', { operationTimeoutMs: 5000 });
-  const failure = await store.ensureContainer().then(() => undefined, (e: unknown) => e);
+  const failure = await store.ensureContainer().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(failure instanceof BlobStoreError, String(failure));
   assert.equal(requests, 1, 'the SDK made one try; the retry loop is ours');
   assert.equal(retryAfterMs(failure), 4000);
@@ -72,7 +75,13 @@ test('the uploader waits the Retry-After of a throttled segment upload before tr
     req.pipe(upstream);
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
-  t.after(() => new Promise<void>((r) => { proxy.closeAllConnections(); proxy.close(() => r()); }));
+  t.after(
+    () =>
+      new Promise<void>((r) => {
+        proxy.closeAllConnections();
+        proxy.close(() => r());
+      }),
+  );
   const { port } = proxy.address() as AddressInfo;
   const store = await BlobAssetStore.create(azuriteConnectionString(`http://127.0.0.1:${port}`), 'throttled-upload', { operationTimeoutMs: 5000 });
   const dir = tempDir(t, 'mg-retry-after-');
@@ -97,7 +106,12 @@ test('the uploader waits the Retry-After of a throttled segment upload before tr
     stats: () => cache.stats(),
     detach: () => undefined,
   };
-  const uploader = new AssetUploader(queue, store, { emit: () => undefined }, createLogger({ level: 'silent', redactor: new Redactor() }), { concurrency: 1, drainTimeoutMs: 20_000, backoffBaseMs: 50, backoffCapMs: 100 });
+  const uploader = new AssetUploader(queue, store, { emit: () => undefined }, createLogger({ level: 'silent', redactor: new Redactor() }), {
+    concurrency: 1,
+    drainTimeoutMs: 20_000,
+    backoffBaseMs: 50,
+    backoffCapMs: 100,
+  });
   assert.equal(await uploader.run(), 'drained');
   assert.equal(uploader.uploaded, 1);
   assert.equal(attempts.length, 2, 'one throttled attempt, one that went through');

@@ -11,7 +11,10 @@ export const DEFAULT_DATA = '.data';
 const OLD_FOLDERS = ['demo', 'run', 'host'] as const;
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Prints one line naming earlier per-command data folders found under `dataDirectory`, if any. */
@@ -60,6 +63,11 @@ export function defaultInstanceName(topologyName: string, params: ReadonlyMap<st
       break;
     }
   }
-  const name = (base || topologyName || 'run').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 32).replace(/-+$/, '');
+  const name = (base || topologyName || 'run')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32)
+    .replace(/-+$/, '');
   return name.length >= 1 ? name : 'run';
 }

@@ -19,17 +19,57 @@ import { loadPlugins, PLUGIN_COMMANDS, PLUGIN_NOTE, PluginError, takePluginArgs 
 
 /** Each command's synopsis and what it does, in the order `mediagraph help` lists them. */
 const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string])[] = [
-  ['demo', 'demo [--port 7070] [--speed 1] [--for <s>] [--data <dir>] [--file <clip.mp4>] [--segment-length PT30S]', "simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)"],
-  ['run', 'run <topology.json> [--instance <instance.json>] [--name <instance>] [--param-file <file>] [--param name=value ...] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>] [--data <dir>]', 'run one instance in the foreground with a live status line (--name: the instance, default from the camera URL)'],
-  ['serve', 'serve [--config mediagraph.json [--watch]] [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>]', 'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer; --config records the cameras of a site file (SIGHUP or --watch applies changes)'],
-  ['validate', 'validate <topology.json> [--instance <instance.json>] [--json] | validate --config mediagraph.json', "check a topology (and an instance), or a site file, against LVA's rules"],
-  ['probe', 'probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http] [--username <u> (--password-file <file> | --password <p>)]', 'tracks, frame counts and lost packets of a camera'],
-  ['record', 'record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>] [--transport tcp|udp|http] [--username <u> (--password-file <file> | --password <p>)]', 'record fMP4 segments to a folder, no host, no cloud'],
-  ['export', 'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--force] [--json] [--segments] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]', 'write a recorded range to plain files'],
-  ['delete', 'delete --asset <name> [--from <time> --to <time> | --to <time>] [--yes] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]', 'delete an asset, or the recordings lying wholly in a window (asks on a terminal; --yes in scripts)'],
-  ['sim-camera', 'sim-camera [--port 8554] [--path /camera] [--file <clip.mp4>] [--speed 1] [--username <u> (--password-file <file> | --password <p>)] [--for <s>]', 'a simulated RTSP camera on 127.0.0.1 looping a clip (the tour records rtsp://127.0.0.1:8554/camera)'],
+  [
+    'demo',
+    'demo [--port 7070] [--speed 1] [--for <s>] [--data <dir>] [--file <clip.mp4>] [--segment-length PT30S]',
+    "simulated camera + embedded Azurite + LVA's CVR example + viewer (npm start)",
+  ],
+  [
+    'run',
+    'run <topology.json> [--instance <instance.json>] [--name <instance>] [--param-file <file>] [--param name=value ...] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>] [--data <dir>]',
+    'run one instance in the foreground with a live status line (--name: the instance, default from the camera URL)',
+  ],
+  [
+    'serve',
+    'serve [--config mediagraph.json [--watch]] [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>]',
+    'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer; --config records the cameras of a site file (SIGHUP or --watch applies changes)',
+  ],
+  [
+    'validate',
+    'validate <topology.json> [--instance <instance.json>] [--json] | validate --config mediagraph.json',
+    "check a topology (and an instance), or a site file, against LVA's rules",
+  ],
+  [
+    'probe',
+    'probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http] [--username <u> (--password-file <file> | --password <p>)]',
+    'tracks, frame counts and lost packets of a camera',
+  ],
+  [
+    'record',
+    'record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>] [--transport tcp|udp|http] [--username <u> (--password-file <file> | --password <p>)]',
+    'record fMP4 segments to a folder, no host, no cloud',
+  ],
+  [
+    'export',
+    'export --asset <name> --from <time> --to <time> --out <dir|file.mp4> [--force] [--json] [--segments] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]',
+    'write a recorded range to plain files',
+  ],
+  [
+    'delete',
+    'delete --asset <name> [--from <time> --to <time> | --to <time>] [--yes] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]',
+    'delete an asset, or the recordings lying wholly in a window (asks on a terminal; --yes in scripts)',
+  ],
+  [
+    'sim-camera',
+    'sim-camera [--port 8554] [--path /camera] [--file <clip.mp4>] [--speed 1] [--username <u> (--password-file <file> | --password <p>)] [--for <s>]',
+    'a simulated RTSP camera on 127.0.0.1 looping a clip (the tour records rtsp://127.0.0.1:8554/camera)',
+  ],
   ['schema', 'schema [--out <file>]', "the topology JSON Schema with every node type (built-in and --plugin), for editors' completion"],
-  ['invoke', 'invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token-file <file> | --token <t>]', 'call an LVA direct method on a running host'],
+  [
+    'invoke',
+    'invoke <MethodName> [payload.json] [--host http://127.0.0.1:7070] [--token-file <file> | --token <t>]',
+    'call an LVA direct method on a running host',
+  ],
 ];
 
 const BLOB_NOTE = `blob storage: --blob-file <file> or --blob <connection string | SAS URL | account URL>, else
@@ -91,9 +131,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   // Only before a `--` separator: after it, "--help" may be a value.
   const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (options.includes('--help') || options.includes('-h')) {
-    io.out(commandUsage(command) + (['run', 'serve', 'export', 'delete'].includes(command) ? `\n${BLOB_NOTE}\n` : '')
-      + (PLUGIN_COMMANDS.has(command) ? `\n${PLUGIN_NOTE}\n` : '')
-      + (['run', 'serve', 'export', 'invoke', 'probe', 'record'].includes(command) ? `\n${SECRETS_NOTE}\n` : ''));
+    io.out(
+      commandUsage(command) +
+        (['run', 'serve', 'export', 'delete'].includes(command) ? `\n${BLOB_NOTE}\n` : '') +
+        (PLUGIN_COMMANDS.has(command) ? `\n${PLUGIN_NOTE}\n` : '') +
+        (['run', 'serve', 'export', 'invoke', 'probe', 'record'].includes(command) ? `\n${SECRETS_NOTE}\n` : ''),
+    );
     return 0;
   }
   try {

@@ -102,14 +102,18 @@ export function startStatusLine(host: MediaGraphHost, instance: string, lines: C
       case 'StreamDisconnected':
         // a refused password stays the problem shown: the disconnect it causes says less
         if (!authReported) problem('camera', `StreamDisconnected: ${String(body.reason ?? '')}`);
-        if (!outageReported && !authReported) lines.line(`camera ${connectedOnce ? 'lost' : 'not reachable'}: ${String(body.reason ?? '')}; reconnecting (the status line counts the outage)`);
+        if (!outageReported && !authReported)
+          lines.line(`camera ${connectedOnce ? 'lost' : 'not reachable'}: ${String(body.reason ?? '')}; reconnecting (the status line counts the outage)`);
         outageReported = true;
         break;
       case 'AuthenticationError':
       case 'AuthorizationError':
         problem('camera', `${e.type}: ${String(body.errorCode ?? '')}`);
         // as probe says it; the server's answer is the same at every retry, so once
-        if (!authReported) lines.line(`${e.type}: authentication failed for the camera (${String(body.errorCode ?? '')}): check the user name and password (rtspUserName, rtspPassword); retrying`);
+        if (!authReported)
+          lines.line(
+            `${e.type}: authentication failed for the camera (${String(body.errorCode ?? '')}): check the user name and password (rtspUserName, rtspPassword); retrying`,
+          );
         authReported = true;
         outageReported = true;
         break;
@@ -163,7 +167,8 @@ export function startStatusLine(host: MediaGraphHost, instance: string, lines: C
     const max = metricTotal(m, 'mediagraph_cache_maximum_bytes', { instance });
     if (max) c.cacheMaxBytes = max;
     c.notWritten = metricTotal(m, 'mediagraph_segments_dropped_total', { instance });
-    if (m.some((x) => x.name === 'mediagraph_cache_segments' && x.labels['instance'] === instance)) c.stillCached = metricTotal(m, 'mediagraph_cache_segments', { instance });
+    if (m.some((x) => x.name === 'mediagraph_cache_segments' && x.labels['instance'] === instance))
+      c.stillCached = metricTotal(m, 'mediagraph_cache_segments', { instance });
     const text = formatStatus(state, c);
     // In a log (not a terminal), a line when something changed, else one every 5 min.
     const now = Date.now();

@@ -106,7 +106,9 @@ export async function cutRun(input: CutRunInput): Promise<CutRun | undefined> {
   at = start.segment;
   const startMs = toMs(startPts, video.timescale);
 
-  const cuts = new Map<number, TrackCut>(init.tracks.map((track) => [track.trackId, { track, samples: [], chunks: [], firstDts: undefined, firstPts: Infinity, endPts: -Infinity }]));
+  const cuts = new Map<number, TrackCut>(
+    init.tracks.map((track) => [track.trackId, { track, samples: [], chunks: [], firstDts: undefined, firstPts: Infinity, endPts: -Infinity }]),
+  );
   const payload = await open(input.payloadPath, 'w');
   let payloadBytes = 0;
   try {
@@ -124,10 +126,14 @@ export async function cutRun(input: CutRunInput): Promise<CutRun | undefined> {
         if (!cut) continue;
         const ts = cut.track.timescale;
         const pts = s.dts + s.cto;
-        const keep = cut.track === video
-          ? (i > at || s.dts >= start.sample.dts) && s.dts <= lastNeededDts
-          : pts + s.duration > toTicks(startMs, ts) && pts < toTicks(input.toMs, ts);
-        if (!keep) { lastTrack = -1; continue; }
+        const keep =
+          cut.track === video
+            ? (i > at || s.dts >= start.sample.dts) && s.dts <= lastNeededDts
+            : pts + s.duration > toTicks(startMs, ts) && pts < toTicks(input.toMs, ts);
+        if (!keep) {
+          lastTrack = -1;
+          continue;
+        }
         cut.firstDts ??= s.dts;
         cut.firstPts = Math.min(cut.firstPts, pts);
         cut.endPts = Math.max(cut.endPts, pts + s.duration);
@@ -148,10 +154,13 @@ export async function cutRun(input: CutRunInput): Promise<CutRun | undefined> {
   const videoCut = cuts.get(video.trackId)!;
   if (videoCut.samples.length === 0) return undefined;
   const endMs = Math.min(input.toMs, toMs(videoCut.endPts, video.timescale));
-  const tracks = [...cuts.values()].filter((c) => c.samples.length > 0).map((c) => {
-    const edits = editsFor(c, startMs, endMs);
-    return { ...c.track, samples: c.samples, chunks: c.chunks, edits };
-  }).filter((t) => t.edits.length > 0);
+  const tracks = [...cuts.values()]
+    .filter((c) => c.samples.length > 0)
+    .map((c) => {
+      const edits = editsFor(c, startMs, endMs);
+      return { ...c.track, samples: c.samples, chunks: c.chunks, edits };
+    })
+    .filter((t) => t.edits.length > 0);
   const header = buildProgressiveHeader(tracks, { startMs, payloadBytes });
   return { startMs, endMs, keyframeMs: toMs(keyPts, video.timescale), noKeyframeBefore, header, payloadBytes };
 }

@@ -102,16 +102,26 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportSummary 
       });
       if (!cut) continue;
       if (cut.noKeyframeBefore) widenedMs = Math.max(widenedMs ?? 0, cut.startMs - o.fromMs);
-      const path = runs.length === 1 && toFile
-        ? o.out
-        : toFile
-          ? join(dir, `${basename(o.out, extname(o.out))}_${timeForFileName(cut.startMs)}.mp4`)
-          : join(dir, `${assetForFileName(o.asset)}_${timeForFileName(cut.startMs)}.mp4`);
+      const path =
+        runs.length === 1 && toFile
+          ? o.out
+          : toFile
+            ? join(dir, `${basename(o.out, extname(o.out))}_${timeForFileName(cut.startMs)}.mp4`)
+            : join(dir, `${assetForFileName(o.asset)}_${timeForFileName(cut.startMs)}.mp4`);
       await assemble(`${tempBase}.mp4`, cut.header, payloadPath);
       await publish(`${tempBase}.mp4`, path, o.force);
-      const file = { path, start: iso(cut.startMs), end: iso(cut.endMs), durationMs: Math.round(cut.endMs - cut.startMs), bytes: cut.header.length + cut.payloadBytes, keyframe: iso(cut.keyframeMs) };
+      const file = {
+        path,
+        start: iso(cut.startMs),
+        end: iso(cut.endMs),
+        durationMs: Math.round(cut.endMs - cut.startMs),
+        bytes: cut.header.length + cut.payloadBytes,
+        keyframe: iso(cut.keyframeMs),
+      };
       files.push(file);
-      o.log(`wrote ${path}: ${file.start} – ${file.end} (${(file.durationMs / 1000).toFixed(3)} s, ${(file.bytes / 1048576).toFixed(1)} MiB, decoding from the keyframe at ${file.keyframe})`);
+      o.log(
+        `wrote ${path}: ${file.start} – ${file.end} (${(file.durationMs / 1000).toFixed(3)} s, ${(file.bytes / 1048576).toFixed(1)} MiB, decoding from the keyframe at ${file.keyframe})`,
+      );
     } finally {
       await rm(payloadPath, { force: true });
       await rm(`${tempBase}.mp4`, { force: true });
@@ -120,9 +130,19 @@ export async function exportRange(o: ExportRangeOptions): Promise<ExportSummary 
   if (files.length === 0) return undefined;
   const gaps = await gapsBetween(o, files);
   for (const g of gaps) o.log(`gap ${g.start} – ${g.end} (${(g.durationMs / 1000).toFixed(3)} s${g.reason ? `, ${g.reason}` : ''}): nothing recorded`);
-  if (widenedMs !== undefined) o.log(`no keyframe was recorded at or before --from: the export starts ${(widenedMs / 1000).toFixed(3)} s later, at the first keyframe`);
-  const summary: ExportSummary = { asset: o.asset, from: iso(o.fromMs), to: iso(o.toMs), files, gaps, ...(widenedMs !== undefined ? { widenedMs: Math.round(widenedMs) } : {}) };
-  const sidecar = toFile ? join(dir, `${basename(o.out, extname(o.out))}.export.json`) : join(dir, `${assetForFileName(o.asset)}_${timeForFileName(o.fromMs)}.export.json`);
+  if (widenedMs !== undefined)
+    o.log(`no keyframe was recorded at or before --from: the export starts ${(widenedMs / 1000).toFixed(3)} s later, at the first keyframe`);
+  const summary: ExportSummary = {
+    asset: o.asset,
+    from: iso(o.fromMs),
+    to: iso(o.toMs),
+    files,
+    gaps,
+    ...(widenedMs !== undefined ? { widenedMs: Math.round(widenedMs) } : {}),
+  };
+  const sidecar = toFile
+    ? join(dir, `${basename(o.out, extname(o.out))}.export.json`)
+    : join(dir, `${assetForFileName(o.asset)}_${timeForFileName(o.fromMs)}.export.json`);
   const tempSidecar = join(dir, `.${basename(sidecar)}-${process.pid}`);
   await writeFile(tempSidecar, `${JSON.stringify(summary, null, 2)}\n`);
   await publish(tempSidecar, sidecar, o.force);

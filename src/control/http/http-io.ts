@@ -22,19 +22,33 @@ export class HttpError extends Error {
 /** The OData top-level code for an HTTP status, as LVA's table spells them. */
 function topCode(status: number): string {
   switch (status) {
-    case 400: return 'BadRequest';
-    case 401: return 'Unauthorized';
-    case 403: return 'Forbidden';
-    case 404: return 'NotFound';
-    case 405: return 'MethodNotAllowed';
-    case 409: return 'Conflict';
-    case 413: return 'PayloadTooLarge';
-    case 503: return 'ServerBusy';
-    default: return status >= 500 ? 'InternalServerError' : 'BadRequest';
+    case 400:
+      return 'BadRequest';
+    case 401:
+      return 'Unauthorized';
+    case 403:
+      return 'Forbidden';
+    case 404:
+      return 'NotFound';
+    case 405:
+      return 'MethodNotAllowed';
+    case 409:
+      return 'Conflict';
+    case 413:
+      return 'PayloadTooLarge';
+    case 503:
+      return 'ServerBusy';
+    default:
+      return status >= 500 ? 'InternalServerError' : 'BadRequest';
   }
 }
 
-export function odataError(status: number, code: string, message: string, target = ''): { error: { code: string; message: string; details: { code: string; target: string; message: string }[] } } {
+export function odataError(
+  status: number,
+  code: string,
+  message: string,
+  target = '',
+): { error: { code: string; message: string; details: { code: string; target: string; message: string }[] } } {
   return { error: { code: topCode(status), message, details: [{ code, target, message }] } };
 }
 
@@ -45,7 +59,12 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
     return;
   }
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -63,7 +82,8 @@ export function sendError(res: ServerResponse, e: unknown, log?: (message: strin
     res.destroy();
     return;
   }
-  if (e instanceof HttpError) return sendJson(res, e.status, odataError(e.status, e.code, e.message, e.target), e.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
+  if (e instanceof HttpError)
+    return sendJson(res, e.status, odataError(e.status, e.code, e.message, e.target), e.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
   if (e instanceof MediaGraphError && e.code in ERROR_CATALOG) return sendJson(res, e.status, e.toODataError());
   log?.(e instanceof Error ? e.message : String(e));
   sendJson(res, 500, odataError(500, 'InternalError', 'internal error; see the server log'));
@@ -72,7 +92,8 @@ export function sendError(res: ServerResponse, e: unknown, log?: (message: strin
 /** Reads the whole body up to `limit` bytes; a bigger body is refused with 413 without reading it all. */
 export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, 'PayloadTooLarge', `the request body is ${declared} bytes; the limit is ${limit}`);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new HttpError(413, 'PayloadTooLarge', `the request body is ${declared} bytes; the limit is ${limit}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -4,7 +4,14 @@ export type { Route, RouteContext, HttpMethod } from './router.ts';
 export type { MetricsContributor } from './metrics.ts';
 export { BlobPlaybackSource, type BlobPlaybackOptions } from './playback/blob-source.ts';
 export {
-  AssetNotFoundError, RangeNotSatisfiableError,
-  type PlaybackSource, type PlaybackSegment, type AvailableMediaResult, type RecordedRange, type RecordedGap, type BlobBytes, type ByteRange,
+  AssetNotFoundError,
+  RangeNotSatisfiableError,
+  type PlaybackSource,
+  type PlaybackSegment,
+  type AvailableMediaResult,
+  type RecordedRange,
+  type RecordedGap,
+  type BlobBytes,
+  type ByteRange,
 } from './playback/source.ts';
 export { MAX_SPAN, PLAYLIST_DEFAULT_WINDOW_MS, PLAYLIST_MAX_WINDOW_MS } from './playback/time-query.ts';

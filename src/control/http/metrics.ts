@@ -64,7 +64,8 @@ export class HttpMetrics {
         this.reset();
         for (const i of host.instanceList()) {
           const st = host.instanceStatus(i.name);
-          if (st.shouldRecord && !st.recording && st.notRecordingSince) this.set({ graph_instance: i.name, reason: st.notRecordingReason ?? '' }, Date.parse(st.notRecordingSince) / 1000);
+          if (st.shouldRecord && !st.recording && st.notRecordingSince)
+            this.set({ graph_instance: i.name, reason: st.notRecordingReason ?? '' }, Date.parse(st.notRecordingSince) / 1000);
         }
       },
     });
@@ -99,13 +100,19 @@ export class HttpMetrics {
       name: 'mediagraph_retention_deleted_segments_total',
       help: 'Segments deleted from assets by retention (age or size) since the host started.',
       registers: [this.registry],
-      collect() { this.reset(); this.inc(host.retentionTotals().deletedSegments); },
+      collect() {
+        this.reset();
+        this.inc(host.retentionTotals().deletedSegments);
+      },
     });
     new Counter({
       name: 'mediagraph_retention_deleted_bytes_total',
       help: 'Bytes of segments deleted from assets by retention since the host started.',
       registers: [this.registry],
-      collect() { this.reset(); this.inc(host.retentionTotals().deletedBytes); },
+      collect() {
+        this.reset();
+        this.inc(host.retentionTotals().deletedBytes);
+      },
     });
     // what nodes report through their NodeMetrics (cache fill, uploads, reconnects, …)
     for (const [name, help] of Object.entries(METRIC_HELP)) {
@@ -113,9 +120,27 @@ export class HttpMetrics {
       const labelNames = ['graph_instance', 'graph_node'];
       const labels = (m: MetricSample) => ({ graph_instance: m.labels['instance'] ?? '', graph_node: m.labels['node'] ?? '' });
       if (name.endsWith('_total')) {
-        new Counter({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); for (const m of read()) this.inc(labels(m), m.value); } });
+        new Counter({
+          name,
+          help,
+          labelNames,
+          registers: [this.registry],
+          collect() {
+            this.reset();
+            for (const m of read()) this.inc(labels(m), m.value);
+          },
+        });
       } else {
-        new Gauge({ name, help, labelNames, registers: [this.registry], collect() { this.reset(); for (const m of read()) this.set(labels(m), m.value); } });
+        new Gauge({
+          name,
+          help,
+          labelNames,
+          registers: [this.registry],
+          collect() {
+            this.reset();
+            for (const m of read()) this.set(labels(m), m.value);
+          },
+        });
       }
     }
   }

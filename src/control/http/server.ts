@@ -51,7 +51,17 @@ export interface HttpServerHandle {
 
 /** Every route the server answers, in dispatch order (also checked against docs/openapi.json). */
 export function routeTable(events: EventRouteOptions = {}): readonly Route[] {
-  return [...healthRoutes, ...methodRoutes, ...topologyRoutes, ...instanceRoutes, ...eventRoutes(events), ...playbackRoutes, ...downloadRoutes, ...assetDeletionRoutes, ...viewerRoutes];
+  return [
+    ...healthRoutes,
+    ...methodRoutes,
+    ...topologyRoutes,
+    ...instanceRoutes,
+    ...eventRoutes(events),
+    ...playbackRoutes,
+    ...downloadRoutes,
+    ...assetDeletionRoutes,
+    ...viewerRoutes,
+  ];
 }
 
 /** (method, path template) of every route, e.g. `GET /api/topologies/{name}`. */
@@ -124,7 +134,7 @@ function checkOrigin(req: IncomingMessage, loopbackOnly: boolean): void {
     } catch {
       // "null" and other opaque origins are cross-origin
     }
-    if (originHost !== hostHeader) throw new HttpError(403, 'CrossOriginRequest', 'requests that change something must come from this server\'s own pages');
+    if (originHost !== hostHeader) throw new HttpError(403, 'CrossOriginRequest', "requests that change something must come from this server's own pages");
   }
 }
 
@@ -134,16 +144,20 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
     throw new Error('the bearer token must be at least 16 characters long');
   }
   if (!isLoopback(bind) && !opts.token) {
-    throw new Error(`refusing to listen on ${bind} without a bearer token: anyone on the network could control the host; give a token (e.g. --token or MEDIAGRAPH_TOKEN), or bind 127.0.0.1`);
+    throw new Error(
+      `refusing to listen on ${bind} without a bearer token: anyone on the network could control the host; give a token (e.g. --token or MEDIAGRAPH_TOKEN), or bind 127.0.0.1`,
+    );
   }
   const authorized = opts.token ? tokenCheck(opts.token) : undefined;
   const loopbackOnly = isLoopback(bind);
   const metrics = new HttpMetrics(host);
-  const router = new Router(routeTable({
-    ...(opts.sseKeepAliveMs !== undefined ? { keepAliveMs: opts.sseKeepAliveMs } : {}),
-    ...(opts.sseMaxBufferedBytes !== undefined ? { maxBufferedBytes: opts.sseMaxBufferedBytes } : {}),
-    ...(opts.sseDropGraceMs !== undefined ? { dropGraceMs: opts.sseDropGraceMs } : {}),
-  }));
+  const router = new Router(
+    routeTable({
+      ...(opts.sseKeepAliveMs !== undefined ? { keepAliveMs: opts.sseKeepAliveMs } : {}),
+      ...(opts.sseMaxBufferedBytes !== undefined ? { maxBufferedBytes: opts.sseMaxBufferedBytes } : {}),
+      ...(opts.sseDropGraceMs !== undefined ? { dropGraceMs: opts.sseDropGraceMs } : {}),
+    }),
+  );
   let hostOpen = true;
   let closingServer = false;
   const hostWatch = host.events$.subscribe({ complete: () => (hostOpen = false) });
@@ -180,7 +194,18 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
         }
         throw new HttpError(401, 'Unauthorized', 'this server requires "Authorization: Bearer <token>" (browsers: open /?token=<token> once)');
       }
-      await route.handler({ host, metrics, playback: opts.playback, recordingAssets, req, res, params, query: url.searchParams, closing, ready: () => hostOpen && !closingServer });
+      await route.handler({
+        host,
+        metrics,
+        playback: opts.playback,
+        recordingAssets,
+        req,
+        res,
+        params,
+        query: url.searchParams,
+        closing,
+        ready: () => hostOpen && !closingServer,
+      });
     } catch (e) {
       sendError(res, e, log);
     } finally {

@@ -20,9 +20,7 @@ export interface AudioSpecificConfigInfo {
   frameLength: 1024 | 960;
 }
 
-export const AAC_SAMPLE_RATES: readonly number[] = [
-  96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350,
-];
+export const AAC_SAMPLE_RATES: readonly number[] = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
 
 /** channelConfiguration → channel count (Table 1.19, including the later 11, 12, 14). */
 const CHANNELS: Readonly<Record<number, number>> = { 1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 8, 11: 7, 12: 8, 14: 8 };

@@ -4,9 +4,7 @@
 import type { AudioCodecConfig } from '../../types/media.ts';
 import type { RtpPacket } from '../rtp/rtp-packet.ts';
 import { BitReader } from '../bits/bit-reader.ts';
-import {
-  ErrorLog, NO_ACCESS_UNITS, concatFragments, type AccessUnitOut, type DepacketizeError, type Depacketizer,
-} from '../rtp/depacketizer.ts';
+import { ErrorLog, NO_ACCESS_UNITS, concatFragments, type AccessUnitOut, type DepacketizeError, type Depacketizer } from '../rtp/depacketizer.ts';
 import { tryParseAudioSpecificConfig, aacCodecString, hexToBytes, type AudioSpecificConfigInfo } from './audio-specific-config.ts';
 
 export interface AacDepacketizerConfig {
@@ -62,8 +60,13 @@ export class AacDepacketizer implements Depacketizer {
     this.rapFlag = config.randomAccessIndication ?? false;
     this.streamState = config.streamStateIndication ?? 0;
     this.auxLength = config.auxiliaryDataSizeLength ?? 0;
-    this.simple16 = this.sizeLength + this.indexLength === 16 && this.indexLength === this.indexDeltaLength &&
-      this.ctsDeltaLength === 0 && this.dtsDeltaLength === 0 && !this.rapFlag && this.streamState === 0;
+    this.simple16 =
+      this.sizeLength + this.indexLength === 16 &&
+      this.indexLength === this.indexDeltaLength &&
+      this.ctsDeltaLength === 0 &&
+      this.dtsDeltaLength === 0 &&
+      !this.rapFlag &&
+      this.streamState === 0;
     const bytes = hexToBytes(config.config);
     const parsed = bytes ? tryParseAudioSpecificConfig(bytes) : undefined;
     if (this.sizeLength < 1 || this.sizeLength > 32 || this.indexLength > 32 || this.indexDeltaLength > 32) {
@@ -77,8 +80,11 @@ export class AacDepacketizer implements Depacketizer {
     this.asc = parsed.config;
     this.frameLength = parsed.config.frameLength;
     this.config = {
-      codec: 'aac', audioSpecificConfig: bytes, sampleRate: parsed.config.sampleRate,
-      channels: parsed.config.channels, codecString: aacCodecString(parsed.config),
+      codec: 'aac',
+      audioSpecificConfig: bytes,
+      sampleRate: parsed.config.sampleRate,
+      channels: parsed.config.channels,
+      codecString: aacCodecString(parsed.config),
     };
   }
 

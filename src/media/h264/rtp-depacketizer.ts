@@ -180,8 +180,13 @@ export class H264Depacketizer extends VideoDepacketizer {
     const sps = this.spsInfo;
     if (!sps || this.ppsStore.size === 0) return undefined;
     return {
-      codec: 'h264', vps: [], sps: this.spsStore.list(), pps: this.ppsStore.list(),
-      width: sps.width, height: sps.height, codecString: h264CodecString(sps),
+      codec: 'h264',
+      vps: [],
+      sps: this.spsStore.list(),
+      pps: this.ppsStore.list(),
+      width: sps.width,
+      height: sps.height,
+      codecString: h264CodecString(sps),
       profile: h264ProfileName(sps.profileIdc, sps.constraintFlags),
     };
   }

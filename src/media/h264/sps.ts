@@ -42,8 +42,22 @@ const HIGH_PROFILES = new Set([100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 13
 
 /** Table E-1, sample aspect ratios for aspect_ratio_idc 1..16. */
 const SAR_TABLE: readonly (readonly [number, number])[] = [
-  [1, 1], [12, 11], [10, 11], [16, 11], [40, 33], [24, 11], [20, 11], [32, 11],
-  [80, 33], [18, 11], [15, 11], [64, 33], [160, 99], [4, 3], [3, 2], [2, 1],
+  [1, 1],
+  [12, 11],
+  [10, 11],
+  [16, 11],
+  [40, 33],
+  [24, 11],
+  [20, 11],
+  [32, 11],
+  [80, 33],
+  [18, 11],
+  [15, 11],
+  [64, 33],
+  [160, 99],
+  [4, 3],
+  [3, 2],
+  [2, 1],
 ];
 
 function skipScalingList(r: BitReader, size: number): void {
@@ -142,9 +156,22 @@ export function parseH264Sps(nal: Uint8Array): H264SpsInfo {
   }
 
   const info: H264SpsInfo = {
-    profileIdc, constraintFlags, levelIdc, chromaFormatIdc, bitDepthLuma, bitDepthChroma,
-    width, height, frameMbsOnly, spsId, log2MaxFrameNum, picOrderCntType, log2MaxPicOrderCntLsb,
-    deltaPicOrderAlwaysZero, maxNumRefFrames, separateColourPlane,
+    profileIdc,
+    constraintFlags,
+    levelIdc,
+    chromaFormatIdc,
+    bitDepthLuma,
+    bitDepthChroma,
+    width,
+    height,
+    frameMbsOnly,
+    spsId,
+    log2MaxFrameNum,
+    picOrderCntType,
+    log2MaxPicOrderCntLsb,
+    deltaPicOrderAlwaysZero,
+    maxNumRefFrames,
+    separateColourPlane,
   };
   if (r.bitsLeft() > 0 && r.flag()) {
     try {
@@ -224,18 +251,31 @@ export function h264CodecString(sps: Pick<H264SpsInfo, 'profileIdc' | 'constrain
 /** Human profile name (Annex A), e.g. `High`; `Constrained Baseline` needs the flags. */
 export function h264ProfileName(profileIdc: number, constraintFlags = 0): string {
   switch (profileIdc) {
-    case 66: return constraintFlags & 0x40 ? 'Constrained Baseline' : 'Baseline';
-    case 77: return 'Main';
-    case 88: return 'Extended';
-    case 100: return 'High';
-    case 110: return 'High 10';
-    case 122: return 'High 4:2:2';
-    case 244: return 'High 4:4:4 Predictive';
-    case 44: return 'CAVLC 4:4:4 Intra';
-    case 83: return 'Scalable Baseline';
-    case 86: return 'Scalable High';
-    case 118: return 'Multiview High';
-    case 128: return 'Stereo High';
-    default: return `Profile ${profileIdc}`;
+    case 66:
+      return constraintFlags & 0x40 ? 'Constrained Baseline' : 'Baseline';
+    case 77:
+      return 'Main';
+    case 88:
+      return 'Extended';
+    case 100:
+      return 'High';
+    case 110:
+      return 'High 10';
+    case 122:
+      return 'High 4:2:2';
+    case 244:
+      return 'High 4:4:4 Predictive';
+    case 44:
+      return 'CAVLC 4:4:4 Intra';
+    case 83:
+      return 'Scalable Baseline';
+    case 86:
+      return 'Scalable High';
+    case 118:
+      return 'Multiview High';
+    case 128:
+      return 'Stereo High';
+    default:
+      return `Profile ${profileIdc}`;
   }
 }

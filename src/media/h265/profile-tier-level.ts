@@ -31,7 +31,11 @@ export function readProfileTierLevel(r: BitReader, maxSubLayersMinus1: number): 
     if (levelPresent[i]) r.skip(8);
   }
   return {
-    generalProfileSpace, generalTierFlag, generalProfileIdc, generalProfileCompatibilityFlags,
-    generalConstraintIndicatorFlags, generalLevelIdc,
+    generalProfileSpace,
+    generalTierFlag,
+    generalProfileIdc,
+    generalProfileCompatibilityFlags,
+    generalConstraintIndicatorFlags,
+    generalLevelIdc,
   };
 }

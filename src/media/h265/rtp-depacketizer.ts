@@ -208,10 +208,14 @@ export class H265Depacketizer extends VideoDepacketizer {
     const sps = this.spsInfo;
     if (!sps) return undefined;
     return {
-      codec: 'h265', vps: this.vpsStore.list(), sps: this.spsStore.list(), pps: this.ppsStore.list(),
-      width: sps.width, height: sps.height, codecString: h265CodecString(sps),
+      codec: 'h265',
+      vps: this.vpsStore.list(),
+      sps: this.spsStore.list(),
+      pps: this.ppsStore.list(),
+      width: sps.width,
+      height: sps.height,
+      codecString: h265CodecString(sps),
       profile: h265ProfileName(sps.generalProfileIdc),
     };
   }
 }
-

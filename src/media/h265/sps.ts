@@ -169,9 +169,18 @@ export function parseH265Sps(nal: Uint8Array): H265SpsInfo {
     generalProfileCompatibilityFlags: ptl.generalProfileCompatibilityFlags,
     generalConstraintIndicatorFlags: ptl.generalConstraintIndicatorFlags,
     generalLevelIdc: ptl.generalLevelIdc,
-    chromaFormatIdc, bitDepthLuma, bitDepthChroma, width, height, temporalIdNested,
+    chromaFormatIdc,
+    bitDepthLuma,
+    bitDepthChroma,
+    width,
+    height,
+    temporalIdNested,
     numTemporalLayers: maxSubLayersMinus1 + 1,
-    spsId, vpsId, maxNumReorderFrames, maxDecPicBuffering, log2MaxPicOrderCntLsb,
+    spsId,
+    vpsId,
+    maxNumReorderFrames,
+    maxDecPicBuffering,
+    log2MaxPicOrderCntLsb,
     vuiComplete: false,
   };
   try {
@@ -260,11 +269,16 @@ function reverseBits32(v: number): number {
  * with trailing zero bytes omitted.
  */
 export function h265CodecString(
-  sps: Pick<H265SpsInfo, 'generalProfileSpace' | 'generalTierFlag' | 'generalProfileIdc' | 'generalProfileCompatibilityFlags' | 'generalConstraintIndicatorFlags' | 'generalLevelIdc'>,
+  sps: Pick<
+    H265SpsInfo,
+    'generalProfileSpace' | 'generalTierFlag' | 'generalProfileIdc' | 'generalProfileCompatibilityFlags' | 'generalConstraintIndicatorFlags' | 'generalLevelIdc'
+  >,
   sampleEntry: 'hvc1' | 'hev1' = 'hvc1',
 ): string {
   const space = ['', 'A', 'B', 'C'][sps.generalProfileSpace & 3] ?? '';
-  const compat = reverseBits32(sps.generalProfileCompatibilityFlags >>> 0).toString(16).toUpperCase();
+  const compat = reverseBits32(sps.generalProfileCompatibilityFlags >>> 0)
+    .toString(16)
+    .toUpperCase();
   const tier = sps.generalTierFlag ? 'H' : 'L';
   const bytes = Array.from(sps.generalConstraintIndicatorFlags.subarray(0, 6));
   while (bytes.length > 0 && bytes[bytes.length - 1] === 0) bytes.pop();
@@ -275,12 +289,19 @@ export function h265CodecString(
 /** Human profile name for general_profile_idc. */
 export function h265ProfileName(profileIdc: number): string {
   switch (profileIdc) {
-    case 1: return 'Main';
-    case 2: return 'Main 10';
-    case 3: return 'Main Still Picture';
-    case 4: return 'Range Extensions';
-    case 5: return 'High Throughput';
-    case 9: return 'Screen Content Coding';
-    default: return `Profile ${profileIdc}`;
+    case 1:
+      return 'Main';
+    case 2:
+      return 'Main 10';
+    case 3:
+      return 'Main Still Picture';
+    case 4:
+      return 'Range Extensions';
+    case 5:
+      return 'High Throughput';
+    case 9:
+      return 'Screen Content Coding';
+    default:
+      return `Profile ${profileIdc}`;
   }
 }

@@ -57,19 +57,34 @@ export class FieldReader {
     this.#end = to;
   }
 
-  get position(): number { return this.#pos; }
+  get position(): number {
+    return this.#pos;
+  }
   #need(n: number): number {
     const at = this.#pos;
     if (at + n > this.#end) throw new RangeError('box field past the end of its box');
     this.#pos += n;
     return at;
   }
-  u8(): number { return this.#view.getUint8(this.#need(1)); }
-  u16(): number { return this.#view.getUint16(this.#need(2)); }
-  u32(): number { return this.#view.getUint32(this.#need(4)); }
-  i32(): number { return this.#view.getInt32(this.#need(4)); }
-  u64(): number { const at = this.#need(8); return this.#view.getUint32(at) * 0x1_0000_0000 + this.#view.getUint32(at + 4); }
-  skip(n: number): void { this.#need(n); }
+  u8(): number {
+    return this.#view.getUint8(this.#need(1));
+  }
+  u16(): number {
+    return this.#view.getUint16(this.#need(2));
+  }
+  u32(): number {
+    return this.#view.getUint32(this.#need(4));
+  }
+  i32(): number {
+    return this.#view.getInt32(this.#need(4));
+  }
+  u64(): number {
+    const at = this.#need(8);
+    return this.#view.getUint32(at) * 0x1_0000_0000 + this.#view.getUint32(at + 4);
+  }
+  skip(n: number): void {
+    this.#need(n);
+  }
   /** version (8 bits) and flags (24 bits) of a full box. */
   fullHeader(): { version: number; flags: number } {
     const v = this.u32();

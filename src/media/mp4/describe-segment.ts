@@ -26,10 +26,12 @@ export function describeSegment(bytes: Uint8Array, init: InitDescription, hints:
       totals.set(r.trackId, t);
     }
   }
-  const tracks: SegmentTrackSummary[] = [...totals].sort((a, b) => a[0] - b[0]).map(([trackId, t]) => {
-    const info = known.get(trackId)!;
-    return { trackId, mediaType: info.mediaType, codecString: info.codecString, sampleCount: t.samples, durationMs: (t.ticks / info.timescale) * 1000 };
-  });
+  const tracks: SegmentTrackSummary[] = [...totals]
+    .sort((a, b) => a[0] - b[0])
+    .map(([trackId, t]) => {
+      const info = known.get(trackId)!;
+      return { trackId, mediaType: info.mediaType, codecString: info.codecString, sampleCount: t.samples, durationMs: (t.ticks / info.timescale) * 1000 };
+    });
   const mediaDurationMs = ((totals.get(video.trackId)?.ticks ?? 0) / video.timescale) * 1000;
   const start = hints.startWallClockMs ?? scan.fragments[0]!.wallClockMs;
   if (start === undefined || !Number.isFinite(start)) return undefined;
@@ -40,8 +42,13 @@ export function describeSegment(bytes: Uint8Array, init: InitDescription, hints:
   const lastVideo = last.runs.find((r) => r.trackId === video.trackId);
   const byClock = last.wallClockMs !== undefined && lastVideo ? Math.round(last.wallClockMs + (lastVideo.durationTicks / video.timescale) * 1000) : undefined;
   return {
-    startWallClockMs: start, endWallClockMs: byClock !== undefined && byClock > start ? Math.min(byMedia, byClock) : byMedia, mediaDurationMs, tracks,
-    baseMediaDecodeTime: firstVideo.baseMediaDecodeTime, validBytes: scan.validBytes, fragments: scan.fragments.length,
+    startWallClockMs: start,
+    endWallClockMs: byClock !== undefined && byClock > start ? Math.min(byMedia, byClock) : byMedia,
+    mediaDurationMs,
+    tracks,
+    baseMediaDecodeTime: firstVideo.baseMediaDecodeTime,
+    validBytes: scan.validBytes,
+    fragments: scan.fragments.length,
   };
 }
 

@@ -13,8 +13,15 @@
 // small length prefixes) so a writer can hand them to writev without one big copy.
 import { BoxWriter } from './writer.ts';
 import {
-  NTP_UNIX_OFFSET_S, TFHD_DEFAULT_BASE_IS_MOOF, TFHD_DEFAULT_SAMPLE_FLAGS_PRESENT, TRUN_DATA_OFFSET_PRESENT, TRUN_FIRST_SAMPLE_FLAGS_PRESENT,
-  TRUN_SAMPLE_COMPOSITION_TIME_OFFSETS_PRESENT, TRUN_SAMPLE_DURATION_PRESENT, TRUN_SAMPLE_FLAGS_PRESENT, TRUN_SAMPLE_SIZE_PRESENT,
+  NTP_UNIX_OFFSET_S,
+  TFHD_DEFAULT_BASE_IS_MOOF,
+  TFHD_DEFAULT_SAMPLE_FLAGS_PRESENT,
+  TRUN_DATA_OFFSET_PRESENT,
+  TRUN_FIRST_SAMPLE_FLAGS_PRESENT,
+  TRUN_SAMPLE_COMPOSITION_TIME_OFFSETS_PRESENT,
+  TRUN_SAMPLE_DURATION_PRESENT,
+  TRUN_SAMPLE_FLAGS_PRESENT,
+  TRUN_SAMPLE_SIZE_PRESENT,
 } from './fragment-flags.ts';
 
 /** One sample as trun describes it. */
@@ -51,7 +58,6 @@ export interface Fragment {
   readonly chunks: readonly Uint8Array[];
   readonly byteLength: number;
 }
-
 
 export function mfhd(w: BoxWriter, sequenceNumber: number): void {
   w.fullBox('mfhd', 0, 0, (w) => w.u32(sequenceNumber));
@@ -160,7 +166,10 @@ export function buildFragment(sequenceNumber: number, runs: readonly TrackRun[],
     w.patchI32(offsets[i]!, dataOffset);
     dataOffset += dataSizes[i]!;
   });
-  if (large) w.u32(1).fourcc('mdat').u64(payload + 16);
+  if (large)
+    w.u32(1)
+      .fourcc('mdat')
+      .u64(payload + 16);
   else w.u32(payload + 8).fourcc('mdat');
   const header = w.finish();
   const chunks: Uint8Array[] = [header];

@@ -77,7 +77,10 @@ export function buildProgressiveHeader(tracks: readonly ProgressiveTrack[], opti
   if (head.length !== first.length) throw new Error('progressive header changed length between passes');
   const w = new BoxWriter(head.length + mdatHeader);
   w.bytes(head);
-  if (largeMdat) w.u32(1).fourcc('mdat').u64(options.payloadBytes + 16);
+  if (largeMdat)
+    w.u32(1)
+      .fourcc('mdat')
+      .u64(options.payloadBytes + 16);
   else w.u32(options.payloadBytes + 8).fourcc('mdat');
   return w.finish();
 }
@@ -94,7 +97,9 @@ function headerBytes(tracks: readonly ProgressiveTrack[], options: ProgressiveOp
     w.fullBox('mvhd', 1, 0, (w) => {
       w.u64(created).u64(created);
       w.u32(MOVIE_TIMESCALE).u64(movieDuration);
-      w.u32(0x00010000).u16(0x0100).zeros(2 + 8); // rate, volume, reserved
+      w.u32(0x00010000)
+        .u16(0x0100)
+        .zeros(2 + 8); // rate, volume, reserved
       for (const v of UNITY_MATRIX) w.u32(v);
       w.zeros(24).u32(Math.max(...tracks.map((t) => t.trackId)) + 1);
     });
@@ -112,7 +117,11 @@ function trak(w: BoxWriter, t: ProgressiveTrack, created: number, payloadStart: 
   w.box('trak', (w) => {
     w.fullBox('tkhd', 1, 0x000003, (w) => {
       w.u64(created).u64(created).u32(t.trackId).u32(0).u64(editsDuration(t));
-      w.zeros(8).u16(0).u16(0).u16(t.handler === 'soun' ? 0x0100 : 0).u16(0);
+      w.zeros(8)
+        .u16(0)
+        .u16(0)
+        .u16(t.handler === 'soun' ? 0x0100 : 0)
+        .u16(0);
       for (const v of UNITY_MATRIX) w.u32(v);
       w.u32(t.width * 0x10000).u32(t.height * 0x10000);
     });
@@ -129,7 +138,10 @@ function trak(w: BoxWriter, t: ProgressiveTrack, created: number, payloadStart: 
     );
     w.box('mdia', (w) => {
       w.fullBox('mdhd', 1, 0, (w) => {
-        w.u64(created).u64(created).u32(t.timescale).u64(t.samples.reduce((s, x) => s + x.duration, 0));
+        w.u64(created)
+          .u64(created)
+          .u32(t.timescale)
+          .u64(t.samples.reduce((s, x) => s + x.duration, 0));
         w.u16(0x55c4).u16(0); // language 'und', pre_defined
       });
       w.fullBox('hdlr', 0, 0, (w) => {

@@ -70,10 +70,17 @@ function videoCodecString(bytes: Uint8Array, entry: BoxHeader): string {
     const generalProfileCompatibilityFlags = r.u32();
     const generalConstraintIndicatorFlags = bytes.slice(r.position, r.position + 6);
     r.skip(6);
-    return h265CodecString({
-      generalProfileSpace: b >> 6, generalTierFlag: (b >> 5) & 1, generalProfileIdc: b & 0x1f,
-      generalProfileCompatibilityFlags, generalConstraintIndicatorFlags, generalLevelIdc: r.u8(),
-    }, entry.type);
+    return h265CodecString(
+      {
+        generalProfileSpace: b >> 6,
+        generalTierFlag: (b >> 5) & 1,
+        generalProfileIdc: b & 0x1f,
+        generalProfileCompatibilityFlags,
+        generalConstraintIndicatorFlags,
+        generalLevelIdc: r.u8(),
+      },
+      entry.type,
+    );
   }
   return entry.type;
 }

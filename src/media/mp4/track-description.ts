@@ -24,13 +24,22 @@ function describeVideo(info: TrackInfo, c: VideoCodecConfig): TrackDescription {
     if (c.codec === 'h264') {
       const s = parseH264Sps(sps);
       return {
-        kind: 'video', trackId: info.trackId, timescale: info.timescale, width: s.width, height: s.height,
+        kind: 'video',
+        trackId: info.trackId,
+        timescale: info.timescale,
+        width: s.width,
+        height: s.height,
         decoderConfig: {
           codec: 'avc1',
           avcC: {
-            AVCProfileIndication: s.profileIdc, profile_compatibility: s.constraintFlags, AVCLevelIndication: s.levelIdc,
-            sps: c.sps, pps: c.pps,
-            chroma_format: s.chromaFormatIdc, bit_depth_luma_minus8: s.bitDepthLuma - 8, bit_depth_chroma_minus8: s.bitDepthChroma - 8,
+            AVCProfileIndication: s.profileIdc,
+            profile_compatibility: s.constraintFlags,
+            AVCLevelIndication: s.levelIdc,
+            sps: c.sps,
+            pps: c.pps,
+            chroma_format: s.chromaFormatIdc,
+            bit_depth_luma_minus8: s.bitDepthLuma - 8,
+            bit_depth_chroma_minus8: s.bitDepthChroma - 8,
           },
         },
       };
@@ -39,18 +48,32 @@ function describeVideo(info: TrackInfo, c: VideoCodecConfig): TrackDescription {
     const s = parseH265Sps(sps);
     const fps = info.fps ?? s.fps;
     return {
-      kind: 'video', trackId: info.trackId, timescale: info.timescale, width: s.width, height: s.height,
+      kind: 'video',
+      trackId: info.trackId,
+      timescale: info.timescale,
+      width: s.width,
+      height: s.height,
       decoderConfig: {
         codec: 'hvc1',
         hvcC: {
-          general_profile_space: s.generalProfileSpace, general_tier_flag: s.generalTierFlag, general_profile_idc: s.generalProfileIdc,
+          general_profile_space: s.generalProfileSpace,
+          general_tier_flag: s.generalTierFlag,
+          general_profile_idc: s.generalProfileIdc,
           general_profile_compatibility_flags: s.generalProfileCompatibilityFlags,
-          general_constraint_indicator_flags: s.generalConstraintIndicatorFlags, general_level_idc: s.generalLevelIdc,
-          min_spatial_segmentation_idc: 0, parallelismType: 0, // 0: unknown, allowed by 14496-15
-          chroma_format_idc: s.chromaFormatIdc, bit_depth_luma_minus8: s.bitDepthLuma - 8, bit_depth_chroma_minus8: s.bitDepthChroma - 8,
-          avgFrameRate: fps ? Math.min(0xffff, Math.round(fps * 256)) : 0, constantFrameRate: 0,
-          numTemporalLayers: s.numTemporalLayers, temporalIdNested: s.temporalIdNested ? 1 : 0,
-          vps: c.vps, sps: c.sps, pps: c.pps,
+          general_constraint_indicator_flags: s.generalConstraintIndicatorFlags,
+          general_level_idc: s.generalLevelIdc,
+          min_spatial_segmentation_idc: 0,
+          parallelismType: 0, // 0: unknown, allowed by 14496-15
+          chroma_format_idc: s.chromaFormatIdc,
+          bit_depth_luma_minus8: s.bitDepthLuma - 8,
+          bit_depth_chroma_minus8: s.bitDepthChroma - 8,
+          avgFrameRate: fps ? Math.min(0xffff, Math.round(fps * 256)) : 0,
+          constantFrameRate: 0,
+          numTemporalLayers: s.numTemporalLayers,
+          temporalIdNested: s.temporalIdNested ? 1 : 0,
+          vps: c.vps,
+          sps: c.sps,
+          pps: c.pps,
         },
       },
     };
@@ -63,7 +86,11 @@ function describeVideo(info: TrackInfo, c: VideoCodecConfig): TrackDescription {
 function describeAudio(info: TrackInfo, c: AudioCodecConfig): TrackDescription {
   if (c.audioSpecificConfig.length < 2) throw new TrackDescriptionError(info.trackId, 'AudioSpecificConfig shorter than 2 bytes');
   return {
-    kind: 'audio', trackId: info.trackId, timescale: info.timescale, channelcount: c.channels, samplerate: c.sampleRate,
+    kind: 'audio',
+    trackId: info.trackId,
+    timescale: info.timescale,
+    channelcount: c.channels,
+    samplerate: c.sampleRate,
     audioSpecificConfig: c.audioSpecificConfig,
   };
 }

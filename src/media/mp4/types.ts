@@ -44,9 +44,7 @@ export interface VideoTrackDescription {
   readonly timescale: number;
   readonly width: number;
   readonly height: number;
-  readonly decoderConfig:
-    | { readonly codec: 'avc1'; readonly avcC: AvcDecoderConfig }
-    | { readonly codec: 'hvc1'; readonly hvcC: HevcDecoderConfig };
+  readonly decoderConfig: { readonly codec: 'avc1'; readonly avcC: AvcDecoderConfig } | { readonly codec: 'hvc1'; readonly hvcC: HevcDecoderConfig };
 }
 
 export interface AudioTrackDescription {

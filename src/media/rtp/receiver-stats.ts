@@ -41,7 +41,7 @@ export class RtpReceiverStats {
     if (!Number.isNaN(this.lastTransit)) {
       let d = transit - this.lastTransit;
       // timestamps wrap at 2^32; bring the difference back to the nearest representative
-      d = ((((d % 4294967296) + 4294967296 + 2147483648) % 4294967296) - 2147483648);
+      d = (((d % 4294967296) + 4294967296 + 2147483648) % 4294967296) - 2147483648;
       this.jitter += (Math.abs(d) - this.jitter) / 16;
     }
     this.lastTransit = transit;

@@ -140,14 +140,23 @@ export function parseRtcpCompound(buf: Uint8Array): RtcpParseResult {
       end -= pad;
     }
     const body = buf.subarray(o + 4, end);
-    const truncated = (what: string): RtcpParseResult => ({ ok: false, error: { code: 'truncated-body', message: `${what} does not fit in ${body.length} bytes` } });
+    const truncated = (what: string): RtcpParseResult => ({
+      ok: false,
+      error: { code: 'truncated-body', message: `${what} does not fit in ${body.length} bytes` },
+    });
     if (pt === RTCP_SR) {
       if (body.length < 24 + 24 * count) return truncated(`SR with ${count} blocks`);
       const ntpSeconds = readU32(body, 4);
       const ntpFraction = readU32(body, 8);
       packets.push({
-        type: 'sr', ssrc: readU32(body, 0), ntpSeconds, ntpFraction, ntpUnixMs: ntpToUnixMs(ntpSeconds, ntpFraction),
-        rtpTimestamp: readU32(body, 12), packetCount: readU32(body, 16), octetCount: readU32(body, 20),
+        type: 'sr',
+        ssrc: readU32(body, 0),
+        ntpSeconds,
+        ntpFraction,
+        ntpUnixMs: ntpToUnixMs(ntpSeconds, ntpFraction),
+        rtpTimestamp: readU32(body, 12),
+        packetCount: readU32(body, 16),
+        octetCount: readU32(body, 20),
         reports: readReportBlocks(body, 24, count),
       });
     } else if (pt === RTCP_RR) {

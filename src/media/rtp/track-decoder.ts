@@ -64,8 +64,11 @@ export function createTrackDecoder(md: MediaDescriptionEssentials, options: Trac
     case 'H265':
     case 'HEVC': {
       const depacketizer = new H265Depacketizer({
-        spropVps: fmtp['sprop-vps'], spropSps: fmtp['sprop-sps'], spropPps: fmtp['sprop-pps'],
-        spropMaxDonDiff: int(fmtp['sprop-max-don-diff']), spropDepackBufNalus: int(fmtp['sprop-depack-buf-nalus']),
+        spropVps: fmtp['sprop-vps'],
+        spropSps: fmtp['sprop-sps'],
+        spropPps: fmtp['sprop-pps'],
+        spropMaxDonDiff: int(fmtp['sprop-max-don-diff']),
+        spropDepackBufNalus: int(fmtp['sprop-depack-buf-nalus']),
         stripParameterSets: options.stripParameterSets ?? false,
       });
       return { ok: true, decoder: { codec: 'h265', mediaType: 'video', clockRate, depacketizer } };
@@ -77,7 +80,8 @@ export function createTrackDecoder(md: MediaDescriptionEssentials, options: Trac
       const sizeLength = int(fmtp['sizelength']);
       if (!config || !sizeLength) return { ok: false, error: { code: 'bad-fmtp', encodingName: name, message: 'mpeg4-generic without config or sizelength' } };
       const depacketizer = new AacDepacketizer({
-        config, sizeLength,
+        config,
+        sizeLength,
         indexLength: int(fmtp['indexlength']) ?? 0,
         indexDeltaLength: int(fmtp['indexdeltalength']) ?? 0,
         ctsDeltaLength: int(fmtp['ctsdeltalength']) ?? 0,

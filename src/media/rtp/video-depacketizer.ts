@@ -9,8 +9,15 @@
 import type { VideoCodecConfig } from '../../types/media.ts';
 import type { RtpPacket } from './rtp-packet.ts';
 import {
-  ErrorLog, NO_ACCESS_UNITS, MAX_AU_SIZE, MAX_NAL_SIZE, MAX_UNITS_PER_AU,
-  type AccessUnitOut, type DepacketizeError, type Depacketizer, type DepacketizeErrorCode,
+  ErrorLog,
+  NO_ACCESS_UNITS,
+  MAX_AU_SIZE,
+  MAX_NAL_SIZE,
+  MAX_UNITS_PER_AU,
+  type AccessUnitOut,
+  type DepacketizeError,
+  type Depacketizer,
+  type DepacketizeErrorCode,
 } from './depacketizer.ts';
 
 export interface VideoAccessUnit extends AccessUnitOut {
@@ -120,7 +127,11 @@ export abstract class VideoDepacketizer implements Depacketizer {
       if (verdict === 'new-picture') {
         boundary = pending && this.auHasPicture();
       } else if (verdict === 'same-picture') {
-        this.error('marker-misplaced', `marker bit before the end of an access unit (${this.markerMode === 'trusted' ? 'rest of AU dropped' : 'ignored'}); marker no longer trusted`, seq);
+        this.error(
+          'marker-misplaced',
+          `marker bit before the end of an access unit (${this.markerMode === 'trusted' ? 'rest of AU dropped' : 'ignored'}); marker no longer trusted`,
+          seq,
+        );
         if (this.markerMode === 'trusted') {
           this.discardTs = ts;
           this.discardPending();
@@ -304,9 +315,11 @@ export abstract class VideoDepacketizer implements Depacketizer {
       this.repeats = ts === this.lastRawTs ? this.repeats + 1 : 0;
       this.lastRawTs = ts;
       const timestamp = ts + this.repeats;
-      list.push(changed && this.config
-        ? { timestamp, units: this.units, keyframe, parameterSetsChanged: true, videoConfig: this.config }
-        : { timestamp, units: this.units, keyframe, parameterSetsChanged: false });
+      list.push(
+        changed && this.config
+          ? { timestamp, units: this.units, keyframe, parameterSetsChanged: true, videoConfig: this.config }
+          : { timestamp, units: this.units, keyframe, parameterSetsChanged: false },
+      );
     }
     this.units = [];
     this.auBytes = 0;

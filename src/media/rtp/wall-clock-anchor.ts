@@ -59,7 +59,7 @@ export class WallClockAnchor {
       this.rejected++;
       return 'implausible';
     }
-    const diff = ((((rtpTimestamp32 >>> 0) - this.lastTs32 + 0x80000000) >>> 0)) - 0x80000000;
+    const diff = (((rtpTimestamp32 >>> 0) - this.lastTs32 + 0x80000000) >>> 0) - 0x80000000;
     this.anchorTs = this.lastExtended + diff;
     this.anchorMs = ntpUnixMs;
     this.source = 'rtcp';

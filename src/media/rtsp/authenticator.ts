@@ -9,7 +9,10 @@ export class Authenticator {
   private nc = 0;
   private digestAnswered: boolean;
 
-  constructor(private readonly creds: Credentials | undefined, opts: { digestAnswered?: boolean } = {}) {
+  constructor(
+    private readonly creds: Credentials | undefined,
+    opts: { digestAnswered?: boolean } = {},
+  ) {
     this.digestAnswered = opts.digestAnswered ?? false;
   }
 

@@ -13,7 +13,10 @@ export type RtspParseErrorCode =
 
 export class RtspParseError extends Error {
   override readonly name = 'RtspParseError';
-  constructor(readonly code: RtspParseErrorCode, message: string) {
+  constructor(
+    readonly code: RtspParseErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }

@@ -205,8 +205,16 @@ export class RtspStreamParser {
     // The header block ends at an empty line: CRLFCRLF, or bare LFLF from sloppy peers.
     for (; i < b.length; i++) {
       if (b[i] !== LF) continue;
-      if (b[i + 1] === LF) { end = i; bodyStart = i + 2; break; }
-      if (b[i + 1] === CR && b[i + 2] === LF) { end = i; bodyStart = i + 3; break; }
+      if (b[i + 1] === LF) {
+        end = i;
+        bodyStart = i + 2;
+        break;
+      }
+      if (b[i + 1] === CR && b[i + 2] === LF) {
+        end = i;
+        bodyStart = i + 3;
+        break;
+      }
       if (i + 2 >= b.length) break;
     }
     if (end < 0) {

@@ -56,19 +56,33 @@ export function serializeInterleaved(channel: number, payload: Uint8Array): Uint
 
 export function reasonPhrase(status: number): string {
   switch (status) {
-    case 200: return 'OK';
-    case 301: return 'Moved Permanently';
-    case 302: return 'Moved Temporarily';
-    case 400: return 'Bad Request';
-    case 401: return 'Unauthorized';
-    case 403: return 'Forbidden';
-    case 404: return 'Not Found';
-    case 405: return 'Method Not Allowed';
-    case 454: return 'Session Not Found';
-    case 455: return 'Method Not Valid in This State';
-    case 461: return 'Unsupported Transport';
-    case 500: return 'Internal Server Error';
-    case 501: return 'Not Implemented';
-    default: return 'Status';
+    case 200:
+      return 'OK';
+    case 301:
+      return 'Moved Permanently';
+    case 302:
+      return 'Moved Temporarily';
+    case 400:
+      return 'Bad Request';
+    case 401:
+      return 'Unauthorized';
+    case 403:
+      return 'Forbidden';
+    case 404:
+      return 'Not Found';
+    case 405:
+      return 'Method Not Allowed';
+    case 454:
+      return 'Session Not Found';
+    case 455:
+      return 'Method Not Valid in This State';
+    case 461:
+      return 'Unsupported Transport';
+    case 500:
+      return 'Internal Server Error';
+    case 501:
+      return 'Not Implemented';
+    default:
+      return 'Status';
   }
 }

@@ -2,7 +2,11 @@ export type SdpParseErrorCode = 'too-large' | 'bad-line' | 'bad-version' | 'bad-
 
 export class SdpParseError extends Error {
   override readonly name = 'SdpParseError';
-  constructor(readonly code: SdpParseErrorCode, message: string, readonly line?: number) {
+  constructor(
+    readonly code: SdpParseErrorCode,
+    message: string,
+    readonly line?: number,
+  ) {
     super(line === undefined ? message : `${message} (line ${line})`);
   }
 }

@@ -83,8 +83,12 @@ export function parseSdp(input: string | Uint8Array, opts: SdpParseOptions = {})
         if (value !== '0') throw new SdpParseError('bad-version', `unsupported SDP version "${value.slice(0, 10)}"`, lineNo);
         version = 0;
         break;
-      case 'o': if (!cur) origin = value; break;
-      case 's': if (!cur) sessionName = value; break;
+      case 'o':
+        if (!cur) origin = value;
+        break;
+      case 's':
+        if (!cur) sessionName = value;
+        break;
       case 'c': {
         const c = parseConnection(value, lineNo);
         if (cur) cur.connection = c;
@@ -204,7 +208,12 @@ function addMediaAttribute(m: MediaBuilder, name: string, v: string, lineNo: num
 
 function finishMedia(m: MediaBuilder): SdpMedia {
   return {
-    type: m.type, port: m.port, protocol: m.protocol, formats: m.formats, rtpmap: m.rtpmap, fmtp: m.fmtp,
+    type: m.type,
+    port: m.port,
+    protocol: m.protocol,
+    formats: m.formats,
+    rtpmap: m.rtpmap,
+    fmtp: m.fmtp,
     ...(m.control !== undefined ? { control: m.control } : {}),
     ...(m.framerate !== undefined ? { framerate: m.framerate } : {}),
     ...(m.connection ? { connection: m.connection } : {}),

@@ -176,7 +176,10 @@ export class SegmentCutter {
     }
     if (info.mediaType === 'video' && this.videoTrackId === undefined) this.videoTrackId = info.trackId;
     const ordered = [...this.tracks.values()].sort((a, b) => a.info.trackId - b.info.trackId);
-    const bytes = buildInitSegment(ordered.map((t) => t.description), { withDuration: this.initWithDuration });
+    const bytes = buildInitSegment(
+      ordered.map((t) => t.description),
+      { withDuration: this.initWithDuration },
+    );
     this.announcedInit = { id: initSegmentId(bytes), bytes, codecs: ordered.map((t) => t.info.config.codecString) };
   }
 
@@ -284,13 +287,26 @@ export class SegmentCutter {
     // or run backwards, whatever the camera's or the host's clock did (CAMERA-QUIRKS: Clocks).
     const startWallClockMs = Math.max(keyframe.wallClockMs, this.lastEndWallClockMs);
     this.segment = {
-      sequence, initId: init.id, startDts: keyframe.dts, startPts: keyframe.pts, endDts: keyframe.dts, startWallClockMs,
-      afterDiscontinuity: this.nextAfterDiscontinuity, lastWallClockMs: keyframe.wallClockMs, byteSize: 0, fragments: 0, totals: new Map(),
+      sequence,
+      initId: init.id,
+      startDts: keyframe.dts,
+      startPts: keyframe.pts,
+      endDts: keyframe.dts,
+      startWallClockMs,
+      afterDiscontinuity: this.nextAfterDiscontinuity,
+      lastWallClockMs: keyframe.wallClockMs,
+      byteSize: 0,
+      fragments: 0,
+      totals: new Map(),
     };
     this.nextAfterDiscontinuity = false;
     out.push({
-      type: 'open-segment', sequence, initId: init.id, startWallClockMs,
-      baseMediaDecodeTime: keyframe.dts, afterDiscontinuity: this.segment.afterDiscontinuity,
+      type: 'open-segment',
+      sequence,
+      initId: init.id,
+      startWallClockMs,
+      baseMediaDecodeTime: keyframe.dts,
+      afterDiscontinuity: this.segment.afterDiscontinuity,
     });
   }
 
@@ -304,8 +320,11 @@ export class SegmentCutter {
     for (const [trackId, t] of [...seg.totals].sort((a, b) => a[0] - b[0])) {
       const st = this.tracks.get(trackId)!;
       tracks.push({
-        trackId, mediaType: st.info.mediaType, codecString: st.info.config.codecString,
-        sampleCount: t.sampleCount, durationMs: (t.durationTicks / st.info.timescale) * 1000,
+        trackId,
+        mediaType: st.info.mediaType,
+        codecString: st.info.config.codecString,
+        sampleCount: t.sampleCount,
+        durationMs: (t.durationTicks / st.info.timescale) * 1000,
       });
     }
     const byMedia = seg.startWallClockMs + Math.max(1, mediaDurationMs);
@@ -316,12 +335,19 @@ export class SegmentCutter {
     const byClock = seg.lastWallClockMs + lastFrameMs;
     const fallbackEnd = byClock > seg.startWallClockMs ? Math.min(byMedia, byClock) : byMedia;
     const summary: SegmentSummary = {
-      sequence: seg.sequence, initId: seg.initId, startWallClockMs: seg.startWallClockMs,
+      sequence: seg.sequence,
+      initId: seg.initId,
+      startWallClockMs: seg.startWallClockMs,
       // On a cut, the next segment's first keyframe gives the end exactly, so wall-clock ranges
       // meet; a wall clock that stepped backwards falls back to start + media duration.
       endWallClockMs: endWallClockMs !== undefined && endWallClockMs > seg.startWallClockMs ? endWallClockMs : fallbackEnd,
-      mediaDurationMs, baseMediaDecodeTime: seg.startDts, afterDiscontinuity: seg.afterDiscontinuity,
-      byteSize: seg.byteSize, fragments: seg.fragments, tracks, reason,
+      mediaDurationMs,
+      baseMediaDecodeTime: seg.startDts,
+      afterDiscontinuity: seg.afterDiscontinuity,
+      byteSize: seg.byteSize,
+      fragments: seg.fragments,
+      tracks,
+      reason,
     };
     this.lastEndWallClockMs = summary.endWallClockMs;
     out.push({ type: 'close-segment', summary });
@@ -382,9 +408,10 @@ export class SegmentCutter {
       }
     }
     if (runs.length === 0) return;
-    const prft = this.withPrft && firstVideo
-      ? { referenceTrackId: mp4TrackId(video.info.trackId), wallClockMs: firstVideo.wallClockMs, mediaTime: firstVideo.pts }
-      : undefined;
+    const prft =
+      this.withPrft && firstVideo
+        ? { referenceTrackId: mp4TrackId(video.info.trackId), wallClockMs: firstVideo.wallClockMs, mediaTime: firstVideo.pts }
+        : undefined;
     const fragment = buildFragment(++this.fragmentSequence, runs, prft);
     seg.byteSize += fragment.byteLength;
     seg.fragments++;

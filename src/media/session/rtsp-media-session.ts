@@ -21,7 +21,12 @@ import { chooseTrackDecoder, type SessionTrackDecoder } from './track-decoders.t
 import { DtsDeriver } from '../rtp/dts-deriver.ts';
 
 export type MediaSessionEvent =
-  | { readonly type: 'established'; readonly sdp: string; readonly transport: string; readonly tracks: readonly { trackId: number; mediaType: 'video' | 'audio'; codec: string }[] }
+  | {
+      readonly type: 'established';
+      readonly sdp: string;
+      readonly transport: string;
+      readonly tracks: readonly { trackId: number; mediaType: 'video' | 'audio'; codec: string }[];
+    }
   | { readonly type: 'track-skipped'; readonly mediaIndex: number; readonly mediaType: string; readonly encoding: string; readonly reason: string }
   | { readonly type: 'depacketize-errors'; readonly trackId: number; readonly codes: readonly string[]; readonly total: number }
   | { readonly type: 'sender-report'; readonly trackId: number; readonly verdict: 'accepted' | 'implausible' | 'no-packets-yet' };
@@ -98,7 +103,15 @@ export class RtspMediaSession {
    */
   private gate: MediaMessage[] | undefined = [];
   readonly stats: RtspMediaSessionStats = {
-    rtpPackets: 0, malformedPackets: 0, lostPackets: 0, videoFrames: 0, keyframes: 0, audioFrames: 0, droppedBeforeConfig: 0, droppedAfterDiscontinuity: 0, depacketizeErrors: 0,
+    rtpPackets: 0,
+    malformedPackets: 0,
+    lostPackets: 0,
+    videoFrames: 0,
+    keyframes: 0,
+    audioFrames: 0,
+    droppedBeforeConfig: 0,
+    droppedAfterDiscontinuity: 0,
+    depacketizeErrors: 0,
   };
 
   constructor(
@@ -131,7 +144,9 @@ export class RtspMediaSession {
       throw new RtspError('unsupported', 'no supported track (H.264, H.265 or AAC) in the stream');
     }
     this.handlers.onEvent?.({
-      type: 'established', sdp: info.sdpText, transport: info.transport,
+      type: 'established',
+      sdp: info.sdpText,
+      transport: info.transport,
       tracks: this.tracks.map((t) => ({ trackId: t.trackId, mediaType: t.decoder.mediaType, codec: t.decoder.codec })),
     });
     return info;
@@ -171,9 +186,10 @@ export class RtspMediaSession {
       restartBase: 0,
       keyframeAfterBreak: 0,
       lastWallClockMs: NaN,
-      dts: d.mediaType === 'video'
-        ? new DtsDeriver({ clockRate: d.clockRate, ...opt('reorderDepth', d.reorderDepth()), ...opt('frameDuration', frameDuration(d)) })
-        : undefined,
+      dts:
+        d.mediaType === 'video'
+          ? new DtsDeriver({ clockRate: d.clockRate, ...opt('reorderDepth', d.reorderDepth()), ...opt('frameDuration', frameDuration(d)) })
+          : undefined,
       origin: NaN,
       announced: undefined,
       lastLost: 0,
@@ -204,7 +220,9 @@ export class RtspMediaSession {
     for (const au of t.decoder.depacketizer.flush()) this.onAccessUnit(t, au);
     this.breaks++;
     this.emit({
-      kind: 'discontinuity', reason, atWallClockMs: atMs,
+      kind: 'discontinuity',
+      reason,
+      atWallClockMs: atMs,
       ...(Number.isFinite(t.lastWallClockMs) ? { lastMediaWallClockMs: t.lastWallClockMs } : {}),
     });
     const step = t.decoder.mediaType === 'video' ? Math.round(90000 / (t.decoder.fps() ?? 25)) : 1024;
@@ -325,7 +343,12 @@ export class RtspMediaSession {
     t.lastDts = ts;
     t.lastWallClockMs = t.anchor.captureTimeMs(au.timestamp);
     this.emit({
-      kind: 'sample', trackId: t.trackId, dts: ts, pts: ts, keyframe: true, units: au.units,
+      kind: 'sample',
+      trackId: t.trackId,
+      dts: ts,
+      pts: ts,
+      keyframe: true,
+      units: au.units,
       wallClockMs: t.anchor.captureTimeMs(au.timestamp),
     });
   }
@@ -353,9 +376,12 @@ export class RtspMediaSession {
     t.dts?.configure(t.decoder.reorderDepth(), frameDuration(t.decoder));
     const fps = t.decoder.fps();
     const info: TrackInfo = {
-      kind: 'track', trackId: t.trackId, mediaType: t.decoder.mediaType,
+      kind: 'track',
+      trackId: t.trackId,
+      mediaType: t.decoder.mediaType,
       timescale: t.decoder.mediaType === 'video' ? 90000 : t.decoder.clockRate,
-      config, ...(fps !== undefined ? { fps } : {}),
+      config,
+      ...(fps !== undefined ? { fps } : {}),
     };
     this.emit(info);
   }
@@ -366,9 +392,13 @@ export class RtspMediaSession {
     t.lastDts = this.scale(t, dtsExt - t.origin);
     t.lastWallClockMs = wallClockMs;
     this.emit({
-      kind: 'sample', trackId: t.trackId,
-      dts: this.scale(t, dtsExt - t.origin), pts: this.scale(t, ptsExt - t.origin),
-      keyframe: au.keyframe, units: au.units, wallClockMs,
+      kind: 'sample',
+      trackId: t.trackId,
+      dts: this.scale(t, dtsExt - t.origin),
+      pts: this.scale(t, ptsExt - t.origin),
+      keyframe: au.keyframe,
+      units: au.units,
+      wallClockMs,
     });
   }
 

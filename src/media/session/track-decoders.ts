@@ -27,7 +27,9 @@ export function chooseTrackDecoder(media: SdpMedia): TrackDecoderChoice {
   const encoding = fmt?.encoding ?? `payload type ${pt ?? '?'}`;
   if (!fmt || pt === undefined) return { ok: false, encoding, reason: 'no rtpmap for the payload type' };
   const r = createTrackDecoder({
-    encodingName: fmt.encoding, clockRate: fmt.clockRate, fmtp: media.fmtp.get(pt) ?? {},
+    encodingName: fmt.encoding,
+    clockRate: fmt.clockRate,
+    fmtp: media.fmtp.get(pt) ?? {},
     ...(fmt.channels !== undefined ? { channels: fmt.channels } : {}),
   });
   if (!r.ok) return { ok: false, encoding, reason: r.error.message };
@@ -39,7 +41,10 @@ export function chooseTrackDecoder(media: SdpMedia): TrackDecoderChoice {
       return {
         ok: true,
         decoder: {
-          mediaType: 'video', codec: 'h264', clockRate: d.clockRate, depacketizer: dp,
+          mediaType: 'video',
+          codec: 'h264',
+          clockRate: d.clockRate,
+          depacketizer: dp,
           config: () => dp.videoConfig,
           // Baseline and Constrained Baseline have no B-frames.
           reorderDepth: () => dp.sps?.maxNumReorderFrames ?? (dp.sps?.profileIdc === 66 ? 0 : undefined),
@@ -52,7 +57,10 @@ export function chooseTrackDecoder(media: SdpMedia): TrackDecoderChoice {
       return {
         ok: true,
         decoder: {
-          mediaType: 'video', codec: 'h265', clockRate: d.clockRate, depacketizer: dp,
+          mediaType: 'video',
+          codec: 'h265',
+          clockRate: d.clockRate,
+          depacketizer: dp,
           config: () => dp.videoConfig,
           reorderDepth: () => dp.sps?.maxNumReorderFrames,
           fps: () => dp.sps?.fps ?? media.framerate,
@@ -64,8 +72,13 @@ export function chooseTrackDecoder(media: SdpMedia): TrackDecoderChoice {
       return {
         ok: true,
         decoder: {
-          mediaType: 'audio', codec: 'aac', clockRate: d.clockRate, depacketizer: dp,
-          config: () => dp.audioConfig, reorderDepth: () => 0, fps: () => undefined,
+          mediaType: 'audio',
+          codec: 'aac',
+          clockRate: d.clockRate,
+          depacketizer: dp,
+          config: () => dp.audioConfig,
+          reorderDepth: () => 0,
+          fps: () => undefined,
         },
       };
     }

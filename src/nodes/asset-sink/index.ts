@@ -29,9 +29,18 @@ export function checkSegmentLength(value: unknown): ConfigIssue[] {
   } catch {
     ms = undefined;
   }
-  if (ms === undefined) return [{ pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${JSON.stringify(value)} is not an ISO-8601 duration such as PT30S` }];
+  if (ms === undefined)
+    return [
+      { pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${JSON.stringify(value)} is not an ISO-8601 duration such as PT30S` },
+    ];
   if (ms < 30_000 || ms > 300_000 || ms % 30_000 !== 0) {
-    return [{ pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${String(value)} must be between PT30S and PT5M in steps of 30 seconds` }];
+    return [
+      {
+        pointer: '/segmentLength',
+        code: 'PropertyValueInvalid',
+        message: `segmentLength ${String(value)} must be between PT30S and PT5M in steps of 30 seconds`,
+      },
+    ];
   }
   return [];
 }

@@ -13,10 +13,18 @@ const ASSET_NAME = /^[^<>%&:\\/?*+.']{1,260}$/;
 export function checkAssetNamePattern(resolved: unknown, pattern: string | undefined): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (pattern !== undefined && !mentionsSystemVariable(pattern)) {
-    issues.push({ pointer: '/assetNamePattern', code: 'PropertyValueInvalidPattern', message: `assetNamePattern must contain at least one system variable such as \${System.GraphInstanceName} (in @apiVersion 2.0; got ${JSON.stringify(pattern.slice(0, 80))})` });
+    issues.push({
+      pointer: '/assetNamePattern',
+      code: 'PropertyValueInvalidPattern',
+      message: `assetNamePattern must contain at least one system variable such as \${System.GraphInstanceName} (in @apiVersion 2.0; got ${JSON.stringify(pattern.slice(0, 80))})`,
+    });
   }
   if (typeof resolved === 'string' && !ASSET_NAME.test(resolved)) {
-    issues.push({ pointer: '/assetNamePattern', code: 'PropertyValueInvalidPattern', message: `asset name must be 1–260 characters without < > % & : \\ / ? * + . ' (got ${resolved.length} characters${/[<>%&:\\/?*+.']/.test(resolved) ? ' with a forbidden one' : ''})` });
+    issues.push({
+      pointer: '/assetNamePattern',
+      code: 'PropertyValueInvalidPattern',
+      message: `asset name must be 1–260 characters without < > % & : \\ / ? * + . ' (got ${resolved.length} characters${/[<>%&:\\/?*+.']/.test(resolved) ? ' with a forbidden one' : ''})`,
+    });
   } else if (typeof resolved === 'string') {
     // the asset is stored as a Blob container: a name it cannot take must fail here (at
     // activation, once every variable is known), not later as a failed node
@@ -33,7 +41,13 @@ export function checkAssetNamePattern(resolved: unknown, pattern: string | undef
 export function checkCacheSize(value: unknown, pointer: string): ConfigIssue[] {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !/^\s*\d+\s*$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    return [{ pointer, code: 'PropertyValueInvalid', message: `localMediaCacheMaximumSizeMiB must be a positive integer number of MiB, not ${JSON.stringify(value)}` }];
+    return [
+      {
+        pointer,
+        code: 'PropertyValueInvalid',
+        message: `localMediaCacheMaximumSizeMiB must be a positive integer number of MiB, not ${JSON.stringify(value)}`,
+      },
+    ];
   }
   return [];
 }

@@ -33,11 +33,22 @@ export class StorageFailureLog {
       this.#since ??= now;
       this.#lastLineAt = now;
       this.#sinceLastLine = 0;
-      this.#logger.warn('storage call failed', { code: f.code, message: f.message, willRetry: f.willRetry, ...(f.willRetry ? { note: `retrying; repeats are summarised every ${Math.round(this.#summaryIntervalMs / 1000)} s` } : {}) });
+      this.#logger.warn('storage call failed', {
+        code: f.code,
+        message: f.message,
+        willRetry: f.willRetry,
+        ...(f.willRetry ? { note: `retrying; repeats are summarised every ${Math.round(this.#summaryIntervalMs / 1000)} s` } : {}),
+      });
       return;
     }
     if (now - this.#lastLineAt >= this.#summaryIntervalMs) {
-      this.#logger.warn('storage still failing', { failedForSeconds: Math.round((now - this.#since) / 1000), failures: this.#failures, failuresSinceLastLine: this.#sinceLastLine, code: f.code, message: f.message });
+      this.#logger.warn('storage still failing', {
+        failedForSeconds: Math.round((now - this.#since) / 1000),
+        failures: this.#failures,
+        failuresSinceLastLine: this.#sinceLastLine,
+        code: f.code,
+        message: f.message,
+      });
       this.#lastLineAt = now;
       this.#sinceLastLine = 0;
     }

@@ -46,22 +46,42 @@ function checkConfig(config: BlobAssetSinkConfig): ConfigIssue[] {
   const c = config.uploadConcurrency;
   if (c !== undefined && !(typeof c === 'string' && c.includes('${'))) {
     const n = parsePositiveInteger(c);
-    if (n === undefined || n > 16) issues.push({ pointer: '/uploadConcurrency', code: 'PropertyValueInvalid', message: `uploadConcurrency must be an integer from 1 to 16, not ${JSON.stringify(c)}` });
+    if (n === undefined || n > 16)
+      issues.push({
+        pointer: '/uploadConcurrency',
+        code: 'PropertyValueInvalid',
+        message: `uploadConcurrency must be an integer from 1 to 16, not ${JSON.stringify(c)}`,
+      });
   }
   const d = config.drainTimeout;
   if (d !== undefined && !d.includes('${') && parseIsoDurationMs(d) === undefined) {
-    issues.push({ pointer: '/drainTimeout', code: 'PropertyValueInvalid', message: `drainTimeout ${JSON.stringify(d)} is not an ISO-8601 duration such as PT60S` });
+    issues.push({
+      pointer: '/drainTimeout',
+      code: 'PropertyValueInvalid',
+      message: `drainTimeout ${JSON.stringify(d)} is not an ISO-8601 duration such as PT60S`,
+    });
   }
   const store = config.store;
   if (store !== undefined && !store.includes('${')) {
     let ok = false;
-    try { ok = localStoreRoot(store) !== undefined; } catch { ok = false; }
-    if (!ok) issues.push({ pointer: '/store', code: 'PropertyValueInvalid', message: `store must be file:<folder> (a Blob connection is the host's, not the topology's), not ${JSON.stringify(store)}` });
+    try {
+      ok = localStoreRoot(store) !== undefined;
+    } catch {
+      ok = false;
+    }
+    if (!ok)
+      issues.push({
+        pointer: '/store',
+        code: 'PropertyValueInvalid',
+        message: `store must be file:<folder> (a Blob connection is the host's, not the topology's), not ${JSON.stringify(store)}`,
+      });
   }
   issues.push(...retentionIssues(config));
   const name = config.assetNamePattern;
   if (typeof name === 'string' && !name.includes('${')) {
-    try { containerNameForAsset(name); } catch (e) {
+    try {
+      containerNameForAsset(name);
+    } catch (e) {
       issues.push({ pointer: '/assetNamePattern', code: 'PropertyValueInvalidPattern', message: (e as Error).message });
     }
   }
@@ -100,64 +120,86 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
   const concurrency = parsePositiveInteger(config.uploadConcurrency ?? 1) ?? 1;
   const drainTimeoutMs = parseIsoDurationMs(config.drainTimeout ?? 'PT60S') ?? 60_000;
   const assetName = resolveSystemVariables(config.assetNamePattern, ctx);
-  return (queue$: Observable<SegmentQueueMessage>): Observable<never> => new Observable<never>((subscriber) => {
-    let uploader: AssetUploader | undefined;
-    let unregisterRetention: (() => void) | undefined;
-    let started = false;
-    let inputCompleted = false;
-    let uploaderDone = false;
-    let stopRequested = false;
-    const maybeComplete = (): void => { if (inputCompleted && uploaderDone) subscriber.complete(); };
+  return (queue$: Observable<SegmentQueueMessage>): Observable<never> =>
+    new Observable<never>((subscriber) => {
+      let uploader: AssetUploader | undefined;
+      let unregisterRetention: (() => void) | undefined;
+      let started = false;
+      let inputCompleted = false;
+      let uploaderDone = false;
+      let stopRequested = false;
+      const maybeComplete = (): void => {
+        if (inputCompleted && uploaderDone) subscriber.complete();
+      };
 
-    const start = async (msg: SegmentQueueMessage): Promise<void> => {
-      const location = config.store ?? ctx.services.blobConnection;
-      if (!location) throw new Error('no asset store: give a connection string, SAS URL or account URL (--blob or AZURE_STORAGE_CONNECTION_STRING), or a folder (--store file:<folder>)');
-      const store = await openAssetStore(location, assetName, {
-        onContainerRecreated: (container) => ctx.logger.warn('the asset\'s container was deleted while recording: created it again; what it held before is gone, the index lists only what is stored', { container }),
-        ...options.store,
-      });
-      ctx.logger.info('recording to asset', { asset: store.describe() });
-      if (subscriber.closed) { msg.queue.detach(); return; }
-      const policy = policyFrom(config.retentionPeriod, config.retentionMaximumSizeMiB);
-      if (policy && ctx.services.retention) unregisterRetention = ctx.services.retention.register({ location, assetName, policy });
-      uploader = new AssetUploader(msg.queue, store, ctx.events, ctx.logger, {
-        concurrency,
-        metrics: ctx.metrics,
-        drainTimeoutMs,
-        ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
-        ...(options.backoffCapMs !== undefined ? { backoffCapMs: options.backoffCapMs } : {}),
-        ...(options.indexIntervalMs !== undefined ? { indexIntervalMs: options.indexIntervalMs } : {}),
-        ...(options.onUploadStarted ? { onUploadStarted: options.onUploadStarted } : {}),
-      });
-      if (stopRequested) uploader.beginDrain();
-      const outcome = await uploader.run();
-      ctx.logger.info('asset sink finished', { outcome, uploaded: uploader.uploaded });
-    };
+      const start = async (msg: SegmentQueueMessage): Promise<void> => {
+        const location = config.store ?? ctx.services.blobConnection;
+        if (!location)
+          throw new Error(
+            'no asset store: give a connection string, SAS URL or account URL (--blob or AZURE_STORAGE_CONNECTION_STRING), or a folder (--store file:<folder>)',
+          );
+        const store = await openAssetStore(location, assetName, {
+          onContainerRecreated: (container) =>
+            ctx.logger.warn(
+              "the asset's container was deleted while recording: created it again; what it held before is gone, the index lists only what is stored",
+              { container },
+            ),
+          ...options.store,
+        });
+        ctx.logger.info('recording to asset', { asset: store.describe() });
+        if (subscriber.closed) {
+          msg.queue.detach();
+          return;
+        }
+        const policy = policyFrom(config.retentionPeriod, config.retentionMaximumSizeMiB);
+        if (policy && ctx.services.retention) unregisterRetention = ctx.services.retention.register({ location, assetName, policy });
+        uploader = new AssetUploader(msg.queue, store, ctx.events, ctx.logger, {
+          concurrency,
+          metrics: ctx.metrics,
+          drainTimeoutMs,
+          ...(options.backoffBaseMs !== undefined ? { backoffBaseMs: options.backoffBaseMs } : {}),
+          ...(options.backoffCapMs !== undefined ? { backoffCapMs: options.backoffCapMs } : {}),
+          ...(options.indexIntervalMs !== undefined ? { indexIntervalMs: options.indexIntervalMs } : {}),
+          ...(options.onUploadStarted ? { onUploadStarted: options.onUploadStarted } : {}),
+        });
+        if (stopRequested) uploader.beginDrain();
+        const outcome = await uploader.run();
+        ctx.logger.info('asset sink finished', { outcome, uploaded: uploader.uploaded });
+      };
 
-    const stopSub = ctx.stop$.subscribe(() => { stopRequested = true; uploader?.beginDrain(); });
-    const inSub = queue$.subscribe({
-      next: (msg) => {
-        if (started || msg.kind !== 'segment-queue') return;
-        started = true;
-        start(msg).then(
-          () => { uploaderDone = true; maybeComplete(); },
-          (e: unknown) => { msg.queue.detach(); subscriber.error(e); },
-        );
-      },
-      error: (e: unknown) => subscriber.error(e),
-      complete: () => {
-        inputCompleted = true;
-        if (!started) uploaderDone = true;
-        maybeComplete();
-      },
+      const stopSub = ctx.stop$.subscribe(() => {
+        stopRequested = true;
+        uploader?.beginDrain();
+      });
+      const inSub = queue$.subscribe({
+        next: (msg) => {
+          if (started || msg.kind !== 'segment-queue') return;
+          started = true;
+          start(msg).then(
+            () => {
+              uploaderDone = true;
+              maybeComplete();
+            },
+            (e: unknown) => {
+              msg.queue.detach();
+              subscriber.error(e);
+            },
+          );
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          inputCompleted = true;
+          if (!started) uploaderDone = true;
+          maybeComplete();
+        },
+      });
+      return () => {
+        stopSub.unsubscribe();
+        inSub.unsubscribe();
+        unregisterRetention?.();
+        uploader?.stop();
+      };
     });
-    return () => {
-      stopSub.unsubscribe();
-      inSub.unsubscribe();
-      unregisterRetention?.();
-      uploader?.stop();
-    };
-  });
 }
 
 export { assetSinkExpansion, type AssetSinkProperties } from './expansion.ts';

@@ -18,13 +18,20 @@ export function parsePositiveInteger(value: unknown): number | undefined {
 
 /** LVA's ${System.*} variables, for patterns that reach the node still unresolved. */
 export function resolveSystemVariables(pattern: string, ctx: { topologyName: string; instanceName: string }, now = new Date()): string {
-  const dateTime = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  const dateTime = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
   return pattern.replace(/\$\{\s*System\.(\w+)\s*\}/gi, (whole, name: string) => {
     switch (name.toLowerCase()) {
-      case 'graphtopologyname': return ctx.topologyName;
-      case 'graphinstancename': return ctx.instanceName;
-      case 'datetime': return dateTime;
-      default: return whole;
+      case 'graphtopologyname':
+        return ctx.topologyName;
+      case 'graphinstancename':
+        return ctx.instanceName;
+      case 'datetime':
+        return dateTime;
+      default:
+        return whole;
     }
   });
 }

@@ -59,7 +59,10 @@ export class UplinkWatch {
       const ok = await probe(AbortSignal.any([stop, back.signal])).catch(() => false);
       if (this.#back !== back) return;
       if (!ok) this.#sawGone = true;
-      else if (this.#sawGone) { this.#end('storage reachable again'); return; }
+      else if (this.#sawGone) {
+        this.#end('storage reachable again');
+        return;
+      }
     }
   }
 }

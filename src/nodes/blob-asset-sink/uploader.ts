@@ -153,7 +153,11 @@ export class AssetUploader {
       let seg: CachedSegment | undefined;
       // Idle until the next segment closes (a live camera): nothing to keep read buffers for.
       if (!ahead && !this.#queue.peekNext?.()) this.#store.releaseReadBuffers();
-      try { seg = await this.#queue.next(signal); } catch { break; }
+      try {
+        seg = await this.#queue.next(signal);
+      } catch {
+        break;
+      }
       const body = ahead && seg && ahead.seg.id === seg.id ? ahead.body : undefined;
       ahead = undefined;
       if (!seg) {
@@ -185,8 +189,14 @@ export class AssetUploader {
         this.#queue.release(seg.id);
         ahead = undefined;
         if (signal.aborted) break;
-        if (seg.evicted?.aborted) { this.#logger.info('upload abandoned: the cache evicted its segment', { segment: seg.id }); continue; }
-        if (back?.aborted) { attempt = 0; continue; } // the line is back: again, now
+        if (seg.evicted?.aborted) {
+          this.#logger.info('upload abandoned: the cache evicted its segment', { segment: seg.id });
+          continue;
+        }
+        if (back?.aborted) {
+          attempt = 0;
+          continue;
+        } // the line is back: again, now
         this.#storageError(e, true);
         const waited = await this.#waitBeforeRetry(e, ++attempt, signal);
         if (waited === 'stopped') break;
@@ -216,8 +226,11 @@ export class AssetUploader {
       await this.#queue.markUploaded(seg.id);
       if (seg.evicted?.aborted) {
         // Evicted while its upload was landing: the index records it as a gap, so the blob goes too.
-        await this.#store.deleteSegment(seg, this.#work.signal).catch((e: unknown) =>
-          this.#logger.warn('could not delete the blob of an evicted segment', { blobName, error: e instanceof Error ? e.message : String(e) }));
+        await this.#store
+          .deleteSegment(seg, this.#work.signal)
+          .catch((e: unknown) =>
+            this.#logger.warn('could not delete the blob of an evicted segment', { blobName, error: e instanceof Error ? e.message : String(e) }),
+          );
         return;
       }
     } catch (e) {
@@ -280,7 +293,10 @@ export class AssetUploader {
           await sleep(Math.min(this.#opts.indexIntervalMs ?? DEFAULT_INDEX_INTERVAL_MS, MIN_INDEX_SPACING_MS), stop).catch(() => {});
         } catch (e) {
           if (stop.aborted || this.#work.signal.aborted) break;
-          if (back?.aborted) { failures = 0; continue; } // sent while the line was down; it is back
+          if (back?.aborted) {
+            failures = 0;
+            continue;
+          } // sent while the line was down; it is back
           this.#storageError(e, true);
           const waited = await this.#waitBeforeRetry(e, ++failures, stop);
           if (waited === 'stopped') break;
@@ -290,7 +306,9 @@ export class AssetUploader {
       }
       const waitAbort = new AbortController();
       await Promise.race([
-        new Promise<void>((r) => { this.#wakeIndex = r; }),
+        new Promise<void>((r) => {
+          this.#wakeIndex = r;
+        }),
         this.#queue.gapsChanged(waitAbort.signal).catch(() => {}),
         stopped,
       ]);
@@ -305,10 +323,13 @@ export class AssetUploader {
     if (cacheRanges.length === 0 && cacheGaps.length === 0) return;
     // Every gap (camera lost, recorder stopped or down, evicted) is journalled by the cache, so
     // one lost to a crash or a dead uplink is indexed on the next run.
-    await this.#store.recordInIndex({
-      ranges: cacheRanges.map((r) => ({ startMs: r.startWallClockMs, endMs: r.endWallClockMs })),
-      gaps: cacheGaps.map((g) => ({ startMs: g.startWallClockMs, endMs: g.endWallClockMs, reason: g.reason })),
-    }, signal);
+    await this.#store.recordInIndex(
+      {
+        ranges: cacheRanges.map((r) => ({ startMs: r.startWallClockMs, endMs: r.endWallClockMs })),
+        gaps: cacheGaps.map((g) => ({ startMs: g.startWallClockMs, endMs: g.endWallClockMs, reason: g.reason })),
+      },
+      signal,
+    );
     for (const r of cacheRanges) this.#indexedThroughMs = Math.max(this.#indexedThroughMs, r.endWallClockMs);
     // Recorded: the cache may forget them (ranges and gaps that grew meanwhile stay pending).
     await this.#queue.ackRanges(cacheRanges);
@@ -336,7 +357,10 @@ export class AssetUploader {
   }
 
   #storageError(e: unknown, willRetry: boolean): void {
-    if (willRetry) { this.#opts.metrics?.add('mediagraph_upload_retries_total'); this.#uplink.failed(); }
+    if (willRetry) {
+      this.#opts.metrics?.add('mediagraph_upload_retries_total');
+      this.#uplink.failed();
+    }
     const err = e instanceof AssetStoreError ? e : undefined;
     const message = err?.message ?? (e instanceof Error ? e.message : String(e));
     this.#events.emit('StorageError', {
@@ -351,9 +375,18 @@ export class AssetUploader {
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) { reject(signal.reason); return; }
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(t); reject(signal.reason); };
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

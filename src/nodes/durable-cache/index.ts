@@ -38,7 +38,11 @@ function checkConfig(config: DurableCacheConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const raw = config.localMediaCacheMaximumSizeMiB;
   if (!(typeof raw === 'string' && raw.includes('${')) && parseCacheSizeMiB(raw) === undefined) {
-    issues.push({ pointer: '/localMediaCacheMaximumSizeMiB', code: 'PropertyValueInvalid', message: `localMediaCacheMaximumSizeMiB must be a positive integer number of MiB, not ${JSON.stringify(raw)}` });
+    issues.push({
+      pointer: '/localMediaCacheMaximumSizeMiB',
+      code: 'PropertyValueInvalid',
+      message: `localMediaCacheMaximumSizeMiB must be a positive integer number of MiB, not ${JSON.stringify(raw)}`,
+    });
   }
   return issues;
 }
@@ -60,129 +64,161 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
   // Offered now, before anything runs, so the segmenter upstream finds it when it starts.
   const upstream = config.inputs?.[0]?.nodeName;
   const settleWorkspace = upstream ? offerWorkspace(ctx.services, upstream) : () => {};
-  return (segments$: Observable<SegmentStreamMessage>): Observable<SegmentQueueMessage> => new Observable<SegmentQueueMessage>((subscriber) => {
-    if (maxBytes <= 0) {
-      settleWorkspace(undefined);
-      subscriber.error(new Error(`localMediaCacheMaximumSizeMiB ${JSON.stringify(config.localMediaCacheMaximumSizeMiB)} is not a positive integer`));
-      return undefined;
-    }
-    let cache: DurableSegmentCache | undefined;
-    let inputDone = false;
-    let detached = false;
-    let finished = false;
-    let highWater = false;
-    const metrics = ctx.metrics;
-    const gauges = (c: DurableSegmentCache): void => {
-      const st = c.stats();
-      metrics.set('mediagraph_cache_bytes', st.bytes);
-      metrics.set('mediagraph_cache_segments', st.segments);
-    };
-    const onEvicted = (e: EvictionEvent): void => {
-      metrics.add('mediagraph_cache_evicted_segments_total', e.segments);
-      if (cache) gauges(cache); // evictions also happen as the open segment grows, between adds
-      ctx.events.emit('CacheEvicted', {
-        gapStart: new Date(e.gap.startWallClockMs).toISOString(),
-        gapEnd: new Date(e.gap.endWallClockMs).toISOString(),
-        segments: e.segments,
-        bytes: e.bytes,
-      });
-    };
-    const watchHighWater = (c: DurableSegmentCache): void => {
-      const used = c.stats().bytes;
-      if (!highWater && used >= 0.9 * maxBytes) {
-        highWater = true;
-        ctx.events.emit('CacheHighWaterMark', { usedBytes: used, maximumBytes: maxBytes });
-      } else if (highWater && used < 0.7 * maxBytes) highWater = false;
-    };
-    let unregisterReclaimer: (() => void) | undefined;
-    const finish = (): void => {
-      if (finished || !inputDone || !detached) return;
-      finished = true;
-      unregisterReclaimer?.();
-      void (cache?.close() ?? Promise.resolve()).then(() => subscriber.complete(), (e: unknown) => subscriber.error(e));
-    };
-
-    // Everything touching the cache runs in order on one chain: open, then each message.
-    // A cache that cannot be opened (a file in the path, a folder another live process holds,
-    // EMFILE, /proc) fails this instance only, with one line saying why; never the host.
-    let chain: Promise<unknown> = openCache(directory, { maxBytes, onEvicted, reader: mp4FileReader }).then((c) => {
-      cache = c;
-      logRecovery(ctx.logger, directory, c.recovery);
-      if (subscriber.closed) { settleWorkspace(undefined); void c.close(); return; }
-      // Work the segmenter defers (removing its init files) waits behind the segments already sent.
-      settleWorkspace(workspaceOf(c, (work) => { chain = chain.then(() => work().catch(() => {}), () => {}); }));
-      unregisterReclaimer = ctx.services.diskSpace?.register(() => c.reclaimSpace());
-      metrics.set('mediagraph_cache_maximum_bytes', maxBytes);
-      gauges(c);
-      const queue: SegmentQueue = {
-        next: (signal) => c.nextPending(signal),
-        peekNext: () => c.peekPending(),
-        markUploaded: async (id) => { await c.markUploaded(id); gauges(c); },
-        release: (id) => c.release(id),
-        pendingGaps: () => c.pendingGaps(),
-        ackGaps: (gaps) => c.ackGaps(gaps),
-        pendingRanges: () => c.pendingRanges(),
-        ackRanges: (ranges) => c.ackRanges(ranges),
-        inputEnded: c.inputEnded,
-        gapsChanged: (signal) => c.gapsChanged(signal),
-        stats: () => c.stats(),
-        detach: () => { detached = true; finish(); },
+  return (segments$: Observable<SegmentStreamMessage>): Observable<SegmentQueueMessage> =>
+    new Observable<SegmentQueueMessage>((subscriber) => {
+      if (maxBytes <= 0) {
+        settleWorkspace(undefined);
+        subscriber.error(new Error(`localMediaCacheMaximumSizeMiB ${JSON.stringify(config.localMediaCacheMaximumSizeMiB)} is not a positive integer`));
+        return undefined;
+      }
+      let cache: DurableSegmentCache | undefined;
+      let inputDone = false;
+      let detached = false;
+      let finished = false;
+      let highWater = false;
+      const metrics = ctx.metrics;
+      const gauges = (c: DurableSegmentCache): void => {
+        const st = c.stats();
+        metrics.set('mediagraph_cache_bytes', st.bytes);
+        metrics.set('mediagraph_cache_segments', st.segments);
       };
-      subscriber.next({ kind: 'segment-queue', queue, cacheDirectory: directory });
-    });
-    chain.catch((e: unknown) => { settleWorkspace(undefined); subscriber.error(e); });
+      const onEvicted = (e: EvictionEvent): void => {
+        metrics.add('mediagraph_cache_evicted_segments_total', e.segments);
+        if (cache) gauges(cache); // evictions also happen as the open segment grows, between adds
+        ctx.events.emit('CacheEvicted', {
+          gapStart: new Date(e.gap.startWallClockMs).toISOString(),
+          gapEnd: new Date(e.gap.endWallClockMs).toISOString(),
+          segments: e.segments,
+          bytes: e.bytes,
+        });
+      };
+      const watchHighWater = (c: DurableSegmentCache): void => {
+        const used = c.stats().bytes;
+        if (!highWater && used >= 0.9 * maxBytes) {
+          highWater = true;
+          ctx.events.emit('CacheHighWaterMark', { usedBytes: used, maximumBytes: maxBytes });
+        } else if (highWater && used < 0.7 * maxBytes) highWater = false;
+      };
+      let unregisterReclaimer: (() => void) | undefined;
+      const finish = (): void => {
+        if (finished || !inputDone || !detached) return;
+        finished = true;
+        unregisterReclaimer?.();
+        void (cache?.close() ?? Promise.resolve()).then(
+          () => subscriber.complete(),
+          (e: unknown) => subscriber.error(e),
+        );
+      };
 
-    const handle = async (msg: SegmentStreamMessage): Promise<void> => {
-      const c = cache;
-      if (!c || c.closed) return;
-      try {
-        if (msg.kind === 'segment') {
-          await c.add(msg);
-          watchHighWater(c);
-          gauges(c);
-        } else if (msg.kind === 'gap') {
-          await c.addGap(msg);
-        }
-      } catch (e) {
-        if (e instanceof SegmentStrandedError) {
-          // Not lost: it stays in the workspace and is moved with the next segment or at the next start.
-          ctx.logger.warn('segment not yet cached: the cache folder refused it', { error: e.message });
+      // Everything touching the cache runs in order on one chain: open, then each message.
+      // A cache that cannot be opened (a file in the path, a folder another live process holds,
+      // EMFILE, /proc) fails this instance only, with one line saying why; never the host.
+      let chain: Promise<unknown> = openCache(directory, { maxBytes, onEvicted, reader: mp4FileReader }).then((c) => {
+        cache = c;
+        logRecovery(ctx.logger, directory, c.recovery);
+        if (subscriber.closed) {
+          settleWorkspace(undefined);
+          void c.close();
           return;
         }
-        // One bad segment (e.g. its file vanished) must not stop the recording.
-        ctx.events.emit('DataDropped', { dataType: 'segment', count: 1, reason: e instanceof Error ? e.message : String(e) });
-        ctx.logger.warn('segment not cached', { error: e instanceof Error ? e.message : String(e) });
-        // Its time is a hole with a reason (if the journal can still take a record).
-        if (msg.kind === 'segment') {
-          await c.addGap({ kind: 'gap', startWallClockMs: msg.startWallClockMs, endWallClockMs: msg.endWallClockMs, reason: 'write-failed' }).catch(() => {});
-        }
-      }
-    };
+        // Work the segmenter defers (removing its init files) waits behind the segments already sent.
+        settleWorkspace(
+          workspaceOf(c, (work) => {
+            chain = chain.then(
+              () => work().catch(() => {}),
+              () => {},
+            );
+          }),
+        );
+        unregisterReclaimer = ctx.services.diskSpace?.register(() => c.reclaimSpace());
+        metrics.set('mediagraph_cache_maximum_bytes', maxBytes);
+        gauges(c);
+        const queue: SegmentQueue = {
+          next: (signal) => c.nextPending(signal),
+          peekNext: () => c.peekPending(),
+          markUploaded: async (id) => {
+            await c.markUploaded(id);
+            gauges(c);
+          },
+          release: (id) => c.release(id),
+          pendingGaps: () => c.pendingGaps(),
+          ackGaps: (gaps) => c.ackGaps(gaps),
+          pendingRanges: () => c.pendingRanges(),
+          ackRanges: (ranges) => c.ackRanges(ranges),
+          inputEnded: c.inputEnded,
+          gapsChanged: (signal) => c.gapsChanged(signal),
+          stats: () => c.stats(),
+          detach: () => {
+            detached = true;
+            finish();
+          },
+        };
+        subscriber.next({ kind: 'segment-queue', queue, cacheDirectory: directory });
+      });
+      chain.catch((e: unknown) => {
+        settleWorkspace(undefined);
+        subscriber.error(e);
+      });
 
-    const sub = segments$.subscribe({
-      next: (msg) => {
-        chain = chain.then(() => handle(msg), () => {});
-      },
-      error: (e: unknown) => subscriber.error(e),
-      complete: () => {
-        chain = chain.then(async () => {
-          // A clean end of the recording: the time until the next run is recorder-stopped, not down.
-          await cache?.markStopped().catch((e: unknown) => ctx.logger.warn('could not journal the stop', { error: e instanceof Error ? e.message : String(e) }));
-          cache?.endInput();
-          inputDone = true;
-          finish();
-        }, () => {});
-      },
+      const handle = async (msg: SegmentStreamMessage): Promise<void> => {
+        const c = cache;
+        if (!c || c.closed) return;
+        try {
+          if (msg.kind === 'segment') {
+            await c.add(msg);
+            watchHighWater(c);
+            gauges(c);
+          } else if (msg.kind === 'gap') {
+            await c.addGap(msg);
+          }
+        } catch (e) {
+          if (e instanceof SegmentStrandedError) {
+            // Not lost: it stays in the workspace and is moved with the next segment or at the next start.
+            ctx.logger.warn('segment not yet cached: the cache folder refused it', { error: e.message });
+            return;
+          }
+          // One bad segment (e.g. its file vanished) must not stop the recording.
+          ctx.events.emit('DataDropped', { dataType: 'segment', count: 1, reason: e instanceof Error ? e.message : String(e) });
+          ctx.logger.warn('segment not cached', { error: e instanceof Error ? e.message : String(e) });
+          // Its time is a hole with a reason (if the journal can still take a record).
+          if (msg.kind === 'segment') {
+            await c.addGap({ kind: 'gap', startWallClockMs: msg.startWallClockMs, endWallClockMs: msg.endWallClockMs, reason: 'write-failed' }).catch(() => {});
+          }
+        }
+      };
+
+      const sub = segments$.subscribe({
+        next: (msg) => {
+          chain = chain.then(
+            () => handle(msg),
+            () => {},
+          );
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          chain = chain.then(
+            async () => {
+              // A clean end of the recording: the time until the next run is recorder-stopped, not down.
+              await cache
+                ?.markStopped()
+                .catch((e: unknown) => ctx.logger.warn('could not journal the stop', { error: e instanceof Error ? e.message : String(e) }));
+              cache?.endInput();
+              inputDone = true;
+              finish();
+            },
+            () => {},
+          );
+        },
+      });
+      return () => {
+        settleWorkspace(undefined); // no effect once settled; else the segmenter writes to its own folder
+        sub.unsubscribe();
+        unregisterReclaimer?.();
+        // A hard stop (or the end): close once the queued work is done; never lose a durable add.
+        // (A failed open was reported above; the chain is settled here so it is not reported twice.)
+        void chain.catch(() => undefined).finally(() => cache?.close());
+      };
     });
-    return () => {
-      settleWorkspace(undefined); // no effect once settled; else the segmenter writes to its own folder
-      sub.unsubscribe();
-      unregisterReclaimer?.();
-      // A hard stop (or the end): close once the queued work is done; never lose a durable add.
-      // (A failed open was reported above; the chain is settled here so it is not reported twice.)
-      void chain.catch(() => undefined).finally(() => cache?.close());
-    };
-  });
 }
 
 function cacheOpenError(directory: string, e: unknown): Error {

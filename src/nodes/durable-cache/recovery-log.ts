@@ -6,17 +6,34 @@ import type { SegmentWorkspace } from '../../types/cache.ts';
 import type { DurableSegmentCache, RecoveryReport } from '../../storage/cache/index.ts';
 
 export function logRecovery(logger: Logger, directory: string, r: RecoveryReport): void {
-  logger.info('durable cache open', { directory, segments: r.segments, bytes: r.bytes, recoveryMs: Math.round(r.durationMs), entriesDropped: r.entriesDropped, tempFilesDiscarded: r.tempFilesDiscarded, tornTail: r.tornTail });
+  logger.info('durable cache open', {
+    directory,
+    segments: r.segments,
+    bytes: r.bytes,
+    recoveryMs: Math.round(r.durationMs),
+    entriesDropped: r.entriesDropped,
+    tempFilesDiscarded: r.tempFilesDiscarded,
+    tornTail: r.tornTail,
+  });
   if (r.segmentsRebuilt || r.initsRebuilt || r.unreadableDeleted || r.badRecords) {
     logger.warn('cache journal did not explain every file: rebuilt from the media files', {
-      directory, segmentsRebuilt: r.segmentsRebuilt, initsRebuilt: r.initsRebuilt, unreadableDeleted: r.unreadableDeleted,
-      badRecords: r.badRecords, entriesDropped: r.entriesDropped, strayFilesDeleted: r.strayFilesDeleted,
+      directory,
+      segmentsRebuilt: r.segmentsRebuilt,
+      initsRebuilt: r.initsRebuilt,
+      unreadableDeleted: r.unreadableDeleted,
+      badRecords: r.badRecords,
+      entriesDropped: r.entriesDropped,
+      strayFilesDeleted: r.strayFilesDeleted,
     });
   }
   const s = r.salvage;
   if (s.segments || s.filesDeleted) {
     logger.warn('salvaged the segment a crashed run left open', {
-      directory, segments: s.segments, mediaSeconds: Math.round(s.mediaMs) / 1000, tornBytesCut: s.cutBytes, filesDeleted: s.filesDeleted,
+      directory,
+      segments: s.segments,
+      mediaSeconds: Math.round(s.mediaMs) / 1000,
+      tornBytesCut: s.cutBytes,
+      filesDeleted: s.filesDeleted,
     });
   }
 }

@@ -16,9 +16,14 @@ const slots = new WeakMap<NodeServices, Map<string, Slot>>();
 /** Called by the cache node at creation; `settle` with the workspace once open (undefined if it failed). */
 export function offerWorkspace(services: NodeServices, segmenterName: string): (w: SegmentWorkspace | undefined) => void {
   let settle!: (w: SegmentWorkspace | undefined) => void;
-  const workspace = new Promise<SegmentWorkspace | undefined>((r) => { settle = r; });
+  const workspace = new Promise<SegmentWorkspace | undefined>((r) => {
+    settle = r;
+  });
   let byName = slots.get(services);
-  if (!byName) { byName = new Map(); slots.set(services, byName); }
+  if (!byName) {
+    byName = new Map();
+    slots.set(services, byName);
+  }
   byName.set(segmenterName, { workspace, settle });
   return settle;
 }

@@ -31,13 +31,21 @@ function checkConfig(config: FileSinkConfig, context?: Partial<CheckContext>): C
   }
   const pattern = context ? namePatternToJudge('fileNamePattern', context) : String(config.fileNamePattern ?? '');
   if (pattern !== undefined && !mentionsSystemVariable(pattern)) {
-    issues.push({ pointer: '/fileNamePattern', code: 'PropertyValueInvalidPattern', message: 'fileNamePattern must contain at least one system variable such as ${System.DateTime}' });
+    issues.push({
+      pointer: '/fileNamePattern',
+      code: 'PropertyValueInvalidPattern',
+      message: 'fileNamePattern must contain at least one system variable such as ${System.DateTime}',
+    });
   }
   const sample = expandSystemVariables(String(config.fileNamePattern ?? ''), 0, { instanceName: 'i', topologyName: 't' });
   const unsafe = unsafeFileNameReason(sample);
   if (unsafe) issues.push({ pointer: '/fileNamePattern', code: 'PropertyValueInvalid', message: `fileNamePattern ${unsafe}` });
   if (parseMaximumSizeMiB(config.maximumSizeMiB) === undefined) {
-    issues.push({ pointer: '/maximumSizeMiB', code: 'PropertyValueInvalid', message: `maximumSizeMiB must be a positive number of MiB, got ${JSON.stringify(config.maximumSizeMiB)}` });
+    issues.push({
+      pointer: '/maximumSizeMiB',
+      code: 'PropertyValueInvalid',
+      message: `maximumSizeMiB must be a positive number of MiB, got ${JSON.stringify(config.maximumSizeMiB)}`,
+    });
   }
   return issues;
 }

@@ -98,11 +98,13 @@ export class Mp4Files {
   private async loadExisting(): Promise<void> {
     if (this.finished) return;
     const names = (await readdir(this.options.directory)).filter((f) => this.options.owns(f));
-    const found = await Promise.all(names.map(async (f) => {
-      const p = join(this.options.directory, f);
-      const s = await stat(p).catch(() => undefined);
-      return s?.isFile() ? { path: p, size: s.size, mtimeMs: s.mtimeMs } : undefined;
-    }));
+    const found = await Promise.all(
+      names.map(async (f) => {
+        const p = join(this.options.directory, f);
+        const s = await stat(p).catch(() => undefined);
+        return s?.isFile() ? { path: p, size: s.size, mtimeMs: s.mtimeMs } : undefined;
+      }),
+    );
     this.finished = found.filter((x) => x !== undefined).sort((a, b) => a.mtimeMs - b.mtimeMs);
   }
 

@@ -28,7 +28,9 @@ function checkConfig(config: Fmp4SegmenterConfig): ConfigIssue[] {
   try {
     ms = parseIsoDuration(value);
   } catch {
-    return [{ pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${JSON.stringify(value)} is not an ISO-8601 duration such as PT30S` }];
+    return [
+      { pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${JSON.stringify(value)} is not an ISO-8601 duration such as PT30S` },
+    ];
   }
   if (ms < MIN_SEGMENT_LENGTH_MS) {
     return [{ pointer: '/segmentLength', code: 'PropertyValueInvalid', message: `segmentLength ${value} is shorter than 1 second` }];
@@ -44,7 +46,12 @@ export const fmp4SegmenterNode = defineNode({
     type: 'object',
     properties: {
       segmentLength: { type: 'string', default: DEFAULT_SEGMENT_LENGTH, description: 'ISO-8601 duration of media per segment (cut on the next keyframe).' },
-      outputDirectoryPath: { type: 'string', minLength: 1, description: 'Folder for init and segment files when no durable cache takes them (a cache makes the segmenter write inside its own folder and bound); default <dataDirectory>/segments/<instance>/<node>.' },
+      outputDirectoryPath: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'Folder for init and segment files when no durable cache takes them (a cache makes the segmenter write inside its own folder and bound); default <dataDirectory>/segments/<instance>/<node>.',
+      },
     },
   },
   inputs: { media: { kind: 'media' } },
@@ -59,7 +66,12 @@ export const fmp4SegmenterNode = defineNode({
       const adoptLeftovers = async (ws: SegmentWorkspace): Promise<SegmentWorkspace> => {
         try {
           const r = await ws.adopt(directory);
-          if (r.segments || r.filesDeleted) ctx.logger.warn('segments left in the segmenter folder by an earlier run were salvaged into the cache', { directory, segments: r.segments, filesDeleted: r.filesDeleted });
+          if (r.segments || r.filesDeleted)
+            ctx.logger.warn('segments left in the segmenter folder by an earlier run were salvaged into the cache', {
+              directory,
+              segments: r.segments,
+              filesDeleted: r.filesDeleted,
+            });
         } catch (e) {
           ctx.logger.warn('could not salvage the segmenter folder of an earlier run', { directory, error: e instanceof Error ? e.message : String(e) });
         }
@@ -90,8 +102,11 @@ export const fmp4SegmenterNode = defineNode({
           if (m.kind !== 'segment') return;
           ctx.metrics.add('mediagraph_segments_written_total');
           ctx.events.emit('SegmentWritten', {
-            path: m.path, byteSize: m.byteSize, startWallClock: new Date(m.startWallClockMs).toISOString(),
-            endWallClock: new Date(m.endWallClockMs).toISOString(), mediaDurationMs: m.mediaDurationMs,
+            path: m.path,
+            byteSize: m.byteSize,
+            startWallClock: new Date(m.startWallClockMs).toISOString(),
+            endWallClock: new Date(m.endWallClockMs).toISOString(),
+            mediaDurationMs: m.mediaDurationMs,
           });
         }),
         finalize(() => void releaseWorkspace(files)),

@@ -155,7 +155,12 @@ export class SegmentFiles {
       }
       case 'close-segment': {
         const s = action.summary;
-        const lost = (): Gap => ({ kind: 'gap', startWallClockMs: Math.min(this.droppedStart ?? s.startWallClockMs, s.startWallClockMs), endWallClockMs: s.endWallClockMs, reason: 'write-failed' });
+        const lost = (): Gap => ({
+          kind: 'gap',
+          startWallClockMs: Math.min(this.droppedStart ?? s.startWallClockMs, s.startWallClockMs),
+          endWallClockMs: s.endWallClockMs,
+          reason: 'write-failed',
+        });
         if (this.dropping) {
           this.dropping = false;
           return lost();
@@ -186,9 +191,16 @@ export class SegmentFiles {
         // a discontinuity: the stream itself went on, and a discontinuity reads as camera-lost.
         const afterDiscontinuity = s.afterDiscontinuity;
         return {
-          kind: 'segment', path, byteSize: file.size, init: file.init,
-          startWallClockMs: s.startWallClockMs, endWallClockMs: s.endWallClockMs, mediaDurationMs: s.mediaDurationMs,
-          tracks: s.tracks, baseMediaDecodeTime: s.baseMediaDecodeTime, afterDiscontinuity,
+          kind: 'segment',
+          path,
+          byteSize: file.size,
+          init: file.init,
+          startWallClockMs: s.startWallClockMs,
+          endWallClockMs: s.endWallClockMs,
+          mediaDurationMs: s.mediaDurationMs,
+          tracks: s.tracks,
+          baseMediaDecodeTime: s.baseMediaDecodeTime,
+          afterDiscontinuity,
         };
       }
       case 'track-rejected':

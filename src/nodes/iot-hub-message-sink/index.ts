@@ -5,9 +5,9 @@ import { defineNode } from '../define-node.ts';
 export const iotHubMessageSinkNode = defineNode({
   type: '#Microsoft.Media.MediaGraphIoTHubMessageSink',
   role: 'sink',
-  description: "Publishes analytics events to an IoT Edge module output.",
-  configSchema: {"type": "object", "required": ["hubOutputName"], "properties": {"hubOutputName": {"type": "string"}}},
+  description: 'Publishes analytics events to an IoT Edge module output.',
+  configSchema: { 'type': 'object', 'required': ['hubOutputName'], 'properties': { 'hubOutputName': { 'type': 'string' } } },
   inputs: { events: { kind: ['media', 'signal'], max: Infinity } },
   output: null,
-  notSupportedYet: "IoT Hub messaging needs a message bus binding, which mediagraph does not have yet",
+  notSupportedYet: 'IoT Hub messaging needs a message bus binding, which mediagraph does not have yet',
 });

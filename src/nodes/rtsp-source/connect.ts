@@ -26,8 +26,13 @@ export function connectOnce(options: RtspMediaSessionOptions, events: EventBus, 
       onError: (e) => subscriber.error(e),
       onEvent: (ev) => {
         if (ev.type === 'established') events.emit('MediaSessionEstablished', { sdp: ev.sdp });
-        else if (ev.type === 'track-skipped') events.emit('MediaFormatError', { code: `unsupported${ev.mediaType === 'audio' ? 'Audio' : 'Video'}Format`, message: `${ev.mediaType} track ${ev.encoding} is not recorded: ${ev.reason}` });
-        else if (ev.type === 'depacketize-errors') events.emit('DataDropped', { dataType: 'rtp', count: ev.total, reason: `depacketizer: ${ev.codes.join(', ')}` });
+        else if (ev.type === 'track-skipped')
+          events.emit('MediaFormatError', {
+            code: `unsupported${ev.mediaType === 'audio' ? 'Audio' : 'Video'}Format`,
+            message: `${ev.mediaType} track ${ev.encoding} is not recorded: ${ev.reason}`,
+          });
+        else if (ev.type === 'depacketize-errors')
+          events.emit('DataDropped', { dataType: 'rtp', count: ev.total, reason: `depacketizer: ${ev.codes.join(', ')}` });
       },
     });
     session.start().catch((e: unknown) => subscriber.error(e));

@@ -27,13 +27,14 @@ export const rtspSourceNode = defineNode({
     const target = redactUrl(ep.url);
     // a URL no retry can fix fails activation instead of reconnecting forever
     if (!/^rtsps?:\/\/[^/]/i.test(ep.url)) throw new Error(`endpoint URL must start with rtsp:// or rtsps://, not ${JSON.stringify(target.slice(0, 16))}…`);
-    const tls = ep['@type'] === TLS_ENDPOINT
-      ? {
-          ca: ep.trustedCertificates?.certificates ? [...ep.trustedCertificates.certificates] : undefined,
-          ignoreHostname: truthy(ep.validationOptions?.ignoreHostname),
-          insecure: truthy(ep.validationOptions?.ignoreSignature),
-        }
-      : undefined;
+    const tls =
+      ep['@type'] === TLS_ENDPOINT
+        ? {
+            ca: ep.trustedCertificates?.certificates ? [...ep.trustedCertificates.certificates] : undefined,
+            ignoreHostname: truthy(ep.validationOptions?.ignoreHostname),
+            insecure: truthy(ep.validationOptions?.ignoreSignature),
+          }
+        : undefined;
     const options = {
       url: ep.url,
       // LVA's samples default the credentials to dummy values for open cameras: sending them is harmless
@@ -42,7 +43,13 @@ export const rtspSourceNode = defineNode({
       transport: (config.transport ?? 'Tcp').toLowerCase() as 'tcp' | 'udp' | 'http',
       ...(tls ? { tls } : {}),
     };
-    const peer = ((): { host: string; port: number } | undefined => { try { return parseRtspUrl(ep.url); } catch { return undefined; } })();
+    const peer = ((): { host: string; port: number } | undefined => {
+      try {
+        return parseRtspUrl(ep.url);
+      } catch {
+        return undefined;
+      }
+    })();
     let attempt = 0;
     return supervise(
       () =>

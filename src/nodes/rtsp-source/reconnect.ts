@@ -121,7 +121,13 @@ export function supervise(connect: () => Observable<MediaMessage>, options: Supe
       };
       // one Discontinuity per outage: only an attempt that had delivered media breaks the stream
       if (sawMedia) subscriber.next(discontinuity);
-      options.onOutage?.({ attempt: failures, error, reason: error instanceof Error ? error.message : String(error), retryInMs: delay, beforeMedia: !sawMedia });
+      options.onOutage?.({
+        attempt: failures,
+        error,
+        reason: error instanceof Error ? error.message : String(error),
+        retryInMs: delay,
+        beforeMedia: !sawMedia,
+      });
       timer = options.scheduler.schedule(start, delay);
       if (options.probe) probeUntilBack(options.probe, options.probeIntervalMs ?? 1000);
     };
@@ -138,7 +144,10 @@ export function supervise(connect: () => Observable<MediaMessage>, options: Supe
           if (answered || loop.closed) return;
           answered = true;
           if (!reachable) sawGone = true;
-          else if (sawGone) { start(); return; }
+          else if (sawGone) {
+            start();
+            return;
+          }
           loop.add(options.scheduler.schedule(tick, intervalMs));
         };
         loop.add(probe().subscribe({ next: answer, error: () => answer(false), complete: () => answer(false) }));

@@ -50,7 +50,10 @@ export const rtspSourceSchema: JsonSchema = {
   required: ['endpoint'],
   properties: {
     endpoint: endpointSchema,
-    transport: { enum: ['Tcp', 'Http', 'Udp'], description: 'Tcp: RTP interleaved on the RTSP connection (default). Http: RTSP tunnelled over HTTP. Udp: RTP over UDP (mediagraph extension).' },
+    transport: {
+      enum: ['Tcp', 'Http', 'Udp'],
+      description: 'Tcp: RTP interleaved on the RTSP connection (default). Http: RTSP tunnelled over HTTP. Udp: RTP over UDP (mediagraph extension).',
+    },
   },
 };
 
@@ -81,8 +84,10 @@ export function checkRtspSource(config: RtspSourceConfig, unresolved: ReadonlySe
   }
   const c = ep.credentials;
   if (c && c['@type'] === USERNAME_PASSWORD) {
-    if (typeof c.username !== 'string') issues.push({ pointer: '/endpoint/credentials/username', code: 'PropertyRequired', message: 'username is required for UsernamePassword credentials' });
-    if (typeof c.password !== 'string') issues.push({ pointer: '/endpoint/credentials/password', code: 'PropertyRequired', message: 'password is required for UsernamePassword credentials' });
+    if (typeof c.username !== 'string')
+      issues.push({ pointer: '/endpoint/credentials/username', code: 'PropertyRequired', message: 'username is required for UsernamePassword credentials' });
+    if (typeof c.password !== 'string')
+      issues.push({ pointer: '/endpoint/credentials/password', code: 'PropertyRequired', message: 'password is required for UsernamePassword credentials' });
   }
   return issues;
 }

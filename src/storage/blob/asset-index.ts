@@ -75,9 +75,7 @@ export function parseIndex(text: string, day: string): DayIndex | undefined {
 
 /** Clips ranges to [from, to]. */
 export function clip<T extends TimeRange>(ranges: readonly T[], from: number, to: number): T[] {
-  return ranges
-    .filter((r) => r.endMs > from && r.startMs < to)
-    .map((r) => ({ ...r, startMs: Math.max(r.startMs, from), endMs: Math.min(r.endMs, to) }));
+  return ranges.filter((r) => r.endMs > from && r.startMs < to).map((r) => ({ ...r, startMs: Math.max(r.startMs, from), endMs: Math.min(r.endMs, to) }));
 }
 
 /** The parts of `ranges` that lie within `within` (both any order; result merged and sorted). */

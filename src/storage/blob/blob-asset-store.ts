@@ -11,14 +11,29 @@ import { open, stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import type { BlobServiceClient, ContainerClient, BlockBlobClient } from '@azure/storage-blob';
 import type {
-  AssetStore, AvailableMedia, ByteRange, MediaDeletion, SegmentBody, SegmentFile, SegmentToUpload, StoredBytes, StoredSegment,
+  AssetStore,
+  AvailableMedia,
+  ByteRange,
+  MediaDeletion,
+  SegmentBody,
+  SegmentFile,
+  SegmentToUpload,
+  StoredBytes,
+  StoredSegment,
 } from '../../types/asset-store.ts';
 import { RangeNotSatisfiableError } from '../../types/asset-store.ts';
 import { AssetStoreError } from '../store-error.ts';
 import { parseBlobConnection, createClient, type BlobConnection } from './connection.ts';
 import {
-  containerNameForAsset, initBlobName, segmentBlobName, parseSegmentBlobName, indexBlobName,
-  gapBlobName, parseGapBlobName, utcDay, type GapReason,
+  containerNameForAsset,
+  initBlobName,
+  segmentBlobName,
+  parseSegmentBlobName,
+  indexBlobName,
+  gapBlobName,
+  parseGapBlobName,
+  utcDay,
+  type GapReason,
 } from './naming.ts';
 import { ReadBuffers } from './read-buffers.ts';
 import { applyToIndex, intersectRanges, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
@@ -76,7 +91,14 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
    */
   readonly #written = new Map<string, { index: DayIndex; etag: string }>();
 
-  private constructor(connection: BlobConnection, assetName: string, containerName: string, container: ContainerClient, prefix: string, opts: BlobStoreOptions) {
+  private constructor(
+    connection: BlobConnection,
+    assetName: string,
+    containerName: string,
+    container: ContainerClient,
+    prefix: string,
+    opts: BlobStoreOptions,
+  ) {
     this.connection = connection;
     this.assetName = assetName;
     this.containerName = containerName;
@@ -118,7 +140,10 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
 
   /** Creates the container if needed (once per store object). */
   async ensureContainer(signal?: AbortSignal): Promise<void> {
-    if (this.#containerReady || this.#prefix) { this.#containerReady = true; return; }
+    if (this.#containerReady || this.#prefix) {
+      this.#containerReady = true;
+      return;
+    }
     await this.#createContainer(signal);
   }
 
@@ -135,7 +160,9 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
         this.#written.clear();
       }
       this.#containerReady = true;
-    })().finally(() => { this.#recreating = undefined; });
+    })().finally(() => {
+      this.#recreating = undefined;
+    });
     return this.#recreating;
   }
 
@@ -155,8 +182,15 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
   async uploadInit(init: { id: string; path: string; byteSize?: number }, signal?: AbortSignal): Promise<string> {
     const name = initBlobName(init.id);
     const bytes = init.byteSize ?? (await stat(init.path)).size;
-    await this.#inContainer(signal, () => this.#call('put-init', this.#uploadDeadline(bytes), signal, async (s) =>
-      this.#blob(name).upload(await fileBody(init.path, bytes), bytes, { abortSignal: s, blobHTTPHeaders: { blobContentType: 'video/mp4' }, metadata: { initid: encodeURIComponent(init.id) } })));
+    await this.#inContainer(signal, () =>
+      this.#call('put-init', this.#uploadDeadline(bytes), signal, async (s) =>
+        this.#blob(name).upload(await fileBody(init.path, bytes), bytes, {
+          abortSignal: s,
+          blobHTTPHeaders: { blobContentType: 'video/mp4' },
+          metadata: { initid: encodeURIComponent(init.id) },
+        }),
+      ),
+    );
     this.#created?.inits.add(init.id);
     return name;
   }
@@ -189,7 +223,8 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
       // A container created since this segment's init went up (it was deleted) lacks the init.
       if (this.#created && !this.#created.inits.has(seg.init.id)) await this.uploadInit(seg.init, signal);
       await this.#call('put-segment', this.#uploadDeadline(bytes), signal, (s) =>
-        this.#blob(name).upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }));
+        this.#blob(name).upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }),
+      );
     });
     // Merged as the index merges (neighbours within its tolerance), so the list stays one entry per continuous run.
     if (this.#created) this.#created.uploaded = mergeRanges([...this.#created.uploaded, { startMs: seg.startWallClockMs, endMs: seg.endWallClockMs }]);
@@ -213,12 +248,15 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
     const perDay = new Map<string, { ranges: TimeRange[]; gaps: GapRange[] }>();
     const slot = (day: string): { ranges: TimeRange[]; gaps: GapRange[] } => {
       let v = perDay.get(day);
-      if (!v) { v = { ranges: [], gaps: [] }; perDay.set(day, v); }
+      if (!v) {
+        v = { ranges: [], gaps: [] };
+        perDay.set(day, v);
+      }
       return v;
     };
     // After this store created the container, only what it uploaded since is there.
     const created = this.#created;
-    const ranges = created ? intersectRanges(add.ranges ?? [], created.uploaded) : add.ranges ?? [];
+    const ranges = created ? intersectRanges(add.ranges ?? [], created.uploaded) : (add.ranges ?? []);
     for (const r of ranges) slot(utcDay(r.startMs)).ranges.push(r);
     for (const g of add.gaps ?? []) for (const day of daysCovering(g.startMs, g.endMs)) slot(day).gaps.push(g);
     for (const [day, update] of perDay) await this.#updateDay(day, update, signal);
@@ -246,11 +284,13 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
       const index = await make(current?.index);
       const body = serializeIndex(index);
       try {
-        const r = await this.#call('put-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
-          abortSignal: s,
-          blobHTTPHeaders: { blobContentType: 'application/json' },
-          conditions: current ? { ifMatch: current.etag } : { ifNoneMatch: '*' },
-        }));
+        const r = await this.#call('put-index', this.#opTimeout, signal, (s) =>
+          this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
+            abortSignal: s,
+            blobHTTPHeaders: { blobContentType: 'application/json' },
+            conditions: current ? { ifMatch: current.etag } : { ifNoneMatch: '*' },
+          }),
+        );
         if (r.etag) this.#written.set(day, { index, etag: r.etag });
         else this.#written.delete(day);
         return;
@@ -289,7 +329,8 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
       const index = await indexFromListing(this, day, signal);
       const body = serializeIndex(index);
       const r = await this.#call('put-index', this.#opTimeout, signal, (s) =>
-        this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), { abortSignal: s, blobHTTPHeaders: { blobContentType: 'application/json' } }));
+        this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), { abortSignal: s, blobHTTPHeaders: { blobContentType: 'application/json' } }),
+      );
       if (r.etag) this.#written.set(day, { index, etag: r.etag });
       return index;
     });
@@ -313,21 +354,25 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
 
   /** Segments overlapping [fromMs, toMs), from their names and metadata (one listing per day). */
   listSegments(fromMs: number, toMs: number, signal?: AbortSignal): Promise<StoredSegment[]> {
-    return listSegmentsBetween(fromMs, toMs, async (prefix) => (await this.#list(prefix, true, signal)).flatMap((item) => {
-      const parsed = parseSegmentBlobName(item.name);
-      if (!parsed) return [];
-      const meta = item.metadata ?? {};
-      const metaEnd = meta['end'] ? Date.parse(meta['end']) : Number.NaN;
-      const endMs = Number.isNaN(metaEnd) ? parsed.startMs + parsed.durationMs : metaEnd;
-      return [{
-        name: item.name.slice('segments/'.length),
-        startMs: parsed.startMs,
-        endMs,
-        durationMs: endMs - parsed.startMs,
-        initId: decodeURIComponent(meta['initid'] ?? ''),
-        ...(meta['codecs'] ? { codecs: meta['codecs'] } : {}),
-      }];
-    }));
+    return listSegmentsBetween(fromMs, toMs, async (prefix) =>
+      (await this.#list(prefix, true, signal)).flatMap((item) => {
+        const parsed = parseSegmentBlobName(item.name);
+        if (!parsed) return [];
+        const meta = item.metadata ?? {};
+        const metaEnd = meta['end'] ? Date.parse(meta['end']) : Number.NaN;
+        const endMs = Number.isNaN(metaEnd) ? parsed.startMs + parsed.durationMs : metaEnd;
+        return [
+          {
+            name: item.name.slice('segments/'.length),
+            startMs: parsed.startMs,
+            endMs,
+            durationMs: endMs - parsed.startMs,
+            initId: decodeURIComponent(meta['initid'] ?? ''),
+            ...(meta['codecs'] ? { codecs: meta['codecs'] } : {}),
+          },
+        ];
+      }),
+    );
   }
 
   /** A segment or init blob, streamed; the deadline covers the answer's headers only. */
@@ -376,7 +421,10 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
   }
 
   async listIndexDays(signal?: AbortSignal): Promise<string[]> {
-    return (await this.listNames('index/', signal)).map((n) => /^index\/(\d{4}-\d{2}-\d{2})\.json$/.exec(n)?.[1]).filter((d): d is string => d !== undefined).sort();
+    return (await this.listNames('index/', signal))
+      .map((n) => /^index\/(\d{4}-\d{2}-\d{2})\.json$/.exec(n)?.[1])
+      .filter((d): d is string => d !== undefined)
+      .sort();
   }
 
   async #list(prefix: string, includeMetadata: boolean, signal?: AbortSignal): Promise<{ name: string; size: number; metadata?: Record<string, string> }[]> {
@@ -384,7 +432,8 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
     let token: string | undefined;
     do {
       const page = await this.#call('list', this.#opTimeout, signal, async (s) => {
-        const iter = this.#container.listBlobsFlat({ prefix: this.#prefix + prefix, includeMetadata, abortSignal: s })
+        const iter = this.#container
+          .listBlobsFlat({ prefix: this.#prefix + prefix, includeMetadata, abortSignal: s })
           .byPage({ maxPageSize: 5000, ...(token ? { continuationToken: token } : {}) });
         const r = await iter.next();
         return r.done ? undefined : r.value;
@@ -464,12 +513,18 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
       this.#written.delete(day);
       try {
         if (next === null) {
-          await this.#call('delete-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).deleteIfExists({ abortSignal: s, conditions: { ifMatch: current.etag } }));
+          await this.#call('delete-index', this.#opTimeout, signal, (s) =>
+            this.#blob(indexBlobName(day)).deleteIfExists({ abortSignal: s, conditions: { ifMatch: current.etag } }),
+          );
         } else {
           const body = serializeIndex(next);
-          await this.#call('put-index', this.#opTimeout, signal, (s) => this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
-            abortSignal: s, blobHTTPHeaders: { blobContentType: 'application/json' }, conditions: { ifMatch: current.etag },
-          }));
+          await this.#call('put-index', this.#opTimeout, signal, (s) =>
+            this.#blob(indexBlobName(day)).upload(body, Buffer.byteLength(body), {
+              abortSignal: s,
+              blobHTTPHeaders: { blobContentType: 'application/json' },
+              conditions: { ifMatch: current.etag },
+            }),
+          );
         }
         return;
       } catch (e) {
@@ -518,7 +573,10 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
     // allocate a dependent signal per call, which shows at hundreds of calls per second).
     const call = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; call.abort(new BlobStoreError('Timeout', `${what} exceeded its ${timeoutMs} ms deadline`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      call.abort(new BlobStoreError('Timeout', `${what} exceeded its ${timeoutMs} ms deadline`));
+    }, timeoutMs);
     const onOuterAbort = (): void => call.abort(outer?.reason);
     outer?.addEventListener('abort', onOuterAbort, { once: true });
     try {
@@ -546,7 +604,6 @@ const CALL_NAMES: Partial<Record<StorageOp, string>> = {
   'get-index': 'read-index',
   'get-blob': 'download',
 };
-
 
 /** Files up to this size are read whole (one buffer per upload in flight); larger ones stream. */
 const WHOLE_FILE_LIMIT = 8 * 1024 * 1024;
@@ -581,7 +638,7 @@ async function readWhole(path: string, bytes: number, buffers?: ReadBuffers): Pr
 function toStoreError(what: string, e: unknown): BlobStoreError {
   if (e instanceof BlobStoreError) return e;
   const err = e as { statusCode?: number; code?: string; name?: string; message?: string };
-  const code = err.code ?? (err.statusCode ? `Http${err.statusCode}` : err.name ?? 'Error');
+  const code = err.code ?? (err.statusCode ? `Http${err.statusCode}` : (err.name ?? 'Error'));
   // SDK messages can echo request URLs (with a SAS signature): keep only the first line, redacted.
   const msg = redact(String(err.message ?? e).split('\n')[0] ?? '');
   return new BlobStoreError(code, `${what} failed: ${msg}`, err.statusCode, { cause: e });
@@ -604,8 +661,14 @@ async function readAll(stream: NodeJS.ReadableStream | undefined): Promise<strin
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = (): void => { clearTimeout(t); reject(signal?.reason); };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -65,7 +65,11 @@ function parseConnectionString(text: string): BlobConnection {
 
 function parseUrl(text: string): BlobConnection {
   let url: URL;
-  try { url = new URL(text); } catch { throw new BlobConnectionError('blob URL is not a valid URL'); }
+  try {
+    url = new URL(text);
+  } catch {
+    throw new BlobConnectionError('blob URL is not a valid URL');
+  }
   const accountName = accountFromUrl(url);
   const pathParts = url.pathname.split('/').filter(Boolean);
   if (IP_OR_LOCAL.test(url.hostname)) pathParts.shift(); // path-style (emulator): /account/container

@@ -96,9 +96,7 @@ export interface SalvageReport {
 
 const NO_SALVAGE: SalvageReport = { segments: 0, mediaMs: 0, cutBytes: 0, filesDeleted: 0 };
 
-export type AddResult =
-  | { readonly accepted: true; readonly id: number }
-  | { readonly accepted: false; readonly gap: Gap };
+export type AddResult = { readonly accepted: true; readonly id: number } | { readonly accepted: false; readonly gap: Gap };
 
 export class CacheClosedError extends Error {
   override readonly name = 'CacheClosedError';
@@ -114,14 +112,35 @@ export class SegmentStrandedError extends Error {
   override readonly name = 'SegmentStrandedError';
 }
 
-interface SegEntry { readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
-interface InitEntry { readonly id: string; readonly file: string; readonly bytes: number; refs: number }
-interface RangeEntry { readonly id: number; start: number; end: number }
+interface SegEntry {
+  readonly seq: number;
+  readonly file: string;
+  readonly bytes: number;
+  readonly at: number;
+  readonly meta: SegmentMeta;
+}
+interface InitEntry {
+  readonly id: string;
+  readonly file: string;
+  readonly bytes: number;
+  refs: number;
+}
+interface RangeEntry {
+  readonly id: number;
+  start: number;
+  end: number;
+}
 /** A hole shorter than this between two segments is clock jitter, not a gap (the playlist's tolerance). */
 const HOLE_TOLERANCE_MS = 500;
 /** Uploaded ranges this close together are one pending index entry. */
 const RANGE_MERGE_MS = 1000;
-interface GapEntry { readonly id: number; start: number; end: number; readonly reason: Gap['reason']; lastSeq: number }
+interface GapEntry {
+  readonly id: number;
+  start: number;
+  end: number;
+  readonly reason: Gap['reason'];
+  lastSeq: number;
+}
 
 const isNoSpace = (e: unknown): boolean => (e as NodeJS.ErrnoException | undefined)?.code === 'ENOSPC';
 
@@ -174,7 +193,9 @@ export class DurableSegmentCache {
   readonly #waiters = new Set<() => void>();
   readonly #gapWaiters = new Set<() => void>();
   #inputEndedResolve!: () => void;
-  readonly inputEnded: Promise<void> = new Promise((r) => { this.#inputEndedResolve = r; });
+  readonly inputEnded: Promise<void> = new Promise((r) => {
+    this.#inputEndedResolve = r;
+  });
   recovery!: RecoveryReport;
 
   private constructor(directory: string, opts: CacheOptions, journal: JournalWriter, releaseLock: () => void) {
@@ -203,13 +224,25 @@ export class DurableSegmentCache {
       // Cut a torn tail before appending anything after it.
       if (contents.validBytes < contents.totalBytes) {
         const fd = openSync(join(dir, 'journal'), 'r+');
-        try { ftruncateSync(fd, contents.validBytes); fsyncSync(fd); } finally { closeSync(fd); }
+        try {
+          ftruncateSync(fd, contents.validBytes);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
       }
       const cache = new DurableSegmentCache(dir, opts, new JournalWriter(join(dir, 'journal'), opts.fsync ?? true), release);
       const r = cache.#recover(contents.records, contents.tornTail, contents.badRecords);
       await cache.#exclusive(async () => {
         // A repaired journal is rewritten without what recovery dropped and with what it rebuilt.
-        const repaired = r.tornTail || r.badRecords > 0 || r.entriesDropped > 0 || r.strayFilesDeleted > 0 || r.segmentsRebuilt > 0 || r.initsRebuilt > 0 || r.unreadableDeleted > 0;
+        const repaired =
+          r.tornTail ||
+          r.badRecords > 0 ||
+          r.entriesDropped > 0 ||
+          r.strayFilesDeleted > 0 ||
+          r.segmentsRebuilt > 0 ||
+          r.initsRebuilt > 0 ||
+          r.unreadableDeleted > 0;
         if (repaired || cache.#needsCompaction()) await cache.#compact();
         const salvage = await cache.#salvage(cache.#openDir);
         cache.recovery = { ...r, salvage, durationMs: performance.now() - t0 };
@@ -244,13 +277,19 @@ export class DurableSegmentCache {
       const size = initFiles.has(init.file) ? fileSize(join(this.#initDir, init.file)) : -1;
       if (size !== init.bytes) {
         this.#inits.delete(init.id);
-        if (size < 0) { initFiles.delete(init.file); entriesDropped++; }
+        if (size < 0) {
+          initFiles.delete(init.file);
+          entriesDropped++;
+        }
       } else {
         initFiles.delete(init.file);
       }
     }
     const reader = this.#opts.reader;
-    const initCatalog = new InitCatalog(reader, (id) => { const i = this.#inits.get(id); return i ? join(this.#initDir, i.file) : undefined; });
+    const initCatalog = new InitCatalog(reader, (id) => {
+      const i = this.#inits.get(id);
+      return i ? join(this.#initDir, i.file) : undefined;
+    });
     for (const file of initFiles) {
       const found = rebuildInit(reader, join(this.#initDir, file));
       if (found && !this.#inits.has(found.id)) {
@@ -259,7 +298,8 @@ export class DurableSegmentCache {
         initsRebuilt++;
       } else {
         deleteQuietly(join(this.#initDir, file));
-        if (found) strayFilesDeleted++; else unreadableDeleted++;
+        if (found) strayFilesDeleted++;
+        else unreadableDeleted++;
       }
     }
     // Segment files: a record's file must exist with its size and its init. A file no valid
@@ -277,7 +317,11 @@ export class DurableSegmentCache {
     }
     for (const file of segFiles) {
       const named = parseSegmentFileName(file);
-      if (!named || this.#gone.has(named.seq) || this.#segs.has(named.seq)) { deleteQuietly(join(this.#segDir, file)); strayFilesDeleted++; continue; }
+      if (!named || this.#gone.has(named.seq) || this.#segs.has(named.seq)) {
+        deleteQuietly(join(this.#segDir, file));
+        strayFilesDeleted++;
+        continue;
+      }
       unexplained.set(file, named);
     }
     const newestInits = [...this.#inits.keys()].reverse();
@@ -348,42 +392,71 @@ export class DurableSegmentCache {
    * Runs inside the exclusive section.
    */
   async #salvage(dir: string): Promise<SalvageReport> {
-    const catalog = new InitCatalog(this.#opts.reader, (id) => { const i = this.#inits.get(id); return i ? join(this.#initDir, i.file) : undefined; });
-    const scan = await scanForSalvage(this.#opts.reader, dir, (id) => {
-      const init = this.#inits.get(id);
-      const description = catalog.get(id);
-      return init && description ? { path: join(this.#initDir, init.file), byteSize: init.bytes, description } : undefined;
-    }, dir === this.#openDir);
+    const catalog = new InitCatalog(this.#opts.reader, (id) => {
+      const i = this.#inits.get(id);
+      return i ? join(this.#initDir, i.file) : undefined;
+    });
+    const scan = await scanForSalvage(
+      this.#opts.reader,
+      dir,
+      (id) => {
+        const init = this.#inits.get(id);
+        const description = catalog.get(id);
+        return init && description ? { path: join(this.#initDir, init.file), byteSize: init.bytes, description } : undefined;
+      },
+      dir === this.#openDir,
+    );
     let segments = 0;
     let mediaMs = 0;
     let cutBytes = 0;
     let filesDeleted = scan.deleted.length;
     for (const c of scan.candidates) {
-      const r = await this.#add({
-        kind: 'segment', path: c.path, byteSize: c.bytes, init: c.init, startWallClockMs: c.meta.start, endWallClockMs: c.meta.end,
-        mediaDurationMs: c.meta.mediaDurationMs, tracks: c.meta.tracks, baseMediaDecodeTime: c.meta.baseMediaDecodeTime,
-        afterDiscontinuity: c.meta.afterDiscontinuity,
-      }, true);
-      if (r.accepted) { segments++; mediaMs += c.meta.mediaDurationMs; } else filesDeleted++;
+      const r = await this.#add(
+        {
+          kind: 'segment',
+          path: c.path,
+          byteSize: c.bytes,
+          init: c.init,
+          startWallClockMs: c.meta.start,
+          endWallClockMs: c.meta.end,
+          mediaDurationMs: c.meta.mediaDurationMs,
+          tracks: c.meta.tracks,
+          baseMediaDecodeTime: c.meta.baseMediaDecodeTime,
+          afterDiscontinuity: c.meta.afterDiscontinuity,
+        },
+        true,
+      );
+      if (r.accepted) {
+        segments++;
+        mediaMs += c.meta.mediaDurationMs;
+      } else filesDeleted++;
       cutBytes += c.cutBytes;
       if (c.lostTail) {
         await this.#recordGap({ kind: 'gap', startWallClockMs: c.lostTail.start, endWallClockMs: c.lostTail.end, reason: 'write-failed' });
         this.#noteEnd(c.lostTail.end); // the recorder-down gap starts where this one ends
       }
     }
-    for (const f of scan.initFiles) { await unlinkQuietly(join(dir, f)); filesDeleted++; }
+    for (const f of scan.initFiles) {
+      await unlinkQuietly(join(dir, f));
+      filesDeleted++;
+    }
     return { segments, mediaMs, cutBytes, filesDeleted };
   }
 
   /** Salvages an older version's segmenter folder into this cache (see #salvage). */
   adoptFolder(dir: string): Promise<SalvageReport> {
-    return this.#exclusive(async () => { this.#assertOpen(); return this.#salvage(dir); });
+    return this.#exclusive(async () => {
+      this.#assertOpen();
+      return this.#salvage(dir);
+    });
   }
 
   // ---- the segmenter's workspace (open/) ------------------------------------------------
 
   /** Where the segmenter writes: inside the cache folder, so a segment enters the cache by a rename. */
-  get workspaceDirectory(): string { return this.#openDir; }
+  get workspaceDirectory(): string {
+    return this.#openDir;
+  }
 
   /**
    * Makes room for `bytes` more in the workspace (the open segment grows by a fragment, or an
@@ -438,7 +511,10 @@ export class DurableSegmentCache {
         this.#gone.add(r.seq);
         break;
       case 'evict':
-        for (const s of r.seqs) { this.#segs.delete(s); this.#gone.add(s); }
+        for (const s of r.seqs) {
+          this.#segs.delete(s);
+          this.#gone.add(s);
+        }
         break;
       case 'gap':
         this.#gaps.set(r.id, { id: r.id, start: r.start, end: r.end, reason: parseGapReason(r.reason) ?? 'recorder-down', lastSeq: r.lastSeq });
@@ -491,11 +567,17 @@ export class DurableSegmentCache {
   }
 
   #liveRecords(): JournalRecord[] {
-    const records: JournalRecord[] = [{
-      op: 'hdr', v: 1, nextSeq: this.#nextSeq, nextGapId: this.#nextGapId, nextRangeId: this.#nextRangeId,
-      ...(this.#lastEnd !== undefined ? { lastEnd: this.#lastEnd } : {}),
-      ...(this.#stoppedAt !== undefined ? { stoppedAt: this.#stoppedAt } : {}),
-    }];
+    const records: JournalRecord[] = [
+      {
+        op: 'hdr',
+        v: 1,
+        nextSeq: this.#nextSeq,
+        nextGapId: this.#nextGapId,
+        nextRangeId: this.#nextRangeId,
+        ...(this.#lastEnd !== undefined ? { lastEnd: this.#lastEnd } : {}),
+        ...(this.#stoppedAt !== undefined ? { stoppedAt: this.#stoppedAt } : {}),
+      },
+    ];
     // The newest init goes last so that `lastInitId` survives the rewrite.
     const inits = [...this.#inits.values()].sort((a, b) => Number(a.id === this.#lastInitId) - Number(b.id === this.#lastInitId));
     for (const i of inits) records.push({ op: 'init', id: i.id, file: i.file, bytes: i.bytes });
@@ -649,7 +731,7 @@ export class DurableSegmentCache {
     const file = segmentFileName(seq, meta.initId);
     const move = fromWorkspace || (this.#opts.mode ?? 'move') === 'move';
     let staged = source;
-    const direct = move && (fromWorkspace || await sameDevice(source, this.#segDir));
+    const direct = move && (fromWorkspace || (await sameDevice(source, this.#segDir)));
     if (direct) {
       // The segmenter fsyncs a workspace file before it hands it over: one fsync per segment.
       if (this.#sync && !fromWorkspace) await fsyncFile(source);
@@ -678,7 +760,11 @@ export class DurableSegmentCache {
     const fromWorkspace = dirname(source) === this.#openDir;
     const gap = this.#extendGap({ seq, meta });
     const absorbed = this.#absorbTouchingGaps(gap);
-    try { await this.#append([gapRecord(gap), ...absorbedRecords(absorbed)]); } catch (e) { if (!isNoSpace(e)) throw e; }
+    try {
+      await this.#append([gapRecord(gap), ...absorbedRecords(absorbed)]);
+    } catch (e) {
+      if (!isNoSpace(e)) throw e;
+    }
     if (fromWorkspace || (this.#opts.mode ?? 'move') === 'move') await unlinkQuietly(source);
     this.#opts.onEvicted?.({ gap: { kind: 'gap', startWallClockMs: gap.start, endWallClockMs: gap.end, reason: 'evicted' }, segments: 1, bytes, cause });
     this.#notifyGaps();
@@ -741,7 +827,10 @@ export class DurableSegmentCache {
       if (init) {
         const left = (refs.get(init.id) ?? init.refs) - 1;
         refs.set(init.id, left);
-        if (left === 0 && init.id !== protectInit && init.id !== this.#lastInitId) { freedInits.push(init); projected -= init.bytes; }
+        if (left === 0 && init.id !== protectInit && init.id !== this.#lastInitId) {
+          freedInits.push(init);
+          projected -= init.bytes;
+        }
       }
     }
     if (victims.length === 0) return;
@@ -774,7 +863,10 @@ export class DurableSegmentCache {
     for (const v of victims) {
       const g = this.#extendGap(v);
       gapsTouched.set(g.id, g);
-      for (const a of this.#absorbTouchingGaps(g)) { absorbed.push(a); gapsTouched.delete(a.id); }
+      for (const a of this.#absorbTouchingGaps(g)) {
+        absorbed.push(a);
+        gapsTouched.delete(a.id);
+      }
       bytes += v.bytes;
     }
     const records: JournalRecord[] = [{ op: 'evict', seqs: victims.map((v) => v.seq) }];
@@ -801,7 +893,11 @@ export class DurableSegmentCache {
       const init = this.#inits.get(v.meta.initId);
       if (init) init.refs--;
     }
-    for (const i of freedInits) { this.#inits.delete(i.id); this.#bytes -= i.bytes; bytes += i.bytes; }
+    for (const i of freedInits) {
+      this.#inits.delete(i.id);
+      this.#bytes -= i.bytes;
+      bytes += i.bytes;
+    }
     for (const f of files) await unlinkQuietly(f);
     // One event per gap touched, each with the evicted range of this batch inside that gap.
     for (const g of gapsTouched.values()) {
@@ -885,7 +981,10 @@ export class DurableSegmentCache {
       const s = this.#segs.get(id);
       if (!s) return;
       const range = this.#rangeFor(s.meta.start, s.meta.end);
-      const records: JournalRecord[] = [{ op: 'del', seq: id }, { op: 'rng', id: range.id, start: range.start, end: range.end }];
+      const records: JournalRecord[] = [
+        { op: 'del', seq: id },
+        { op: 'rng', id: range.id, start: range.start, end: range.end },
+      ];
       const init = this.#inits.get(s.meta.initId);
       const dropInit = init && init.refs === 1 && init.id !== this.#lastInitId;
       if (dropInit) records.push({ op: 'initdel', id: init.id });
@@ -923,7 +1022,10 @@ export class DurableSegmentCache {
     return this.#exclusive(async () => {
       if (this.#closed) return;
       const ids = ranges
-        .filter((r) => { const cur = this.#ranges.get(r.id); return cur && cur.start === r.startWallClockMs && cur.end === r.endWallClockMs; })
+        .filter((r) => {
+          const cur = this.#ranges.get(r.id);
+          return cur && cur.start === r.startWallClockMs && cur.end === r.endWallClockMs;
+        })
         .map((r) => r.id);
       // A range that grew forward while it was being indexed keeps only its new part pending
       // (the consumer writes its index rarely, by how much time is pending).
@@ -953,7 +1055,10 @@ export class DurableSegmentCache {
     return this.#exclusive(async () => {
       if (this.#closed) return;
       const ids = gaps
-        .filter((g) => { const cur = this.#gaps.get(g.id); return cur && cur.start === g.startWallClockMs && cur.end === g.endWallClockMs; })
+        .filter((g) => {
+          const cur = this.#gaps.get(g.id);
+          return cur && cur.start === g.startWallClockMs && cur.end === g.endWallClockMs;
+        })
         .map((g) => g.id);
       if (ids.length === 0) return;
       await this.#append([{ op: 'gapack', ids }]);
@@ -979,7 +1084,9 @@ export class DurableSegmentCache {
     this.#notify();
   }
 
-  get inputHasEnded(): boolean { return this.#inputEnded; }
+  get inputHasEnded(): boolean {
+    return this.#inputEnded;
+  }
 
   stats(): SegmentQueueStats {
     const oldest = this.#segs.values().next().value as SegEntry | undefined;
@@ -994,21 +1101,34 @@ export class DurableSegmentCache {
   }
 
   /** Ids of cached segments, oldest first (for tests and diagnostics). */
-  segmentIds(): number[] { return [...this.#segs.keys()]; }
+  segmentIds(): number[] {
+    return [...this.#segs.keys()];
+  }
 
   /** Closes the journal and releases the lock. Waiters get `undefined`. Idempotent. */
   close(): Promise<void> {
-    if (this.#closed) return this.#chain.then(() => {}, () => {});
+    if (this.#closed)
+      return this.#chain.then(
+        () => {},
+        () => {},
+      );
     this.#closed = true;
     this.#notify();
     this.#notifyGaps();
-    return this.#chain.then(() => {}, () => {}).finally(() => {
-      this.#journal.close();
-      this.#releaseLock();
-    });
+    return this.#chain
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => {
+        this.#journal.close();
+        this.#releaseLock();
+      });
   }
 
-  get closed(): boolean { return this.#closed; }
+  get closed(): boolean {
+    return this.#closed;
+  }
 
   // ---- plumbing ---------------------------------------------------------------------------
 
@@ -1051,17 +1171,33 @@ export class DurableSegmentCache {
   #wait(set: Set<() => void>, signal?: AbortSignal): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const wake = (): void => { cleanup(); resolve(); };
-      const onAbort = (): void => { cleanup(); reject(signal?.reason); };
-      const cleanup = (): void => { set.delete(wake); signal?.removeEventListener('abort', onAbort); };
-      if (signal?.aborted) { reject(signal.reason); return; }
+      const wake = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(signal?.reason);
+      };
+      const cleanup = (): void => {
+        set.delete(wake);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
       set.add(wake);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  #notify(): void { for (const w of [...this.#waiters]) w(); }
-  #notifyGaps(): void { for (const w of [...this.#gapWaiters]) w(); }
+  #notify(): void {
+    for (const w of [...this.#waiters]) w();
+  }
+  #notifyGaps(): void {
+    for (const w of [...this.#gapWaiters]) w();
+  }
 }
 
 function gapRecord(g: GapEntry): JournalRecord {
@@ -1074,5 +1210,9 @@ function absorbedRecords(absorbed: readonly GapEntry[]): JournalRecord[] {
 }
 
 function fileSize(path: string): number {
-  try { return statSync(path).size; } catch { return -1; }
+  try {
+    return statSync(path).size;
+  } catch {
+    return -1;
+  }
 }

@@ -4,13 +4,21 @@ import { PRIVATE_FILE_MODE } from '../private-modes.ts';
 
 export async function fsyncFile(path: string): Promise<void> {
   const fh = await open(path, 'r+');
-  try { await fh.sync(); } finally { await fh.close(); }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Makes a rename or unlink inside `dir` durable, off the event loop. */
 export async function fsyncDirAsync(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
-  try { await fh.sync(); } finally { await fh.close(); }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Copies `from` to `tmp` and fsyncs it; removes the partial copy on failure. */
@@ -32,7 +40,9 @@ export async function sameDevice(a: string, b: string): Promise<boolean> {
 }
 
 export async function unlinkQuietly(path: string): Promise<void> {
-  await unlink(path).catch((e: NodeJS.ErrnoException) => { if (e.code !== 'ENOENT') throw e; });
+  await unlink(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
 }
 
 export { rename };

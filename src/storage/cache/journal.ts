@@ -20,7 +20,15 @@ export interface SegmentMeta {
 }
 
 export type JournalRecord =
-  | { readonly op: 'hdr'; readonly v: 1; readonly nextSeq: number; readonly nextGapId: number; readonly nextRangeId?: number; readonly lastEnd?: number; readonly stoppedAt?: number }
+  | {
+      readonly op: 'hdr';
+      readonly v: 1;
+      readonly nextSeq: number;
+      readonly nextGapId: number;
+      readonly nextRangeId?: number;
+      readonly lastEnd?: number;
+      readonly stoppedAt?: number;
+    }
   | { readonly op: 'init'; readonly id: string; readonly file: string; readonly bytes: number }
   | { readonly op: 'initdel'; readonly id: string }
   | { readonly op: 'seg'; readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
@@ -63,7 +71,10 @@ export function parseJournal(buf: Buffer): JournalContents {
   let tornTail = false;
   while (pos < buf.length) {
     const nl = buf.indexOf(NL, pos);
-    if (nl < 0) { tornTail = true; break; } // incomplete last line
+    if (nl < 0) {
+      tornTail = true;
+      break;
+    } // incomplete last line
     const record = decodeLine(buf, pos, nl);
     if (record) {
       records.push(record);
@@ -124,7 +135,9 @@ export class JournalWriter {
     this.#sync = sync;
   }
 
-  get size(): number { return this.#size; }
+  get size(): number {
+    return this.#size;
+  }
 
   async append(records: readonly JournalRecord[]): Promise<void> {
     const buf = encodeRecords(records);
@@ -134,7 +147,11 @@ export class JournalWriter {
       if (this.#sync) await fdatasyncAsync(this.#fd);
     } catch (e) {
       // Never leave a torn record in the middle: the next append would glue onto it.
-      try { await ftruncateAsync(this.#fd, this.#size); } catch { /* the open-time repair handles it */ }
+      try {
+        await ftruncateAsync(this.#fd, this.#size);
+      } catch {
+        /* the open-time repair handles it */
+      }
       throw e;
     }
     this.#size += buf.length;

@@ -24,7 +24,10 @@ import { join } from 'node:path';
 
 export class CacheLockedError extends Error {
   override readonly name = 'CacheLockedError';
-  constructor(readonly directory: string, readonly ownerPid: number) {
+  constructor(
+    readonly directory: string,
+    readonly ownerPid: number,
+  ) {
     super(`cache folder ${directory} is in use by process ${ownerPid}${ownerPid === process.pid ? ' (this process)' : ''}`);
   }
 }
@@ -51,7 +54,11 @@ const heldHere = new Set<string>();
 export function acquireLock(lockPath: string, directory: string): () => void {
   if (heldHere.has(lockPath)) throw new CacheLockedError(directory, process.pid);
   retireSingleFileLock(lockPath, directory);
-  try { mkdirSync(lockPath, { mode: 0o700 }); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e; }
+  try {
+    mkdirSync(lockPath, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
   const me = selfIdentity();
   let lastOwner: ProcessIdentity | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -61,7 +68,11 @@ export function acquireLock(lockPath: string, directory: string): () => void {
     } catch (e) {
       // the last holder removed the emptied folder just now: make it again and retry
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      try { mkdirSync(lockPath, { mode: 0o700 }); } catch (m) { if ((m as NodeJS.ErrnoException).code !== 'EEXIST') throw m; }
+      try {
+        mkdirSync(lockPath, { mode: 0o700 });
+      } catch (m) {
+        if ((m as NodeJS.ErrnoException).code !== 'EEXIST') throw m;
+      }
       continue;
     }
     const rivals = liveClaims(lockPath, claim);
@@ -72,12 +83,24 @@ export function acquireLock(lockPath: string, directory: string): () => void {
         if (released) return;
         released = true;
         heldHere.delete(lockPath);
-        try { unlinkSync(join(lockPath, claim)); } catch { /* already gone */ }
+        try {
+          unlinkSync(join(lockPath, claim));
+        } catch {
+          /* already gone */
+        }
         // only succeeds when empty, so never under a newcomer's claim (it makes the folder again)
-        try { rmdirSync(lockPath); } catch { /* a newcomer's claim, or gone */ }
+        try {
+          rmdirSync(lockPath);
+        } catch {
+          /* a newcomer's claim, or gone */
+        }
       };
     }
-    try { unlinkSync(join(lockPath, claim)); } catch { /* gone */ }
+    try {
+      unlinkSync(join(lockPath, claim));
+    } catch {
+      /* gone */
+    }
     lastOwner = rivals[0]!.owner;
     // An established holder will not go away by waiting; only racing newcomers may.
     if (rivals.some((r) => r.ageMs > NEWCOMER_MS)) break;
@@ -152,7 +175,10 @@ function writeClaim(lockPath: string, me: ProcessIdentity): string {
   return `${CLAIM_PREFIX}${id}`;
 }
 
-interface Rival { readonly owner: ProcessIdentity; readonly ageMs: number }
+interface Rival {
+  readonly owner: ProcessIdentity;
+  readonly ageMs: number;
+}
 
 /** Claims other than `own` whose process still runs; stale claims and temp files are removed. */
 function liveClaims(lockPath: string, own: string): Rival[] {
@@ -190,7 +216,12 @@ function readClaim(path: string): ProcessIdentity | 'gone' | undefined {
   try {
     const v = JSON.parse(text) as Partial<ProcessIdentity>;
     if (!Number.isInteger(v.pid) || v.pid! <= 0) return undefined;
-    return { pid: v.pid!, ...(typeof v.start === 'string' ? { start: v.start } : {}), ...(typeof v.boot === 'string' ? { boot: v.boot } : {}), ...(Number.isInteger(v.thread) ? { thread: v.thread! } : {}) };
+    return {
+      pid: v.pid!,
+      ...(typeof v.start === 'string' ? { start: v.start } : {}),
+      ...(typeof v.boot === 'string' ? { boot: v.boot } : {}),
+      ...(Number.isInteger(v.thread) ? { thread: v.thread! } : {}),
+    };
   } catch {
     return undefined; // not a claim this code wrote whole: nobody can hold the lock through it
   }
@@ -207,13 +238,21 @@ function retireSingleFileLock(lockPath: string, directory: string): void {
   }
   const pid = Number.parseInt(text.trim(), 10);
   if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isClaimLive({ pid }, false)) throw new CacheLockedError(directory, pid);
-  try { unlinkSync(lockPath); } catch { /* another process retired it first */ }
+  try {
+    unlinkSync(lockPath);
+  } catch {
+    /* another process retired it first */
+  }
 }
 
 let cachedBoot: string | null | undefined;
 function bootId(): string | undefined {
   if (cachedBoot === undefined) {
-    try { cachedBoot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null; } catch { cachedBoot = null; }
+    try {
+      cachedBoot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    } catch {
+      cachedBoot = null;
+    }
   }
   return cachedBoot ?? undefined;
 }
@@ -247,17 +286,29 @@ function procStat(pid: number): { start: string } | 'gone' | undefined {
 let procMounted: boolean | undefined;
 function existsProc(): boolean {
   if (procMounted === undefined) {
-    try { procMounted = statSync('/proc/self/stat').isFile(); } catch { procMounted = false; }
+    try {
+      procMounted = statSync('/proc/self/stat').isFile();
+    } catch {
+      procMounted = false;
+    }
   }
   return procMounted;
 }
 
 function ageOf(path: string): number {
-  try { return Date.now() - statSync(path).mtimeMs; } catch { return 0; }
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function unlinkQuiet(path: string): void {
-  try { unlinkSync(path); } catch { /* someone else removed it */ }
+  try {
+    unlinkSync(path);
+  } catch {
+    /* someone else removed it */
+  }
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

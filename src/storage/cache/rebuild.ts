@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import type { InitDescription, MediaFileReader } from '../../types/cache.ts';
 import type { SegmentMeta } from './journal.ts';
 
-export interface RebuiltSegment { readonly seq: number; readonly file: string; readonly bytes: number; readonly at: number; readonly meta: SegmentMeta }
+export interface RebuiltSegment {
+  readonly seq: number;
+  readonly file: string;
+  readonly bytes: number;
+  readonly at: number;
+  readonly meta: SegmentMeta;
+}
 
 /** Cache segment file names: `<seq>_<initId>.m4s` (older versions: `<seq>.m4s`). */
 export function segmentFileName(seq: number, initId: string): string {
@@ -36,19 +42,28 @@ export function rebuildInit(reader: MediaFileReader | undefined, path: string): 
 /** The cache's init segments as read back, each read once when a segment needs it. */
 export class InitCatalog {
   readonly #read = new Map<string, InitDescription | null>();
-  constructor(private readonly reader: MediaFileReader | undefined, private readonly pathOf: (id: string) => string | undefined) {}
+  constructor(
+    private readonly reader: MediaFileReader | undefined,
+    private readonly pathOf: (id: string) => string | undefined,
+  ) {}
 
   get(id: string): InitDescription | undefined {
     if (!this.#read.has(id)) {
       const path = this.pathOf(id);
       let d: InitDescription | null = null;
-      try { if (path && this.reader) d = this.reader.readInit(readFileSync(path)) ?? null; } catch { d = null; }
+      try {
+        if (path && this.reader) d = this.reader.readInit(readFileSync(path)) ?? null;
+      } catch {
+        d = null;
+      }
       this.#read.set(id, d);
     }
     return this.#read.get(id) ?? undefined;
   }
 
-  set(d: InitDescription): void { this.#read.set(d.id, d); }
+  set(d: InitDescription): void {
+    this.#read.set(d.id, d);
+  }
 }
 
 /**
@@ -56,7 +71,14 @@ export class InitCatalog {
  * to try, most likely first. A file cut inside a fragment is truncated to its whole
  * fragments. Undefined: nothing in it can be played (or no reader was given).
  */
-export function rebuildSegment(reader: MediaFileReader | undefined, dir: string, file: string, seq: number, initIds: readonly string[], inits: InitCatalog): RebuiltSegment | undefined {
+export function rebuildSegment(
+  reader: MediaFileReader | undefined,
+  dir: string,
+  file: string,
+  seq: number,
+  initIds: readonly string[],
+  inits: InitCatalog,
+): RebuiltSegment | undefined {
   if (!reader) return undefined;
   const path = join(dir, file);
   let bytes: Buffer;
@@ -75,11 +97,19 @@ export function rebuildSegment(reader: MediaFileReader | undefined, dir: string,
     if (!d) continue;
     if (d.validBytes < bytes.length) truncateSync(path, d.validBytes);
     return {
-      seq, file, bytes: d.validBytes, at: Math.round(mtimeMs),
+      seq,
+      file,
+      bytes: d.validBytes,
+      at: Math.round(mtimeMs),
       meta: {
-        initId, start: d.startWallClockMs, end: d.endWallClockMs, mediaDurationMs: d.mediaDurationMs, tracks: d.tracks,
+        initId,
+        start: d.startWallClockMs,
+        end: d.endWallClockMs,
+        mediaDurationMs: d.mediaDurationMs,
+        tracks: d.tracks,
         // its history is unknown: a discontinuity is the safe assumption for players
-        baseMediaDecodeTime: d.baseMediaDecodeTime, afterDiscontinuity: true,
+        baseMediaDecodeTime: d.baseMediaDecodeTime,
+        afterDiscontinuity: true,
       },
     };
   }
@@ -87,5 +117,9 @@ export function rebuildSegment(reader: MediaFileReader | undefined, dir: string,
 }
 
 export function deleteQuietly(path: string): void {
-  try { unlinkSync(path); } catch { /* already gone */ }
+  try {
+    unlinkSync(path);
+  } catch {
+    /* already gone */
+  }
 }

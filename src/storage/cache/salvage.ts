@@ -32,7 +32,13 @@ export interface SalvageScan {
 /** The cache's own init segments, for segments whose init is no longer in the folder. */
 export type KnownInit = (id: string) => { readonly path: string; readonly byteSize: number; readonly description: InitDescription } | undefined;
 
-interface FolderInit { readonly id: string; readonly path: string; readonly byteSize: number; readonly description: InitDescription; readonly mtimeMs: number }
+interface FolderInit {
+  readonly id: string;
+  readonly path: string;
+  readonly byteSize: number;
+  readonly description: InitDescription;
+  readonly mtimeMs: number;
+}
 
 const SEGMENT_NAME = /^(.+?)_(\d+)(?:_([A-Za-z0-9]+))?\.m4s(\.part)?$/;
 const INIT_NAME = /^init-([A-Za-z0-9]+)\.mp4$/;
@@ -50,7 +56,10 @@ export async function scanForSalvage(reader: MediaFileReader | undefined, dir: s
     throw e;
   }
   const deleted: SalvageScan['deleted'] = [];
-  const drop = async (file: string, reason: string): Promise<void> => { await unlinkQuietly(join(dir, file)); deleted.push({ file, reason }); };
+  const drop = async (file: string, reason: string): Promise<void> => {
+    await unlinkQuietly(join(dir, file));
+    deleted.push({ file, reason });
+  };
   const inits = new Map<string, FolderInit>();
   const initFiles: string[] = [];
   const segments: { file: string; seq: number; label: number | undefined; initId: string | undefined; part: boolean }[] = [];
@@ -63,11 +72,16 @@ export async function scanForSalvage(reader: MediaFileReader | undefined, dir: s
         const bytes = await readFile(path);
         const description = reader?.readInit(bytes);
         if (description) inits.set(init[1]!, { id: init[1]!, path, byteSize: bytes.length, description, mtimeMs: (await stat(path)).mtimeMs });
-      } catch { /* unreadable: deleted with the other init files */ }
+      } catch {
+        /* unreadable: deleted with the other init files */
+      }
       continue;
     }
     const seg = SEGMENT_NAME.exec(file);
-    if (!seg) { if (ownFolder) await drop(file, 'not a segment or init file'); continue; }
+    if (!seg) {
+      if (ownFolder) await drop(file, 'not a segment or init file');
+      continue;
+    }
     segments.push({ file, seq: Number(seg[2]), label: timeLabelOf(seg[1]!), initId: seg[3], part: seg[4] !== undefined });
   }
   const newestFirst = [...inits.values()].sort((a, b) => b.mtimeMs - a.mtimeMs);
@@ -84,23 +98,30 @@ export async function scanForSalvage(reader: MediaFileReader | undefined, dir: s
       continue;
     }
     // The init its name carries, else (older names) every init of the folder, newest first.
-    const tries = s.initId
-      ? [inits.get(s.initId) ?? withId(s.initId, knownInit(s.initId))].filter((i) => i !== undefined)
-      : newestFirst;
+    const tries = s.initId ? [inits.get(s.initId) ?? withId(s.initId, knownInit(s.initId))].filter((i) => i !== undefined) : newestFirst;
     let placed = false;
     for (const init of tries) {
       const d = reader?.describeSegment(bytes, { id: init.id, tracks: init.description.tracks }, s.label !== undefined ? { startWallClockMs: s.label } : {});
       if (!d) continue;
       // It continues the run it was recorded in: no discontinuity before it.
       const meta: SegmentMeta = {
-        initId: init.id, start: d.startWallClockMs, end: d.endWallClockMs, mediaDurationMs: d.mediaDurationMs, tracks: d.tracks,
-        baseMediaDecodeTime: d.baseMediaDecodeTime, afterDiscontinuity: false,
+        initId: init.id,
+        start: d.startWallClockMs,
+        end: d.endWallClockMs,
+        mediaDurationMs: d.mediaDurationMs,
+        tracks: d.tracks,
+        baseMediaDecodeTime: d.baseMediaDecodeTime,
+        afterDiscontinuity: false,
       };
       const cutBytes = bytes.length - d.validBytes;
       await cutAndSync(path, d.validBytes, cutBytes > 0);
       const lostEnd = Math.round(mtimeMs);
       candidates.push({
-        path, init: { id: init.id, path: init.path, byteSize: init.byteSize }, meta, bytes: d.validBytes, cutBytes,
+        path,
+        init: { id: init.id, path: init.path, byteSize: init.byteSize },
+        meta,
+        bytes: d.validBytes,
+        cutBytes,
         lostTail: cutBytes > 0 && lostEnd > meta.end ? { start: meta.end, end: lostEnd } : undefined,
       });
       placed = true;

@@ -12,7 +12,11 @@ function tempName(target: string): string {
 
 async function syncFolder(folder: string): Promise<void> {
   const fh = await open(folder, 'r');
-  try { await fh.sync(); } finally { await fh.close(); }
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Writes `data` to `target` atomically. */
@@ -40,7 +44,12 @@ export async function copyFileAtomic(source: string, target: string): Promise<vo
   try {
     await copyFile(source, tmp);
     const fh = await open(tmp, 'r+');
-    try { await fh.chmod(PRIVATE_FILE_MODE); await fh.sync(); } finally { await fh.close(); }
+    try {
+      await fh.chmod(PRIVATE_FILE_MODE);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
     await rename(tmp, target);
   } catch (e) {
     await unlink(tmp).catch(() => {});

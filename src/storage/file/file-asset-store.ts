@@ -8,14 +8,32 @@ import { createReadStream } from 'node:fs';
 import { access, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
-  AssetStore, AvailableMedia, ByteRange, DayIndex, GapRange, MediaDeletion, SegmentBody, SegmentFile, SegmentToUpload, StoredBytes, StoredSegment, TimeRange,
+  AssetStore,
+  AvailableMedia,
+  ByteRange,
+  DayIndex,
+  GapRange,
+  MediaDeletion,
+  SegmentBody,
+  SegmentFile,
+  SegmentToUpload,
+  StoredBytes,
+  StoredSegment,
+  TimeRange,
 } from '../../types/asset-store.ts';
 import { RangeNotSatisfiableError } from '../../types/asset-store.ts';
 import { AssetStoreError } from '../store-error.ts';
 import { makeDirectory } from '../make-directory.ts';
 import { PRIVATE_DIR_MODE } from '../private-modes.ts';
 import {
-  containerNameForAsset, gapBlobName, indexBlobName, initBlobName, parseGapBlobName, parseSegmentBlobName, segmentBlobName, utcDay,
+  containerNameForAsset,
+  gapBlobName,
+  indexBlobName,
+  initBlobName,
+  parseGapBlobName,
+  parseSegmentBlobName,
+  segmentBlobName,
+  utcDay,
 } from '../blob/naming.ts';
 import { applyToIndex, parseIndex, serializeIndex } from '../blob/asset-index.ts';
 import { availableMedia, daysCovering, indexFromListing, listSegmentsBetween, recordedExtent, type AssetListingSource } from '../asset-view.ts';
@@ -30,9 +48,14 @@ const indexQueues = new Map<string, Promise<void>>();
 
 function inIndexQueue<T>(directory: string, fn: () => Promise<T>): Promise<T> {
   const run = (indexQueues.get(directory) ?? Promise.resolve()).then(fn);
-  const tail = run.then(() => {}, () => {});
+  const tail = run.then(
+    () => {},
+    () => {},
+  );
   indexQueues.set(directory, tail);
-  void tail.then(() => { if (indexQueues.get(directory) === tail) indexQueues.delete(directory); });
+  void tail.then(() => {
+    if (indexQueues.get(directory) === tail) indexQueues.delete(directory);
+  });
   return run;
 }
 
@@ -122,18 +145,20 @@ export class FileAssetStore implements AssetStore, AssetListingSource, DeletionT
 
   recordInIndex(add: { ranges?: readonly TimeRange[]; gaps?: readonly GapRange[] }, signal?: AbortSignal): Promise<void> {
     // one read-modify-write at a time: local reads cost nothing, and this store is the writer
-    return inIndexQueue(this.directory, () => this.#io('write-index', async () => {
-      signal?.throwIfAborted();
-      for (const g of add.gaps ?? []) await writeFileAtomic(join(this.directory, gapBlobName(g.startMs, g.endMs, g.reason)), '');
-      const perDay = new Map<string, { ranges: TimeRange[]; gaps: GapRange[] }>();
-      const slot = (day: string) => perDay.get(day) ?? perDay.set(day, { ranges: [], gaps: [] }).get(day)!;
-      for (const r of add.ranges ?? []) slot(utcDay(r.startMs)).ranges.push(r);
-      for (const g of add.gaps ?? []) for (const day of daysCovering(g.startMs, g.endMs)) slot(day).gaps.push(g);
-      for (const [day, update] of perDay) {
-        const current = (await this.readIndex(day)) ?? (await indexFromListing(this, day));
-        await writeFileAtomic(join(this.directory, indexBlobName(day)), serializeIndex(applyToIndex(current, update)));
-      }
-    }));
+    return inIndexQueue(this.directory, () =>
+      this.#io('write-index', async () => {
+        signal?.throwIfAborted();
+        for (const g of add.gaps ?? []) await writeFileAtomic(join(this.directory, gapBlobName(g.startMs, g.endMs, g.reason)), '');
+        const perDay = new Map<string, { ranges: TimeRange[]; gaps: GapRange[] }>();
+        const slot = (day: string) => perDay.get(day) ?? perDay.set(day, { ranges: [], gaps: [] }).get(day)!;
+        for (const r of add.ranges ?? []) slot(utcDay(r.startMs)).ranges.push(r);
+        for (const g of add.gaps ?? []) for (const day of daysCovering(g.startMs, g.endMs)) slot(day).gaps.push(g);
+        for (const [day, update] of perDay) {
+          const current = (await this.readIndex(day)) ?? (await indexFromListing(this, day));
+          await writeFileAtomic(join(this.directory, indexBlobName(day)), serializeIndex(applyToIndex(current, update)));
+        }
+      }),
+    );
   }
 
   async listSegmentInventory(): Promise<SegmentFile[]> {
@@ -141,7 +166,12 @@ export class FileAssetStore implements AssetStore, AssetListingSource, DeletionT
     for (const s of await this.#segmentsUnder('segments/')) {
       const name = `segments/${s.name}`;
       let byteSize = 0;
-      try { byteSize = (await stat(join(this.directory, name))).size; } catch (e) { ignoreMissing(e); continue; }
+      try {
+        byteSize = (await stat(join(this.directory, name))).size;
+      } catch (e) {
+        ignoreMissing(e);
+        continue;
+      }
       out.push({ name, startMs: s.startMs, endMs: s.endMs, byteSize });
     }
     return out.sort((a, b) => a.startMs - b.startMs);
@@ -182,26 +212,38 @@ export class FileAssetStore implements AssetStore, AssetListingSource, DeletionT
   }
 
   rewriteDayIndex(day: string, make: (current: DayIndex) => DayIndex | null, signal?: AbortSignal): Promise<void> {
-    return inIndexQueue(this.directory, () => this.#io('write-index', async () => {
-      signal?.throwIfAborted();
-      const current = await this.readIndex(day);
-      if (!current) return;
-      const next = make(current);
-      const path = join(this.directory, indexBlobName(day));
-      if (next === null) await unlink(path).catch(ignoreMissing);
-      else await writeFileAtomic(path, serializeIndex(next));
-    }));
+    return inIndexQueue(this.directory, () =>
+      this.#io('write-index', async () => {
+        signal?.throwIfAborted();
+        const current = await this.readIndex(day);
+        if (!current) return;
+        const next = make(current);
+        const path = join(this.directory, indexBlobName(day));
+        if (next === null) await unlink(path).catch(ignoreMissing);
+        else await writeFileAtomic(path, serializeIndex(next));
+      }),
+    );
   }
 
   async reachable(): Promise<boolean> {
-    try { await access(this.directory); return true; } catch { return false; }
+    try {
+      await access(this.directory);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   releaseReadBuffers(): void {}
 
   async readIndex(day: string): Promise<DayIndex | undefined> {
     let text: string;
-    try { text = await readFile(join(this.directory, indexBlobName(day)), 'utf8'); } catch (e) { ignoreMissing(e); return undefined; }
+    try {
+      text = await readFile(join(this.directory, indexBlobName(day)), 'utf8');
+    } catch (e) {
+      ignoreMissing(e);
+      return undefined;
+    }
     return parseIndex(text, day) ?? (await indexFromListing(this, day));
   }
 
@@ -222,7 +264,10 @@ export class FileAssetStore implements AssetStore, AssetListingSource, DeletionT
   }
 
   async listGapMarkers(): Promise<GapRange[]> {
-    return (await this.listNames('gaps/')).flatMap((n) => { const g = parseGapBlobName(n); return g ? [g] : []; });
+    return (await this.listNames('gaps/')).flatMap((n) => {
+      const g = parseGapBlobName(n);
+      return g ? [g] : [];
+    });
   }
 
   async listIndexDays(): Promise<string[]> {
@@ -233,8 +278,13 @@ export class FileAssetStore implements AssetStore, AssetListingSource, DeletionT
     if (!READABLE_NAME.test(name)) return undefined;
     const path = join(this.directory, name);
     let size: number;
-    try { size = (await stat(path)).size; } catch (e) { ignoreMissing(e); return undefined; }
-    if (range && (range.start >= size)) throw new RangeNotSatisfiableError(size);
+    try {
+      size = (await stat(path)).size;
+    } catch (e) {
+      ignoreMissing(e);
+      return undefined;
+    }
+    if (range && range.start >= size) throw new RangeNotSatisfiableError(size);
     const start = range?.start ?? 0;
     const end = Math.min(range?.end ?? size - 1, size - 1);
     return {
@@ -252,8 +302,16 @@ export class FileAssetStore implements AssetStore, AssetListingSource, DeletionT
     const folder = slash < 0 ? prefix : prefix.slice(0, slash);
     const rest = slash < 0 ? '' : prefix.slice(slash + 1);
     let names: string[];
-    try { names = await readdir(join(this.directory, folder)); } catch (e) { ignoreMissing(e); return []; }
-    return names.filter((n) => n.startsWith(rest) && !n.startsWith('.tmp-') && !(folder === 'segments' && n.endsWith('.json'))).map((n) => `${folder}/${n}`).sort();
+    try {
+      names = await readdir(join(this.directory, folder));
+    } catch (e) {
+      ignoreMissing(e);
+      return [];
+    }
+    return names
+      .filter((n) => n.startsWith(rest) && !n.startsWith('.tmp-') && !(folder === 'segments' && n.endsWith('.json')))
+      .map((n) => `${folder}/${n}`)
+      .sort();
   }
 
   async #segmentsUnder(prefix: string): Promise<StoredSegment[]> {
@@ -278,7 +336,11 @@ export class FileAssetStore implements AssetStore, AssetListingSource, DeletionT
 }
 
 async function readSidecar(path: string): Promise<Partial<SegmentSidecar> | undefined> {
-  try { return JSON.parse(await readFile(path, 'utf8')) as Partial<SegmentSidecar>; } catch { return undefined; }
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as Partial<SegmentSidecar>;
+  } catch {
+    return undefined;
+  }
 }
 
 function ignoreMissing(e: unknown): void {

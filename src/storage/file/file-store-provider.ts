@@ -23,7 +23,10 @@ export class FileStoreProvider implements AssetStoreProvider {
 
   async listAssets(): Promise<string[]> {
     try {
-      return (await readdir(this.root, { withFileTypes: true })).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name).sort();
+      return (await readdir(this.root, { withFileTypes: true }))
+        .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
+        .map((d) => d.name)
+        .sort();
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
@@ -31,7 +34,11 @@ export class FileStoreProvider implements AssetStoreProvider {
   }
 
   async assetExists(assetName: string): Promise<boolean> {
-    try { return (await stat(join(this.root, containerNameForAsset(assetName)))).isDirectory(); } catch { return false; }
+    try {
+      return (await stat(join(this.root, containerNameForAsset(assetName)))).isDirectory();
+    } catch {
+      return false;
+    }
   }
 
   /**

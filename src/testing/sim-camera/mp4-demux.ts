@@ -42,8 +42,15 @@ export interface DemuxedFile {
   readonly durationSec: number;
 }
 
-interface Mp4Sample { dts: number; cts: number; is_sync: boolean; data?: Uint8Array | undefined }
-interface NaluHolder { data: Uint8Array }
+interface Mp4Sample {
+  dts: number;
+  cts: number;
+  is_sync: boolean;
+  data?: Uint8Array | undefined;
+}
+interface NaluHolder {
+  data: Uint8Array;
+}
 interface Mp4Entry {
   type: string;
   avcC?: { lengthSizeMinusOne: number; SPS: NaluHolder[]; PPS: NaluHolder[] };
@@ -66,7 +73,9 @@ export async function demuxMp4(path: string): Promise<DemuxedFile> {
   const samples = new Map<number, Mp4Sample[]>();
   let tracks: Mp4TrackInfo[] = [];
   let failure: unknown;
-  file.onError = (e: unknown) => { failure = e; };
+  file.onError = (e: unknown) => {
+    failure = e;
+  };
   file.onReady = (info: { tracks: Mp4TrackInfo[] }) => {
     tracks = info.tracks;
     for (const t of tracks) {
@@ -94,7 +103,7 @@ export async function demuxMp4(path: string): Promise<DemuxedFile> {
     if (!entry) continue;
     if (!video && t.video && (entry.avcC || entry.hvcC)) {
       const h265 = entry.hvcC !== undefined;
-      const lengthSize = (h265 ? entry.hvcC?.lengthSizeMinusOne ?? 3 : entry.avcC?.lengthSizeMinusOne ?? 3) + 1;
+      const lengthSize = (h265 ? (entry.hvcC?.lengthSizeMinusOne ?? 3) : (entry.avcC?.lengthSizeMinusOne ?? 3)) + 1;
       const arrays = entry.hvcC?.nalu_arrays ?? [];
       const ofType = (nt: number) => arrays.filter((a) => a.nalu_type === nt).flatMap((a) => a.map((n) => n.data));
       video = {

@@ -106,25 +106,49 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
   let videoTrack: TrackState | undefined;
   let audioTrack: TrackState | undefined;
   let g711Track: TrackState | undefined;
-  const makeVideoPacketizer = (ssrc: number) => createVideoPacketizer(media.video as DemuxedVideo, { payloadType: 96, ssrc, initialSequence: initialSeq(), maxPayloadSize: mtu });
-  const makeAudioPacketizer = (ssrc: number) => createAudioPacketizer(media.audio as DemuxedAudio, { payloadType: 97, ssrc, initialSequence: initialSeq(), maxPayloadSize: mtu });
+  const makeVideoPacketizer = (ssrc: number) =>
+    createVideoPacketizer(media.video as DemuxedVideo, { payloadType: 96, ssrc, initialSequence: initialSeq(), maxPayloadSize: mtu });
+  const makeAudioPacketizer = (ssrc: number) =>
+    createAudioPacketizer(media.audio as DemuxedAudio, { payloadType: 97, ssrc, initialSequence: initialSeq(), maxPayloadSize: mtu });
   if (media.video) {
     const v = media.video;
     const packetizer = createVideoPacketizer(v, { payloadType: 96, ssrc: rand32(), initialSequence: initialSeq(), maxPayloadSize: mtu });
-    videoTrack = { index: tracks.length, clockRate: 90000, ssrc: packetizer.ssrc, baseTs: q.initialRtpTimestamp ?? rand32(), packetizer, packets: 0, octets: 0 };
+    videoTrack = {
+      index: tracks.length,
+      clockRate: 90000,
+      ssrc: packetizer.ssrc,
+      baseTs: q.initialRtpTimestamp ?? rand32(),
+      packetizer,
+      packets: 0,
+      octets: 0,
+    };
     tracks.push(videoTrack);
     sdpMedia.push({
-      type: 'video', payloadType: 96, rtpmap: v.codec === 'h264' ? 'H264/90000' : 'H265/90000',
-      fmtp: videoFmtp(v, q.omitSprop === true), control: `trackID=${videoTrack.index}`, framerate: frameRate(v),
+      type: 'video',
+      payloadType: 96,
+      rtpmap: v.codec === 'h264' ? 'H264/90000' : 'H265/90000',
+      fmtp: videoFmtp(v, q.omitSprop === true),
+      control: `trackID=${videoTrack.index}`,
+      framerate: frameRate(v),
     });
   }
   if (media.audio) {
     const a = media.audio;
     const packetizer = createAudioPacketizer(a, { payloadType: 97, ssrc: rand32(), initialSequence: initialSeq(), maxPayloadSize: mtu });
-    audioTrack = { index: tracks.length, clockRate: a.sampleRate, ssrc: packetizer.ssrc, baseTs: q.initialRtpTimestamp ?? rand32(), packetizer, packets: 0, octets: 0 };
+    audioTrack = {
+      index: tracks.length,
+      clockRate: a.sampleRate,
+      ssrc: packetizer.ssrc,
+      baseTs: q.initialRtpTimestamp ?? rand32(),
+      packetizer,
+      packets: 0,
+      octets: 0,
+    };
     tracks.push(audioTrack);
     sdpMedia.push({
-      type: 'audio', payloadType: 97, rtpmap: `mpeg4-generic/${a.sampleRate}/${a.channels}`,
+      type: 'audio',
+      payloadType: 97,
+      rtpmap: `mpeg4-generic/${a.sampleRate}/${a.channels}`,
       fmtp: `streamtype=5;profile-level-id=1;mode=AAC-hbr;sizelength=13;indexlength=3;indexdeltalength=3;config=${hex(a.audioSpecificConfig)}`,
       control: `trackID=${audioTrack.index}`,
     });
@@ -137,7 +161,10 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
       packetize(units: readonly Uint8Array[], ts: number) {
         const payload = units[0] ?? new Uint8Array(0);
         const p = new Uint8Array(12 + payload.length);
-        p[0] = 0x80; p[1] = 0x80 | 0; p[2] = seq >> 8; p[3] = seq & 0xff;
+        p[0] = 0x80;
+        p[1] = 0x80 | 0;
+        p[2] = seq >> 8;
+        p[3] = seq & 0xff;
         new DataView(p.buffer).setUint32(4, ts >>> 0);
         new DataView(p.buffer).setUint32(8, ssrc);
         p.set(payload, 12);
@@ -149,7 +176,14 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
     tracks.push(g711Track);
     sdpMedia.push({ type: 'audio', payloadType: 0, rtpmap: 'PCMU/8000', control: `trackID=${g711Track.index}` });
   }
-  const sdp = formatSdp({ sessionName: 'mediagraph simulated camera', attributes: [['tool', 'mediagraph'], ['range', 'npt=now-']], media: sdpMedia });
+  const sdp = formatSdp({
+    sessionName: 'mediagraph simulated camera',
+    attributes: [
+      ['tool', 'mediagraph'],
+      ['range', 'npt=now-'],
+    ],
+    media: sdpMedia,
+  });
 
   const clients = new Set<Client>();
   const startMs = Date.now();
@@ -184,7 +218,11 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
     if (media.video && videoTrack) {
       const v = media.video;
       for (;;) {
-        if (vCur.i >= v.samples.length) { vCur.pass++; vCur.i = 0; stats.loops = Math.max(stats.loops, vCur.pass); }
+        if (vCur.i >= v.samples.length) {
+          vCur.pass++;
+          vCur.i = 0;
+          stats.loops = Math.max(stats.loops, vCur.pass);
+        }
         const s = v.samples[vCur.i] as DemuxedVideo['samples'][number];
         const dtsSec = vCur.pass * duration + (s.dts - (v.samples[0]?.dts ?? 0)) / v.timescale;
         if (dtsSec > now) break;
@@ -199,7 +237,11 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
     if (media.audio && audioTrack && audioSamples.length > 0) {
       const a = media.audio;
       for (;;) {
-        if (aCur.i >= audioSamples.length) { aCur.pass++; aCur.i = 0; if (!media.video) stats.loops = aCur.pass; }
+        if (aCur.i >= audioSamples.length) {
+          aCur.pass++;
+          aCur.i = 0;
+          if (!media.video) stats.loops = aCur.pass;
+        }
         const s = audioSamples[aCur.i] as DemuxedAudio['samples'][number];
         const sec = aCur.pass * duration + s.dts / a.timescale;
         if (sec > now) break;
@@ -226,8 +268,11 @@ export async function startSimulatedCamera(opts: SimulatedCameraOptions): Promis
       if (t.packets === 0) continue;
       const sr = buildSenderReport({
         // the camera's clock runs at media speed, so NTP↔RTP stays consistent at speed N
-        ssrc: t.ssrc, unixMs: startMs + mediaSecAt(nowMs) * 1000 + (q.senderReportClockOffsetMs ?? 0), rtpTimestamp: rtpAt(t, mediaSecAt(nowMs)),
-        packetCount: t.packets, octetCount: t.octets,
+        ssrc: t.ssrc,
+        unixMs: startMs + mediaSecAt(nowMs) * 1000 + (q.senderReportClockOffsetMs ?? 0),
+        rtpTimestamp: rtpAt(t, mediaSecAt(nowMs)),
+        packetCount: t.packets,
+        octetCount: t.octets,
       });
       stats.senderReports++;
       for (const c of clients) if (c.sink.tracks.has(t.index)) c.sink.sendRtcp(t.index, sr);

@@ -12,7 +12,8 @@ import type { CliIo } from '../io.ts';
 import { blobFlag } from '../secret-inputs.ts';
 import { DEFAULT_DATA } from '../data-folder.ts';
 
-const USAGE = 'usage: mediagraph delete --asset <name> [--from <ISO time>] [--to <ISO time>] [--yes] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]';
+const USAGE =
+  'usage: mediagraph delete --asset <name> [--from <ISO time>] [--to <ISO time>] [--yes] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--data <dir>]';
 
 /** Asks on the terminal; undefined when there is no terminal to ask on. */
 export type Confirm = (question: string) => Promise<boolean | undefined>;
@@ -82,7 +83,9 @@ export async function deleteCommand(argv: readonly string[], io: CliIo, confirm:
         const segs = await source.listSegments(asset, fromMs, to);
         const doomed = segs.filter((s) => s.startMs >= fromMs && s.endMs <= to);
         if (!doomed.length) {
-          io.out(`nothing to delete: no segment of "${asset}" lies wholly between ${from !== undefined ? new Date(fromMs).toISOString() : 'its start'} and ${new Date(to).toISOString()}`);
+          io.out(
+            `nothing to delete: no segment of "${asset}" lies wholly between ${from !== undefined ? new Date(fromMs).toISOString() : 'its start'} and ${new Date(to).toISOString()}`,
+          );
           return 0;
         }
         what = `${doomed.length} segment(s) of "${asset}" from ${new Date(doomed[0]!.startMs).toISOString()} to ${new Date(Math.max(...doomed.slice(-50).map((s) => s.endMs))).toISOString()}`;

@@ -44,7 +44,12 @@ export async function demoCommand(argv: readonly string[], io: CliIo, registry: 
   const dataDirectory = resolve(values.data ?? DEFAULT_DATA);
   if (values.data === undefined) await hintOldDataFolders(dataDirectory, io.err);
   const cameraPassword = randomBytes(9).toString('base64url');
-  const camera = await startSimulatedCamera({ file: values.file, speed: Number(values.speed), path: '/camera', auth: { username: 'viewer', password: cameraPassword, scheme: 'digest' } });
+  const camera = await startSimulatedCamera({
+    file: values.file,
+    speed: Number(values.speed),
+    path: '/camera',
+    auth: { username: 'viewer', password: cameraPassword, scheme: 'digest' },
+  });
   const target = await resolveBlobTarget(undefined, dataDirectory);
   const lines = stderrLines(io.err);
   const logWrite = (line: string): void => {
@@ -52,7 +57,14 @@ export async function demoCommand(argv: readonly string[], io: CliIo, registry: 
     if (shown !== undefined) lines.line(shown);
   };
   // the demo's instance is re-made for this start's camera (new port and password), not resumed
-  const host = await MediaGraphHost.open({ dataDirectory: join(dataDirectory, 'demo'), registry, logLevel: 'warn', logWrite, services: { blobConnection: target.connection }, resumeActiveInstances: false });
+  const host = await MediaGraphHost.open({
+    dataDirectory: join(dataDirectory, 'demo'),
+    registry,
+    logLevel: 'warn',
+    logWrite,
+    services: { blobConnection: target.connection },
+    resumeActiveInstances: false,
+  });
   let http: HttpServerHandle | undefined;
   let code = 0;
   try {

@@ -41,7 +41,9 @@ export async function exportCommand(argv: readonly string[], io: CliIo): Promise
   const from = values.from ? Date.parse(values.from) : NaN;
   const to = values.to ? Date.parse(values.to) : NaN;
   if (!values.asset || !values.out || Number.isNaN(from) || Number.isNaN(to) || to <= from) {
-    io.err('usage: mediagraph export --asset <name> --from <ISO time> --to <ISO time> --out <dir|file.mp4> [--force] [--json] [--segments] [--blob <connection>] [--data <dir>]');
+    io.err(
+      'usage: mediagraph export --asset <name> --from <ISO time> --to <ISO time> --out <dir|file.mp4> [--force] [--json] [--segments] [--blob <connection>] [--data <dir>]',
+    );
     if (values.from && Number.isNaN(from)) io.err(`--from: "${values.from}" is not a date-time`);
     if (values.to && Number.isNaN(to)) io.err(`--to: "${values.to}" is not a date-time`);
     if (!Number.isNaN(from) && !Number.isNaN(to) && to <= from) io.err('--to must be after --from');

@@ -25,7 +25,11 @@ export async function invokeCommand(argv: readonly string[], io: CliIo): Promise
     io.err(e instanceof Error ? e.message : String(e));
     return 2;
   }
-  const token = await resolveSecret({ option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile }, process.env, io.err);
+  const token = await resolveSecret(
+    { option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile },
+    process.env,
+    io.err,
+  );
   let res: Response;
   try {
     res = await fetch(new URL(`/api/methods/${encodeURIComponent(method)}`, values.host), {

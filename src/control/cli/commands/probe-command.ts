@@ -9,7 +9,14 @@ export async function probeCommand(argv: readonly string[], io: CliIo): Promise<
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
-    options: { for: { type: 'string', default: '5' }, json: { type: 'boolean' }, transport: { type: 'string', default: 'tcp' }, username: { type: 'string' }, password: { type: 'string' }, 'password-file': { type: 'string' } },
+    options: {
+      for: { type: 'string', default: '5' },
+      json: { type: 'boolean' },
+      transport: { type: 'string', default: 'tcp' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      'password-file': { type: 'string' },
+    },
   });
   const url = positionals[0];
   const seconds = Number(values.for);
@@ -17,7 +24,11 @@ export async function probeCommand(argv: readonly string[], io: CliIo): Promise<
     io.err('usage: mediagraph probe <rtsp-url> [--for <seconds>] [--json] [--transport tcp|udp|http] [--username u --password-file f]');
     return 2;
   }
-  const password = await resolveSecret({ option: 'password', value: values.password, file: values['password-file'], envVar: SECRET_ENV.rtspPassword }, process.env, io.err);
+  const password = await resolveSecret(
+    { option: 'password', value: values.password, file: values['password-file'], envVar: SECRET_ENV.rtspPassword },
+    process.env,
+    io.err,
+  );
   try {
     const result = await probe(url, { seconds, transport: values.transport.toLowerCase() as 'tcp', username: values.username, password });
     io.out(values.json ? JSON.stringify(result) : formatProbeTable(result));

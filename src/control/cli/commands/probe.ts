@@ -34,7 +34,11 @@ export type ProbeErrorCode = 'auth-failed' | 'unreachable' | 'not-found' | 'unsu
 
 export class ProbeError extends Error {
   override readonly name = 'ProbeError';
-  constructor(readonly code: ProbeErrorCode, message: string, readonly status?: number) {
+  constructor(
+    readonly code: ProbeErrorCode,
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -82,10 +86,16 @@ export async function probe(url: string, opts: ProbeOptions): Promise<ProbeResul
         else if (m.kind === 'sample' && infos.get(m.trackId)?.mediaType === 'video') {
           const p = pts.get(m.trackId);
           if (!p) pts.set(m.trackId, { first: m.pts, last: m.pts, n: 1 });
-          else { p.first = Math.min(p.first, m.pts); p.last = Math.max(p.last, m.pts); p.n++; }
+          else {
+            p.first = Math.min(p.first, m.pts);
+            p.last = Math.max(p.last, m.pts);
+            p.n++;
+          }
         }
       },
-      onError: (e) => { failure = e; },
+      onError: (e) => {
+        failure = e;
+      },
       onEvent: (e: MediaSessionEvent) => {
         if (e.type === 'track-skipped') skipped.push({ mediaType: e.mediaType, encoding: e.encoding, reason: e.reason });
       },
@@ -134,7 +144,11 @@ export function formatProbeTable(r: ProbeResult): string {
   });
   for (const s of r.skippedTracks) rows.push(['-', s.encoding, `skipped: ${s.reason}`]);
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((row) => (row[c] ?? '').length))) ?? [];
-  const line = (row: string[]) => row.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join('  ')
+      .trimEnd();
   const out = [line(rows[0] ?? []), ...rows.slice(1).map(line)];
   out.push('', `video frames ${r.videoFrames}, keyframes ${r.keyframes}, audio frames ${r.audioFrames}, lost packets ${r.lostPackets}`);
   return out.join('\n');

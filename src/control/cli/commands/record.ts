@@ -31,7 +31,11 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
     io.err('usage: mediagraph record <rtsp-url> --out <dir> [--segment-length PT10S] [--for <seconds>] [--transport tcp|udp|http]');
     return 2;
   }
-  const password = await resolveSecret({ option: 'password', value: values.password, file: values['password-file'], envVar: SECRET_ENV.rtspPassword }, process.env, io.err);
+  const password = await resolveSecret(
+    { option: 'password', value: values.password, file: values['password-file'], envVar: SECRET_ENV.rtspPassword },
+    process.env,
+    io.err,
+  );
   const redactor = new Redactor();
   redactor.add(password);
   try {
@@ -54,7 +58,9 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
       endpoint: {
         '@type': url.startsWith('rtsps:') ? '#Microsoft.Media.MediaGraphTlsEndpoint' : '#Microsoft.Media.MediaGraphUnsecuredEndpoint',
         url,
-        ...(values.username ? { credentials: { '@type': '#Microsoft.Media.MediaGraphUsernamePasswordCredentials', username: values.username, password: password ?? '' } } : {}),
+        ...(values.username
+          ? { credentials: { '@type': '#Microsoft.Media.MediaGraphUsernamePasswordCredentials', username: values.username, password: password ?? '' } }
+          : {}),
       },
     },
     standaloneContext({
@@ -64,13 +70,23 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
       services,
       redactor,
       onEvent: (type, body) => {
-        if (type === 'StreamDisconnected' || type === 'AuthenticationError' || type === 'ProtocolError' || type === 'NetworkError' || type === 'MediaFormatError') io.err(redactor.text(`${type}: ${JSON.stringify(body)}`));
+        if (
+          type === 'StreamDisconnected' ||
+          type === 'AuthenticationError' ||
+          type === 'ProtocolError' ||
+          type === 'NetworkError' ||
+          type === 'MediaFormatError'
+        )
+          io.err(redactor.text(`${type}: ${JSON.stringify(body)}`));
       },
     }),
   );
   let segmenter;
   try {
-    segmenter = fmp4SegmenterNode.create!({ '@type': fmp4SegmenterNode.type, name: 'segmenter', segmentLength: values['segment-length'], outputDirectoryPath: resolve(values.out) }, standaloneContext({ nodeName: 'segmenter', stop$, services, redactor }));
+    segmenter = fmp4SegmenterNode.create!(
+      { '@type': fmp4SegmenterNode.type, name: 'segmenter', segmentLength: values['segment-length'], outputDirectoryPath: resolve(values.out) },
+      standaloneContext({ nodeName: 'segmenter', stop$, services, redactor }),
+    );
   } catch (e) {
     io.err(`record: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
@@ -91,7 +107,9 @@ export async function recordCommand(argv: readonly string[], io: CliIo): Promise
             return;
           }
           count++;
-          io.out(`${s.path}\t${(s.mediaDurationMs / 1000).toFixed(3)} s\t${s.byteSize} bytes\t${new Date(s.startWallClockMs).toISOString()}\t${s.tracks.map((t) => `${t.codecString}×${t.sampleCount}`).join(' ')}`);
+          io.out(
+            `${s.path}\t${(s.mediaDurationMs / 1000).toFixed(3)} s\t${s.byteSize} bytes\t${new Date(s.startWallClockMs).toISOString()}\t${s.tracks.map((t) => `${t.codecString}×${t.sampleCount}`).join(' ')}`,
+          );
         }),
         defaultIfEmpty(undefined),
       ),

@@ -79,7 +79,9 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
   });
   const file = positionals[0];
   if (!file) {
-    io.err('usage: mediagraph run <topology.json> [--instance <instance.json>] [--name <instance>] [--param name=value ...] [--blob <connection>] [--for <seconds>] [--data <dir>]');
+    io.err(
+      'usage: mediagraph run <topology.json> [--instance <instance.json>] [--name <instance>] [--param name=value ...] [--blob <connection>] [--for <seconds>] [--data <dir>]',
+    );
     return 2;
   }
   let topology: { name?: unknown };
@@ -106,8 +108,11 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
   const params = new Map<string, [string, string]>();
   for (const [n, v] of [
     ...(instance.properties?.parameters ?? []).map((p) => [p.name, String(p.value)] as [string, string]),
-    ...paramsFromEnv(process.env), ...(await paramsFromFiles(values['param-file'] ?? [])), ...cliParams,
-  ]) params.set(n.toLowerCase(), [n, v]);
+    ...paramsFromEnv(process.env),
+    ...(await paramsFromFiles(values['param-file'] ?? [])),
+    ...cliParams,
+  ])
+    params.set(n.toLowerCase(), [n, v]);
   const dataDirectory = resolve(values.data ?? DEFAULT_DATA);
   const cacheParam = cachePathParameter(topology, new Set(params.keys()));
   if (cacheParam) params.set(cacheParam.toLowerCase(), [cacheParam, join(dataDirectory, 'cache')]);
@@ -116,7 +121,11 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
   const instanceDoc = {
     ...instance,
     name,
-    properties: { ...instance.properties, topologyName: String(topology.name ?? ''), parameters: [...params.values()].map(([n, v]) => ({ name: n, value: v })) },
+    properties: {
+      ...instance.properties,
+      topologyName: String(topology.name ?? ''),
+      parameters: [...params.values()].map(([n, v]) => ({ name: n, value: v })),
+    },
   };
   const check = validateTopology(topology, registry, { instance: instanceDoc });
   const redactor = new Redactor();
@@ -142,7 +151,14 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     if (shown !== undefined) lines.line(shown);
   };
   // Only this instance runs: others stored in the same data folder belong to other runs.
-  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'warn', logWrite, services: { blobConnection: target.connection }, resumeActiveInstances: false });
+  const host = await MediaGraphHost.open({
+    dataDirectory,
+    registry,
+    logLevel: 'warn',
+    logWrite,
+    services: { blobConnection: target.connection },
+    resumeActiveInstances: false,
+  });
   io.err(`recording to ${target.description}`);
   let code = 0;
   try {
@@ -150,7 +166,9 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     // nothing, changed ones replace what the data folder holds.
     const applied = await host.apply(topology, instanceDoc);
     if (applied.topology === 'updated' || applied.instance === 'updated') {
-      io.err(`updated the stored ${[applied.topology === 'updated' ? `topology ${String(topology.name)}` : '', applied.instance === 'updated' ? `instance ${name}` : ''].filter(Boolean).join(' and ')} from the given files`);
+      io.err(
+        `updated the stored ${[applied.topology === 'updated' ? `topology ${String(topology.name)}` : '', applied.instance === 'updated' ? `instance ${name}` : ''].filter(Boolean).join(' and ')} from the given files`,
+      );
     }
     const status = startStatusLine(host, name, lines);
     try {
@@ -174,7 +192,9 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
         };
         process.once('SIGINT', again);
         process.once('SIGTERM', again);
-        try { await deactivated; } finally {
+        try {
+          await deactivated;
+        } finally {
           process.off('SIGINT', again);
           process.off('SIGTERM', again);
         }

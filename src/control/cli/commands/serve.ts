@@ -54,7 +54,11 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
   let token: string | undefined;
   let target;
   try {
-    token = await resolveSecret({ option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile }, process.env, io.err);
+    token = await resolveSecret(
+      { option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile },
+      process.env,
+      io.err,
+    );
     target = await resolveBlobTarget((await blobFlag(values, io.err)) ?? plan?.storageConnection, dataDirectory, process.env, values.store);
   } catch (e) {
     io.err(`serve: ${e instanceof Error ? e.message : String(e)}`);
@@ -70,12 +74,22 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
   };
   if (plan) process.on('SIGHUP', onHangup);
   // with a site file, the file says which of its cameras run: none is resumed only to be stopped
-  const host = await MediaGraphHost.open({ dataDirectory, registry, logLevel: 'info', services: { blobConnection: target.connection }, resumeActiveInstances: plan === undefined });
+  const host = await MediaGraphHost.open({
+    dataDirectory,
+    registry,
+    logLevel: 'info',
+    services: { blobConnection: target.connection },
+    resumeActiveInstances: plan === undefined,
+  });
   const site = plan ? new SiteApplier(host, io.err) : undefined;
   let stopWatching = (): void => {};
   const reload = async (): Promise<void> => {
     if (!site || !plan || values.config === undefined) return;
-    const loaded = await loadSite(values.config, registry, siteOptions).catch((e: unknown) => ({ ok: false as const, problems: [{ pointer: '', message: e instanceof Error ? e.message : String(e), code: 'FileUnreadable' }], secrets: [] }));
+    const loaded = await loadSite(values.config, registry, siteOptions).catch((e: unknown) => ({
+      ok: false as const,
+      problems: [{ pointer: '', message: e instanceof Error ? e.message : String(e), code: 'FileUnreadable' }],
+      secrets: [],
+    }));
     for (const line of formatSiteProblems(values.config, loaded.problems, loaded.ok ? loaded.plan.secrets : loaded.secrets)) io.err(line);
     if (!loaded.ok) {
       io.err(`site: ${values.config} not applied (see above); the cameras keep running as they were`);
@@ -85,7 +99,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
       io.err('site: a change of the data folder or the storage takes effect at the next start');
     }
     const report = await site.apply({ ...loaded.plan, dataDirectory: plan.dataDirectory });
-    io.err(`site: reloaded ${values.config}: ${report.added.length} added, ${report.changed.length} changed, ${report.removed.length} removed, ${report.unchanged.length} unchanged${report.failed.length ? `, ${report.failed.length} failed` : ''}`);
+    io.err(
+      `site: reloaded ${values.config}: ${report.added.length} added, ${report.changed.length} changed, ${report.removed.length} removed, ${report.unchanged.length} unchanged${report.failed.length ? `, ${report.failed.length} failed` : ''}`,
+    );
   };
   try {
     if (site && plan) {

@@ -35,7 +35,11 @@ export async function simCameraCommand(argv: readonly string[], io: CliIo): Prom
     io.err(`--speed must be a positive number, not ${values.speed}`);
     return 2;
   }
-  const password = await resolveSecret({ option: 'password', value: values.password, file: values['password-file'], envVar: SECRET_ENV.rtspPassword }, process.env, io.err);
+  const password = await resolveSecret(
+    { option: 'password', value: values.password, file: values['password-file'], envVar: SECRET_ENV.rtspPassword },
+    process.env,
+    io.err,
+  );
   if ((values.username === undefined) !== (password === undefined)) {
     io.err('give both --username and a password (--password-file or MEDIAGRAPH_RTSP_PASSWORD), or neither');
     return 2;
@@ -43,7 +47,13 @@ export async function simCameraCommand(argv: readonly string[], io: CliIo): Prom
   const path = values.path.startsWith('/') ? values.path : `/${values.path}`;
   let camera;
   try {
-    camera = await startSimulatedCamera({ file: values.file, port, speed, path, ...(values.username !== undefined && password !== undefined ? { auth: { username: values.username, password, scheme: 'digest' as const } } : {}) });
+    camera = await startSimulatedCamera({
+      file: values.file,
+      port,
+      speed,
+      path,
+      ...(values.username !== undefined && password !== undefined ? { auth: { username: values.username, password, scheme: 'digest' as const } } : {}),
+    });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     io.err(code === 'EADDRINUSE' ? `port ${port} is in use: is another camera running? (--port)` : `sim-camera: ${e instanceof Error ? e.message : String(e)}`);

@@ -24,7 +24,11 @@ export async function readJsonFile(path: string): Promise<unknown> {
 }
 
 export async function validateCommand(argv: readonly string[], io: CliIo, registry: NodeRegistry): Promise<number> {
-  const { values, positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: { instance: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: { instance: { type: 'string' }, json: { type: 'boolean' }, config: { type: 'string' } },
+  });
   if (values.config !== undefined) return validateSiteFile(values.config, registry, io.out, io.err);
   const file = positionals[0];
   if (!file) {

@@ -9,7 +9,12 @@ import { initBlobName } from '../../../storage/blob/naming.ts';
 import { openStoreProvider } from '../../../storage/open-store.ts';
 import {
   AssetNotFoundError,
-  type AvailableMediaResult, type BlobBytes, type ByteRange, type PlaybackSegment, type PlaybackSource, type RecordedRange,
+  type AvailableMediaResult,
+  type BlobBytes,
+  type ByteRange,
+  type PlaybackSegment,
+  type PlaybackSource,
+  type RecordedRange,
 } from './source.ts';
 
 export interface StorePlaybackOptions {
@@ -93,13 +98,23 @@ export class StorePlaybackSource implements PlaybackSource {
     }
   }
 
-  async #withStore<T>(asset: string, signal: AbortSignal | undefined, fn: (store: AssetStore, s: AbortSignal) => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
+  async #withStore<T>(
+    asset: string,
+    signal: AbortSignal | undefined,
+    fn: (store: AssetStore, s: AbortSignal) => Promise<T>,
+    timeoutMs = this.#timeoutMs,
+  ): Promise<T> {
     const store = await this.#open(asset);
-    return this.#guard(asset, signal, async (s) => {
-      // a missing asset would otherwise read as an empty one
-      if (!(await this.#provider.assetExists(asset, s))) throw new AssetNotFoundError(asset);
-      return fn(store, s);
-    }, timeoutMs);
+    return this.#guard(
+      asset,
+      signal,
+      async (s) => {
+        // a missing asset would otherwise read as an empty one
+        if (!(await this.#provider.assetExists(asset, s))) throw new AssetNotFoundError(asset);
+        return fn(store, s);
+      },
+      timeoutMs,
+    );
   }
 
   async #guard<T>(asset: string | undefined, outer: AbortSignal | undefined, fn: (s: AbortSignal) => Promise<T>, timeoutMs = this.#timeoutMs): Promise<T> {
@@ -109,7 +124,8 @@ export class StorePlaybackSource implements PlaybackSource {
     } catch (e) {
       if (e instanceof AssetNotFoundError) throw e;
       const err = e as { code?: string; statusCode?: number };
-      if (asset !== undefined && (err.code === 'ContainerNotFound' || (e instanceof AssetStoreError && err.statusCode === 404))) throw new AssetNotFoundError(asset);
+      if (asset !== undefined && (err.code === 'ContainerNotFound' || (e instanceof AssetStoreError && err.statusCode === 404)))
+        throw new AssetNotFoundError(asset);
       throw toPlaybackError(asset ?? 'assets', e);
     }
   }
@@ -119,7 +135,7 @@ export class StorePlaybackSource implements PlaybackSource {
 function toPlaybackError(what: string, e: unknown): Error {
   if (e instanceof AssetStoreError) return e;
   const err = e as { statusCode?: number; code?: string; name?: string };
-  const code = err.code ?? (err.statusCode ? `Http${err.statusCode}` : err.name ?? 'Error');
+  const code = err.code ?? (err.statusCode ? `Http${err.statusCode}` : (err.name ?? 'Error'));
   return new AssetStoreError(code, `reading ${what} failed (${code})`, err.statusCode);
 }
 

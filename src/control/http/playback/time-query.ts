@@ -3,7 +3,10 @@
 
 export class QueryError extends Error {
   override readonly name = 'QueryError';
-  constructor(message: string, readonly target: string) {
+  constructor(
+    message: string,
+    readonly target: string,
+  ) {
     super(message);
   }
 }
@@ -38,7 +41,10 @@ const FORMATS: Record<Precision, { re: RegExp; example: string }> = {
   year: { re: /^(\d{4})$/, example: 'YYYY, e.g. 2026' },
   month: { re: /^(\d{4})-(\d{2})$/, example: 'YYYY-MM, e.g. 2026-11' },
   day: { re: /^(\d{4})-(\d{2})-(\d{2})$/, example: 'YYYY-MM-DD, e.g. 2026-11-30' },
-  full: { re: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, example: 'an ISO 8601 date-time with a zone, e.g. 2026-11-30T08:00:00Z' },
+  full: {
+    re: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/,
+    example: 'an ISO 8601 date-time with a zone, e.g. 2026-11-30T08:00:00Z',
+  },
 };
 
 /**
@@ -74,10 +80,14 @@ function unitStart(precision: Precision, value: string, target: string): number 
 export function nextUnit(precision: Precision, ms: number): number {
   const d = new Date(ms);
   switch (precision) {
-    case 'year': return utcDate(d.getUTCFullYear() + 1, 0, 1);
-    case 'month': return utcDate(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
-    case 'day': return utcDate(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
-    case 'full': return ms + 1;
+    case 'year':
+      return utcDate(d.getUTCFullYear() + 1, 0, 1);
+    case 'month':
+      return utcDate(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    case 'day':
+      return utcDate(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+    case 'full':
+      return ms + 1;
   }
 }
 
@@ -85,10 +95,14 @@ export function nextUnit(precision: Precision, ms: number): number {
 export function unitFloor(precision: Precision, ms: number): number {
   const d = new Date(ms);
   switch (precision) {
-    case 'year': return utcDate(d.getUTCFullYear(), 0, 1);
-    case 'month': return utcDate(d.getUTCFullYear(), d.getUTCMonth(), 1);
-    case 'day': return utcDate(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-    case 'full': return ms;
+    case 'year':
+      return utcDate(d.getUTCFullYear(), 0, 1);
+    case 'month':
+      return utcDate(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    case 'day':
+      return utcDate(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+    case 'full':
+      return ms;
   }
 }
 
@@ -96,10 +110,14 @@ export function unitFloor(precision: Precision, ms: number): number {
 export function formatAt(precision: Precision, ms: number): string {
   const iso = new Date(ms).toISOString();
   switch (precision) {
-    case 'year': return iso.slice(0, 4);
-    case 'month': return iso.slice(0, 7);
-    case 'day': return iso.slice(0, 10);
-    case 'full': return iso;
+    case 'year':
+      return iso.slice(0, 4);
+    case 'month':
+      return iso.slice(0, 7);
+    case 'day':
+      return iso.slice(0, 10);
+    case 'full':
+      return iso;
   }
 }
 
@@ -112,7 +130,10 @@ export function parseAvailableMediaQuery(q: URLSearchParams): AvailableMediaQuer
   const start = q.get('startTime') || undefined;
   const end = q.get('endTime') || undefined;
   if (precision !== 'year' && (start === undefined || end === undefined)) {
-    throw new QueryError(`startTime and endTime are required with precision ${precision} (only year may omit them)`, start === undefined ? 'startTime' : 'endTime');
+    throw new QueryError(
+      `startTime and endTime are required with precision ${precision} (only year may omit them)`,
+      start === undefined ? 'startTime' : 'endTime',
+    );
   }
   const fromMs = start !== undefined ? unitStart(precision, start, 'startTime') : undefined;
   const endUnit = end !== undefined ? unitStart(precision, end, 'endTime') : undefined;
@@ -122,14 +143,20 @@ export function parseAvailableMediaQuery(q: URLSearchParams): AvailableMediaQuer
   const toMs = endUnit !== undefined ? (precision === 'full' ? endUnit : nextUnit(precision, endUnit)) : undefined;
   if (fromMs !== undefined && endUnit !== undefined) {
     if (precision === 'month') {
-      const a = new Date(fromMs), b = new Date(endUnit);
+      const a = new Date(fromMs),
+        b = new Date(endUnit);
       const months = (b.getUTCFullYear() - a.getUTCFullYear()) * 12 + b.getUTCMonth() - a.getUTCMonth() + 1;
-      if (months > MAX_SPAN.month.months) throw new QueryError(`the span is ${months} months; precision month allows at most ${MAX_SPAN.month.months}`, 'endTime');
+      if (months > MAX_SPAN.month.months)
+        throw new QueryError(`the span is ${months} months; precision month allows at most ${MAX_SPAN.month.months}`, 'endTime');
     } else if (precision === 'day') {
       const days = Math.round((endUnit - fromMs) / DAY_MS) + 1;
       if (days > MAX_SPAN.day.days) throw new QueryError(`the span is ${days} days; precision day allows at most ${MAX_SPAN.day.days}`, 'endTime');
     } else if (precision === 'full') {
-      if (endUnit - fromMs > MAX_SPAN.full.ms) throw new QueryError(`the span is ${((endUnit - fromMs) / HOUR_MS).toFixed(1)} hours; precision full allows at most ${MAX_SPAN.full.ms / HOUR_MS} hours`, 'endTime');
+      if (endUnit - fromMs > MAX_SPAN.full.ms)
+        throw new QueryError(
+          `the span is ${((endUnit - fromMs) / HOUR_MS).toFixed(1)} hours; precision full allows at most ${MAX_SPAN.full.ms / HOUR_MS} hours`,
+          'endTime',
+        );
     }
   }
   return { precision, ...(fromMs !== undefined ? { fromMs } : {}), ...(toMs !== undefined ? { toMs } : {}) };
@@ -184,9 +211,13 @@ export function parsePlaylistWindow(q: URLSearchParams, nowMs: number, latestRec
   }
   const fromMs = parseInstant(start, 'startTime');
   const toMs = end !== undefined ? parseInstant(end, 'endTime') : nowMs;
-  if (fromMs > toMs) throw new QueryError(end !== undefined ? `startTime ${start} is after endTime ${end}` : `startTime ${start} is in the future`, 'startTime');
+  if (fromMs > toMs)
+    throw new QueryError(end !== undefined ? `startTime ${start} is after endTime ${end}` : `startTime ${start} is in the future`, 'startTime');
   if (toMs - fromMs > PLAYLIST_MAX_WINDOW_MS) {
-    throw new QueryError(`the window is ${((toMs - fromMs) / HOUR_MS).toFixed(1)} hours; a playlist covers at most 24 hours${end === undefined ? ' (without endTime it runs to now)' : ''}`, end !== undefined ? 'endTime' : 'startTime');
+    throw new QueryError(
+      `the window is ${((toMs - fromMs) / HOUR_MS).toFixed(1)} hours; a playlist covers at most 24 hours${end === undefined ? ' (without endTime it runs to now)' : ''}`,
+      end !== undefined ? 'endTime' : 'startTime',
+    );
   }
   return { fromMs, toMs, closedByCaller: end !== undefined };
 }

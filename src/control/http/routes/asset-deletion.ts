@@ -17,7 +17,8 @@ function instant(ctx: RouteContext, name: string): number | undefined {
 
 function deleting(ctx: RouteContext): Required<Pick<PlaybackSource, 'deleteAsset' | 'deleteMedia'>> {
   const p = ctx.playback;
-  if (!p?.deleteAsset || !p.deleteMedia) throw new HttpError(503, 'PlaybackNotConfigured', 'this server has no storage for recordings (start it with a blob connection or a store)');
+  if (!p?.deleteAsset || !p.deleteMedia)
+    throw new HttpError(503, 'PlaybackNotConfigured', 'this server has no storage for recordings (start it with a blob connection or a store)');
   return { deleteAsset: p.deleteAsset.bind(p), deleteMedia: p.deleteMedia.bind(p) };
 }
 
@@ -45,7 +46,11 @@ export const assetDeletionRoutes: readonly Route[] = [
       }
       const existed = await storageCall(ctx, () => store.deleteAsset(asset));
       ctx.host.logger.info('asset deleted', { asset, existed });
-      if (!existed) { ctx.res.writeHead(204); ctx.res.end(); return; }
+      if (!existed) {
+        ctx.res.writeHead(204);
+        ctx.res.end();
+        return;
+      }
       sendJson(ctx.res, 200, { asset });
     },
   },
@@ -57,10 +62,17 @@ export const assetDeletionRoutes: readonly Route[] = [
       const store = deleting(ctx);
       const fromMs = instant(ctx, 'from') ?? 0;
       const toMs = instant(ctx, 'to');
-      if (toMs === undefined) throw new HttpError(400, 'InvalidQuery', 'to is required: media recorded wholly before it (and from `from`, when given) is deleted', 'to');
+      if (toMs === undefined)
+        throw new HttpError(400, 'InvalidQuery', 'to is required: media recorded wholly before it (and from `from`, when given) is deleted', 'to');
       if (toMs <= fromMs) throw new HttpError(400, 'InvalidQuery', 'to must be after from', 'to');
       const d = await storageCall(ctx, () => store.deleteMedia(asset, fromMs, toMs));
-      ctx.host.logger.info('media deleted', { asset, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), segments: d.segments, bytes: d.bytes });
+      ctx.host.logger.info('media deleted', {
+        asset,
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        segments: d.segments,
+        bytes: d.bytes,
+      });
       sendJson(ctx.res, 200, {
         deletedSegments: d.segments,
         deletedBytes: d.bytes,

@@ -23,7 +23,10 @@ function instant(ctx: RouteContext, name: string): number {
 
 /** "cam1-2026-11-30T08-00-00Z.mp4": the asset and the first segment's start, safe in a file name. */
 function fileName(asset: string, startMs: number): string {
-  const time = new Date(startMs).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/:/g, '-');
+  const time = new Date(startMs)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/:/g, '-');
   return `${asset.replace(/[^A-Za-z0-9_-]/g, '_')}-${time}.mp4`;
 }
 
@@ -46,7 +49,8 @@ async function download(ctx: RouteContext): Promise<void> {
   const fromMs = instant(ctx, 'startTime');
   const toMs = instant(ctx, 'endTime');
   if (toMs <= fromMs) throw new HttpError(400, 'InvalidQuery', 'endTime must be after startTime', 'endTime');
-  if (toMs - fromMs > MAX_DOWNLOAD_MS) throw new HttpError(400, 'InvalidQuery', `a download covers at most ${MAX_DOWNLOAD_MS / 3_600_000} hours; use \`mediagraph export\` for more`, 'endTime');
+  if (toMs - fromMs > MAX_DOWNLOAD_MS)
+    throw new HttpError(400, 'InvalidQuery', `a download covers at most ${MAX_DOWNLOAD_MS / 3_600_000} hours; use \`mediagraph export\` for more`, 'endTime');
   let segments;
   try {
     segments = await src.listSegments(asset, fromMs, toMs);

@@ -71,7 +71,11 @@ export function eventRoutes(opts: EventRouteOptions = {}): readonly Route[] {
           });
           const timer = setInterval(() => send(': keep-alive\n\n'), keepAliveMs);
           function drop(): void {
-            const body = { reason: 'slow-client', message: `this client did not read its events; more than ${maxBuffered} bytes were waiting`, maxBufferedBytes: maxBuffered };
+            const body = {
+              reason: 'slow-client',
+              message: `this client did not read its events; more than ${maxBuffered} bytes were waiting`,
+              maxBufferedBytes: maxBuffered,
+            };
             finish(`event: dropped\ndata: ${JSON.stringify(body)}\n\n`);
             // a client that reads nothing will not take the last event either
             setTimeout(() => res.destroy(), dropGraceMs).unref();

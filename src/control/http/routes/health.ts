@@ -17,7 +17,13 @@ export function notRecordingInstances(host: MediaGraphHost): NotRecordingInstanc
   for (const i of host.instanceList()) {
     const s = host.instanceStatus(i.name);
     if (!s.shouldRecord || s.recording) continue;
-    out.push({ instance: i.name, since: s.notRecordingSince, reason: s.notRecordingReason, restarts: s.restarts, ...(s.lastError ? { lastError: s.lastError } : {}) });
+    out.push({
+      instance: i.name,
+      since: s.notRecordingSince,
+      reason: s.notRecordingReason,
+      restarts: s.restarts,
+      ...(s.lastError ? { lastError: s.lastError } : {}),
+    });
   }
   return out;
 }

@@ -47,7 +47,11 @@ function parseRange(header: string | undefined): ByteRange | 'suffix' | undefine
   return { start, ...(end !== undefined ? { end } : {}) };
 }
 
-async function streamBlob(ctx: RouteContext, read: (range: ByteRange | undefined, signal: AbortSignal) => Promise<BlobBytes | undefined>, what: string): Promise<void> {
+async function streamBlob(
+  ctx: RouteContext,
+  read: (range: ByteRange | undefined, signal: AbortSignal) => Promise<BlobBytes | undefined>,
+  what: string,
+): Promise<void> {
   const { req, res } = ctx;
   const abort = new AbortController();
   res.on('close', () => abort.abort());
@@ -116,7 +120,15 @@ export const playbackRoutes: readonly Route[] = [
         return {
           timeRanges: rangesAtPrecision(q.precision, media.ranges),
           // Not in LVA: known gaps with their reason, at full precision only.
-          ...(q.precision === 'full' ? { gaps: media.gaps.map((g) => ({ start: formatAt('full', g.startMs), end: formatAt('full', g.endMs), ...(g.reason ? { reason: g.reason } : {}) })) } : {}),
+          ...(q.precision === 'full'
+            ? {
+                gaps: media.gaps.map((g) => ({
+                  start: formatAt('full', g.startMs),
+                  end: formatAt('full', g.endMs),
+                  ...(g.reason ? { reason: g.reason } : {}),
+                })),
+              }
+            : {}),
         };
       });
       sendJson(ctx.res, 200, body);
@@ -134,7 +146,10 @@ export const playbackRoutes: readonly Route[] = [
         // The default window is anchored on the recording's end, which needs the extent first.
         const extent = explicit ? undefined : await src.recordedExtent(asset);
         const window = parsePlaylistWindow(ctx.query, now, extent?.endMs);
-        const [segments, media] = await Promise.all([src.listSegments(asset, window.fromMs, window.toMs), src.availableMedia(asset, window.fromMs, window.toMs)]);
+        const [segments, media] = await Promise.all([
+          src.listSegments(asset, window.fromMs, window.toMs),
+          src.availableMedia(asset, window.fromMs, window.toMs),
+        ]);
         const newestEnd = segments.at(-1)?.endMs ?? 0;
         const stillWriting = now - newestEnd < LIVE_WITHIN_MS && window.toMs >= newestEnd - GAP_TOLERANCE_MS;
         // The window ends (EXT-X-ENDLIST) when its end has passed, when nothing was written to
@@ -155,11 +170,17 @@ export const playbackRoutes: readonly Route[] = [
   {
     method: 'GET',
     path: '/api/assets/{asset}/init/{id}.mp4',
-    handler: (ctx) => streamBlob(ctx, (range, signal) => source(ctx).initSegment(ctx.params['asset']!, ctx.params['id']!, range, signal), `init segment "${ctx.params['id']}"`),
+    handler: (ctx) =>
+      streamBlob(ctx, (range, signal) => source(ctx).initSegment(ctx.params['asset']!, ctx.params['id']!, range, signal), `init segment "${ctx.params['id']}"`),
   },
   {
     method: 'GET',
     path: '/api/assets/{asset}/segments/{name}',
-    handler: (ctx) => streamBlob(ctx, (range, signal) => source(ctx).readBlob(ctx.params['asset']!, `segments/${ctx.params['name']!}`, range, signal), `segment "${ctx.params['name']}"`),
+    handler: (ctx) =>
+      streamBlob(
+        ctx,
+        (range, signal) => source(ctx).readBlob(ctx.params['asset']!, `segments/${ctx.params['name']!}`, range, signal),
+        `segment "${ctx.params['name']}"`,
+      ),
   },
 ];

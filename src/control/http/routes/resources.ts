@@ -9,7 +9,7 @@ type Kind = 'Topology' | 'Instance';
 
 async function answer(ctx: RouteContext, method: string, payload: unknown): Promise<void> {
   const r = await invokeMethod(ctx.host, method, payload);
-  sendJson(ctx.res, r.status, r.status === 204 ? undefined : r.payload ?? undefined);
+  sendJson(ctx.res, r.status, r.status === 204 ? undefined : (r.payload ?? undefined));
 }
 
 function list(host: MediaGraphHost, kind: Kind): unknown[] {
@@ -26,7 +26,8 @@ function crud(kind: Kind, base: string): Route[] {
       path: `${base}/{name}`,
       handler: async (ctx) => {
         const body = await readJson(ctx.req);
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'InvalidResource', `the body must be a ${kind.toLowerCase()} object`);
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw new HttpError(400, 'InvalidResource', `the body must be a ${kind.toLowerCase()} object`);
         const given = (body as { name?: unknown }).name;
         const name = ctx.params['name']!;
         if (given !== undefined && (typeof given !== 'string' || given.toLowerCase() !== name.toLowerCase())) {

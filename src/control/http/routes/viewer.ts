@@ -52,7 +52,14 @@ async function assetSummary(ctx: RouteContext): Promise<void> {
     if (!extent) return sendJson(ctx.res, 200, { name: asset, codecs: [], live: false });
     // The codecs of the newest segments: what a player will meet first when it opens the asset.
     const newest = await src.listSegments(asset, Math.max(extent.startMs, extent.endMs - 60_000), extent.endMs + 1);
-    const codecs = [...new Set((newest.at(-1)?.codecs ?? '').split(',').map((c) => c.trim()).filter(Boolean))];
+    const codecs = [
+      ...new Set(
+        (newest.at(-1)?.codecs ?? '')
+          .split(',')
+          .map((c) => c.trim())
+          .filter(Boolean),
+      ),
+    ];
     sendJson(ctx.res, 200, {
       name: asset,
       start: new Date(extent.startMs).toISOString(),

@@ -35,12 +35,22 @@ const cameras = new CameraList($('cameras'), $('no-cameras'), () => {
   timeline.setAssets(state.assets);
 });
 const player = new Player({
-  video: $('video'), clock: $('clock'), liveBadge: $('live-badge'), playPause: $('play-pause'), mute: $('mute'), goLive: $('go-live'),
-  hevcNotice: $('hevc'), error: $('player-error'),
+  video: $('video'),
+  clock: $('clock'),
+  liveBadge: $('live-badge'),
+  playPause: $('play-pause'),
+  mute: $('mute'),
+  goLive: $('go-live'),
+  hevcNotice: $('hevc'),
+  error: $('player-error'),
 });
 const timeline = new Timeline($('assets'), $('axis'), $('legend'), {
   onSeek: (asset, ms) => seek(asset, ms),
-  onZoom: () => { state.autoFit = false; $('fit').disabled = false; updateDownload(); },
+  onZoom: () => {
+    state.autoFit = false;
+    $('fit').disabled = false;
+    updateDownload();
+  },
 });
 player.onClock = (asset, ms) => timeline.setPlayhead(asset, ms);
 
@@ -184,8 +194,13 @@ function reloadSoon() {
 
 function listen() {
   const es = new EventSource('/api/events');
-  es.onopen = () => { $('conn').textContent = 'live'; cameras.refreshSoon(); };
-  es.onerror = () => { $('conn').textContent = 'reconnecting…'; };
+  es.onopen = () => {
+    $('conn').textContent = 'live';
+    cameras.refreshSoon();
+  };
+  es.onerror = () => {
+    $('conn').textContent = 'reconnecting…';
+  };
   for (const type of CAMERA_EVENTS) es.addEventListener(type, () => cameras.refreshSoon());
   for (const type of ['SegmentUploaded', 'RecordingAvailable', 'RecordingStopped']) es.addEventListener(type, reloadSoon);
 }
@@ -193,7 +208,11 @@ function listen() {
 /** Days with recordings (local days), newest first, in the day picker. */
 async function loadDays() {
   const today = startOfToday();
-  const q = new URLSearchParams({ precision: 'day', startTime: new Date(today - 364 * DAY).toISOString().slice(0, 10), endTime: new Date(today + DAY).toISOString().slice(0, 10) });
+  const q = new URLSearchParams({
+    precision: 'day',
+    startTime: new Date(today - 364 * DAY).toISOString().slice(0, 10),
+    endTime: new Date(today + DAY).toISOString().slice(0, 10),
+  });
   const days = new Set();
   for (const a of state.assets) {
     const media = await getJson(`/api/assets/${encodeURIComponent(a.name)}/availableMedia?${q}`).catch(() => ({ timeRanges: [] }));
@@ -207,7 +226,11 @@ async function loadDays() {
   const select = $('day');
   const chosen = select.value;
   select.replaceChildren(new Option('last 24 hours', 'recent'));
-  for (const d of [...days].filter((d) => parseLocalDay(d) <= today).sort().reverse()) select.append(new Option(d, d));
+  for (const d of [...days]
+    .filter((d) => parseLocalDay(d) <= today)
+    .sort()
+    .reverse())
+    select.append(new Option(d, d));
   select.value = [...select.options].some((o) => o.value === chosen) ? chosen : 'recent';
 }
 
@@ -219,7 +242,7 @@ function startOfToday() {
 
 $('day').addEventListener('change', () => {
   const v = $('day').value;
-  state.day = v === 'recent' ? 'recent' : parseLocalDay(v) ?? 'recent';
+  state.day = v === 'recent' ? 'recent' : (parseLocalDay(v) ?? 'recent');
   state.autoFit = true;
   loadAssets().catch(showError);
 });
@@ -235,7 +258,9 @@ $('fit').addEventListener('click', () => {
 $('zone').textContent = `times in ${zoneName()}`;
 
 cameras.refresh().catch(showError);
-loadAssets().then(() => loadDays()).catch(showError);
+loadAssets()
+  .then(() => loadDays())
+  .catch(showError);
 listen();
 setInterval(() => {
   if (state.assets.some((a) => a.live) || $('conn').textContent !== 'live') loadAssets().catch(showError);

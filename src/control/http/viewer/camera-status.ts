@@ -68,11 +68,18 @@ export class CameraStatusBoard {
     }
     // The host knows restarts best; the board knows the camera's side.
     if (s.notRecordingReason === 'restarting') {
-      return { ...common, phase: 'restarting', online: false, ...(s.notRecordingSince ? { since: s.notRecordingSince } : {}), ...(s.lastError ? { message: s.lastError.message } : {}) };
+      return {
+        ...common,
+        phase: 'restarting',
+        online: false,
+        ...(s.notRecordingSince ? { since: s.notRecordingSince } : {}),
+        ...(s.lastError ? { message: s.lastError.message } : {}),
+      };
     }
     if (t) return { ...common, phase: t.phase, online: t.phase === 'recording', since: t.since, ...(t.message ? { message: t.message } : {}) };
     // Activated before the board watched: the host's view (camera connected or lost).
-    if (s.notRecordingReason === 'camera-lost') return { ...common, phase: 'camera-lost', online: false, ...(s.notRecordingSince ? { since: s.notRecordingSince } : {}) };
+    if (s.notRecordingReason === 'camera-lost')
+      return { ...common, phase: 'camera-lost', online: false, ...(s.notRecordingSince ? { since: s.notRecordingSince } : {}) };
     return { ...common, phase: 'recording', online: true, ...(s.activatedAt ? { since: s.activatedAt } : {}) };
   }
 

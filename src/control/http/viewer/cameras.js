@@ -15,8 +15,16 @@ const PHASE_TEXT = {
 
 /** Event types after which a camera's status may have changed. */
 export const CAMERA_EVENTS = [
-  'GraphInstanceStateChanged', 'MediaSessionEstablished', 'StreamDisconnected', 'StreamReconnected',
-  'AuthenticationError', 'AuthorizationError', 'InstanceRestarting', 'InstanceRestarted', 'RecordingStarted', 'RecordingAvailable',
+  'GraphInstanceStateChanged',
+  'MediaSessionEstablished',
+  'StreamDisconnected',
+  'StreamReconnected',
+  'AuthenticationError',
+  'AuthorizationError',
+  'InstanceRestarting',
+  'InstanceRestarted',
+  'RecordingStarted',
+  'RecordingAvailable',
 ];
 
 function sinceText(iso) {

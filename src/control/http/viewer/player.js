@@ -40,7 +40,10 @@ export class Player {
     for (const ev of ['timeupdate', 'seeked', 'playing', 'pause']) v.addEventListener(ev, () => this.#tick());
     setInterval(() => this.#tick(), 500);
     els.playPause.addEventListener('click', () => (v.paused ? v.play().catch(() => undefined) : v.pause()));
-    els.mute.addEventListener('click', () => { v.muted = !v.muted; this.#tick(); });
+    els.mute.addEventListener('click', () => {
+      v.muted = !v.muted;
+      this.#tick();
+    });
     els.goLive.addEventListener('click', () => this.current && this.open({ ...this.current, atMs: undefined, live: true }));
   }
 
@@ -102,15 +105,21 @@ export class Player {
       // Safari plays HLS natively and maps PROGRAM-DATE-TIME through getStartDate()
       this.#native = true;
       video.src = src;
-      video.addEventListener('loadedmetadata', () => {
-        const start = video.getStartDate?.().getTime();
-        if (target !== undefined && Number.isFinite(start)) video.currentTime = Math.max(0, (target - start) / 1000);
-      }, { once: true });
+      video.addEventListener(
+        'loadedmetadata',
+        () => {
+          const start = video.getStartDate?.().getTime();
+          if (target !== undefined && Number.isFinite(start)) video.currentTime = Math.max(0, (target - start) / 1000);
+        },
+        { once: true },
+      );
     } else {
       this.#showError('This browser supports neither Media Source Extensions nor native HLS.');
       return;
     }
-    video.play().catch(() => { /* refused until the page is used: the play button remains */ });
+    video.play().catch(() => {
+      /* refused until the page is used: the play button remains */
+    });
     this.#tick();
   }
 
@@ -153,7 +162,9 @@ export class Player {
     const box = this.#els.hevcNotice;
     const show = isHevc(codecs) && !browserPlaysHevc();
     box.hidden = !show;
-    if (show) box.textContent = 'This recording is H.265 (HEVC), which this browser cannot decode: try Safari, Edge, or Chrome with hardware HEVC decoding, or export it.';
+    if (show)
+      box.textContent =
+        'This recording is H.265 (HEVC), which this browser cannot decode: try Safari, Edge, or Chrome with hardware HEVC decoding, or export it.';
   }
 
   #showError(text) {

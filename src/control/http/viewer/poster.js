@@ -21,14 +21,24 @@ function decode(url) {
     }
     video.addEventListener('error', () => finish(new Error('poster: cannot decode')));
     // the first frame is there once seeking to 0 completes
-    video.addEventListener('loadeddata', () => { video.currentTime = 0; }, { once: true });
-    video.addEventListener('seeked', () => {
-      const canvas = document.createElement('canvas');
-      canvas.width = WIDTH;
-      canvas.height = Math.max(1, Math.round((WIDTH * video.videoHeight) / Math.max(1, video.videoWidth)));
-      canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
-      finish(undefined, canvas.toDataURL('image/jpeg', 0.7));
-    }, { once: true });
+    video.addEventListener(
+      'loadeddata',
+      () => {
+        video.currentTime = 0;
+      },
+      { once: true },
+    );
+    video.addEventListener(
+      'seeked',
+      () => {
+        const canvas = document.createElement('canvas');
+        canvas.width = WIDTH;
+        canvas.height = Math.max(1, Math.round((WIDTH * video.videoHeight) / Math.max(1, video.videoWidth)));
+        canvas.getContext('2d').drawImage(video, 0, 0, canvas.width, canvas.height);
+        finish(undefined, canvas.toDataURL('image/jpeg', 0.7));
+      },
+      { once: true },
+    );
     video.src = url;
   });
 }

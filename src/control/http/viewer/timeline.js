@@ -163,10 +163,15 @@ export class Timeline {
       img.width = 96;
       fig.append(img, el('figcaption', '', clockTime(at)));
       fig.addEventListener('click', () => this.#onSeek(a.name, at));
-      posterFor(a.name, at).then((src) => { img.src = src; }, () => {
-        fig.classList.add('none');
-        fig.title = `${utcTime(at)}: no preview (this browser cannot decode it); click to try playing`;
-      });
+      posterFor(a.name, at).then(
+        (src) => {
+          img.src = src;
+        },
+        () => {
+          fig.classList.add('none');
+          fig.title = `${utcTime(at)}: no preview (this browser cannot decode it); click to try playing`;
+        },
+      );
       strip.append(fig);
     }
     return strip;
@@ -214,7 +219,9 @@ export class Timeline {
       return t;
     };
     bar.addEventListener('pointermove', (ev) => void show(ev));
-    bar.addEventListener('pointerleave', () => { if (!dragging) cursor.hidden = true; });
+    bar.addEventListener('pointerleave', () => {
+      if (!dragging) cursor.hidden = true;
+    });
     bar.addEventListener('pointerdown', (ev) => {
       if (ev.button !== 0) return;
       dragging = true;
@@ -226,9 +233,13 @@ export class Timeline {
       dragging = false;
       this.#onSeek(asset.name, show(ev));
     });
-    bar.addEventListener('wheel', (ev) => {
-      ev.preventDefault();
-      this.zoom(ev.deltaY > 0 ? 1.5 : 1 / 1.5, this.#timeAt(bar, ev.clientX));
-    }, { passive: false });
+    bar.addEventListener(
+      'wheel',
+      (ev) => {
+        ev.preventDefault();
+        this.zoom(ev.deltaY > 0 ? 1.5 : 1 / 1.5, this.#timeAt(bar, ev.clientX));
+      },
+      { passive: false },
+    );
   }
 }

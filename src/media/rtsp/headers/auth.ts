@@ -23,7 +23,9 @@ function parseChallengeList(text: string): AuthChallenge[] {
   const out: { scheme: string; params: Record<string, string> }[] = [];
   let i = 0;
   const n = text.length;
-  const skipSpace = () => { while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === ',')) i++; };
+  const skipSpace = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === ',')) i++;
+  };
   const token = () => {
     const s = i;
     while (i < n && /[!#$%&'*+\-.^_`|~0-9A-Za-z]/.test(text[i] as string)) i++;
@@ -80,7 +82,14 @@ export function chooseChallenge(challenges: readonly AuthChallenge[]): AuthChall
       const alg = algorithmOf(c);
       if (alg === undefined || c.params.nonce === undefined) return -1;
       const qop = c.params.qop;
-      if (qop !== undefined && !qop.split(',').map((q) => q.trim()).includes('auth')) return -1;
+      if (
+        qop !== undefined &&
+        !qop
+          .split(',')
+          .map((q) => q.trim())
+          .includes('auth')
+      )
+        return -1;
       return alg.startsWith('SHA-256') ? 3 : 2;
     }
     if (c.scheme === 'basic') return 1;
@@ -90,13 +99,18 @@ export function chooseChallenge(challenges: readonly AuthChallenge[]): AuthChall
   let bestRank = 0;
   for (const c of challenges) {
     const r = rank(c);
-    if (r > bestRank) { best = c; bestRank = r; }
+    if (r > bestRank) {
+      best = c;
+      bestRank = r;
+    }
   }
   return best;
 }
 
 function hash(alg: DigestAlgorithm, s: string): string {
-  return createHash(alg.startsWith('SHA-256') ? 'sha256' : 'md5').update(s, 'utf8').digest('hex');
+  return createHash(alg.startsWith('SHA-256') ? 'sha256' : 'md5')
+    .update(s, 'utf8')
+    .digest('hex');
 }
 
 export interface DigestInput {
@@ -156,16 +170,16 @@ export function buildAuthorization(
   const nonce = challenge.params.nonce ?? '';
   const qop = challenge.params.qop !== undefined ? 'auth' : undefined;
   const response = digestResponse({
-    algorithm, username: creds.username, password: creds.password, realm, nonce, method, uri,
+    algorithm,
+    username: creds.username,
+    password: creds.password,
+    realm,
+    nonce,
+    method,
+    uri,
     ...(qop ? { qop, nc, cnonce } : {}),
   });
-  const parts = [
-    `username=${quote(creds.username)}`,
-    `realm=${quote(realm)}`,
-    `nonce=${quote(nonce)}`,
-    `uri=${quote(uri)}`,
-    `response=${quote(response)}`,
-  ];
+  const parts = [`username=${quote(creds.username)}`, `realm=${quote(realm)}`, `nonce=${quote(nonce)}`, `uri=${quote(uri)}`, `response=${quote(response)}`];
   if (challenge.params.algorithm !== undefined) parts.push(`algorithm=${challenge.params.algorithm}`);
   if (qop) parts.push(`qop=auth`, `nc=${formatNc(nc)}`, `cnonce=${quote(cnonce)}`);
   if (challenge.params.opaque !== undefined) parts.push(`opaque=${quote(challenge.params.opaque)}`);
@@ -213,7 +227,13 @@ export function verifyAuthorization(
   if (algorithm === undefined || p.username !== creds.username || p.nonce === undefined || p.uri === undefined) return 'bad';
   const qop = p.qop === 'auth' ? 'auth' : undefined;
   const expected = digestResponse({
-    algorithm, username: creds.username, password: creds.password, realm: p.realm ?? '', nonce: p.nonce, method, uri: p.uri,
+    algorithm,
+    username: creds.username,
+    password: creds.password,
+    realm: p.realm ?? '',
+    nonce: p.nonce,
+    method,
+    uri: p.uri,
     ...(qop ? { qop, nc: Number.parseInt(p.nc ?? '1', 16), cnonce: p.cnonce ?? '' } : {}),
   });
   if (expected !== p.response) return 'bad';

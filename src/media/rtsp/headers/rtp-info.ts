@@ -34,7 +34,8 @@ export function parseRtpInfo(value: string): RtpInfoEntry[] {
 
 export function formatRtpInfo(entries: readonly RtpInfoEntry[]): string {
   return entries
-    .map((e) => [`url=${e.url}`, e.seq !== undefined ? `seq=${e.seq}` : '', e.rtptime !== undefined ? `rtptime=${e.rtptime}` : '']
-      .filter((s) => s.length > 0).join(';'))
+    .map((e) =>
+      [`url=${e.url}`, e.seq !== undefined ? `seq=${e.seq}` : '', e.rtptime !== undefined ? `rtptime=${e.rtptime}` : ''].filter((s) => s.length > 0).join(';'),
+    )
     .join(',');
 }

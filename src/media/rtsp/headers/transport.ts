@@ -30,7 +30,10 @@ function range(name: string, v: string): readonly [number, number] {
 }
 
 export function parseTransportSpec(text: string): TransportSpec {
-  const parts = text.split(';').map((p) => p.trim()).filter((p) => p.length > 0);
+  const parts = text
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
   const protocol = parts.shift();
   if (protocol === undefined || !/^RTP\/S?AVPF?(\/(UDP|TCP))?$/i.test(protocol)) {
     throw new RtspParseError('bad-transport', `unsupported transport protocol "${(protocol ?? '').slice(0, 30)}"`);
@@ -43,15 +46,27 @@ export function parseTransportSpec(text: string): TransportSpec {
   for (const p of parts) {
     const eq = p.indexOf('=');
     const key = (eq < 0 ? p : p.slice(0, eq)).trim().toLowerCase();
-    const value = eq < 0 ? '' : p.slice(eq + 1).trim().replace(/^"|"$/g, '');
+    const value =
+      eq < 0
+        ? ''
+        : p
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"|"$/g, '');
     switch (key) {
       case 'unicast':
       case 'multicast':
         spec.delivery = key;
         break;
-      case 'interleaved': spec.interleaved = range(key, value); break;
-      case 'client_port': spec.clientPort = range(key, value); break;
-      case 'server_port': spec.serverPort = range(key, value); break;
+      case 'interleaved':
+        spec.interleaved = range(key, value);
+        break;
+      case 'client_port':
+        spec.clientPort = range(key, value);
+        break;
+      case 'server_port':
+        spec.serverPort = range(key, value);
+        break;
       case 'ssrc': {
         // Hex per RFC 2326; a few servers send decimal with more than 8 digits.
         if (/^[0-9a-f]{1,8}$/i.test(value)) spec.ssrc = Number.parseInt(value, 16);
@@ -59,16 +74,23 @@ export function parseTransportSpec(text: string): TransportSpec {
         else throw new RtspParseError('bad-transport', `bad ssrc "${value.slice(0, 20)}"`);
         break;
       }
-      case 'mode': spec.mode = value.toUpperCase(); break;
-      case 'destination': spec.destination = value; break;
-      case 'source': spec.source = value; break;
+      case 'mode':
+        spec.mode = value.toUpperCase();
+        break;
+      case 'destination':
+        spec.destination = value;
+        break;
+      case 'source':
+        spec.source = value;
+        break;
       case 'ttl': {
         const n = Number.parseInt(value, 10);
         if (!Number.isFinite(n)) throw new RtspParseError('bad-transport', 'bad ttl');
         spec.ttl = n;
         break;
       }
-      default: other.push(p);
+      default:
+        other.push(p);
     }
   }
   if (other.length > 0) spec.other = other;
@@ -77,7 +99,11 @@ export function parseTransportSpec(text: string): TransportSpec {
 
 /** All alternatives of a Transport header value. */
 export function parseTransport(value: string): TransportSpec[] {
-  const specs = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0).map(parseTransportSpec);
+  const specs = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(parseTransportSpec);
   if (specs.length === 0) throw new RtspParseError('bad-transport', 'empty Transport header');
   return specs;
 }

@@ -33,9 +33,7 @@ const secretParams = /([?&;](?:password|passwd|pass|pwd|sig|token|auth|key)=)[^&
 
 /** The URL with any userinfo replaced by `***` and password-like query values hidden. */
 export function redactUrl(url: string): string {
-  return url
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@')
-    .replace(secretParams, '$1***');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1***@').replace(secretParams, '$1***');
 }
 
 /** Removes every occurrence of the given secrets from free text (error messages from peers). */
@@ -71,7 +69,10 @@ export function parseRtspUrl(url: string): RtspUrlParts {
   const username = u.username === '' ? undefined : decodeURIComponent(u.username);
   const password = u.password === '' ? undefined : decodeURIComponent(u.password);
   return {
-    secure, host, port, url: stripUserinfo(url),
+    secure,
+    host,
+    port,
+    url: stripUserinfo(url),
     ...(username !== undefined ? { username } : {}),
     ...(password !== undefined ? { password } : {}),
   };

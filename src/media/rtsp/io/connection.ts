@@ -54,7 +54,8 @@ function openSocket(t: ConnectTarget, reused?: ReusedReads): Promise<Socket> {
     if (reused) {
       sharedReadBuffer ??= new Uint8Array(READ_BUFFER_BYTES);
       sock = netConnect({
-        host: t.host, port: t.port,
+        host: t.host,
+        port: t.port,
         onread: {
           buffer: sharedReadBuffer,
           callback: (n: number, buf: Uint8Array) => {
@@ -108,7 +109,9 @@ function wrap(sock: Socket, leftover?: Uint8Array, extraClose?: () => void, reus
         sock.on('data', (chunk: Buffer) => onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
       }
       let errored: Error | undefined;
-      sock.on('error', (e) => { errored = e; });
+      sock.on('error', (e) => {
+        errored = e;
+      });
       sock.on('close', () => {
         const wasClosed = closed;
         closed = true;

@@ -246,7 +246,11 @@ export class RtspClient {
     let rtpInfo: RtpInfoEntry[] = [];
     const rtpInfoText = getHeader(play, 'RTP-Info');
     if (rtpInfoText) {
-      try { rtpInfo = parseRtpInfo(rtpInfoText); } catch { /* advisory only */ }
+      try {
+        rtpInfo = parseRtpInfo(rtpInfoText);
+      } catch {
+        /* advisory only */
+      }
     }
     this.state = 'playing';
     this.lastRtpMs = this.now();
@@ -304,7 +308,12 @@ export class RtspClient {
       // The server may pick other channels than we asked for; route both the answered and
       // the requested pair, since some servers announce one and send on the other.
       const ch = transport.interleaved ?? requested.interleaved ?? [2 * index, 2 * index + 1];
-      for (const [c, rtcp] of [[ch[0], false], [ch[1], true], [2 * index, false], [2 * index + 1, true]] as const) {
+      for (const [c, rtcp] of [
+        [ch[0], false],
+        [ch[1], true],
+        [2 * index, false],
+        [2 * index + 1, true],
+      ] as const) {
         if (!this.channels.has(c)) this.channels.set(c, { trackIndex: index, rtcp });
       }
       transport = { ...transport, interleaved: ch };
@@ -331,7 +340,13 @@ export class RtspClient {
 
   private async connect(): Promise<void> {
     this.conn?.close();
-    const t = { host: this.target.host, port: this.target.port, secure: this.target.secure, timeoutMs: this.requestTimeoutMs, ...(this.opts.tls ? { tls: this.opts.tls } : {}) };
+    const t = {
+      host: this.target.host,
+      port: this.target.port,
+      secure: this.target.secure,
+      timeoutMs: this.requestTimeoutMs,
+      ...(this.opts.tls ? { tls: this.opts.tls } : {}),
+    };
     let conn: RtspConnection;
     if (this.transportKind === 'http') {
       const path = new URL(this.target.url).pathname + new URL(this.target.url).search;
@@ -346,7 +361,10 @@ export class RtspClient {
     }
     this.conn = conn;
     this.parser = new RtspStreamParser({ transientInput: conn.transient });
-    conn.start((chunk) => this.onBytes(conn, chunk), (err) => this.onConnectionClosed(conn, err));
+    conn.start(
+      (chunk) => this.onBytes(conn, chunk),
+      (err) => this.onConnectionClosed(conn, err),
+    );
   }
 
   private onBytes(conn: RtspConnection, chunk: Uint8Array): void {
@@ -426,10 +444,14 @@ export class RtspClient {
         if (res.status !== 401) return res;
         const verdict = this.auth.onUnauthorized(getHeaders(res, 'WWW-Authenticate'), retried);
         if (verdict !== 'retry') {
-          const why = verdict === 'no-credentials' ? this.noCredentialsReason()
-            : verdict === 'unsupported' ? 'no supported authentication scheme offered'
-            : verdict === 'downgrade' ? 'the server asks for Basic after Digest was used; the password is not sent in clear'
-            : 'credentials rejected';
+          const why =
+            verdict === 'no-credentials'
+              ? this.noCredentialsReason()
+              : verdict === 'unsupported'
+                ? 'no supported authentication scheme offered'
+                : verdict === 'downgrade'
+                  ? 'the server asks for Basic after Digest was used; the password is not sent in clear'
+                  : 'credentials rejected';
           throw new RtspError(verdict === 'unsupported' ? 'unsupported' : 'auth-failed', `${method} ${redactUrl(uri)}: 401 Unauthorized (${why})`, 401);
         }
         retried = true;
@@ -508,8 +530,10 @@ export class RtspClient {
   private noCredentialsReason(): string {
     if (!this.withheldFrom) return 'credentials required';
     const { from, to } = this.withheldFrom;
-    return `redirected from ${from} to ${to}, another origin: the configured credentials are sent only to ${from}; `
-      + `to record from ${to}, configure its URL (with its credentials) as the camera's URL`;
+    return (
+      `redirected from ${from} to ${to}, another origin: the configured credentials are sent only to ${from}; ` +
+      `to record from ${to}, configure its URL (with its credentials) as the camera's URL`
+    );
   }
 
   // ---- playing ----
@@ -518,31 +542,40 @@ export class RtspClient {
     const timeoutSec = this.session?.timeoutSec ?? DEFAULT_SESSION_TIMEOUT_SEC;
     const keepAliveMs = this.opts.keepAliveMs ?? Math.max(1000, (timeoutSec * 1000) / 2);
     const keepAliveMethod = this.publicMethods.has('GET_PARAMETER') ? 'GET_PARAMETER' : 'OPTIONS';
-    this.timers.push(setInterval(() => {
-      const uri = keepAliveMethod === 'OPTIONS' ? this.target.url : this.sessionUrl();
-      this.request(keepAliveMethod, uri, []).then((res) => {
-        if (res.status === 454) this.fail(new RtspError('protocol', 'server forgot the session (454)', 454));
-      }, (e: unknown) => {
-        if (this.state === 'playing') this.fail(this.toRtspError(e));
-      });
-    }, keepAliveMs));
+    this.timers.push(
+      setInterval(() => {
+        const uri = keepAliveMethod === 'OPTIONS' ? this.target.url : this.sessionUrl();
+        this.request(keepAliveMethod, uri, []).then(
+          (res) => {
+            if (res.status === 454) this.fail(new RtspError('protocol', 'server forgot the session (454)', 454));
+          },
+          (e: unknown) => {
+            if (this.state === 'playing') this.fail(this.toRtspError(e));
+          },
+        );
+      }, keepAliveMs),
+    );
     if (this.mediaTimeoutMs > 0) {
       const check = Math.max(50, Math.min(1000, this.mediaTimeoutMs / 4));
-      this.timers.push(setInterval(() => {
-        const silent = this.now() - this.lastRtpMs;
-        if (silent >= this.mediaTimeoutMs) {
-          this.fail(new RtspError('media-timeout', `no RTP from ${redactUrl(this.target.url)} for ${Math.round(silent)} ms`));
-        }
-      }, check));
+      this.timers.push(
+        setInterval(() => {
+          const silent = this.now() - this.lastRtpMs;
+          if (silent >= this.mediaTimeoutMs) {
+            this.fail(new RtspError('media-timeout', `no RTP from ${redactUrl(this.target.url)} for ${Math.round(silent)} ms`));
+          }
+        }, check),
+      );
     }
     if (this.rtcpIntervalMs > 0 && this.opts.buildReceiverReport) {
       const build = this.opts.buildReceiverReport;
-      this.timers.push(setInterval(() => {
-        for (const t of this.tracks) {
-          const rr = build(t.index);
-          if (rr) this.sendRtcp(t, rr);
-        }
-      }, this.rtcpIntervalMs));
+      this.timers.push(
+        setInterval(() => {
+          for (const t of this.tracks) {
+            const rr = build(t.index);
+            if (rr) this.sendRtcp(t, rr);
+          }
+        }, this.rtcpIntervalMs),
+      );
     }
     for (const t of this.timers) t.unref?.();
   }

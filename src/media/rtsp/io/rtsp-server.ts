@@ -150,7 +150,9 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
   const udpRtp = createSocket('udp4');
   const udpRtcp = createSocket('udp4');
   await bindPair(udpRtp, udpRtcp, host);
-  udpRtcp.on('message', () => { stats.rtcpFromClients++; });
+  udpRtcp.on('message', () => {
+    stats.rtcpFromClients++;
+  });
   udpRtp.on('error', () => {});
   udpRtcp.on('error', () => {});
 
@@ -209,7 +211,9 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
         return;
       }
       if (method === 'GET') {
-        sock.write('HTTP/1.0 200 OK\r\nServer: mediagraph\r\nConnection: close\r\nCache-Control: no-store\r\nPragma: no-cache\r\nContent-Type: application/x-rtsp-tunnelled\r\n\r\n');
+        sock.write(
+          'HTTP/1.0 200 OK\r\nServer: mediagraph\r\nConnection: close\r\nCache-Control: no-store\r\nPragma: no-cache\r\nContent-Type: application/x-rtsp-tunnelled\r\n\r\n',
+        );
         tunnels.set(cookie, { out: sock });
         sock.on('close', () => tunnels.delete(cookie));
         return;
@@ -220,8 +224,14 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
         return;
       }
       const out = socketOutput(t.out);
-      const feed = rtspConnection(out, () => { t.out.destroy(); sock.destroy(); });
-      t.out.on('close', () => { feed.closed(); sock.destroy(); });
+      const feed = rtspConnection(out, () => {
+        t.out.destroy();
+        sock.destroy();
+      });
+      t.out.on('close', () => {
+        feed.closed();
+        sock.destroy();
+      });
       // The POST body is base64 in arbitrary chunks: decode whole quads only.
       let b64 = '';
       const onPost = (chunk: Buffer) => {
@@ -241,7 +251,9 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
 
   function socketOutput(sock: Socket): Output {
     return {
-      write(bytes) { if (!sock.destroyed) sock.write(bytes); },
+      write(bytes) {
+        if (!sock.destroyed) sock.write(bytes);
+      },
       pending: () => sock.writableLength,
       close: () => sock.destroy(),
     };
@@ -311,7 +323,10 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
             return;
           }
           const stream = opts.streams(path);
-          if (!stream) { reply(req, 404); return; }
+          if (!stream) {
+            reply(req, 404);
+            return;
+          }
           const headers: RtspHeader[] = [['Content-Type', 'application/sdp']];
           if (!q.omitContentBase) headers.push(['Content-Base', `${url(path)}/`]);
           reply(req, 200, headers, stream.sdp);
@@ -319,7 +334,10 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
         }
         case 'SETUP': {
           const stream = opts.streams(path);
-          if (!stream || trackId === undefined) { reply(req, 404); return; }
+          if (!stream || trackId === undefined) {
+            reply(req, 404);
+            return;
+          }
           const transportText = getHeader(req, 'Transport');
           let requested: TransportSpec | undefined;
           try {
@@ -327,9 +345,15 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
           } catch {
             requested = undefined;
           }
-          if (!requested) { reply(req, 461); return; }
+          if (!requested) {
+            reply(req, 461);
+            return;
+          }
           const sessionHeader = getHeader(req, 'Session');
-          if (session && sessionHeader !== undefined && sessionHeader.split(';')[0]?.trim() !== session.id) { reply(req, 454); return; }
+          if (session && sessionHeader !== undefined && sessionHeader.split(';')[0]?.trim() !== session.id) {
+            reply(req, 454);
+            return;
+          }
           if (!session) {
             session = { id: randomBytes(6).toString('hex').toUpperCase(), tracks: new Map(), timers: [], rtpStopped: false };
             sessions.set(session.id, session);
@@ -339,37 +363,77 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
           if (requested.lowerTransport === 'TCP') {
             const base = requested.interleaved ?? [2 * trackId, 2 * trackId + 1];
             const off = q.interleavedChannelOffset ?? 0;
-            answer = { protocol: 'RTP/AVP/TCP', lowerTransport: 'TCP', delivery: 'unicast', interleaved: [base[0] + off, base[1] + off], ...(ssrc !== undefined ? { ssrc } : {}) };
+            answer = {
+              protocol: 'RTP/AVP/TCP',
+              lowerTransport: 'TCP',
+              delivery: 'unicast',
+              interleaved: [base[0] + off, base[1] + off],
+              ...(ssrc !== undefined ? { ssrc } : {}),
+            };
           } else {
             const ports = requested.clientPort;
             // port 0 (or out of range) cannot be sent to: refuse the transport, never throw later
-            if (!ports || !ports.every((n) => Number.isInteger(n) && n > 0 && n < 65536)) { reply(req, 461); return; }
+            if (!ports || !ports.every((n) => Number.isInteger(n) && n > 0 && n < 65536)) {
+              reply(req, 461);
+              return;
+            }
             answer = {
-              protocol: 'RTP/AVP', lowerTransport: 'UDP', delivery: 'unicast', clientPort: requested.clientPort,
-              serverPort: [udpPort(udpRtp), udpPort(udpRtcp)], ...(ssrc !== undefined ? { ssrc } : {}),
+              protocol: 'RTP/AVP',
+              lowerTransport: 'UDP',
+              delivery: 'unicast',
+              clientPort: requested.clientPort,
+              serverPort: [udpPort(udpRtp), udpPort(udpRtcp)],
+              ...(ssrc !== undefined ? { ssrc } : {}),
             };
           }
           session.tracks.set(trackId, { transport: answer, clientHost: host });
-          reply(req, 200, [['Transport', formatTransport(answer)], ['Session', `${session.id};timeout=${q.sessionTimeoutSec ?? 60}`]]);
+          reply(req, 200, [
+            ['Transport', formatTransport(answer)],
+            ['Session', `${session.id};timeout=${q.sessionTimeoutSec ?? 60}`],
+          ]);
           return;
         }
         case 'PLAY': {
           const stream = opts.streams(path);
-          if (!session || !checkSession(req, session)) { reply(req, 454); return; }
-          if (!stream) { reply(req, 404); return; }
+          if (!session || !checkSession(req, session)) {
+            reply(req, 454);
+            return;
+          }
+          if (!stream) {
+            reply(req, 404);
+            return;
+          }
           stats.plays++;
           const s = session;
           session.stop?.();
           session.stop = stream.play(makeSink(s, out));
-          const answer = () => reply(req, 200, [['Session', s.id], ['Range', 'npt=now-']]);
+          const answer = () =>
+            reply(req, 200, [
+              ['Session', s.id],
+              ['Range', 'npt=now-'],
+            ]);
           if (q.delayPlayResponseMs !== undefined) s.timers.push(setTimeout(answer, q.delayPlayResponseMs));
           else answer();
-          if (q.closeAfterPlayMs !== undefined) s.timers.push(setTimeout(() => { endSession(); destroy(); }, q.closeAfterPlayMs));
-          if (q.stopRtpAfterPlayMs !== undefined) s.timers.push(setTimeout(() => { s.rtpStopped = true; }, q.stopRtpAfterPlayMs));
+          if (q.closeAfterPlayMs !== undefined)
+            s.timers.push(
+              setTimeout(() => {
+                endSession();
+                destroy();
+              }, q.closeAfterPlayMs),
+            );
+          if (q.stopRtpAfterPlayMs !== undefined)
+            s.timers.push(
+              setTimeout(() => {
+                s.rtpStopped = true;
+              }, q.stopRtpAfterPlayMs),
+            );
           return;
         }
         case 'GET_PARAMETER':
-          if (session && !checkSession(req, session)) { reply(req, 454); return; }
+          if (session && !checkSession(req, session)) {
+            reply(req, 454);
+            return;
+          }
           reply(req, 200, session ? [['Session', session.id]] : []);
           return;
         case 'TEARDOWN':
@@ -396,7 +460,8 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
           challenges.push({
             scheme: 'digest',
             params: {
-              realm: 'mediagraph', nonce,
+              realm: 'mediagraph',
+              nonce,
               ...(a.qop === false ? {} : { qop: 'auth' }),
               ...(alg === 'SHA-256' ? { algorithm: 'SHA-256' } : {}),
               ...(verdict === 'stale' ? { stale: 'TRUE' } : {}),
@@ -405,7 +470,11 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
         }
       }
       if (a.scheme === 'basic' || a.alsoBasic) challenges.push({ scheme: 'basic', params: { realm: 'mediagraph' } });
-      reply(req, 401, challenges.map((c) => ['WWW-Authenticate', formatChallenge(c)] as const));
+      reply(
+        req,
+        401,
+        challenges.map((c) => ['WWW-Authenticate', formatChallenge(c)] as const),
+      );
       return false;
     };
 
@@ -447,7 +516,10 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
       if (!t) return;
       const tr = t.transport;
       if (tr.interleaved) {
-        if (out.pending() > MAX_QUEUED_BYTES) { stats.droppedPackets++; return; }
+        if (out.pending() > MAX_QUEUED_BYTES) {
+          stats.droppedPackets++;
+          return;
+        }
         out.write(serializeInterleaved(rtcp ? tr.interleaved[1] : tr.interleaved[0], packet));
       } else if (tr.clientPort) {
         try {
@@ -502,11 +574,15 @@ function udpPort(s: UdpSocket): number {
 }
 
 async function bindPair(rtp: UdpSocket, rtcp: UdpSocket, host: string): Promise<void> {
-  const bind = (s: UdpSocket, port: number) => new Promise<boolean>((resolve) => {
-    const onErr = () => resolve(false);
-    s.once('error', onErr);
-    s.bind(port, host, () => { s.off('error', onErr); resolve(true); });
-  });
+  const bind = (s: UdpSocket, port: number) =>
+    new Promise<boolean>((resolve) => {
+      const onErr = () => resolve(false);
+      s.once('error', onErr);
+      s.bind(port, host, () => {
+        s.off('error', onErr);
+        resolve(true);
+      });
+    });
   if (await bind(rtp, 0)) {
     if (await bind(rtcp, 0)) return;
   }

@@ -26,16 +26,33 @@ export async function openUdpPair(host = '0.0.0.0', attempts = 20): Promise<UdpP
     // Ports from the upper half of the ephemeral range, even for RTP.
     const port = 2 * Math.floor((40000 + Math.random() * 20000) / 2);
     const rtp = createSocket(family);
-    if (!(await bind(rtp, port, host))) { rtp.close(); continue; }
+    if (!(await bind(rtp, port, host))) {
+      rtp.close();
+      continue;
+    }
     const rtcp = createSocket(family);
-    if (!(await bind(rtcp, port + 1, host))) { rtp.close(); rtcp.close(); continue; }
+    if (!(await bind(rtcp, port + 1, host))) {
+      rtp.close();
+      rtcp.close();
+      continue;
+    }
     rtp.on('error', () => {});
     rtcp.on('error', () => {});
     return {
-      rtp, rtcp, rtpPort: port,
+      rtp,
+      rtcp,
+      rtpPort: port,
       close() {
-        try { rtp.close(); } catch { /* already closed */ }
-        try { rtcp.close(); } catch { /* already closed */ }
+        try {
+          rtp.close();
+        } catch {
+          /* already closed */
+        }
+        try {
+          rtcp.close();
+        } catch {
+          /* already closed */
+        }
       },
     };
   }
