@@ -1,6 +1,7 @@
 // `#Microsoft.Media.MediaGraphCognitiveServicesVisionExtension`, one of LVA's node types. It validates like LVA's, and activation
 // fails with NodeTypeNotSupported until it is implemented: never a silent no-op.
 import { defineNode } from '../define-node.ts';
+import { EXTENSION_PROPERTIES } from '../extension-schema.ts';
 
 export const cognitiveServicesVisionExtensionNode = defineNode({
   type: '#Microsoft.Media.MediaGraphCognitiveServicesVisionExtension',
@@ -10,52 +11,7 @@ export const cognitiveServicesVisionExtensionNode = defineNode({
     'type': 'object',
     'required': ['endpoint', 'image'],
     'properties': {
-      'endpoint': {
-        'type': 'object',
-        'required': ['@type', 'url'],
-        'properties': {
-          '@type': { 'enum': ['#Microsoft.Media.MediaGraphUnsecuredEndpoint', '#Microsoft.Media.MediaGraphTlsEndpoint'] },
-          'url': { 'type': 'string' },
-          'credentials': { 'type': 'object' },
-          'trustedCertificates': { 'type': 'object' },
-          'validationOptions': { 'type': 'object' },
-        },
-      },
-      'image': {
-        'type': 'object',
-        'properties': {
-          'scale': {
-            'type': 'object',
-            'properties': {
-              'mode': { 'enum': ['PreserveAspectRatio', 'Pad', 'Stretch'] },
-              'width': { 'type': ['string', 'number'] },
-              'height': { 'type': ['string', 'number'] },
-            },
-          },
-          'format': {
-            'type': 'object',
-            'required': ['@type'],
-            'properties': {
-              '@type': {
-                'enum': [
-                  '#Microsoft.Media.MediaGraphImageFormatJpeg',
-                  '#Microsoft.Media.MediaGraphImageFormatBmp',
-                  '#Microsoft.Media.MediaGraphImageFormatPng',
-                  '#Microsoft.Media.MediaGraphImageFormatRaw',
-                  '#Microsoft.Media.MediaGraphImageFormatEncoded',
-                ],
-              },
-              'quality': { 'type': ['string', 'number'] },
-              'pixelFormat': { 'enum': ['Yuv420p', 'Rgb565be', 'Rgb565le', 'Rgb555be', 'Rgb555le', 'Rgb24', 'Bgr24', 'Argb', 'Rgba', 'Abgr', 'Bgra'] },
-              'encoding': { 'enum': ['Jpeg', 'Bmp', 'Png'] },
-            },
-          },
-        },
-      },
-      'samplingOptions': {
-        'type': 'object',
-        'properties': { 'skipSamplesWithoutAnnotation': { 'type': ['string', 'boolean'] }, 'maximumSamplesPerSecond': { 'type': ['string', 'number'] } },
-      },
+      ...EXTENSION_PROPERTIES,
       'extensionConfiguration': { 'type': 'string' },
     },
   },
