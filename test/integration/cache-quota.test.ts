@@ -8,6 +8,12 @@ import { join } from 'node:path';
 import { DurableSegmentCache, type EvictionEvent } from '../../src/storage/cache/index.ts';
 import { CacheQuota, quotaMemberOf } from '../../src/storage/cache/cache-quota.ts';
 import { tempDir, writeSegment, bytesOnDisk } from '../helpers/cache-fixtures.ts';
+import { Subject } from 'rxjs';
+import { durableCacheNode } from '../../src/nodes/durable-cache/index.ts';
+import type { SegmentStreamMessage } from '../../src/types/segment.ts';
+import type { SegmentQueueMessage } from '../../src/types/cache.ts';
+import { testContext } from './asset-context.ts';
+import { until } from '../helpers/until.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const OWN_BOUND = 10_000; // init 100 B + 8 segments of 1000 B fit in each cache on its own
@@ -114,4 +120,52 @@ test('host cache quota: a free-space floor (injected statfs) evicts the oldest f
   assert.deepEqual(gaps(b), [[500, 1500, 'evicted']]);
   assert.ok([...a.evictions, ...b.evictions].every((e) => e.cause === 'free-space-floor'));
   assert.deepEqual(quota.totals().evictions, { 'host-quota': 0, 'free-space-floor': 3 });
+});
+
+test('host cache quota through the durable cache node: two instances register, each intake triggers the check, evictions are events and gaps', async (t) => {
+  const root = tempDir(t, 'cache-quota-node-');
+  const SEG = 100_000;
+  const QUOTA = 1_200_000; // 2 inits + 11 segments; each node's own bound is 1 MiB (8 segments fit)
+  const quota = new CacheQuota({ maximumBytes: QUOTA });
+  const cams = ['a', 'b'].map((name, i) => {
+    const src = join(root, `${name}-src`);
+    mkdirSync(src);
+    // NodeServices with the host's quota, as the host passes them to every instance
+    const services = { dataDirectory: root, cacheQuota: quota };
+    const tc = testContext(services, `cam-${name}`);
+    const input = new Subject<SegmentStreamMessage>();
+    const cam = { name, src, tc, input, offsetMs: i * 500, queue: undefined as SegmentQueueMessage['queue'] | undefined };
+    const sub = durableCacheNode.create!(
+      { '@type': '#Mediagraph.DurableCache', name: 'c', localMediaCachePath: join(root, 'cache'), localMediaCacheMaximumSizeMiB: '1' },
+      tc.ctx('c'),
+    )({ segments: input }).subscribe((m) => {
+      cam.queue = (m as SegmentQueueMessage).queue;
+    });
+    t.after(() => {
+      cam.queue?.detach();
+      input.complete();
+      sub.unsubscribe();
+    });
+    return cam;
+  });
+  await until(() => cams.every((c) => c.queue !== undefined), 5000, 'both caches to open');
+  const accounted = (): number => cams.reduce((n, c) => n + c.queue!.stats().segments + c.tc.of('CacheEvicted').reduce((s, e) => s + e.segments, 0), 0);
+  let fed = 0;
+  for (let k = 0; k < 8; k++) {
+    for (const c of cams) {
+      c.input.next(writeSegment(c.src, k, { t0: T0 + c.offsetMs, size: SEG }));
+      fed++;
+      // no check from the test: the node asks the quota after each intake
+      const total = (): number => cams.reduce((n, x) => n + x.queue!.stats().bytes, 0);
+      await until(() => accounted() === fed && total() <= QUOTA, 5000, `${c.name}${k} cached and the total back within the quota`);
+    }
+  }
+  const [a, b] = cams as [(typeof cams)[0], (typeof cams)[0]];
+  const gapsOf = (c: typeof a) => c.queue!.pendingGaps().map((g) => [g.startWallClockMs - T0, g.endWallClockMs - T0, g.reason]);
+  assert.deepEqual(gapsOf(a), [[0, 3000, 'evicted']]);
+  assert.deepEqual(gapsOf(b), [[500, 2500, 'evicted']]);
+  assert.equal(a.queue!.stats().segments + b.queue!.stats().segments, 11);
+  // the node's gauge follows the quota's evictions
+  assert.equal(a.tc.metrics.get('mediagraph_cache_bytes'), a.queue!.stats().bytes);
+  assert.deepEqual(quota.totals().evictions, { 'host-quota': 5, 'free-space-floor': 0 });
 });
