@@ -150,7 +150,8 @@ export class MediaGraphHost {
       this.#cacheQuota = new CacheQuota({
         ...cacheQuotaFromMiB(q.maximumSizeMiB, q.minimumFreeMiB),
         ...(q.freeBytes ? { freeBytes: q.freeBytes } : {}),
-        log: (message, fields) => this.logger.info(message, fields),
+        // a warning: what goes was recorded and never uploaded
+        log: (message, fields) => this.logger.warn(message, fields),
       });
     }
   }
