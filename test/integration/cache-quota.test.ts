@@ -169,3 +169,18 @@ test('host cache quota through the durable cache node: two instances register, e
   assert.equal(a.tc.metrics.get('mediagraph_cache_bytes'), a.queue!.stats().bytes);
   assert.deepEqual(quota.totals().evictions, { 'host-quota': 5, 'free-space-floor': 0 });
 });
+
+test('host cache quota: a cache that closed while registered does not stop the others from being evicted', async (t) => {
+  const root = tempDir(t, 'cache-quota-closed-');
+  const a = await openCamera(t, root, 'a', 0);
+  const b = await openCamera(t, root, 'b', 500);
+  const quota = new CacheQuota({ maximumBytes: 3_200 });
+  quota.register(quotaMemberOf(a.dir, a.cache));
+  quota.register(quotaMemberOf(b.dir, b.cache));
+  for (let k = 0; k < 2; k++) await a.cache.add(writeSegment(a.src, k, { t0: T0 }));
+  await a.cache.close(); // holds the oldest segments, refuses to evict
+  for (let k = 0; k < 3; k++) await b.cache.add(writeSegment(b.src, k, { t0: T0 + 500 }));
+  await quota.check();
+  assert.deepEqual(b.cache.segmentIds(), [3], 'b evicted its own oldest past the closed cache');
+  assert.deepEqual(gaps(b), [[500, 2500, 'evicted']]);
+});

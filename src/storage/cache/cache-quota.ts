@@ -91,10 +91,11 @@ export class CacheQuota implements CacheQuotaService {
     return undefined;
   }
 
-  #globallyOldest(): QuotaMember | undefined {
+  #globallyOldest(skip: ReadonlySet<QuotaMember>): QuotaMember | undefined {
     let best: QuotaMember | undefined;
     let bestStart = Number.POSITIVE_INFINITY;
     for (const m of this.#members) {
+      if (skip.has(m)) continue;
       const start = m.oldestStartMs();
       if (start !== undefined && start < bestStart) {
         best = m;
@@ -108,12 +109,17 @@ export class CacheQuota implements CacheQuotaService {
     const limit = this.#opts.maximumEvictionsPerRound ?? 10_000;
     const evicted: Record<QuotaReason, number> = { 'host-quota': 0, 'free-space-floor': 0 };
     const victims: string[] = [];
+    const refused = new Set<QuotaMember>();
     for (let n = 0; n < limit; n++) {
       const reason = await this.#overBy();
       if (!reason) break;
-      const victim = this.#globallyOldest();
-      const start = victim?.oldestStartMs();
-      if (!victim || !(await victim.evictOldest(reason))) break;
+      const victim = this.#globallyOldest(refused);
+      if (!victim) break;
+      const start = victim.oldestStartMs();
+      if (!(await victim.evictOldest(reason))) {
+        refused.add(victim); // closing meanwhile: the next oldest elsewhere goes instead
+        continue;
+      }
       evicted[reason]++;
       this.#evictions[reason]++;
       if (start !== undefined) victims.push(`${victim.directory}@${new Date(start).toISOString()}`);
