@@ -19,6 +19,7 @@ import { DefinitionStore } from './definition-store.ts';
 import { SupervisedRun } from './supervisor.ts';
 import { MetricStore } from './metric-store.ts';
 import { createDiskSpaceBroker } from './disk-space-broker.ts';
+import { CacheQuota, cacheQuotaFromMiB, type CacheQuotaTotals, type FreeSpaceProbe } from '../storage/cache/cache-quota.ts';
 import { sameDefinition } from './same-definition.ts';
 import { prepareNodes } from './prepare-nodes.ts';
 import type { MetricSample } from '../types/metrics.ts';
@@ -50,6 +51,11 @@ export interface HostOptions {
   readonly onEvent?: (event: GraphEvent) => void;
   /** The retention sweep (docs/site.md, Retention): its period and, for tests, its own clock. */
   readonly retention?: { readonly sweepIntervalMs?: number; readonly now?: () => number };
+  /**
+   * One bound over the local caches of all instances (docs/reliability.md, Host cache quota):
+   * total MiB and/or a free-space floor on each cache folder's file system.
+   */
+  readonly cacheQuota?: { readonly maximumSizeMiB?: number; readonly minimumFreeMiB?: number; readonly freeBytes?: FreeSpaceProbe };
 }
 
 export interface ApplyResult {
@@ -126,6 +132,7 @@ export class MediaGraphHost {
   #mutations: Promise<unknown> = Promise.resolve();
   #closed = false;
   readonly #retention: RetentionSweeper;
+  readonly #cacheQuota: CacheQuota | undefined;
 
   private constructor(options: HostOptions) {
     this.#options = options;
@@ -138,6 +145,20 @@ export class MediaGraphHost {
       ...(options.retention?.sweepIntervalMs !== undefined ? { intervalMs: options.retention.sweepIntervalMs } : {}),
       ...(options.retention?.now ? { now: options.retention.now } : {}),
     });
+    const q = options.cacheQuota;
+    if (q && (q.maximumSizeMiB !== undefined || q.minimumFreeMiB !== undefined)) {
+      this.#cacheQuota = new CacheQuota({
+        ...cacheQuotaFromMiB(q.maximumSizeMiB, q.minimumFreeMiB),
+        ...(q.freeBytes ? { freeBytes: q.freeBytes } : {}),
+        // a warning: what goes was recorded and never uploaded
+        log: (message, fields) => this.logger.warn(message, fields),
+      });
+    }
+  }
+
+  /** What the host cache quota has evicted since the host started (for `/metrics`). */
+  cacheQuotaTotals(): CacheQuotaTotals {
+    return this.#cacheQuota?.totals() ?? { evictions: { 'host-quota': 0, 'free-space-floor': 0 } };
   }
 
   /** What retention has deleted since the host started (for `/metrics`). */
@@ -554,6 +575,7 @@ export class MediaGraphHost {
         dataDirectory: join(this.#options.dataDirectory, 'instances', name.toLowerCase()),
         diskSpace: createDiskSpaceBroker(),
         retention: this.#retention,
+        ...(this.#cacheQuota ? { cacheQuota: this.#cacheQuota } : {}),
         ...this.#options.services,
       };
       await prepareNodes(plan, name, services);

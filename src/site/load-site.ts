@@ -39,6 +39,8 @@ export interface SitePlan {
   /** Cameras listed with `enabled: false`: not recording. */
   readonly disabled: readonly string[];
   readonly secrets: readonly string[];
+  /** The file's host cache quota (`cache.quotaMiB`, `cache.minimumFreeMiB`), read at start only. */
+  readonly cacheQuota?: { readonly maximumSizeMiB?: number; readonly minimumFreeMiB?: number };
 }
 
 export type SiteLoad =
@@ -207,7 +209,15 @@ export async function loadSite(file: string, registry: NodeTypeLookup, options: 
   }
   // a secret quoted by a rule's message is masked by the caller, which gets `secrets`
   if (problems.some((p) => !p.warning)) return fail();
-  return { ok: true, problems, plan: { file: resolve(file), dataDirectory, ...(storageConnection ? { storageConnection } : {}), graphs, disabled, secrets } };
+  const cacheQuota = {
+    ...(site.cache?.quotaMiB !== undefined ? { maximumSizeMiB: site.cache.quotaMiB } : {}),
+    ...(site.cache?.minimumFreeMiB !== undefined ? { minimumFreeMiB: site.cache.minimumFreeMiB } : {}),
+  };
+  return {
+    ok: true,
+    problems,
+    plan: { file: resolve(file), dataDirectory, ...(storageConnection ? { storageConnection } : {}), graphs, disabled, secrets, cacheQuota },
+  };
 }
 
 async function cameraPassword(

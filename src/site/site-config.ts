@@ -44,7 +44,7 @@ export interface SiteConfig {
   /** Data folder (definitions, embedded store, cache), relative to this file's folder. */
   readonly data?: string;
   readonly storage?: SiteStorage;
-  readonly cache?: { readonly maximumSizeMiB?: number; readonly path?: string };
+  readonly cache?: { readonly maximumSizeMiB?: number; readonly path?: string; readonly quotaMiB?: number; readonly minimumFreeMiB?: number };
   readonly defaults?: Pick<SiteCamera, 'segmentLength' | 'transport' | 'audio' | 'retention'>;
   readonly cameras?: readonly SiteCamera[];
   /** LVA topologies and the instances that run them (every listed instance is activated). */
@@ -101,6 +101,8 @@ export const siteConfigSchema: JsonSchema = {
       properties: {
         maximumSizeMiB: { type: 'integer', minimum: 1, description: 'upload cache bound per camera (default 2048)' },
         path: { type: 'string', minLength: 1, description: 'cache folder (default <data>/cache)' },
+        quotaMiB: { type: 'integer', minimum: 1, description: "host cache quota: one bound over all cameras' caches (oldest evicted first)" },
+        minimumFreeMiB: { type: 'integer', minimum: 1, description: "host cache quota: free space kept on each cache folder's disk (oldest evicted first)" },
       },
     },
     defaults: { type: 'object', additionalProperties: false, properties: cameraOptions },

@@ -4,6 +4,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
 import type { RetentionService } from './retention.ts';
+import type { CacheQuotaService } from './cache-quota.ts';
 import type { NodeMetrics } from './metrics.ts';
 import type { InputPorts, NodeOperator, OutputPort } from './ports.ts';
 
@@ -44,6 +45,8 @@ export interface NodeServices {
   readonly diskSpace?: DiskSpaceBroker;
   /** The host's retention sweep; absent when a node runs on its own (then nothing is deleted). */
   readonly retention?: RetentionService;
+  /** The host's quota over all local caches; absent when the host has none. */
+  readonly cacheQuota?: CacheQuotaService;
   readonly [name: string]: unknown;
 }
 

@@ -26,12 +26,12 @@ const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string
   ],
   [
     'run',
-    'run <topology.json> [--instance <instance.json>] [--name <instance>] [--param-file <file>] [--param name=value ...] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>] [--data <dir>]',
+    'run <topology.json> [--instance <instance.json>] [--name <instance>] [--param-file <file>] [--param name=value ...] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>] [--data <dir>] [--cache-quota-mib <n>] [--cache-min-free-mib <n>]',
     'run one instance in the foreground with a live status line (--name: the instance, default from the camera URL)',
   ],
   [
     'serve',
-    'serve [--config mediagraph.json [--watch]] [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>]',
+    'serve [--config mediagraph.json [--watch]] [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>] [--cache-quota-mib <n>] [--cache-min-free-mib <n>]',
     'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer; --config records the cameras of a site file (SIGHUP or --watch applies changes)',
   ],
   [

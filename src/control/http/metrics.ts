@@ -114,6 +114,16 @@ export class HttpMetrics {
         this.inc(host.retentionTotals().deletedBytes);
       },
     });
+    new Counter({
+      name: 'mediagraph_cache_quota_evictions_total',
+      help: 'Segments the host cache quota evicted from local caches, by reason (host-quota or free-space-floor).',
+      labelNames: ['reason'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries(host.cacheQuotaTotals().evictions)) this.inc({ reason }, n);
+      },
+    });
     // what nodes report through their NodeMetrics (cache fill, uploads, reconnects, …)
     for (const [name, help] of Object.entries(METRIC_HELP)) {
       const read = () => host.metrics().filter((m) => m.name === name);

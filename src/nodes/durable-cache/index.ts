@@ -15,6 +15,7 @@ import { makeDirectory } from '../../storage/make-directory.ts';
 import { offerWorkspace } from './workspace-registry.ts';
 import { mp4FileReader } from '../../media/mp4/describe-segment.ts';
 import { logRecovery, workspaceOf } from './recovery-log.ts';
+import { quotaMemberOf } from '../../storage/cache/cache-quota.ts';
 
 export interface DurableCacheConfig extends NodeSpec {
   /** Folder of all caches; this node uses `<path>/<instance>/<node>`. Default: the host's data directory. */
@@ -100,10 +101,12 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
         } else if (highWater && used < 0.7 * maxBytes) highWater = false;
       };
       let unregisterReclaimer: (() => void) | undefined;
+      let leaveQuota: (() => void) | undefined;
       const finish = (): void => {
         if (finished || !inputDone || !detached) return;
         finished = true;
         unregisterReclaimer?.();
+        leaveQuota?.();
         void (cache?.close() ?? Promise.resolve()).then(
           () => subscriber.complete(),
           (e: unknown) => subscriber.error(e),
@@ -131,6 +134,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
           }),
         );
         unregisterReclaimer = ctx.services.diskSpace?.register(() => c.reclaimSpace());
+        leaveQuota = ctx.services.cacheQuota?.register(quotaMemberOf(directory, c));
         metrics.set('mediagraph_cache_maximum_bytes', maxBytes);
         gauges(c);
         const queue: SegmentQueue = {
@@ -168,6 +172,11 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
             await c.add(msg);
             watchHighWater(c);
             gauges(c);
+            // Not awaited: the quota may evict from this cache, whose lock must not be held here.
+            void ctx.services.cacheQuota?.check().then(
+              () => gauges(c),
+              (e: unknown) => ctx.logger.warn('cache quota check failed', { error: e instanceof Error ? e.message : String(e) }),
+            );
           } else if (msg.kind === 'gap') {
             await c.addGap(msg);
           }
@@ -214,6 +223,7 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
         settleWorkspace(undefined); // no effect once settled; else the segmenter writes to its own folder
         sub.unsubscribe();
         unregisterReclaimer?.();
+        leaveQuota?.();
         // A hard stop (or the end): close once the queued work is done; never lose a durable add.
         // (A failed open was reported above; the chain is settled here so it is not reported twice.)
         void chain.catch(() => undefined).finally(() => cache?.close());

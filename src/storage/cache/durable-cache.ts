@@ -31,7 +31,7 @@ import { scanForSalvage } from './salvage.ts';
 import { parseGapReason } from '../../types/gap.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../private-modes.ts';
 
-export type EvictionCause = 'size-bound' | 'disk-full' | 'too-large';
+export type EvictionCause = 'size-bound' | 'disk-full' | 'too-large' | 'host-quota' | 'free-space-floor';
 
 export interface EvictionEvent {
   readonly gap: Gap;
@@ -779,6 +779,20 @@ export class DurableSegmentCache {
   reclaimSpace(): Promise<boolean> {
     if (this.closed) return Promise.resolve(false);
     return this.#exclusive(() => this.#evictOne(undefined, 'disk-full'));
+  }
+
+  /**
+   * Evicts this cache's oldest segment for the host's cache quota (src/storage/cache/cache-quota.ts),
+   * recorded as an `evicted` gap like any eviction. False when nothing is evictable.
+   */
+  evictOldest(cause: 'host-quota' | 'free-space-floor'): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return this.#exclusive(() => this.#evictOne(undefined, cause));
+  }
+
+  /** Start of the oldest segment eviction would take next; `undefined` when nothing is evictable. */
+  oldestEvictableStartMs(): number | undefined {
+    return this.#oldestEvictable()?.meta.start;
   }
 
   /** Runs a write; on ENOSPC evicts the oldest evictable segment and tries again. */

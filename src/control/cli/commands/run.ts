@@ -16,6 +16,7 @@ import { Redactor } from '../../../runtime/redact.ts';
 import type { CliIo } from '../io.ts';
 import { blobFlag, paramsFromEnv, paramsFromFiles, warnSecretParams } from '../secret-inputs.ts';
 import { cachePathParameter, DEFAULT_DATA, defaultInstanceName, hintOldDataFolders } from '../data-folder.ts';
+import { CACHE_QUOTA_OPTIONS, cacheQuotaFromFlags } from '../cache-quota-flags.ts';
 
 export function describeError(e: unknown): string {
   if (e instanceof MediaGraphError) {
@@ -75,12 +76,13 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
       for: { type: 'string' },
       data: { type: 'string' },
       name: { type: 'string' },
+      ...CACHE_QUOTA_OPTIONS,
     },
   });
   const file = positionals[0];
   if (!file) {
     io.err(
-      'usage: mediagraph run <topology.json> [--instance <instance.json>] [--name <instance>] [--param name=value ...] [--blob <connection>] [--for <seconds>] [--data <dir>]',
+      'usage: mediagraph run <topology.json> [--instance <instance.json>] [--name <instance>] [--param name=value ...] [--blob <connection>] [--for <seconds>] [--data <dir>] [--cache-quota-mib N] [--cache-min-free-mib N]',
     );
     return 2;
   }
@@ -137,7 +139,9 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
   }
   if (values.data === undefined) await hintOldDataFolders(dataDirectory, io.err);
   let target;
+  let cacheQuota;
   try {
+    cacheQuota = cacheQuotaFromFlags(values);
     target = await resolveBlobTarget(await blobFlag(values, io.err), dataDirectory, process.env, values.store);
   } catch (e) {
     io.err(`run: ${redactor.text(e instanceof Error ? e.message : String(e))}`);
@@ -157,6 +161,7 @@ export async function runCommand(argv: readonly string[], io: CliIo, registry: N
     logLevel: 'warn',
     logWrite,
     services: { blobConnection: target.connection },
+    cacheQuota,
     resumeActiveInstances: false,
   });
   io.err(`recording to ${target.description}`);

@@ -1,4 +1,5 @@
-// `mediagraph serve [--config mediagraph.json] [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token T] [--blob <conn>]`
+// `mediagraph serve [--config mediagraph.json] [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token T] [--blob <conn>]
+//   [--cache-quota-mib N] [--cache-min-free-mib N]`
 // The host as a service: LVA's direct methods and REST over HTTP, events as SSE, /metrics,
 // playback and the viewer. Definitions persist under --data; what was active is re-activated.
 // With --config, the site file is the desired state, applied at start and at every SIGHUP.
@@ -17,6 +18,7 @@ import { loadSite, type SitePlan } from '../../../site/load-site.ts';
 import { formatSiteProblems } from '../../../site/format-problems.ts';
 import { SiteApplier } from '../../../site/site-applier.ts';
 import { watchSiteFile } from '../../../site/watch-site-file.ts';
+import { CACHE_QUOTA_OPTIONS, cacheQuotaFromFlags } from '../cache-quota-flags.ts';
 
 export async function serveCommand(argv: readonly string[], io: CliIo, registry: NodeRegistry): Promise<number> {
   const { values } = parseArgs({
@@ -33,6 +35,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
       'blob-file': { type: 'string' },
       store: { type: 'string' },
       for: { type: 'string' },
+      ...CACHE_QUOTA_OPTIONS,
     },
   });
   const port = Number(values.port);
@@ -53,7 +56,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
   if (values.data === undefined) await hintOldDataFolders(dataDirectory, io.err);
   let token: string | undefined;
   let target;
+  let cacheQuota;
   try {
+    cacheQuota = cacheQuotaFromFlags(values, plan?.cacheQuota);
     token = await resolveSecret(
       { option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile },
       process.env,
@@ -79,6 +84,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
     registry,
     logLevel: 'info',
     services: { blobConnection: target.connection },
+    cacheQuota,
     resumeActiveInstances: plan === undefined,
   });
   const site = plan ? new SiteApplier(host, io.err) : undefined;
