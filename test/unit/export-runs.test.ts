@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { continuousRuns } from '../../src/control/cli/commands/export.ts';
+import { continuousRuns } from '../../src/control/export/export-range.ts';
 
 const seg = (name: string, startMs: number, endMs: number, initId = 'a') => ({ name, startMs, endMs, durationMs: endMs - startMs, initId });
 

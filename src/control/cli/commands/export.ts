@@ -19,8 +19,6 @@ import { blobFlag } from '../secret-inputs.ts';
 import { DEFAULT_DATA, hintOldDataFolders } from '../data-folder.ts';
 import { exportRange, OutputExistsError } from '../../export/export-range.ts';
 
-export { continuousRuns } from '../../export/export-range.ts';
-
 export async function exportCommand(argv: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: [...argv],

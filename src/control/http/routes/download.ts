@@ -1,6 +1,6 @@
 // The viewer's download button and poster frames. Download: one continuous run of an asset's recording (whole segments
-// behind their init segment, the same bytes `mediagraph export --out x.mp4` writes) as one
-// fragmented .mp4 attachment. A window that holds a gap or a codec change is cut at the first
+// behind their init segment, as stored; `mediagraph export` instead cuts to the frame into a
+// progressive .mp4) as one fragmented .mp4 attachment. A window that holds a gap or a codec change is cut at the first
 // one: a file never holds a timestamp jump; the response says how many runs the window held.
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
@@ -8,7 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { HttpError } from '../http-io.ts';
 import type { Route, RouteContext } from '../router.ts';
 import { AssetNotFoundError } from '../playback/source.ts';
-import { continuousRuns } from '../../cli/commands/export.ts';
+import { continuousRuns } from '../../export/export-range.ts';
 import { firstFragmentEnd } from '../viewer/first-fragment.ts';
 
 /** At most this much in one download (a day of one camera is tens of GB). */
