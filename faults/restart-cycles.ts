@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulatedCamera } from '../src/testing/sim-camera/index.ts';
 import { startAzurite } from '../src/testing/azurite.ts';
-import { moreSegmentsThan, segmentBlobs, startRecorder, type Recorder } from '../test/helpers/restart-harness.ts';
+import { cvrRunArgs, moreSegmentsThan, segmentBlobs, startRecorder, type Recorder } from '../test/helpers/restart-harness.ts';
 import { argNumber, isMain, runAsMain, sleep, type ScenarioResult } from './lib.ts';
 
 const UNSHARE = ['--pid', '--fork', '--mount-proc'];
@@ -59,21 +59,7 @@ export async function runRestartCycles(cycles: number): Promise<ScenarioResult> 
   const namespaces = unshareWorks();
   const data = join(root, 'data');
   const asset = 'sampleAsset-CVRToAsset-run-1';
-  const runArgs = [
-    'bin/mediagraph.js',
-    'run',
-    'examples/cvr-asset/topology.json',
-    '--name',
-    'run-1',
-    '--param',
-    `rtspUrl=${camera.url}`,
-    '--param',
-    `cachePath=${join(data, 'cache')}`,
-    '--blob',
-    azurite.connectionString,
-    '--data',
-    data,
-  ];
+  const runArgs = ['bin/mediagraph.js', ...cvrRunArgs({ cameraUrl: camera.url, blob: azurite.connectionString, data })];
   const start = (namespaced: boolean): Recorder =>
     namespaced ? startRecorder('unshare', [...UNSHARE, process.execPath, ...runArgs]) : startRecorder(process.execPath, runArgs);
   const failures: string[] = [];

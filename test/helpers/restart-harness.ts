@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 // Shared by the restart tests and the restart fault scenario: a recorder in a real child
 // process (the CLI, `serve`, or a library host), its output collected, SIGKILL on demand,
 // and the segments its asset holds in the blob store.
@@ -72,4 +73,25 @@ export function moreSegmentsThan(connection: string, asset: string, count: numbe
     `a segment beyond ${count} in ${asset}`,
     recorder,
   );
+}
+
+/**
+ * `mediagraph run` of LVA's CVR example (after `bin/mediagraph.js`): instance `name`, recording
+ * `cameraUrl` to `blob`, with its definitions and its cache under `data`.
+ */
+export function cvrRunArgs(o: { readonly cameraUrl: string; readonly blob: string; readonly data: string; readonly name?: string }): string[] {
+  return [
+    'run',
+    'examples/cvr-asset/topology.json',
+    '--name',
+    o.name ?? 'run-1',
+    '--param',
+    `rtspUrl=${o.cameraUrl}`,
+    '--param',
+    `cachePath=${join(o.data, 'cache')}`,
+    '--blob',
+    o.blob,
+    '--data',
+    o.data,
+  ];
 }

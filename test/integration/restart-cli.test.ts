@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
 import type { AzuriteHandle } from '../../src/testing/azurite.ts';
 import { useRecorderBench } from '../helpers/recorder-bench.ts';
-import { startRecorder, moreSegmentsThan, segmentBlobs } from '../helpers/restart-harness.ts';
+import { cvrRunArgs, startRecorder, moreSegmentsThan, segmentBlobs } from '../helpers/restart-harness.ts';
 
 let root: string;
 let azurite: AzuriteHandle;
@@ -43,23 +43,7 @@ async function killAndRestart(args: readonly string[], asset: string, whileRecor
 
 test('run: SIGKILL, then the same command records again', async () => {
   const data = join(root, 'params');
-  await killAndRestart(
-    [
-      'run',
-      'examples/cvr-asset/topology.json',
-      '--name',
-      'run-1',
-      '--param',
-      `rtspUrl=${camera.url}`,
-      '--param',
-      `cachePath=${join(data, 'cache')}`,
-      '--blob',
-      azurite.connectionString,
-      '--data',
-      data,
-    ],
-    'sampleAsset-CVRToAsset-run-1',
-  );
+  await killAndRestart(cvrRunArgs({ cameraUrl: camera.url, blob: azurite.connectionString, data }), 'sampleAsset-CVRToAsset-run-1');
 });
 
 test('run --instance: SIGKILL, then the same command records again, and only its own instance runs', async () => {
@@ -82,18 +66,7 @@ test('run --instance: SIGKILL, then the same command records again, and only its
   // deactivated), pointing at a camera that is gone: `run --instance` must not touch it
   const other = startRecorder(process.execPath, [
     'bin/mediagraph.js',
-    'run',
-    'examples/cvr-asset/topology.json',
-    '--name',
-    'cam-b',
-    '--param',
-    'rtspUrl=rtsp://127.0.0.1:9/none',
-    '--param',
-    `cachePath=${join(data, 'cache')}`,
-    '--blob',
-    azurite.connectionString,
-    '--data',
-    data,
+    ...cvrRunArgs({ cameraUrl: 'rtsp://127.0.0.1:9/none', blob: azurite.connectionString, data, name: 'cam-b' }),
   ]);
   await new Promise((r) => setTimeout(r, 100));
   const deadline = Date.now() + 20_000;

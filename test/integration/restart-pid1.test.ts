@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { SimulatedCamera } from '../../src/testing/sim-camera/index.ts';
 import type { AzuriteHandle } from '../../src/testing/azurite.ts';
 import { useRecorderBench } from '../helpers/recorder-bench.ts';
-import { eventually, moreSegmentsThan, startRecorder, type Recorder } from '../helpers/restart-harness.ts';
+import { cvrRunArgs, eventually, moreSegmentsThan, startRecorder, type Recorder } from '../helpers/restart-harness.ts';
 
 const UNSHARE = ['--pid', '--fork', '--mount-proc'];
 
@@ -43,23 +43,7 @@ async function pidOne(recorder: Recorder): Promise<number> {
 
 test('run as PID 1 in a PID namespace: SIGKILL, start again as PID 1, recording resumes', { skip }, async () => {
   const data = join(root, 'data');
-  const args = [
-    ...UNSHARE,
-    process.execPath,
-    'bin/mediagraph.js',
-    'run',
-    'examples/cvr-asset/topology.json',
-    '--name',
-    'run-1',
-    '--param',
-    `rtspUrl=${camera.url}`,
-    '--param',
-    `cachePath=${join(data, 'cache')}`,
-    '--blob',
-    azurite.connectionString,
-    '--data',
-    data,
-  ];
+  const args = [...UNSHARE, process.execPath, 'bin/mediagraph.js', ...cvrRunArgs({ cameraUrl: camera.url, blob: azurite.connectionString, data })];
   const asset = 'sampleAsset-CVRToAsset-run-1';
   const first = startRecorder('unshare', args);
   try {
