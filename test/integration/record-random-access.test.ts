@@ -302,7 +302,9 @@ describe('H.265 camera: CRA random access with RASL leading pictures', () => {
     checkSegments('h265', segments, 'cra', H265_GOP_S);
     for (const seg of segments) {
       const samples = videoSamples(new Uint8Array(Buffer.concat([readFileSync(seg.init.path), readFileSync(seg.path)])));
-      assert.ok(samples[1]!.units.some(isH265Rasl), 'the RASL pictures of the first CRA stay in the segment');
+      // (a segment that starts on the looped clip's IDR has no leading pictures to keep)
+      if (randomAccess('h265', samples[0]!.units) === 'cra')
+        assert.ok(samples[1]!.units.some(isH265Rasl), 'the RASL pictures of the first CRA stay in the segment');
     }
   });
 });
