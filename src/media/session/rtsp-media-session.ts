@@ -349,7 +349,7 @@ export class RtspMediaSession {
       pts: ts,
       keyframe: true,
       units: au.units,
-      wallClockMs: t.anchor.captureTimeMs(au.timestamp),
+      wallClockMs: t.lastWallClockMs,
     });
   }
 

@@ -9,7 +9,7 @@ import { HttpError } from '../http-io.ts';
 import type { Route, RouteContext } from '../router.ts';
 import { AssetNotFoundError } from '../playback/source.ts';
 import { continuousRuns } from '../../export/export-range.ts';
-import { firstFragmentEnd } from '../viewer/first-fragment.ts';
+import { firstFragmentEnd } from '../../../media/mp4/first-fragment-end.ts';
 
 /** At most this much in one download (a day of one camera is tens of GB). */
 const MAX_DOWNLOAD_MS = 2 * 3_600_000;

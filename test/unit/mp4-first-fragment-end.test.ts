@@ -2,7 +2,7 @@
 // read no more of a segment than that).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstFragmentEnd } from '../../src/control/http/viewer/first-fragment.ts';
+import { firstFragmentEnd } from '../../src/media/mp4/first-fragment-end.ts';
 
 function header(type: string, size: number, large?: number): Uint8Array {
   const b = new Uint8Array(large === undefined ? 8 : 16);
