@@ -5,7 +5,7 @@
 // older than what an index lists makes the writer rewrite the index at once). Gap markers are
 // few (one blob per gap) and listed whole. Plain functions over a store's primitives.
 import { dayStartMs, segmentDayPrefix, segmentHourPrefix, utcDay } from './blob/naming.ts';
-import { clip, emptyIndex, mergeGaps, mergeRanges, type DayIndex, type GapRange, type TimeRange } from './blob/asset-index.ts';
+import { clip, emptyIndex, mergeGaps, mergeRanges, trimHandoverGaps, type DayIndex, type GapRange, type TimeRange } from './blob/asset-index.ts';
 
 export const DAY_MS = 86_400_000;
 /** A segment is at most a few minutes long; listings look this far before a window. */
@@ -82,7 +82,9 @@ export async function availableMedia(src: AssetListingSource, fromMs: number, to
     if (idx) gaps.push(...idx.gaps);
   }
   gaps.push(...(await src.listGapMarkers(signal)).filter((g) => g.endMs > fromMs && g.startMs < toMs));
-  return { ranges: clip(mergeRanges(ranges), fromMs, toMs), gaps: clip(mergeGaps(gaps), fromMs, toMs) };
+  const merged = mergeRanges(ranges);
+  // handover gaps may name media an old owner stored after them (asset-index.ts)
+  return { ranges: clip(merged, fromMs, toMs), gaps: clip(trimHandoverGaps(mergeGaps(gaps), merged), fromMs, toMs) };
 }
 
 /**
@@ -111,7 +113,8 @@ export async function indexFromListing(src: AssetListingSource, day: string, sig
   const ranges = await src.listSegmentSpans(segmentDayPrefix(day), signal);
   const dayStart = dayStartMs(day);
   const gaps = (await src.listGapMarkers(signal)).filter((g) => g.endMs > dayStart && g.startMs < dayStart + DAY_MS);
-  return { ...emptyIndex(day), ranges: mergeRanges(ranges), gaps: mergeGaps(gaps) };
+  const merged = mergeRanges(ranges);
+  return { ...emptyIndex(day), ranges: merged, gaps: trimHandoverGaps(mergeGaps(gaps), merged) };
 }
 
 export function daysCovering(fromMs: number, toMs: number): string[] {

@@ -14,6 +14,11 @@ export const GAP_REASONS = [
   'evicted',
   /** Media that was received but could not be written (I/O error, or the unfinished tail of a segment lost in a crash). */
   'write-failed',
+  /**
+   * Ownership of the instance moved between hosts of a fleet: the media between the old owner's
+   * last stored segment and the new owner's first is missing (lease period + start-up at most).
+   */
+  'handover',
 ] as const;
 
 export type GapReason = (typeof GAP_REASONS)[number];

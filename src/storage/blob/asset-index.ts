@@ -34,11 +34,34 @@ export function mergeGaps(gaps: readonly GapRange[], tolerance = DEFAULT_MERGE_T
 }
 
 export function applyToIndex(index: DayIndex, add: { ranges?: readonly TimeRange[]; gaps?: readonly GapRange[] }): DayIndex {
-  return {
-    day: index.day,
-    ranges: mergeRanges([...index.ranges, ...(add.ranges ?? [])]),
-    gaps: mergeGaps([...index.gaps, ...(add.gaps ?? [])]),
-  };
+  const ranges = mergeRanges([...index.ranges, ...(add.ranges ?? [])]);
+  return { day: index.day, ranges, gaps: trimHandoverGaps(mergeGaps([...index.gaps, ...(add.gaps ?? [])]), ranges) };
+}
+
+/**
+ * A `handover` gap is written by the new owner from the end of what was stored when it took the
+ * instance over; the old owner's cache may still upload media from that stretch later (a drain
+ * after a restart, uploads that were in flight). What is stored is not a gap: those parts are
+ * cut out. Other reasons are written by the one cache that recorded the media and stay as they are.
+ */
+export function trimHandoverGaps(gaps: readonly GapRange[], ranges: readonly TimeRange[]): GapRange[] {
+  if (!gaps.some((g) => g.reason === 'handover')) return [...gaps];
+  const recorded = mergeRanges(ranges, 0);
+  const out: GapRange[] = [];
+  for (const g of gaps) {
+    if (g.reason !== 'handover') {
+      out.push(g);
+      continue;
+    }
+    let from = g.startMs;
+    for (const r of recorded) {
+      if (r.endMs <= from || r.startMs >= g.endMs) continue;
+      if (r.startMs > from) out.push({ startMs: from, endMs: r.startMs, reason: g.reason });
+      from = Math.max(from, r.endMs);
+    }
+    if (from < g.endMs) out.push({ startMs: from, endMs: g.endMs, reason: g.reason });
+  }
+  return out.sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs);
 }
 
 interface IndexJson {

@@ -15,6 +15,7 @@ export const GAP_LABELS = {
   'recorder-down': 'recorder down (crashed or killed)',
   evicted: 'evicted from a full cache before upload',
   'write-failed': 'could not be written',
+  handover: 'handed over to another host of the fleet',
   unexplained: 'no media (reason unknown)',
 };
 const MIN_SPAN_MS = 10_000;
