@@ -12,6 +12,8 @@ import { planGraph } from '../graph/plan.ts';
 import { NodeRegistry } from './registry.ts';
 import { MediaGraphError, wrongState, type ErrorDetail } from './errors.ts';
 import { EventHub, subjectFor } from './event-hub.ts';
+import { drainOrphanCaches, HOST_STORE, type OrphanCacheDrain, type OrphanCacheDrainOptions } from './orphan-cache-drain.ts';
+import { openAssetStore } from '../storage/open-store.ts';
 import { Redactor, REDACTION_MASK } from './redact.ts';
 import { createLogger } from './logger.ts';
 import { keepMaskedTopologySecrets, presentTopology } from './topology-view.ts';
@@ -56,6 +58,12 @@ export interface HostOptions {
    * total MiB and/or a free-space floor on each cache folder's file system.
    */
   readonly cacheQuota?: { readonly maximumSizeMiB?: number; readonly minimumFreeMiB?: number; readonly freeBytes?: FreeSpaceProbe };
+  /**
+   * Caches of instances this host does not run (a fleet moved them, they were deleted) are
+   * uploaded and removed after start-up (runtime/orphan-cache-drain.ts). `runsHere` says which
+   * instances are this host's (default: those defined here); `false` turns the drain off.
+   */
+  readonly orphanCaches?: false | Partial<Pick<OrphanCacheDrainOptions, 'runsHere' | 'drainTimeoutMs' | 'indexIntervalMs' | 'backoffBaseMs' | 'backoffCapMs'>>;
 }
 
 export interface ApplyResult {
@@ -133,6 +141,7 @@ export class MediaGraphHost {
   #closed = false;
   readonly #retention: RetentionSweeper;
   readonly #cacheQuota: CacheQuota | undefined;
+  #orphanCaches: OrphanCacheDrain | undefined;
 
   private constructor(options: HostOptions) {
     this.#options = options;
@@ -154,6 +163,25 @@ export class MediaGraphHost {
         log: (message, fields) => this.logger.warn(message, fields),
       });
     }
+  }
+
+  /** Uploads (and then removes) the caches of instances that do not run here; in the background. */
+  #drainOrphanCaches(o: NonNullable<Exclude<HostOptions['orphanCaches'], false>>): OrphanCacheDrain {
+    const drain = drainOrphanCaches({
+      ...o,
+      dataDirectory: this.#options.dataDirectory,
+      runsHere: o.runsHere ?? ((name) => this.#instances.has(name.toLowerCase())),
+      openStore: (record) => {
+        const location = record.store === HOST_STORE ? this.#options.services?.blobConnection : record.store;
+        if (!location)
+          throw new Error(`no Blob connection to upload the cache of instance "${record.instance}" with (--blob or AZURE_STORAGE_CONNECTION_STRING)`);
+        return openAssetStore(location, record.assetName);
+      },
+      logger: this.logger.child({ part: 'orphan-caches' }),
+      events: (instance) => this.#hub.busFor(subjectFor(instance), this.#redactor),
+    });
+    drain.done.catch(() => undefined);
+    return drain;
   }
 
   /** What the host cache quota has evicted since the host started (for `/metrics`). */
@@ -197,6 +225,7 @@ export class MediaGraphHost {
         host.logger.error('re-activation after restart failed', { instance: name, error: e instanceof Error ? e.message : String(e) });
       }
     }
+    if (options.orphanCaches !== false) host.#orphanCaches = host.#drainOrphanCaches(options.orphanCaches ?? {});
     return host;
   }
 
@@ -497,6 +526,7 @@ export class MediaGraphHost {
         if (e.state === 'Active') await this.#deactivate(e, false).catch(() => undefined);
       }),
     );
+    await this.#orphanCaches?.stop();
     await this.#retention.close();
     this.#hub.complete();
   }
@@ -578,6 +608,7 @@ export class MediaGraphHost {
         ...(this.#cacheQuota ? { cacheQuota: this.#cacheQuota } : {}),
         ...this.#options.services,
       };
+      await this.#orphanCaches?.release(name); // its cache is its own again
       await prepareNodes(plan, name, services);
       const run = new SupervisedRun({
         plan,

@@ -12,6 +12,7 @@ import { AssetUploader } from './uploader.ts';
 import { parseIsoDurationMs, parsePositiveInteger, resolveSystemVariables } from './options.ts';
 import { retentionIssues, RETENTION_PROPERTIES } from './retention-options.ts';
 import { policyFrom } from '../../storage/retention-policy.ts';
+import { HOST_STORE, writeCacheAssetRecord } from '../../storage/orphan-caches/cache-asset-record.ts';
 
 export interface BlobAssetSinkConfig extends NodeSpec {
   readonly assetNamePattern: string;
@@ -151,6 +152,12 @@ function createSink(config: BlobAssetSinkConfig, ctx: NodeContext, options: Blob
           msg.queue.detach();
           return;
         }
+        // What the cache holds media for, so a host that finds it without this instance can upload it.
+        await writeCacheAssetRecord(msg.cacheDirectory, ctx.services.dataDirectory, {
+          instance: ctx.instanceName,
+          assetName,
+          store: config.store ?? HOST_STORE,
+        }).catch((e: unknown) => ctx.logger.warn('could not record the asset in the cache folder', { error: e instanceof Error ? e.message : String(e) }));
         const policy = policyFrom(config.retentionPeriod, config.retentionMaximumSizeMiB);
         if (policy && ctx.services.retention) unregisterRetention = ctx.services.retention.register({ location, assetName, policy });
         uploader = new AssetUploader(msg.queue, store, ctx.events, ctx.logger, {
