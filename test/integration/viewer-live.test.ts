@@ -196,7 +196,8 @@ test('viewer: plays the newest recording without a click, follows it live, marks
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
   page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    // a host outside a fleet answers /api/fleet with 404, once: the viewer then hides its fleet panel
+    if (r.status() >= 400 && !(r.status() === 404 && new URL(r.url()).pathname === '/api/fleet')) problems.push(`${r.status()} ${r.url()}`);
   });
   lap('browser open');
   await page.goto(server.url);

@@ -3,6 +3,7 @@
 // the host's event stream (with a slow poll as a fallback), so nothing needs a refresh.
 import { getJson } from './api.js';
 import { CameraList, CAMERA_EVENTS } from './cameras.js';
+import { FleetPanel } from './fleet.js';
 import { Timeline } from './timeline.js';
 import { Player } from './player.js';
 import { clockTime, duration, localDay, parseLocalDay, utcTime, zoneName } from './format.js';
@@ -14,6 +15,8 @@ const DAY = 24 * HOUR;
 const LIVE_POLL_MS = 10_000;
 /** An asset whose newest range ended this recently is still being recorded. */
 const LIVE_WITHIN_MS = 2 * 60_000;
+/** Lease ages change every second; the fleet panel is read this often. */
+const FLEET_POLL_MS = 5_000;
 
 const state = {
   /** 'recent' (the last 24 h up to now) or a local day's midnight (Unix ms). */
@@ -258,6 +261,10 @@ $('fit').addEventListener('click', () => {
 $('zone').textContent = `times in ${zoneName()}`;
 
 cameras.refresh().catch(showError);
+// hosts, their instances and lease ages (hidden when this host is not in a fleet)
+const fleet = new FleetPanel($('fleet-section'), $('fleet'));
+fleet.refresh();
+setInterval(() => fleet.refresh(), FLEET_POLL_MS);
 loadAssets()
   .then(() => loadDays())
   .catch(showError);
