@@ -16,19 +16,20 @@ import { startTcpProxy } from '../../src/testing/tcp-proxy.ts';
 import { BlobAssetStore } from '../../src/storage/blob/index.ts';
 import type { GraphEvent } from '../../src/types/events.ts';
 import { until } from '../helpers/until.ts';
+import { startRecorder } from '../helpers/restart-harness.ts';
 import { tempDir } from '../helpers/cache-fixtures.ts';
 
 const ASSET = 'sampleAsset-CVRToAsset-cam1';
 
-/** Cached segment files (`…/seg/*`) under a folder, with the sha256 of each. */
-function cachedSegments(root: string): { path: string; sha: string }[] {
+/** Cached segment files (`…/seg/*`, or the segment being written: `…/open/*`) under a folder, with the sha256 of each. */
+function cachedSegments(root: string, folder = '/seg'): { path: string; sha: string }[] {
   const out: { path: string; sha: string }[] = [];
   const walk = (dir: string): void => {
     if (!existsSync(dir)) return;
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (dir.endsWith('/seg')) out.push({ path: p, sha: createHash('sha256').update(readFileSync(p)).digest('hex') });
+      else if (dir.endsWith(folder)) out.push({ path: p, sha: createHash('sha256').update(readFileSync(p)).digest('hex') });
     }
   };
   walk(root);
@@ -118,4 +119,78 @@ test('a cache whose instance no longer runs here is uploaded at start-up, oldest
       indexed.some((r) => r.startMs <= s.startMs && r.endMs >= s.endMs),
       `segment ${JSON.stringify(s)} is indexed`,
     );
+});
+
+test('SIGKILL behind a dead uplink: the next host drains the cache, the segment left open included, each once', async (t) => {
+  const dir = tempDir(t, 'orphan-kill-');
+  const data = join(dir, 'host');
+  const cachePath = join(dir, 'cache');
+  const azurite = await startAzurite();
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(azurite.blobEndpoint).port) });
+  proxy.mode('reset');
+  const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 20 });
+  t.after(async () => {
+    await camera.close();
+    await proxy.close();
+    await azurite.close();
+  });
+  // A program on the library records `lib-1` in a child process, then dies by SIGKILL mid-segment.
+  const child = startRecorder(process.execPath, [
+    '--import',
+    'tsx',
+    'test/helpers/library-host-child.ts',
+    data,
+    cachePath,
+    camera.url,
+    azuriteConnectionString(`http://127.0.0.1:${proxy.port}`),
+  ]);
+  t.after(() => child.kill());
+  await until(
+    () => cachedSegments(cachePath).length >= 3 && cachedSegments(cachePath, '/open').some((o) => o.path.endsWith('.m4s.part')),
+    60_000,
+    '3 segments cached and one open',
+  );
+  await child.kill();
+  const cached = cachedSegments(cachePath);
+  const open = cachedSegments(cachePath, '/open').filter((o) => o.path.endsWith('.m4s.part'));
+
+  // The instance leaves this host's desired state (the fleet gave it to another host).
+  const editor = await MediaGraphHost.open({
+    dataDirectory: data,
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    resumeActiveInstances: false,
+    orphanCaches: false,
+  });
+  await editor.instanceDelete('lib-1');
+  await editor.close();
+
+  const events: GraphEvent[] = [];
+  const host = await MediaGraphHost.open({
+    dataDirectory: data,
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    services: { blobConnection: azurite.connectionString },
+    onEvent: (e) => events.push(e),
+  });
+  t.after(() => host.close());
+  await until(() => !existsSync(join(cachePath, 'lib-1')), 60_000, 'the orphan cache drained and removed');
+  const uploaded = events.filter((e) => e.type === 'SegmentUploaded').map((e) => (e.body as { blobName: string }).blobName);
+  assert.deepEqual(uploaded, [...uploaded].sort(), 'oldest first');
+  assert.equal(new Set(uploaded).size, uploaded.length, 'each once');
+  const store = await BlobAssetStore.create(azurite.connectionString, 'sampleAsset-CVRToAsset-lib-1');
+  const names = await store.listNames('segments/');
+  assert.deepEqual(names, [...uploaded].sort(), 'stored: exactly what the drain uploaded');
+  const shas = await Promise.all(
+    names.map(async (n) =>
+      createHash('sha256')
+        .update(await store.download(n))
+        .digest('hex'),
+    ),
+  );
+  for (const c of cached) assert.ok(shas.includes(c.sha), `cached segment ${c.path} stored intact`);
+  // What was being written at the kill is salvaged (its whole fragments, if any) and stored after the rest.
+  const salvaged = names.length - cached.length;
+  assert.ok(salvaged >= 0 && salvaged <= open.length, `${cached.length} cached + ${salvaged} salvaged of ${open.length} open segment files`);
+  console.log(`# SIGKILL drain: ${cached.length} cached + ${salvaged} salvaged from ${open.length} open segment files, ${names.length} stored`);
 });
