@@ -184,6 +184,15 @@ export class MediaGraphHost {
     return drain;
   }
 
+  /**
+   * Uploads now what the caches of instances that no longer run here hold, then removes those
+   * caches (`orphanCaches`); e.g. after a fleet took an instance away. Settles when done.
+   */
+  async drainLeftCaches(): Promise<number> {
+    const results = (await this.#orphanCaches?.rescan()) ?? [];
+    return results.reduce((n, r) => n + r.uploaded, 0);
+  }
+
   /** What the host cache quota has evicted since the host started (for `/metrics`). */
   cacheQuotaTotals(): CacheQuotaTotals {
     return this.#cacheQuota?.totals() ?? { evictions: { 'host-quota': 0, 'free-space-floor': 0 } };

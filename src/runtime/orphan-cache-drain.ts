@@ -48,6 +48,12 @@ export interface OrphanCacheResult {
 export interface OrphanCacheDrain {
   /** Settles when every orphan cache found at the start was drained or given up. */
   readonly done: Promise<OrphanCacheResult[]>;
+  /**
+   * Looks for orphan caches again (after the current pass) and drains them: call it when this host
+   * stopped running an instance (a fleet took it away) so what its drain left is uploaded now, not
+   * at the next start, and its cache folder goes (a later owner's cache starts afresh).
+   */
+  rescan(): Promise<OrphanCacheResult[]>;
   /** Stops draining the cache of `instanceName` (it is about to run here) and waits until its folder is free. */
   release(instanceName: string): Promise<void>;
   /** Stops everything (host closing); what was not uploaded stays for the next start. */
@@ -135,8 +141,19 @@ export function drainOrphanCaches(opts: OrphanCacheDrainOptions): OrphanCacheDra
   };
 
   const done = run();
+  let tail: Promise<unknown> = done.catch(() => undefined);
   return {
     done,
+    rescan() {
+      const next = tail.then(() => {
+        if (stopped) return [];
+        // a release held until its instance ran here; what stopped running since is eligible again
+        released.clear();
+        return run();
+      });
+      tail = next.catch(() => undefined);
+      return next;
+    },
     async release(instanceName) {
       const key = instanceName.toLowerCase();
       released.add(key);
@@ -149,7 +166,7 @@ export function drainOrphanCaches(opts: OrphanCacheDrainOptions): OrphanCacheDra
     async stop() {
       stopped = true;
       current?.uploader?.stop();
-      await done.catch(() => undefined);
+      await tail;
     },
   };
 }

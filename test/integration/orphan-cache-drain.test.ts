@@ -194,3 +194,71 @@ test('SIGKILL behind a dead uplink: the next host drains the cache, the segment 
   assert.ok(salvaged >= 0 && salvaged <= open.length, `${cached.length} cached + ${salvaged} salvaged of ${open.length} open segment files`);
   console.log(`# SIGKILL drain: ${cached.length} cached + ${salvaged} salvaged from ${open.length} open segment files, ${names.length} stored`);
 });
+
+test('a fleet takes an instance away: drainLeftCaches uploads what its drain left, at once, and removes the cache', async (t) => {
+  const dir = tempDir(t, 'orphan-rescan-');
+  const cachePath = join(dir, 'cache');
+  const azurite = await startAzurite();
+  const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(azurite.blobEndpoint).port) });
+  proxy.mode('reset');
+  const camera = await startSimulatedCamera({ file: 'test/fixtures/media/h264-main-aac.mp4', speed: 20 });
+  t.after(async () => {
+    await camera.close();
+    await proxy.close();
+    await azurite.close();
+  });
+  // What this host holds leases for, as a fleet would say.
+  const leasedHere = new Set(['cam1']);
+  const events: GraphEvent[] = [];
+  const host = await MediaGraphHost.open({
+    dataDirectory: join(dir, 'host'),
+    registry: createBuiltinRegistry(),
+    logLevel: 'silent',
+    deactivateTimeoutMs: 2000,
+    services: { blobConnection: azuriteConnectionString(`http://127.0.0.1:${proxy.port}`) },
+    orphanCaches: { runsHere: (name) => leasedHere.has(name) },
+    onEvent: (e) => events.push(e),
+  });
+  t.after(() => host.close());
+  await host.topologySet(JSON.parse(readFileSync('examples/cvr-asset/topology.json', 'utf8')) as unknown);
+  await host.instanceSet({
+    name: 'cam1',
+    properties: {
+      topologyName: 'CVRToAsset',
+      parameters: [
+        { name: 'rtspUrl', value: camera.url },
+        { name: 'cachePath', value: cachePath },
+      ],
+    },
+  });
+  await host.instanceActivate('cam1');
+  await until(() => cachedSegments(cachePath).length >= 3, 60_000, '3 segments cached behind the dead uplink');
+  // The lease is lost: the instance stops here; its drain is cut short by the dead uplink.
+  leasedHere.delete('cam1');
+  await host.instanceDeactivate('cam1').catch(() => undefined);
+  const cached = cachedSegments(cachePath);
+  assert.ok(cached.length >= 3);
+  // Asked while the uplink is still dead: it keeps trying, and the cache stays meanwhile.
+  const draining = host.drainLeftCaches();
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(existsSync(join(cachePath, 'cam1')), 'the cache stays while nothing can upload');
+  assert.equal(events.filter((e) => e.type === 'SegmentUploaded').length, 0);
+
+  proxy.mode('pass');
+  const before = Date.now();
+  const uploaded = await draining;
+  const tookMs = Date.now() - before;
+  assert.equal(uploaded, cached.length, 'every cached segment, once');
+  assert.ok(!existsSync(join(cachePath, 'cam1')), 'the cache folder is gone');
+  const store = await BlobAssetStore.create(azurite.connectionString, ASSET);
+  const names = await store.listNames('segments/');
+  const shas = await Promise.all(
+    names.map(async (n) =>
+      createHash('sha256')
+        .update(await store.download(n))
+        .digest('hex'),
+    ),
+  );
+  assert.deepEqual(shas.sort(), cached.map((c) => c.sha).sort());
+  console.log(`# drainLeftCaches: ${uploaded} segments in ${tookMs} ms`);
+});
