@@ -5,10 +5,8 @@
 // asset sink left in it (storage/orphan-caches/cache-asset-record.ts). A drained cache is removed.
 // Segment names are a pure function of the segment, so a segment the old run uploaded but had not
 // yet marked is overwritten, never stored twice; the index write is ETag-conditional and merges.
-import { rmSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { rmdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { rmdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { EventBus } from '../types/events.ts';
 import type { Logger } from '../types/logger.ts';
 import type { AssetStore } from '../types/asset-store.ts';

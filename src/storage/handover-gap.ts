@@ -8,6 +8,7 @@ import type { GapRange, TimeRange } from '../types/asset-store.ts';
 /** What recording a handover gap needs of an asset's store (any AssetStore has it). */
 export interface HandoverGapStore {
   recordedExtent(signal?: AbortSignal): Promise<TimeRange | undefined>;
+  availableRanges(fromMs: number, toMs: number, signal?: AbortSignal): Promise<{ readonly ranges: readonly TimeRange[] }>;
   recordInIndex(add: { gaps?: readonly GapRange[] }, signal?: AbortSignal): Promise<void>;
 }
 
@@ -20,15 +21,27 @@ export interface HandoverGapOptions {
   readonly maxGapMs?: number;
 }
 
+/** How far before `startMs` the stored media is looked at (one window of availableMedia). */
+const LOOKBACK_MS = 86_400_000;
+
 /**
- * Records a `handover` gap from the end of the asset's last stored media to `startMs` (when the new
- * owner starts recording) and returns it; undefined when there is no gap to record (an asset with
- * no media yet, or media stored up to `startMs` or later).
+ * Records a `handover` gap from the end of the asset's media stored before `startMs` to
+ * `startMs` (when the new owner starts recording, or the start of its first stored segment: media
+ * the new owner already stored from `startMs` on does not count) and returns it; undefined when
+ * there is no gap (no media before `startMs`, or media up to it: a hole under a second is not one).
  */
 export async function recordHandoverGap(store: HandoverGapStore, startMs: number, opts: HandoverGapOptions = {}): Promise<GapRange | undefined> {
   const extent = await store.recordedExtent(opts.signal);
-  if (!extent || extent.endMs >= startMs) return undefined;
-  const from = opts.maxGapMs === undefined ? extent.endMs : Math.max(extent.endMs, startMs - opts.maxGapMs);
+  if (!extent || extent.startMs >= startMs) return undefined;
+  let endMs = extent.endMs;
+  if (endMs > startMs) {
+    // media from `startMs` on is stored already: the end that counts is the last one before it
+    const window = Math.min(LOOKBACK_MS, opts.maxGapMs ?? LOOKBACK_MS);
+    const before = await store.availableRanges(Math.max(extent.startMs, startMs - window), startMs, opts.signal);
+    endMs = before.ranges.reduce((m, r) => Math.max(m, r.endMs), startMs - window);
+  }
+  if (endMs >= startMs) return undefined;
+  const from = opts.maxGapMs === undefined ? endMs : Math.max(endMs, startMs - opts.maxGapMs);
   const gap: GapRange = { startMs: from, endMs: startMs, reason: 'handover' };
   await store.recordInIndex({ gaps: [gap] }, opts.signal);
   return gap;

@@ -58,9 +58,15 @@ test('handover gap: from the end of the stored media (indexed or only listed) to
   assert.deepEqual(avail.gaps, [{ startMs: lastStored + 4000, endMs: takeover, reason: 'handover' }], 'the stored part is no longer a gap');
   assert.deepEqual((await newOwner.readIndex('2026-03-02'))?.gaps, [{ startMs: lastStored + 4000, endMs: takeover, reason: 'handover' }]);
 
+  // Called once the new owner's own first segment is stored: that segment does not count.
+  const later = await BlobAssetStore.create(az.connectionString, 'fleet-cam-3');
+  const ownStart = takeover + 120_000;
+  await upload(Math.round((ownStart - T0) / 2000)); // the new owner's first segment, stored
+  assert.deepEqual(await recordHandoverGap(later, ownStart), { startMs: lastStored + 4000, endMs: ownStart, reason: 'handover' });
+
   // The cap: an asset last recorded long ago was not handed over that long.
-  const capped = await recordHandoverGap(newOwner, takeover + 3_600_000, { maxGapMs: 45_000 });
-  assert.deepEqual(capped, { startMs: takeover + 3_600_000 - 45_000, endMs: takeover + 3_600_000, reason: 'handover' });
+  const capped = await recordHandoverGap(newOwner, ownStart + 3_600_000, { maxGapMs: 45_000 });
+  assert.deepEqual(capped, { startMs: ownStart + 3_600_000 - 45_000, endMs: ownStart + 3_600_000, reason: 'handover' });
 });
 
 test('handover gap: an asset with no media has none; the file store records it the same way', async (t) => {
