@@ -79,4 +79,20 @@ test('two writers on one asset: interleaved uploads and racing index writes end 
   // The races did happen: a writer reads the index only after it lost one (412/409).
   const reReads = counters.map((c) => c.snapshot().get('get-index') ?? 0);
   assert.ok(reReads[0]! + reReads[1]! > 0, `expected lost ETag races, saw index re-reads ${reReads.join('+')}`);
+
+  // Split brain (fencing failed): both hosts cut their own segment of the same seconds. Two
+  // names, both stored whole; the index holds one range for them, no duplicate, nothing lost.
+  const overlapA = { ...segment(0), startWallClockMs: DAY + 7_200_000, endWallClockMs: DAY + 7_202_000 };
+  const overlapB = { ...segment(1), startWallClockMs: DAY + 7_200_480, endWallClockMs: DAY + 7_202_520 };
+  const [a, b] = await Promise.all([writers[0]!.uploadSegment(overlapA), writers[1]!.uploadSegment(overlapB)]);
+  assert.notEqual(a.blobName, b.blobName);
+  await Promise.all([
+    writers[0]!.recordInIndex({ ranges: [{ startMs: overlapA.startWallClockMs, endMs: overlapA.endWallClockMs }] }),
+    writers[1]!.recordInIndex({ ranges: [{ startMs: overlapB.startWallClockMs, endMs: overlapB.endWallClockMs }] }),
+  ]);
+  const after = await reader.readIndex('2026-03-01');
+  assert.deepEqual(after?.ranges.at(-1), { startMs: DAY + 7_200_000, endMs: DAY + 7_202_520 });
+  assert.equal(after?.ranges.length, SEGMENTS + 1);
+  assert.deepEqual((await reader.download(a.blobName)).equals(segmentBytes(0, 1500)), true);
+  assert.deepEqual((await reader.download(b.blobName)).equals(segmentBytes(1, 1501)), true);
 });
