@@ -33,7 +33,7 @@ const STAGES: readonly (readonly [string, RegExp])[] = [
   ['RTP parse', /media\/rtp\/rtp-packet\.ts/],
   ['reorderer', /media\/rtp\/sequence-reorderer\.ts/],
   ['receiver stats (RTCP)', /media\/rtp\/(receiver-stats|rtcp)\.ts/],
-  ['depacketizer / FU-A assembly', /media\/(rtp\/(video-depacketizer|depacketizer)|h264\/|h265\/|aac\/)/],
+  ['depacketizer / FU-A assembly', /media\/(rtp\/(video-depacketizer|depacketizer|nal-slab)|h264\/|h265\/|aac\/)/],
   ['access-unit assembly (session, dts, clock)', /media\/(session\/|rtp\/(dts-deriver|wall-clock-anchor|timestamp-unwrapper|track-decoder))/],
   ['RxJS hop into the segmenter', /node_modules\/rxjs\//],
   ['segmenter + mp4 + cache (per segment)', /(nodes\/fmp4-segmenter|media\/segmenter\/|media\/mp4\/|storage\/|nodes\/durable-cache)/],

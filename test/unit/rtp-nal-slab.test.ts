@@ -3,7 +3,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { NalSlab, MAX_SLAB_BYTES, MIN_SLAB_BYTES } from '../../src/media/rtp/nal-slab.ts';
+import { NalSlab, SLAB_BYTES } from '../../src/media/rtp/nal-slab.ts';
 import { H264Packetizer } from '../../src/media/h264/rtp-packetizer.ts';
 import { H264Depacketizer } from '../../src/media/h264/rtp-depacketizer.ts';
 import { depacketizeAll, hexOf } from './rtp-test-helpers.ts';
@@ -52,18 +52,28 @@ describe('NalSlab', () => {
     assert.deepEqual([...before], [9, 9, 9]);
   });
 
-  test('slabs are sized between the bounds; a huge NAL is not kept as the next slab', () => {
+  test('a NAL that outgrows a slab grows by doubling and is not kept as the next slab', () => {
     const slab = new NalSlab();
     slab.append(new Uint8Array(10));
     const small = slab.finish();
-    assert.equal(small.buffer.byteLength, MIN_SLAB_BYTES);
-    slab.append(new Uint8Array(3 * MAX_SLAB_BYTES));
-    const huge = slab.finish();
-    assert.equal(huge.length, 3 * MAX_SLAB_BYTES);
+    assert.equal(small.buffer.byteLength, SLAB_BYTES);
+    const chunk = new Uint8Array(1400).fill(7);
+    let buffers = 0;
+    let last: ArrayBufferLike | undefined;
+    for (let i = 0; i < 1000; i++) {
+      slab.append(chunk);
+      const b = slab.peek().buffer;
+      if (b !== last) buffers++;
+      last = b;
+    }
+    const big = slab.finish();
+    assert.equal(big.length, 1_400_000);
+    assert.ok(big.every((x) => x === 7));
+    assert.ok(buffers <= 7, `1.4 MB in 1400-byte packets moved ${buffers} times`);
     slab.append(new Uint8Array(10));
     const next = slab.finish();
-    assert.notEqual(next.buffer, huge.buffer);
-    assert.ok(next.buffer.byteLength <= MAX_SLAB_BYTES);
+    assert.notEqual(next.buffer, big.buffer);
+    assert.equal(next.buffer.byteLength, SLAB_BYTES);
   });
 });
 
