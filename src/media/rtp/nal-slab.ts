@@ -107,5 +107,5 @@ export class NalSlab {
  * NAL has been written first, so nothing left in it by earlier use is ever exposed.
  */
 function uninitialized(size: number): Uint8Array {
-  return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer, 0, size);
+  return new Uint8Array(Buffer.allocUnsafeSlow(size).buffer as ArrayBuffer, 0, size);
 }
