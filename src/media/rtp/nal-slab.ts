@@ -13,7 +13,7 @@
 export const SLAB_BYTES = 64 * 1024;
 
 export class NalSlab {
-  private slab = new Uint8Array(0);
+  private slab: Uint8Array = new Uint8Array(0);
   /** Where the NAL being written starts. */
   private start = 0;
   /** Where the next byte goes. */
