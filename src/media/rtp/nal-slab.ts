@@ -1,8 +1,9 @@
 // Where a depacketizer writes the NAL units (or AAC frames) it hands out: one large buffer
-// that NAL after NAL is written into, each handed out as a view over it. The packet bytes are copied once (the
-// socket's read buffer is reused) and there is no allocation per NAL; a fragmented NAL is
-// assembled in place, so it is not copied again at its end. A full slab is left to the views
-// that still use it (the GC frees it with the last of them) and a new one started.
+// that NAL after NAL is written into, each handed out as a view over it. The packet bytes are
+// copied once (the socket's read buffer is reused) and there is no allocation per NAL; a
+// fragmented NAL is assembled in place, so it is not copied again at its end. A full slab is
+// left to the views that still use it (the GC frees it with the last of them) and a new one
+// started.
 
 /**
  * Size of a slab: ~0.5 s of a 1 Mbit/s stream. Small enough to come from the allocator's
