@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { startRtspServer, type RtspServedStream, type RtspServerOptions, type RtspServer } from '../../src/media/rtsp/io/rtsp-server.ts';
 import { RtspClient, type RtspClientOptions } from '../../src/media/rtsp/io/rtsp-client.ts';
+import { PeriodicTicker } from '../../src/media/rtsp/io/periodic-ticker.ts';
 import { RtspError } from '../../src/media/rtsp/errors.ts';
 import { formatSdp } from '../../src/media/sdp/sdp.ts';
 import type { TestContext } from 'node:test';
@@ -224,6 +225,34 @@ describe('RTSP client ↔ server', () => {
     await until(() => (rtp[0] ?? 0) > 5);
     const c = new RtspClient({ url: front.url('/y'), maxRedirects: 0 });
     await rejects(c.start(), 'protocol');
+  });
+
+  test('keep-alive, silence check and RTCP run on the ticker they are given (the shared one by default), and leave it on stop', async (t) => {
+    let keepAlives = 0;
+    const srv = await server(t, {
+      onRequest: (r) => {
+        if (r.method === 'GET_PARAMETER' || r.method === 'OPTIONS') keepAlives++;
+      },
+    });
+    let fakeNow = 1_000_000;
+    let tick: (() => void) | undefined;
+    const ticker = new PeriodicTicker({
+      now: () => fakeNow,
+      setInterval: (fn) => (tick = fn),
+      clearInterval: () => (tick = undefined),
+    });
+    const { client, errors } = await play(t, { url: srv.url('/live'), keepAliveMs: 100, mediaTimeoutMs: 400, ticker });
+    const afterHandshake = keepAlives;
+    assert.equal(ticker.size, 2, 'keep-alive and silence check registered (no RTCP builder given)');
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(keepAlives, afterHandshake, 'no keep-alive of its own timer while the ticker stands still');
+    fakeNow += 100;
+    tick?.();
+    await until(() => keepAlives === afterHandshake + 1, 3000);
+    assert.deepEqual(errors, []);
+    await client.stop();
+    assert.equal(ticker.size, 0);
+    assert.equal(tick, undefined, 'the ticker stopped its interval');
   });
 
   test('media silence with the connection open → media-timeout', async (t) => {

@@ -5,6 +5,7 @@ import type { AudioCodecConfig } from '../../types/media.ts';
 import type { RtpPacket } from '../rtp/rtp-packet.ts';
 import { BitReader } from '../bits/bit-reader.ts';
 import { ErrorLog, NO_ACCESS_UNITS, concatFragments, type AccessUnitOut, type DepacketizeError, type Depacketizer } from '../rtp/depacketizer.ts';
+import { NalSlab } from '../rtp/nal-slab.ts';
 import { tryParseAudioSpecificConfig, aacCodecString, hexToBytes, type AudioSpecificConfigInfo } from './audio-specific-config.ts';
 
 export interface AacDepacketizerConfig {
@@ -47,6 +48,8 @@ export class AacDepacketizer implements Depacketizer {
   private started = false;
   private nextSeq = 0;
   private fragParts: Uint8Array[] = [];
+  /** Whole frames are copied here out of the (reused) packet buffer: no buffer per frame. */
+  private readonly frames = new NalSlab();
   private fragBytes = 0;
   private fragSize = 0;
   private fragTs = NaN;
@@ -130,7 +133,7 @@ export class AacDepacketizer implements Depacketizer {
       // The usual packet: one whole AU behind one 16-bit header. Same result as below, without
       // the size list and the data view.
       const size = (((payload[2] as number) << 8) | (payload[3] as number)) >>> (16 - this.sizeLength);
-      if (size > 0 && size <= payload.length - 4) return [this.unit(ts, payload.slice(4, 4 + size))];
+      if (size > 0 && size <= payload.length - 4) return [this.unit(ts, this.copyFrame(payload.subarray(4, 4 + size)))];
     }
     let dataStart = 2 + headerBytes;
     if (dataStart > payload.length) {
@@ -183,7 +186,7 @@ export class AacDepacketizer implements Depacketizer {
     for (let i = 0; i < sizes.length; i++) {
       const size = sizes[i] as number;
       if (size === 0) continue;
-      out.push(this.unit(ts + i * this.frameLength, data.slice(p, p + size)));
+      out.push(this.unit(ts + i * this.frameLength, this.copyFrame(data.subarray(p, p + size))));
       p += size;
     }
     return out;
@@ -195,6 +198,11 @@ export class AacDepacketizer implements Depacketizer {
       this.resetFragment();
     }
     return NO_ACCESS_UNITS;
+  }
+
+  private copyFrame(bytes: Uint8Array): Uint8Array {
+    this.frames.append(bytes);
+    return this.frames.finish();
   }
 
   private unit(timestamp: number, frame: Uint8Array): AudioAccessUnit {

@@ -3,7 +3,6 @@
 // AU boundaries and marker handling: see VideoDepacketizer.
 import type { VideoCodecConfig } from '../../types/media.ts';
 import { VideoDepacketizer, type VideoAccessUnit } from '../rtp/video-depacketizer.ts';
-import { concatFragments } from '../rtp/depacketizer.ts';
 import { ParameterSetStore } from '../rtp/parameter-set-store.ts';
 import { decodeParameterSetList } from '../rtp/base64.ts';
 import { H264Nal, readH264PpsId, readH264SliceStart } from './nal.ts';
@@ -114,14 +113,14 @@ export class H264Depacketizer extends VideoDepacketizer {
     const fu = payload[1] as number;
     if (fu & 0x80) {
       const data = payload.subarray(2);
-      const head = Uint8Array.of(((payload[0] as number) & 0xe0) | (fu & 0x1f));
+      const head = ((payload[0] as number) & 0xe0) | (fu & 0x1f);
       if (fu & 0x40) {
-        // start and end in one packet: one NAL, header rebuilt, so one copy
+        // start and end in one packet: one NAL, header rebuilt
         this.dropUnfinishedFragment(seq);
-        this.addNal(concatFragments(head, [data], data.length), true);
+        this.addNalWithHeader(head, -1, data);
         return;
       }
-      this.beginFragment(head, data, seq);
+      this.beginFragment(head, -1, data, seq);
       return;
     }
     // FU indicator and FU header in front of the data

@@ -4,7 +4,6 @@
 // AU boundaries and marker handling: see VideoDepacketizer.
 import type { VideoCodecConfig } from '../../types/media.ts';
 import { VideoDepacketizer, type VideoAccessUnit } from '../rtp/video-depacketizer.ts';
-import { concatFragments } from '../rtp/depacketizer.ts';
 import { ParameterSetStore } from '../rtp/parameter-set-store.ts';
 import { decodeParameterSetList } from '../rtp/base64.ts';
 import { H265Nal, readH265PpsId, readH265VpsId } from './nal.ts';
@@ -73,8 +72,7 @@ export class H265Depacketizer extends VideoDepacketizer {
           this.error('malformed-packet', 'single NAL packet too short for its DONL', seq);
           return;
         }
-        const body = payload.subarray(4);
-        this.addNal(concatFragments(payload.subarray(0, 2), [body], body.length), true);
+        this.addNalWithHeader(payload[0] as number, payload[1] as number, payload.subarray(4));
       } else {
         this.addNal(payload);
       }
@@ -112,13 +110,13 @@ export class H265Depacketizer extends VideoDepacketizer {
     }
     if (start) {
       const data = payload.subarray(p);
-      const head = Uint8Array.of(((payload[0] as number) & 0x81) | ((fu & 0x3f) << 1), payload[1] as number);
+      const h0 = ((payload[0] as number) & 0x81) | ((fu & 0x3f) << 1);
       if (end) {
         this.dropUnfinishedFragment(seq);
-        this.addNal(concatFragments(head, [data], data.length), true);
+        this.addNalWithHeader(h0, payload[1] as number, data);
         return;
       }
-      this.beginFragment(head, data, seq);
+      this.beginFragment(h0, payload[1] as number, data, seq);
       return;
     }
     // payload header and FU header in front of the data (DONL only on the first fragment)

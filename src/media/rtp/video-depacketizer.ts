@@ -8,6 +8,7 @@
 // untrusted for good (cameras that set it on every slice, or never).
 import type { VideoCodecConfig } from '../../types/media.ts';
 import type { RtpPacket } from './rtp-packet.ts';
+import { NalSlab } from './nal-slab.ts';
 import {
   ErrorLog,
   NO_ACCESS_UNITS,
@@ -29,9 +30,6 @@ export const MARKER_TRUST_AFTER = 3;
 /** Non-slice NAL units carried across timestamps before they are given up. */
 const MAX_CARRIED_UNITS = 32;
 
-/** Largest fragment-assembly buffer kept between NALs (1080p I-slices are ~100–300 KiB). */
-const MAX_KEPT_ASSEMBLY = 1024 * 1024;
-
 type MarkerMode = 'unknown' | 'trusted' | 'unreliable';
 
 export abstract class VideoDepacketizer implements Depacketizer {
@@ -45,14 +43,9 @@ export abstract class VideoDepacketizer implements Depacketizer {
   private auBytes = 0;
   private auOverflow = false;
 
-  /**
-   * A fragmented NAL is assembled here as its fragments arrive (the payloads they come in may
-   * be overwritten once push() returns), then copied out at its exact size. Reused for every
-   * NAL; grows to the largest NAL seen.
-   */
-  private fuBuf = new Uint8Array(0);
-  /** Bytes of the NAL assembled so far (rebuilt header included). */
-  private fuLen = 0;
+  /** Every NAL handed out is written here (one copy of the packet bytes, no allocation per NAL). */
+  private readonly slab = new NalSlab();
+  /** Payload bytes of the fragmented NAL being assembled in the slab. */
   private fuBytes = 0;
   private fuActive = false;
 
@@ -203,20 +196,44 @@ export abstract class VideoDepacketizer implements Depacketizer {
     this.resetAuFlags();
   }
 
-  /**
-   * Adds a complete NAL: a view over the packet (copied here, since the caller's buffer may
-   * be reused after push() returns) or, `owned`, a NAL built by a reassembly.
-   */
-  protected addNal(nal: Uint8Array, owned = false): void {
-    const unit = owned ? nal : nal.slice();
-    if (!this.inspectNal(unit)) return;
-    if (this.units.length >= MAX_UNITS_PER_AU || this.auBytes + unit.length > MAX_AU_SIZE) {
-      if (!this.auOverflow) this.error('too-large', 'access unit over the size limits; rest dropped');
-      this.auOverflow = true;
+  /** Adds a complete NAL: a view over the packet, copied (the caller's buffer may be reused after push() returns). */
+  protected addNal(nal: Uint8Array): void {
+    if (this.fuActive) this.resetFu(); // callers drop an unfinished fragment first; the slab holds one NAL at a time
+    if (!this.acceptNal(nal)) return;
+    this.slab.append(nal);
+    this.units.push(this.slab.finish());
+    this.auBytes += nal.length;
+  }
+
+  /** Adds a complete NAL whose header is rebuilt: `h0` and, when not negative, `h1`, then `data`. */
+  protected addNalWithHeader(h0: number, h1: number, data: Uint8Array): void {
+    if (this.fuActive) this.resetFu();
+    this.slab.appendByte(h0);
+    if (h1 >= 0) this.slab.appendByte(h1);
+    this.slab.append(data);
+    this.takeSlabNal();
+  }
+
+  /** The NAL written in the slab, kept or dropped by acceptNal. */
+  private takeSlabNal(): void {
+    const nal = this.slab.peek();
+    if (!this.acceptNal(nal)) {
+      this.slab.abort();
       return;
     }
-    this.units.push(unit);
-    this.auBytes += unit.length;
+    this.units.push(this.slab.finish());
+    this.auBytes += nal.length;
+  }
+
+  /** inspectNal and the AU size limits: whether the NAL goes into the AU. */
+  private acceptNal(nal: Uint8Array): boolean {
+    if (!this.inspectNal(nal)) return false;
+    if (this.units.length >= MAX_UNITS_PER_AU || this.auBytes + nal.length > MAX_AU_SIZE) {
+      if (!this.auOverflow) this.error('too-large', 'access unit over the size limits; rest dropped');
+      this.auOverflow = true;
+      return false;
+    }
+    return true;
   }
 
   protected get fragmentActive(): boolean {
@@ -231,73 +248,41 @@ export abstract class VideoDepacketizer implements Depacketizer {
     }
   }
 
-  /** First fragment: `head` is the rebuilt NAL header, `data` the fragment's data. */
-  protected beginFragment(head: Uint8Array, data: Uint8Array, seq: number): void {
+  /** First fragment: the rebuilt NAL header (`h0`, and `h1` when not negative), then the fragment's data. */
+  protected beginFragment(h0: number, h1: number, data: Uint8Array, seq: number): void {
     this.dropUnfinishedFragment(seq);
     this.fuActive = true;
-    this.fuLen = 0;
     this.fuBytes = data.length;
-    this.reserve(head.length + data.length);
-    this.fuBuf.set(head, 0);
-    this.fuBuf.set(data, head.length);
-    this.fuLen = head.length + data.length;
+    this.slab.appendByte(h0);
+    if (h1 >= 0) this.slab.appendByte(h1);
+    this.slab.append(data);
   }
 
-  /**
-   * Middle or last fragment: the whole packet payload, whose data starts after `skip` bytes
-   * of FU header. Copied with its header (no view per packet) over the end of what is
-   * assembled, whose last `skip` bytes are put back afterwards.
-   */
+  /** Middle or last fragment: the whole packet payload, whose data starts after `skip` bytes of FU header. */
   protected addFragment(payload: Uint8Array, skip: number, end: boolean, seq: number): void {
     if (!this.fuActive) {
       this.error('fragment-without-start', 'fragment without a start; dropped', seq);
       return;
     }
-    const n = payload.length - skip;
-    this.fuBytes += n;
+    this.fuBytes += payload.length - skip;
     if (this.fuBytes > MAX_NAL_SIZE) {
       this.error('too-large', `fragmented NAL over ${MAX_NAL_SIZE} bytes; dropped`, seq);
       this.resetFu();
       return;
     }
-    this.reserve(this.fuLen + n);
-    const buf = this.fuBuf;
-    const at = this.fuLen;
-    if (at >= skip && skip <= 4) {
-      const b1 = buf[at - 1] as number;
-      const b2 = buf[at - 2] as number;
-      const b3 = buf[at - 3] as number;
-      const b4 = buf[at - 4] as number;
-      buf.set(payload, at - skip);
-      if (skip >= 1) buf[at - 1] = b1;
-      if (skip >= 2) buf[at - 2] = b2;
-      if (skip >= 3) buf[at - 3] = b3;
-      if (skip >= 4) buf[at - 4] = b4;
-    } else {
-      buf.set(payload.subarray(skip), at);
-    }
-    this.fuLen = at + n;
+    this.slab.appendSkipping(payload, skip);
     if (end) {
-      const nal = buf.slice(0, this.fuLen);
-      this.resetFu();
-      this.addNal(nal, true);
+      this.fuActive = false;
+      this.fuBytes = 0;
+      this.takeSlabNal();
     }
   }
 
-  /** Room for `bytes` in the assembly buffer, keeping what is assembled. */
-  private reserve(bytes: number): void {
-    if (bytes <= this.fuBuf.length) return;
-    const grown = new Uint8Array(Math.max(bytes, 2 * this.fuBuf.length, 64 * 1024));
-    grown.set(this.fuBuf.subarray(0, this.fuLen), 0);
-    this.fuBuf = grown;
-  }
-
+  /** Drops the fragmented NAL being assembled. */
   private resetFu(): void {
     this.fuActive = false;
-    this.fuLen = 0;
     this.fuBytes = 0;
-    // a huge NAL (a hostile stream can send 8 MiB) must not stay allocated for good
-    if (this.fuBuf.length > MAX_KEPT_ASSEMBLY) this.fuBuf = new Uint8Array(0);
+    this.slab.abort();
   }
 
   private emit(out: VideoAccessUnit[] | undefined): VideoAccessUnit[] {

@@ -17,6 +17,7 @@ import { parseSdp, type SdpMedia, type SessionDescription } from '../../sdp/sdp.
 import { SdpParseError } from '../../sdp/errors.ts';
 import { connectHttpTunnel, connectRtsp, type RtspConnection, type TlsOptions } from './connection.ts';
 import { openUdpPair, type UdpPair } from './udp-pair.ts';
+import { sharedTicker, type PeriodicTicker } from './periodic-ticker.ts';
 
 export type RtspTransportKind = 'tcp' | 'udp' | 'http';
 
@@ -54,6 +55,8 @@ export interface RtspClientOptions {
   readonly buildReceiverReport?: (trackIndex: number) => Uint8Array | undefined;
   /** Wall clock for arrival times (injectable for tests). */
   readonly now?: () => number;
+  /** Runs keep-alive, the media-silence check and RTCP reports (default: the process's shared one). */
+  readonly ticker?: PeriodicTicker;
 }
 
 export interface RtspClientTrack {
@@ -133,7 +136,8 @@ export class RtspClient {
   private tracks: RtspClientTrack[] = [];
   private channels = new Map<number, ChannelRoute>();
   private udp: UdpPair[] = [];
-  private timers: NodeJS.Timeout[] = [];
+  /** Cancels the periodic work registered with the ticker while playing. */
+  private periodic: (() => void)[] = [];
   private lastRtpMs = 0;
   private terminalError: RtspError | undefined;
   /** Interleaved frames on channels nobody announced (counted, dropped). */
@@ -539,11 +543,12 @@ export class RtspClient {
   // ---- playing ----
 
   private startTimers(): void {
+    const ticker = this.opts.ticker ?? sharedTicker();
     const timeoutSec = this.session?.timeoutSec ?? DEFAULT_SESSION_TIMEOUT_SEC;
     const keepAliveMs = this.opts.keepAliveMs ?? Math.max(1000, (timeoutSec * 1000) / 2);
     const keepAliveMethod = this.publicMethods.has('GET_PARAMETER') ? 'GET_PARAMETER' : 'OPTIONS';
-    this.timers.push(
-      setInterval(() => {
+    this.periodic.push(
+      ticker.every(keepAliveMs, () => {
         const uri = keepAliveMethod === 'OPTIONS' ? this.target.url : this.sessionUrl();
         this.request(keepAliveMethod, uri, []).then(
           (res) => {
@@ -553,31 +558,30 @@ export class RtspClient {
             if (this.state === 'playing') this.fail(this.toRtspError(e));
           },
         );
-      }, keepAliveMs),
+      }),
     );
     if (this.mediaTimeoutMs > 0) {
       const check = Math.max(50, Math.min(1000, this.mediaTimeoutMs / 4));
-      this.timers.push(
-        setInterval(() => {
+      this.periodic.push(
+        ticker.every(check, () => {
           const silent = this.now() - this.lastRtpMs;
           if (silent >= this.mediaTimeoutMs) {
             this.fail(new RtspError('media-timeout', `no RTP from ${redactUrl(this.target.url)} for ${Math.round(silent)} ms`));
           }
-        }, check),
+        }),
       );
     }
     if (this.rtcpIntervalMs > 0 && this.opts.buildReceiverReport) {
       const build = this.opts.buildReceiverReport;
-      this.timers.push(
-        setInterval(() => {
+      this.periodic.push(
+        ticker.every(this.rtcpIntervalMs, () => {
           for (const t of this.tracks) {
             const rr = build(t.index);
             if (rr) this.sendRtcp(t, rr);
           }
-        }, this.rtcpIntervalMs),
+        }),
       );
     }
-    for (const t of this.timers) t.unref?.();
   }
 
   private sendRtcp(track: RtspClientTrack, bytes: Uint8Array): void {
@@ -617,8 +621,8 @@ export class RtspClient {
   }
 
   private clearTimers(): void {
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    for (const cancel of this.periodic) cancel();
+    this.periodic = [];
   }
 
   private checkState(op: string, allowed: readonly State[]): void {
