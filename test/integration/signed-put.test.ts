@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { retryAfterMs } from '../../src/storage/blob/retry-after.ts';
 import { BlobServiceClient, AccountSASPermissions, AccountSASResourceTypes, ContainerSASPermissions } from '@azure/storage-blob';
 import { startAzurite, azuriteConnectionString } from '../../src/testing/azurite.ts';
 import { startTcpProxy } from '../../src/testing/tcp-proxy.ts';
@@ -137,4 +140,29 @@ test('signed put: a blackholed upload ends at its deadline as Timeout; the calle
   const reason = new Error('stopped by the caller');
   setTimeout(() => abort.abort(reason), 100);
   await assert.rejects(pending, (e) => e === reason);
+});
+
+test('signed put: a throttled upload carries the Retry-After the retry loop honours, and the service code', async (t) => {
+  // A storage endpoint that throttles every blob write (the container exists already).
+  const server = createServer((req, res) => {
+    req.resume();
+    req.once('end', () => {
+      if (req.url?.includes('restype=container')) res.writeHead(409, { 'x-ms-error-code': 'ContainerAlreadyExists' }).end();
+      else res.writeHead(503, { 'x-ms-error-code': 'ServerBusy', 'retry-after': '7' }).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  const { port } = server.address() as AddressInfo;
+  const dir = tempDir(t, 'signed-put-busy-');
+  const store = await BlobAssetStore.create(azuriteConnectionString(`http://127.0.0.1:${port}`), 'busy-asset');
+  assert.equal(store.segmentUploads, 'signed-put');
+  const err = await store.uploadSegment(segment(dir, 's.m4s', 4096, T0)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof BlobStoreError, String(err));
+  assert.equal(err.statusCode, 503);
+  assert.equal(err.code, 'ServerBusy');
+  assert.equal(retryAfterMs(err), 7000);
 });

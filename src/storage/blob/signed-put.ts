@@ -30,12 +30,16 @@ export interface PutBlobRequest {
 /** A failed request: what the SDK's RestError gives our error mapping (status and service code). */
 export class PutBlobError extends Error {
   override readonly name = 'PutBlobError';
+  /** The answer's headers, where the retry loop reads `Retry-After` (as from the SDK's RestError). */
+  readonly response: { readonly headers: { get(name: string): string | undefined } } | undefined;
   constructor(
     message: string,
     readonly statusCode?: number,
     readonly code?: string,
+    headers?: http.IncomingHttpHeaders,
   ) {
     super(message);
+    this.response = headers && { headers: { get: (name) => headerOf(headers[name.toLowerCase()]) } };
   }
 }
 
@@ -105,7 +109,7 @@ export class SignedBlobPut {
           res.resume();
           res.once('end', () => {
             if (status === 201) resolve();
-            else reject(new PutBlobError(`Put Blob answered ${status}${code ? ` ${code}` : ''}`, status, code ?? `Http${status}`));
+            else reject(new PutBlobError(`Put Blob answered ${status}${code ? ` ${code}` : ''}`, status, code ?? `Http${status}`, res.headers));
           });
           res.once('error', reject);
         },
