@@ -22,10 +22,12 @@ const SEGMENTS = opt('segments', '100');
 const FRAGMENTS = opt('fragments', '15');
 const FRAGMENT_BYTES = opt('fragment-bytes', '1000000');
 const T0 = Date.UTC(2026, 0, 1);
+/** `--no-fsync`: the cache's journal and folder fsyncs off (the segment file's stays), to see what they cost. */
+const FSYNC = !args.includes('--no-fsync');
 
 const root = mkdtempSync(join(tmpdir(), 'bench-segsys-'));
 try {
-  const cache = await DurableSegmentCache.open(join(root, 'cache'), { maxBytes: 4 * 1024 ** 3 });
+  const cache = await DurableSegmentCache.open(join(root, 'cache'), { maxBytes: 4 * 1024 ** 3, fsync: FSYNC });
   const files = new SegmentFiles(join(root, 'unused'), { workspace: Promise.resolve(workspaceOf(cache, (w) => void w())) });
   const fragment = [Buffer.alloc(120, 1), Buffer.alloc(FRAGMENT_BYTES - 120, 2)];
   const tracks = [{ trackId: 1, mediaType: 'video' as const, codecString: 'avc1.640028', sampleCount: 60, durationMs: 2000 }];

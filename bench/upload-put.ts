@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { startAzuriteProcess } from './load/azurite-process.ts';
+import { startAzuriteProcess, type AzuriteProcess } from './load/azurite-process.ts';
 import { PIPELINE_OPTIONS, parseBlobConnection } from '../src/storage/blob/connection.ts';
 import { SignedBlobPut, putCredentialFrom } from '../src/storage/blob/signed-put.ts';
 
@@ -48,16 +48,22 @@ async function pool(n: number, work: (i: number) => Promise<void>): Promise<void
   );
 }
 
-const azurite = await startAzuriteProcess();
-const dir = mkdtempSync(join(tmpdir(), 'bench-put-'));
-try {
+// Azurite keeps blobs in memory (2 GiB at most, freed lazily): a fresh one per size and body.
+let azurite: AzuriteProcess | undefined;
+let container: ContainerClient;
+let put: SignedBlobPut;
+async function freshAzurite(): Promise<void> {
+  await azurite?.close();
+  azurite = await startAzuriteProcess();
   const conn = parseBlobConnection(azurite.connectionString);
-  const service = BlobServiceClient.fromConnectionString(azurite.connectionString, PIPELINE_OPTIONS);
-  const container: ContainerClient = service.getContainerClient('bench-put');
+  container = BlobServiceClient.fromConnectionString(azurite.connectionString, PIPELINE_OPTIONS).getContainerClient('bench-put');
   await container.createIfNotExists();
   const credential = putCredentialFrom(conn.kind, conn.secret, conn.accountName);
   if (!credential) throw new Error('the Azurite connection string has no account key');
-  const put = new SignedBlobPut(credential);
+  put = new SignedBlobPut(credential);
+}
+const dir = mkdtempSync(join(tmpdir(), 'bench-put-'));
+try {
   const metadata = { start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:00:30.000Z', initid: 'abc', codecs: 'avc1.640028', mediadurationms: '30000' };
 
   const upload = async (client: Client, body: Body, name: string, buf: Buffer, file: string): Promise<void> => {
@@ -83,6 +89,7 @@ try {
     const file = join(dir, `seg-${size.mib}.m4s`);
     writeFileSync(file, buf);
     for (const body of ['buffer', 'file'] as const) {
+      await freshAzurite();
       const per: Record<Client, { ms: number[]; mibps: number[] }> = { sdk: { ms: [], mibps: [] }, put: { ms: [], mibps: [] } };
       const ratios: number[] = [];
       // one unmeasured warm-up round per client (JIT, sockets)
@@ -120,5 +127,5 @@ try {
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify({ at: new Date().toISOString(), rounds: ROUNDS, concurrency: CONCURRENCY, results }, null, 2)}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  await azurite.close();
+  await azurite?.close();
 }
