@@ -2,8 +2,8 @@
 // cache's delete after upload (no network): SegmentFiles writes in the cache's workspace,
 // DurableSegmentCache.add takes it, markUploaded removes it. Run it under strace twice with
 // different counts; the difference divided by the extra segments is the cost of one segment:
-//   strace -f -c -o /tmp/a.txt node --import tsx bench/segment-syscalls.ts --segments 20
-//   strace -f -c -o /tmp/b.txt node --import tsx bench/segment-syscalls.ts --segments 220
+//   strace -f -c -o a.txt node --import tsx bench/segment-syscalls.ts --segments 20
+//   strace -f -c -o b.txt node --import tsx bench/segment-syscalls.ts --segments 220
 // Without strace it prints the wall and CPU time per segment.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
