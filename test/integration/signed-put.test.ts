@@ -166,3 +166,13 @@ test('signed put: a throttled upload carries the Retry-After the retry loop hono
   assert.equal(err.code, 'ServerBusy');
   assert.equal(retryAfterMs(err), 7000);
 });
+
+test('signed put: behind a proxy (HTTPS_PROXY), or with an AAD account URL, segments keep the SDK', async (t) => {
+  const conn = azuriteConnectionString('http://127.0.0.1:10000');
+  assert.equal((await BlobAssetStore.create(conn, 'plain')).segmentUploads, 'signed-put');
+  process.env['HTTPS_PROXY'] = 'http://127.0.0.1:3128';
+  t.after(() => delete process.env['HTTPS_PROXY']);
+  assert.equal((await BlobAssetStore.create(conn, 'proxied')).segmentUploads, 'sdk');
+  delete process.env['HTTPS_PROXY'];
+  assert.equal((await BlobAssetStore.create('https://account.blob.core.windows.net', 'aad')).segmentUploads, 'sdk');
+});

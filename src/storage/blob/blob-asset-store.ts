@@ -119,7 +119,8 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
     this.#indexAttempts = opts.indexAttempts ?? 10;
     this.#onRecreated = opts.onContainerRecreated;
     this.#requests = opts.requestCounter ?? storageRequests;
-    const credential = opts.sdkUploads ? undefined : putCredentialFrom(connection.kind, connection.secret, connection.accountName);
+    // Behind a proxy (HTTPS_PROXY and friends, which the SDK honours) segments keep the SDK too.
+    const credential = opts.sdkUploads || proxyConfigured() ? undefined : putCredentialFrom(connection.kind, connection.secret, connection.accountName);
     this.#put = credential && new SignedBlobPut(credential);
   }
 
@@ -618,6 +619,11 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
       outer?.removeEventListener('abort', onOuterAbort);
     }
   }
+}
+
+/** Whether the environment names an HTTP proxy (the variables @azure/core-rest-pipeline reads). */
+function proxyConfigured(): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((v) => (process.env[v] ?? '') !== '');
 }
 
 /** What may be read as media: segment and init blobs, nothing else of the container. */
