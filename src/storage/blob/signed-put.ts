@@ -116,7 +116,8 @@ export class SignedBlobPut {
       );
       request.once('error', (e: NodeJS.ErrnoException) => {
         if (req.signal?.aborted) reject(req.signal.reason);
-        else reject(new PutBlobError(`Put Blob failed: ${e.code ?? e.message}`, undefined, e.code ?? 'RequestError'));
+        // the codes the SDK's RestError carries: the socket's errno, else REQUEST_SEND_ERROR
+        else reject(new PutBlobError(`Put Blob failed: ${e.code ?? e.message}`, undefined, e.code ?? 'REQUEST_SEND_ERROR'));
       });
       if (Buffer.isBuffer(req.body)) {
         request.end(req.body);
