@@ -178,14 +178,19 @@ export class SegmentFiles {
         }
         this.current = undefined;
         await file.handle.close();
-        // The file is whole and durable: if the folder refuses the rename, it is handed over
-        // under its .part name (the cache moves it, or salvages it at the next start).
-        let path = file.finalPath;
-        try {
-          await rename(file.partPath, file.finalPath);
-        } catch (e) {
-          if (!isUnwritable(e)) throw e;
-          path = file.partPath;
+        // The file is whole and durable. In a cache's workspace it is handed over under its .part
+        // name: the cache's rename into its own folder is the only one (a crash before it leaves
+        // a .part that salvage closes at its last fragment, i.e. whole). Elsewhere it is renamed
+        // to its final name, so readers of the folder never see a growing file; if the folder
+        // refuses that, it is handed over as .part too.
+        let path = file.partPath;
+        if (!this.space) {
+          try {
+            await rename(file.partPath, file.finalPath);
+            path = file.finalPath;
+          } catch (e) {
+            if (!isUnwritable(e)) throw e;
+          }
         }
         // A dropped segment before this one is its own gap record (returned at its close), not
         // a discontinuity: the stream itself went on, and a discontinuity reads as camera-lost.

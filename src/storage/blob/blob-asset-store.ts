@@ -36,6 +36,7 @@ import {
   type GapReason,
 } from './naming.ts';
 import { ReadBuffers } from './read-buffers.ts';
+import { putCredentialFrom, SignedBlobPut } from './signed-put.ts';
 import { applyToIndex, intersectRanges, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
 import { availableMedia, daysCovering, indexFromListing, listSegmentsBetween, recordedExtent, type AssetListingSource } from '../asset-view.ts';
 import { deleteMediaBetween, type DeletionTarget } from '../media-deletion.ts';
@@ -53,6 +54,8 @@ export interface BlobStoreOptions {
   readonly onContainerRecreated?: (containerName: string) => void;
   /** Where requests are counted (default: the process's `storageRequests`). */
   readonly requestCounter?: StorageRequestCounter;
+  /** Upload segments through the SDK even when a signed Put Blob could (benches, comparisons). */
+  readonly sdkUploads?: boolean;
 }
 
 /** A failed Blob Storage call, with a stable code and no secrets in the message. */
@@ -86,6 +89,12 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
   containerRecreations = 0;
   readonly #requests: StorageRequestCounter;
   /**
+   * Segment uploads without the SDK, for an account key or a SAS (undefined: AAD tokens, which
+   * keep the SDK's credential handling). The SDK's file stream allocates a buffer per read and
+   * cost ~3× the client CPU per MiB (bench/upload-put.ts, docs/performance.md).
+   */
+  readonly #put: SignedBlobPut | undefined;
+  /**
    * The day indexes as this store last wrote them, with their ETags: the next write of a day
    * starts from here (no read), conditional on the ETag; only a lost race reads it again.
    */
@@ -110,6 +119,9 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
     this.#indexAttempts = opts.indexAttempts ?? 10;
     this.#onRecreated = opts.onContainerRecreated;
     this.#requests = opts.requestCounter ?? storageRequests;
+    // Behind a proxy (HTTPS_PROXY and friends, which the SDK honours) segments keep the SDK too.
+    const credential = opts.sdkUploads || proxyConfigured() ? undefined : putCredentialFrom(connection.kind, connection.secret, connection.accountName);
+    this.#put = credential && new SignedBlobPut(credential);
   }
 
   /** Validates the asset name as a container name and builds the client (no network call). */
@@ -123,6 +135,11 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
     }
     const service: BlobServiceClient = client.service;
     return new BlobAssetStore(conn, assetName, containerName, service.getContainerClient(containerName), '', opts);
+  }
+
+  /** How segments are uploaded: a signed Put Blob (account key or SAS) or the SDK (AAD tokens). */
+  get segmentUploads(): 'signed-put' | 'sdk' {
+    return this.#put ? 'signed-put' : 'sdk';
   }
 
   /** Gives up the buffers kept for reading segments (call when no upload follows soon). */
@@ -222,9 +239,21 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
     await this.#inContainer(signal, async () => {
       // A container created since this segment's init went up (it was deleted) lacks the init.
       if (this.#created && !this.#created.inits.has(seg.init.id)) await this.uploadInit(seg.init, signal);
-      await this.#call('put-segment', this.#uploadDeadline(bytes), signal, (s) =>
-        this.#blob(name).upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } }),
-      );
+      await this.#call('put-segment', this.#uploadDeadline(bytes), signal, async (s): Promise<unknown> => {
+        const blob = this.#blob(name);
+        if (!this.#put) return blob.upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } });
+        const url = new URL(blob.url);
+        url.search = ''; // a SAS the SDK client carries: the signed PUT adds its own
+        return this.#put.put({
+          url,
+          // a large file is sent in chunks read into reused buffers, not as the stream fileBody makes
+          body: Buffer.isBuffer(data) ? data : { file: seg.path },
+          byteLength: bytes,
+          contentType: 'video/iso.segment',
+          metadata,
+          signal: s,
+        });
+      });
     });
     // Merged as the index merges (neighbours within its tolerance), so the list stays one entry per continuous run.
     if (this.#created) this.#created.uploaded = mergeRanges([...this.#created.uploaded, { startMs: seg.startWallClockMs, endMs: seg.endWallClockMs }]);
@@ -590,6 +619,11 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
       outer?.removeEventListener('abort', onOuterAbort);
     }
   }
+}
+
+/** Whether the environment names an HTTP proxy (the variables @azure/core-rest-pipeline reads). */
+function proxyConfigured(): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'].some((v) => (process.env[v] ?? '') !== '');
 }
 
 /** What may be read as media: segment and init blobs, nothing else of the container. */

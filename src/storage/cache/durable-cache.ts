@@ -18,7 +18,7 @@
 // Files the journal does not explain otherwise (journal lost or damaged) are media all the
 // same: they are read back and described again (rebuild.ts), never deleted unread.
 import { ftruncateSync, mkdirSync, readdirSync, statSync, rmSync, openSync, fsyncSync, closeSync, unlinkSync } from 'node:fs';
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { open, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { SegmentMessage, Gap } from '../../types/segment.ts';
 import type { CachedSegment, CachedGap, CachedRange, MediaFileReader, SegmentQueueStats } from '../../types/cache.ts';
@@ -157,6 +157,8 @@ export class DurableSegmentCache {
   readonly #journalPath: string;
   #journal: JournalWriter;
   #releaseLock: () => void;
+  /** seg/ held open for its fsync after every add (an open and a close fewer per segment). */
+  #segDirHandle: Promise<FileHandle> | undefined;
 
   readonly #segs = new Map<number, SegEntry>(); // insertion order = seq order = oldest first
   readonly #inits = new Map<string, InitEntry>();
@@ -649,9 +651,10 @@ export class DurableSegmentCache {
       afterDiscontinuity: segment.afterDiscontinuity,
     };
     await this.#recordHoleBefore(meta, salvaged);
-    const segBytes = (await stat(segment.path)).size;
     // A segment from the workspace was counted as it grew: its reservation becomes cache bytes.
+    // Its size is what the segmenter wrote and fsynced (no stat); anything else is measured.
     const fromWorkspace = dirname(segment.path) === this.#openDir;
+    const segBytes = fromWorkspace && !salvaged ? segment.byteSize : (await stat(segment.path)).size;
     if (fromWorkspace && !salvaged) this.unreserve(segBytes);
     const initKnown = this.#inits.has(segment.init.id);
     const initBytes = initKnown ? 0 : (await stat(segment.init.path)).size;
@@ -747,12 +750,25 @@ export class DurableSegmentCache {
       throw e;
     }
     await rename(staged, join(this.#segDir, file));
-    if (this.#sync) await fsyncDirAsync(this.#segDir);
+    if (this.#sync) await this.#fsyncSegDir();
     if (move && !direct) await unlinkQuietly(source);
     this.#segs.set(seq, { seq, file, bytes, at: this.#now(), meta });
     const init = this.#inits.get(meta.initId);
     if (init) init.refs++;
     this.#bytes += bytes;
+  }
+
+  async #fsyncSegDir(): Promise<void> {
+    this.#segDirHandle ??= open(this.#segDir, 'r');
+    try {
+      await (await this.#segDirHandle).sync();
+    } catch (e) {
+      // a handle that failed (or never opened) is not kept: the next add opens the folder again
+      const failed = this.#segDirHandle;
+      this.#segDirHandle = undefined;
+      void failed?.then((h) => h.close()).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** The incoming segment cannot be kept: it becomes a gap, as if it had been evicted at once. */
@@ -1134,7 +1150,9 @@ export class DurableSegmentCache {
         () => {},
         () => {},
       )
-      .finally(() => {
+      .finally(async () => {
+        await this.#segDirHandle?.then((h) => h.close()).catch(() => undefined);
+        this.#segDirHandle = undefined;
         this.#journal.close();
         this.#releaseLock();
       });
