@@ -1,6 +1,7 @@
 // Prometheus metrics for the HTTP control plane, in a Registry of our own (never prom-client's
 // global one, so two servers in one process do not collide). Instance gauges are computed at
 // scrape time from the host; event counters follow host.events$.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Registry, Gauge, Counter } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { MediaGraphHost } from '../../runtime/host.ts';
@@ -15,8 +16,31 @@ export type MetricsContributor = (registry: Registry) => void;
 export class HttpMetrics {
   readonly registry = new Registry();
   readonly #subscription: Subscription;
+  readonly #loopDelay: IntervalHistogram;
 
   constructor(host: MediaGraphHost) {
+    // A stalled event loop delays every camera's packets at once: its delay is the first thing
+    // to read on a host holding many streams. Reset at each scrape, so a figure covers the time
+    // since the previous one (as prom-client's own event-loop collector does).
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
+    this.#loopDelay = loopDelay;
+    new Gauge({
+      name: 'mediagraph_event_loop_delay_seconds',
+      help: 'Event-loop delay of the host process since the previous scrape: p50, p99 and max (10 ms sampling).',
+      labelNames: ['stat'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        // no sample yet (a scrape right after the previous one): nothing to report
+        if (loopDelay.count > 0) {
+          this.set({ stat: 'p50' }, loopDelay.percentile(50) / 1e9);
+          this.set({ stat: 'p99' }, loopDelay.percentile(99) / 1e9);
+          this.set({ stat: 'max' }, loopDelay.max / 1e9);
+        }
+        loopDelay.reset();
+      },
+    });
     new Gauge({
       name: 'mediagraph_active_graph_instances',
       help: 'Graph instances in state Active, per topology (LVA: lva_active_graph_instances).',
@@ -165,6 +189,7 @@ export class HttpMetrics {
   }
 
   close(): void {
+    this.#loopDelay.disable();
     this.#subscription.unsubscribe();
   }
 }
