@@ -22,21 +22,25 @@ export class HttpMetrics {
     // A stalled event loop delays every camera's packets at once: its delay is the first thing
     // to read on a host holding many streams. Reset at each scrape, so a figure covers the time
     // since the previous one (as prom-client's own event-loop collector does).
-    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    // The histogram holds the time between two ticks of a 10 ms timer: the delay is what
+    // exceeds the 10 ms.
+    const resolutionMs = 10;
+    const loopDelay = monitorEventLoopDelay({ resolution: resolutionMs });
     loopDelay.enable();
     this.#loopDelay = loopDelay;
+    const delaySeconds = (ns: number) => Math.max(0, ns / 1e6 - resolutionMs) / 1000;
     new Gauge({
       name: 'mediagraph_event_loop_delay_seconds',
-      help: 'Event-loop delay of the host process since the previous scrape: p50, p99 and max (10 ms sampling).',
+      help: 'Event-loop delay of the host process since the previous scrape: p50, p99 and max (sampled every 10 ms).',
       labelNames: ['stat'],
       registers: [this.registry],
       collect() {
         this.reset();
         // no sample yet (a scrape right after the previous one): nothing to report
         if (loopDelay.count > 0) {
-          this.set({ stat: 'p50' }, loopDelay.percentile(50) / 1e9);
-          this.set({ stat: 'p99' }, loopDelay.percentile(99) / 1e9);
-          this.set({ stat: 'max' }, loopDelay.max / 1e9);
+          this.set({ stat: 'p50' }, delaySeconds(loopDelay.percentile(50)));
+          this.set({ stat: 'p99' }, delaySeconds(loopDelay.percentile(99)));
+          this.set({ stat: 'max' }, delaySeconds(loopDelay.max));
         }
         loopDelay.reset();
       },
