@@ -2,7 +2,10 @@
 // unit, per segment, per upload and per index update (issue 17's breakdown in
 // docs/performance.md), so the breakdown can be regenerated from a new profile:
 //
-//   node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--json out.json]
+//   node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--stalls 50] [--json out.json]
+//
+// --stalls <ms> also lists the stretches of at least that long in which the JS thread never
+// went idle (what delays the event loop), with where their time went.
 //
 // bench/serve-upload.ts --profile <dir> writes such a profile of `serve` over the steady window.
 // Each sample's leaf frame is put in the first bucket whose pattern matches its script URL
@@ -139,6 +142,73 @@ export function summarize(p: CpuProfile, topN = 25): Summary {
   };
 }
 
+export interface Stall {
+  /** Since the profile's start, ms. */
+  readonly atMs: number;
+  readonly ms: number;
+  /** Where the stretch's time went, largest first (by cause, as `byCause`). */
+  readonly buckets: readonly { readonly name: string; readonly ms: number }[];
+  readonly topFunctions: readonly { readonly fn: string; readonly ms: number }[];
+}
+
+/**
+ * Stretches of at least `minMs` in which the JS thread never went idle: what delays the event
+ * loop (every camera's packets wait behind them).
+ */
+export function stalls(p: CpuProfile, minMs: number): Stall[] {
+  const byId = new Map<number, CpuProfileNode>(p.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const causeBucket = (id: number): string => {
+    for (let c: CpuProfileNode | undefined = byId.get(id); c; c = byId.get(parent.get(c.id) ?? -1)) {
+      const { url, functionName } = c.callFrame;
+      if (PSEUDO.has(functionName) || isCause(url)) return (BUCKETS.find((b) => b.test(url, functionName)) as Bucket).name;
+    }
+    return 'other';
+  };
+  const out: Stall[] = [];
+  let t = p.startTime;
+  let start = -1;
+  let busy: { id: number; us: number }[] = [];
+  const close = () => {
+    const us = busy.reduce((s, b) => s + b.us, 0);
+    if (start >= 0 && us >= minMs * 1000) {
+      const perBucket = new Map<string, number>();
+      const perFn = new Map<string, number>();
+      for (const b of busy) {
+        const name = causeBucket(b.id);
+        perBucket.set(name, (perBucket.get(name) ?? 0) + b.us);
+        const cf = (byId.get(b.id) as CpuProfileNode).callFrame;
+        const fn = `${cf.functionName || '(anonymous)'} ${cf.url ? shortUrl(cf.url) : ''}`.trim();
+        perFn.set(fn, (perFn.get(fn) ?? 0) + b.us);
+      }
+      const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
+      out.push({
+        atMs: (start - p.startTime) / 1000,
+        ms: us / 1000,
+        buckets: sorted(perBucket).map(([name, v]) => ({ name, ms: v / 1000 })),
+        topFunctions: sorted(perFn)
+          .slice(0, 5)
+          .map(([fn, v]) => ({ fn, ms: v / 1000 })),
+      });
+    }
+    start = -1;
+    busy = [];
+  };
+  for (let i = 0; i < p.samples.length; i++) {
+    t += p.timeDeltas[i] ?? 0;
+    const id = p.samples[i] as number;
+    if ((byId.get(id) as CpuProfileNode).callFrame.functionName === '(idle)') {
+      close();
+      continue;
+    }
+    if (start < 0) start = t;
+    busy.push({ id, us: p.timeDeltas[i + 1] ?? 0 });
+  }
+  close();
+  return out;
+}
+
 /** `…/src/media/rtp/x.ts` → `src/media/rtp/x.ts`; `…/node_modules/@azure/core/x.js` → `@azure/core/x.js`. */
 function shortUrl(url: string): string {
   const nm = url.lastIndexOf('node_modules/');
@@ -168,7 +238,7 @@ export function formatSummary(s: Summary): string {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const file = args.find((a) => !a.startsWith('--') && args[args.indexOf(a) - 1] !== '--top' && args[args.indexOf(a) - 1] !== '--json');
+  const file = args.find((a, i) => !a.startsWith('--') && !['--top', '--json', '--stalls'].includes(args[i - 1] ?? ''));
   if (!file) {
     console.error('usage: node --import tsx bench/profile-summary.ts <file.cpuprofile> [--top 25] [--json out.json]');
     process.exitCode = 2;
@@ -178,10 +248,23 @@ async function main(): Promise<void> {
     const i = args.indexOf(`--${n}`);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const s = summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, Number(opt('top') ?? 25));
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const s = summarize(profile, Number(opt('top') ?? 25));
   console.log(formatSummary(s));
+  const minStall = opt('stalls');
+  const found = minStall !== undefined ? stalls(profile, Number(minStall)) : undefined;
+  if (found) {
+    console.log(`\n${found.length} stretch(es) of ≥ ${minStall} ms without going idle:`);
+    for (const st of found)
+      console.log(
+        `  at ${(st.atMs / 1000).toFixed(1)} s: ${st.ms.toFixed(0)} ms — ${st.buckets
+          .slice(0, 4)
+          .map((b) => `${b.name} ${b.ms.toFixed(0)}`)
+          .join(', ')}; top: ${st.topFunctions.map((f) => `${f.fn} ${f.ms.toFixed(0)}`).join(', ')}`,
+      );
+  }
   const json = opt('json');
-  if (json) writeFileSync(json, JSON.stringify(s, null, 2));
+  if (json) writeFileSync(json, JSON.stringify({ ...s, ...(found ? { stalls: found } : {}) }, null, 2));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

@@ -18,7 +18,7 @@ import { machineInfo } from './lib/proc.ts';
 import { repoRelative } from '../scripts/repo-paths.ts';
 import { DEFAULT_FILE, findMaxStreams, runRtspIngest, type IngestOptions, type IngestRow, type ScalePoint } from './rtsp-ingest.ts';
 import type { LoadKind } from './load/camera-process.ts';
-import { describeRun, ensureBuilt, loadAverage, runServeUpload, serveUploadOptionsFromArgs, type ServeUploadRow } from './serve-upload.ts';
+import { describeRun, ensureBuilt, loadAverage, recordedOptions, runServeUpload, serveUploadOptionsFromArgs, type ServeUploadRow } from './serve-upload.ts';
 // the recorder runs with the flags `mediagraph` itself starts with (bin/mediagraph.js)
 const RECORDER_NODE_FLAGS = '--initial-old-space-size=64';
 
@@ -347,7 +347,7 @@ async function serveUpload(): Promise<void> {
   const rows = await runServeUpload(o.streams, o);
   const { streams: _streams, ...options } = o;
   extra.serveUpload = {
-    options: { ...options, hdFile: repoRelative(o.hdFile), sdFile: repoRelative(o.sdFile) },
+    options: recordedOptions(options),
     loadAverageBefore: loadBefore,
     loadAverageAfter: loadAverage(),
     rows,

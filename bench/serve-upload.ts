@@ -76,7 +76,8 @@ export interface OursResult {
   readonly loadCpuCores: number;
   readonly serverDroppedPackets: number;
   readonly deactivationMs: number;
-  readonly storage: Omit<AssetsCheck, 'assets' | 'uploadDelaysMs'> & {
+  readonly storage: Omit<AssetsCheck, 'assets' | 'uploadDelaysMs' | 'slowest'> & {
+    readonly slowest: AssetsCheck['slowest'];
     readonly uploadDelayP95Ms: number;
     readonly problems: readonly string[];
   };
@@ -217,9 +218,10 @@ export async function measureServeUpload(load: LoadHandle, streams: number, fps:
         missingFrames: check.missingFrames,
         maxUploadDelayMs: check.maxUploadDelayMs,
         uploadDelayP95Ms: percentile(check.uploadDelaysMs, 95),
+        slowest: check.slowest,
         problems: check.assets.flatMap((a) => a.problems.map((p) => `${a.asset}: ${p}`)).slice(0, 20),
       },
-      ...(profile ? { profile } : {}),
+      ...(profile ? { profile: repoRelative(profile) } : {}),
       errors,
     };
   } catch (e) {
@@ -383,6 +385,16 @@ export function serveUploadOptionsFromArgs(args: readonly string[], prefix = '')
   };
 }
 
+/** The options as written into results: paths repo-relative (or only a file name). */
+export function recordedOptions(o: ServeUploadOptions): Record<string, unknown> {
+  return {
+    ...o,
+    hdFile: repoRelative(o.hdFile),
+    sdFile: repoRelative(o.sdFile),
+    ...(o.profileDir !== undefined ? { profileDir: repoRelative(o.profileDir) } : {}),
+  };
+}
+
 export function describeRun(o: ServeUploadOptions, machine: MachineInfo): string {
   return `serve-upload: serve from ${o.fromSource ? 'src/ (tsx)' : 'dist/'}, segments ${o.segmentLength}, window ${o.windowSec} s after ${o.warmupSec} s warm-up, ${machine.cpuModel} × ${machine.cores}, node ${machine.node}, load average ${loadAverage()}`;
 }
@@ -420,7 +432,7 @@ async function main(): Promise<void> {
           machine,
           loadAverageBefore: loadBefore,
           loadAverageAfter: loadAverage(),
-          options: { ...options, hdFile: repoRelative(o.hdFile), sdFile: repoRelative(o.sdFile) },
+          options: recordedOptions(options),
           rows,
         },
         (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),

@@ -35,13 +35,15 @@ export interface AssetsCheck {
   readonly maxUploadDelayMs: number;
   /** Upload delays of every segment, ms (for percentiles). */
   readonly uploadDelaysMs: readonly number[];
+  /** The 10 slowest segments: blob name (asset/segments/…) and delay, ms. */
+  readonly slowest: readonly { readonly segment: string; readonly delayMs: number }[];
 }
 
 /** Checks every container whose name starts with `prefix`; counts frames when `countFrames`. */
 export async function checkAssets(connection: string, prefix: string, fps: number, countFrames: boolean): Promise<AssetsCheck> {
   const service = BlobServiceClient.fromConnectionString(connection);
   const assets: AssetCheck[] = [];
-  const delays: number[] = [];
+  const delays: { segment: string; delayMs: number }[] = [];
   for await (const c of service.listContainers({ prefix })) {
     assets.push(await checkAsset(service.getContainerClient(c.name), fps, countFrames, delays));
   }
@@ -53,11 +55,12 @@ export async function checkAssets(connection: string, prefix: string, fps: numbe
     videoFrames: assets.reduce((s, a) => s + a.videoFrames, 0),
     missingFrames: assets.reduce((s, a) => s + a.missingFrames, 0),
     maxUploadDelayMs: Math.max(0, ...assets.map((a) => a.maxUploadDelayMs)),
-    uploadDelaysMs: delays,
+    uploadDelaysMs: delays.map((d) => d.delayMs),
+    slowest: delays.sort((a, b) => b.delayMs - a.delayMs).slice(0, 10),
   };
 }
 
-async function checkAsset(container: ContainerClient, fps: number, countFrames: boolean, delays: number[]): Promise<AssetCheck> {
+async function checkAsset(container: ContainerClient, fps: number, countFrames: boolean, delays: { segment: string; delayMs: number }[]): Promise<AssetCheck> {
   const segments: { name: string; initId: string; delayMs: number }[] = [];
   const problems: string[] = [];
   for await (const b of container.listBlobsFlat({ prefix: 'segments/', includeMetadata: true })) {
@@ -65,7 +68,7 @@ async function checkAsset(container: ContainerClient, fps: number, countFrames: 
     const end = Date.parse(b.metadata?.['end'] ?? '');
     const delayMs = (b.properties.lastModified?.getTime() ?? NaN) - end;
     if (!Number.isFinite(delayMs)) problems.push(`${b.name}: no end metadata or Last-Modified`);
-    else delays.push(delayMs);
+    else delays.push({ segment: `${container.containerName}/${b.name}`, delayMs });
     segments.push({ name: b.name, initId: decodeURIComponent(b.metadata?.['initid'] ?? ''), delayMs });
   }
   for await (const b of container.listBlobsFlat({ prefix: 'gaps/' })) problems.push(`gap ${b.name}`);
