@@ -1,11 +1,14 @@
-// `npm run bench`: the benchmarks in sequence with short defaults (< 10 min in all), one
-// table, and bench/results/latest.json (machine, date, every figure with its baseline and
-// ratio). Each benchmark also runs alone with longer settings; see docs/performance.md.
+// `npm run bench`: the benchmarks in sequence with short defaults (< 10 min in all, plus
+// ~12 min for serve-upload), one table, and bench/results/latest.json (machine, date, every
+// figure with its baseline and ratio). Each benchmark also runs alone with longer settings;
+// see docs/performance.md.
 //
 //   npm run bench -- [--window 20] [--warmup 5] [--streams 1,10,20] [--scale-from 50] [--scale-step 50] [--scale-max 200]
-//                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain,cache-scaling,outage-rss] [--out bench/results/latest.json]
+//                    [--no-scale] [--only segmenter,rtsp-ingest,upload-drain,cache-scaling,outage-rss,serve-upload] [--out bench/results/latest.json]
 //                    [--recorder-flags '--initial-old-space-size=64'] (node flags for our recorder process)
 //                    [--upload-drain-sizes 1x200,16x25] [--upload-drain-rounds 4] [--outage-minutes 3]
+//                    [--serve-streams 1,20,100] [--serve-warmup 20] [--serve-window 30] [--serve-segment PT30S]
+//                    [--serve-sd-from 100] [--serve-sides ours,ffmpeg,floor] [--serve-profile <dir>] [--serve-from-source]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,6 +18,7 @@ import { machineInfo } from './lib/proc.ts';
 import { repoRelative } from '../scripts/repo-paths.ts';
 import { DEFAULT_FILE, findMaxStreams, runRtspIngest, type IngestOptions, type IngestRow, type ScalePoint } from './rtsp-ingest.ts';
 import type { LoadKind } from './load/camera-process.ts';
+import { describeRun, ensureBuilt, loadAverage, recordedOptions, runServeUpload, serveUploadOptionsFromArgs, type ServeUploadRow } from './serve-upload.ts';
 // the recorder runs with the flags `mediagraph` itself starts with (bin/mediagraph.js)
 const RECORDER_NODE_FLAGS = '--initial-old-space-size=64';
 
@@ -25,7 +29,7 @@ const opt = (n: string, d: string) => {
   const i = args.indexOf(`--${n}`);
   return i >= 0 && args[i + 1] !== undefined ? (args[i + 1] as string) : d;
 };
-const only = opt('only', 'segmenter,rtsp-ingest,upload-drain,cache-scaling,outage-rss').split(',');
+const only = opt('only', 'segmenter,rtsp-ingest,upload-drain,cache-scaling,outage-rss,serve-upload').split(',');
 const outPath = opt('out', join(here, 'results', 'latest.json'));
 
 /** One measured figure next to what it is compared with. */
@@ -334,6 +338,108 @@ async function outageRss(): Promise<void> {
   }
 }
 
+async function serveUpload(): Promise<void> {
+  console.log('\n## serve-upload (bench/serve-upload.ts)');
+  const o = serveUploadOptionsFromArgs(args, 'serve-');
+  if (!o.fromSource) ensureBuilt(console.log);
+  console.log(describeRun(o, machineInfo()));
+  const loadBefore = loadAverage();
+  const rows = await runServeUpload(o.streams, o);
+  const { streams: _streams, ...options } = o;
+  extra.serveUpload = {
+    options: recordedOptions(options),
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: loadAverage(),
+    rows,
+  };
+  const segmentMs = parseIsoSeconds(o.segmentLength) * 1000;
+  for (const row of rows) addServeFigures(row, segmentMs);
+}
+
+function parseIsoSeconds(d: string): number {
+  const m = /^PT(?:(\d+)M)?(?:(\d+)S)?$/.exec(d);
+  return m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : NaN;
+}
+
+/** Issue 17's targets per N. */
+function addServeFigures(row: ServeUploadRow, segmentMs: number): void {
+  const n = row.streams;
+  const { ours, ffmpeg, floor } = row;
+  const bench = 'serve-upload';
+  const cpuTarget = n === 1 ? 1.3 : n === 20 ? 0.25 : undefined;
+  if (ours && ffmpeg) {
+    const ratio = ours.cpuPerStreamMinute / ffmpeg.cpuPerStreamMinute;
+    figures.push({
+      bench,
+      name: `CPU per stream-minute, record + upload, N=${n}`,
+      unit: 'CPU-s',
+      ours: ours.cpuPerStreamMinute,
+      baseline: ffmpeg.cpuPerStreamMinute,
+      baselineName: 'ffmpeg -c copy -f segment, record only (1 process/stream)',
+      ratio,
+      ...(cpuTarget !== undefined ? { target: `ratio ≤ ${cpuTarget}`, met: ratio <= cpuTarget } : {}),
+      note: `${row.file}; JS thread ${(ours.mainThreadCores * 100).toFixed(0)}% of a core; Azurite ${(ours.azuriteCpuCores * 100).toFixed(0)}% (not counted)`,
+    });
+  }
+  if (floor && ffmpeg) {
+    figures.push({
+      bench,
+      name: `floor: node reading N RTSP sockets only, N=${n}`,
+      unit: 'CPU-s',
+      ours: floor.cpuPerStreamMinute,
+      baseline: ffmpeg.cpuPerStreamMinute,
+      baselineName: 'ffmpeg, same run',
+      ratio: floor.cpuPerStreamMinute / ffmpeg.cpuPerStreamMinute,
+    });
+  }
+  if (!ours) return;
+  const large = n >= 100;
+  figures.push({
+    bench,
+    name: `RSS above the process base per stream, N=${n}`,
+    unit: 'MiB',
+    ours: ours.rssPerStreamMiB,
+    ...(ffmpeg ? { baseline: ffmpeg.rssPerStreamMiB, baselineName: 'ffmpeg (Σ RSS / N)' } : {}),
+    ...(large ? { target: '≤ 3 MiB', met: ours.rssPerStreamMiB <= 3 } : {}),
+    note: `base ${ours.rssBaseMiB.toFixed(0)} MiB, peak ${ours.rssPeakMiB.toFixed(0)} MiB`,
+  });
+  figures.push({
+    bench,
+    name: `activation of ${n} instances (API, all Active)`,
+    unit: 'ms',
+    ours: ours.activationMs,
+    ...(large ? { target: '< 10 s', met: ours.activationMs < 10_000 } : {}),
+    note: `all recording after ${ours.allRecordingMs.toFixed(0)} ms`,
+  });
+  figures.push({
+    bench,
+    name: `event-loop delay p99 over the window, N=${n}`,
+    unit: 'ms',
+    ours: ours.eventLoopDelayMs.p99,
+    ...(large ? { target: '< 20 ms', met: ours.eventLoopDelayMs.p99 < 20 } : {}),
+    note: `p50 ${ours.eventLoopDelayMs.p50.toFixed(1)} ms, max ${ours.eventLoopDelayMs.max.toFixed(1)} ms`,
+  });
+  const st = ours.storage;
+  figures.push({
+    bench,
+    name: `frames missing in Blob Storage, N=${n}`,
+    unit: 'frames',
+    ours: st.missingFrames,
+    target: '0',
+    met: st.missingFrames === 0 && ours.serverDroppedPackets === 0 && st.assetsWithSegments === n,
+    note: `${st.videoFrames} frames in ${st.segments} segments of ${st.assetsWithSegments}/${n} assets (mp4box.js); ${ours.serverDroppedPackets} packets dropped by the camera${st.problems.length ? `; ${st.problems.slice(0, 2).join('; ')}` : ''}`,
+  });
+  figures.push({
+    bench,
+    name: `segment close → in Blob Storage, max, N=${n}`,
+    unit: 'ms',
+    ours: st.maxUploadDelayMs,
+    target: `≤ ${segmentMs / 1000} s (a segment)`,
+    met: st.maxUploadDelayMs <= segmentMs,
+    note: `p95 ${st.uploadDelayP95Ms.toFixed(0)} ms (Last-Modified, whole seconds)`,
+  });
+}
+
 function fmt(n: number | undefined, digits = 2): string {
   if (n === undefined || Number.isNaN(n)) return '–';
   return Math.abs(n) >= 1000 ? n.toFixed(0) : n.toFixed(digits);
@@ -365,6 +471,7 @@ if (only.includes('rtsp-ingest')) await rtspIngest();
 if (only.includes('upload-drain')) await uploadDrain();
 if (only.includes('cache-scaling')) await cacheScaling();
 if (only.includes('outage-rss')) await outageRss();
+if (only.includes('serve-upload')) await serveUpload();
 printTable();
 mkdirSync(dirname(outPath), { recursive: true });
 writeFileSync(

@@ -168,6 +168,8 @@ describe('HTTP control plane', () => {
     server.registerMetrics((registry) => {
       new Gauge({ name: 'mediagraph_test_extra', help: 'added by a test', registers: [registry] }).set(42);
     });
+    // the event-loop delay monitor samples every 10 ms: let it take a few samples
+    await new Promise((r) => setTimeout(r, 50));
     const r = await get(`${server.url}/metrics`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
@@ -187,6 +189,9 @@ describe('HTTP control plane', () => {
     assert.equal(samples.get('mediagraph_graph_instance_state{graph_instance="m1",graph_topology="T",state="Inactive"}'), 0);
     assert.equal(samples.get('mediagraph_events_total{event_type="GraphInstanceStateChanged"}'), 2);
     assert.equal(samples.get('mediagraph_test_extra'), 42);
+    const loopP99 = samples.get('mediagraph_event_loop_delay_seconds{quantile="0.99"}');
+    assert.ok(loopP99 !== undefined && loopP99 >= 0 && loopP99 < 10, `event-loop delay p99 ${loopP99}`);
+    assert.ok((samples.get('mediagraph_event_loop_delay_seconds{quantile="1"}') ?? -1) >= loopP99);
     assert.ok(!text.includes('process_cpu'), 'not the global registry');
     await host.instanceDeactivate('m1');
     const after = await (await get(`${server.url}/metrics`)).text();
