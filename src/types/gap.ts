@@ -14,6 +14,8 @@ export const GAP_REASONS = [
   'evicted',
   /** Media that was received but could not be written (I/O error, or the unfinished tail of a segment lost in a crash). */
   'write-failed',
+  /** Fleet: another host took the instance over (its owner died or was fenced); from the last stored media to the new owner's first. */
+  'handover',
 ] as const;
 
 export type GapReason = (typeof GAP_REASONS)[number];
