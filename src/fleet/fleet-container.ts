@@ -126,7 +126,7 @@ export class FleetContainer {
   /** Runs one storage call under its own deadline (and the caller's, if shorter). */
   async call<T>(fn: (signal: AbortSignal) => Promise<T>, timeoutMs = STORAGE_CALL_TIMEOUT_MS): Promise<T> {
     try {
-      return await fn(AbortSignal.timeout(timeoutMs));
+      return await fn(AbortSignal.timeout(Math.max(1, Math.floor(timeoutMs))));
     } catch (e) {
       throw cleanError(e);
     }
@@ -145,6 +145,7 @@ function cleanError(e: unknown): Error {
   const code = (e as { code?: unknown } | null)?.code;
   const name = (e as { name?: unknown } | null)?.name;
   if (name === 'AbortError' || name === 'TimeoutError') return Object.assign(new Error('fleet store call timed out'), { statusCode: undefined });
-  const err = new Error(`fleet store call failed${status !== undefined ? ` (HTTP ${status}${typeof code === 'string' ? ` ${code}` : ''})` : ''}`);
+  const what = status !== undefined ? `HTTP ${status}${typeof code === 'string' ? ` ${code}` : ''}` : typeof code === 'string' ? code : typeof name === 'string' ? name : 'error';
+  const err = new Error(`fleet store call failed (${what})`);
   return Object.assign(err, { statusCode: status, code });
 }

@@ -3,18 +3,51 @@
 // CVR example's relative cache path lands), CVR instances of the simulated camera created
 // through one host's HTTP API, and what the fleet and the store hold.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { BlobAssetStore } from '../../src/storage/blob/index.ts';
 import { parseIsoBasic } from '../../src/storage/blob/naming.ts';
 import type { FleetView } from '../../src/fleet/index.ts';
 import { eventually } from './restart-harness.ts';
-import { readFileSync } from 'node:fs';
 
 const BIN = resolve(import.meta.dirname, '../../bin/mediagraph.js');
-const CVR_TOPOLOGY = resolve(import.meta.dirname, '../../examples/cvr-asset/topology.json');
+
+/**
+ * LVA's CVR example spelled with the native nodes the asset sink expands to, so that segments
+ * can be 2 s long (the LVA node allows PT30S at least): a failover shows in seconds, at the
+ * camera's real speed (wall-clock labels then match the media).
+ */
+const CVR_TOPOLOGY = {
+  name: 'CVRToAsset',
+  properties: {
+    parameters: [{ name: 'rtspUrl', type: 'String' }],
+    sources: [
+      {
+        '@type': '#Microsoft.Media.MediaGraphRtspSource',
+        name: 'rtspSource',
+        endpoint: { '@type': '#Microsoft.Media.MediaGraphUnsecuredEndpoint', url: '${rtspUrl}' },
+      },
+    ],
+    processors: [
+      {
+        '@type': '#Mediagraph.Fmp4Segmenter',
+        name: 'segmenter',
+        segmentLength: 'PT2S',
+        inputs: [{ nodeName: 'rtspSource', outputSelectors: [{ property: 'mediaType', operator: 'isNot', value: 'application' }] }],
+      },
+      { '@type': '#Mediagraph.DurableCache', name: 'cache', localMediaCachePath: '.data/cache', localMediaCacheMaximumSizeMiB: '256', inputs: [{ nodeName: 'segmenter' }] },
+    ],
+    sinks: [
+      {
+        '@type': '#Mediagraph.BlobAssetSink',
+        name: 'assetSink',
+        assetNamePattern: 'sampleAsset-${System.GraphTopologyName}-${System.GraphInstanceName}',
+        inputs: [{ nodeName: 'cache' }],
+      },
+    ],
+  },
+};
 
 export interface FleetHost {
   readonly id: string;
@@ -100,16 +133,13 @@ export function instanceNames(count: number): string[] {
 
 /** The CVR topology (2 s segments) and `names` recording `cameraUrl`, set and activated through `host`. */
 export async function createCvrInstances(host: FleetHost, names: readonly string[], cameraUrl: string): Promise<void> {
-  await ok(host, 'PUT', '/api/topologies/CVRToAsset', JSON.parse(readFileSync(CVR_TOPOLOGY, 'utf8')));
+  await ok(host, 'PUT', '/api/topologies/CVRToAsset', CVR_TOPOLOGY);
   for (const name of names) {
     await ok(host, 'PUT', `/api/instances/${name}`, {
       name,
       properties: {
         topologyName: 'CVRToAsset',
-        parameters: [
-          { name: 'rtspUrl', value: cameraUrl },
-          { name: 'segmentLength', value: 'PT2S' },
-        ],
+        parameters: [{ name: 'rtspUrl', value: cameraUrl }],
       },
     });
     await ok(host, 'POST', `/api/instances/${name}/activate`);
