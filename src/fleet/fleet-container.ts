@@ -145,7 +145,14 @@ function cleanError(e: unknown): Error {
   const code = (e as { code?: unknown } | null)?.code;
   const name = (e as { name?: unknown } | null)?.name;
   if (name === 'AbortError' || name === 'TimeoutError') return Object.assign(new Error('fleet store call timed out'), { statusCode: undefined });
-  const what = status !== undefined ? `HTTP ${status}${typeof code === 'string' ? ` ${code}` : ''}` : typeof code === 'string' ? code : typeof name === 'string' ? name : 'error';
+  const what =
+    status !== undefined
+      ? `HTTP ${status}${typeof code === 'string' ? ` ${code}` : ''}`
+      : typeof code === 'string'
+        ? code
+        : typeof name === 'string'
+          ? name
+          : 'error';
   const err = new Error(`fleet store call failed (${what})`);
   return Object.assign(err, { statusCode: status, code });
 }

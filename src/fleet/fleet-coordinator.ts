@@ -223,9 +223,11 @@ export class FleetCoordinator {
     this.#unownedSince.delete(key);
     if (got.previous.host !== undefined && got.previous.host !== this.#opts.hostId) this.#handover?.expect(name, Date.now());
     this.#logger.info('took an instance', { instance: name, ...(got.previous.host ? { from: got.previous.host } : {}) });
-    void this.#host.startOwned(name).catch((e: unknown) =>
-      this.#logger.error('activation of an owned instance failed', { instance: name, error: e instanceof Error ? e.message : String(e) }),
-    );
+    void this.#host
+      .startOwned(name)
+      .catch((e: unknown) =>
+        this.#logger.error('activation of an owned instance failed', { instance: name, error: e instanceof Error ? e.message : String(e) }),
+      );
   }
 }
 

@@ -39,13 +39,15 @@ export function defaultHostId(dataDirectory: string): string {
 export function fleetSettings(flags: FleetFlags, dataDirectory: string): FleetSettings {
   const leaseSeconds = flags.leaseSeconds === undefined ? DEFAULT_LEASE_SECONDS : Number(flags.leaseSeconds);
   // Blob Storage's lease durations: 15 to 60 s
-  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 15 || leaseSeconds > 60) throw new Error(`--fleet-lease-seconds must be an integer 15..60, not ${flags.leaseSeconds}`);
+  if (!Number.isInteger(leaseSeconds) || leaseSeconds < 15 || leaseSeconds > 60)
+    throw new Error(`--fleet-lease-seconds must be an integer 15..60, not ${flags.leaseSeconds}`);
   const capacity = flags.capacity === undefined ? CAMERAS_PER_CORE * availableParallelism() : Number(flags.capacity);
   if (!Number.isInteger(capacity) || capacity < 0) throw new Error(`--fleet-capacity must be a whole number of instances, not ${flags.capacity}`);
   const hostId = flags.hostId ?? defaultHostId(dataDirectory);
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(hostId)) throw new Error('--fleet-host-id takes 1..100 letters, digits, dots, dashes or underscores');
   const container = flags.container ?? DEFAULT_FLEET_CONTAINER;
-  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container)) throw new Error(`--fleet-container "${container}" is not a valid container name (3..63 lower-case letters, digits, dashes)`);
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container))
+    throw new Error(`--fleet-container "${container}" is not a valid container name (3..63 lower-case letters, digits, dashes)`);
   const leaseMs = leaseSeconds * 1000;
   return {
     container,

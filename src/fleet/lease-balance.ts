@@ -54,9 +54,7 @@ export function balanceRound(input: BalanceInput): BalanceDecision {
     release.push(...newestFirst.slice(0, Math.min(excess, input.maxReleasesPerRound)).map((o) => o.name));
     return { take: [], release };
   }
-  const candidates = unowned
-    .filter((n) => !input.coolingDown.has(n))
-    .sort((a, b) => input.unownedForMs(b) - input.unownedForMs(a) || a.localeCompare(b));
+  const candidates = unowned.filter((n) => !input.coolingDown.has(n)).sort((a, b) => input.unownedForMs(b) - input.unownedForMs(a) || a.localeCompare(b));
   const take: string[] = [];
   let count = keep.length;
   for (const name of candidates) {

@@ -45,7 +45,12 @@ export class HeldLease {
    * Tries to take the instance's lease. Undefined when another host holds it. The previous
    * owner (if the blob names one) comes back so that a takeover can record its gap.
    */
-  static async acquire(fleet: FleetContainer, instance: string, hostId: string, timing: LeaseTiming): Promise<{ lease: HeldLease; previous: PreviousOwner } | undefined> {
+  static async acquire(
+    fleet: FleetContainer,
+    instance: string,
+    hostId: string,
+    timing: LeaseTiming,
+  ): Promise<{ lease: HeldLease; previous: PreviousOwner } | undefined> {
     const blob = leaseBlobName(instance);
     await fleet.ensureBlob(blob);
     const leaseId = randomUUID();

@@ -113,5 +113,8 @@ function conflict(e: unknown, blob: string): unknown {
   if (!(e instanceof ConditionFailedError)) return e;
   const what = blob.startsWith(TOPOLOGIES) ? 'topology' : 'instance';
   const name = decodeURIComponent(blob.slice(blob.indexOf('/') + 1, -'.json'.length));
-  return new MediaGraphError('ConcurrentModification', `${what} "${name}" was changed by another host of the fleet since this host read it; read it again and retry`);
+  return new MediaGraphError(
+    'ConcurrentModification',
+    `${what} "${name}" was changed by another host of the fleet since this host read it; read it again and retry`,
+  );
 }

@@ -36,7 +36,13 @@ const CVR_TOPOLOGY = {
         segmentLength: 'PT2S',
         inputs: [{ nodeName: 'rtspSource', outputSelectors: [{ property: 'mediaType', operator: 'isNot', value: 'application' }] }],
       },
-      { '@type': '#Mediagraph.DurableCache', name: 'cache', localMediaCachePath: '.data/cache', localMediaCacheMaximumSizeMiB: '256', inputs: [{ nodeName: 'segmenter' }] },
+      {
+        '@type': '#Mediagraph.DurableCache',
+        name: 'cache',
+        localMediaCachePath: '.data/cache',
+        localMediaCacheMaximumSizeMiB: '256',
+        inputs: [{ nodeName: 'segmenter' }],
+      },
     ],
     sinks: [
       {
@@ -195,20 +201,32 @@ export async function handoverGaps(connection: string, asset: string): Promise<{
   return avail.gaps.filter((g) => g.reason === 'handover').map((g) => ({ startMs: g.startMs, endMs: g.endMs }));
 }
 
-/** Writes init + segment to `scratch` for a decoder; the asset's inits tried in turn. */
-export async function decodesWithSomeInit(
-  connection: string,
-  asset: string,
-  segment: Buffer,
-  scratch: string,
-  decodeErrors: (file: string) => string,
-): Promise<boolean> {
+/**
+ * Decodes every stored segment of `asset`: per init segment, the init followed by all its
+ * segments in time order, one decoder run each (a run per segment takes minutes for a fleet's
+ * assets); a run with errors is retried segment by segment to name the culprits.
+ */
+export async function undecodableSegments(connection: string, asset: string, scratch: string, decodeErrors: (file: string) => string): Promise<string[]> {
   const store = await BlobAssetStore.create(connection, asset);
-  const inits = await Promise.all((await store.listNames('init/')).map((n) => store.download(n)));
-  return inits.some((i) => {
-    writeFileSync(scratch, Buffer.concat([i, segment]));
-    return decodeErrors(scratch) === '';
-  });
+  const segments = await store.listSegments(Date.now() - 24 * 3600_000, Date.now() + 3600_000);
+  const byInit = new Map<string, typeof segments>();
+  for (const s of segments) byInit.set(s.initId, [...(byInit.get(s.initId) ?? []), s]);
+  const bad: string[] = [];
+  for (const [initId, segs] of byInit) {
+    const init = await store.download(`init/${initId}.mp4`).catch(() => undefined);
+    if (!init) {
+      bad.push(...segs.map((s) => `${s.name} (no init ${initId})`));
+      continue;
+    }
+    const bodies = await Promise.all(segs.map((s) => store.download(`segments/${s.name}`)));
+    writeFileSync(scratch, Buffer.concat([init, ...bodies]));
+    if (decodeErrors(scratch) === '') continue;
+    for (let i = 0; i < segs.length; i++) {
+      writeFileSync(scratch, Buffer.concat([init, bodies[i]!]));
+      if (decodeErrors(scratch) !== '') bad.push(segs[i]!.name);
+    }
+  }
+  return bad;
 }
 
 export async function stopHost(host: FleetHost, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

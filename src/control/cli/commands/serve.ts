@@ -149,10 +149,18 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
     }
     if (fleet?.opened) {
       coordinator = await startFleetCoordinator(host, fleet.opened, target.connection, fleet.settings, host.logger);
-      io.err(`fleet: host ${fleet.settings.hostId}, capacity ${fleet.settings.capacity}, leases of ${fleet.settings.leaseSeconds} s in container ${fleet.settings.container}`);
+      io.err(
+        `fleet: host ${fleet.settings.hostId}, capacity ${fleet.settings.capacity}, leases of ${fleet.settings.leaseSeconds} s in container ${fleet.settings.container}`,
+      );
     }
     const playback = await openPlaybackSource(target.connection);
-    const http = await startHttpServer(host, { host: values.host, port, ...(token ? { token } : {}), playback, ...(coordinator ? { fleet: coordinator } : {}) });
+    const http = await startHttpServer(host, {
+      host: values.host,
+      port,
+      ...(token ? { token } : {}),
+      playback,
+      ...(coordinator ? { fleet: coordinator } : {}),
+    });
     io.out(`listening on ${http.url}`);
     io.err(`recordings go to ${target.description}; definitions in ${dataDirectory}`);
     if (plan) io.err(`site: ${plan.graphs.length} camera(s) from ${values.config}; kill -HUP ${process.pid} (or --watch) applies changes to the file`);
