@@ -125,7 +125,7 @@ export class FleetCoordinator {
 
   #lost(lease: HeldLease, why: string): void {
     this.#logger.warn('lost the lease of an instance: stopped recording it', { instance: lease.instance, why });
-    this.#cooldown.set(lease.instance.toLowerCase(), this.#timing.now() + this.#opts.cooldownMs);
+    // no cooldown: another host holds it now, and if none does, taking it back is what should happen
     this.#handover?.forget(lease.instance);
     void this.#host.stopOwned(lease.instance).catch(() => undefined);
   }
