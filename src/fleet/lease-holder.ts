@@ -61,12 +61,18 @@ export class HeldLease {
       if (statusOf(e) === 409) return undefined; // LeaseAlreadyPresent: another host holds it
       throw e;
     }
-    const listed = (await fleet.list(blob)).find((b) => b.name === blob);
-    const previous = listed?.metadata['owner'] ? { host: listed.metadata['owner'] } : {};
     const clock = new LeaseClock(timing.leaseSeconds * 1000, timing.fenceMarginMs, sentAt, timing.now);
     const lease = new HeldLease(fleet, instance, leaseId, clock, sentAt, timing.now);
-    await fleet.setMetadata(blob, { owner: hostId, since: lease.ownedSince }, leaseId);
-    return { lease, previous };
+    try {
+      const listed = (await fleet.list(blob)).find((b) => b.name === blob);
+      const previous = listed?.metadata['owner'] ? { host: listed.metadata['owner'] } : {};
+      await fleet.setMetadata(blob, { owner: hostId, since: lease.ownedSince }, leaseId);
+      return { lease, previous };
+    } catch (e) {
+      // not recorded as ours: give it back rather than hold it unused until it expires
+      await lease.release().catch(() => undefined);
+      throw e;
+    }
   }
 
   /** Renews; false when the lease is gone (expired and taken, or broken). Throws on a store failure. */

@@ -333,6 +333,8 @@ export class MediaGraphHost {
       if (existing && existing.state !== 'Inactive') {
         throw wrongState(`instance "${n.instance.name}"`, 'change', existing.state, ['Inactive']);
       }
+      // in a fleet, another host may be running it
+      if (existing && this.#options.fleet && existing.desiredActive) throw wrongState(`instance "${n.instance.name}"`, 'change', 'Active', ['Inactive']);
       if (!existing && this.#instances.size >= (this.#options.quotas?.instances ?? DEFAULT_QUOTAS.instances)) {
         throw new MediaGraphError('QuotaExceeded', `the host already holds ${this.#instances.size} instances (the maximum)`);
       }
