@@ -195,6 +195,13 @@ export async function storedSegments(connection: string, asset: string): Promise
   return out;
 }
 
+/** Every gap of the asset's index and markers, with its reason. */
+export async function allGaps(connection: string, asset: string): Promise<{ startMs: number; endMs: number; reason: string }[]> {
+  const store = await BlobAssetStore.create(connection, asset);
+  const avail = await store.availableRanges(Date.now() - 3600_000, Date.now() + 3600_000);
+  return avail.gaps.map((g) => ({ startMs: g.startMs, endMs: g.endMs, reason: g.reason }));
+}
+
 export async function handoverGaps(connection: string, asset: string): Promise<{ startMs: number; endMs: number }[]> {
   const store = await BlobAssetStore.create(connection, asset);
   const avail = await store.availableRanges(Date.now() - 3600_000, Date.now() + 3600_000);
