@@ -81,6 +81,8 @@ export async function runFleetFailover(opts: FleetFailoverOptions): Promise<Scen
   const figures: Record<string, number | string | boolean> = { hosts: 3, instances: opts.instances, leaseSeconds: opts.leaseSeconds };
   const notes: string[] = [];
   const doubles = new Set<string>();
+  const marks: string[] = [];
+  const phases = (): string => marks.join(', ');
   const hostOpts = { connection: azurite.connectionString, leaseSeconds: opts.leaseSeconds };
   const limitS = opts.leaseSeconds + 10;
   const hosts: FleetHost[] = [];
@@ -104,6 +106,7 @@ export async function runFleetFailover(opts: FleetFailoverOptions): Promise<Scen
     const victimHost = hosts.find((h) => h.id === victim)!;
     const lostInstances = [...balanced.last.owners].filter(([, o]) => o.includes(victim)).map(([n]) => n);
     const killedAt = Date.now();
+    marks.push(`SIGKILL ${new Date(killedAt).toISOString().slice(11, 19)}`);
     await stopHost(victimHost, 'SIGKILL');
     const failover = await waitPlacement(hosts, names, exactlyOnce, (limitS + 30) * 1000, doubles);
     const failoverS = failover.seconds === undefined ? -1 : (Date.now() - killedAt) / 1000;
@@ -132,6 +135,7 @@ export async function runFleetFailover(opts: FleetFailoverOptions): Promise<Scen
 
     if (opts.restart) {
       const idx = hosts.indexOf(victimHost);
+      marks.push(`restart ${new Date().toISOString().slice(11, 19)}`);
       hosts[idx] = await startFleetHost(victim, victimHost.folder, hostOpts);
       const back = await waitPlacement(hosts, names, (p) => exactlyOnce(p) && spread(p) <= 1 && (p.perHost.get(victim) ?? 0) > 0, 90_000, doubles);
       figures['restartedTakesWorkAfterS'] = back.seconds ?? -1;
@@ -148,6 +152,7 @@ export async function runFleetFailover(opts: FleetFailoverOptions): Promise<Scen
       for (const n of itsInstances) before.set(n, (await storedSegments(azurite.connectionString, assetOf(n))).length);
       pausedHost.child.kill('SIGSTOP');
       const pausedAt = Date.now();
+      marks.push(`SIGSTOP ${new Date(pausedAt).toISOString().slice(11, 19)}`);
       // the others take its instances over while it sleeps
       const others = hosts.filter((h) => h !== pausedHost);
       const takeover = await waitPlacement(others, names, exactlyOnce, (limitS + 30) * 1000, doubles);
@@ -155,6 +160,7 @@ export async function runFleetFailover(opts: FleetFailoverOptions): Promise<Scen
       if (takeover.seconds === undefined) failures.push(`instances of paused ${paused} not recording elsewhere: ${describe(takeover.last)}`);
       await sleep(5000);
       pausedHost.child.kill('SIGCONT');
+      marks.push(`SIGCONT ${new Date().toISOString().slice(11, 19)}`);
       await sleep(opts.leaseSeconds * 1000);
       // what the resumed host recorded for the instances it lost: nothing new
       const resumed = await placement(hosts, names);
@@ -198,7 +204,11 @@ export async function runFleetFailover(opts: FleetFailoverOptions): Promise<Scen
       }
       const sorted = [...segs].sort((a, b) => a.startMs - b.startMs);
       // more than a frame of overlap: two hosts recorded the same moments
-      for (let i = 1; i < sorted.length; i++) if (sorted[i]!.startMs < sorted[i - 1]!.endMs - 100) overlapping++;
+      for (let i = 1; i < sorted.length; i++) {
+        if (sorted[i]!.startMs >= sorted[i - 1]!.endMs - 100) continue;
+        overlapping++;
+        if (overlapping <= 6) failures.push(`${n}: ${sorted[i - 1]!.name} and ${sorted[i]!.name} overlap (${phases()})`);
+      }
     }
     notes.push(`store check (hash, overlap, ffmpeg decode of every segment) took ${((performance.now() - checkStarted) / 1000).toFixed(1)} s`);
     figures['segments'] = segments;
