@@ -224,7 +224,7 @@ export class FleetCoordinator {
     if (got.previous.host !== undefined && got.previous.host !== this.#opts.hostId) this.#handover?.expect(name, Date.now());
     this.#logger.info('took an instance', { instance: name, ...(got.previous.host ? { from: got.previous.host } : {}) });
     void this.#host
-      .startOwned(name)
+      .startOwned(name, { recordingFence: got.lease.fence })
       .catch((e: unknown) =>
         this.#logger.error('activation of an owned instance failed', { instance: name, error: e instanceof Error ? e.message : String(e) }),
       );

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { STORAGE_CALL_TIMEOUT_MS, statusOf, type FleetContainer } from './fleet-container.ts';
 import { LeaseClock } from './lease-fence.ts';
+import type { RecordingFence } from '../types/node.ts';
 
 export const LEASES = 'leases/';
 
@@ -30,9 +31,12 @@ export class HeldLease {
   readonly #fleet: FleetContainer;
   readonly #leaseId: string;
   readonly #now: () => number;
+  /** Wall-clock ms of the last request that (re)started the lease: media labels are wall-clock. */
+  #validFromWallMs = Date.now();
 
-  constructor(fleet: FleetContainer, instance: string, leaseId: string, clock: LeaseClock, acquiredAtMs: number, now: () => number) {
+  constructor(fleet: FleetContainer, instance: string, leaseId: string, clock: LeaseClock, acquiredAtMs: number, now: () => number, sentAtWallMs: number) {
     this.#fleet = fleet;
+    this.#validFromWallMs = sentAtWallMs;
     this.#now = now;
     this.instance = instance;
     this.#leaseId = leaseId;
@@ -55,6 +59,7 @@ export class HeldLease {
     await fleet.ensureBlob(blob);
     const leaseId = randomUUID();
     const sentAt = timing.now();
+    const sentAtWall = Date.now();
     try {
       await fleet.call((abortSignal) => fleet.leaseClient(blob, leaseId).acquireLease(timing.leaseSeconds, { abortSignal }));
     } catch (e) {
@@ -62,7 +67,7 @@ export class HeldLease {
       throw e;
     }
     const clock = new LeaseClock(timing.leaseSeconds * 1000, timing.fenceMarginMs, sentAt, timing.now);
-    const lease = new HeldLease(fleet, instance, leaseId, clock, sentAt, timing.now);
+    const lease = new HeldLease(fleet, instance, leaseId, clock, sentAt, timing.now, sentAtWall);
     try {
       const listed = (await fleet.list(blob)).find((b) => b.name === blob);
       const previous = listed?.metadata['owner'] ? { host: listed.metadata['owner'] } : {};
@@ -78,6 +83,7 @@ export class HeldLease {
   /** Renews; false when the lease is gone (expired and taken, or broken). Throws on a store failure. */
   async renew(): Promise<boolean> {
     const started = this.#now();
+    const startedWall = Date.now();
     const timeout = Math.max(1, Math.min(STORAGE_CALL_TIMEOUT_MS, this.clock.remainingMs()));
     try {
       await this.#fleet.call((abortSignal) => this.#fleet.leaseClient(leaseBlobName(this.instance), this.#leaseId).renewLease({ abortSignal }), timeout);
@@ -87,8 +93,17 @@ export class HeldLease {
       throw e;
     }
     this.clock.renewed(started);
+    if (startedWall > this.#validFromWallMs) this.#validFromWallMs = startedWall;
     return true;
   }
+
+  /**
+   * For the instance's nodes: media starting after the lease's earliest possible expiry, less the
+   * fence margin, is not this host's to keep (a paused host's sockets deliver such media late).
+   */
+  readonly fence: RecordingFence = {
+    allows: (wallClockMs) => wallClockMs < this.#validFromWallMs + (this.clock.fenceAtMs - this.clock.lastRenewMs),
+  };
 
   async release(): Promise<void> {
     try {

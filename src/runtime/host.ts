@@ -92,6 +92,8 @@ interface InstanceEntry {
   run?: SupervisedRun;
   /** Fleet mode: this host holds the instance's lease, so it should record it. */
   ownedHere?: boolean;
+  /** Fleet mode: services for the nodes of the current ownership (the lease's fence). */
+  ownedServices?: Partial<NodeServices>;
   /** The run being drained while Deactivating. */
   stopping?: SupervisedRun;
   transition?: Promise<void>;
@@ -525,9 +527,10 @@ export class MediaGraphHost {
   }
 
   /** Fleet: this host took the instance's lease; it records it (as an activation does). */
-  async startOwned(name: string): Promise<void> {
+  async startOwned(name: string, services: Partial<NodeServices> = {}): Promise<void> {
     const e = this.#instance(name);
     e.ownedHere = true;
+    e.ownedServices = services;
     if (e.transition) await e.transition.catch(() => undefined);
     if (e.state !== 'Inactive' || !e.ownedHere || this.#closed) return;
     e.transition = this.#activate(e).finally(() => (e.transition = undefined));
@@ -665,6 +668,7 @@ export class MediaGraphHost {
         retention: this.#retention,
         ...(this.#cacheQuota ? { cacheQuota: this.#cacheQuota } : {}),
         ...this.#options.services,
+        ...e.ownedServices,
       };
       await prepareNodes(plan, name, services);
       const run = new SupervisedRun({

@@ -89,3 +89,13 @@ test('the fence clock: recording stops a margin before the lease could expire, a
   assert.ok(c.expired());
   assert.equal(c.remainingMs(), 0);
 });
+
+test("a lease's recording fence keeps media that starts before the earliest expiry less the margin, and nothing after", async () => {
+  const { HeldLease } = await import('../../src/fleet/lease-holder.ts');
+  let now = 0;
+  const clock = new LeaseClock(15_000, 5000, 0, () => now);
+  const lease = new HeldLease(undefined as never, 'cam1', 'id', clock, 0, () => now, 1_000_000);
+  assert.equal(lease.fence.allows(1_000_000 + 9_999), true);
+  // a segment starting 10 s after the renew was sent: the lease may be gone by its end
+  assert.equal(lease.fence.allows(1_000_000 + 10_000), false);
+});
