@@ -1,6 +1,6 @@
 // `npm run faults`: every fault scenario in its own process under a hard deadline, on
 // loopback only; prints a table and writes faults/results/latest.json.
-//   npm run faults [-- --quick] [-- --only=sigkill,restart,uplink,uplink-return,camera,camera-60s,disk,fuzz,fuzz-topology,fuzz-http,secrets,salvage-1m,isolation,salvage-5m]
+//   npm run faults [-- --quick] [-- --only=sigkill,restart,uplink,uplink-return,camera,camera-60s,disk,fuzz,fuzz-topology,fuzz-http,secrets,salvage-1m,isolation,fleet,salvage-5m]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -38,6 +38,13 @@ const PLANS: readonly Plan[] = [
     limitS: 1200,
   },
   { key: 'isolation', file: 'isolation.ts', args: ['--window-s=60'], quickArgs: ['--quick'], limitS: 300 },
+  {
+    key: 'fleet',
+    file: 'fleet-failover.ts',
+    args: ['--lease=15', '--instances=12', '--restart=1', '--sigstop=1'],
+    quickArgs: ['--lease=15', '--instances=12', '--restart=0', '--sigstop=0'],
+    limitS: 900,
+  },
   {
     key: 'salvage-5m',
     file: 'salvage-crash.ts',

@@ -3,7 +3,8 @@
 //   nodes           → media, storage, types
 //   graph           → types (the registry interface and the error catalog live there)
 //   site            → runtime, graph, types (a site file as documents for the host)
-//   control         → runtime and below, site
+//   fleet           → runtime and below (leases and shared definitions drive the host)
+//   control         → runtime and below, site, fleet
 // Prints one line per violation and exits 1 if any.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname, sep } from 'node:path';
@@ -21,7 +22,8 @@ const allowed: Record<string, readonly string[]> = {
   runtime: ['types', 'graph', 'nodes', 'media', 'storage'],
   testing: ['types', 'media', 'storage', 'nodes', 'runtime', 'graph'],
   site: ['types', 'runtime', 'graph'],
-  control: ['types', 'runtime', 'graph', 'nodes', 'media', 'storage', 'testing', 'site'],
+  fleet: ['types', 'runtime', 'graph', 'nodes', 'media', 'storage'],
+  control: ['types', 'runtime', 'graph', 'nodes', 'media', 'storage', 'testing', 'site', 'fleet'],
 };
 const noRxjs = new Set(['media', 'storage', 'types']);
 /** Protocol and container code does no I/O of its own: callers hand it bytes. */

@@ -9,7 +9,21 @@ export interface StoredInstance {
   readonly desiredActive: boolean;
 }
 
-export class DefinitionStore {
+/**
+ * Where a host keeps its topologies and instances: its own data folder (DefinitionStore), or in
+ * fleet mode a container of the shared store (src/fleet/shared-definition-store.ts).
+ */
+export interface DefinitionPersistence {
+  init(): Promise<void>;
+  loadTopologies(): Promise<unknown[]>;
+  loadInstances(): Promise<StoredInstance[]>;
+  saveTopology(name: string, document: unknown): Promise<void>;
+  saveInstance(name: string, stored: StoredInstance): Promise<void>;
+  deleteTopology(name: string): Promise<void>;
+  deleteInstance(name: string): Promise<void>;
+}
+
+export class DefinitionStore implements DefinitionPersistence {
   readonly #topologies: string;
   readonly #instances: string;
 

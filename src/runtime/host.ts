@@ -17,7 +17,7 @@ import { openAssetStore } from '../storage/open-store.ts';
 import { Redactor, REDACTION_MASK } from './redact.ts';
 import { createLogger } from './logger.ts';
 import { keepMaskedTopologySecrets, presentTopology } from './topology-view.ts';
-import { DefinitionStore } from './definition-store.ts';
+import { DefinitionStore, type DefinitionPersistence } from './definition-store.ts';
 import { SupervisedRun } from './supervisor.ts';
 import { MetricStore } from './metric-store.ts';
 import { createDiskSpaceBroker } from './disk-space-broker.ts';
@@ -64,6 +64,11 @@ export interface HostOptions {
    * instances are this host's (default: those defined here); `false` turns the drain off.
    */
   readonly orphanCaches?: false | Partial<Pick<OrphanCacheDrainOptions, 'runsHere' | 'drainTimeoutMs' | 'indexIntervalMs' | 'backoffBaseMs' | 'backoffCapMs'>>;
+  /**
+   * Fleet mode (docs/fleet.md): definitions live in the shared store, and which desired-active
+   * instances run on this host follows its leases (src/fleet), not `instanceActivate`.
+   */
+  readonly fleet?: { readonly definitions: DefinitionPersistence };
 }
 
 export interface ApplyResult {
@@ -93,6 +98,10 @@ interface InstanceEntry {
   state: InstanceState;
   desiredActive: boolean;
   run?: SupervisedRun;
+  /** Fleet mode: this host holds the instance's lease, so it should record it. */
+  ownedHere?: boolean;
+  /** Fleet mode: services for the nodes of the current ownership (the lease's fence). */
+  ownedServices?: Partial<NodeServices>;
   /** The run being drained while Deactivating. */
   stopping?: SupervisedRun;
   transition?: Promise<void>;
@@ -134,7 +143,7 @@ export class MediaGraphHost {
   readonly #hub: EventHub;
   readonly #redactor = new Redactor();
   readonly #metrics = new MetricStore();
-  readonly #store: DefinitionStore;
+  readonly #store: DefinitionPersistence;
   readonly #topologies = new Map<string, TopologyEntry>();
   readonly #instances = new Map<string, InstanceEntry>();
   #mutations: Promise<unknown> = Promise.resolve();
@@ -147,7 +156,7 @@ export class MediaGraphHost {
     this.#options = options;
     this.registry = options.registry ?? new NodeRegistry();
     this.#hub = new EventHub(options.now);
-    this.#store = new DefinitionStore(join(options.dataDirectory, 'definitions'));
+    this.#store = options.fleet?.definitions ?? new DefinitionStore(join(options.dataDirectory, 'definitions'));
     this.logger = createLogger({ level: options.logLevel ?? 'info', write: options.logWrite, redactor: this.#redactor });
     if (options.services?.blobConnection) this.#redactor.add(String(options.services.blobConnection));
     this.#retention = new RetentionSweeper(this.logger, {
@@ -170,7 +179,10 @@ export class MediaGraphHost {
     const drain = drainOrphanCaches({
       ...o,
       dataDirectory: this.#options.dataDirectory,
-      runsHere: o.runsHere ?? ((name) => this.#instances.has(name.toLowerCase())),
+      // in a fleet every host knows every instance: a cache is this host's while it holds the lease
+      runsHere:
+        o.runsHere ??
+        (this.#options.fleet ? (name) => this.#instances.get(name.toLowerCase())?.ownedHere === true : (name) => this.#instances.has(name.toLowerCase())),
       openStore: (record) => {
         const location = record.store === HOST_STORE ? this.#options.services?.blobConnection : record.store;
         if (!location)
@@ -225,7 +237,8 @@ export class MediaGraphHost {
       const entry = host.#newInstanceEntry(n.instance, stored.document);
       entry.desiredActive = stored.desiredActive;
       host.#instances.set(n.instance.name.toLowerCase(), entry);
-      if (stored.desiredActive && options.resumeActiveInstances !== false) reactivate.push(n.instance.name);
+      // in a fleet, leases decide where an instance runs
+      if (stored.desiredActive && options.resumeActiveInstances !== false && !options.fleet) reactivate.push(n.instance.name);
     }
     for (const name of reactivate) {
       try {
@@ -280,7 +293,7 @@ export class MediaGraphHost {
       }
       if (existing) {
         const users = this.#instancesOf(key).filter((u) => u.document.name.toLowerCase() !== replacing?.toLowerCase());
-        const active = users.filter((u) => u.state !== 'Inactive');
+        const active = users.filter((u) => u.state !== 'Inactive' || (this.#options.fleet && u.desiredActive));
         if (active.length) {
           throw new MediaGraphError(
             'TopologyChangeNotAllowed',
@@ -363,6 +376,8 @@ export class MediaGraphHost {
       if (existing && existing.state !== 'Inactive') {
         throw wrongState(`instance "${n.instance.name}"`, 'change', existing.state, ['Inactive']);
       }
+      // in a fleet, another host may be running it
+      if (existing && this.#options.fleet && existing.desiredActive) throw wrongState(`instance "${n.instance.name}"`, 'change', 'Active', ['Inactive']);
       if (!existing && this.#instances.size >= (this.#options.quotas?.instances ?? DEFAULT_QUOTAS.instances)) {
         throw new MediaGraphError('QuotaExceeded', `the host already holds ${this.#instances.size} instances (the maximum)`);
       }
@@ -392,7 +407,9 @@ export class MediaGraphHost {
 
   instanceStatus(name: string): InstanceStatus {
     const e = this.#instance(name);
-    const base = { state: e.state, activatedAt: e.activatedAt, lastError: e.lastError, shouldRecord: e.desiredActive };
+    // in a fleet, an instance another host owns is not this host's to record
+    const shouldRecord = e.desiredActive && (!this.#options.fleet || e.ownedHere === true);
+    const base = { state: e.state, activatedAt: e.activatedAt, lastError: e.lastError, shouldRecord };
     const r = e.state === 'Active' ? e.run?.recordingState() : undefined;
     if (r) {
       const failure = r.lastFailure
@@ -413,7 +430,7 @@ export class MediaGraphHost {
       ...base,
       recording: false,
       restarts: 0,
-      ...(e.desiredActive ? { notRecordingSince: e.lastError?.at ?? e.activatedAt, notRecordingReason: e.state } : {}),
+      ...(shouldRecord ? { notRecordingSince: e.lastError?.at ?? e.activatedAt, notRecordingReason: e.state } : {}),
     };
   }
 
@@ -427,6 +444,7 @@ export class MediaGraphHost {
       const e = this.#instances.get(key);
       if (!e) return false;
       if (e.state !== 'Inactive') throw wrongState(`instance "${e.document.name}"`, 'delete', e.state, ['Inactive']);
+      if (this.#options.fleet && e.desiredActive) throw wrongState(`instance "${e.document.name}"`, 'delete', 'Active', ['Inactive']);
       await this.#store.deleteInstance(e.document.name);
       this.#instances.delete(key);
       return true;
@@ -493,6 +511,8 @@ export class MediaGraphHost {
   /** Blocks until Active (LVA). Activating twice waits for the same result; Active returns at once. */
   async instanceActivate(name: string): Promise<void> {
     const e = this.#instance(name);
+    // fleet: the desired state is stored; the host that takes its lease activates it
+    if (this.#options.fleet) return this.#serial(async () => (e.desiredActive ? undefined : this.#setDesired(e, true)));
     if (e.state === 'Active') return;
     if (e.state === 'Activating' && e.transition) return e.transition;
     if (e.state === 'Deactivating') throw wrongState(`instance "${e.document.name}"`, 'activate', e.state, ['Inactive', 'Activating', 'Active']);
@@ -503,6 +523,7 @@ export class MediaGraphHost {
   /** Blocks until the cache has drained and the instance is Inactive (bounded by the drain timeout). */
   async instanceDeactivate(name: string): Promise<void> {
     const e = this.#instance(name);
+    if (this.#options.fleet && e.desiredActive) await this.#serial(() => this.#setDesired(e, false));
     if (e.state === 'Inactive') {
       if (e.desiredActive) await this.#setDesired(e, false);
       return;
@@ -538,6 +559,82 @@ export class MediaGraphHost {
     await this.#orphanCaches?.stop();
     await this.#retention.close();
     this.#hub.complete();
+  }
+
+  // ---- fleet hooks (src/fleet drives these; docs/fleet.md) ---------------------------------
+
+  /** Names of the instances set to record, wherever they run. */
+  desiredActiveInstances(): string[] {
+    return [...this.#instances.values()].filter((e) => e.desiredActive).map((e) => e.document.name);
+  }
+
+  /** Fleet: this host took the instance's lease; it records it (as an activation does). */
+  async startOwned(name: string, services: Partial<NodeServices> = {}): Promise<void> {
+    const e = this.#instance(name);
+    e.ownedHere = true;
+    e.ownedServices = services;
+    if (e.transition) await e.transition.catch(() => undefined);
+    if (e.state !== 'Inactive' || !e.ownedHere || this.#closed) return;
+    e.transition = this.#activate(e).finally(() => (e.transition = undefined));
+    return e.transition;
+  }
+
+  /**
+   * Fleet: this host gave up or lost the instance's lease. Recording stops at once (the sources
+   * end when the deactivation begins); the promise resolves once the cache drained.
+   */
+  async stopOwned(name: string): Promise<void> {
+    const e = this.#instances.get(String(name).toLowerCase());
+    if (!e) return;
+    e.ownedHere = false;
+    if (e.transition) await e.transition.catch(() => undefined);
+    if (e.ownedHere || e.state !== 'Active') return;
+    e.transition = this.#deactivate(e, false).finally(() => (e.transition = undefined));
+    await e.transition;
+    // what the deactivation could not upload (storage unreachable) drains in the background, and
+    // the emptied cache goes: a host that takes the instance back later starts a fresh one
+    void this.drainLeftCaches().catch(() => undefined);
+  }
+
+  /** Fleet: takes in the definitions other hosts changed in the shared store. */
+  refreshDefinitions(): Promise<void> {
+    return this.#serial(async () => {
+      const topologies = await this.#store.loadTopologies();
+      const instances = await this.#store.loadInstances();
+      const seenTopologies = new Set<string>();
+      for (const doc of topologies) {
+        const v = validateTopology(doc, this.registry);
+        if (!v.topology || typeof v.topology.name !== 'string') continue;
+        const key = v.topology.name.toLowerCase();
+        seenTopologies.add(key);
+        const existing = this.#topologies.get(key);
+        if (!existing || JSON.stringify(existing.raw) !== JSON.stringify(doc)) this.#topologies.set(key, { document: v.topology, raw: doc });
+      }
+      const seenInstances = new Set<string>();
+      for (const stored of instances) {
+        const n = normalizeInstance(stored.document);
+        if (!n.instance || typeof n.instance.name !== 'string') continue;
+        const key = n.instance.name.toLowerCase();
+        seenInstances.add(key);
+        let e = this.#instances.get(key);
+        // a changed document replaces an entry not running here (one running here is stopped first: its desired state changed)
+        if (!e || (e.state === 'Inactive' && !e.transition && JSON.stringify(e.raw) !== JSON.stringify(stored.document))) {
+          const owned = e?.ownedHere;
+          e = this.#newInstanceEntry(n.instance, stored.document);
+          if (owned) e.ownedHere = owned;
+          this.#instances.set(key, e);
+        }
+        e.desiredActive = stored.desiredActive;
+      }
+      for (const [key, e] of this.#instances) {
+        if (seenInstances.has(key)) continue;
+        if (e.state === 'Inactive' && !e.transition) this.#instances.delete(key);
+        else e.desiredActive = false; // deleted elsewhere while running here: the coordinator stops it
+      }
+      for (const key of [...this.#topologies.keys()]) {
+        if (!seenTopologies.has(key) && this.#instancesOf(key).length === 0) this.#topologies.delete(key);
+      }
+    });
   }
 
   // ---- internals ----------------------------------------------------------------------
@@ -616,6 +713,7 @@ export class MediaGraphHost {
         retention: this.#retention,
         ...(this.#cacheQuota ? { cacheQuota: this.#cacheQuota } : {}),
         ...this.#options.services,
+        ...e.ownedServices,
       };
       await this.#orphanCaches?.release(name); // its cache is its own again
       await prepareNodes(plan, name, services);
@@ -633,7 +731,7 @@ export class MediaGraphHost {
       e.run = run;
       e.activatedAt = now.toISOString();
       e.lastError = undefined;
-      await this.#setDesired(e, true);
+      if (!this.#options.fleet || !e.desiredActive) await this.#setDesired(e, true);
       this.#setState(e, 'Active');
       void run.done.then((outcome) => this.#onRunEnded(e, run, outcome.error));
     } catch (err) {

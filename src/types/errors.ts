@@ -60,6 +60,11 @@ export const ERROR_CATALOG = {
     doc: 'The instance is not in a state that allows the operation; the message lists the allowed and the actual states.',
   },
   QuotaExceeded: { status: 409, top: 'Conflict', doc: 'The host holds its maximum number of topologies or instances.' },
+  ConcurrentModification: {
+    status: 409,
+    top: 'Conflict',
+    doc: 'Fleet mode: another host changed the same topology or instance since this host last read it (the shared store refused the conditional write); read it again and retry.',
+  },
   ResourceValidationError: {
     status: 409,
     top: 'Conflict',

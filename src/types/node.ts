@@ -35,6 +35,14 @@ export interface DiskSpaceBroker {
   reclaim(): Promise<boolean>;
 }
 
+/**
+ * Fleet mode (docs/fleet.md, Fencing): whether media recorded at a wall-clock time may still be
+ * kept by this host, i.e. was recorded while it surely held the instance's lease.
+ */
+export interface RecordingFence {
+  allows(wallClockMs: number): boolean;
+}
+
 /** Services an instance offers its nodes. Optional ones are present when the host has them. */
 export interface NodeServices {
   /** Directory where node types may keep per-instance state (caches, temp files). */
@@ -47,6 +55,8 @@ export interface NodeServices {
   readonly retention?: RetentionService;
   /** The host's quota over all local caches; absent when the host has none. */
   readonly cacheQuota?: CacheQuotaService;
+  /** Fleet mode: the instance's lease fence; absent outside a fleet (everything is kept). */
+  readonly recordingFence?: RecordingFence;
   readonly [name: string]: unknown;
 }
 

@@ -31,8 +31,8 @@ const COMMANDS: readonly (readonly [name: string, synopsis: string, what: string
   ],
   [
     'serve',
-    'serve [--config mediagraph.json [--watch]] [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>] [--cache-quota-mib <n>] [--cache-min-free-mib <n>]',
-    'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer; --config records the cameras of a site file (SIGHUP or --watch applies changes)',
+    'serve [--config mediagraph.json [--watch]] [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token-file <file> | --token <t>] [--blob-file <file> | --blob <conn> | --store file:<dir>] [--for <s>] [--cache-quota-mib <n>] [--cache-min-free-mib <n>] [--fleet [--fleet-container <name>] [--fleet-capacity <n>] [--fleet-lease-seconds <15..60>] [--fleet-host-id <id>]]',
+    'the host as a service: LVA direct methods, REST, events, /metrics, playback, viewer; --config records the cameras of a site file (SIGHUP or --watch applies changes); --fleet shares cameras with other hosts on the same store (docs/fleet.md)',
   ],
   [
     'validate',

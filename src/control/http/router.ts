@@ -5,6 +5,7 @@ import type { MediaGraphHost } from '../../runtime/host.ts';
 import type { HttpMetrics } from './metrics.ts';
 import type { PlaybackSource } from './playback/source.ts';
 import type { RecordingAssets } from './playback/recording-assets.ts';
+import type { FleetView } from '../../fleet/fleet-view.ts';
 import { HttpError } from './http-io.ts';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -15,6 +16,8 @@ export interface RouteContext {
   readonly playback: PlaybackSource | undefined;
   /** Assets this host stopped recording into (their playlists end). */
   readonly recordingAssets?: RecordingAssets;
+  /** Fleet mode: the fleet as seen from this host (`GET /api/fleet`). */
+  readonly fleet?: { view(): Promise<FleetView> };
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   /** Path parameters, already percent-decoded. */

@@ -19,6 +19,8 @@ import { downloadRoutes } from './routes/download.ts';
 import { cameraBoardFor } from './viewer/camera-status.ts';
 import type { PlaybackSource } from './playback/source.ts';
 import { RecordingAssets } from './playback/recording-assets.ts';
+import { fleetRoutes } from './routes/fleet.ts';
+import type { FleetView } from '../../fleet/fleet-view.ts';
 
 /** How long close() lets running requests (e.g. a deactivation) finish before cutting them. */
 const CLOSE_GRACE_MS = 5000;
@@ -38,6 +40,8 @@ export interface HttpServerOptions {
   readonly sseMaxBufferedBytes?: number;
   /** How long a dropped SSE client has to read its final `dropped` event before it is cut (default 10 s). */
   readonly sseDropGraceMs?: number;
+  /** Fleet mode: answers `GET /api/fleet`. */
+  readonly fleet?: { view(): Promise<FleetView> };
 }
 
 export interface HttpServerHandle {
@@ -61,6 +65,7 @@ export function routeTable(events: EventRouteOptions = {}): readonly Route[] {
     ...downloadRoutes,
     ...assetDeletionRoutes,
     ...viewerRoutes,
+    ...fleetRoutes,
   ];
 }
 
@@ -199,6 +204,7 @@ export async function startHttpServer(host: MediaGraphHost, opts: HttpServerOpti
         metrics,
         playback: opts.playback,
         recordingAssets,
+        ...(opts.fleet ? { fleet: opts.fleet } : {}),
         req,
         res,
         params,

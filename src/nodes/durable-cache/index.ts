@@ -4,10 +4,11 @@
 // open, and completes when the input has completed AND the consumer has detached; then the
 // cache folder is closed (unlocked). Whatever was not uploaded stays for the next activation.
 import { Observable } from 'rxjs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { rm, stat } from 'node:fs/promises';
 import type { NodeSpec, NodeContext, ConfigIssue } from '../../types/node.ts';
 import { defineNode } from '../define-node.ts';
-import type { SegmentStreamMessage } from '../../types/segment.ts';
+import type { SegmentMessage, SegmentStreamMessage } from '../../types/segment.ts';
 import type { SegmentQueue, SegmentQueueMessage } from '../../types/cache.ts';
 import { DurableSegmentCache, SegmentStrandedError, type EvictionEvent } from '../../storage/cache/index.ts';
 import { CacheLockedError, lockHolder } from '../../storage/cache/lock.ts';
@@ -169,6 +170,10 @@ function createCache(config: DurableCacheConfig, ctx: NodeContext) {
         if (!c || c.closed) return;
         try {
           if (msg.kind === 'segment') {
+            if (ctx.services.recordingFence && !ctx.services.recordingFence.allows(msg.startWallClockMs)) {
+              await dropFenced(c, msg, ctx);
+              return;
+            }
             await c.add(msg);
             watchHighWater(c);
             gauges(c);
@@ -280,3 +285,19 @@ export const durableCacheNode = defineNode({
     return (inputs) => run(inputs.segments);
   },
 });
+
+/**
+ * Fleet: a segment that starts after this host may have lost the instance's lease (media a
+ * paused host's sockets held) is not cached: another host records that time now, and the new
+ * owner's `handover` gap covers it (docs/fleet.md, Fencing).
+ */
+async function dropFenced(c: DurableSegmentCache, msg: SegmentMessage, ctx: NodeContext): Promise<void> {
+  const bytes = await stat(msg.path).then(
+    (s) => s.size,
+    () => 0,
+  );
+  if (dirname(msg.path) === c.workspaceDirectory) c.unreserve(bytes);
+  await rm(msg.path, { force: true });
+  ctx.events.emit('DataDropped', { dataType: 'segment', count: 1, reason: 'recorded after the instance lease may have been lost (fleet fencing)' });
+  ctx.logger.warn('segment not cached: recorded after the lease may have been lost', { start: new Date(msg.startWallClockMs).toISOString() });
+}

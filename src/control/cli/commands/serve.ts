@@ -1,8 +1,10 @@
 // `mediagraph serve [--config mediagraph.json] [--host 127.0.0.1] [--port 7070] [--data <dir>] [--token T] [--blob <conn>]
-//   [--cache-quota-mib N] [--cache-min-free-mib N]`
+//   [--cache-quota-mib N] [--cache-min-free-mib N]
+//   [--fleet [--fleet-container C] [--fleet-capacity N] [--fleet-lease-seconds S] [--fleet-host-id ID]]`
 // The host as a service: LVA's direct methods and REST over HTTP, events as SSE, /metrics,
 // playback and the viewer. Definitions persist under --data; what was active is re-activated.
 // With --config, the site file is the desired state, applied at start and at every SIGHUP.
+// With --fleet, definitions live in the shared store and instances run where leases say (docs/fleet.md).
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { MediaGraphHost } from '../../../runtime/host.ts';
@@ -19,6 +21,7 @@ import { formatSiteProblems } from '../../../site/format-problems.ts';
 import { SiteApplier } from '../../../site/site-applier.ts';
 import { watchSiteFile } from '../../../site/watch-site-file.ts';
 import { CACHE_QUOTA_OPTIONS, cacheQuotaFromFlags } from '../cache-quota-flags.ts';
+import { fleetSettings, openFleet, startFleetCoordinator, type FleetCoordinator, type FleetSettings, type OpenedFleet } from '../../../fleet/index.ts';
 
 export async function serveCommand(argv: readonly string[], io: CliIo, registry: NodeRegistry): Promise<number> {
   const { values } = parseArgs({
@@ -35,6 +38,11 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
       'blob-file': { type: 'string' },
       store: { type: 'string' },
       for: { type: 'string' },
+      fleet: { type: 'boolean' },
+      'fleet-container': { type: 'string' },
+      'fleet-capacity': { type: 'string' },
+      'fleet-lease-seconds': { type: 'string' },
+      'fleet-host-id': { type: 'string' },
       ...CACHE_QUOTA_OPTIONS,
     },
   });
@@ -57,7 +65,23 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
   let token: string | undefined;
   let target;
   let cacheQuota;
+  let fleet: { settings: FleetSettings; opened?: OpenedFleet } | undefined;
   try {
+    if (values.fleet) {
+      if (values.config !== undefined) throw new Error('--fleet and --config: a fleet keeps its cameras in the shared store, not in a site file');
+      fleet = {
+        settings: fleetSettings(
+          {
+            container: values['fleet-container'],
+            // a StatefulSet or an IoT Edge deployment sets these from the pod name / device id
+            capacity: values['fleet-capacity'] ?? process.env['MEDIAGRAPH_FLEET_CAPACITY'],
+            leaseSeconds: values['fleet-lease-seconds'],
+            hostId: values['fleet-host-id'] ?? process.env['MEDIAGRAPH_HOST_ID'],
+          },
+          dataDirectory,
+        ),
+      };
+    }
     cacheQuota = cacheQuotaFromFlags(values, plan?.cacheQuota);
     token = await resolveSecret(
       { option: 'token', value: values.token, file: values['token-file'], envVar: SECRET_ENV.token, envFileVar: SECRET_ENV.tokenFile },
@@ -65,6 +89,11 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
       io.err,
     );
     target = await resolveBlobTarget((await blobFlag(values, io.err)) ?? plan?.storageConnection, dataDirectory, process.env, values.store);
+    if (fleet && (target.embedded || target.connection.startsWith('file:'))) {
+      await target.close();
+      throw new Error('--fleet needs a store all hosts share: give --blob or AZURE_STORAGE_CONNECTION_STRING');
+    }
+    if (fleet) fleet.opened = await openFleet(target.connection, fleet.settings);
   } catch (e) {
     io.err(`serve: ${e instanceof Error ? e.message : String(e)}`);
     return 2;
@@ -86,7 +115,9 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
     services: { blobConnection: target.connection },
     cacheQuota,
     resumeActiveInstances: plan === undefined,
+    ...(fleet?.opened ? { fleet: { definitions: fleet.opened.definitions } } : {}),
   });
+  let coordinator: FleetCoordinator | undefined;
   const site = plan ? new SiteApplier(host, io.err) : undefined;
   let stopWatching = (): void => {};
   const reload = async (): Promise<void> => {
@@ -117,13 +148,29 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
       if (reloadPending) void reload();
       if (values.watch) stopWatching = watchSiteFile(plan.file, onHangup);
     }
+    if (fleet?.opened) {
+      coordinator = await startFleetCoordinator(host, fleet.opened, target.connection, fleet.settings, host.logger);
+      io.err(
+        `fleet: host ${fleet.settings.hostId}, capacity ${fleet.settings.capacity}, leases of ${fleet.settings.leaseSeconds} s in container ${fleet.settings.container}`,
+      );
+    }
     const playback = await openPlaybackSource(target.connection);
-    const http = await startHttpServer(host, { host: values.host, port, ...(token ? { token } : {}), playback });
+    const http = await startHttpServer(host, {
+      host: values.host,
+      port,
+      ...(token ? { token } : {}),
+      playback,
+      ...(coordinator ? { fleet: coordinator } : {}),
+    });
     io.out(`listening on ${http.url}`);
     io.err(`recordings go to ${target.description}; definitions in ${dataDirectory}`);
     if (plan) io.err(`site: ${plan.graphs.length} camera(s) from ${values.config}; kill -HUP ${process.pid} (or --watch) applies changes to the file`);
     const why = await waitForStop(values.for !== undefined ? Number(values.for) : undefined);
-    io.err(`${why}: stopping (active instances stay marked active and resume at the next start)`);
+    if (coordinator) {
+      io.err(`${why}: draining (recording stops, caches upload, leases go back to the fleet)`);
+      await coordinator.drain();
+      coordinator = undefined;
+    } else io.err(`${why}: stopping (active instances stay marked active and resume at the next start)`);
     await http.close();
     return 0;
   } catch (e) {
@@ -132,6 +179,7 @@ export async function serveCommand(argv: readonly string[], io: CliIo, registry:
   } finally {
     process.off('SIGHUP', onHangup);
     stopWatching();
+    await coordinator?.drain();
     await host.close();
     await target.close();
   }
