@@ -209,7 +209,7 @@ export async function measureServeUpload(load: LoadHandle, streams: number, fps:
       rssPerStreamMiB: (w.peakRss - rssBase) / streams / MiB,
       activationMs,
       allRecordingMs,
-      eventLoopDelayMs: { p50: loop("0.5"), p99: loop("0.99"), max: loop("1") },
+      eventLoopDelayMs: { p50: loop('0.5'), p99: loop('0.99'), max: loop('1') },
       azuriteCpuCores: (w.others[0] ?? NaN) / w.wall,
       loadCpuCores: (w.others[1] ?? NaN) / w.wall,
       serverDroppedPackets: dropped1 - dropped0,
