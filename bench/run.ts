@@ -8,7 +8,7 @@
 //                    [--recorder-flags '--initial-old-space-size=64'] (node flags for our recorder process)
 //                    [--upload-drain-sizes 1x200,16x25] [--upload-drain-rounds 4] [--outage-minutes 3]
 //                    [--serve-streams 1,20,100] [--serve-warmup 20] [--serve-window 30] [--serve-segment PT30S]
-//                    [--serve-sd-from 100] [--serve-sides ours,ffmpeg,floor] [--serve-profile <dir>] [--serve-from-source]
+//                    [--serve-sd-from 100] [--serve-sides ours,ffmpeg,floor] [--serve-profile <dir>] [--serve-from-source] [--serve-node-flags '<flags>']
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';

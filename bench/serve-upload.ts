@@ -15,7 +15,8 @@
 //
 //   node --import tsx bench/serve-upload.ts [--streams 1,20,100] [--warmup 20] [--window 30]
 //        [--segment PT30S] [--sd-from 100] [--file <hd clip>] [--sd-file <sd clip>]
-//        [--sides ours,ffmpeg,floor] [--no-frames] [--from-source] [--profile <dir>] [--json out.json]
+//        [--sides ours,ffmpeg,floor] [--no-frames] [--from-source] [--profile <dir>] [--node-flags '<flags>']
+//        [--json out.json]
 import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,8 @@ export interface ServeUploadOptions {
   readonly fromSource: boolean;
   /** Write a .cpuprofile of the serve process over the window into this folder. */
   readonly profileDir?: string;
+  /** Extra node flags for the serve process (after bin/mediagraph.js's own), e.g. V8 heap sizes to compare. */
+  readonly nodeFlags?: readonly string[];
   readonly log?: (line: string) => void;
 }
 
@@ -157,7 +160,7 @@ export async function measureServeUpload(load: LoadHandle, streams: number, fps:
       dataDirectory: join(work, 'data'),
       blobConnection: azurite.connectionString,
       fromSource: o.fromSource,
-      ...(profileTmp ? { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileTmp] } : {}),
+      nodeFlags: [...(o.nodeFlags ?? []), ...(profileTmp ? ['--cpu-prof', '--cpu-prof-dir', profileTmp] : [])],
     });
     const s = serve;
     await sleep(1000); // let the freshly started process settle before its base RSS
@@ -382,6 +385,7 @@ export function serveUploadOptionsFromArgs(args: readonly string[], prefix = '')
     countFrames: !flag('no-frames'),
     fromSource: flag('from-source'),
     ...(opt('profile', '') ? { profileDir: opt('profile', '') } : {}),
+    ...(opt('node-flags', '') ? { nodeFlags: opt('node-flags', '').split(/\s+/).filter(Boolean) } : {}),
   };
 }
 

@@ -36,6 +36,7 @@ import {
   type GapReason,
 } from './naming.ts';
 import { ReadBuffers } from './read-buffers.ts';
+import { segmentUploadSlots } from './upload-slots.ts';
 import { putCredentialFrom, SignedBlobPut } from './signed-put.ts';
 import { applyToIndex, intersectRanges, mergeRanges, parseIndex, serializeIndex, type DayIndex, type GapRange, type TimeRange } from './asset-index.ts';
 import { availableMedia, daysCovering, indexFromListing, listSegmentsBetween, recordedExtent, type AssetListingSource } from '../asset-view.ts';
@@ -167,7 +168,11 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
   #createContainer(signal?: AbortSignal): Promise<void> {
     // Concurrent uploads that all found the container gone create it once.
     this.#recreating ??= (async () => {
-      const r = await this.#call('create-container', this.#opTimeout, signal, (s) => this.#container.createIfNotExists({ abortSignal: s }));
+      // in an upload slot: after a host's instances were activated together, their first segments all create containers at once
+      const r = await segmentUploadSlots.run(
+        () => this.#call('create-container', this.#opTimeout, signal, (s) => this.#container.createIfNotExists({ abortSignal: s })),
+        signal,
+      );
       if (r.succeeded) {
         if (this.#containerReady) {
           this.containerRecreations++;
@@ -200,12 +205,16 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
     const name = initBlobName(init.id);
     const bytes = init.byteSize ?? (await stat(init.path)).size;
     await this.#inContainer(signal, () =>
-      this.#call('put-init', this.#uploadDeadline(bytes), signal, async (s) =>
-        this.#blob(name).upload(await fileBody(init.path, bytes), bytes, {
-          abortSignal: s,
-          blobHTTPHeaders: { blobContentType: 'video/mp4' },
-          metadata: { initid: encodeURIComponent(init.id) },
-        }),
+      segmentUploadSlots.run(
+        () =>
+          this.#call('put-init', this.#uploadDeadline(bytes), signal, async (s) =>
+            this.#blob(name).upload(await fileBody(init.path, bytes), bytes, {
+              abortSignal: s,
+              blobHTTPHeaders: { blobContentType: 'video/mp4' },
+              metadata: { initid: encodeURIComponent(init.id) },
+            }),
+          ),
+        signal,
       ),
     );
     this.#created?.inits.add(init.id);
@@ -228,7 +237,9 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
   async uploadSegment(seg: SegmentToUpload, signal?: AbortSignal, body?: SegmentBody): Promise<{ blobName: string; byteSize: number }> {
     const name = segmentBlobName(seg.startWallClockMs, seg.endWallClockMs - seg.startWallClockMs);
     if (body && body.path !== seg.path) throw new Error(`body read from ${body.path} handed to the upload of ${seg.path}`);
-    const { bytes, data } = body ?? (await this.readSegmentBody(seg));
+    // The signed Put sends a file in chunks from a shared pool: nothing to read whole first
+    // unless it was read ahead (a backlog draining).
+    const { bytes, data } = body ?? (this.#put ? { bytes: seg.byteSize ?? (await stat(seg.path)).size, data: undefined } : await this.readSegmentBody(seg));
     const metadata = {
       start: new Date(seg.startWallClockMs).toISOString(),
       end: new Date(seg.endWallClockMs).toISOString(),
@@ -239,27 +250,44 @@ export class BlobAssetStore implements AssetStore, AssetListingSource, DeletionT
     await this.#inContainer(signal, async () => {
       // A container created since this segment's init went up (it was deleted) lacks the init.
       if (this.#created && !this.#created.inits.has(seg.init.id)) await this.uploadInit(seg.init, signal);
-      await this.#call('put-segment', this.#uploadDeadline(bytes), signal, async (s): Promise<unknown> => {
-        const blob = this.#blob(name);
-        if (!this.#put) return blob.upload(data, bytes, { abortSignal: s, metadata, blobHTTPHeaders: { blobContentType: 'video/iso.segment' } });
-        const url = new URL(blob.url);
-        url.search = ''; // a SAS the SDK client carries: the signed PUT adds its own
-        return this.#put.put({
-          url,
-          // a large file is sent in chunks read into reused buffers, not as the stream fileBody makes
-          body: Buffer.isBuffer(data) ? data : { file: seg.path },
-          byteLength: bytes,
-          contentType: 'video/iso.segment',
-          metadata,
-          signal: s,
-        });
-      });
+      // a slot of the process's few concurrent uploads; the wait is not part of the request's deadline
+      await segmentUploadSlots.run(() => this.#putSegment(name, seg.path, bytes, data, metadata, signal), signal);
     });
     // Merged as the index merges (neighbours within its tolerance), so the list stays one entry per continuous run.
     if (this.#created) this.#created.uploaded = mergeRanges([...this.#created.uploaded, { startMs: seg.startWallClockMs, endMs: seg.endWallClockMs }]);
     // Sent and acknowledged: the body's buffer may be read into again.
     if (Buffer.isBuffer(data)) this.#readBuffers.give(data);
     return { blobName: name, byteSize: bytes };
+  }
+
+  async #putSegment(
+    name: string,
+    path: string,
+    bytes: number,
+    data: SegmentBody['data'] | undefined,
+    metadata: Readonly<Record<string, string>>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    await this.#call('put-segment', this.#uploadDeadline(bytes), signal, async (s): Promise<unknown> => {
+      const blob = this.#blob(name);
+      if (!this.#put)
+        return blob.upload(data ?? (await fileBody(path, bytes)), bytes, {
+          abortSignal: s,
+          metadata,
+          blobHTTPHeaders: { blobContentType: 'video/iso.segment' },
+        });
+      const url = new URL(blob.url);
+      url.search = ''; // a SAS the SDK client carries: the signed PUT adds its own
+      return this.#put.put({
+        url,
+        // a large file is sent in chunks read into reused buffers, not as the stream fileBody makes
+        body: Buffer.isBuffer(data) ? data : { file: path },
+        byteLength: bytes,
+        contentType: 'video/iso.segment',
+        metadata,
+        signal: s,
+      });
+    });
   }
 
   /**

@@ -123,6 +123,7 @@ export type ClientFor =
 /** Builds the SDK client. `@azure/identity` is imported only when an account URL needs it. */
 export async function createClient(conn: BlobConnection): Promise<ClientFor> {
   const blob = await import('@azure/storage-blob');
+  loadWebGlobals();
   switch (conn.kind) {
     case 'connection-string':
       return { service: blob.BlobServiceClient.fromConnectionString(conn.secret, PIPELINE_OPTIONS) };
@@ -135,4 +136,18 @@ export async function createClient(conn: BlobConnection): Promise<ClientFor> {
       return { service: new blob.BlobServiceClient(conn.endpoint, new DefaultAzureCredential(), PIPELINE_OPTIONS) };
     }
   }
+}
+
+let webGlobalsLoaded = false;
+/**
+ * Node compiles its fetch implementation (undici) the first time a global such as FormData is
+ * read, and the SDK reads it in its first request: a one-time stop of the event loop, ~50 ms
+ * here, 1.8 s on a loaded host (issue 17's profile at N = 1), that fell on the first segment's
+ * upload while every camera waited. Loaded here, when a store is created, it happens at
+ * activation, before recording.
+ */
+function loadWebGlobals(): void {
+  if (webGlobalsLoaded) return;
+  webGlobalsLoaded = true;
+  void globalThis.FormData;
 }

@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { open } from 'node:fs/promises';
+import { SEGMENT_UPLOAD_SLOTS } from './upload-slots.ts';
 
 /** Version of the REST API the requests speak (one Azurite and Azure Storage both accept). */
 const API_VERSION = '2021-12-02';
@@ -171,14 +172,14 @@ async function sendFile(request: http.ClientRequest, path: string, bytes: number
   }
 }
 
-/** File chunk buffers reused across uploads (a few; uploads in flight beyond that allocate). */
+/** File chunk buffers reused across uploads: two per upload slot (uploads beyond those allocate). */
 class ChunkPool {
   #free: Buffer[] = [];
   take(): Buffer {
     return this.#free.pop() ?? Buffer.allocUnsafeSlow(FILE_CHUNK);
   }
   give(b: Buffer): void {
-    if (this.#free.length < 8) this.#free.push(b);
+    if (this.#free.length < 2 * SEGMENT_UPLOAD_SLOTS) this.#free.push(b);
   }
 }
 const chunkPool = new ChunkPool();
