@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-test('blob store: creating one loads undici up front, so the first upload does not', () => {
+test('blob store: creating one loads undici up front, so the first upload does not', (t) => {
   const store = fileURLToPath(new URL('../../src/storage/blob/index.ts', import.meta.url));
   // a fresh process: in this one, anything may have loaded it already
   const script = `
@@ -17,6 +17,8 @@ test('blob store: creating one loads undici up front, so the first upload does n
     console.log(JSON.stringify({ before, after: loaded() }));`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   const r = JSON.parse(out.trim().split('\n').pop() as string) as { before: boolean; after: boolean };
-  assert.equal(r.before, false, 'undici was not loaded before the store');
-  assert.equal(r.after, true, 'creating the store loaded it');
+  // Node 24 has undici loaded by the time the store module is imported (no stall to move);
+  // where it is not, the store's creation must be what loads it
+  if (r.before) t.diagnostic('undici was already loaded before the store was created (this Node loads it earlier)');
+  assert.equal(r.after, true, 'undici is loaded once the store exists');
 });
