@@ -10,19 +10,10 @@ import { HeldLease, type LeaseTiming } from './lease-holder.ts';
 import { balanceRound } from './lease-balance.ts';
 import { buildFleetView, heartbeatBlobName, leasedInstances, readHeartbeats, type FleetView, type HostHeartbeat } from './fleet-view.ts';
 import type { HandoverGapWriter } from './handover-gap.ts';
+import type { FleetSettings } from './fleet-settings.ts';
 
-export interface FleetCoordinatorOptions {
-  readonly hostId: string;
-  readonly capacity: number;
-  readonly leaseSeconds: number;
-  readonly fenceMarginMs: number;
-  /** Period of a round (definitions poll, balance); renewals come every third of the lease. */
-  readonly roundMs: number;
-  /** A host given up by this host is not taken back by it for this long. */
-  readonly cooldownMs: number;
-  readonly maxReleasesPerRound: number;
-  readonly now?: () => number;
-}
+/** The host's fleet settings (fleet-settings.ts) less the container, which the caller opened. */
+export type FleetCoordinatorOptions = Omit<FleetSettings, 'container'> & { readonly now?: () => number };
 
 export class FleetCoordinator {
   readonly #host: MediaGraphHost;
